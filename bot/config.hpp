@@ -1,0 +1,49 @@
+// Run-time configuration: defaults that work out of the box, a JSON config file on top,
+// environment variables on top of that (secrets), and command-line flags last.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace advisor::bot {
+
+struct slack_config {
+  std::string signing_secret;  // ADVISOR_SLACK_SIGNING_SECRET; never logged
+  std::string bot_token;       // ADVISOR_SLACK_BOT_TOKEN; never logged
+  std::string api_url = "https://slack.com/api";  // ADVISOR_SLACK_API_URL
+  std::string webhook_url;     // optional incoming webhook for final recommendations
+  bool enabled() const { return !signing_secret.empty(); }
+};
+
+struct discord_config {
+  std::string public_key;  // hex Ed25519 key; ADVISOR_DISCORD_PUBLIC_KEY
+  std::string app_id;      // ADVISOR_DISCORD_APP_ID
+  std::string bot_token;   // ADVISOR_DISCORD_BOT_TOKEN; never logged
+  std::string api_url = "https://discord.com/api/v10";  // ADVISOR_DISCORD_API_URL
+  std::string webhook_url;  // optional webhook for final recommendations
+  bool enabled() const { return !public_key.empty(); }
+};
+
+struct config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string data_dir = "data";
+  std::string framework_file;   // empty: the built-in config/framework.json next to the binary
+  std::string knowledge_file;   // empty: config/knowledge.json
+  std::string log_level = "info";
+  unsigned threads = 2;                  // I/O threads of the server
+  std::vector<std::string> allowed_origins;  // empty: any origin may open the WebSocket
+  double messages_per_second = 20;       // per-connection rate limit (token bucket)
+  double message_burst = 40;
+  unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
+  slack_config slack;
+  discord_config discord;
+  std::string source;  // the config file it came from, for messages
+};
+
+// Loads `file` (if not empty) over the defaults, then applies the environment.
+// Throws std::runtime_error naming the file, the line and the problem.
+config load_config(const std::string& file);
+
+}  // namespace advisor::bot

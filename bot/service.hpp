@@ -1,0 +1,67 @@
+// The bot service: takes one user action for a conversation, runs the engine, persists the
+// resulting events in one transaction, and returns what to say. Every channel (terminal,
+// WebSocket, Slack, Discord) goes through it. Turns of one conversation run one at a time;
+// different conversations run in parallel. Safe to call from several threads.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dialogue/session_store.hpp"
+#include "dialogue/engine.hpp"
+
+namespace advisor::bot {
+
+using dialogue::channel_key;
+using dialogue::session_store;
+
+// What a channel gets back for one action.
+struct turn {
+  std::string conversation;  // the conversation id (not the channel's key)
+  dialogue::outcome out;
+  std::uint64_t seq = 0;     // events recorded so far; grows with every state change
+  bool resumed = false;      // start found an existing conversation
+};
+
+class service {
+ public:
+  service(const dialogue::framework& fw, const knowledge::knowledge_source& kb, session_store& store);
+
+  // Starts a conversation for this channel key, or resumes the one bound to it.
+  // `fresh` forces a new conversation (the old binding is replaced).
+  turn start(const channel_key& key, std::string_view opening_text = {}, bool fresh = false);
+
+  // Free text from the user. Starts a conversation when the key has none.
+  turn message(const channel_key& key, std::string_view text);
+
+  // A button or option id. When `expected_question` is not empty and the conversation is no
+  // longer at that question (a stale button), nothing changes and out.error is "stale".
+  turn choose(const channel_key& key, std::string_view option, std::string_view expected_question = {});
+
+  // The conversation bound to this key, as it stands now, if any.
+  std::optional<turn> current(const channel_key& key);
+
+  // The Markdown decision record of the conversation bound to this key.
+  std::optional<std::string> decision_record(const channel_key& key);
+
+  const dialogue::engine& engine() const { return engine_; }
+
+ private:
+  turn run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
+           bool create_if_missing, bool fresh);
+  std::mutex& lock_for(const std::string& conversation);
+
+  const dialogue::framework& fw_;
+  dialogue::engine engine_;
+  session_store& store_;
+  std::array<std::mutex, 64> locks_;
+};
+
+// A new unguessable token: 128 random bits from the OS, as 32 hex characters.
+std::string random_token();
+
+}  // namespace advisor::bot

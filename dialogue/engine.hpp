@@ -1,0 +1,70 @@
+// The dialogue engine: given a framework, a history and what the user said, it decides the
+// next move (ask, re-prompt, explain, recommend) and the events to record. It never sends
+// anything and never touches storage; the bot service does both.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events.hpp"
+#include "framework.hpp"
+#include "knowledge/knowledge.hpp"
+#include "scoring.hpp"
+
+namespace advisor::dialogue {
+
+struct option_view {
+  std::string id;
+  std::string label;
+};
+
+struct progress {
+  int step = 0;
+  int total = 0;
+};
+
+// What the user did this turn, as the channel saw it.
+struct input {
+  enum class kind { start, text, choose };
+  kind type = kind::text;
+  std::string text;    // for text, and an optional opening sentence for start
+  std::string option;  // for choose
+};
+
+// The engine's decision for one turn.
+struct outcome {
+  std::vector<event> events;       // to append to the history, in order, in one transaction
+  std::string text;                // what the advisor says (light markdown: **bold**, "- " lists)
+  std::vector<option_view> options;
+  std::string question;            // the pending question id ("review" while reviewing; "" when done)
+  progress progress;
+  std::optional<recommendation> recommendation;
+  std::string error;               // a code when the input was refused ("unknown_option"); state unchanged
+  bool finished = false;           // the recommendation has been given
+};
+
+class engine {
+ public:
+  engine(const framework& fw, const knowledge::knowledge_source& kb);
+
+  // Decides one turn. `history` is every event so far; the outcome's events come after it.
+  outcome step(const std::vector<event>& history, const input& in) const;
+
+  // What the user sees now, without a new input (used when a session resumes).
+  outcome current(const std::vector<event>& history) const;
+
+  // A Markdown Architecture Decision Record of the conversation so far.
+  std::string decision_record(const std::vector<event>& history, const std::string& date) const;
+
+  const framework& fw() const { return fw_; }
+
+ private:
+  const framework& fw_;
+  const knowledge::knowledge_source& kb_;
+  class impl;
+  friend class impl;
+};
+
+}  // namespace advisor::dialogue

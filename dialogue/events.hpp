@@ -1,0 +1,60 @@
+// A conversation is its history of events; its state is rebuilt by replaying them.
+// Undo, change and what-if fall out of replay, and a crash never leaves a half state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "framework.hpp"
+
+namespace advisor::dialogue {
+
+enum class event_kind {
+  answer,   // question answered with an option (option empty: "not sure", counted as unknown)
+  undo,     // the last turn's answers are taken back
+  restart,  // everything before is forgotten
+  change,   // the answer to `question` is reopened, to be asked again
+  confirm,  // the user confirmed the reviewed answers
+};
+
+struct event {
+  event_kind kind = event_kind::answer;
+  std::string question;
+  std::string option;
+  int turn = 0;        // answers given in one turn share it; undo takes the whole turn back
+  std::string via;     // how the answer came: "choice", "text", "sentence", "skip"
+  std::string phrase;  // the words that gave it, for "I took ..." lines
+};
+
+std::string to_string(event_kind kind);
+std::optional<event_kind> event_kind_from_string(std::string_view text);
+
+struct answer {
+  std::string question;
+  std::string option;  // empty: unknown
+  int turn = 0;
+  std::string via;
+  std::string phrase;
+};
+
+// The state a history leads to.
+struct state {
+  std::vector<answer> answers;  // effective answers, in the order given
+  bool confirmed = false;
+  int last_turn = 0;
+
+  const answer* find(std::string_view question) const;
+  bool answered(std::string_view question) const { return find(question) != nullptr; }
+};
+
+// Replays a history. Answers to questions whose condition no longer holds drop out.
+state replay(const framework& fw, const std::vector<event>& history);
+
+// True when the condition holds for the given answers; unanswered questions fail it.
+bool holds(const condition& c, const state& s);
+// True when the condition may still hold once the missing answers come in.
+bool may_hold(const condition& c, const state& s);
+
+}  // namespace advisor::dialogue

@@ -1,0 +1,101 @@
+// The decision framework as data: questions, options, synonyms, conditions and scores.
+// Loaded from a JSON file under config/ (see docs/framework-format.md); never hard-coded.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace advisor::dialogue {
+
+// A condition on earlier answers: every listed question must have one of the listed options.
+// An empty condition always holds.
+struct condition {
+  std::map<std::string, std::vector<std::string>> any_of;  // question id -> accepted option ids
+  bool empty() const { return any_of.empty(); }
+};
+
+struct option {
+  std::string id;
+  std::string label;
+  std::vector<std::string> synonyms;     // words and phrases that pick this option
+  std::map<std::string, double> scores;  // stack id -> points this option adds
+  std::map<std::string, double> signals; // named needs (e.g. "realtime", "data") this option raises
+  std::string reason;                    // our words: why this answer moves the scores
+  std::vector<std::string> facts;        // knowledge fact ids behind the reason
+};
+
+struct question {
+  std::string id;
+  std::string text;                      // the question as asked
+  std::string short_label;               // a few words for status lines ("team skills")
+  std::string why;                       // why it matters, in our words
+  std::vector<std::string> why_facts;    // fact ids behind the why
+  condition ask_if;                      // asked only when this holds
+  std::vector<option> options;
+  std::vector<std::string> phrases;      // words that show a sentence is about this question
+  int line = 0;                          // line in the framework file, for messages
+
+  const option* find_option(std::string_view id) const;
+};
+
+struct stack {
+  std::string id;
+  std::string label;
+};
+
+// When both needs weigh in enough, the advice is to use both stacks side by side.
+struct hybrid_rule {
+  std::string id = "hybrid";
+  std::string label = "Both (hybrid)";
+  std::vector<std::string> signals;  // every one of these must reach min_signal
+  double min_signal = 0;
+  double max_margin = 0;  // and the two leading stacks are at most this far apart (0: any)
+  std::string reason;
+  std::vector<std::string> facts;
+};
+
+struct next_step {
+  std::string text;
+  condition when;
+};
+
+struct framework {
+  std::string id;
+  std::string version;
+  std::string title;
+  std::string intro;  // the greeting before the first question
+  std::vector<stack> stacks;
+  std::optional<hybrid_rule> hybrid;
+  std::vector<question> questions;  // in asking order
+  std::vector<next_step> next_steps;
+  double unknown_penalty = 0.1;  // confidence lost per unanswered ("not sure") question
+
+  const question* find_question(std::string_view id) const;
+  int question_index(std::string_view id) const;  // -1 when unknown
+  std::string stack_label(std::string_view id) const;
+};
+
+// A problem in a framework or knowledge file: names the file, the line and what is wrong.
+class load_error : public std::runtime_error {
+ public:
+  load_error(std::string file, int line, std::string problem);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string problem_;
+};
+
+// Parses and validates a framework document. Throws load_error on the first problem.
+framework parse_framework(std::string_view text, const std::string& file_name);
+
+// Validates a framework document and returns every problem found (empty when it is fine).
+std::vector<load_error> validate_framework(std::string_view text, const std::string& file_name);
+
+}  // namespace advisor::dialogue

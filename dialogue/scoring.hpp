@@ -1,0 +1,47 @@
+// Scoring: turns a state's answers into a recommendation with its reasons and sources.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "events.hpp"
+#include "framework.hpp"
+#include "knowledge/knowledge.hpp"
+
+namespace advisor::dialogue {
+
+struct reason {
+  std::string text;                   // our words, naming the answer and its effect
+  std::vector<std::string> sources;   // source titles
+  std::vector<std::string> facts;     // fact ids behind it
+  std::string question;               // the answer this reason comes from ("" for rule reasons)
+  std::map<std::string, double> effect;  // stack id -> points
+};
+
+struct contested_view {
+  std::string id;
+  std::string summary;
+  struct side {
+    std::string position;
+    std::string claim;
+    std::vector<std::string> sources;
+  };
+  std::vector<side> sides;
+};
+
+struct recommendation {
+  std::string choice;  // a stack id, or the hybrid id
+  std::string choice_label;
+  double confidence = 0;  // 0..1
+  std::map<std::string, double> scores;
+  std::vector<reason> reasons;
+  std::vector<std::string> unknowns;  // short labels of questions answered "not sure"
+  std::vector<contested_view> contested;
+  std::vector<std::string> next_steps;
+  std::map<std::string, double> signals;
+};
+
+recommendation score(const framework& fw, const knowledge::knowledge_source& kb, const state& s);
+
+}  // namespace advisor::dialogue

@@ -1,0 +1,74 @@
+// What the advisor knows: sources, sourced facts and contested points, and the interface the
+// dialogue core reads them through. Implementations (SQLite) live in knowledge/sqlite_*.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace advisor::knowledge {
+
+struct source {
+  std::string id;
+  std::string title;
+  std::string publisher;  // may be empty when the article names none
+  std::string author;     // may be empty when the article names none
+  std::string file;       // the seed file it was read from
+  std::string summary;    // what kind of article it is, in our words
+};
+
+struct fact {
+  std::string id;
+  std::string tech;    // "python", "nodejs" or "both"
+  std::string topic;   // e.g. "performance", "frameworks", "adopters"
+  std::string claim;   // in our own words
+  std::string figure;  // the number the source gives, when there is one
+  std::string source;  // source id
+  std::vector<std::string> keywords;
+  std::string contested;  // id of the contested point this fact is one side of, or empty
+};
+
+// A point where the articles disagree; each side is a set of facts with their sources.
+struct contested_point {
+  std::string id;
+  std::string topic;
+  std::string summary;  // what the disagreement is about, in our words
+  struct side {
+    std::string position;  // "python", "nodejs", or a short phrase
+    std::string claim;
+    std::vector<std::string> facts;
+  };
+  std::vector<side> sides;
+  // The answers that make this point matter to a user: question id -> option ids.
+  std::map<std::string, std::vector<std::string>> bears_on;
+};
+
+struct search_hit {
+  fact fact;
+  double rank = 0;  // lower is better (FTS5 bm25)
+};
+
+// The whole knowledge document as loaded from config/knowledge.json or an export.
+struct knowledge_doc {
+  std::vector<source> sources;
+  std::vector<fact> facts;
+  std::vector<contested_point> contested;
+};
+
+// Read access to the knowledge the dialogue needs. Implementations must be safe to call
+// from several threads at once.
+class knowledge_source {
+ public:
+  virtual ~knowledge_source() = default;
+  virtual std::optional<fact> find_fact(std::string_view id) const = 0;
+  virtual std::optional<source> find_source(std::string_view id) const = 0;
+  virtual std::vector<search_hit> search(std::string_view text, std::size_t limit) const = 0;
+  virtual std::vector<fact> facts_on(std::string_view topic) const = 0;
+  virtual std::vector<contested_point> contested() const = 0;
+  virtual std::vector<std::string> topics() const = 0;
+};
+
+}  // namespace advisor::knowledge
