@@ -1,0 +1,90 @@
+#include "adapters/common/worker_pool.hpp"
+
+namespace advisor::adapters {
+
+worker_pool::worker_pool(unsigned threads) {
+  if (threads == 0) threads = 1;
+  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+worker_pool::~worker_pool() {
+  drain();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void worker_pool::post(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void worker_pool::post(const std::string& key, std::function<void()> job) {
+  std::unique_lock lock(mutex_);
+  auto it = keyed_.find(key);
+  if (it != keyed_.end()) {  // a job with this key is running or queued: wait behind it
+    it->second.push_back(std::move(job));
+    return;
+  }
+  keyed_.emplace(key, std::deque<std::function<void()>>{});
+  jobs_.push_back([this, key, job = std::move(job)] {
+    job();
+    finish_keyed(key);
+  });
+  lock.unlock();
+  wake_.notify_one();
+}
+
+void worker_pool::finish_keyed(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = keyed_.find(key);
+  if (it == keyed_.end()) return;
+  if (it->second.empty()) {
+    keyed_.erase(it);
+    return;
+  }
+  auto next = std::move(it->second.front());
+  it->second.pop_front();
+  jobs_.push_back([this, key, next = std::move(next)] {
+    next();
+    finish_keyed(key);
+  });
+  wake_.notify_one();
+}
+
+void worker_pool::drain() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return jobs_.empty() && busy_ == 0 && keyed_.empty(); });
+}
+
+void worker_pool::run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      ++busy_;
+    }
+    try {
+      job();
+    } catch (...) {
+      // A job reports its own failures; one that throws must not take the pool down.
+    }
+    {
+      std::lock_guard lock(mutex_);
+      --busy_;
+      if (jobs_.empty() && busy_ == 0 && keyed_.empty()) idle_.notify_all();
+    }
+  }
+}
+
+}  // namespace advisor::adapters
