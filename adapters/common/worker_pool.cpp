@@ -33,12 +33,18 @@ void worker_pool::post(const std::string& key, std::function<void()> job) {
     return;
   }
   keyed_.emplace(key, std::deque<std::function<void()>>{});
-  jobs_.push_back([this, key, job = std::move(job)] {
-    job();
-    finish_keyed(key);
-  });
+  jobs_.push_back([this, key, job = std::move(job)] { run_keyed(key, job); });
   lock.unlock();
   wake_.notify_one();
+}
+
+void worker_pool::run_keyed(const std::string& key, const std::function<void()>& job) {
+  try {
+    job();
+  } catch (...) {
+    // as in run(): the job reports its own failures; the key must still move on
+  }
+  finish_keyed(key);
 }
 
 void worker_pool::finish_keyed(const std::string& key) {
@@ -51,10 +57,7 @@ void worker_pool::finish_keyed(const std::string& key) {
   }
   auto next = std::move(it->second.front());
   it->second.pop_front();
-  jobs_.push_back([this, key, next = std::move(next)] {
-    next();
-    finish_keyed(key);
-  });
+  jobs_.push_back([this, key, next = std::move(next)] { run_keyed(key, next); });
   wake_.notify_one();
 }
 

@@ -29,6 +29,7 @@ class worker_pool {
 
  private:
   void run();
+  void run_keyed(const std::string& key, const std::function<void()>& job);
   void finish_keyed(const std::string& key);
 
   std::mutex mutex_;
