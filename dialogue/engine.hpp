@@ -31,6 +31,7 @@ struct input {
   kind type = kind::text;
   std::string text;    // for text, and an optional opening sentence for start
   std::string option;  // for choose
+  std::string date;    // today, for decision records (the engine reads no clock)
 };
 
 // The engine's decision for one turn.
@@ -39,8 +40,8 @@ struct outcome {
   std::string text;                // what the advisor says (light markdown: **bold**, "- " lists)
   std::vector<option_view> options;
   std::string question;            // the pending question id ("review" while reviewing; "" when done)
-  progress progress;
-  std::optional<recommendation> recommendation;
+  dialogue::progress progress;
+  std::optional<dialogue::recommendation> recommendation;
   std::string error;               // a code when the input was refused ("unknown_option"); state unchanged
   bool finished = false;           // the recommendation has been given
 };
@@ -63,8 +64,6 @@ class engine {
  private:
   const framework& fw_;
   const knowledge::knowledge_source& kb_;
-  class impl;
-  friend class impl;
 };
 
 }  // namespace advisor::dialogue

@@ -1,1 +1,106 @@
-// placeholder: being written (core issue)
+#include "dialogue/events.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace advisor::dialogue {
+
+namespace {
+constexpr std::array<std::pair<event_kind, std::string_view>, 5> kind_names{{
+    {event_kind::answer, "answer"},
+    {event_kind::undo, "undo"},
+    {event_kind::restart, "restart"},
+    {event_kind::change, "change"},
+    {event_kind::confirm, "confirm"},
+}};
+}  // namespace
+
+std::string to_string(event_kind kind) {
+  for (const auto& [k, name] : kind_names)
+    if (k == kind) return std::string(name);
+  return "unknown";
+}
+
+std::optional<event_kind> event_kind_from_string(std::string_view text) {
+  for (const auto& [k, name] : kind_names)
+    if (name == text) return k;
+  return std::nullopt;
+}
+
+const answer* state::find(std::string_view question) const {
+  for (const auto& a : answers)
+    if (a.question == question) return &a;
+  return nullptr;
+}
+
+bool holds(const condition& c, const state& s) {
+  for (const auto& [q, opts] : c.any_of) {
+    const answer* a = s.find(q);
+    if (!a || std::find(opts.begin(), opts.end(), a->option) == opts.end()) return false;
+  }
+  return true;
+}
+
+bool may_hold(const condition& c, const state& s) {
+  for (const auto& [q, opts] : c.any_of) {
+    const answer* a = s.find(q);
+    if (a && std::find(opts.begin(), opts.end(), a->option) == opts.end()) return false;
+  }
+  return true;
+}
+
+state replay(const framework& fw, const std::vector<event>& history) {
+  state s;
+  for (const auto& e : history) {
+    s.last_turn = std::max(s.last_turn, e.turn);
+    switch (e.kind) {
+      case event_kind::answer: {
+        std::erase_if(s.answers, [&](const answer& a) { return a.question == e.question; });
+        s.answers.push_back({e.question, e.option, e.turn, e.via, e.phrase});
+        s.confirmed = false;
+        break;
+      }
+      case event_kind::undo: {
+        if (!s.answers.empty()) {
+          int last = 0;
+          for (const auto& a : s.answers) last = std::max(last, a.turn);
+          std::erase_if(s.answers, [&](const answer& a) { return a.turn == last; });
+        }
+        s.confirmed = false;
+        break;
+      }
+      case event_kind::restart:
+        s.answers.clear();
+        s.confirmed = false;
+        break;
+      case event_kind::change:
+        std::erase_if(s.answers, [&](const answer& a) { return a.question == e.question; });
+        s.confirmed = false;
+        break;
+      case event_kind::confirm:
+        s.confirmed = true;
+        break;
+    }
+  }
+  // Answers whose question would no longer be asked (a branch changed) do not count.
+  // Conditions only look back, so one pass in asking order settles every chain.
+  state effective = s;
+  effective.answers.clear();
+  for (const auto& q : fw.questions) {
+    const answer* a = s.find(q.id);
+    if (a && holds(q.ask_if, effective)) effective.answers.push_back(*a);
+  }
+  std::stable_sort(effective.answers.begin(), effective.answers.end(),
+                   [&](const answer& x, const answer& y) {
+                     auto order = [&](const answer& a) {
+                       auto it = std::find_if(s.answers.begin(), s.answers.end(),
+                                              [&](const answer& b) { return b.question == a.question; });
+                       return it - s.answers.begin();
+                     };
+                     return order(x) < order(y);
+                   });
+  return effective;
+}
+
+}  // namespace advisor::dialogue

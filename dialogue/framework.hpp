@@ -20,11 +20,13 @@ struct condition {
 struct option {
   std::string id;
   std::string label;
-  std::vector<std::string> synonyms;     // words and phrases that pick this option
+  std::vector<std::string> synonyms;     // words and phrases that pick this option anywhere
+  std::vector<std::string> replies;      // words that pick it only as a direct reply ("yes")
   std::map<std::string, double> scores;  // stack id -> points this option adds
   std::map<std::string, double> signals; // named needs (e.g. "realtime", "data") this option raises
   std::string reason;                    // our words: why this answer moves the scores
   std::vector<std::string> facts;        // knowledge fact ids behind the reason
+  std::string if_negated;                // option meant when a synonym is negated ("no real-time")
 };
 
 struct question {
@@ -36,6 +38,7 @@ struct question {
   condition ask_if;                      // asked only when this holds
   std::vector<option> options;
   std::vector<std::string> phrases;      // words that show a sentence is about this question
+  bool requires_phrase = false;          // in a free sentence, count it only with one of those
   int line = 0;                          // line in the framework file, for messages
 
   const option* find_option(std::string_view id) const;
@@ -59,7 +62,9 @@ struct hybrid_rule {
 
 struct next_step {
   std::string text;
-  condition when;
+  condition when;                    // shown only when the answers match
+  std::vector<std::string> choices;  // shown only for these choices (empty: any)
+  std::vector<std::string> facts;
 };
 
 struct framework {

@@ -1,1 +1,293 @@
-// placeholder: being written (core issue)
+#include "dialogue/matching.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+
+namespace advisor::dialogue {
+
+namespace {
+
+constexpr std::string_view clause_break = ",";
+// Words that negate what follows them in the same clause.
+constexpr std::array<std::string_view, 20> negators{
+    "no",     "not",    "don't", "dont",  "doesn't", "doesnt", "didn't", "without", "never", "nor",
+    "isn't",  "aren't", "won't", "wont",  "cannot",  "can't",  "cant",   "zero",    "lack",  "hardly"};
+// Words that negate what stands just before them ("real-time is not needed").
+constexpr std::array<std::string_view, 7> post_negators{"not",       "isn't",    "aren't",    "unnecessary",
+                                                        "unneeded", "irrelevant", "optional"};
+// Words that end a negation's reach.
+constexpr std::array<std::string_view, 6> scope_breaks{",", "but", "although", "though", "however", "while"};
+constexpr std::size_t negation_reach = 5;
+
+template <std::size_t N>
+bool is_one_of(const std::array<std::string_view, N>& words, std::string_view w) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+// The token with joiners removed, so "real-time", "real time" and "realtime" compare equal.
+std::string squash(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c != '-' && c != ' ' && c != '.' && c != '_' && c != '/') out += c;
+  return out;
+}
+
+std::size_t typo_allowance(std::size_t length) {
+  if (length >= 9) return 2;
+  if (length >= 5) return 1;
+  return 0;
+}
+
+struct span_match {
+  const option* opt = nullptr;
+  std::size_t begin = 0, end = 0;  // token range
+  bool negated = false;
+  std::string phrase;
+};
+
+bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::size_t end) {
+  for (std::size_t k = 0; k < negation_reach && k < begin; ++k) {
+    const auto& w = tokens[begin - 1 - k];
+    if (is_one_of(scope_breaks, w)) break;
+    if (is_one_of(negators, w)) return true;
+  }
+  for (std::size_t k = end; k < tokens.size() && k < end + 3; ++k) {
+    const auto& w = tokens[k];
+    if (is_one_of(scope_breaks, w)) break;
+    if (is_one_of(post_negators, w)) return true;
+  }
+  return false;
+}
+
+// Every place where `phrase` (or a near miss of it) stands in the tokens.
+void find_phrase(const std::vector<std::string>& tokens, std::string_view phrase, const option* opt,
+                 std::vector<span_match>& out) {
+  auto words = tokenize(phrase);
+  if (words.empty()) return;
+  std::string target = squash(normalize(phrase));
+  std::size_t allowance = typo_allowance(target.size());
+  std::size_t n = words.size();
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] == clause_break) continue;
+    // Windows one token shorter or longer catch "real time" for "realtime" and back.
+    for (std::size_t len = (n > 1 ? n - 1 : 1); len <= n + 1 && i + len <= tokens.size(); ++len) {
+      std::string window;
+      bool crosses = false;
+      for (std::size_t k = i; k < i + len; ++k) {
+        if (tokens[k] == clause_break) crosses = true;
+        window += tokens[k];
+      }
+      if (crosses) break;
+      window = squash(window);
+      std::size_t diff = window.size() > target.size() ? window.size() - target.size()
+                                                       : target.size() - window.size();
+      if (diff > allowance) continue;
+      bool exact = window == target;
+      if (!exact && (allowance == 0 || edit_distance(window, target) > allowance)) continue;
+      span_match m;
+      m.opt = opt;
+      m.begin = i;
+      m.end = i + len;
+      m.negated = negated_at(tokens, m.begin, m.end);
+      for (std::size_t k = i; k < i + len; ++k) m.phrase += (k > i ? " " : "") + tokens[k];
+      out.push_back(std::move(m));
+    }
+  }
+}
+
+bool contains_phrase(const std::vector<std::string>& tokens, std::string_view phrase) {
+  std::vector<span_match> found;
+  find_phrase(tokens, phrase, nullptr, found);
+  return !found.empty();
+}
+
+// Resolves the matches for one question: negated matches switch to the option meant by the
+// negation or drop out; a match inside a longer one drops out; what remains must agree.
+option_match resolve(const question& q, std::vector<span_match> matches) {
+  option_match result;
+  std::vector<span_match> kept;
+  for (auto& m : matches) {
+    if (m.negated) {
+      if (m.opt->if_negated.empty()) continue;
+      m.opt = q.find_option(m.opt->if_negated);
+      if (!m.opt) continue;
+      m.negated = false;
+    }
+    kept.push_back(std::move(m));
+  }
+  std::vector<span_match> outer;
+  for (const auto& m : kept) {
+    bool inside = std::any_of(kept.begin(), kept.end(), [&](const span_match& o) {
+      return &o != &m && o.begin <= m.begin && m.end <= o.end && (o.end - o.begin) > (m.end - m.begin);
+    });
+    if (!inside) outer.push_back(m);
+  }
+  std::vector<const option*> distinct;
+  for (const auto& m : outer)
+    if (std::find(distinct.begin(), distinct.end(), m.opt) == distinct.end()) distinct.push_back(m.opt);
+  if (distinct.size() == 1) {
+    result.chosen = distinct.front();
+    for (const auto& m : outer)
+      if (m.phrase.size() > result.phrase.size()) result.phrase = m.phrase;
+  } else {
+    result.candidates = distinct;
+  }
+  return result;
+}
+
+std::vector<span_match> scan(const question& q, const std::vector<std::string>& tokens, bool as_reply) {
+  std::vector<span_match> matches;
+  for (const auto& o : q.options) {
+    for (const auto& syn : o.synonyms) find_phrase(tokens, syn, &o, matches);
+    if (as_reply) {
+      for (const auto& r : o.replies) find_phrase(tokens, r, &o, matches);
+      find_phrase(tokens, o.label, &o, matches);
+    }
+  }
+  return matches;
+}
+
+}  // namespace
+
+std::vector<std::string> tokenize(std::string_view text) {
+  std::vector<std::string> tokens;
+  std::string cur;
+  auto flush = [&] {
+    while (!cur.empty() && (cur.back() == '.' || cur.back() == '\'' || cur.back() == '-')) cur.pop_back();
+    while (!cur.empty() && (cur.front() == '\'' || cur.front() == '-' || cur.front() == '.')) cur.erase(0, 1);
+    if (!cur.empty()) tokens.push_back(cur);
+    cur.clear();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    // U+2019 (right single quote) is typed for apostrophes on many phones.
+    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(text[i + 2]) == 0x99) {
+      cur += '\'';
+      i += 2;
+      continue;
+    }
+    if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' || c == '_' ||
+        c == '/') {
+      cur += static_cast<char>(std::tolower(c));
+    } else if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '(' || c == ')') {
+      flush();
+      if (tokens.empty() || tokens.back() != clause_break) tokens.emplace_back(clause_break);
+    } else {
+      flush();
+    }
+  }
+  flush();
+  while (!tokens.empty() && tokens.back() == clause_break) tokens.pop_back();
+  return tokens;
+}
+
+std::string normalize(std::string_view text) {
+  std::string out;
+  for (const auto& t : tokenize(text)) {
+    if (t == clause_break) continue;
+    if (!out.empty()) out += ' ';
+    out += t;
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= m; ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+    }
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[m];
+}
+
+option_match match_reply(const question& q, std::string_view text) {
+  option_match result;
+  auto tokens = tokenize(text);
+  if (tokens.empty()) return result;
+  // By number.
+  if (tokens.size() == 1 && std::all_of(tokens[0].begin(), tokens[0].end(), ::isdigit) && tokens[0].size() < 4) {
+    std::size_t n = std::stoul(tokens[0]);
+    if (n >= 1 && n <= q.options.size()) {
+      result.chosen = &q.options[n - 1];
+      result.phrase = tokens[0];
+    }
+    return result;
+  }
+  // By id, label, synonym or reply word, spelled exactly.
+  std::string whole = squash(normalize(text));
+  for (const auto& o : q.options) {
+    std::vector<std::string> names{o.id, o.label};
+    names.insert(names.end(), o.synonyms.begin(), o.synonyms.end());
+    names.insert(names.end(), o.replies.begin(), o.replies.end());
+    for (const auto& name : names)
+      if (squash(normalize(name)) == whole) {
+        result.chosen = &o;
+        result.phrase = normalize(text);
+        return result;
+      }
+  }
+  // Inside a sentence, with typos and negation.
+  result = resolve(q, scan(q, tokens, true));
+  if (result.chosen || !result.candidates.empty()) return result;
+  // A near miss of a whole label or id ("Pyhton", "entreprise").
+  const option* best = nullptr;
+  std::size_t best_d = 99;
+  bool tie = false;
+  for (const auto& o : q.options) {
+    for (const auto& name : {o.id, o.label}) {
+      std::string target = squash(normalize(name));
+      std::size_t d = edit_distance(whole, target);
+      if (d > typo_allowance(target.size())) continue;
+      if (d < best_d) {
+        best = &o;
+        best_d = d;
+        tie = false;
+      } else if (d == best_d && best != &o) {
+        tie = true;
+      }
+    }
+  }
+  if (best && !tie) {
+    result.chosen = best;
+    result.phrase = normalize(text);
+  }
+  return result;
+}
+
+std::vector<found_answer> extract_answers(const framework& fw, const state& s, std::string_view text,
+                                          std::string_view pending) {
+  std::vector<found_answer> found;
+  auto tokens = tokenize(text);
+  if (tokens.empty()) return found;
+  state seen = s;
+  for (const auto& q : fw.questions) {
+    bool is_pending = q.id == pending;
+    if (!may_hold(q.ask_if, seen)) continue;
+    if (q.requires_phrase && !is_pending &&
+        std::none_of(q.phrases.begin(), q.phrases.end(),
+                     [&](const std::string& p) { return contains_phrase(tokens, p); }))
+      continue;
+    auto m = is_pending ? match_reply(q, text) : resolve(q, scan(q, tokens, false));
+    if (!m.chosen) continue;
+    const answer* before = s.find(q.id);
+    if (before && before->option == m.chosen->id) continue;  // already so: nothing new
+    found.push_back({q.id, m.chosen->id, m.phrase});
+    std::erase_if(seen.answers, [&](const answer& a) { return a.question == q.id; });
+    seen.answers.push_back({q.id, m.chosen->id, 0, "sentence", m.phrase});
+  }
+  return found;
+}
+
+}  // namespace advisor::dialogue

@@ -47,7 +47,7 @@ struct contested_point {
 };
 
 struct search_hit {
-  fact fact;
+  knowledge::fact fact;
   double rank = 0;  // lower is better (FTS5 bm25)
 };
 
@@ -57,6 +57,14 @@ struct knowledge_doc {
   std::vector<fact> facts;
   std::vector<contested_point> contested;
 };
+
+// Parses a knowledge document (config/knowledge.json, or the "knowledge" part of an export).
+// Checks that every fact names a known source and every contested side known facts; throws
+// dialogue::load_error naming the file, the line and the problem.
+knowledge_doc parse_knowledge(std::string_view text, const std::string& file_name);
+
+// The document as JSON text, in the same format parse_knowledge reads.
+std::string knowledge_to_json(const knowledge_doc& doc);
 
 // Read access to the knowledge the dialogue needs. Implementations must be safe to call
 // from several threads at once.

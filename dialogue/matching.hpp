@@ -1,0 +1,44 @@
+// Matching what a user typed to the framework's options: by number, id, label, synonym or
+// reply word; case-insensitive; tolerant of small typos; aware of negation ("no real-time
+// needs", "we don't know JavaScript"). It never guesses: when two options fit equally it says so.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialogue/events.hpp"
+#include "dialogue/framework.hpp"
+
+namespace advisor::dialogue {
+
+// Lower case, punctuation other than - . # + / ' turned to spaces (commas kept as clause
+// breaks), runs of spaces folded.
+std::vector<std::string> tokenize(std::string_view text);
+std::string normalize(std::string_view text);
+
+// Edit distance with adjacent transpositions (optimal string alignment).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+struct option_match {
+  const option* chosen = nullptr;             // the one option meant, if any
+  std::vector<const option*> candidates;      // several fitted equally: ask which
+  std::string phrase;                         // the words that matched
+};
+
+// A direct reply to question `q`.
+option_match match_reply(const question& q, std::string_view text);
+
+struct found_answer {
+  std::string question;
+  std::string option;
+  std::string phrase;  // the words in the sentence that gave it
+};
+
+// Every answer a free-text sentence gives, for any question whose condition may still hold
+// given `s` and the answers found before it. `pending` (may be empty) is the question being
+// asked, whose reply words also count and which needs none of its phrases.
+std::vector<found_answer> extract_answers(const framework& fw, const state& s,
+                                          std::string_view text, std::string_view pending);
+
+}  // namespace advisor::dialogue
