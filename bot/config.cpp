@@ -1,1 +1,107 @@
-// placeholder: being written (core issue)
+#include "bot/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+namespace advisor::bot {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& file, int line, const std::string& problem) {
+  throw std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : "") + ": " + problem);
+}
+
+int line_of_key(const std::string& text, const std::string& key) {
+  auto pos = text.find("\"" + key + "\"");
+  if (pos == std::string::npos) return 0;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+}
+
+template <typename T>
+void read(const json& j, const char* key, T& out, const std::string& file, const std::string& text) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  try {
+    out = it->get<T>();
+  } catch (const json::exception&) {
+    fail(file, line_of_key(text, key), std::string("\"") + key + "\" has the wrong type");
+  }
+}
+
+void env(const char* name, std::string& out) {
+  if (const char* v = std::getenv(name); v && *v) out = v;
+}
+
+}  // namespace
+
+config load_config(const std::string& file) {
+  config c;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(file + ": cannot read the config file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    json j;
+    try {
+      j = json::parse(text);
+    } catch (const json::parse_error& e) {
+      std::size_t pos = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+      int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+      fail(file, line, "not valid JSON");
+    }
+    if (!j.is_object()) fail(file, 1, "a config file must hold one JSON object");
+    c.source = file;
+    read(j, "host", c.host, file, text);
+    int port = c.port;
+    read(j, "port", port, file, text);
+    if (port < 0 || port > 65535) fail(file, line_of_key(text, "port"), "\"port\" must be between 0 and 65535");
+    c.port = static_cast<std::uint16_t>(port);
+    read(j, "data_dir", c.data_dir, file, text);
+    read(j, "framework_file", c.framework_file, file, text);
+    read(j, "knowledge_file", c.knowledge_file, file, text);
+    read(j, "log_level", c.log_level, file, text);
+    read(j, "threads", c.threads, file, text);
+    read(j, "allowed_origins", c.allowed_origins, file, text);
+    read(j, "messages_per_second", c.messages_per_second, file, text);
+    read(j, "message_burst", c.message_burst, file, text);
+    read(j, "idle_timeout_seconds", c.idle_timeout_seconds, file, text);
+    if (auto s = j.find("slack"); s != j.end() && s->is_object()) {
+      read(*s, "signing_secret", c.slack.signing_secret, file, text);
+      read(*s, "bot_token", c.slack.bot_token, file, text);
+      read(*s, "api_url", c.slack.api_url, file, text);
+      read(*s, "webhook_url", c.slack.webhook_url, file, text);
+    }
+    if (auto d = j.find("discord"); d != j.end() && d->is_object()) {
+      read(*d, "public_key", c.discord.public_key, file, text);
+      read(*d, "app_id", c.discord.app_id, file, text);
+      read(*d, "bot_token", c.discord.bot_token, file, text);
+      read(*d, "api_url", c.discord.api_url, file, text);
+      read(*d, "webhook_url", c.discord.webhook_url, file, text);
+    }
+    static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())
+      fail(file, line_of_key(text, "log_level"), "\"log_level\" must be one of trace, debug, info, warn, error, off");
+    if (c.threads == 0 || c.threads > 256) fail(file, line_of_key(text, "threads"), "\"threads\" must be 1 to 256");
+  }
+  env("ADVISOR_DATA_DIR", c.data_dir);
+  env("ADVISOR_LOG_LEVEL", c.log_level);
+  env("ADVISOR_SLACK_SIGNING_SECRET", c.slack.signing_secret);
+  env("ADVISOR_SLACK_BOT_TOKEN", c.slack.bot_token);
+  env("ADVISOR_SLACK_API_URL", c.slack.api_url);
+  env("ADVISOR_SLACK_WEBHOOK_URL", c.slack.webhook_url);
+  env("ADVISOR_DISCORD_PUBLIC_KEY", c.discord.public_key);
+  env("ADVISOR_DISCORD_APP_ID", c.discord.app_id);
+  env("ADVISOR_DISCORD_BOT_TOKEN", c.discord.bot_token);
+  env("ADVISOR_DISCORD_API_URL", c.discord.api_url);
+  env("ADVISOR_DISCORD_WEBHOOK_URL", c.discord.webhook_url);
+  return c;
+}
+
+}  // namespace advisor::bot

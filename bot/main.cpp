@@ -1,1 +1,82 @@
-int main() { return 0; }
+// advisor: the command line. Parses flags, loads the configuration, and dispatches.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "bot/commands.hpp"
+#include "dialogue/framework.hpp"
+
+using namespace advisor::bot;
+
+int main(int argc, char** argv) {
+  CLI::App cli{"advisor: talks a team through choosing Python, Node.js or both for a backend"};
+  cli.set_version_flag("--version", std::string("advisor ") + ADVISOR_VERSION);
+  cli.require_subcommand(1);
+  std::string config_file, data_dir;
+  cli.add_option("--config", config_file, "JSON config file (see config/advisor.example.json)");
+  cli.add_option("--data-dir", data_dir, "where the SQLite database lives (default: ./data)");
+
+  chat_options chat;
+  auto* chat_cmd = cli.add_subcommand("chat", "have the conversation in this terminal");
+  chat_cmd->add_flag("--json", chat.json, "speak the JSON message shapes on stdin/stdout (one per line)");
+  chat_cmd->add_flag("--new", chat.fresh, "start a new conversation instead of resuming the last one");
+  chat_cmd->add_option("--record", chat.record_file, "write the decision record (Markdown) to this file at the end");
+
+  std::string host;
+  int port = -1;
+  unsigned threads = 0;
+  auto* serve_cmd = cli.add_subcommand("serve", "serve the WebSocket endpoint, the web widget, Slack and Discord");
+  serve_cmd->add_option("--host", host, "address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--port", port, "port to listen on (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--threads", threads, "I/O threads (default 2)")->check(CLI::Range(1, 256));
+
+  auto* kb_cmd = cli.add_subcommand("knowledge", "search, export, import or validate the knowledge");
+  kb_cmd->require_subcommand(1);
+  std::string search_text, file;
+  std::size_t limit = 5;
+  bool as_json = false;
+  auto* search_cmd = kb_cmd->add_subcommand("search", "full-text search over the facts");
+  search_cmd->add_option("text", search_text, "what to look for")->required();
+  search_cmd->add_option("--limit", limit, "how many facts at most")->check(CLI::Range(1, 100));
+  search_cmd->add_flag("--json", as_json, "print JSON");
+  auto* export_cmd = kb_cmd->add_subcommand("export", "write the knowledge and frameworks to a JSON file ('-' for stdout)");
+  export_cmd->add_option("file", file)->required();
+  auto* import_cmd = kb_cmd->add_subcommand("import", "replace the knowledge (and frameworks) from an export file");
+  import_cmd->add_option("file", file)->required()->check(CLI::ExistingFile);
+  auto* validate_cmd = kb_cmd->add_subcommand("validate", "check a framework or knowledge file and list its problems");
+  validate_cmd->add_option("file", file)->required()->check(CLI::ExistingFile);
+
+  auto* db_cmd = cli.add_subcommand("db", "database maintenance");
+  db_cmd->require_subcommand(1);
+  auto* backup_cmd = db_cmd->add_subcommand("backup", "copy the database to FILE while the advisor runs");
+  backup_cmd->add_option("file", file)->required();
+
+  auto* discord_cmd = cli.add_subcommand("discord", "Discord application commands");
+  discord_cmd->require_subcommand(1);
+  auto* register_cmd = discord_cmd->add_subcommand("register", "register the /advisor slash command with Discord");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    config cfg = load_config(config_file);
+    if (!data_dir.empty()) cfg.data_dir = data_dir;
+    if (!host.empty()) cfg.host = host;
+    if (port >= 0) cfg.port = static_cast<std::uint16_t>(port);
+    if (threads > 0) cfg.threads = threads;
+
+    if (*chat_cmd) return run_chat(cfg, chat, std::cin, std::cout);
+    if (*serve_cmd) return run_serve(cfg);
+    if (*search_cmd) return run_knowledge_search(cfg, search_text, limit, as_json, std::cout);
+    if (*export_cmd) return run_knowledge_export(cfg, file, std::cout);
+    if (*import_cmd) return run_knowledge_import(cfg, file, std::cout);
+    if (*validate_cmd) return run_knowledge_validate(cfg, file, std::cout);
+    if (*backup_cmd) return run_db_backup(cfg, file, std::cout);
+    if (*register_cmd) return run_discord_register(cfg, std::cout);
+  } catch (const advisor::dialogue::load_error& e) {
+    std::cerr << "advisor: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "advisor: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

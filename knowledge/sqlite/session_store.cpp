@@ -1,1 +1,154 @@
-// placeholder: being written (core issue)
+#include "knowledge/sqlite/session_store.hpp"
+
+#include <chrono>
+
+namespace advisor::storage {
+
+namespace {
+
+std::string now_iso() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto t = system_clock::to_time_t(now);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+connection& migrated(connection& c) {
+  migrate(c);
+  return c;
+}
+
+}  // namespace
+
+sqlite_session_store::sqlite_session_store(const std::string& db_path)
+    : db_(db_path),
+      find_binding_(migrated(db_).prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
+      find_conversation_(db_.prepare("SELECT framework, seq FROM conversations WHERE id = ?")),
+      load_events_(db_.prepare(
+          "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ? ORDER BY seq")),
+      insert_conversation_(db_.prepare(
+          "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
+      bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
+                            "bound_at = excluded.bound_at")),
+      bump_seq_(db_.prepare("UPDATE conversations SET seq = seq + ?, updated_at = ? WHERE id = ? AND seq = ?")),
+      insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
+
+std::optional<dialogue::conversation_record> sqlite_session_store::find(const dialogue::channel_key& key) {
+  std::lock_guard lock(mutex_);
+  find_binding_.bind(1, key.channel).bind(2, key.key);
+  if (!find_binding_.step()) {
+    find_binding_.reset();
+    return std::nullopt;
+  }
+  dialogue::conversation_record rec;
+  rec.id = find_binding_.text(0);
+  find_binding_.reset();
+  // One read transaction, so the conversation row and its events agree.
+  db_.exec("BEGIN");
+  try {
+    find_conversation_.bind(1, rec.id);
+    if (find_conversation_.step()) {
+      rec.framework = find_conversation_.text(0);
+      rec.seq = static_cast<std::uint64_t>(find_conversation_.integer(1));
+    }
+    find_conversation_.reset();
+    load_events_.bind(1, rec.id);
+    while (load_events_.step()) {
+      dialogue::event e;
+      e.kind = dialogue::event_kind_from_string(load_events_.text(0)).value_or(dialogue::event_kind::answer);
+      e.question = load_events_.text(1);
+      e.option = load_events_.text(2);
+      e.turn = static_cast<int>(load_events_.integer(3));
+      e.via = load_events_.text(4);
+      e.phrase = load_events_.text(5);
+      rec.events.push_back(std::move(e));
+    }
+    load_events_.reset();
+    db_.exec("COMMIT");
+  } catch (...) {
+    find_conversation_.reset();
+    load_events_.reset();
+    db_.exec("ROLLBACK");
+    throw;
+  }
+  return rec;
+}
+
+dialogue::conversation_record sqlite_session_store::create(const dialogue::channel_key& key, const std::string& id,
+                                                           const std::string& framework) {
+  std::lock_guard lock(mutex_);
+  std::string now = now_iso();
+  transaction t(db_);
+  insert_conversation_.bind(1, id).bind(2, framework).bind(3, now).bind(4, now).run();
+  bind_key_.bind(1, key.channel).bind(2, key.key).bind(3, id).bind(4, now).run();
+  t.commit();
+  return {id, framework, 0, {}};
+}
+
+std::uint64_t sqlite_session_store::append(const std::string& conversation, std::uint64_t expected_seq,
+                                           const std::vector<dialogue::event>& events) {
+  if (events.empty()) return expected_seq;
+  std::lock_guard lock(mutex_);
+  std::string now = now_iso();
+  transaction t(db_);
+  bump_seq_.bind(1, static_cast<std::int64_t>(events.size()))
+      .bind(2, now)
+      .bind(3, conversation)
+      .bind(4, static_cast<std::int64_t>(expected_seq))
+      .run();
+  if (db_.changes() != 1)
+    throw dialogue::sequence_conflict("conversation " + conversation + " moved past " + std::to_string(expected_seq));
+  std::uint64_t seq = expected_seq;
+  for (const auto& e : events) {
+    insert_event_.bind(1, conversation)
+        .bind(2, static_cast<std::int64_t>(++seq))
+        .bind(3, dialogue::to_string(e.kind))
+        .bind(4, e.question)
+        .bind(5, e.option)
+        .bind(6, e.turn)
+        .bind(7, e.via)
+        .bind(8, e.phrase)
+        .bind(9, now)
+        .run();
+  }
+  t.commit();
+  return seq;
+}
+
+bool sqlite_session_store::writable() {
+  std::lock_guard lock(mutex_);
+  try {
+    transaction t(db_);
+    db_.exec("INSERT INTO meta (key, value) VALUES ('health_check', datetime('now')) "
+             "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    t.commit();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void sqlite_session_store::backup_to(const std::string& file) {
+  connection target(file);
+  sqlite3_backup* b = sqlite3_backup_init(target.get(), "main", db_.get(), "main");
+  if (!b) throw database_error(std::string("starting backup: ") + sqlite3_errmsg(target.get()));
+  int rc;
+  do {
+    {
+      std::lock_guard lock(mutex_);
+      rc = sqlite3_backup_step(b, 256);
+    }
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) throw database_error(std::string("backup failed: ") + sqlite3_errstr(rc));
+}
+
+}  // namespace advisor::storage

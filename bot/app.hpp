@@ -1,0 +1,34 @@
+// Opens everything a command needs: the data directory, the database, the framework and the
+// knowledge (synced from the shipped files into the store when those files change), and the
+// bot service on top.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bot/config.hpp"
+#include "bot/service.hpp"
+#include "dialogue/framework.hpp"
+#include "knowledge/sqlite/knowledge_store.hpp"
+#include "knowledge/sqlite/session_store.hpp"
+
+namespace advisor::bot {
+
+struct app {
+  config cfg;
+  std::string db_path;
+  std::unique_ptr<storage::knowledge_store> knowledge;
+  std::unique_ptr<storage::sqlite_session_store> sessions;
+  dialogue::framework framework;
+  std::unique_ptr<bot::service> service;
+};
+
+// Throws std::runtime_error (or dialogue::load_error) with a message a user can act on; a
+// bad framework or knowledge file leaves the database as it was.
+std::unique_ptr<app> open_app(const config& cfg);
+
+// The framework and knowledge files this configuration uses.
+std::string framework_path(const config& cfg);
+std::string knowledge_path(const config& cfg);
+
+}  // namespace advisor::bot
