@@ -1,0 +1,52 @@
+// Helpers shared by the tests: a temporary directory that removes itself, and an advisor app
+// opened on the shipped config files over a fresh data directory.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "bot/app.hpp"
+
+namespace advisor::test {
+
+class temp_dir {
+ public:
+  temp_dir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("advisor-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string source_path(const std::string& relative) { return std::string(ADVISOR_SOURCE_DIR) + "/" + relative; }
+
+inline bot::config test_config(const std::string& data_dir) {
+  bot::config cfg;
+  cfg.data_dir = data_dir;
+  cfg.framework_file = source_path("config/framework.json");
+  cfg.knowledge_file = source_path("config/knowledge.json");
+  return cfg;
+}
+
+inline std::unique_ptr<bot::app> open_test_app(const std::string& data_dir) {
+  return bot::open_app(test_config(data_dir));
+}
+
+}  // namespace advisor::test

@@ -1,0 +1,235 @@
+// Whole conversations through the bot service over a real SQLite file, including the nine
+// personas of the guide's Quick Decision Guide table.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "support.hpp"
+
+using namespace advisor;
+using advisor::test::temp_dir;
+
+namespace {
+
+using answers = std::map<std::string, std::string>;
+
+// Answers each question the advisor asks from the persona's answers (a question the persona
+// has no answer for fails the test: the branch should have skipped it), confirms the review,
+// and returns the final turn.
+bot::turn run_persona(bot::service& svc, const bot::channel_key& key, const answers& persona,
+                      std::vector<std::string>* asked = nullptr) {
+  bot::turn t = svc.start(key, {}, true);
+  for (int guard = 0; guard < 30 && !t.out.finished; ++guard) {
+    if (t.out.question == "review") {
+      t = svc.choose(key, "confirm");
+      continue;
+    }
+    if (asked) asked->push_back(t.out.question);
+    auto it = persona.find(t.out.question);
+    REQUIRE_MESSAGE(it != persona.end(), "unexpected question " << t.out.question);
+    t = svc.choose(key, it->second);
+    REQUIRE_MESSAGE(t.out.error.empty(), t.out.text);
+  }
+  REQUIRE(t.out.finished);
+  REQUIRE(t.out.recommendation);
+  return t;
+}
+
+struct persona {
+  const char* cell;
+  answers given;
+  const char* expected;
+};
+
+const std::vector<persona> quick_decision_guide{
+    {"startup: validate ideas quickly -> Node.js",
+     {{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "web"}, {"team", "both"}, {"realtime", "no"},
+      {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
+     "nodejs"},
+    {"startup: data-driven products -> Python",
+     {{"context", "startup"}, {"startup_goal", "data_product"}, {"workload", "data"}, {"team", "both"}, {"realtime", "no"},
+      {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
+     "python"},
+    {"startup: full-stack team -> Node.js",
+     {{"context", "startup"}, {"startup_goal", "fullstack"}, {"workload", "web"}, {"team", "javascript"}, {"realtime", "no"},
+      {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "iteration"}},
+     "nodejs"},
+    {"enterprise: high-traffic web apps -> Node.js",
+     {{"context", "enterprise"}, {"enterprise_focus", "high_traffic"}, {"workload", "api"}, {"team", "both"},
+      {"realtime", "no"}, {"data", "none"}, {"scale", "high"}, {"size", "large"}, {"priority", "none"}},
+     "nodejs"},
+    {"enterprise: data analytics -> Python",
+     {{"context", "enterprise"}, {"enterprise_focus", "analytics"}, {"workload", "data"}, {"team", "both"},
+      {"realtime", "no"}, {"scale", "moderate"}, {"size", "large"}, {"priority", "readability"}},
+     "python"},
+    {"enterprise: legacy integration -> the legacy systems' stack (Python here)",
+     {{"context", "enterprise"}, {"enterprise_focus", "legacy"}, {"legacy_stack", "python"}, {"workload", "web"},
+      {"team", "both"}, {"realtime", "no"}, {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
+     "python"},
+    {"individual: learning a first language -> Python",
+     {{"context", "individual"}, {"individual_goal", "first_language"}, {"workload", "web"}, {"realtime", "no"},
+      {"data", "none"}, {"priority", "readability"}},
+     "python"},
+    {"individual: already know JavaScript -> Node.js",
+     {{"context", "individual"}, {"individual_goal", "know_js"}, {"workload", "web"}, {"realtime", "no"},
+      {"data", "none"}, {"priority", "none"}},
+     "nodejs"},
+    {"individual: career in data science -> Python",
+     {{"context", "individual"}, {"individual_goal", "data_career"}, {"workload", "data"}, {"realtime", "no"},
+      {"priority", "none"}},
+     "python"},
+};
+
+}  // namespace
+
+TEST_CASE("the nine Quick Decision Guide personas end as the table says") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  for (const auto& p : quick_decision_guide) {
+    CAPTURE(p.cell);
+    auto t = run_persona(*app->service, {"test", p.cell}, p.given);
+    CHECK(t.out.recommendation->choice == p.expected);
+    CHECK(t.out.recommendation->confidence > 0.5);
+    CHECK(!t.out.recommendation->reasons.empty());
+    for (const auto& r : t.out.recommendation->reasons)
+      if (!r.effect.empty()) CHECK_MESSAGE(!r.sources.empty(), r.text);
+    CHECK(!t.out.recommendation->next_steps.empty());
+  }
+}
+
+TEST_CASE("legacy integration follows the legacy systems' stack either way") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  answers js = quick_decision_guide[5].given;
+  js["legacy_stack"] = "javascript";
+  CHECK(run_persona(*app->service, {"test", "legacy-js"}, js).out.recommendation->choice == "nodejs");
+}
+
+TEST_CASE("branches skip questions that no longer matter") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  std::vector<std::string> asked;
+  run_persona(*app->service, {"test", "solo"}, quick_decision_guide[6].given, &asked);
+  CHECK(std::find(asked.begin(), asked.end(), "team") == asked.end());
+  CHECK(std::find(asked.begin(), asked.end(), "startup_goal") == asked.end());
+  CHECK(std::find(asked.begin(), asked.end(), "scale") == asked.end());
+  CHECK(asked.size() == 6);
+}
+
+TEST_CASE("one question at a time, with progress") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  auto& svc = *app->service;
+  bot::channel_key key{"test", "progress"};
+  auto t = svc.start(key, {}, true);
+  CHECK(t.out.question == "context");
+  CHECK(t.out.progress.step == 1);
+  CHECK(t.out.progress.total >= 6);
+  CHECK(t.out.text.find("who is this decision for") != std::string::npos);
+  t = svc.choose(key, "individual");
+  CHECK(t.out.question == "individual_goal");
+  CHECK(t.out.progress.step == 2);
+  CHECK(t.out.progress.total == 6);  // the individual branch is shorter
+}
+
+TEST_CASE("commands: back, restart, skip, why, status, help") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  auto& svc = *app->service;
+  bot::channel_key key{"test", "commands"};
+  svc.start(key, {}, true);
+  auto t = svc.message(key, "startup");
+  CHECK(t.out.question == "startup_goal");
+
+  SUBCASE("back undoes the last answer") {
+    t = svc.message(key, "back");
+    CHECK(t.out.question == "context");
+    CHECK(t.out.progress.step == 1);
+    t = svc.message(key, "back");  // nothing left to undo
+    CHECK(t.out.question == "context");
+    CHECK(t.out.text.find("nothing to undo") != std::string::npos);
+  }
+  SUBCASE("restart forgets everything") {
+    svc.message(key, "validate");
+    t = svc.message(key, "restart");
+    CHECK(t.out.question == "context");
+    CHECK(svc.message(key, "status").out.text.find("No answers yet") != std::string::npos);
+  }
+  SUBCASE("why explains the pending question with its source") {
+    t = svc.message(key, "why");
+    CHECK(t.out.question == "startup_goal");
+    CHECK(t.out.text.find("Why I ask about startup focus") != std::string::npos);
+    CHECK(t.out.text.find("Source:") != std::string::npos);
+  }
+  SUBCASE("status lists the answers so far") {
+    t = svc.message(key, "status");
+    CHECK(t.out.text.find("**who is choosing**: A startup or new product team") != std::string::npos);
+    CHECK(t.out.question == "startup_goal");
+  }
+  SUBCASE("help lists the commands without moving") {
+    t = svc.message(key, "help");
+    CHECK(t.out.text.find("`back`") != std::string::npos);
+    CHECK(t.out.question == "startup_goal");
+  }
+  SUBCASE("an answer that matches nothing re-prompts and never moves the state") {
+    auto before = svc.current(key)->seq;
+    t = svc.message(key, "purple elephants");
+    CHECK(t.out.error == "no_match");
+    CHECK(t.out.question == "startup_goal");
+    CHECK(t.out.text.find("1. Validating an idea as fast as possible") != std::string::npos);
+    CHECK(svc.current(key)->seq == before);
+    t = svc.choose(key, "not-an-option");
+    CHECK(t.out.error == "unknown_option");
+    CHECK(svc.current(key)->seq == before);
+  }
+  SUBCASE("skip leaves a question open and the recommendation names it") {
+    t = svc.message(key, "not sure");
+    CHECK(t.out.question == "workload");
+    answers rest{{"workload", "web"}, {"team", "javascript"}, {"realtime", "no"}, {"data", "none"},
+                 {"scale", "low"}, {"size", "medium"}, {"priority", "none"}};
+    for (int i = 0; i < 20 && !t.out.finished; ++i)
+      t = t.out.question == "review" ? svc.choose(key, "confirm") : svc.choose(key, rest.at(t.out.question));
+    REQUIRE(t.out.recommendation);
+    CHECK(t.out.recommendation->unknowns == std::vector<std::string>{"startup focus"});
+    CHECK(t.out.text.find("Left open: startup focus") != std::string::npos);
+    // The same answers with nothing skipped give a higher confidence.
+    bot::channel_key other{"test", "no-skip"};
+    auto full = run_persona(svc, other, {{"context", "startup"}, {"startup_goal", "none"}, {"workload", "web"},
+                                         {"team", "javascript"}, {"realtime", "no"}, {"data", "none"},
+                                         {"scale", "low"}, {"size", "medium"}, {"priority", "none"}});
+    CHECK(full.out.recommendation->confidence > t.out.recommendation->confidence);
+  }
+}
+
+TEST_CASE("a conversation resumes at the same question after a restart of the process") {
+  temp_dir dir;
+  bot::channel_key key{"test", "resume"};
+  {
+    auto app = test::open_test_app(dir.str());
+    app->service->start(key, {}, true);
+    app->service->choose(key, "enterprise");
+    app->service->choose(key, "analytics");
+  }
+  auto app = test::open_test_app(dir.str());
+  auto t = app->service->current(key);
+  REQUIRE(t);
+  CHECK(t->out.question == "workload");
+  CHECK(t->out.progress.step == 3);
+  CHECK(t->resumed);
+}
+
+TEST_CASE("a recommendation for mixed needs is hybrid, with contested points") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  auto t = run_persona(*app->service, {"test", "hybrid"},
+                       {{"context", "enterprise"}, {"enterprise_focus", "other"}, {"workload", "realtime"},
+                        {"team", "both"}, {"data", "core"}, {"scale", "high"}, {"size", "large"}, {"priority", "none"}});
+  CHECK(t.out.recommendation->choice == "hybrid");
+  CHECK(t.out.recommendation->contested.size() >= 2);
+  for (const auto& c : t.out.recommendation->contested) {
+    CHECK(c.sides.size() >= 2);
+    for (const auto& s : c.sides) CHECK(!s.sources.empty());
+  }
+  CHECK(t.out.text.find("Where the sources disagree") != std::string::npos);
+}

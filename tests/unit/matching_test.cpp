@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "bot/paths.hpp"
+#include "dialogue/matching.hpp"
+#include "support.hpp"
+
+using namespace advisor::dialogue;
+
+namespace {
+
+const framework& shipped() {
+  static framework fw = [] {
+    std::string file = advisor::test::source_path("config/framework.json");
+    return parse_framework(advisor::bot::read_file(file), file);
+  }();
+  return fw;
+}
+
+std::string reply(const char* question, const char* text) {
+  auto m = match_reply(*shipped().find_question(question), text);
+  return m.chosen ? m.chosen->id : (m.candidates.size() > 1 ? "ambiguous" : "");
+}
+
+}  // namespace
+
+TEST_CASE("replies match by number, id, label and synonym, in any case") {
+  CHECK(reply("context", "1") == "startup");
+  CHECK(reply("context", "3") == "individual");
+  CHECK(reply("context", "4") == "");
+  CHECK(reply("context", "enterprise") == "enterprise");
+  CHECK(reply("context", "ENTERPRISE") == "enterprise");
+  CHECK(reply("context", "A startup or new product team") == "startup");
+  CHECK(reply("context", "we're a small company building our MVP") == "startup");
+  CHECK(reply("team", "JavaScript") == "javascript");
+  CHECK(reply("team", "typescript mostly") == "javascript");
+  CHECK(reply("realtime", "yes") == "yes");
+  CHECK(reply("realtime", "Nope") == "no");
+}
+
+TEST_CASE("replies tolerate small typos but not big ones") {
+  CHECK(reply("team", "Pyhton") == "python");
+  CHECK(reply("team", "javscript") == "javascript");
+  CHECK(reply("context", "entreprise") == "enterprise");
+  CHECK(reply("workload", "machine lerning") == "data");
+  CHECK(reply("team", "cobol") == "");
+  CHECK(reply("context", "banana") == "");
+}
+
+TEST_CASE("negation switches or drops an answer") {
+  CHECK(reply("realtime", "no real-time needs") == "no");
+  CHECK(reply("realtime", "we don't need live updates") == "no");
+  CHECK(reply("realtime", "real-time is not needed") == "no");
+  CHECK(reply("team", "we don't know javascript") == "");
+  CHECK(reply("data", "no machine learning") == "none");
+}
+
+TEST_CASE("two different options in one reply are not guessed") {
+  CHECK(reply("workload", "chat and machine learning") == "ambiguous");
+}
+
+TEST_CASE("a sentence can answer several questions and invents nothing") {
+  state empty;
+  auto found = extract_answers(shipped(), empty, "We're a Python shop building an ML pipeline with a live dashboard", {});
+  std::map<std::string, std::string> got;
+  for (const auto& f : found) got[f.question] = f.option;
+  CHECK(got["team"] == "python");
+  CHECK(got["realtime"] == "yes");
+  CHECK(got.count("workload") == 0);  // an ML pipeline and a live dashboard: which is the main job is not said
+  CHECK(extract_answers(shipped(), empty, "hello there", {}).empty());
+  CHECK(extract_answers(shipped(), empty, "what's the weather like?", {}).empty());
+}
+
+TEST_CASE("tokenize folds case and punctuation") {
+  CHECK(normalize("  Node.js,  REALLY?! ") == "node.js really");
+  CHECK(edit_distance("python", "pyhton") == 1);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+}

@@ -1,0 +1,78 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/protocol.hpp"
+#include "support.hpp"
+
+using namespace advisor;
+using nlohmann::json;
+
+TEST_CASE("the JSON protocol: start, choose, resume, and errors that keep the session") {
+  test::temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  bot::json_session s(*app->service, "web");
+
+  auto frames = s.handle(R"({"type":"start"})");
+  REQUIRE(frames.size() == 2);
+  json session = json::parse(frames[0]);
+  CHECK(session["type"] == "session");
+  CHECK(session["resumed"] == false);
+  std::string token = session["session"];
+  CHECK(token.size() == 32);
+  json reply = json::parse(frames[1]);
+  CHECK(reply["type"] == "reply");
+  CHECK(reply["question"] == "context");
+  CHECK(reply["progress"]["step"] == 1);
+  CHECK(reply["options"][0]["id"] == "startup");
+
+  auto error_code = [&](const std::string& frame) {
+    auto out = s.handle(frame);
+    REQUIRE(out.size() >= 1);
+    return json::parse(out[0]).value("code", std::string{});
+  };
+  CHECK(error_code("{not json") == "invalid_json");
+  CHECK(error_code("[1,2]") == "invalid_json");
+  CHECK(error_code(R"({"type":"dance"})") == "unknown_type");
+  CHECK(error_code(R"({"text":"hi"})") == "unknown_type");
+  CHECK(error_code(R"({"type":"choose","option":"nope"})") == "unknown_option");
+  CHECK(error_code(R"({"type":"message","text":42})") == "invalid_message");
+  CHECK(error_code(std::string(70000, ' ')) == "too_large");
+  CHECK(error_code("{\"type\":\"message\",\"text\":\"\xff\xfe\"}") == "invalid_json");
+
+  reply = json::parse(s.handle(R"({"type":"choose","option":"individual"})").at(0));
+  CHECK(reply["question"] == "individual_goal");
+
+  // A new connection resumes with the token; an unknown token is refused.
+  bot::json_session other(*app->service, "web");
+  CHECK(json::parse(other.handle(R"({"type":"start","session":"0123"})").at(0))["code"] == "bad_session");
+  frames = other.handle(json({{"type", "start"}, {"session", token}}).dump());
+  REQUIRE(frames.size() == 2);
+  CHECK(json::parse(frames[0])["resumed"] == true);
+  CHECK(json::parse(frames[1])["question"] == "individual_goal");
+  // A stale button (for a question already answered) changes nothing.
+  frames = other.handle(R"({"type":"choose","option":"startup","question":"context"})");
+  CHECK(json::parse(frames[0])["code"] == "stale_option");
+  CHECK(json::parse(frames[1])["question"] == "individual_goal");
+}
+
+TEST_CASE("the final reply carries the recommendation") {
+  test::temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  bot::json_session s(*app->service, "web");
+  json reply = json::parse(s.handle(R"({"type":"start"})").at(1));
+  std::map<std::string, std::string> persona{{"context", "individual"}, {"individual_goal", "know_js"}, {"workload", "web"},
+                                             {"realtime", "no"}, {"data", "none"}, {"priority", "none"}, {"review", "confirm"}};
+  for (int i = 0; i < 10 && !reply.contains("recommendation"); ++i) {
+    std::string q = reply["question"];
+    reply = json::parse(s.handle(json({{"type", "choose"}, {"option", persona.at(q)}}).dump()).at(0));
+  }
+  REQUIRE(reply.contains("recommendation"));
+  auto rec = reply["recommendation"];
+  CHECK(rec["choice"] == "nodejs");
+  CHECK(rec["confidence"].get<double>() > 0.5);
+  CHECK(rec["scores"].contains("python"));
+  CHECK(rec["scores"].contains("nodejs"));
+  CHECK(!rec["reasons"].empty());
+  CHECK(!rec["reasons"][0]["sources"].empty());
+}

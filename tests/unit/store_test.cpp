@@ -1,0 +1,114 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "bot/paths.hpp"
+#include "knowledge/sqlite/knowledge_store.hpp"
+#include "knowledge/sqlite/session_store.hpp"
+#include "support.hpp"
+
+using namespace advisor;
+using advisor::test::source_path;
+using advisor::test::temp_dir;
+
+namespace {
+
+knowledge::knowledge_doc shipped_knowledge() {
+  std::string file = source_path("config/knowledge.json");
+  return knowledge::parse_knowledge(bot::read_file(file), file);
+}
+
+}  // namespace
+
+TEST_CASE("a new database is migrated to the latest schema version") {
+  temp_dir dir;
+  storage::connection c(dir.file("a.db"));
+  CHECK(storage::schema_version(c) == 0);
+  storage::migrate(c);
+  CHECK(storage::schema_version(c) == storage::latest_schema_version);
+  storage::migrate(c);  // idempotent
+  CHECK(storage::schema_version(c) == storage::latest_schema_version);
+  c.exec("PRAGMA user_version = 99");
+  CHECK_THROWS_AS(storage::migrate(c), storage::database_error);
+}
+
+TEST_CASE("knowledge imports, survives reopening and exports the same") {
+  temp_dir dir;
+  auto doc = shipped_knowledge();
+  REQUIRE(doc.facts.size() >= 60);
+  {
+    storage::knowledge_store kb(dir.file("k.db"));
+    kb.import(doc);
+  }
+  storage::knowledge_store kb(dir.file("k.db"));
+  CHECK(kb.fact_count() == doc.facts.size());
+  auto f = kb.find_fact("perf-node-rps");
+  REQUIRE(f);
+  CHECK(f->tech == "nodejs");
+  CHECK(f->figure.find("15,000") != std::string::npos);
+  auto src = kb.find_source(f->source);
+  REQUIRE(src);
+  CHECK(!src->title.empty());
+  CHECK(knowledge::knowledge_to_json(kb.export_doc()) == knowledge::knowledge_to_json(doc));
+  // Every contested point has two sides backed by facts from different sources.
+  REQUIRE(kb.contested().size() >= 3);
+  for (const auto& cp : kb.contested()) {
+    std::set<std::string> sources;
+    for (const auto& side : cp.sides)
+      for (const auto& id : side.facts) sources.insert(kb.find_fact(id)->source);
+    CHECK_MESSAGE(sources.size() >= 2, cp.id);
+  }
+}
+
+TEST_CASE("full-text search ranks the expected facts first") {
+  temp_dir dir;
+  storage::knowledge_store kb(dir.file("k.db"));
+  kb.import(shipped_knowledge());
+  auto top = [&](const char* q) {
+    auto hits = kb.search(q, 3);
+    std::vector<std::string> ids;
+    for (const auto& h : hits) ids.push_back(h.fact.id);
+    return ids;
+  };
+  auto contains = [](const std::vector<std::string>& ids, const std::string& id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  CHECK(contains(top("how fast is Node.js?"), "perf-node-rps"));
+  CHECK(contains(top("who uses Python?"), "adopters-python"));
+  CHECK(contains(top("what frameworks does Python have?"), "frameworks-python"));
+  CHECK(kb.search("", 3).empty());
+  CHECK(kb.search("\"* OR NEAR(", 3).empty());  // FTS syntax in user text is not a query error
+}
+
+TEST_CASE("fts queries keep words only") {
+  CHECK(storage::fts_query("how fast is Node.js?") == "\"fast\"* OR \"node\"*");
+  CHECK(storage::fts_query("the a is") == "");
+}
+
+TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
+  temp_dir dir;
+  storage::sqlite_session_store store(dir.file("s.db"));
+  dialogue::channel_key key{"web", "tok"};
+  CHECK(!store.find(key));
+  auto rec = store.create(key, "conv1", "fw@1");
+  CHECK(rec.seq == 0);
+  dialogue::event e{dialogue::event_kind::answer, "context", "startup", 1, "choice", ""};
+  CHECK(store.append("conv1", 0, {e}) == 1);
+  // A writer that read seq 0 too is refused, and nothing of its append lands.
+  CHECK_THROWS_AS(store.append("conv1", 0, {e, e}), dialogue::sequence_conflict);
+  auto again = store.find(key);
+  REQUIRE(again);
+  CHECK(again->seq == 1);
+  REQUIRE(again->events.size() == 1);
+  CHECK(again->events[0].option == "startup");
+  // SQL-looking text is stored as text.
+  dialogue::event sql{dialogue::event_kind::answer, "team", "", 2, "text", "'); DROP TABLE events; --"};
+  CHECK(store.append("conv1", 1, {sql}) == 2);
+  CHECK(store.find(key)->events[1].phrase == "'); DROP TABLE events; --");
+  // Another channel can be bound to the same conversation.
+  CHECK(store.writable());
+  store.backup_to(dir.file("backup.db"));
+  storage::sqlite_session_store copy(dir.file("backup.db"));
+  CHECK(copy.find(key)->seq == 2);
+}
