@@ -1,6 +1,8 @@
 #include "bot/app.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #include "bot/paths.hpp"
 
@@ -10,6 +12,16 @@ namespace fs = std::filesystem;
 
 std::string framework_path(const config& cfg) {
   return cfg.framework_file.empty() ? config_dir() + "/framework.json" : cfg.framework_file;
+}
+
+std::vector<std::string> extra_framework_paths(const config& cfg) {
+  std::vector<std::string> out;
+  std::string dir = cfg.frameworks_dir.empty() ? config_dir() + "/frameworks" : cfg.frameworks_dir;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".json") out.push_back(entry.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string knowledge_path(const config& cfg) {
@@ -26,6 +38,13 @@ std::unique_ptr<app> open_app(const config& cfg) {
   std::string kb_text = read_file(kb_file);
   dialogue::framework fw = dialogue::parse_framework(fw_text, fw_file);
   knowledge::knowledge_doc doc = knowledge::parse_knowledge(kb_text, kb_file);
+  std::vector<std::tuple<std::string, std::string, dialogue::framework>> extras;
+  for (const auto& path : extra_framework_paths(cfg)) {
+    std::string text = read_file(path);
+    auto extra = dialogue::parse_framework(text, path);
+    if (extra.id == fw.id) continue;  // the default framework wins
+    extras.emplace_back(path, std::move(text), std::move(extra));
+  }
 
   std::error_code ec;
   fs::create_directories(cfg.data_dir, ec);
@@ -37,10 +56,17 @@ std::unique_ptr<app> open_app(const config& cfg) {
     a->knowledge->set_meta("knowledge_text", kb_text);
   }
   if (a->knowledge->framework_document(fw.id) != fw_text) a->knowledge->store_framework(fw, fw_text);
+  for (const auto& [path, text, extra] : extras)
+    if (a->knowledge->framework_document(extra.id) != text) a->knowledge->store_framework(extra, text);
   // The store is the source of truth from here on.
   a->framework = dialogue::parse_framework(*a->knowledge->framework_document(fw.id), fw_file);
+  std::vector<const dialogue::framework*> all{&a->framework};
+  for (const auto& [path, text, extra] : extras) {
+    a->extra_frameworks.push_back(dialogue::parse_framework(*a->knowledge->framework_document(extra.id), path));
+    all.push_back(&a->extra_frameworks.back());
+  }
   a->sessions = std::make_unique<storage::sqlite_session_store>(a->db_path);
-  a->service = std::make_unique<bot::service>(a->framework, *a->knowledge, *a->sessions);
+  a->service = std::make_unique<bot::service>(all, *a->knowledge, *a->sessions);
   return a;
 }
 

@@ -3,6 +3,7 @@
 // bot service on top.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -19,7 +20,8 @@ struct app {
   std::string db_path;
   std::unique_ptr<storage::knowledge_store> knowledge;
   std::unique_ptr<storage::sqlite_session_store> sessions;
-  dialogue::framework framework;
+  dialogue::framework framework;               // the default framework
+  std::deque<dialogue::framework> extra_frameworks;  // others on offer (config/frameworks/*.json)
   std::unique_ptr<bot::service> service;
 };
 
@@ -29,6 +31,7 @@ std::unique_ptr<app> open_app(const config& cfg);
 
 // The framework and knowledge files this configuration uses.
 std::string framework_path(const config& cfg);
+std::vector<std::string> extra_framework_paths(const config& cfg);
 std::string knowledge_path(const config& cfg);
 
 }  // namespace advisor::bot

@@ -66,6 +66,7 @@ config load_config(const std::string& file) {
     read(j, "data_dir", c.data_dir, file, text);
     read(j, "framework_file", c.framework_file, file, text);
     read(j, "knowledge_file", c.knowledge_file, file, text);
+    read(j, "frameworks_dir", c.frameworks_dir, file, text);
     read(j, "log_level", c.log_level, file, text);
     read(j, "threads", c.threads, file, text);
     read(j, "allowed_origins", c.allowed_origins, file, text);

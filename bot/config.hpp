@@ -31,6 +31,7 @@ struct config {
   std::string data_dir = "data";
   std::string framework_file;   // empty: the built-in config/framework.json next to the binary
   std::string knowledge_file;   // empty: config/knowledge.json
+  std::string frameworks_dir;   // more frameworks to offer; empty: config/frameworks/
   std::string log_level = "info";
   unsigned threads = 2;                  // I/O threads of the server
   std::vector<std::string> allowed_origins;  // empty: any origin may open the WebSocket

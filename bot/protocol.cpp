@@ -48,21 +48,29 @@ std::string reply_frame(const turn& t) {
 
 json_session::json_session(service& svc, std::string channel) : svc_(svc), channel_(std::move(channel)) {}
 
-std::vector<std::string> json_session::start(std::string_view session, std::string_view text, bool fresh) {
+std::vector<std::string> json_session::start(std::string_view session, std::string_view text, bool fresh,
+                                             std::string_view framework) {
   std::vector<std::string> frames;
+  if (!framework.empty() && !svc_.has_framework(framework)) {
+    std::string ids;
+    for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
+    return {error_frame("unknown_framework", "Unknown framework \"" + std::string(framework) + "\"; available: " + ids + ".")};
+  }
   if (!session.empty()) {
     auto t = svc_.current({channel_, std::string(session)});
     if (!t) return {error_frame("bad_session", "That session is unknown or has expired. Send {\"type\":\"start\"} without a session to begin a new one.")};
     token_ = std::string(session);
     frames.push_back(dump({{"type", "session"}, {"session", token_}, {"resumed", true}}));
-    if (fresh) *t = svc_.start({channel_, token_}, text, true);
+    if (fresh) *t = svc_.start({channel_, token_}, text, true, framework);
     else if (!text.empty()) *t = svc_.message({channel_, token_}, text);
     frames.push_back(reply_frame(*t));
     return frames;
   }
   token_ = random_token();
-  turn t = svc_.start({channel_, token_}, text, true);
-  frames.push_back(dump({{"type", "session"}, {"session", token_}, {"resumed", false}}));
+  turn t = svc_.start({channel_, token_}, text, true, framework);
+  json offered = json::array();
+  for (const auto& [id, title] : svc_.frameworks()) offered.push_back({{"id", id}, {"title", title}});
+  frames.push_back(dump({{"type", "session"}, {"session", token_}, {"resumed", false}, {"frameworks", offered}}));
   frames.push_back(reply_frame(t));
   return frames;
 }
@@ -87,14 +95,16 @@ std::vector<std::string> json_session::handle(std::string_view frame) {
     if (type == "start") {
       auto session = text_of("session");
       auto text = text_of("text");
-      if (!session || !text) return {error_frame("invalid_message", "\"session\" and \"text\" must be strings.")};
-      bool fresh = msg.value("fresh", false);
-      return start(*session, *text, fresh);
+      auto framework = text_of("framework");
+      auto fresh = msg.find("fresh");
+      if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()))
+        return {error_frame("invalid_message", "\"session\", \"text\" and \"framework\" must be strings, \"fresh\" true or false.")};
+      return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework);
     }
     if (type == "message") {
       auto text = text_of("text");
       if (!text || text->empty()) return {error_frame("invalid_message", "A message needs a non-empty \"text\" string.")};
-      if (token_.empty()) return start({}, *text, true);
+      if (token_.empty()) return start({}, *text, true, {});
       return {reply_frame(svc_.message({channel_, token_}, *text))};
     }
     if (type == "choose") {

@@ -1,5 +1,5 @@
 // The JSON message shapes every JSON channel speaks (advisor chat --json, the WebSocket):
-//   in:  {"type":"start"[,"session":token][,"text":opening]}, {"type":"message","text":...},
+//   in:  {"type":"start"[,"session":token][,"text":opening][,"framework":id][,"fresh":true]}, {"type":"message","text":...},
 //        {"type":"choose","option":id}
 //   out: {"type":"session",...}, {"type":"reply",...[,"recommendation":{...}]}, {"type":"error",...}
 // One json_session per connection; it remembers the session token once started.
@@ -26,7 +26,8 @@ class json_session {
   const std::string& token() const { return token_; }
 
  private:
-  std::vector<std::string> start(std::string_view session, std::string_view text, bool fresh);
+  std::vector<std::string> start(std::string_view session, std::string_view text, bool fresh,
+                                 std::string_view framework);
   service& svc_;
   std::string channel_;
   std::string token_;

@@ -34,13 +34,36 @@ std::string random_token() {
   return out;
 }
 
-service::service(const dialogue::framework& fw, const knowledge::knowledge_source& kb, session_store& store)
-    : fw_(fw), engine_(fw, kb), store_(store) {}
+service::service(std::vector<const dialogue::framework*> frameworks, const knowledge::knowledge_source& kb,
+                 session_store& store)
+    : store_(store) {
+  if (frameworks.empty()) throw std::invalid_argument("the service needs at least one framework");
+  for (const auto* fw : frameworks) engines_.push_back(std::make_unique<dialogue::engine>(*fw, kb));
+}
+
+std::vector<std::pair<std::string, std::string>> service::frameworks() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& e : engines_) out.emplace_back(e->fw().id, e->fw().title);
+  return out;
+}
+
+bool service::has_framework(std::string_view id) const {
+  for (const auto& e : engines_)
+    if (e->fw().id == id) return true;
+  return false;
+}
+
+const dialogue::engine& service::engine_for(std::string_view framework) const {
+  std::string_view id = framework.substr(0, framework.find('@'));
+  for (const auto& e : engines_)
+    if (e->fw().id == id) return *e;
+  return *engines_.front();
+}
 
 std::mutex& service::lock_for(const std::string& key) { return locks_[std::hash<std::string>{}(key) % locks_.size()]; }
 
 turn service::run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
-                  bool create_if_missing, bool fresh) {
+                  bool fresh, std::string_view framework) {
   std::lock_guard lock(lock_for(key.channel + '\n' + key.key));
   dialogue::input with_date = in;
   with_date.date = today();
@@ -50,23 +73,24 @@ turn service::run(const channel_key& key, const dialogue::input& in, std::string
     bool resumed = rec.has_value();
     dialogue::input step_in = with_date;
     if (!rec) {
-      if (!create_if_missing) throw std::logic_error("no conversation for this key");
-      rec = store_.create(key, random_token(), fw_.id + "@" + fw_.version);
+      const auto& fw = engine_for(framework).fw();
+      rec = store_.create(key, random_token(), fw.id + "@" + fw.version);
       // A first message opens the conversation; a button from nowhere just starts it.
       if (in.type == dialogue::input::kind::choose) {
-        turn t{rec->id, engine_.step({}, {dialogue::input::kind::start, {}, {}, with_date.date}), 0, false};
+        turn t{rec->id, engine_for(rec->framework).step({}, {dialogue::input::kind::start, {}, {}, with_date.date}), 0,
+               false};
         t.out.error = "stale";
         return t;
       }
       step_in.type = dialogue::input::kind::start;
     } else if (!expected_question.empty()) {
-      dialogue::outcome now = engine_.current(rec->events);
+      dialogue::outcome now = engine_for(rec->framework).current(rec->events);
       if (now.question != expected_question) {
         now.error = "stale";
         return {rec->id, std::move(now), rec->seq, true};
       }
     }
-    dialogue::outcome out = engine_.step(rec->events, step_in);
+    dialogue::outcome out = engine_for(rec->framework).step(rec->events, step_in);
     try {
       std::uint64_t seq = store_.append(rec->id, rec->seq, out.events);
       return {rec->id, std::move(out), seq, resumed};
@@ -77,33 +101,35 @@ turn service::run(const channel_key& key, const dialogue::input& in, std::string
   }
 }
 
-turn service::start(const channel_key& key, std::string_view opening_text, bool fresh) {
+turn service::start(const channel_key& key, std::string_view opening_text, bool fresh, std::string_view framework) {
+  if (!framework.empty() && !has_framework(framework))
+    throw std::invalid_argument("unknown framework \"" + std::string(framework) + "\"");
   if (!fresh && opening_text.empty()) {
     if (auto t = current(key)) return *t;
   }
   // An opening sentence on an existing conversation is just its next message.
   if (!fresh && current(key)) return message(key, opening_text);
-  return run(key, {dialogue::input::kind::start, std::string(opening_text), {}, {}}, {}, true, true);
+  return run(key, {dialogue::input::kind::start, std::string(opening_text), {}, {}}, {}, true, framework);
 }
 
 turn service::message(const channel_key& key, std::string_view text) {
-  return run(key, {dialogue::input::kind::text, std::string(text), {}, {}}, {}, true, false);
+  return run(key, {dialogue::input::kind::text, std::string(text), {}, {}}, {}, false, {});
 }
 
 turn service::choose(const channel_key& key, std::string_view option, std::string_view expected_question) {
-  return run(key, {dialogue::input::kind::choose, {}, std::string(option), {}}, expected_question, true, false);
+  return run(key, {dialogue::input::kind::choose, {}, std::string(option), {}}, expected_question, false, {});
 }
 
 std::optional<turn> service::current(const channel_key& key) {
   auto rec = store_.find(key);
   if (!rec) return std::nullopt;
-  return turn{rec->id, engine_.current(rec->events), rec->seq, true};
+  return turn{rec->id, engine_for(rec->framework).current(rec->events), rec->seq, true};
 }
 
 std::optional<std::string> service::decision_record(const channel_key& key) {
   auto rec = store_.find(key);
   if (!rec) return std::nullopt;
-  return engine_.decision_record(rec->events, today());
+  return engine_for(rec->framework).decision_record(rec->events, today());
 }
 
 }  // namespace advisor::bot

@@ -29,11 +29,17 @@ struct turn {
 
 class service {
  public:
-  service(const dialogue::framework& fw, const knowledge::knowledge_source& kb, session_store& store);
+  // The first framework is the default; the others can be chosen when a conversation starts.
+  service(std::vector<const dialogue::framework*> frameworks, const knowledge::knowledge_source& kb,
+          session_store& store);
+  service(const dialogue::framework& fw, const knowledge::knowledge_source& kb, session_store& store)
+      : service(std::vector<const dialogue::framework*>{&fw}, kb, store) {}
 
   // Starts a conversation for this channel key, or resumes the one bound to it.
-  // `fresh` forces a new conversation (the old binding is replaced).
-  turn start(const channel_key& key, std::string_view opening_text = {}, bool fresh = false);
+  // `fresh` forces a new conversation (the old binding is replaced) on `framework` (empty:
+  // the default); an unknown framework id throws std::invalid_argument.
+  turn start(const channel_key& key, std::string_view opening_text = {}, bool fresh = false,
+             std::string_view framework = {});
 
   // Free text from the user. Starts a conversation when the key has none.
   turn message(const channel_key& key, std::string_view text);
@@ -48,15 +54,20 @@ class service {
   // The Markdown decision record of the conversation bound to this key.
   std::optional<std::string> decision_record(const channel_key& key);
 
-  const dialogue::engine& engine() const { return engine_; }
+  // The default framework's engine.
+  const dialogue::engine& engine() const { return *engines_.front(); }
+  // The frameworks on offer: id and title, the default first.
+  std::vector<std::pair<std::string, std::string>> frameworks() const;
+  bool has_framework(std::string_view id) const;
 
  private:
   turn run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
-           bool create_if_missing, bool fresh);
+           bool fresh, std::string_view framework);
   std::mutex& lock_for(const std::string& conversation);
+  // The engine of the framework a conversation was started on ("id@version" or "id").
+  const dialogue::engine& engine_for(std::string_view framework) const;
 
-  const dialogue::framework& fw_;
-  dialogue::engine engine_;
+  std::vector<std::unique_ptr<dialogue::engine>> engines_;
   session_store& store_;
   std::array<std::mutex, 64> locks_;
 };
