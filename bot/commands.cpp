@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -68,7 +70,13 @@ int run_chat(const config& cfg, const chat_options& opts, std::istream& in, std:
   if (opts.json) return json_chat(*a, opts, in, out);
   bool color = (&out == &std::cout) && isatty(STDOUT_FILENO);
   channel_key key{"terminal", opts.conversation};
-  turn t = opts.fresh ? a->service->start(key, {}, true) : a->service->start(key);
+  if (!opts.framework.empty() && !a->service->has_framework(opts.framework)) {
+    std::string ids;
+    for (const auto& [id, title] : a->service->frameworks()) ids += "\n  " + id + ": " + title;
+    throw std::runtime_error("unknown framework \"" + opts.framework + "\"; available:" + ids);
+  }
+  bool fresh = opts.fresh || !opts.framework.empty();
+  turn t = fresh ? a->service->start(key, {}, true, opts.framework) : a->service->start(key);
   if (t.resumed) out << "(Resuming your conversation; say `restart` to begin again.)\n";
   print_turn(t, out, color);
   // Options are numbered on the terminal; a bare number picks the option with that number.

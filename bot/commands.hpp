@@ -15,6 +15,7 @@ struct chat_options {
   bool fresh = false;       // start a new conversation instead of resuming
   std::string record_file;  // write the decision record here when the conversation ends
   std::string conversation = "default";  // the terminal conversation's key
+  std::string framework;                  // start a new conversation on this framework
 };
 
 int run_chat(const config& cfg, const chat_options& opts, std::istream& in, std::ostream& out);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   chat_cmd->add_flag("--json", chat.json, "speak the JSON message shapes on stdin/stdout (one per line)");
   chat_cmd->add_flag("--new", chat.fresh, "start a new conversation instead of resuming the last one");
   chat_cmd->add_option("--record", chat.record_file, "write the decision record (Markdown) to this file at the end");
+  chat_cmd->add_option("--framework", chat.framework, "start a new conversation on this framework (e.g. python-web)");
 
   std::string host;
   int port = -1;

@@ -11,9 +11,9 @@ namespace {
 
 constexpr std::string_view clause_break = ",";
 // Words that negate what follows them in the same clause.
-constexpr std::array<std::string_view, 20> negators{
-    "no",     "not",    "don't", "dont",  "doesn't", "doesnt", "didn't", "without", "never", "nor",
-    "isn't",  "aren't", "won't", "wont",  "cannot",  "can't",  "cant",   "zero",    "lack",  "hardly"};
+constexpr std::array<std::string_view, 24> negators{
+    "no",    "not",    "don't", "dont",   "doesn't", "doesnt", "didn't", "without", "never",   "nor",     "isn't", "aren't",
+    "won't", "wont",   "cannot", "can't", "cant",    "zero",   "lack",   "hardly",  "nothing", "nobody", "none",  "neither"};
 // Words that negate what stands just before them ("real-time is not needed").
 constexpr std::array<std::string_view, 7> post_negators{"not",       "isn't",    "aren't",    "unnecessary",
                                                         "unneeded", "irrelevant", "optional"};
@@ -85,7 +85,8 @@ void find_phrase(const std::vector<std::string>& tokens, std::string_view phrase
                                                        : target.size() - window.size();
       if (diff > allowance) continue;
       bool exact = window == target;
-      if (!exact && (allowance == 0 || edit_distance(window, target) > allowance)) continue;
+      // Another word count only joins or splits words ("real time"): no typos on top of that.
+      if (!exact && (allowance == 0 || len != n || edit_distance(window, target) > allowance)) continue;
       span_match m;
       m.opt = opt;
       m.begin = i;
@@ -129,15 +130,25 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     if (std::find(distinct.begin(), distinct.end(), m.opt) == distinct.end()) distinct.push_back(m.opt);
   if (distinct.size() == 1) {
     result.chosen = distinct.front();
-    for (const auto& m : outer)
+    for (const auto& m : outer) {
       if (m.phrase.size() > result.phrase.size()) result.phrase = m.phrase;
+      result.spans.emplace_back(m.begin, m.end);
+    }
   } else {
     result.candidates = distinct;
   }
   return result;
 }
 
-std::vector<span_match> scan(const question& q, const std::vector<std::string>& tokens, bool as_reply) {
+using spans = std::vector<std::pair<std::size_t, std::size_t>>;
+
+bool overlaps(const spans& claimed, const span_match& m) {
+  return std::any_of(claimed.begin(), claimed.end(),
+                     [&](const auto& c) { return m.begin < c.second && c.first < m.end; });
+}
+
+std::vector<span_match> scan(const question& q, const std::vector<std::string>& tokens, bool as_reply,
+                             const spans& claimed = {}) {
   std::vector<span_match> matches;
   for (const auto& o : q.options) {
     for (const auto& syn : o.synonyms) find_phrase(tokens, syn, &o, matches);
@@ -146,8 +157,12 @@ std::vector<span_match> scan(const question& q, const std::vector<std::string>& 
       find_phrase(tokens, o.label, &o, matches);
     }
   }
+  std::erase_if(matches, [&](const span_match& m) { return overlaps(claimed, m); });
   return matches;
 }
+
+option_match reply_in(const question& q, std::string_view text, const std::vector<std::string>& tokens,
+                      const spans& claimed);
 
 }  // namespace
 
@@ -212,16 +227,24 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
-option_match match_reply(const question& q, std::string_view text) {
+option_match match_reply(const question& q, std::string_view text) { return reply_in(q, text, tokenize(text), {}); }
+
+namespace {
+
+option_match reply_in(const question& q, std::string_view text, const std::vector<std::string>& tokens,
+                      const spans& claimed) {
   option_match result;
-  auto tokens = tokenize(text);
   if (tokens.empty()) return result;
+  const spans whole_text{{0, tokens.size()}};
+  // Words already taken by an earlier question leave only the in-sentence reading.
+  if (!claimed.empty()) return resolve(q, scan(q, tokens, true, claimed));
   // By number.
   if (tokens.size() == 1 && std::all_of(tokens[0].begin(), tokens[0].end(), ::isdigit) && tokens[0].size() < 4) {
     std::size_t n = std::stoul(tokens[0]);
     if (n >= 1 && n <= q.options.size()) {
       result.chosen = &q.options[n - 1];
       result.phrase = tokens[0];
+      result.spans = whole_text;
     }
     return result;
   }
@@ -235,11 +258,12 @@ option_match match_reply(const question& q, std::string_view text) {
       if (squash(normalize(name)) == whole) {
         result.chosen = &o;
         result.phrase = normalize(text);
+        result.spans = whole_text;
         return result;
       }
   }
   // Inside a sentence, with typos and negation.
-  result = resolve(q, scan(q, tokens, true));
+  result = resolve(q, scan(q, tokens, true, claimed));
   if (result.chosen || !result.candidates.empty()) return result;
   // A near miss of a whole label or id ("Pyhton", "entreprise").
   const option* best = nullptr;
@@ -262,9 +286,12 @@ option_match match_reply(const question& q, std::string_view text) {
   if (best && !tie) {
     result.chosen = best;
     result.phrase = normalize(text);
+    result.spans = whole_text;
   }
   return result;
 }
+
+}  // namespace
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, std::string_view text,
                                           std::string_view pending) {
@@ -272,15 +299,23 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, s
   auto tokens = tokenize(text);
   if (tokens.empty()) return found;
   state seen = s;
-  for (const auto& q : fw.questions) {
+  spans claimed;
+  // The question being asked reads the sentence first; the others, in asking order, get the rest.
+  std::vector<const question*> order;
+  if (const question* p = fw.find_question(pending)) order.push_back(p);
+  for (const auto& q : fw.questions)
+    if (q.id != pending) order.push_back(&q);
+  for (const question* qp : order) {
+    const question& q = *qp;
     bool is_pending = q.id == pending;
     if (!may_hold(q.ask_if, seen)) continue;
     if (q.requires_phrase && !is_pending &&
         std::none_of(q.phrases.begin(), q.phrases.end(),
                      [&](const std::string& p) { return contains_phrase(tokens, p); }))
       continue;
-    auto m = is_pending ? match_reply(q, text) : resolve(q, scan(q, tokens, false));
+    auto m = is_pending ? reply_in(q, text, tokens, claimed) : resolve(q, scan(q, tokens, false, claimed));
     if (!m.chosen) continue;
+    claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
     const answer* before = s.find(q.id);
     if (before && before->option == m.chosen->id) continue;  // already so: nothing new
     found.push_back({q.id, m.chosen->id, m.phrase});

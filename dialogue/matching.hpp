@@ -24,6 +24,7 @@ struct option_match {
   const option* chosen = nullptr;             // the one option meant, if any
   std::vector<const option*> candidates;      // several fitted equally: ask which
   std::string phrase;                         // the words that matched
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // token ranges that gave `chosen`
 };
 
 // A direct reply to question `q`.
@@ -37,7 +38,10 @@ struct found_answer {
 
 // Every answer a free-text sentence gives, for any question whose condition may still hold
 // given `s` and the answers found before it. `pending` (may be empty) is the question being
-// asked, whose reply words also count and which needs none of its phrases.
+// asked, whose reply words also count and which needs none of its phrases. Questions are
+// read in asking order, and words that gave one answer are not read again for a later
+// question ("career in data science" answers the goal, not the workload), except where the
+// earlier question could not decide between two of its options.
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,
                                           std::string_view text, std::string_view pending);
 

@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "bot/paths.hpp"
 #include "dialogue/matching.hpp"
 #include "support.hpp"
@@ -74,4 +78,30 @@ TEST_CASE("tokenize folds case and punctuation") {
   CHECK(normalize("  Node.js,  REALLY?! ") == "node.js really");
   CHECK(edit_distance("python", "pyhton") == 1);
   CHECK(edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("the utterance corpus yields exactly the expected answers (100%)") {
+  std::ifstream in(advisor::test::source_path("tests/data/utterances.json"));
+  auto corpus = nlohmann::json::parse(in);
+  int total = 0, right = 0;
+  for (const auto& c : corpus["cases"]) {
+    ++total;
+    state s;
+    const nlohmann::json given = c.contains("given") ? c["given"] : nlohmann::json::object();
+    for (const auto& [q, o] : given.items()) s.answers.push_back({q, o.get<std::string>(), 0, "choice", {}});
+    std::string pending = c.contains("pending") ? c["pending"].get<std::string>() : std::string{};
+    std::map<std::string, std::string> got, expected;
+    for (const auto& f : extract_answers(shipped(), s, c["text"].get<std::string>(), pending)) got[f.question] = f.option;
+    for (const auto& [q, o] : c["expect"].items()) expected[q] = o.get<std::string>();
+    if (got == expected) {
+      ++right;
+    } else {
+      std::string g;
+      for (const auto& [q, o] : got) g += q + "=" + o + " ";
+      MESSAGE("\"" << c["text"].get<std::string>() << "\" gave: " << g);
+    }
+  }
+  MESSAGE("utterance accuracy: " << right << "/" << total);
+  CHECK(total >= 60);
+  CHECK(right == total);
 }
