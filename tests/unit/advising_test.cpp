@@ -1,0 +1,184 @@
+// Talking like an advisor: several answers at once, questions mid-flow, compare, review and
+// change, what-if, the full why, and the decision record, against fixed conversations.
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "support.hpp"
+
+using namespace advisor;
+using advisor::test::temp_dir;
+
+namespace {
+
+struct fixture {
+  temp_dir dir;
+  std::unique_ptr<bot::app> app = test::open_test_app(dir.str());
+  bot::service& svc = *app->service;
+  bot::channel_key key{"test", "advisor"};
+
+  bot::turn say(const std::string& text) { return svc.message(key, text); }
+  bot::turn pick(const std::string& option) { return svc.choose(key, option); }
+
+  // A fixed conversation: a startup, Python team, data product with live features.
+  bot::turn to_review() {
+    svc.start(key, {}, true);
+    for (const char* o : {"startup", "data_product", "data", "python", "yes", "moderate", "medium", "readability"}) pick(o);
+    return *svc.current(key);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an opening sentence answers several questions and says what it took") {
+  fixture f;
+  auto t = f.svc.start(f.key, "We're a Python shop building an ML pipeline with a live dashboard", true);
+  CHECK(t.out.text.find("I took:") != std::string::npos);
+  CHECK(t.out.text.find("team skills = Python") != std::string::npos);
+  CHECK(t.out.text.find("`back`") != std::string::npos);
+  CHECK(t.out.question == "context");  // what it could not tell, it asks
+  t = f.pick("startup");
+  t = f.pick("data_product");
+  CHECK(t.out.question == "workload");  // "ML pipeline" or "live dashboard": it asks which is the main job
+  t = f.pick("data");
+  CHECK(t.out.question == "scale");  // team, real-time and data were taken from the sentence
+  t = f.say("back");
+  CHECK(t.out.question == "workload");
+}
+
+TEST_CASE("free-text replies answer the pending question and others at once") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("an enterprise, and our team knows TypeScript");
+  CHECK(t.out.text.find("**who is choosing** = An established company") != std::string::npos);
+  CHECK(t.out.text.find("**team skills** = JavaScript or TypeScript") != std::string::npos);
+  CHECK(t.out.question == "enterprise_focus");
+  t = f.say("data analytics");
+  CHECK(t.out.text.find("Got it") != std::string::npos);
+  CHECK(t.out.question == "workload");
+}
+
+TEST_CASE("a question mid-flow is answered from the knowledge store, then the question repeats") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  auto seq = f.svc.current(f.key)->seq;
+  auto t = f.say("how fast is Node.js?");
+  CHECK(t.out.text.find("15,000") != std::string::npos);
+  CHECK(t.out.text.find("Source:") != std::string::npos);
+  CHECK(t.out.text.find("Back to the question: Which of these sounds most like your startup") != std::string::npos);
+  CHECK(t.out.question == "startup_goal");
+  CHECK(f.svc.current(f.key)->seq == seq);
+
+  t = f.say("who uses Python?");
+  CHECK(t.out.text.find("NASA") != std::string::npos);
+  t = f.say("what frameworks does Python have?");
+  CHECK(t.out.text.find("Django") != std::string::npos);
+  t = f.say("compare performance");
+  CHECK(t.out.text.find("**performance**, side by side") != std::string::npos);
+  CHECK(t.out.text.find("**Python:**") != std::string::npos);
+  CHECK(t.out.text.find("**Node.js:**") != std::string::npos);
+  CHECK(t.out.question == "startup_goal");
+}
+
+TEST_CASE("review: confirm, or change any answer; only dependent questions are asked again") {
+  fixture f;
+  auto t = f.to_review();
+  CHECK(t.out.question == "review");
+  CHECK(t.out.text.find("**team skills**: Python") != std::string::npos);
+  bool has_change_team = false;
+  for (const auto& o : t.out.options) has_change_team |= o.id == "change:team";
+  CHECK(has_change_team);
+
+  SUBCASE("changing a leaf answer asks just that one") {
+    t = f.pick("change:team");
+    CHECK(t.out.question == "team");
+    t = f.pick("javascript");
+    CHECK(t.out.question == "review");
+    CHECK(t.out.text.find("**team skills**: JavaScript or TypeScript") != std::string::npos);
+  }
+  SUBCASE("changing a branching answer asks the questions of the new branch and keeps the rest") {
+    t = f.say("change who is choosing");
+    CHECK(t.out.question == "context");
+    t = f.pick("enterprise");
+    CHECK(t.out.question == "enterprise_focus");
+    t = f.pick("analytics");
+    CHECK(t.out.question == "review");  // workload, team, scale, ... were kept
+    CHECK(t.out.text.find("startup focus") == std::string::npos);
+    CHECK(t.out.text.find("**team skills**: Python") != std::string::npos);
+  }
+  SUBCASE("confirming gives the recommendation") {
+    t = f.say("looks good");
+    CHECK(t.out.finished);
+    REQUIRE(t.out.recommendation);
+  }
+}
+
+TEST_CASE("what-if re-scores with one answer changed and keeps the real answers") {
+  fixture f;
+  f.to_review();
+  auto t = f.pick("confirm");
+  REQUIRE(t.out.recommendation);
+  std::string real_choice = t.out.recommendation->choice;
+  auto seq = f.svc.current(f.key)->seq;
+
+  t = f.say("what if our team knew JavaScript?");
+  CHECK(t.out.text.find("**What if** **team skills** were **JavaScript or TypeScript** (instead of Python)") !=
+        std::string::npos);
+  CHECK(t.out.text.find("Scores:") != std::string::npos);
+  CHECK(t.out.text.find("Your real answers are unchanged") != std::string::npos);
+  t = f.say("whatif workload realtime");
+  CHECK(t.out.text.find("**main workload** were **Real-time features") != std::string::npos);
+  CHECK(t.out.text.find("->") != std::string::npos);
+  CHECK(f.svc.current(f.key)->seq == seq);
+  CHECK(f.svc.current(f.key)->out.recommendation->choice == real_choice);
+  t = f.say("whatif banana split");
+  CHECK(t.out.text.find("couldn't tell which answer") != std::string::npos);
+}
+
+TEST_CASE("why after the recommendation gives the full breakdown with sources and disagreements") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "api", "javascript", "no", "none", "high", "large", "none", "confirm"})
+    f.pick(o);
+  auto t = f.say("why");
+  CHECK(t.out.text.find("**The full breakdown for Node.js**") != std::string::npos);
+  CHECK(t.out.text.find("Source:") != std::string::npos);
+  CHECK(t.out.text.find("Where the sources disagree, as it bears on you") != std::string::npos);
+  // Both sides of a contested point, each with its source.
+  REQUIRE(t.out.recommendation);
+  REQUIRE(!t.out.recommendation->contested.empty());
+  for (const auto& side : t.out.recommendation->contested.front().sides)
+    CHECK(t.out.text.find(side.claim) != std::string::npos);
+}
+
+TEST_CASE("the decision record reads as an ADR") {
+  fixture f;
+  f.to_review();
+  f.pick("confirm");
+  auto record = f.svc.decision_record(f.key);
+  REQUIRE(record);
+  for (const char* heading : {"# Decision record", "## Context", "## Decision", "## Reasons", "## Consequences",
+                              "## Contested points", "## Next steps", "## Sources"})
+    CHECK_MESSAGE(record->find(heading) != std::string::npos, heading);
+  CHECK(record->find("- Status: Proposed") != std::string::npos);
+  CHECK(record->find("- team skills: Python") != std::string::npos);
+  CHECK(record->find("- Date: 20") != std::string::npos);
+  auto t = f.say("summary");
+  CHECK(t.out.text.find("## Decision") != std::string::npos);
+}
+
+TEST_CASE("a second framework is offered and works the same way") {
+  fixture f;
+  auto t = f.svc.start(f.key, {}, true, "python-web");
+  CHECK(t.out.question == "structure");
+  CHECK(t.out.progress.total == 3);
+  t = f.say("batteries included please");
+  t = f.say("complex");
+  t = f.say("yes");
+  CHECK(t.out.question == "review");
+  t = f.pick("confirm");
+  REQUIRE(t.out.recommendation);
+  CHECK(t.out.recommendation->choice == "django");
+  CHECK_THROWS_AS(f.svc.start(f.key, {}, true, "no-such-framework"), std::invalid_argument);
+}
