@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "bot/commands.hpp"
+#include "bot/log.hpp"
 #include "dialogue/framework.hpp"
 
 using namespace advisor::bot;
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     if (!host.empty()) cfg.host = host;
     if (port >= 0) cfg.port = static_cast<std::uint16_t>(port);
     if (threads > 0) cfg.threads = threads;
+    advisor::log::set_level(cfg.log_level);
 
     if (*chat_cmd) return run_chat(cfg, chat, std::cin, std::cout);
     if (*serve_cmd) return run_serve(cfg);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/log.hpp"
+
 namespace advisor::bot {
 
 using nlohmann::json;
@@ -121,7 +123,8 @@ std::vector<std::string> json_session::handle(std::string_view frame) {
                 reply_frame(t)};
       return {reply_frame(t)};
     }
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log::error("turn_failed", {{"channel", channel_}, {"type", type}, {"error", e.what()}});
     return {error_frame("internal", "Something went wrong on our side and your last message was not saved. Please try again.")};
   }
   return {error_frame("unknown_type", "Unknown message type \"" + type + "\": use start, message or choose.")};

@@ -1,0 +1,71 @@
+#include "bot/log.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+namespace advisor::log {
+
+namespace {
+
+std::shared_ptr<spdlog::logger>& logger() {
+  static std::shared_ptr<spdlog::logger> l = [] {
+    auto lg = spdlog::stderr_logger_mt("advisor");
+    // The message is already a JSON object; spdlog adds nothing around it but the newline.
+    lg->set_pattern("%v");
+    lg->set_level(spdlog::level::info);
+    return lg;
+  }();
+  return l;
+}
+
+spdlog::level::level_enum to_spd(level l) {
+  switch (l) {
+    case level::trace: return spdlog::level::trace;
+    case level::debug: return spdlog::level::debug;
+    case level::info: return spdlog::level::info;
+    case level::warn: return spdlog::level::warn;
+    case level::error: return spdlog::level::err;
+    case level::off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+const char* name_of(level l) {
+  switch (l) {
+    case level::trace: return "trace";
+    case level::debug: return "debug";
+    case level::info: return "info";
+    case level::warn: return "warn";
+    case level::error: return "error";
+    case level::off: return "off";
+  }
+  return "info";
+}
+
+}  // namespace
+
+void set_level(std::string_view name) { logger()->set_level(spdlog::level::from_str(std::string(name))); }
+
+bool enabled(level l) { return logger()->should_log(to_spd(l)); }
+
+void write(level l, std::string_view event, std::initializer_list<field> fields) {
+  if (!enabled(l)) return;
+  using clock = std::chrono::system_clock;
+  auto now = clock::now();
+  auto t = clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char ts[40];
+  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+  char stamp[48];
+  std::snprintf(stamp, sizeof stamp, "%s.%03dZ", ts, static_cast<int>(ms));
+  nlohmann::ordered_json j;
+  j["ts"] = stamp;
+  j["level"] = name_of(l);
+  j["event"] = event;
+  for (const auto& [k, v] : fields) j[std::string(k)] = v;
+  logger()->log(to_spd(l), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace advisor::log
