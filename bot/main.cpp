@@ -52,9 +52,6 @@ int main(int argc, char** argv) {
   auto* backup_cmd = db_cmd->add_subcommand("backup", "copy the database to FILE while the advisor runs");
   backup_cmd->add_option("file", file)->required();
 
-  auto* discord_cmd = cli.add_subcommand("discord", "Discord application commands");
-  discord_cmd->require_subcommand(1);
-  auto* register_cmd = discord_cmd->add_subcommand("register", "register the /advisor slash command with Discord");
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -73,7 +70,6 @@ int main(int argc, char** argv) {
     if (*import_cmd) return run_knowledge_import(cfg, file, std::cout);
     if (*validate_cmd) return run_knowledge_validate(cfg, file, std::cout);
     if (*backup_cmd) return run_db_backup(cfg, file, std::cout);
-    if (*register_cmd) return run_discord_register(cfg, std::cout);
   } catch (const advisor::dialogue::load_error& e) {
     std::cerr << "advisor: " << e.what() << "\n";
     return 2;

@@ -93,7 +93,9 @@ turn service::run(const channel_key& key, const dialogue::input& in, std::string
     dialogue::outcome out = engine_for(rec->framework).step(rec->events, step_in);
     try {
       std::uint64_t seq = store_.append(rec->id, rec->seq, out.events);
-      return {rec->id, std::move(out), seq, resumed};
+      turn t{rec->id, std::move(out), seq, resumed};
+      if (observer_) observer_(key, t);
+      return t;
     } catch (const dialogue::sequence_conflict&) {
       // Another writer moved this conversation on; decide again on the newer history.
       if (attempt >= max_conflict_retries) throw;

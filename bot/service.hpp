@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,11 @@ class service {
   // The Markdown decision record of the conversation bound to this key.
   std::optional<std::string> decision_record(const channel_key& key);
 
+  // Called after every turn that was decided (and stored), on the thread that ran it.
+  // Set it before the service is shared between threads.
+  using observer = std::function<void(const channel_key&, const turn&)>;
+  void set_observer(observer o) { observer_ = std::move(o); }
+
   // The default framework's engine.
   const dialogue::engine& engine() const { return *engines_.front(); }
   // The frameworks on offer: id and title, the default first.
@@ -68,6 +74,7 @@ class service {
   const dialogue::engine& engine_for(std::string_view framework) const;
 
   std::vector<std::unique_ptr<dialogue::engine>> engines_;
+  observer observer_;
   session_store& store_;
   std::array<std::mutex, 64> locks_;
 };

@@ -1,0 +1,463 @@
+#include "adapters/web/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "adapters/common/metrics.hpp"
+#include "adapters/common/worker_pool.hpp"
+#include "adapters/web/routes.hpp"
+#include "bot/log.hpp"
+#include "bot/protocol.hpp"
+
+namespace advisor::web {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t body_limit = 1024 * 1024;
+constexpr std::uint32_t header_limit = 16 * 1024;
+constexpr auto http_read_timeout = std::chrono::seconds(15);
+constexpr auto handshake_timeout = std::chrono::seconds(15);
+constexpr std::size_t max_write_queue = 512;  // replies a client has not read yet; past it, it is dropped
+constexpr auto shutdown_grace = std::chrono::seconds(5);
+constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
+constexpr unsigned worker_threads = 4;
+
+class websocket_session;
+
+// What every connection shares with the server.
+struct shared_state {
+  shared_state(const bot::config& c, bot::service& s, std::function<bool()> db) : cfg(c), svc(s), db_writable(std::move(db)) {}
+  const bot::config& cfg;
+  bot::service& svc;
+  std::function<bool()> db_writable;
+  adapters::router routes;
+  adapters::worker_pool pool{worker_threads};
+  steady::time_point started = steady::now();
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> next_id{1};
+
+  std::mutex sessions_mutex;
+  std::map<std::uint64_t, std::weak_ptr<websocket_session>> sessions;
+};
+
+void fail(beast::error_code ec, const char* what) {
+  if (ec == net::error::operation_aborted || ec == websocket::error::closed || ec == beast::error::timeout) return;
+  log::debug("connection_error", {{"where", what}, {"error", ec.message()}});
+}
+
+bool origin_allowed(const bot::config& cfg, std::string_view origin) {
+  if (cfg.allowed_origins.empty()) return true;
+  for (const auto& o : cfg.allowed_origins)
+    if (o == origin) return true;
+  return false;
+}
+
+void count_error_frames(const std::vector<std::string>& frames) {
+  for (const auto& f : frames) {
+    if (f.rfind("{\"code\":", 0) != 0 && f.find("\"type\":\"error\"") == std::string::npos) continue;
+    auto j = nlohmann::json::parse(f, nullptr, false);
+    if (j.is_object() && j.value("type", "") == "error")
+      adapters::metrics::global().inc("advisor_errors_total", {{"code", j.value("code", "unknown")}});
+  }
+}
+
+class websocket_session : public std::enable_shared_from_this<websocket_session> {
+ public:
+  websocket_session(tcp::socket&& socket, shared_state& state)
+      : ws_(std::move(socket)),
+        state_(state),
+        id_(state.next_id++),
+        key_("ws:" + std::to_string(id_)),
+        json_(state.svc, "web"),
+        tokens_(state.cfg.message_burst),
+        refilled_(steady::now()) {}
+
+  ~websocket_session() {
+    if (!accepted_) return;
+    adapters::metrics::global().gauge_add("advisor_connections", -1);
+    std::lock_guard lock(state_.sessions_mutex);
+    state_.sessions.erase(id_);
+  }
+
+  void run(http::request<http::string_body> req) {
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = handshake_timeout;
+    t.idle_timeout = std::chrono::seconds(state_.cfg.idle_timeout_seconds);
+    t.keep_alive_pings = false;  // a connection that says nothing for idle_timeout is closed
+    ws_.set_option(t);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "advisor/" ADVISOR_VERSION); }));
+    ws_.read_message_max(bot::max_message_bytes);
+    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+  }
+
+  // Closes with 1001 (going away), from any thread.
+  void go_away() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (self->closing_) return;
+      self->closing_ = true;
+      self->ws_.async_close(websocket::close_code::going_away, [self](beast::error_code) {});
+    });
+  }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) return fail(ec, "websocket accept");
+    accepted_ = true;
+    adapters::metrics::global().gauge_add("advisor_connections", 1);
+    {
+      std::lock_guard lock(state_.sessions_mutex);
+      state_.sessions[id_] = weak_from_this();
+    }
+    do_read();
+  }
+
+  void do_read() { ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this())); }
+
+  bool take_token() {
+    auto now = steady::now();
+    double elapsed = std::chrono::duration<double>(now - refilled_).count();
+    refilled_ = now;
+    tokens_ = std::min(state_.cfg.message_burst, tokens_ + elapsed * state_.cfg.messages_per_second);
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) {
+      if (ec == websocket::error::message_too_big)
+        adapters::metrics::global().inc("advisor_errors_total", {{"code", "too_large"}});
+      return fail(ec, "websocket read");  // Beast has already closed with 1009 for too_big
+    }
+    std::string frame = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (!ws_.got_text()) {
+      send(bot::error_frame("invalid_json", "Send text frames holding JSON; binary frames are not read."));
+    } else if (!take_token()) {
+      adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
+      send(bot::error_frame("rate_limited", "Too many messages at once; that one was not read. Please slow down."));
+    } else {
+      // The turn touches SQLite: it runs on a worker, one at a time for this connection.
+      auto started = steady::now();
+      state_.pool.post(key_, [self = shared_from_this(), frame = std::move(frame), started] {
+        auto frames = self->json_.handle(frame);
+        adapters::metrics::global().observe_turn_seconds(
+            std::chrono::duration<double>(steady::now() - started).count());
+        count_error_frames(frames);
+        net::post(self->ws_.get_executor(), [self, frames = std::move(frames)] {
+          for (const auto& f : frames) self->send(f);
+        });
+      });
+    }
+    do_read();
+  }
+
+  void send(std::string frame) {
+    if (closing_) return;
+    if (queue_.size() >= max_write_queue) {
+      // The client is not reading its replies; it would hold memory without bound.
+      closing_ = true;
+      ws_.async_close(websocket::close_code::policy_error, [self = shared_from_this()](beast::error_code) {});
+      return;
+    }
+    queue_.push_back(std::move(frame));
+    if (queue_.size() == 1) do_write();
+  }
+
+  void do_write() {
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()),
+                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "websocket write");
+    queue_.pop_front();
+    if (!queue_.empty() && !closing_) do_write();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  shared_state& state_;
+  std::uint64_t id_;
+  std::string key_;
+  bot::json_session json_;  // used only by this connection's worker jobs, one at a time
+  std::deque<std::string> queue_;
+  double tokens_;
+  steady::time_point refilled_;
+  bool closing_ = false;
+  bool accepted_ = false;
+};
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(tcp::socket&& socket, shared_state& state) : stream_(std::move(socket)), state_(state) {}
+
+  void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this())); }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(body_limit);
+    parser_->header_limit(header_limit);
+    stream_.expires_after(http_read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return close();
+    if (ec == http::error::body_limit) return reply_and_close(json_error(413, "too_large", "The request body is too large."));
+    if (ec == http::error::header_limit)
+      return reply_and_close(json_error(431, "headers_too_large", "The request headers are too large."));
+    if (ec == beast::error::timeout || ec == net::error::operation_aborted) return close();
+    if (ec) {
+      // Malformed requests, including smuggling shapes (Content-Length with chunked, two lengths).
+      if (ec.category() == http::make_error_code(http::error::bad_method).category())
+        return reply_and_close(json_error(400, "bad_request", "The request could not be parsed: " + ec.message()));
+      fail(ec, "http read");
+      return close();
+    }
+    http::request<http::string_body> req = parser_->release();
+    std::string target(req.target());
+    std::string path = target.substr(0, target.find('?'));
+
+    if (websocket::is_upgrade(req)) {
+      if (path != "/ws") return reply_and_close(json_error(404, "not_found", "The WebSocket endpoint is /ws."));
+      auto origin = req[http::field::origin];
+      if (!origin_allowed(state_.cfg, std::string_view(origin.data(), origin.size())))
+        return reply_and_close(json_error(403, "origin_not_allowed", "This page's origin may not use the advisor."));
+      if (state_.stopping) return reply_and_close(json_error(503, "shutting_down", "The advisor is restarting."));
+      stream_.expires_never();
+      std::make_shared<websocket_session>(stream_.release_socket(), state_)->run(std::move(req));
+      return;
+    }
+
+    adapters::http_request r;
+    r.method = std::string(req.method_string());
+    r.path = path;
+    r.query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string{};
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(f.value());
+    }
+    r.body = std::move(req.body());
+    r.remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec).address().to_string();
+    bool keep_alive = req.keep_alive();
+    unsigned version = req.version();
+    bool head = req.method() == http::verb::head;
+
+    if (path == "/healthz") {
+      // The health check writes to the database: not on an I/O thread.
+      state_.pool.post([self = shared_from_this(), keep_alive, version] {
+        bool ok = false;
+        try {
+          ok = self->state_.db_writable();
+        } catch (...) {
+        }
+        auto res = health(ok, steady::now() - self->state_.started);
+        net::post(self->stream_.get_executor(),
+                  [self, res = std::move(res), keep_alive, version]() mutable { self->reply(std::move(res), keep_alive, version, false); });
+      });
+      return;
+    }
+    adapters::http_response res;
+    try {
+      res = route(r, state_.routes);
+    } catch (const std::exception& e) {
+      log::error("request_failed", {{"path", path}, {"error", e.what()}});
+      res = json_error(500, "internal", "Something went wrong on our side.");
+    }
+    reply(std::move(res), keep_alive, version, head);
+  }
+
+  void reply(adapters::http_response r, bool keep_alive, unsigned version, bool head) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    res->set(http::field::server, "advisor/" ADVISOR_VERSION);
+    res->set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive && !state_.stopping);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (head) res->body().clear();
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      if (!res->keep_alive()) return self->close();
+      self->do_read();
+    });
+  }
+
+  void reply_and_close(adapters::http_response r) { reply(std::move(r), false, 11, false); }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  shared_state& state_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+class listener : public std::enable_shared_from_this<listener> {
+ public:
+  listener(net::io_context& ioc, shared_state& state) : ioc_(ioc), acceptor_(net::make_strand(ioc)), timer_(ioc), state_(state) {}
+
+  std::uint16_t open(const std::string& host, std::uint16_t port) {
+    beast::error_code ec;
+    auto address = net::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("\"" + host + "\" is not an IP address to listen on");
+    tcp::endpoint endpoint{address, port};
+    auto check = [&](const char* what) {
+      if (ec)
+        throw std::runtime_error(std::string("cannot ") + what + " " + host + ":" + std::to_string(port) + ": " + ec.message());
+    };
+    acceptor_.open(endpoint.protocol(), ec);
+    check("open");
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    check("configure");
+    acceptor_.bind(endpoint, ec);
+    check("bind to");
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    check("listen on");
+    return acceptor_.local_endpoint().port();
+  }
+
+  void run() { do_accept(); }
+
+  void stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+      self->timer_.cancel();
+    });
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: wait a moment rather than spin.
+      fail(ec, "accept");
+      timer_.expires_after(accept_retry_delay);
+      timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+        if (!e) self->do_accept();
+      });
+      return;
+    }
+    std::make_shared<http_session>(std::move(socket), state_)->run();
+    do_accept();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  net::steady_timer timer_;
+  shared_state& state_;
+};
+
+}  // namespace
+
+class server::impl {
+ public:
+  impl(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
+      : cfg_(cfg), ioc_(static_cast<int>(std::max(1u, cfg.threads))), state_(cfg, svc, std::move(db_writable)),
+        signals_(ioc_, SIGINT, SIGTERM) {
+    auto& m = adapters::metrics::global();
+    m.describe("advisor_connections", "Open WebSocket connections.", "gauge");
+    m.describe("advisor_errors_total", "Error replies by code.");
+  }
+
+  ~impl() {
+    if (shutdown_.joinable()) shutdown_.join();
+  }
+
+  std::uint16_t listen() {
+    listener_ = std::make_shared<listener>(ioc_, state_);
+    return listener_->open(cfg_.host, cfg_.port);
+  }
+
+  int run() {
+    if (!listener_) listen();
+    signals_.async_wait([this](beast::error_code ec, int sig) {
+      if (ec) return;
+      log::info("shutdown_requested", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      begin_shutdown();
+    });
+    listener_->run();
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+    if (shutdown_.joinable()) shutdown_.join();
+    state_.pool.drain();
+    log::info("stopped");
+    return 0;
+  }
+
+  void begin_shutdown() {
+    if (state_.stopping.exchange(true)) return;
+    listener_->stop();
+    net::post(ioc_, [this] { signals_.cancel(); });
+    // Waiting must not block an I/O thread: turns in flight still need them to send replies.
+    shutdown_ = std::thread([this] {
+      state_.pool.drain();  // every turn in flight has finished and queued its reply
+      std::vector<std::shared_ptr<websocket_session>> open;
+      {
+        std::lock_guard lock(state_.sessions_mutex);
+        for (auto& [id, weak] : state_.sessions)
+          if (auto s = weak.lock()) open.push_back(std::move(s));
+      }
+      for (auto& s : open) s->go_away();
+      open.clear();
+      auto deadline = steady::now() + shutdown_grace;
+      while (steady::now() < deadline) {
+        {
+          std::lock_guard lock(state_.sessions_mutex);
+          if (state_.sessions.empty()) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      ioc_.stop();
+    });
+  }
+
+  adapters::router& routes() { return state_.routes; }
+
+ private:
+  const bot::config& cfg_;
+  net::io_context ioc_;
+  shared_state state_;
+  net::signal_set signals_;
+  std::shared_ptr<listener> listener_;
+  std::thread shutdown_;
+};
+
+server::server(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
+    : impl_(std::make_unique<impl>(cfg, svc, std::move(db_writable))) {}
+server::~server() = default;
+adapters::router& server::routes() { return impl_->routes(); }
+std::uint16_t server::listen() { return impl_->listen(); }
+int server::run() { return impl_->run(); }
+void server::stop() { impl_->begin_shutdown(); }
+
+}  // namespace advisor::web

@@ -1,0 +1,43 @@
+// `advisor serve`: the web server with the WebSocket endpoint and the widget, plus the Slack
+// and Discord endpoints when they are configured.
+#include <iostream>
+
+#include "adapters/common/metrics.hpp"
+#include "adapters/web/server.hpp"
+#include "bot/app.hpp"
+#include "bot/commands.hpp"
+#include "bot/log.hpp"
+
+namespace advisor::bot {
+
+namespace {
+
+void count_turns(const channel_key& key, const turn& t) {
+  auto& m = adapters::metrics::global();
+  m.inc("advisor_turns_total", {{"channel", key.channel}});
+  bool completed = false;
+  for (const auto& e : t.out.events) completed |= e.kind == dialogue::event_kind::confirm;
+  if (completed && t.out.recommendation) {
+    m.inc("advisor_conversations_completed_total");
+    m.inc("advisor_recommendations_total", {{"choice", t.out.recommendation->choice}});
+  }
+}
+
+}  // namespace
+
+int run_serve(const config& cfg) {
+  auto a = open_app(cfg);
+  auto& m = adapters::metrics::global();
+  m.describe("advisor_turns_total", "Turns decided, by channel.");
+  m.describe("advisor_conversations_completed_total", "Conversations that reached a recommendation.");
+  m.describe("advisor_recommendations_total", "Recommendations given, by choice.");
+  a->service->set_observer(count_turns);
+
+  web::server srv(a->cfg, *a->service, [&a] { return a->sessions->writable(); });
+  std::uint16_t port = srv.listen();
+  log::info("listening", {{"host", a->cfg.host}, {"port", std::to_string(port)}, {"data_dir", a->cfg.data_dir}});
+  std::cout << "listening on http://" << a->cfg.host << ":" << port << std::endl;
+  return srv.run();
+}
+
+}  // namespace advisor::bot
