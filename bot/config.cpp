@@ -73,6 +73,7 @@ config load_config(const std::string& file) {
     read(j, "messages_per_second", c.messages_per_second, file, text);
     read(j, "message_burst", c.message_burst, file, text);
     read(j, "idle_timeout_seconds", c.idle_timeout_seconds, file, text);
+    read(j, "request_timeout_seconds", c.request_timeout_seconds, file, text);
     if (auto s = j.find("slack"); s != j.end() && s->is_object()) {
       read(*s, "signing_secret", c.slack.signing_secret, file, text);
       read(*s, "bot_token", c.slack.bot_token, file, text);

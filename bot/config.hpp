@@ -38,6 +38,7 @@ struct config {
   double messages_per_second = 20;       // per-connection rate limit (token bucket)
   double message_burst = 40;
   unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
+  unsigned request_timeout_seconds = 15; // an HTTP request must arrive whole within this
   slack_config slack;
   discord_config discord;
   std::string source;  // the config file it came from, for messages

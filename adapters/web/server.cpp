@@ -29,7 +29,6 @@ namespace {
 
 constexpr std::size_t body_limit = 1024 * 1024;
 constexpr std::uint32_t header_limit = 16 * 1024;
-constexpr auto http_read_timeout = std::chrono::seconds(15);
 constexpr auto handshake_timeout = std::chrono::seconds(15);
 constexpr std::size_t max_write_queue = 512;  // replies a client has not read yet; past it, it is dropped
 constexpr auto shutdown_grace = std::chrono::seconds(5);
@@ -215,7 +214,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     parser_.emplace();
     parser_->body_limit(body_limit);
     parser_->header_limit(header_limit);
-    stream_.expires_after(http_read_timeout);
+    stream_.expires_after(std::chrono::seconds(state_.cfg.request_timeout_seconds));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
   }
 
