@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -38,14 +39,15 @@ after(async () => {
 });
 
 // A fresh browser profile (its own localStorage) showing the demo page, with errors collected.
-async function openPage(viewport = { width: 1100, height: 800 }) {
+async function openPage(viewport = { width: 1100, height: 800 }, url = server.origin + '/', init = null) {
   const context = await browser.newContext({ viewport });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.setDefaultTimeout(uiTimeoutMs);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.goto(server.origin + '/');
+  await page.goto(url);
   return page;
 }
 
@@ -268,4 +270,61 @@ test('HTML in a message is shown as text, never as markup', { timeout: testTimeo
   assert.equal(await page.evaluate(() => window.__advisorXss), undefined);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test('an unknown session token in localStorage starts a new conversation quietly', { timeout: testTimeoutMs }, async () => {
+  const stale = 'ffffffffffffffffffffffffffffffff';
+  const page = await openPage(undefined, undefined, `localStorage.setItem('advisor-session', '${stale}')`);
+  await openChat(page);
+  const first = await currentQuestion(page);
+  assert.match(first.progress, /^Step 1 of/);
+  assert.equal(await page.locator('.advisor-notice-error').count(), 0, 'no error shown to the user');
+  const token = await page.evaluate(() => localStorage.getItem('advisor-session'));
+  assert.ok(token && token !== stale, 'a new session token was stored');
+  await answerOne(page);
+  assert.match(await page.locator('.advisor-progress-text').innerText(), /^Step 2 of/);
+  await page.context().close();
+});
+
+test('embedded with one script tag on another site, its styles unaffected by the page', { timeout: testTimeoutMs }, async () => {
+  // A host page on a different origin, with CSS that would wreck an unisolated widget.
+  const hostPage = `<!doctype html><html><head><meta charset="utf-8"><title>Team portal</title>
+<style>
+  * { font-family: serif !important; font-size: 30px !important; box-sizing: content-box !important; }
+  button { background: rgb(255, 0, 0) !important; color: rgb(255, 255, 0) !important; padding: 40px !important; }
+  .advisor-panel, .advisor-launcher, .advisor-option { display: none !important; }
+  p { margin: 100px !important; }
+</style></head>
+<body><h1>Team portal</h1><p>Our docs.</p><button id="own">The page's own button</button>
+<script src="${server.origin}/widget.js" data-advisor-url="${server.wsUrl}" data-advisor-title="Portal advisor"></script>
+</body></html>`;
+  const site = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(hostPage);
+  });
+  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+  try {
+    const page = await openPage(undefined, `http://localhost:${site.address().port}/`);
+    const launcher = page.getByRole('button', { name: /open the portal advisor chat/i });
+    await launcher.waitFor();
+    const look = await launcher.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { background: s.backgroundColor, fontSize: s.fontSize, position: s.position };
+    });
+    assert.notEqual(look.background, 'rgb(255, 0, 0)');
+    assert.notEqual(look.fontSize, '30px');
+    assert.equal(look.position, 'fixed');
+    await launcher.click();
+    await page.getByRole('dialog', { name: 'Portal advisor' }).waitFor();
+    const first = await currentQuestion(page);
+    assert.match(first.progress, /^Step 1 of/);
+    await answerOne(page);
+    assert.match(await page.locator('.advisor-progress-text').innerText(), /^Step 2 of/);
+    // The page's own button keeps the page's style.
+    assert.equal(await page.locator('#own').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(255, 0, 0)');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  } finally {
+    site.close();
+  }
 });
