@@ -504,11 +504,13 @@
     var recJson = r.recommendation ? JSON.stringify(r.recommendation) : '';
     if (r.recommendation && recJson !== lastRecommendation) {
       lastRecommendation = recJson;
+      bubble.className += ' advisor-msg-wide';
       if (!/^\*\*My recommendation/.test(text)) bubble.appendChild(renderMarkdown(text));
       bubble.appendChild(renderCard(r.recommendation));
     } else {
       var rec = splitRecord(text);
       if (rec) {
+        bubble.className += ' advisor-msg-wide';
         if (rec.intro) bubble.appendChild(renderMarkdown(rec.intro));
         bubble.appendChild(renderRecord(rec.record));
       } else {
@@ -589,6 +591,9 @@
 
   function scheduleReconnect() {
     if (!wantConnection || reconnectTimer) return;
+    // With the panel closed and nothing to send, reconnect when the user comes back (an
+    // idle page need not hold a connection the server has timed out).
+    if (panel.hidden && !queue.length) { setStatus('offline', 'Offline'); return; }
     var base = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * Math.pow(2, attempts));
     var delay = Math.round(base / 2 + Math.random() * base / 2);
     attempts++;
@@ -718,8 +723,14 @@
     input.value = '';
     sendText(text);
   });
-  window.addEventListener('online', function () {
-    if (!ws && wantConnection) { attempts = 0; clearTimeout(reconnectTimer); reconnectTimer = null; connect(); }
+  function reconnectNow() {
+    if (ws || !wantConnection || panel.hidden) return;
+    attempts = 0;
+    connect();
+  }
+  window.addEventListener('online', reconnectNow);
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible') reconnectNow();
   });
 
   function mount() {
