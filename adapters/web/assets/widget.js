@@ -195,7 +195,7 @@
   launcher.type = 'button';
   launcher.setAttribute('aria-expanded', 'false');
   launcher.setAttribute('aria-controls', 'advisor-panel');
-  launcher.setAttribute('aria-label', 'Open the ' + title + ' chat');
+  launcher.setAttribute('aria-label', 'Ask the advisor: open the ' + title + ' chat');
   launcher.appendChild(el('span', 'advisor-launcher-icon', '\u{1F4AC}')).setAttribute('aria-hidden', 'true');
   launcher.appendChild(el('span', 'advisor-launcher-text', 'Ask the advisor'));
 
