@@ -68,7 +68,7 @@ progress progress_of(const framework& fw, const state& s) {
   int answered = static_cast<int>(s.answers.size());
   int ahead = 0;
   for (const auto& q : fw.questions)
-    if (!s.answered(q.id) && may_hold(q.ask_if, s)) ++ahead;
+    if (!s.answered(q.id) && may_hold(fw, q.ask_if, s)) ++ahead;
   if (ahead == 0) return {answered, answered};
   return {answered + 1, answered + ahead};
 }
@@ -569,6 +569,16 @@ outcome engine::step(const std::vector<event>& history, const input& in) const {
     }
   }
 
+  // A question ("how fast is Node.js?") is answered from the knowledge store; it is not read
+  // as an answer, even when it names a stack.
+  auto first_space = norm.find(' ');
+  std::string first_word = norm.substr(0, first_space);
+  bool asks = text.find('?') != std::string::npos || question_starts.count(first_word);
+  if (asks) {
+    std::string answer = search_text(c, text);
+    if (!answer.empty()) return b.inform(answer);
+  }
+
   // Free text: any answers it gives, to this question or to others.
   auto found = extract_answers(fw_, c.s, text, pending ? pending->id : std::string_view{});
   if (!found.empty()) {
@@ -583,11 +593,8 @@ outcome engine::step(const std::vector<event>& history, const input& in) const {
     return b.ask("I took: " + join(took, "; ") + ". Say `back` to change that.");
   }
 
-  // A question for the knowledge store?
-  auto first_space = norm.find(' ');
-  std::string first_word = norm.substr(0, first_space);
-  bool asks = text.find('?') != std::string::npos || question_starts.count(first_word);
-  if (asks || !pending) {
+  // After the recommendation, any other text is taken as a question for the sources.
+  if (!asks && !pending) {
     std::string answer = search_text(c, text);
     if (!answer.empty()) return b.inform(answer);
   }

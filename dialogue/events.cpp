@@ -42,10 +42,16 @@ bool holds(const condition& c, const state& s) {
   return true;
 }
 
-bool may_hold(const condition& c, const state& s) {
+bool may_hold(const framework& fw, const condition& c, const state& s) {
   for (const auto& [q, opts] : c.any_of) {
     const answer* a = s.find(q);
-    if (a && std::find(opts.begin(), opts.end(), a->option) == opts.end()) return false;
+    if (a) {
+      if (std::find(opts.begin(), opts.end(), a->option) == opts.end()) return false;
+      continue;
+    }
+    // Unanswered: it must still be askable itself (conditions only look back, so this ends).
+    const question* dep = fw.find_question(q);
+    if (!dep || !may_hold(fw, dep->ask_if, s)) return false;
   }
   return true;
 }

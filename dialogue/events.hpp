@@ -54,7 +54,8 @@ state replay(const framework& fw, const std::vector<event>& history);
 
 // True when the condition holds for the given answers; unanswered questions fail it.
 bool holds(const condition& c, const state& s);
-// True when the condition may still hold once the missing answers come in.
-bool may_hold(const condition& c, const state& s);
+// True when the condition may still hold once the missing answers come in: every question it
+// names is answered as it needs, or unanswered but still possible to ask.
+bool may_hold(const framework& fw, const condition& c, const state& s);
 
 }  // namespace advisor::dialogue

@@ -308,7 +308,7 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, s
   for (const question* qp : order) {
     const question& q = *qp;
     bool is_pending = q.id == pending;
-    if (!may_hold(q.ask_if, seen)) continue;
+    if (!may_hold(fw, q.ask_if, seen)) continue;
     if (q.requires_phrase && !is_pending &&
         std::none_of(q.phrases.begin(), q.phrases.end(),
                      [&](const std::string& p) { return contains_phrase(tokens, p); }))

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bot/app.hpp"
+#include "bot/paths.hpp"
 
 namespace advisor::test {
 
@@ -40,8 +41,8 @@ inline std::string source_path(const std::string& relative) { return std::string
 inline bot::config test_config(const std::string& data_dir) {
   bot::config cfg;
   cfg.data_dir = data_dir;
-  cfg.framework_file = source_path("config/framework.json");
-  cfg.knowledge_file = source_path("config/knowledge.json");
+  cfg.framework_file = bot::config_dir() + "/framework.json";
+  cfg.knowledge_file = bot::config_dir() + "/knowledge.json";
   return cfg;
 }
 

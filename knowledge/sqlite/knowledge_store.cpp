@@ -77,7 +77,8 @@ void knowledge_store::load_cache() {
   auto sides = db_.prepare("SELECT position, claim, facts FROM contested_sides WHERE contested_id = ? ORDER BY ord");
   while (c.step()) {
     knowledge::contested_point cp{c.text(0), c.text(1), c.text(2), {}, {}};
-    for (const auto& [q, opts] : json::parse(c.text(3)).items())
+    const json bears_on = json::parse(c.text(3));
+    for (const auto& [q, opts] : bears_on.items())
       for (const auto& o : opts) cp.bears_on[q].push_back(o.get<std::string>());
     sides.bind(1, cp.id);
     while (sides.step())
