@@ -1,0 +1,94 @@
+#include "adapters/discord/api.hpp"
+
+#include <thread>
+
+#include "adapters/discord/messages.hpp"
+
+namespace advisor::discord {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int extra_rate_limit_attempts = 2;
+
+std::string trim_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+json advisor_command() {
+  return {{"name", "advisor"},
+          {"type", 1},
+          {"description", "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
+          {"options",
+           json::array({{{"type", 3},
+                         {"name", "text"},
+                         {"description", "Start with a sentence about your project, or answer the current question"},
+                         {"required", false},
+                         {"max_length", 1000}}})}};
+}
+
+api::api(const bot::discord_config& cfg, adapters::retry_policy policy) : cfg_(cfg), policy_(policy), client_(policy) {
+  cfg_.api_url = trim_slash(cfg_.api_url);
+}
+
+adapters::outbound_result api::edit_original(std::string_view token, const json& message) const {
+  adapters::outbound_request r;
+  r.method = "PATCH";
+  r.url = cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token) + "/messages/@original";
+  r.body = dump(message);
+  return send(r);
+}
+
+adapters::outbound_result api::follow_up(std::string_view token, const json& message) const {
+  adapters::outbound_request r;
+  r.url = cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token);
+  r.body = dump(message);
+  return send(r);
+}
+
+adapters::outbound_result api::post_webhook(const json& message) const {
+  if (cfg_.webhook_url.empty()) return {};
+  adapters::outbound_request r;
+  r.url = cfg_.webhook_url;
+  r.body = dump(message);
+  return send(r);
+}
+
+adapters::outbound_result api::register_advisor_command() const {
+  adapters::outbound_request r;
+  r.url = cfg_.api_url + "/applications/" + cfg_.app_id + "/commands";
+  r.headers.push_back({"Authorization", "Bot " + cfg_.bot_token});
+  r.body = dump(advisor_command());
+  return send(r);
+}
+
+adapters::outbound_result api::send(const adapters::outbound_request& request) const {
+  adapters::outbound_result result = client_.send(request);
+  for (int extra = 0; extra < extra_rate_limit_attempts && result.status == 429; ++extra) {
+    json body = json::parse(result.body, nullptr, false);
+    if (!body.is_object() || !body.contains("retry_after") || !body["retry_after"].is_number()) break;
+    double seconds = body["retry_after"].get<double>();
+    auto wait = std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+    if (seconds < 0 || wait > policy_.max_wait) break;
+    std::this_thread::sleep_for(wait);
+    int attempts = result.attempts;
+    result = client_.send(request);
+    result.attempts += attempts;
+  }
+  return result;
+}
+
+std::string describe_failure(const adapters::outbound_result& r) {
+  if (r.status == 0) return r.error.empty() ? "no response" : r.error;
+  std::string what = "HTTP " + std::to_string(r.status);
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_object() && body.contains("message") && body["message"].is_string())
+    what += ": " + fit(body["message"].get<std::string>(), 300);
+  return what;
+}
+
+}  // namespace advisor::discord

@@ -1,0 +1,362 @@
+#include "adapters/discord/discord.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/discord/api.hpp"
+#include "adapters/discord/messages.hpp"
+#include "adapters/discord/verifier.hpp"
+#include "bot/log.hpp"
+
+namespace advisor::discord {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view channel_name = "discord";
+constexpr std::size_t max_text = 1000;  // the /advisor text option's max_length
+// Discord answers 404 when a follow-up races ahead of the deferred response it follows.
+constexpr int unacknowledged_retries = 3;
+constexpr std::chrono::milliseconds unacknowledged_wait{400};
+
+const std::string stale_text =
+    "That button is out of date: this conversation has moved on or started over, so nothing was changed. "
+    "Use the buttons on the latest message, or type `/advisor` to pick up where you left off.";
+const std::string not_yours_text =
+    "These buttons belong to someone else's conversation, so nothing was changed. Type `/advisor` to start your own.";
+const std::string unknown_text = "I don't know that button or command. Type `/advisor` to talk to me.";
+const std::string failed_text = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.";
+
+adapters::http_response json_response(unsigned status, const json& body) {
+  adapters::http_response r;
+  r.status = status;
+  r.body = dump(body);
+  return r;
+}
+
+adapters::http_response refuse(unsigned status, std::string_view code, std::string_view message) {
+  return json_response(status, {{"error", code}, {"message", message}});
+}
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+const json& member(const json& j, const char* key) {
+  static const json none = json::object();
+  if (!j.is_object()) return none;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : none;
+}
+
+// One interaction, as far as the advisor needs it.
+struct interaction {
+  int type = 0;
+  std::string token;
+  std::string guild, channel, user;
+  std::string command, text;          // application command
+  std::string custom_id, value;       // message component
+  std::string message_owner;          // who started the conversation on the clicked message
+  std::string id;                     // for logs
+
+  bot::channel_key key() const {
+    return {std::string(channel_name), (guild.empty() ? "dm" : guild) + "/" + channel + "/" + user};
+  }
+};
+
+std::optional<interaction> parse(const json& body) {
+  interaction in;
+  in.type = body.value("type", 0);
+  in.id = str(body, "id");
+  in.token = str(body, "token");
+  in.guild = str(body, "guild_id");
+  in.channel = str(body, "channel_id");
+  if (in.channel.empty()) in.channel = str(member(body, "channel"), "id");
+  in.user = str(member(member(body, "member"), "user"), "id");
+  if (in.user.empty()) in.user = str(member(body, "user"), "id");
+  if (in.token.empty() || in.channel.empty() || in.user.empty()) return std::nullopt;
+
+  const json& data = member(body, "data");
+  if (in.type == wire::application_command) {
+    in.command = str(data, "name");
+    if (auto it = data.find("options"); it != data.end() && it->is_array())
+      for (const auto& o : *it)
+        if (str(o, "name") == "text") in.text = fit(str(o, "value"), max_text);
+  } else if (in.type == wire::message_component) {
+    in.custom_id = str(data, "custom_id");
+    if (auto it = data.find("values"); it != data.end() && it->is_array() && !it->empty() && it->front().is_string())
+      in.value = it->front().get<std::string>();
+    const json& message = member(body, "message");
+    in.message_owner = str(member(member(message, "interaction_metadata"), "user"), "id");
+    if (in.message_owner.empty()) in.message_owner = str(member(member(message, "interaction"), "user"), "id");
+  }
+  return in;
+}
+
+// What to answer: replace the clicked message, post a new one, or tell only the clicker.
+struct reply {
+  enum class kind { update, message, ephemeral };
+  kind how = kind::message;
+  json data;
+  std::optional<bot::turn> finished;  // a conversation that ended with this turn
+
+  static reply ephemeral(std::string_view text) { return {kind::ephemeral, text_message(text, true), std::nullopt}; }
+};
+
+bool just_finished(const bot::turn& t) {
+  if (!t.out.finished || !t.out.recommendation) return false;
+  for (const auto& e : t.out.events)
+    if (e.kind == dialogue::event_kind::confirm) return true;
+  return false;
+}
+
+// The answer's label, to echo it above the next question.
+std::string option_label(const bot::turn& t, std::string_view id) {
+  for (const auto& o : t.out.options)
+    if (o.id == id) return o.label;
+  return {};
+}
+
+}  // namespace
+
+struct adapter::impl {
+  impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool, adapter_options opts)
+      : cfg_(cfg), svc_(svc), pool_(pool), opts_(std::move(opts)), verifier_(cfg.public_key), api_(cfg, opts_.retry) {
+    if (!opts_.clock)
+      opts_.clock = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      };
+    label_ = [this](std::string_view id) { return svc_.engine().fw().stack_label(id); };
+  }
+
+  ~impl() {
+    std::unique_lock lock(jobs_mutex_);
+    jobs_idle_.wait(lock, [this] { return jobs_ == 0; });
+  }
+
+  // A turn handed to a worker, and its result handed back if the handler still waits.
+  struct pending {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    bool deferred = false;
+    reply result;
+  };
+
+  adapters::http_response handle(const adapters::http_request& req) {
+    const std::string signature = req.header("x-signature-ed25519");
+    const std::string timestamp = req.header("x-signature-timestamp");
+    if (signature.empty() || timestamp.empty() || !verifier_.verify(signature, timestamp, req.body)) {
+      log::warn("discord_bad_signature", {{"remote", req.remote}, {"present", signature.empty() ? "no" : "yes"}});
+      return refuse(401, "invalid_signature", "invalid request signature");
+    }
+    auto verdict = guard_.check(timestamp, signature, opts_.clock());
+    if (verdict != replay_guard::verdict::fresh) {
+      log::warn("discord_refused", {{"remote", req.remote}, {"reason", std::string(to_string(verdict))}});
+      return refuse(401, "invalid_signature", "request timestamp out of range or replayed");
+    }
+
+    json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return refuse(400, "invalid_json", "The body is not a JSON object.");
+    int type = body.value("type", 0);
+    if (type == wire::ping) return json_response(200, interaction_response(wire::pong));
+    if (!cfg_.app_id.empty() && str(body, "application_id") != cfg_.app_id)
+      return refuse(400, "wrong_application", "This interaction is for another application.");
+
+    auto in = parse(body);
+    if (!in) return refuse(400, "bad_interaction", "The interaction lacks a token, channel or user.");
+    log::info("discord_interaction", {{"interaction", in->id}, {"type", std::to_string(in->type)}, {"user", in->user}});
+
+    if (in->type == wire::application_command) {
+      if (in->command != "advisor") return respond_now(reply::ephemeral(unknown_text));
+    } else if (in->type == wire::message_component) {
+      if (!decode_custom_id(in->custom_id)) return respond_now(reply::ephemeral(unknown_text));
+      if (!in->message_owner.empty() && in->message_owner != in->user) return respond_now(reply::ephemeral(not_yours_text));
+    } else {
+      return refuse(400, "unsupported_interaction", "The advisor answers /advisor and its buttons only.");
+    }
+    return dispatch(std::move(*in));
+  }
+
+  adapters::http_response respond_now(const reply& r) {
+    int type = r.how == reply::kind::update ? wire::update_message : wire::channel_message;
+    return json_response(200, interaction_response(type, r.data));
+  }
+
+  // Runs the turn on a worker; answers inline when it is done within the budget, else defers.
+  adapters::http_response dispatch(interaction in) {
+    auto p = std::make_shared<pending>();
+    begin_job();
+    auto key = in.key();
+    pool_.post(key.channel + ":" + key.key, [this, p, in] {
+      reply r;
+      try {
+        r = run(in);
+      } catch (const std::exception& e) {
+        log::error("discord_turn_failed", {{"interaction", in.id}, {"error", e.what()}});
+        r = reply::ephemeral(failed_text);
+      }
+      bool deliver_later = false;
+      {
+        std::lock_guard lock(p->mutex);
+        if (p->deferred) {
+          deliver_later = true;
+        } else {
+          p->result = r;
+          p->done = true;
+        }
+      }
+      p->done_cv.notify_all();
+      if (deliver_later) deliver(in, r);
+      if (r.finished) announce(in, *r.finished);
+      end_job();
+    });
+
+    std::unique_lock lock(p->mutex);
+    if (p->done_cv.wait_for(lock, opts_.inline_budget, [&] { return p->done; })) return respond_now(p->result);
+    p->deferred = true;
+    log::info("discord_deferred", {{"interaction", in.id}});
+    bool command = in.type == wire::application_command;
+    return json_response(200, interaction_response(command ? wire::deferred_channel_message : wire::deferred_update_message));
+  }
+
+  // The turn itself, on a worker thread, one at a time per Discord user and channel.
+  reply run(const interaction& in) {
+    auto key = in.key();
+    if (in.type == wire::application_command) {
+      auto now = svc_.current(key);
+      bot::turn t;
+      std::string preface;
+      if (!now || now->out.finished || now->out.question.empty()) {
+        t = svc_.start(key, in.text, true);
+      } else if (in.text.empty()) {
+        t = *now;
+        preface = "Picking up where you left off. (Say `/advisor text:restart` to start over.)";
+      } else {
+        t = svc_.message(key, in.text);
+      }
+      reply r{reply::kind::message, turn_message(t, label_, preface), std::nullopt};
+      if (just_finished(t)) r.finished = t;
+      return r;
+    }
+
+    auto ref = decode_custom_id(in.custom_id);
+    auto now = svc_.current(key);
+    if (!ref || !now) return reply::ephemeral(stale_text);
+    auto option = resolve_button(*ref, *now, in.value);
+    if (!option) return reply::ephemeral(stale_text);
+
+    if (*option == why_action) return reply::ephemeral(svc_.message(key, "why").out.text);
+    if (*option == back_action) {
+      bot::turn t = svc_.message(key, "back");
+      if (t.seq == now->seq) return reply::ephemeral(t.out.text);
+      return {reply::kind::update, turn_message(t, label_), std::nullopt};
+    }
+    if (now->out.finished) {
+      // The recommendation stays in the channel: what follows it comes as new messages.
+      if (*option == "restart") return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt};
+      return {reply::kind::message, text_message(svc_.choose(key, *option).out.text), std::nullopt};
+    }
+
+    bot::turn t = svc_.choose(key, *option, now->out.question);
+    if (t.out.error == "stale") return reply::ephemeral(stale_text);
+    if (!t.out.error.empty()) return reply::ephemeral(t.out.text);
+    std::string preface;
+    if (now->out.question != "review") preface = "You answered: **" + option_label(*now, *option) + "**";
+    reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt};
+    if (just_finished(t)) r.finished = t;
+    return r;
+  }
+
+  // Sends a deferred turn's result through the interaction webhook.
+  void deliver(const interaction& in, const reply& r) {
+    json data = r.data;
+    bool edit = in.type == wire::application_command || r.how == reply::kind::update;
+    if (edit) data.erase("flags");  // a deferred original's visibility was fixed when it was deferred
+    adapters::outbound_result res;
+    for (int attempt = 0; attempt < unacknowledged_retries; ++attempt) {
+      res = edit ? api_.edit_original(in.token, data) : api_.follow_up(in.token, data);
+      if (res.status != 404) break;
+      std::this_thread::sleep_for(unacknowledged_wait * (attempt + 1));
+    }
+    if (res.ok()) log::info("discord_follow_up", {{"interaction", in.id}, {"status", std::to_string(res.status)}});
+    else log::error("discord_follow_up_failed", {{"interaction", in.id}, {"error", describe_failure(res)}});
+  }
+
+  // The optional webhook: the final recommendation, posted where the team keeps decisions.
+  void announce(const interaction& in, const bot::turn& t) {
+    if (cfg_.webhook_url.empty() || !t.out.recommendation) return;
+    json message = {{"content", "A recommendation for <@" + in.user + ">:"},
+                    {"embeds", json::array({recommendation_embed(*t.out.recommendation, label_)})},
+                    {"allowed_mentions", {{"parse", json::array()}}}};
+    auto res = api_.post_webhook(message);
+    if (res.ok()) log::info("discord_webhook_posted", {{"conversation", t.conversation}});
+    else log::error("discord_webhook_failed", {{"conversation", t.conversation}, {"error", describe_failure(res)}});
+  }
+
+  void begin_job() {
+    std::lock_guard lock(jobs_mutex_);
+    ++jobs_;
+  }
+  void end_job() {
+    std::lock_guard lock(jobs_mutex_);
+    if (--jobs_ == 0) jobs_idle_.notify_all();
+  }
+
+  bot::discord_config cfg_;
+  bot::service& svc_;
+  adapters::worker_pool& pool_;
+  adapter_options opts_;
+  signature_verifier verifier_;
+  replay_guard guard_;
+  api api_;
+  label_fn label_;
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_idle_;
+  std::size_t jobs_ = 0;
+};
+
+adapter::adapter(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool, adapter_options opts)
+    : impl_(std::make_unique<impl>(cfg, svc, pool, std::move(opts))) {}
+
+adapter::~adapter() = default;
+
+void adapter::register_routes(adapters::router& routes) {
+  routes.add("POST", "/discord/interactions", [this](const adapters::http_request& req) { return handle(req); });
+}
+
+adapters::http_response adapter::handle(const adapters::http_request& req) { return impl_->handle(req); }
+
+int register_command(const bot::discord_config& cfg, std::ostream& out) {
+  if (cfg.app_id.empty() || cfg.bot_token.empty()) {
+    out << "Discord is not configured: set ADVISOR_DISCORD_APP_ID and ADVISOR_DISCORD_BOT_TOKEN "
+           "(the application id and bot token from https://discord.com/developers/applications).\n";
+    return 2;
+  }
+  api client(cfg);
+  auto res = client.register_advisor_command();
+  if (res.ok()) {
+    json body = json::parse(res.body, nullptr, false);
+    std::string id = body.is_object() ? str(body, "id") : std::string{};
+    out << "Registered the /advisor command" << (id.empty() ? "" : " (id " + id + ")") << " for application " << cfg.app_id
+        << ". It may take a minute to show up in Discord.\n";
+    return 0;
+  }
+  if (res.status == 401)
+    out << "Discord refused the bot token (HTTP 401): check ADVISOR_DISCORD_BOT_TOKEN.\n";
+  else if (res.status == 403 || res.status == 404)
+    out << "Discord refused the registration (" << describe_failure(res) << "): check ADVISOR_DISCORD_APP_ID and that the token belongs to that application.\n";
+  else
+    out << "Could not register the /advisor command: " << describe_failure(res) << ".\n";
+  return 1;
+}
+
+}  // namespace advisor::discord

@@ -1,0 +1,369 @@
+#include "adapters/discord/messages.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+
+namespace advisor::discord {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view prefix = "adv:";
+constexpr std::size_t conversation_chars = 8;
+constexpr std::string_view ellipsis = "\xE2\x80\xA6";  // …
+
+constexpr int style_primary = 1;
+constexpr int style_secondary = 2;
+constexpr int style_success = 3;
+
+// Colours of the recommendation card, by choice.
+constexpr int colour_python = 0x3776AB;
+constexpr int colour_nodejs = 0x5FA04E;
+constexpr int colour_hybrid = 0x8E6BBF;
+constexpr int colour_other = 0x5865F2;
+
+std::string hash8(std::string_view text) {
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", h);
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+std::string number(double v) {
+  char buf[32];
+  if (std::abs(v - std::round(v)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+std::string percent(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; }
+
+std::string sources_suffix(const std::vector<std::string>& sources, std::string_view word = "Sources") {
+  if (sources.empty()) return {};
+  return " _" + std::string(word) + ": " + join(sources, "; ") + "_";
+}
+
+int button_style(const dialogue::outcome& out, const std::string& option) {
+  if (option == "confirm") return style_success;
+  if (out.finished) return option == "why" ? style_primary : style_secondary;
+  if (option == "not_sure" || option.rfind("change:", 0) == 0) return style_secondary;
+  return style_primary;
+}
+
+json button(std::string label, std::string custom_id, int style) {
+  return {{"type", wire::button}, {"style", style}, {"label", fit(label, limits::button_label)}, {"custom_id", std::move(custom_id)}};
+}
+
+// Action rows for a turn's options: buttons while they fit in five rows of five, else select
+// menus of 25 options each. "Why?" and "Back" join while a question is being asked.
+json components_for(const bot::turn& t) {
+  const auto& out = t.out;
+  json rows = json::array();
+  if (out.options.empty()) return rows;
+
+  std::vector<json> buttons;
+  if (out.options.size() <= limits::rows * limits::buttons_per_row) {
+    for (std::size_t i = 0; i < out.options.size(); ++i) {
+      const auto& o = out.options[i];
+      buttons.push_back(button(o.label, encode_custom_id(t.conversation, out.question, o.id, i), button_style(out, o.id)));
+    }
+    for (std::size_t i = 0; i < buttons.size(); i += limits::buttons_per_row) {
+      json row = {{"type", wire::action_row}, {"components", json::array()}};
+      for (std::size_t j = i; j < std::min(i + limits::buttons_per_row, buttons.size()); ++j) row["components"].push_back(buttons[j]);
+      rows.push_back(std::move(row));
+    }
+  } else {
+    for (std::size_t start = 0, menu = 0; start < out.options.size() && rows.size() < limits::rows;
+         start += limits::select_options, ++menu) {
+      json options = json::array();
+      for (std::size_t i = start; i < std::min(start + limits::select_options, out.options.size()); ++i)
+        options.push_back({{"label", fit(out.options[i].label, limits::select_label)}, {"value", out.options[i].id}});
+      json select = {{"type", wire::string_select},
+                     {"custom_id", encode_custom_id(t.conversation, out.question, "?" + std::to_string(menu), menu)},
+                     {"placeholder", "Choose an answer"},
+                     {"options", std::move(options)}};
+      rows.push_back({{"type", wire::action_row}, {"components", json::array({std::move(select)})}});
+    }
+  }
+
+  bool asking = !out.finished && !out.question.empty() && out.question != "review";
+  if (asking) {
+    std::vector<json> extras;
+    extras.push_back(button("Why this question?", encode_custom_id(t.conversation, out.question, why_action, 0), style_secondary));
+    if (out.progress.step > 1)
+      extras.push_back(button("Back", encode_custom_id(t.conversation, out.question, back_action, 0), style_secondary));
+    if (rows.size() < limits::rows) {
+      rows.push_back({{"type", wire::action_row}, {"components", extras}});
+    } else {
+      auto& last = rows.back()["components"];
+      if (last.front()["type"] == wire::button && last.size() + extras.size() <= limits::buttons_per_row)
+        for (auto& e : extras) last.push_back(e);
+    }
+  }
+  return rows;
+}
+
+std::string progress_line(const dialogue::outcome& out) {
+  if (out.question == "review") return "_Review: step " + std::to_string(out.progress.step) + " of " + std::to_string(out.progress.total) + "_";
+  if (out.progress.total <= 0) return {};
+  return "_Question " + std::to_string(out.progress.step) + " of about " + std::to_string(out.progress.total) + "_";
+}
+
+// Splits lines into chunks of at most `limit` bytes; a line longer than that is cut.
+std::vector<std::string> chunk_lines(const std::vector<std::string>& lines, std::size_t limit) {
+  std::vector<std::string> chunks;
+  std::string current;
+  for (const auto& raw : lines) {
+    std::string line = fit(raw, limit);
+    if (!current.empty() && current.size() + 1 + line.size() > limit) {
+      chunks.push_back(std::move(current));
+      current.clear();
+    }
+    if (!current.empty()) current += "\n";
+    current += line;
+  }
+  if (!current.empty()) chunks.push_back(std::move(current));
+  return chunks;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    lines.emplace_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+struct section {
+  std::string name;
+  std::vector<std::string> lines;
+  bool is_inline = false;
+};
+
+}  // namespace
+
+std::string encode_custom_id(std::string_view conversation, std::string_view question, std::string_view option,
+                             std::size_t index) {
+  std::string conv(conversation.substr(0, conversation_chars));
+  std::string q(question);
+  if (q.find(':') != std::string::npos || prefix.size() + conv.size() + q.size() + option.size() + 2 > limits::custom_id)
+    q = "#" + hash8(question);
+  std::string opt(option);
+  if (prefix.size() + conv.size() + q.size() + opt.size() + 2 > limits::custom_id) opt = "#" + std::to_string(index);
+  return std::string(prefix) + conv + ":" + q + ":" + opt;
+}
+
+std::optional<button_ref> decode_custom_id(std::string_view id) {
+  if (id.size() > limits::custom_id || id.substr(0, prefix.size()) != prefix) return std::nullopt;
+  id.remove_prefix(prefix.size());
+  auto c1 = id.find(':');
+  if (c1 == std::string_view::npos) return std::nullopt;
+  auto c2 = id.find(':', c1 + 1);
+  if (c2 == std::string_view::npos) return std::nullopt;
+  button_ref ref{std::string(id.substr(0, c1)), std::string(id.substr(c1 + 1, c2 - c1 - 1)), std::string(id.substr(c2 + 1))};
+  if (ref.conversation.empty() || ref.option.empty()) return std::nullopt;
+  return ref;
+}
+
+std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now, std::string_view select_value) {
+  if (now.conversation.empty() || now.conversation.substr(0, conversation_chars) != ref.conversation) return std::nullopt;
+  const auto& q = now.out.question;
+  bool same_question = ref.question == q || (!ref.question.empty() && ref.question[0] == '#' && ref.question == "#" + hash8(q));
+  if (!same_question) return std::nullopt;
+  const auto& options = now.out.options;
+  auto offered = [&](std::string_view id) -> std::optional<std::string> {
+    for (const auto& o : options)
+      if (o.id == id) return o.id;
+    return std::nullopt;
+  };
+  const std::string& opt = ref.option;
+  if (opt == back_action || opt == why_action) {
+    if (now.out.finished || q.empty() || q == "review") return std::nullopt;
+    return opt;
+  }
+  if (opt[0] == '?') return offered(select_value);
+  if (opt[0] == '#' && opt.size() > 1) {
+    std::size_t index = 0;
+    auto [end, ec] = std::from_chars(opt.data() + 1, opt.data() + opt.size(), index);
+    if (ec != std::errc{} || end != opt.data() + opt.size() || index >= options.size()) return std::nullopt;
+    return options[index].id;
+  }
+  return offered(opt);
+}
+
+std::string fit(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  if (limit < ellipsis.size()) return {};
+  std::size_t cut = limit - ellipsis.size();
+  // Back up to the start of a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  std::string out(text.substr(0, cut));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out + std::string(ellipsis);
+}
+
+std::size_t embed_length(const json& embed) {
+  auto len = [](const json& j, const char* key) -> std::size_t {
+    return j.contains(key) && j[key].is_string() ? j[key].get_ref<const std::string&>().size() : 0;
+  };
+  std::size_t n = len(embed, "title") + len(embed, "description");
+  if (embed.contains("fields"))
+    for (const auto& f : embed["fields"]) n += len(f, "name") + len(f, "value");
+  if (embed.contains("footer")) n += len(embed["footer"], "text");
+  if (embed.contains("author")) n += len(embed["author"], "name");
+  return n;
+}
+
+json recommendation_embed(const dialogue::recommendation& rec, const label_fn& label) {
+  json embed;
+  embed["title"] = fit("My recommendation: " + rec.choice_label, limits::embed_title);
+  int colour = colour_other;
+  if (rec.choice == "python") colour = colour_python;
+  else if (rec.choice == "nodejs") colour = colour_nodejs;
+  else if (rec.choice == "hybrid") colour = colour_hybrid;
+  embed["color"] = colour;
+
+  std::vector<section> sections;
+  std::string confidence = percent(rec.confidence);
+  if (!rec.unknowns.empty()) confidence += " (lower: " + join(rec.unknowns, ", ") + " left open)";
+  sections.push_back({"Confidence", {confidence}, true});
+  std::vector<std::string> scores;
+  for (const auto& [id, score] : rec.scores) scores.push_back(label(id) + " " + number(score));
+  sections.push_back({"Scores", {join(scores, " \xC2\xB7 ")}, true});
+
+  section why{"Why", {}, false};
+  for (const auto& r : rec.reasons) {
+    if (r.effect.empty() && !r.question.empty()) continue;  // answers that moved nothing
+    why.lines.push_back("- " + r.text + sources_suffix(r.sources));
+  }
+  if (!why.lines.empty()) sections.push_back(std::move(why));
+
+  if (!rec.contested.empty()) {
+    section contested{"Where the sources disagree", {}, false};
+    for (const auto& c : rec.contested) {
+      contested.lines.push_back("**" + c.summary + "**");
+      for (const auto& side : c.sides)
+        contested.lines.push_back("- " + label(side.position) + ": " + side.claim + sources_suffix(side.sources, "Source"));
+    }
+    sections.push_back(std::move(contested));
+  }
+  if (!rec.next_steps.empty()) {
+    section steps{"Next steps", {}, false};
+    for (const auto& s : rec.next_steps) steps.lines.push_back("- " + s);
+    sections.push_back(std::move(steps));
+  }
+
+  const std::string footer = "Press \xE2\x80\x9CWhy this choice?\xE2\x80\x9D for the full breakdown.";
+  const std::string shortened = "Shortened to fit Discord. " + footer;
+  std::size_t used = embed_length(embed) + shortened.size();
+  json fields = json::array();
+  bool cut = false;
+  for (const auto& s : sections) {
+    auto chunks = chunk_lines(s.lines, limits::field_value);
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+      std::string name = fit(i == 0 ? s.name : s.name + " (continued)", limits::field_name);
+      std::string value = chunks[i];
+      if (fields.size() >= limits::fields || used + name.size() + value.size() > limits::embed_total) {
+        std::size_t room = limits::embed_total - std::min(limits::embed_total, used + name.size());
+        if (fields.size() < limits::fields && room >= 80) {
+          value = fit(value, room);
+          fields.push_back({{"name", name}, {"value", value}, {"inline", s.is_inline}});
+          used += name.size() + value.size();
+        }
+        cut = true;
+        break;
+      }
+      fields.push_back({{"name", name}, {"value", value}, {"inline", s.is_inline}});
+      used += name.size() + value.size();
+    }
+    if (cut) break;
+  }
+  embed["fields"] = std::move(fields);
+  embed["footer"] = {{"text", cut ? shortened : footer}};
+  return embed;
+}
+
+json question_message(const bot::turn& t, std::string_view preface) {
+  std::string content(preface);
+  if (!content.empty()) content += "\n\n";
+  content += t.out.text;
+  std::string progress = progress_line(t.out);
+  // The progress line is worth keeping: cut the text rather than it.
+  std::size_t room = limits::content - (progress.empty() ? 0 : progress.size() + 2);
+  content = fit(content, room);
+  if (!progress.empty()) content += "\n\n" + progress;
+  return {{"content", content},
+          {"embeds", json::array()},
+          {"components", components_for(t)},
+          {"allowed_mentions", {{"parse", json::array()}}}};
+}
+
+json recommendation_message(const bot::turn& t, const label_fn& label) {
+  json embeds = json::array();
+  if (t.out.recommendation) embeds.push_back(recommendation_embed(*t.out.recommendation, label));
+  return {{"content", ""},
+          {"embeds", std::move(embeds)},
+          {"components", components_for(t)},
+          {"allowed_mentions", {{"parse", json::array()}}}};
+}
+
+json turn_message(const bot::turn& t, const label_fn& label, std::string_view preface) {
+  if (t.out.finished && t.out.recommendation) {
+    json m = recommendation_message(t, label);
+    if (!preface.empty()) m["content"] = fit(preface, limits::content);
+    return m;
+  }
+  return question_message(t, preface);
+}
+
+json text_message(std::string_view text, bool ephemeral) {
+  json m = {{"components", json::array()}, {"allowed_mentions", {{"parse", json::array()}}}};
+  if (text.size() <= limits::content) {
+    m["content"] = std::string(text);
+    m["embeds"] = json::array();
+  } else {
+    m["content"] = "";
+    json embeds = json::array();
+    std::size_t used = 0;
+    for (auto& chunk : chunk_lines(split_lines(text), limits::embed_description)) {
+      if (embeds.size() >= limits::embeds || used >= limits::embed_total) break;
+      std::size_t room = limits::embed_total - used;
+      if (chunk.size() > room) chunk = fit(chunk, room);
+      used += chunk.size();
+      embeds.push_back({{"description", chunk}, {"color", colour_other}});
+    }
+    m["embeds"] = std::move(embeds);
+  }
+  if (ephemeral) m["flags"] = wire::ephemeral_flag;
+  return m;
+}
+
+json interaction_response(int type, json data) {
+  json r = {{"type", type}};
+  if (!data.is_null()) r["data"] = std::move(data);
+  return r;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace advisor::discord

@@ -1,0 +1,102 @@
+// Discord's wire shapes for the advisor's turns, as pure functions: a question as message
+// content with action rows of buttons, the recommendation as an embed, long texts split into
+// embeds, all within Discord's documented limits; and the button custom_id that names the
+// conversation, question and option it was made for, so an out-of-date button is recognised.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/service.hpp"
+
+namespace advisor::discord {
+
+// Discord API limits (https://discord.com/developers/docs/resources/message).
+namespace limits {
+constexpr std::size_t content = 2000;
+constexpr std::size_t buttons_per_row = 5;
+constexpr std::size_t rows = 5;
+constexpr std::size_t button_label = 80;
+constexpr std::size_t custom_id = 100;
+constexpr std::size_t select_options = 25;
+constexpr std::size_t select_label = 100;
+constexpr std::size_t select_value = 100;
+constexpr std::size_t embed_title = 256;
+constexpr std::size_t embed_description = 4096;
+constexpr std::size_t field_name = 256;
+constexpr std::size_t field_value = 1024;
+constexpr std::size_t fields = 25;
+constexpr std::size_t footer = 2048;
+constexpr std::size_t embed_total = 6000;  // across all embeds of one message
+constexpr std::size_t embeds = 10;
+}  // namespace limits
+
+// Interaction and response types (https://discord.com/developers/docs/interactions/receiving-and-responding).
+namespace wire {
+constexpr int ping = 1;
+constexpr int application_command = 2;
+constexpr int message_component = 3;
+constexpr int pong = 1;
+constexpr int channel_message = 4;
+constexpr int deferred_channel_message = 5;
+constexpr int deferred_update_message = 6;
+constexpr int update_message = 7;
+constexpr int ephemeral_flag = 64;
+constexpr int action_row = 1;
+constexpr int button = 2;
+constexpr int string_select = 3;
+}  // namespace wire
+
+// Actions that are not options of the question: they travel in the option slot of a custom_id.
+constexpr std::string_view back_action = "!back";
+constexpr std::string_view why_action = "!why";
+
+// What a button (or select menu) was made for, read back from its custom_id.
+struct button_ref {
+  std::string conversation;  // a prefix of the conversation id
+  std::string question;      // the question id, or "#" + a hash when the id would not fit
+  std::string option;        // option id, "#<index>", an action ("!back"), or "?<n>" for a select
+};
+
+std::string encode_custom_id(std::string_view conversation, std::string_view question, std::string_view option,
+                             std::size_t index);
+std::optional<button_ref> decode_custom_id(std::string_view custom_id);
+
+// The option (or action) a button stands for when it was made for this conversation at this
+// question with these options; nothing when it is out of date. `select_value` is the value a
+// select menu sent.
+std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now, std::string_view select_value = {});
+
+// Cuts text to at most `limit` bytes (never inside a UTF-8 sequence), ending in "…" when cut.
+// Bytes are counted: never fewer than the characters Discord counts.
+std::string fit(std::string_view text, std::size_t limit);
+
+// Title, description, field names and values and footer: what Discord counts toward 6000.
+std::size_t embed_length(const nlohmann::json& embed);
+
+// A stack id's label ("nodejs" -> "Node.js").
+using label_fn = std::function<std::string(std::string_view)>;
+
+// The message for a turn: a question (content and buttons) or, once finished, the
+// recommendation embed with its why / summary / restart buttons. `preface` goes first.
+nlohmann::json turn_message(const bot::turn& t, const label_fn& label, std::string_view preface = {});
+nlohmann::json question_message(const bot::turn& t, std::string_view preface = {});
+nlohmann::json recommendation_message(const bot::turn& t, const label_fn& label);
+nlohmann::json recommendation_embed(const dialogue::recommendation& rec, const label_fn& label);
+
+// Plain text: as content when it fits, else split over embeds; ephemeral adds flags 64.
+nlohmann::json text_message(std::string_view text, bool ephemeral = false);
+
+// {"type": type, "data": data}; data is omitted when null.
+nlohmann::json interaction_response(int type, nlohmann::json data = nullptr);
+
+// Serialises for the wire; invalid UTF-8 from users is replaced, never thrown on.
+std::string dump(const nlohmann::json& j);
+
+}  // namespace advisor::discord

@@ -1,0 +1,107 @@
+#include "adapters/discord/verifier.hpp"
+
+#include <openssl/evp.h>
+
+#include <cctype>
+#include <charconv>
+#include <stdexcept>
+
+namespace advisor::discord {
+
+namespace {
+
+constexpr std::size_t public_key_bytes = 32;
+constexpr std::size_t signature_bytes = 64;
+constexpr std::size_t max_timestamp_digits = 12;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+struct md_ctx_closer {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
+std::optional<std::vector<unsigned char>> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::vector<unsigned char> out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int hi = hex_value(hex[i]);
+    int lo = hex_value(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<unsigned char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+void signature_verifier::key_closer::operator()(evp_pkey_st* key) const { EVP_PKEY_free(key); }
+
+signature_verifier::signature_verifier(std::string_view public_key_hex) {
+  auto raw = from_hex(public_key_hex);
+  if (!raw || raw->size() != public_key_bytes)
+    throw std::invalid_argument("the Discord public key must be 64 hex digits (the application's \"Public Key\")");
+  key_.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw->data(), raw->size()));
+  if (!key_) throw std::invalid_argument("the Discord public key is not a valid Ed25519 public key");
+}
+
+signature_verifier::~signature_verifier() = default;
+
+bool signature_verifier::verify(std::string_view signature_hex, std::string_view timestamp,
+                                std::string_view body) const {
+  if (signature_hex.size() != signature_bytes * 2) return false;
+  auto sig = from_hex(signature_hex);
+  if (!sig) return false;
+  std::string message;
+  message.reserve(timestamp.size() + body.size());
+  message.append(timestamp).append(body);
+
+  std::unique_ptr<EVP_MD_CTX, md_ctx_closer> ctx(EVP_MD_CTX_new());
+  if (!ctx) return false;
+  // Ed25519 is a one-shot scheme: no digest is named, and the whole message goes in at once.
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), sig->data(), sig->size(), reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
+}
+
+replay_guard::replay_guard(std::chrono::seconds window, std::size_t capacity)
+    : window_(window), capacity_(capacity == 0 ? 1 : capacity) {}
+
+replay_guard::verdict replay_guard::check(std::string_view timestamp, std::string_view signature, std::int64_t now) {
+  if (timestamp.empty() || timestamp.size() > max_timestamp_digits) return verdict::bad_timestamp;
+  std::int64_t ts = 0;
+  auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+  if (ec != std::errc{} || end != timestamp.data() + timestamp.size()) return verdict::bad_timestamp;
+  std::int64_t window = window_.count();
+  if (ts < now - window || ts > now + window) return verdict::out_of_window;
+
+  std::lock_guard lock(mutex_);
+  // Entries older than the window cannot be replayed any more: the window check refuses them.
+  while (!order_.empty() && (order_.front().first < now - window || order_.size() >= capacity_)) {
+    seen_.erase(order_.front().second);
+    order_.pop_front();
+  }
+  // Hex case must not make the same signature look new.
+  std::string key(signature);
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!seen_.insert(key).second) return verdict::replay;
+  order_.emplace_back(ts, std::move(key));
+  return verdict::fresh;
+}
+
+std::string_view to_string(replay_guard::verdict v) {
+  switch (v) {
+    case replay_guard::verdict::fresh: return "fresh";
+    case replay_guard::verdict::bad_timestamp: return "bad_timestamp";
+    case replay_guard::verdict::out_of_window: return "out_of_window";
+    case replay_guard::verdict::replay: return "replay";
+  }
+  return "unknown";
+}
+
+}  // namespace advisor::discord
