@@ -1,0 +1,259 @@
+// The Discord adapter's pure parts: the Ed25519 verifier against RFC 8032 and libsodium, the
+// replay guard, button custom_ids, and messages that stay within Discord's limits.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "adapters/discord/messages.hpp"
+#include "adapters/discord/verifier.hpp"
+#include "limits_check.hpp"
+#include "signer.hpp"
+
+using namespace advisor;
+using nlohmann::json;
+
+TEST_SUITE("discord verifier") {
+  TEST_CASE("RFC 8032 test 1: the empty message's signature verifies, anything else does not") {
+    discord::signature_verifier v(test::rfc8032_public);
+    CHECK(v.verify(test::rfc8032_empty_signature, "", ""));
+    CHECK_FALSE(v.verify(test::rfc8032_empty_signature, "", "x"));
+    CHECK_FALSE(v.verify(test::rfc8032_empty_signature, "1", ""));
+    // Upper-case hex is the same signature.
+    std::string upper(test::rfc8032_empty_signature);
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    CHECK(v.verify(upper, "", ""));
+    // One flipped bit in R and in S.
+    std::string flipped(test::rfc8032_empty_signature);
+    flipped[0] = flipped[0] == 'e' ? 'f' : 'e';
+    CHECK_FALSE(v.verify(flipped, "", ""));
+    flipped = std::string(test::rfc8032_empty_signature);
+    flipped[100] = flipped[100] == '0' ? '1' : '0';
+    CHECK_FALSE(v.verify(flipped, "", ""));
+  }
+
+  TEST_CASE("libsodium, independent of OpenSSL, derives the same key and signature from the RFC seed") {
+    test::signer s;
+    CHECK(s.public_hex() == test::rfc8032_public);
+    CHECK(s.sign("") == test::rfc8032_empty_signature);
+  }
+
+  TEST_CASE("timestamp and body are signed together") {
+    test::signer s;
+    discord::signature_verifier v(s.public_hex());
+    std::string body = R"({"type":1})";
+    std::string sig = s.sign("1700000000" + body);
+    CHECK(v.verify(sig, "1700000000", body));
+    CHECK_FALSE(v.verify(sig, "1700000001", body));
+    CHECK_FALSE(v.verify(sig, "1700000000", R"({"type":2})"));
+  }
+
+  TEST_CASE("malformed signatures are refused, never thrown on") {
+    discord::signature_verifier v(test::rfc8032_public);
+    std::string good(test::rfc8032_empty_signature);
+    CHECK_FALSE(v.verify("", "", ""));
+    CHECK_FALSE(v.verify(good.substr(0, 126), "", ""));
+    CHECK_FALSE(v.verify(good + "00", "", ""));
+    CHECK_FALSE(v.verify("zz" + good.substr(2), "", ""));
+    CHECK_FALSE(v.verify(std::string(128, '0'), "", ""));
+    CHECK_FALSE(v.verify(std::string(128, 'f'), "", ""));
+  }
+
+  TEST_CASE("a public key that is not 32 bytes of hex is a configuration error") {
+    CHECK_THROWS_AS(discord::signature_verifier(""), std::invalid_argument);
+    CHECK_THROWS_AS(discord::signature_verifier("abcd"), std::invalid_argument);
+    CHECK_THROWS_AS(discord::signature_verifier(std::string(test::rfc8032_public) + "00"), std::invalid_argument);
+    CHECK_THROWS_AS(discord::signature_verifier("x" + std::string(test::rfc8032_public).substr(1)), std::invalid_argument);
+    CHECK_NOTHROW(discord::signature_verifier(test::rfc8032_public));
+  }
+
+  TEST_CASE("hex decoding is strict") {
+    CHECK(discord::from_hex("00ff") == std::vector<unsigned char>{0x00, 0xff});
+    CHECK_FALSE(discord::from_hex("0"));
+    CHECK_FALSE(discord::from_hex("0g"));
+    CHECK_FALSE(discord::from_hex(" 0"));
+  }
+}
+
+TEST_SUITE("discord replay guard") {
+  using verdict = discord::replay_guard::verdict;
+
+  TEST_CASE("a timestamp far from now is refused, either way") {
+    discord::replay_guard g(std::chrono::seconds(300));
+    CHECK(g.check("1000000", "a1", 1000000) == verdict::fresh);
+    CHECK(g.check("999700", "a2", 1000000) == verdict::fresh);
+    CHECK(g.check("999699", "a3", 1000000) == verdict::out_of_window);
+    CHECK(g.check("1000301", "a4", 1000000) == verdict::out_of_window);
+    CHECK(g.check("", "a5", 1000000) == verdict::bad_timestamp);
+    CHECK(g.check("12x", "a6", 1000000) == verdict::bad_timestamp);
+    CHECK(g.check("-5", "a7", 1000000) == verdict::out_of_window);
+    CHECK(g.check("99999999999999999999", "a8", 1000000) == verdict::bad_timestamp);
+  }
+
+  TEST_CASE("an exact replay is refused, whatever the hex case") {
+    discord::replay_guard g;
+    CHECK(g.check("1000", "abcdef", 1000) == verdict::fresh);
+    CHECK(g.check("1000", "abcdef", 1001) == verdict::replay);
+    CHECK(g.check("1000", "ABCDEF", 1001) == verdict::replay);
+    CHECK(g.check("1000", "abcdee", 1001) == verdict::fresh);
+  }
+
+  TEST_CASE("memory stays bounded") {
+    discord::replay_guard g(std::chrono::seconds(300), 100);
+    for (int i = 0; i < 1000; ++i) REQUIRE(g.check("5000", "sig" + std::to_string(i), 5000) == verdict::fresh);
+    CHECK(g.check("5000", "sig999", 5000) == verdict::replay);  // recent ones are still remembered
+  }
+}
+
+TEST_SUITE("discord custom ids") {
+  bot::turn make_turn(std::string conversation, std::string question, std::vector<dialogue::option_view> options) {
+    bot::turn t;
+    t.conversation = std::move(conversation);
+    t.out.question = std::move(question);
+    t.out.options = std::move(options);
+    return t;
+  }
+
+  TEST_CASE("a custom id names the conversation, the question and the option, within 100 characters") {
+    std::string id = discord::encode_custom_id("0123456789abcdef0123456789abcdef", "team", "javascript", 1);
+    CHECK(id == "adv:01234567:team:javascript");
+    auto ref = discord::decode_custom_id(id);
+    REQUIRE(ref);
+    CHECK(ref->conversation == "01234567");
+    CHECK(ref->question == "team");
+    CHECK(ref->option == "javascript");
+    // Option ids with colons (the review's "change:team") survive.
+    auto change = discord::decode_custom_id(discord::encode_custom_id("0123456789", "review", "change:team", 0));
+    REQUIRE(change);
+    CHECK(change->option == "change:team");
+  }
+
+  TEST_CASE("ids too long for Discord fall back to a question hash and an option index") {
+    std::string q(90, 'q');
+    std::string o(90, 'o');
+    std::string id = discord::encode_custom_id("0123456789abcdef", q, o, 3);
+    CHECK(id.size() <= discord::limits::custom_id);
+    auto ref = discord::decode_custom_id(id);
+    REQUIRE(ref);
+    auto t = make_turn("0123456789abcdef", q, {{"a", "A"}, {"b", "B"}, {"c", "C"}, {o, "O"}});
+    CHECK(discord::resolve_button(*ref, t) == o);
+    t.out.question = "other";
+    CHECK_FALSE(discord::resolve_button(*ref, t));
+  }
+
+  TEST_CASE("a button for another conversation, question or option is out of date") {
+    auto t = make_turn("0123456789abcdef", "team", {{"python", "Python"}, {"javascript", "JS"}});
+    auto ok = discord::decode_custom_id("adv:01234567:team:python");
+    REQUIRE(ok);
+    CHECK(discord::resolve_button(*ok, t) == "python");
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:ffffffff:team:python"), t));
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:scale:python"), t));
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:cobol"), t));
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:#7"), t));
+    CHECK(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t) == "!back");
+    t.out.finished = true;
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t));
+  }
+
+  TEST_CASE("foreign or broken custom ids are not ours") {
+    CHECK_FALSE(discord::decode_custom_id(""));
+    CHECK_FALSE(discord::decode_custom_id("other:1:2:3"));
+    CHECK_FALSE(discord::decode_custom_id("adv:"));
+    CHECK_FALSE(discord::decode_custom_id("adv:0123"));
+    CHECK_FALSE(discord::decode_custom_id("adv:0123:q:"));
+    CHECK_FALSE(discord::decode_custom_id("adv::q:o"));
+    CHECK_FALSE(discord::decode_custom_id("adv:0123:q:" + std::string(100, 'o')));
+  }
+}
+
+TEST_SUITE("discord messages") {
+  TEST_CASE("fit cuts on a character boundary and says it cut") {
+    CHECK(discord::fit("short", 10) == "short");
+    std::string cut = discord::fit("abcdefghij", 8);
+    CHECK(cut == "abcde\xE2\x80\xA6");
+    CHECK(cut.size() <= 8);
+    // "é" is two bytes: never split.
+    std::string accents = discord::fit("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 6);
+    CHECK(accents == "\xC3\xA9\xE2\x80\xA6");
+  }
+
+  TEST_CASE("many options become buttons in rows of five, more than 25 become select menus") {
+    bot::turn t;
+    t.conversation = "0123456789abcdef";
+    t.out.question = "q";
+    t.out.progress = {3, 9};
+    t.out.text = "Pick one.";
+    for (int i = 0; i < 12; ++i) t.out.options.push_back({"o" + std::to_string(i), std::string(120, 'L')});
+    json m = discord::question_message(t);
+    test::check_message_limits(m);
+    REQUIRE(m["components"].size() == 4);  // 5 + 5 + 2 options, then Why? and Back
+    CHECK(m["components"][0]["components"].size() == 5);
+    CHECK(m["components"][2]["components"].size() == 2);
+    CHECK(m["components"][3]["components"][0]["label"] == "Why this question?");
+    CHECK(m["components"][3]["components"][1]["label"] == "Back");
+    CHECK(m["components"][0]["components"][0]["label"].get<std::string>().size() <= 80);
+    CHECK(m["content"] == "Pick one.\n\n_Question 3 of about 9_");
+
+    for (int i = 12; i < 30; ++i) t.out.options.push_back({"o" + std::to_string(i), "Option " + std::to_string(i)});
+    m = discord::question_message(t);
+    test::check_message_limits(m);
+    REQUIRE(m["components"].size() == 3);  // two selects (25 + 5), then Why? and Back
+    CHECK(m["components"][0]["components"][0]["type"] == 3);
+    CHECK(m["components"][0]["components"][0]["options"].size() == 25);
+    CHECK(m["components"][1]["components"][0]["options"].size() == 5);
+    auto ref = discord::decode_custom_id(m["components"][1]["components"][0]["custom_id"].get<std::string>());
+    REQUIRE(ref);
+    CHECK(discord::resolve_button(*ref, t, "o27") == "o27");
+    CHECK_FALSE(discord::resolve_button(*ref, t, "nope"));
+  }
+
+  TEST_CASE("a long question keeps its progress line within 2000 characters") {
+    bot::turn t;
+    t.conversation = "0123456789abcdef";
+    t.out.question = "q";
+    t.out.progress = {2, 8};
+    t.out.text = std::string(5000, 'x');
+    t.out.options = {{"a", "A"}};
+    json m = discord::question_message(t);
+    test::check_message_limits(m);
+    std::string content = m["content"];
+    CHECK(content.ends_with("_Question 2 of about 8_"));
+  }
+
+  TEST_CASE("a huge recommendation still fits one embed") {
+    dialogue::recommendation rec;
+    rec.choice = "nodejs";
+    rec.choice_label = std::string(300, 'N');
+    rec.confidence = 0.6;
+    rec.scores = {{"python", 4}, {"nodejs", 6.5}};
+    for (int i = 0; i < 40; ++i) {
+      dialogue::reason r;
+      r.text = "**reason " + std::to_string(i) + "** " + std::string(700, 'r');
+      r.sources = {"Source A", "Source B"};
+      r.effect = {{"nodejs", 1}};
+      rec.reasons.push_back(r);
+    }
+    for (int i = 0; i < 10; ++i) rec.next_steps.push_back(std::string(300, 's'));
+    rec.unknowns = {"team skills", "expected load"};
+    json e = discord::recommendation_embed(rec, [](std::string_view id) { return std::string(id); });
+    test::check_embed_limits(e);
+    CHECK(discord::embed_length(e) <= 6000);
+    CHECK(e["title"].get<std::string>().size() <= 256);
+    CHECK(e["fields"][0]["name"] == "Confidence");
+    CHECK(e["fields"][0]["value"] == "60% (lower: team skills, expected load left open)");
+    CHECK(e["fields"][1]["value"] == "nodejs 6.5 \xC2\xB7 python 4");
+    CHECK(e["footer"]["text"].get<std::string>().starts_with("Shortened to fit Discord."));
+  }
+
+  TEST_CASE("long texts go into embeds, ephemeral ones carry flag 64") {
+    json short_text = discord::text_message("hello", true);
+    CHECK(short_text["content"] == "hello");
+    CHECK(short_text["flags"] == 64);
+    std::string long_text;
+    for (int i = 0; i < 300; ++i) long_text += "- line " + std::to_string(i) + " " + std::string(40, 'z') + "\n";
+    json m = discord::text_message(long_text);
+    test::check_message_limits(m);
+    CHECK(m["content"] == "");
+    CHECK(m["embeds"].size() >= 2);
+    CHECK_FALSE(m.contains("flags"));
+  }
+}
