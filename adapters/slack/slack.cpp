@@ -1,0 +1,400 @@
+#include "adapters/slack/slack.hpp"
+
+#include <chrono>
+
+#include "adapters/common/metrics.hpp"
+#include "adapters/slack/form.hpp"
+#include "adapters/slack/signing.hpp"
+#include "bot/log.hpp"
+
+namespace advisor::slack {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t signature_ttl_seconds = 2 * max_clock_skew_seconds + 60;  // past it, the window refuses
+constexpr std::int64_t event_ttl_seconds = 60 * 60;  // Slack retries for a few minutes
+constexpr std::int64_t click_ttl_seconds = 60 * 60;
+constexpr std::size_t seen_capacity = 100000;
+constexpr std::size_t open_capacity = 10000;
+constexpr std::string_view option_action_prefix = "advisor_option_";
+constexpr std::string_view help_text =
+    "*/advisor* starts a conversation in a thread: I ask a few questions about your project and team, "
+    "then recommend Python, Node.js or both, with the reasons and their sources.\n"
+    "Add your situation to start faster: `/advisor we are a startup building a real-time chat app`.\n"
+    "Answer with the buttons, or mention me in the thread with words (`@Advisor not sure`, `back`, `why`, `restart`).";
+
+adapters::http_response json_response(unsigned status, const json& body) {
+  adapters::http_response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+adapters::http_response error_response(unsigned status, std::string_view code, std::string_view message) {
+  return json_response(status, {{"ok", false}, {"error", code}, {"message", message}});
+}
+
+adapters::http_response empty_ok() {
+  adapters::http_response r;
+  r.content_type = "text/plain; charset=utf-8";
+  return r;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+std::string_view reject_message(verdict v) {
+  switch (v) {
+    case verdict::missing: return "The X-Slack-Request-Timestamp and X-Slack-Signature headers are required.";
+    case verdict::malformed: return "X-Slack-Request-Timestamp or X-Slack-Signature is malformed.";
+    case verdict::stale: return "X-Slack-Request-Timestamp is more than five minutes from now.";
+    default: return "The request signature does not match.";
+  }
+}
+
+bool just_recommended(const dialogue::outcome& out) {
+  if (!out.recommendation) return false;
+  for (const auto& e : out.events)
+    if (e.kind == dialogue::event_kind::confirm) return true;
+  return false;
+}
+
+void count(const std::string& name, const adapters::metrics::labels& l = {}) { adapters::metrics::global().inc(name, l); }
+
+}  // namespace
+
+std::int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool, options opts)
+    : cfg_(cfg),
+      svc_(svc),
+      pool_(pool),
+      opts_(std::move(opts)),
+      client_(opts_.retry),
+      signatures_(signature_ttl_seconds, seen_capacity),
+      events_(event_ttl_seconds, seen_capacity),
+      clicks_(click_ttl_seconds, seen_capacity) {
+  if (!opts_.now) opts_.now = system_now;
+  const auto& fw = svc_.engine().fw();
+  for (const auto& s : fw.stacks) stack_labels_[s.id] = s.label;
+  if (fw.hybrid) stack_labels_[fw.hybrid->id] = fw.hybrid->label;
+  auto& m = adapters::metrics::global();
+  m.describe("advisor_slack_requests_total", "Slack requests received, by route.");
+  m.describe("advisor_slack_rejected_total", "Slack requests refused with 401, by reason.");
+  m.describe("advisor_slack_duplicates_total", "Slack retries and double clicks recognised and dropped, by kind.");
+  m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
+  m.describe("advisor_slack_api_errors_total", "Slack Web API calls that failed, by method and error.");
+}
+
+adapter::~adapter() { pool_.drain(); }
+
+void adapter::register_routes(adapters::router& r) {
+  r.add("POST", "/slack/commands", [this](const adapters::http_request& req) { return on_command(req); });
+  r.add("POST", "/slack/events", [this](const adapters::http_request& req) { return on_event(req); });
+  r.add("POST", "/slack/interactions", [this](const adapters::http_request& req) { return on_interaction(req); });
+}
+
+std::unique_ptr<adapter> register_routes(adapters::router& r, const bot::slack_config& cfg, bot::service& svc,
+                                         adapters::worker_pool& pool, options opts) {
+  auto a = std::make_unique<adapter>(cfg, svc, pool, std::move(opts));
+  a->register_routes(r);
+  return a;
+}
+
+std::optional<adapters::http_response> adapter::reject(const adapters::http_request& req, std::string_view route) {
+  count("advisor_slack_requests_total", {{"route", std::string(route)}});
+  std::string ts = req.header("x-slack-request-timestamp");
+  std::string sig = req.header("x-slack-signature");
+  std::int64_t now = opts_.now();
+  verdict v = verify(cfg_.signing_secret, ts, sig, req.body, now);
+  if (v == verdict::ok && signatures_.insert(ts + ":" + sig, now)) return std::nullopt;
+  // A replay carries a valid signature that was already served: Slack's own retries are new
+  // requests with a new timestamp and signature, so this one comes from someone else.
+  std::string reason = v == verdict::ok ? "replayed_request" : std::string(code(v));
+  count("advisor_slack_rejected_total", {{"reason", reason}});
+  log::warn("slack_request_rejected", {{"route", std::string(route)}, {"reason", reason}, {"remote", req.remote}});
+  return error_response(401, reason,
+                        v == verdict::ok ? "This request was already received once." : reject_message(v));
+}
+
+// ---- slash command ----------------------------------------------------------------------
+
+adapters::http_response adapter::on_command(const adapters::http_request& req) {
+  if (auto r = reject(req, "commands")) return *r;
+  auto form = parse_form(req.body);
+  if (form["team_id"].empty() || form["channel_id"].empty() || form["user_id"].empty())
+    return error_response(400, "bad_request", "team_id, channel_id and user_id are required.");
+  std::string text = inbound_text(form["text"]);
+  if (text == "help")
+    return json_response(200, {{"response_type", "ephemeral"}, {"text", help_text}});
+  std::string key = "command/" + form["team_id"] + "/" + form["channel_id"] + "/" + form["user_id"];
+  pool_.post(key, [this, form = std::move(form)]() mutable { start_from_command(std::move(form)); });
+  return json_response(200, {{"response_type", "ephemeral"},
+                             {"text", "Starting the advisor in a thread in this channel. Answer there."}});
+}
+
+void adapter::start_from_command(std::map<std::string, std::string> form) {
+  std::string title = svc_.frameworks().front().second;
+  std::string opening = inbound_text(form["text"]);
+  std::string root_text = "<@" + form["user_id"] + "> started the advisor: *" + escape(title) + "*";
+  if (!opening.empty()) root_text += "\n>" + escape(opening);
+  root_text += "\nThe questions and the recommendation follow in this thread.";
+  auto root = call("chat.postMessage", {{"channel", form["channel_id"]}, {"text", root_text}, {"unfurl_links", false}});
+  if (!root) {
+    // Most often the bot is not in this channel: tell the user how to fix it, privately.
+    if (!form["response_url"].empty()) {
+      adapters::outbound_request r;
+      r.url = form["response_url"];
+      r.body = dump({{"response_type", "ephemeral"},
+                     {"text", "I can't post in this channel. Invite me with `/invite @Advisor`, or message me directly."}});
+      auto res = client_.send(r);
+      if (!res.ok()) count("advisor_slack_api_errors_total", {{"method", "response_url"}, {"error", "http_" + std::to_string(res.status)}});
+    }
+    return;
+  }
+  conversation c{form["team_id"], str(*root, "channel").empty() ? form["channel_id"] : str(*root, "channel"),
+                 str(*root, "ts"), form["user_id"]};
+  try {
+    deliver(c, svc_.start(c.channel_key(), opening, true));
+  } catch (const std::exception& e) {
+    log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
+    call("chat.postMessage", {{"channel", c.channel}, {"thread_ts", c.thread}, {"text", "Sorry, something went wrong on my side. Please try again."}});
+  }
+}
+
+// ---- Events API -------------------------------------------------------------------------
+
+adapters::http_response adapter::on_event(const adapters::http_request& req) {
+  if (auto r = reject(req, "events")) return *r;
+  json envelope = json::parse(req.body, nullptr, false);
+  if (!envelope.is_object()) return error_response(400, "invalid_json", "The body is not a JSON object.");
+  std::string type = str(envelope, "type");
+  if (type == "url_verification") return json_response(200, {{"challenge", str(envelope, "challenge")}});
+  if (type != "event_callback") return empty_ok();
+  std::string event_id = str(envelope, "event_id");
+  if (!event_id.empty() && !events_.insert(event_id, opts_.now())) {
+    count("advisor_slack_duplicates_total", {{"kind", "event"}});
+    log::info("slack_event_duplicate", {{"event_id", event_id},
+                                        {"retry_num", req.header("x-slack-retry-num")},
+                                        {"retry_reason", req.header("x-slack-retry-reason")}});
+    return empty_ok();
+  }
+  handle_event(envelope);
+  return empty_ok();
+}
+
+void adapter::handle_event(const json& envelope) {
+  const json& ev = envelope.contains("event") ? envelope["event"] : json::object();
+  if (!ev.is_object()) return;
+  std::string type = str(ev, "type");
+  std::string subtype = str(ev, "subtype");
+  // Bots (ourselves included), edits, deletions, joins and the like are not someone talking to us.
+  if (ev.contains("bot_id") || (!subtype.empty() && subtype != "thread_broadcast")) return;
+  std::string user = str(ev, "user");
+  if (user.empty()) return;
+  if (envelope.contains("authorizations") && envelope["authorizations"].is_array())
+    for (const auto& a : envelope["authorizations"])
+      if (str(a, "user_id") == user) return;
+  if (envelope.contains("authed_users") && envelope["authed_users"].is_array())
+    for (const auto& a : envelope["authed_users"])
+      if (a.is_string() && a.get<std::string>() == user) return;
+
+  std::string team = str(envelope, "team_id");
+  if (team.empty()) team = str(ev, "team");
+  std::string channel = str(ev, "channel");
+  std::string thread = str(ev, "thread_ts");
+  if (type == "app_mention") {
+    // In a direct message the same words also arrive as a message event: answer that one.
+    if (channel.starts_with("D")) return;
+    if (thread.empty()) thread = str(ev, "ts");  // a new mention opens its own thread
+  } else if (type == "message") {
+    if (str(ev, "channel_type") != "im") return;  // in channels we answer mentions only
+  } else {
+    return;
+  }
+  if (team.empty() || channel.empty()) return;
+  conversation c{team, channel, thread, user};
+  std::string text = inbound_text(str(ev, "text"));
+  pool_.post(c.key(), [this, c, text] { text_turn(c, text, false); });
+}
+
+void adapter::text_turn(const conversation& c, const std::string& text, bool start_fresh) {
+  try {
+    if (text.empty() || start_fresh)
+      deliver(c, svc_.start(c.channel_key(), text, start_fresh));
+    else
+      deliver(c, svc_.message(c.channel_key(), text));
+  } catch (const std::exception& e) {
+    log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
+    json body = {{"channel", c.channel}, {"text", "Sorry, something went wrong on my side. Please try again."}};
+    if (!c.thread.empty()) body["thread_ts"] = c.thread;
+    call("chat.postMessage", body);
+  }
+}
+
+// ---- interactions -----------------------------------------------------------------------
+
+adapters::http_response adapter::on_interaction(const adapters::http_request& req) {
+  if (auto r = reject(req, "interactions")) return *r;
+  auto form = parse_form(req.body);
+  json payload = json::parse(form["payload"], nullptr, false);
+  if (!payload.is_object()) return error_response(400, "invalid_payload", "The payload field is not a JSON object.");
+  if (str(payload, "type") == "block_actions") handle_block_action(payload);
+  return empty_ok();
+}
+
+void adapter::handle_block_action(const json& payload) {
+  if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty()) return;
+  const json& action = payload["actions"][0];
+  if (!str(action, "action_id").starts_with(option_action_prefix)) return;
+  auto value = decode_button_value(str(action, "value"));
+  if (!value) return;
+  const json& container = payload.contains("container") ? payload["container"] : json::object();
+  const json& user = payload.contains("user") ? payload["user"] : json::object();
+  std::string clicker = str(user, "id");
+  std::string team = payload.contains("team") ? str(payload["team"], "id") : std::string{};
+  if (team.empty()) team = str(user, "team_id");
+  std::string channel = payload.contains("channel") ? str(payload["channel"], "id") : std::string{};
+  if (channel.empty()) channel = str(container, "channel_id");
+  std::string message_ts = str(container, "message_ts");
+  if (clicker.empty() || team.empty() || channel.empty() || message_ts.empty()) return;
+
+  if (clicker != value->owner) {
+    // Someone else's question: their click must not answer it for them.
+    std::string thread = value->thread;
+    std::string owner = value->owner;
+    pool_.post("ephemeral/" + clicker, [this, channel, clicker, thread, owner] {
+      json body = {{"channel", channel}, {"user", clicker},
+                   {"text", "These buttons answer <@" + owner + ">'s questions. For your own advice, "
+                            "mention me in this thread or use `/advisor`."}};
+      if (!thread.empty()) body["thread_ts"] = thread;
+      call("chat.postEphemeral", body);
+    });
+    return;
+  }
+  std::string claim = channel + "/" + message_ts;
+  if (!clicks_.insert(claim, opts_.now())) {
+    count("advisor_slack_duplicates_total", {{"kind", "click"}});
+    return;
+  }
+  conversation c{team, channel, value->thread, value->owner};
+  json blocks = payload.contains("message") && payload["message"].contains("blocks") ? payload["message"]["blocks"] : json::array();
+  std::string label = action.contains("text") ? str(action["text"], "text") : value->option;
+  pool_.post(c.key(), [this, c, v = *value, label, message_ts, blocks = std::move(blocks), claim] {
+    click_turn(c, v, label, message_ts, blocks, claim);
+  });
+}
+
+void adapter::click_turn(const conversation& c, const button_value& v, const std::string& label,
+                         const std::string& message_ts, const json& blocks, const std::string& claim) {
+  bot::turn t;
+  try {
+    t = svc_.choose(c.channel_key(), v.option, v.question);
+  } catch (const std::exception& e) {
+    clicks_.erase(claim);  // nothing changed: the user may click again
+    log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
+    call("chat.postEphemeral", {{"channel", c.channel}, {"user", c.user}, {"thread_ts", c.thread},
+                                {"text", "Sorry, something went wrong on my side. Please click again."}});
+    return;
+  }
+  bool stale = t.out.error == "stale";
+  std::string note = stale ? "This question was already answered; the conversation has moved on."
+                           : "\xE2\x9C\x85 <@" + c.user + "> chose *" + escape(label) + "*";
+  call("chat.update", {{"channel", c.channel}, {"ts", message_ts}, {"text", escape(label)},
+                       {"blocks", retire_buttons(blocks, note)}});
+  {
+    std::lock_guard lock(open_mutex_);
+    auto it = open_.find(c.key());
+    if (it != open_.end() && it->second.ts == message_ts) open_.erase(it);
+  }
+  if (!stale) deliver(c, t);
+}
+
+// ---- replies ----------------------------------------------------------------------------
+
+void adapter::deliver(const conversation& c, const bot::turn& t) {
+  bool card = just_recommended(t.out);
+  message m = render_turn(t.out, context_for(c), card);
+  if (auto previous = forget(c))
+    retire(c, *previous, t.out.error.empty() ? "Answered in the thread." : "Asked again below.");
+  json body = {{"channel", c.channel}, {"text", m.text}, {"blocks", m.blocks}, {"unfurl_links", false}};
+  if (!c.thread.empty()) body["thread_ts"] = c.thread;
+  auto posted = call("chat.postMessage", body);
+  bool has_buttons = false;
+  for (const auto& b : m.blocks) has_buttons |= b.value("type", "") == "actions";
+  if (posted && has_buttons && !str(*posted, "ts").empty())
+    remember(c, {str(*posted, "channel").empty() ? c.channel : str(*posted, "channel"), str(*posted, "ts"), m.blocks});
+  if (card && !cfg_.webhook_url.empty()) post_webhook(c, *t.out.recommendation);
+}
+
+void adapter::retire(const conversation&, const open_question& q, const std::string& note) {
+  call("chat.update", {{"channel", q.channel}, {"ts", q.ts}, {"text", note}, {"blocks", retire_buttons(q.blocks, note)}});
+}
+
+void adapter::remember(const conversation& c, open_question q) {
+  std::lock_guard lock(open_mutex_);
+  if (open_.size() >= open_capacity && !open_.count(c.key())) open_.erase(open_.begin());
+  open_[c.key()] = std::move(q);
+}
+
+std::optional<adapter::open_question> adapter::forget(const conversation& c) {
+  std::lock_guard lock(open_mutex_);
+  auto it = open_.find(c.key());
+  if (it == open_.end()) return std::nullopt;
+  auto q = std::move(it->second);
+  open_.erase(it);
+  return q;
+}
+
+void adapter::post_webhook(const conversation& c, const dialogue::recommendation& rec) {
+  message card = render_recommendation(rec, context_for(c));
+  json blocks = retire_buttons(card.blocks, "For <@" + c.user + "> in <#" + c.channel + ">");
+  adapters::outbound_request r;
+  r.url = cfg_.webhook_url;
+  r.body = dump({{"text", card.text}, {"blocks", blocks}});
+  count("advisor_slack_api_calls_total", {{"method", "webhook"}});
+  auto res = client_.send(r);
+  if (!res.ok()) {
+    // The URL holds a secret: log the outcome, never the address.
+    std::string error = res.status ? "http_" + std::to_string(res.status) : "transport";
+    count("advisor_slack_api_errors_total", {{"method", "webhook"}, {"error", error}});
+    log::warn("slack_webhook_failed", {{"status", std::to_string(res.status)}, {"error", res.error},
+                                       {"attempts", std::to_string(res.attempts)}});
+  }
+}
+
+std::optional<json> adapter::call(const std::string& method, const json& body) {
+  adapters::outbound_request r;
+  r.url = cfg_.api_url + "/" + method;
+  r.headers = {{"Authorization", "Bearer " + cfg_.bot_token}};
+  r.body = dump(body);
+  count("advisor_slack_api_calls_total", {{"method", method}});
+  auto res = client_.send(r);
+  std::string error;
+  json answer;
+  if (!res.ok()) {
+    error = res.status ? "http_" + std::to_string(res.status) : "transport";
+  } else {
+    answer = json::parse(res.body, nullptr, false);
+    if (!answer.is_object()) error = "invalid_response";
+    else if (!answer.value("ok", false)) error = str(answer, "error").empty() ? "not_ok" : str(answer, "error");
+  }
+  if (error.empty()) return answer;
+  count("advisor_slack_api_errors_total", {{"method", method}, {"error", error}});
+  log::warn("slack_api_error", {{"method", method}, {"error", error}, {"status", std::to_string(res.status)},
+                                {"transport", res.error}, {"attempts", std::to_string(res.attempts)}});
+  return std::nullopt;
+}
+
+render_context adapter::context_for(const conversation& c) const { return {c.user, c.thread, stack_labels_}; }
+
+}  // namespace advisor::slack
