@@ -104,6 +104,12 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
   }
 
+  // Drops the TCP connection; only when no I/O thread runs any more.
+  void force_close() {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
   // Closes with 1001 (going away), from any thread.
   void go_away() {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
@@ -409,6 +415,14 @@ class server::impl {
     for (auto& t : threads) t.join();
     if (shutdown_.joinable()) shutdown_.join();
     state_.pool.drain();
+    // Clients that did not answer the close within the grace period are cut off.
+    std::vector<std::shared_ptr<websocket_session>> left;
+    {
+      std::lock_guard lock(state_.sessions_mutex);
+      for (auto& [id, weak] : state_.sessions)
+        if (auto session = weak.lock()) left.push_back(std::move(session));
+    }
+    for (auto& session : left) session->force_close();
     log::info("stopped");
     return 0;
   }
