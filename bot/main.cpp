@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   backup_cmd->add_option("file", file)->required();
 
 
+  auto* discord_cmd = cli.add_subcommand("discord", "Discord application commands");
+  discord_cmd->require_subcommand(1);
+  auto* register_cmd = discord_cmd->add_subcommand("register", "register the /advisor slash command with Discord");
+
   CLI11_PARSE(cli, argc, argv);
 
   try {
@@ -70,6 +74,7 @@ int main(int argc, char** argv) {
     if (*import_cmd) return run_knowledge_import(cfg, file, std::cout);
     if (*validate_cmd) return run_knowledge_validate(cfg, file, std::cout);
     if (*backup_cmd) return run_db_backup(cfg, file, std::cout);
+    if (*register_cmd) return run_discord_register(cfg, std::cout);
   } catch (const advisor::dialogue::load_error& e) {
     std::cerr << "advisor: " << e.what() << "\n";
     return 2;

@@ -3,6 +3,9 @@
 #include <iostream>
 
 #include "adapters/common/metrics.hpp"
+#include "adapters/common/worker_pool.hpp"
+#include "adapters/discord/discord.hpp"
+#include "adapters/slack/slack.hpp"
 #include "adapters/web/server.hpp"
 #include "bot/app.hpp"
 #include "bot/commands.hpp"
@@ -33,11 +36,31 @@ int run_serve(const config& cfg) {
   m.describe("advisor_recommendations_total", "Recommendations given, by choice.");
   a->service->set_observer(count_turns);
 
+  // Slack and Discord turns and their outbound calls run here, off the server's threads.
+  // Declared before the server and the adapters, so it outlives both.
+  adapters::worker_pool channel_pool(4);
   web::server srv(a->cfg, *a->service, [&a] { return a->sessions->writable(); });
+  std::unique_ptr<slack::adapter> slack_adapter;
+  std::unique_ptr<discord::adapter> discord_adapter;
+  if (a->cfg.slack.enabled()) {
+    slack_adapter = std::make_unique<slack::adapter>(a->cfg.slack, *a->service, channel_pool);
+    slack_adapter->register_routes(srv.routes());
+    log::info("slack_enabled", {{"api_url", a->cfg.slack.api_url}});
+  }
+  if (a->cfg.discord.enabled()) {
+    discord_adapter = std::make_unique<discord::adapter>(a->cfg.discord, *a->service, channel_pool);
+    discord_adapter->register_routes(srv.routes());
+    log::info("discord_enabled", {{"api_url", a->cfg.discord.api_url}});
+  }
   std::uint16_t port = srv.listen();
   log::info("listening", {{"host", a->cfg.host}, {"port", std::to_string(port)}, {"data_dir", a->cfg.data_dir}});
   std::cout << "listening on http://" << a->cfg.host << ":" << port << std::endl;
-  return srv.run();
+  int code = srv.run();
+  discord_adapter.reset();  // each waits for its own jobs in flight
+  slack_adapter.reset();
+  return code;
 }
+
+int run_discord_register(const config& cfg, std::ostream& out) { return discord::register_command(cfg.discord, out); }
 
 }  // namespace advisor::bot

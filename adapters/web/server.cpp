@@ -34,6 +34,7 @@ constexpr std::size_t max_write_queue = 512;  // replies a client has not read y
 constexpr auto shutdown_grace = std::chrono::seconds(5);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr unsigned worker_threads = 4;
+constexpr unsigned route_threads = 8;  // adapters' handlers (Slack, Discord) may wait briefly for a turn
 
 class websocket_session;
 
@@ -45,6 +46,7 @@ struct shared_state {
   std::function<bool()> db_writable;
   adapters::router routes;
   adapters::worker_pool pool{worker_threads};
+  adapters::worker_pool route_pool{route_threads};
   steady::time_point started = steady::now();
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_id{1};
@@ -281,6 +283,23 @@ class http_session : public std::enable_shared_from_this<http_session> {
       });
       return;
     }
+    if (state_.routes.find(r.method, r.path)) {
+      // An adapter's handler verifies signatures and may wait a moment for a turn: never on
+      // an I/O thread.
+      state_.route_pool.post([self = shared_from_this(), r = std::move(r), keep_alive, version]() mutable {
+        adapters::http_response res;
+        try {
+          res = route(r, self->state_.routes);
+        } catch (const std::exception& e) {
+          log::error("request_failed", {{"path", r.path}, {"error", e.what()}});
+          res = json_error(500, "internal", "Something went wrong on our side.");
+        }
+        net::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive, version]() mutable {
+          self->reply(std::move(res), keep_alive, version, false);
+        });
+      });
+      return;
+    }
     adapters::http_response res;
     try {
       res = route(r, state_.routes);
@@ -415,6 +434,7 @@ class server::impl {
     for (auto& t : threads) t.join();
     if (shutdown_.joinable()) shutdown_.join();
     state_.pool.drain();
+    state_.route_pool.drain();
     // Clients that did not answer the close within the grace period are cut off.
     std::vector<std::shared_ptr<websocket_session>> left;
     {
