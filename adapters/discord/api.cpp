@@ -2,7 +2,6 @@
 
 #include <thread>
 
-#include "adapters/discord/messages.hpp"
 
 namespace advisor::discord {
 
@@ -11,6 +10,16 @@ using nlohmann::json;
 namespace {
 
 constexpr int extra_rate_limit_attempts = 2;
+
+void set_body(adapters::outbound_request& r, const json& message, const attachment* file) {
+  if (!file) {
+    r.body = dump(message);
+    return;
+  }
+  auto m = with_attachment(message, *file);
+  r.content_type = std::move(m.content_type);
+  r.body = std::move(m.body);
+}
 
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -35,18 +44,18 @@ api::api(const bot::discord_config& cfg, adapters::retry_policy policy) : cfg_(c
   cfg_.api_url = trim_slash(cfg_.api_url);
 }
 
-adapters::outbound_result api::edit_original(std::string_view token, const json& message) const {
+adapters::outbound_result api::edit_original(std::string_view token, const json& message, const attachment* file) const {
   adapters::outbound_request r;
   r.method = "PATCH";
   r.url = cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token) + "/messages/@original";
-  r.body = dump(message);
+  set_body(r, message, file);
   return send(r);
 }
 
-adapters::outbound_result api::follow_up(std::string_view token, const json& message) const {
+adapters::outbound_result api::follow_up(std::string_view token, const json& message, const attachment* file) const {
   adapters::outbound_request r;
   r.url = cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token);
-  r.body = dump(message);
+  set_body(r, message, file);
   return send(r);
 }
 

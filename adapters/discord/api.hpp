@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/outbound.hpp"
+#include "adapters/discord/messages.hpp"
 #include "bot/config.hpp"
 
 namespace advisor::discord {
@@ -21,9 +22,11 @@ class api {
   explicit api(const bot::discord_config& cfg, adapters::retry_policy policy = {});
 
   // PATCH {api_url}/webhooks/{app_id}/{token}/messages/@original
-  adapters::outbound_result edit_original(std::string_view interaction_token, const nlohmann::json& message) const;
+  adapters::outbound_result edit_original(std::string_view interaction_token, const nlohmann::json& message,
+                                          const attachment* file = nullptr) const;
   // POST {api_url}/webhooks/{app_id}/{token}
-  adapters::outbound_result follow_up(std::string_view interaction_token, const nlohmann::json& message) const;
+  adapters::outbound_result follow_up(std::string_view interaction_token, const nlohmann::json& message,
+                                      const attachment* file = nullptr) const;
   // POST to the configured webhook URL (no-op result with status 0 when there is none).
   adapters::outbound_result post_webhook(const nlohmann::json& message) const;
   // POST {api_url}/applications/{app_id}/commands with Authorization: Bot <token>.

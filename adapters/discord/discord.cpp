@@ -31,6 +31,7 @@ const std::string stale_text =
 const std::string not_yours_text =
     "These buttons belong to someone else's conversation, so nothing was changed. Type `/advisor` to start your own.";
 const std::string unknown_text = "I don't know that button or command. Type `/advisor` to talk to me.";
+const std::string record_text = "Here's your decision record as a Markdown file, ready to keep next to your code.";
 const std::string failed_text = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.";
 
 adapters::http_response json_response(unsigned status, const json& body) {
@@ -107,8 +108,9 @@ struct reply {
   kind how = kind::message;
   json data;
   std::optional<bot::turn> finished;  // a conversation that ended with this turn
+  std::optional<attachment> file;     // sent with the message (the decision record)
 
-  static reply ephemeral(std::string_view text) { return {kind::ephemeral, text_message(text, true), std::nullopt}; }
+  static reply ephemeral(std::string_view text) { return {kind::ephemeral, text_message(text, true), std::nullopt, std::nullopt}; }
 };
 
 bool just_finished(const bot::turn& t) {
@@ -188,12 +190,19 @@ struct adapter::impl {
 
   adapters::http_response respond_now(const reply& r) {
     int type = r.how == reply::kind::update ? wire::update_message : wire::channel_message;
-    return json_response(200, interaction_response(type, r.data));
+    if (!r.file) return json_response(200, interaction_response(type, r.data));
+    auto m = with_attachment(interaction_response(type, r.data), *r.file);
+    adapters::http_response res;
+    res.content_type = std::move(m.content_type);
+    res.body = std::move(m.body);
+    return res;
   }
 
   // Runs the turn on a worker; answers inline when it is done within the budget, else defers.
   adapters::http_response dispatch(interaction in) {
     auto p = std::make_shared<pending>();
+    // A zero budget always defers (a test can force that path); otherwise the worker may win.
+    p->deferred = opts_.inline_budget <= std::chrono::milliseconds::zero();
     begin_job();
     auto key = in.key();
     pool_.post(key.channel + ":" + key.key, [this, p, in] {
@@ -221,7 +230,7 @@ struct adapter::impl {
     });
 
     std::unique_lock lock(p->mutex);
-    if (p->done_cv.wait_for(lock, opts_.inline_budget, [&] { return p->done; })) return respond_now(p->result);
+    if (!p->deferred && p->done_cv.wait_for(lock, opts_.inline_budget, [&] { return p->done; })) return respond_now(p->result);
     p->deferred = true;
     log::info("discord_deferred", {{"interaction", in.id}});
     bool command = in.type == wire::application_command;
@@ -243,7 +252,7 @@ struct adapter::impl {
       } else {
         t = svc_.message(key, in.text);
       }
-      reply r{reply::kind::message, turn_message(t, label_, preface), std::nullopt};
+      reply r{reply::kind::message, turn_message(t, label_, preface), std::nullopt, std::nullopt};
       if (just_finished(t)) r.finished = t;
       return r;
     }
@@ -258,12 +267,19 @@ struct adapter::impl {
     if (*option == back_action) {
       bot::turn t = svc_.message(key, "back");
       if (t.seq == now->seq) return reply::ephemeral(t.out.text);
-      return {reply::kind::update, turn_message(t, label_), std::nullopt};
+      return {reply::kind::update, turn_message(t, label_), std::nullopt, std::nullopt};
     }
     if (now->out.finished) {
       // The recommendation stays in the channel: what follows it comes as new messages.
-      if (*option == "restart") return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt};
-      return {reply::kind::message, text_message(svc_.choose(key, *option).out.text), std::nullopt};
+      if (*option == "restart")
+        return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt, std::nullopt};
+      if (*option == "summary") {
+        // Too long for a message, and meant to be kept: a Markdown file.
+        auto record = svc_.decision_record(key);
+        if (!record) return reply::ephemeral(stale_text);
+        return {reply::kind::message, text_message(record_text), std::nullopt, attachment{"decision-record.md", "text/markdown; charset=utf-8", *record}};
+      }
+      return {reply::kind::message, text_message(svc_.choose(key, *option).out.text), std::nullopt, std::nullopt};
     }
 
     bot::turn t = svc_.choose(key, *option, now->out.question);
@@ -271,7 +287,7 @@ struct adapter::impl {
     if (!t.out.error.empty()) return reply::ephemeral(t.out.text);
     std::string preface;
     if (now->out.question != "review") preface = "You answered: **" + option_label(*now, *option) + "**";
-    reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt};
+    reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt, std::nullopt};
     if (just_finished(t)) r.finished = t;
     return r;
   }
@@ -283,7 +299,8 @@ struct adapter::impl {
     if (edit) data.erase("flags");  // a deferred original's visibility was fixed when it was deferred
     adapters::outbound_result res;
     for (int attempt = 0; attempt < unacknowledged_retries; ++attempt) {
-      res = edit ? api_.edit_original(in.token, data) : api_.follow_up(in.token, data);
+      const attachment* file = r.file ? &*r.file : nullptr;
+      res = edit ? api_.edit_original(in.token, data, file) : api_.follow_up(in.token, data, file);
       if (res.status != 404) break;
       std::this_thread::sleep_for(unacknowledged_wait * (attempt + 1));
     }

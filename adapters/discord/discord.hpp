@@ -20,7 +20,8 @@
 namespace advisor::discord {
 
 struct adapter_options {
-  // A turn finished within this is answered inline; a slower one is deferred (Discord waits 3 s).
+  // A turn finished within this is answered inline; a slower one is deferred (Discord waits
+  // 3 s). Zero: always defer. The handler blocks its I/O thread for at most this long.
   std::chrono::milliseconds inline_budget{1500};
   // Unix time in seconds, for the timestamp check; empty: the system clock.
   std::function<std::int64_t()> clock;

@@ -364,6 +364,26 @@ json interaction_response(int type, json data) {
   return r;
 }
 
+multipart_body with_attachment(json payload, const attachment& file) {
+  json& target = payload.contains("data") && payload["data"].is_object() ? payload["data"] : payload;
+  target["attachments"] = json::array({{{"id", 0}, {"filename", file.filename}}});
+  std::string json_part = dump(payload);
+  std::string boundary = "advisor-" + hash8(file.content) + hash8(json_part);
+  for (int salt = 0; file.content.find(boundary) != std::string::npos || json_part.find(boundary) != std::string::npos; ++salt)
+    boundary = "advisor-" + hash8(boundary + std::to_string(salt)) + std::to_string(salt);
+  std::string body;
+  body += "--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"payload_json\"\r\n";
+  body += "Content-Type: application/json\r\n\r\n";
+  body += json_part + "\r\n";
+  body += "--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"files[0]\"; filename=\"" + file.filename + "\"\r\n";
+  body += "Content-Type: " + file.content_type + "\r\n\r\n";
+  body += file.content + "\r\n";
+  body += "--" + boundary + "--\r\n";
+  return {"multipart/form-data; boundary=" + boundary, std::move(body)};
+}
+
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace advisor::discord

@@ -93,6 +93,21 @@ nlohmann::json recommendation_embed(const dialogue::recommendation& rec, const l
 // Plain text: as content when it fits, else split over embeds; ephemeral adds flags 64.
 nlohmann::json text_message(std::string_view text, bool ephemeral = false);
 
+// A file sent with a message (the decision record).
+struct attachment {
+  std::string filename;
+  std::string content_type = "text/markdown; charset=utf-8";
+  std::string content;
+};
+
+// A message with a file, as Discord takes it: multipart/form-data with payload_json and
+// files[0]; `payload` gets the matching "attachments" entry (inside "data" when it has one).
+struct multipart_body {
+  std::string content_type;  // with the boundary
+  std::string body;
+};
+multipart_body with_attachment(nlohmann::json payload, const attachment& file);
+
 // {"type": type, "data": data}; data is omitted when null.
 nlohmann::json interaction_response(int type, nlohmann::json data = nullptr);
 

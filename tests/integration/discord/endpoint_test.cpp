@@ -37,7 +37,47 @@ struct reply {
   unsigned status = 0;
   json body;
   std::string raw;
+  std::string file_name;  // a multipart answer's files[0]
+  std::string file;
 };
+
+// Splits multipart/form-data into (headers, content) parts.
+std::vector<std::pair<std::string, std::string>> multipart_parts(const std::string& content_type, const std::string& body) {
+  std::vector<std::pair<std::string, std::string>> parts;
+  auto b = content_type.find("boundary=");
+  if (b == std::string::npos) return parts;
+  std::string delimiter = "--" + content_type.substr(b + 9);
+  std::size_t pos = body.find(delimiter);
+  while (pos != std::string::npos) {
+    pos += delimiter.size();
+    if (body.compare(pos, 2, "--") == 0) break;
+    pos += 2;  // CRLF
+    auto end = body.find("\r\n" + delimiter, pos);
+    if (end == std::string::npos) break;
+    std::string part = body.substr(pos, end - pos);
+    auto split = part.find("\r\n\r\n");
+    parts.emplace_back(part.substr(0, split), part.substr(split + 4));
+    pos = end + 2;
+  }
+  return parts;
+}
+
+// Reads a response (JSON, or multipart with payload_json and files[0]) into a reply.
+void read_body(reply& r, const std::string& content_type, const std::string& body) {
+  r.raw = body;
+  if (!content_type.starts_with("multipart/form-data")) {
+    r.body = json::parse(body, nullptr, false);
+    return;
+  }
+  for (const auto& [headers, content] : multipart_parts(content_type, body)) {
+    if (headers.find("name=\"payload_json\"") != std::string::npos) r.body = json::parse(content, nullptr, false);
+    auto f = headers.find("filename=\"");
+    if (f != std::string::npos && headers.find("name=\"files[0]\"") != std::string::npos) {
+      r.file_name = headers.substr(f + 10, headers.find('"', f + 10) - f - 10);
+      r.file = content;
+    }
+  }
+}
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -95,7 +135,9 @@ struct discord_server {
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
     http::read(stream, buffer, res);
-    reply r{res.result_int(), json::parse(res.body(), nullptr, false), res.body()};
+    reply r;
+    r.status = res.result_int();
+    read_body(r, std::string(res[http::field::content_type]), res.body());
     return r;
   }
 
@@ -195,7 +237,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(r.body == json{{"type", 1}});
   }
 
-  TEST_CASE("missing, malformed, wrong-key and tampered signatures get 401 and change nothing") {
+  TEST_CASE("missing or malformed or wrong-key or tampered signatures get 401 and change nothing") {
     discord_server s;
     json cmd = s.command("we are a startup");
     std::string body = cmd.dump();
@@ -244,7 +286,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->seq == seq);
   }
 
-  TEST_CASE("/advisor asks the first question with buttons, exactly as Discord expects") {
+  TEST_CASE("/advisor asks the first question with buttons exactly as Discord expects") {
     discord_server s;
     reply r = s.send(s.command());
     REQUIRE(r.status == 200);
@@ -272,7 +314,7 @@ TEST_SUITE("discord endpoint") {
     test::check_message_limits(r.body["data"]);
   }
 
-  TEST_CASE("a button click updates the message with the next question; the old button is then stale") {
+  TEST_CASE("a button click updates the message with the next question and the old button is then stale") {
     discord_server s;
     json first = s.send(s.command()).body["data"];
     auto before = s.current();
@@ -350,9 +392,15 @@ TEST_SUITE("discord endpoint") {
     std::string why_text = why.body["data"]["content"].get<std::string>();
     for (const auto& embed : why.body["data"]["embeds"]) why_text += embed["description"].get<std::string>();
     CHECK(why_text.find(rec.choice_label) != std::string::npos);
+    // The decision record comes as a Markdown file.
     reply record = s.send(s.click(prefix + "summary"));
     CHECK(record.body["type"] == 4);
     test::check_message_limits(record.body["data"]);
+    CHECK(record.body["data"]["content"].get<std::string>().starts_with("Here's your decision record"));
+    CHECK(record.body["data"]["attachments"] == json::array({{{"id", 0}, {"filename", "decision-record.md"}}}));
+    CHECK(record.file_name == "decision-record.md");
+    CHECK(record.file == *s.app->service->decision_record({"discord", "G1/C1/U1"}));
+    CHECK(record.file.starts_with("# Decision record"));
 
     // Start over: a new conversation, and the old card's buttons are out of date.
     reply again = s.send(s.click(prefix + "restart"));
@@ -365,7 +413,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->seq == fresh->seq);
   }
 
-  TEST_CASE("sessions are per guild, channel and user; another user's buttons are refused") {
+  TEST_CASE("sessions are per guild and channel and user and another user's buttons are refused") {
     discord_server s;
     json mine = s.send(s.command()).body["data"];
     s.send(s.command({}, "U1", "G1", "C2"));
@@ -388,7 +436,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current("G1/C1/U2")->seq == c->seq);
   }
 
-  TEST_CASE("/advisor with text: an opening sentence starts; during a conversation it answers; alone it resumes") {
+  TEST_CASE("/advisor text starts with an opening sentence or answers mid-conversation and /advisor alone resumes") {
     discord_server s;
     reply r = s.send(s.command("We're a startup building an ML product"));
     CHECK(r.body["type"] == 4);
@@ -406,7 +454,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->out.progress.step == 1);
   }
 
-  TEST_CASE("unknown commands, foreign buttons and other interaction types are answered without a turn") {
+  TEST_CASE("unknown commands and foreign buttons and other interaction types are answered without a turn") {
     discord_server s;
     json other = s.command();
     other["data"]["name"] = "weather";
@@ -425,7 +473,7 @@ TEST_SUITE("discord endpoint") {
     CHECK_FALSE(s.current());
   }
 
-  TEST_CASE("a zero budget defers: type 5 then the question by PATCH to @original; type 6 for clicks") {
+  TEST_CASE("a zero budget defers with type 5 then PATCHes @original and clicks get type 6") {
     discord::adapter_options opts;
     opts.inline_budget = 0ms;
     discord_server s(opts);
@@ -464,7 +512,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(call.json()["content"].get<std::string>().find("out of date") != std::string::npos);
   }
 
-  TEST_CASE("a turn stuck behind a slow one is deferred, then delivered") {
+  TEST_CASE("a turn stuck behind a slow one is deferred and then delivered") {
     discord::adapter_options opts;
     opts.inline_budget = 200ms;
     discord_server s(opts);
@@ -554,7 +602,7 @@ TEST_SUITE("discord register") {
     CHECK(call.json() == expected);
   }
 
-  TEST_CASE("a missing app id or token is a clear error, and nothing is sent") {
+  TEST_CASE("a missing app id or token is a clear error and nothing is sent") {
     test::fake_discord api;
     bot::discord_config cfg;
     cfg.api_url = api.url();
@@ -570,7 +618,7 @@ TEST_SUITE("discord register") {
     CHECK(api.count() == 0);
   }
 
-  TEST_CASE("a refused token is reported without echoing it; a 429 is waited out") {
+  TEST_CASE("a refused token is reported without echoing it and a 429 is waited out") {
     test::fake_discord api;
     bot::discord_config cfg;
     cfg.app_id = app_id;

@@ -13,7 +13,7 @@ using namespace advisor;
 using nlohmann::json;
 
 TEST_SUITE("discord verifier") {
-  TEST_CASE("RFC 8032 test 1: the empty message's signature verifies, anything else does not") {
+  TEST_CASE("RFC 8032 test 1 - the empty message's signature verifies and nothing else does") {
     discord::signature_verifier v(test::rfc8032_public);
     CHECK(v.verify(test::rfc8032_empty_signature, "", ""));
     CHECK_FALSE(v.verify(test::rfc8032_empty_signature, "", "x"));
@@ -31,7 +31,7 @@ TEST_SUITE("discord verifier") {
     CHECK_FALSE(v.verify(flipped, "", ""));
   }
 
-  TEST_CASE("libsodium, independent of OpenSSL, derives the same key and signature from the RFC seed") {
+  TEST_CASE("libsodium (independent of OpenSSL) derives the same key and signature from the RFC seed") {
     test::signer s;
     CHECK(s.public_hex() == test::rfc8032_public);
     CHECK(s.sign("") == test::rfc8032_empty_signature);
@@ -47,7 +47,7 @@ TEST_SUITE("discord verifier") {
     CHECK_FALSE(v.verify(sig, "1700000000", R"({"type":2})"));
   }
 
-  TEST_CASE("malformed signatures are refused, never thrown on") {
+  TEST_CASE("malformed signatures are refused and never thrown on") {
     discord::signature_verifier v(test::rfc8032_public);
     std::string good(test::rfc8032_empty_signature);
     CHECK_FALSE(v.verify("", "", ""));
@@ -77,7 +77,7 @@ TEST_SUITE("discord verifier") {
 TEST_SUITE("discord replay guard") {
   using verdict = discord::replay_guard::verdict;
 
-  TEST_CASE("a timestamp far from now is refused, either way") {
+  TEST_CASE("a timestamp far from now is refused either way") {
     discord::replay_guard g(std::chrono::seconds(300));
     CHECK(g.check("1000000", "a1", 1000000) == verdict::fresh);
     CHECK(g.check("999700", "a2", 1000000) == verdict::fresh);
@@ -89,7 +89,7 @@ TEST_SUITE("discord replay guard") {
     CHECK(g.check("99999999999999999999", "a8", 1000000) == verdict::bad_timestamp);
   }
 
-  TEST_CASE("an exact replay is refused, whatever the hex case") {
+  TEST_CASE("an exact replay is refused whatever the hex case") {
     discord::replay_guard g;
     CHECK(g.check("1000", "abcdef", 1000) == verdict::fresh);
     CHECK(g.check("1000", "abcdef", 1001) == verdict::replay);
@@ -113,7 +113,7 @@ TEST_SUITE("discord custom ids") {
     return t;
   }
 
-  TEST_CASE("a custom id names the conversation, the question and the option, within 100 characters") {
+  TEST_CASE("a custom id names the conversation and question and option within 100 characters") {
     std::string id = discord::encode_custom_id("0123456789abcdef0123456789abcdef", "team", "javascript", 1);
     CHECK(id == "adv:01234567:team:javascript");
     auto ref = discord::decode_custom_id(id);
@@ -140,7 +140,7 @@ TEST_SUITE("discord custom ids") {
     CHECK_FALSE(discord::resolve_button(*ref, t));
   }
 
-  TEST_CASE("a button for another conversation, question or option is out of date") {
+  TEST_CASE("a button for another conversation or question or option is out of date") {
     auto t = make_turn("0123456789abcdef", "team", {{"python", "Python"}, {"javascript", "JS"}});
     auto ok = discord::decode_custom_id("adv:01234567:team:python");
     REQUIRE(ok);
@@ -176,7 +176,7 @@ TEST_SUITE("discord messages") {
     CHECK(accents == "\xC3\xA9\xE2\x80\xA6");
   }
 
-  TEST_CASE("many options become buttons in rows of five, more than 25 become select menus") {
+  TEST_CASE("many options become buttons in rows of five and more than 25 become select menus") {
     bot::turn t;
     t.conversation = "0123456789abcdef";
     t.out.question = "q";
@@ -244,7 +244,7 @@ TEST_SUITE("discord messages") {
     CHECK(e["footer"]["text"].get<std::string>().starts_with("Shortened to fit Discord."));
   }
 
-  TEST_CASE("long texts go into embeds, ephemeral ones carry flag 64") {
+  TEST_CASE("long texts go into embeds and ephemeral ones carry flag 64") {
     json short_text = discord::text_message("hello", true);
     CHECK(short_text["content"] == "hello");
     CHECK(short_text["flags"] == 64);
