@@ -64,11 +64,37 @@ const question* next_question(const framework& fw, const state& s) {
   return nullptr;
 }
 
+bool has_dependents(const framework& fw, const question& q) {
+  for (const auto& other : fw.questions)
+    if (other.ask_if.any_of.count(q.id)) return true;
+  return false;
+}
+
+// How many more questions the user will be asked, along the longest branch still open.
+int questions_ahead(const framework& fw, state s, std::size_t from) {
+  int count = 0;
+  for (std::size_t i = from; i < fw.questions.size(); ++i) {
+    const question& q = fw.questions[i];
+    if (s.answered(q.id) || !holds(q.ask_if, s)) continue;
+    ++count;
+    if (!has_dependents(fw, q)) {
+      s.answers.push_back({q.id, {}, 0, {}, {}});  // its answer changes no branch
+      continue;
+    }
+    int longest = 0;
+    for (const auto& o : q.options) {
+      state branch = s;
+      branch.answers.push_back({q.id, o.id, 0, {}, {}});
+      longest = std::max(longest, questions_ahead(fw, branch, i + 1));
+    }
+    return count + longest;
+  }
+  return count;
+}
+
 progress progress_of(const framework& fw, const state& s) {
   int answered = static_cast<int>(s.answers.size());
-  int ahead = 0;
-  for (const auto& q : fw.questions)
-    if (!s.answered(q.id) && may_hold(fw, q.ask_if, s)) ++ahead;
+  int ahead = questions_ahead(fw, s, 0);
   if (ahead == 0) return {answered, answered};
   return {answered + 1, answered + ahead};
 }
@@ -151,6 +177,14 @@ class turn_builder {
 
   outcome refuse(std::string code, const std::string& text) {
     outcome out = inform(text);
+    out.error = std::move(code);
+    return out;
+  }
+
+  // A re-prompt: the text already restates the question and its options.
+  outcome reprompt(std::string code, const std::string& text) {
+    outcome out = ask({});
+    out.text = text;
     out.error = std::move(code);
     return out;
   }
@@ -609,8 +643,8 @@ outcome engine::step(const std::vector<event>& history, const input& in) const {
     std::vector<std::string> labels;
     int i = 0;
     for (const auto& o : pending->options) labels.push_back(std::to_string(++i) + ". " + o.label);
-    return b.refuse("no_match", "Sorry, I couldn't match \"" + text + "\" to an answer. The options are:\n" +
-                                    join(labels, "\n") + "\nPick one, say `skip` if you're not sure, or `help`.");
+    return b.reprompt("no_match", "Sorry, I couldn't match \"" + text + "\" to an answer. " + pending->text +
+                                      "\n" + join(labels, "\n") + "\nPick one, say `skip` if you're not sure, or `help`.");
   }
   if (reviewing) return b.refuse("no_match", "Please confirm the answers, or pick one to change.");
   return b.refuse("no_match", "I didn't find anything on that. Try `compare performance`, `why`, `whatif team javascript`, or `restart`.");

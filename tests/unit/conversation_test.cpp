@@ -178,6 +178,7 @@ TEST_CASE("commands: back, restart, skip, why, status, help") {
     CHECK(t.out.error == "no_match");
     CHECK(t.out.question == "startup_goal");
     CHECK(t.out.text.find("1. Validating an idea as fast as possible") != std::string::npos);
+    CHECK(t.out.text.find("Back to the question") == std::string::npos);  // said once, not twice
     CHECK(svc.current(key)->seq == before);
     t = svc.choose(key, "not-an-option");
     CHECK(t.out.error == "unknown_option");
