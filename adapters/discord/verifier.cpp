@@ -45,9 +45,11 @@ void signature_verifier::key_closer::operator()(evp_pkey_st* key) const { EVP_PK
 signature_verifier::signature_verifier(std::string_view public_key_hex) {
   auto raw = from_hex(public_key_hex);
   if (!raw || raw->size() != public_key_bytes)
-    throw std::invalid_argument("the Discord public key must be 64 hex digits (the application's \"Public Key\")");
+    throw std::invalid_argument(
+        "the Discord public key (ADVISOR_DISCORD_PUBLIC_KEY, or discord.public_key in the config file) must be the 64 hex "
+        "digits shown as \"Public Key\" on the application's page in the Discord developer portal");
   key_.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw->data(), raw->size()));
-  if (!key_) throw std::invalid_argument("the Discord public key is not a valid Ed25519 public key");
+  if (!key_) throw std::invalid_argument("the Discord public key (ADVISOR_DISCORD_PUBLIC_KEY) is not a valid Ed25519 public key");
 }
 
 signature_verifier::~signature_verifier() = default;
