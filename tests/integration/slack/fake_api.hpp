@@ -31,6 +31,7 @@ class fake_api {
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
     std::chrono::steady_clock::time_point at;
+    std::string response;  // the body the fake answered with
     nlohmann::json json() const { return nlohmann::json::parse(body); }
     std::string header(const std::string& name) const {
       auto it = headers.find(name);
@@ -142,6 +143,7 @@ class fake_api {
       } else {
         answer = normal_answer(c);
       }
+      c.response = answer.body;
       calls_.push_back(std::move(c));
     }
     arrived_.notify_all();
