@@ -2,7 +2,6 @@
 
 #include <thread>
 
-
 namespace advisor::discord {
 
 using nlohmann::json;
@@ -29,30 +28,37 @@ std::string trim_slash(std::string url) {
 }  // namespace
 
 json advisor_command() {
-  return {{"name", "advisor"},
-          {"type", 1},
-          {"description", "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
-          {"options",
-           json::array({{{"type", 3},
-                         {"name", "text"},
-                         {"description", "Start with a sentence about your project, or answer the current question"},
-                         {"required", false},
-                         {"max_length", 1000}}})}};
+  return {
+      {"name", "advisor"},
+      {"type", 1},
+      {"description",
+       "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
+      {"options",
+       json::array({{{"type", 3},
+                     {"name", "text"},
+                     {"description",
+                      "Start with a sentence about your project, or answer the current question"},
+                     {"required", false},
+                     {"max_length", 1000}}})}};
 }
 
-api::api(const bot::discord_config& cfg, adapters::retry_policy policy) : cfg_(cfg), policy_(policy), client_(policy) {
+api::api(const bot::discord_config& cfg, adapters::retry_policy policy)
+    : cfg_(cfg), policy_(policy), client_(policy) {
   cfg_.api_url = trim_slash(cfg_.api_url);
 }
 
-adapters::outbound_result api::edit_original(std::string_view token, const json& message, const attachment* file) const {
+adapters::outbound_result api::edit_original(std::string_view token, const json& message,
+                                             const attachment* file) const {
   adapters::outbound_request r;
   r.method = "PATCH";
-  r.url = cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token) + "/messages/@original";
+  r.url =
+      cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token) + "/messages/@original";
   set_body(r, message, file);
   return send(r);
 }
 
-adapters::outbound_result api::follow_up(std::string_view token, const json& message, const attachment* file) const {
+adapters::outbound_result api::follow_up(std::string_view token, const json& message,
+                                         const attachment* file) const {
   adapters::outbound_request r;
   r.url = cfg_.api_url + "/webhooks/" + cfg_.app_id + "/" + std::string(token);
   set_body(r, message, file);
@@ -79,7 +85,8 @@ adapters::outbound_result api::send(const adapters::outbound_request& request) c
   adapters::outbound_result result = client_.send(request);
   for (int extra = 0; extra < extra_rate_limit_attempts && result.status == 429; ++extra) {
     json body = json::parse(result.body, nullptr, false);
-    if (!body.is_object() || !body.contains("retry_after") || !body["retry_after"].is_number()) break;
+    if (!body.is_object() || !body.contains("retry_after") || !body["retry_after"].is_number())
+      break;
     double seconds = body["retry_after"].get<double>();
     auto wait = std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
     if (seconds < 0 || wait > policy_.max_wait) break;

@@ -3,10 +3,9 @@
 // registering the /advisor command. Blocking: call them from a worker, never an I/O thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "adapters/common/outbound.hpp"
 #include "adapters/discord/messages.hpp"
@@ -22,10 +21,12 @@ class api {
   explicit api(const bot::discord_config& cfg, adapters::retry_policy policy = {});
 
   // PATCH {api_url}/webhooks/{app_id}/{token}/messages/@original
-  adapters::outbound_result edit_original(std::string_view interaction_token, const nlohmann::json& message,
+  adapters::outbound_result edit_original(std::string_view interaction_token,
+                                          const nlohmann::json& message,
                                           const attachment* file = nullptr) const;
   // POST {api_url}/webhooks/{app_id}/{token}
-  adapters::outbound_result follow_up(std::string_view interaction_token, const nlohmann::json& message,
+  adapters::outbound_result follow_up(std::string_view interaction_token,
+                                      const nlohmann::json& message,
                                       const attachment* file = nullptr) const;
   // POST to the configured webhook URL (no-op result with status 0 when there is none).
   adapters::outbound_result post_webhook(const nlohmann::json& message) const;

@@ -2,11 +2,10 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "adapters/discord/api.hpp"
 #include "adapters/discord/messages.hpp"
@@ -26,13 +25,18 @@ constexpr int unacknowledged_retries = 3;
 constexpr std::chrono::milliseconds unacknowledged_wait{400};
 
 const std::string stale_text =
-    "That button is out of date: this conversation has moved on or started over, so nothing was changed. "
+    "That button is out of date: this conversation has moved on or started over, so nothing was "
+    "changed. "
     "Use the buttons on the latest message, or type `/advisor` to pick up where you left off.";
 const std::string not_yours_text =
-    "These buttons belong to someone else's conversation, so nothing was changed. Type `/advisor` to start your own.";
-const std::string unknown_text = "I don't know that button or command. Type `/advisor` to talk to me.";
-const std::string record_text = "Here's your decision record as a Markdown file, ready to keep next to your code.";
-const std::string failed_text = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.";
+    "These buttons belong to someone else's conversation, so nothing was changed. Type `/advisor` "
+    "to start your own.";
+const std::string unknown_text =
+    "I don't know that button or command. Type `/advisor` to talk to me.";
+const std::string record_text =
+    "Here's your decision record as a Markdown file, ready to keep next to your code.";
+const std::string failed_text =
+    "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.";
 
 adapters::http_response json_response(unsigned status, const json& body) {
   adapters::http_response r;
@@ -63,10 +67,10 @@ struct interaction {
   int type = 0;
   std::string token;
   std::string guild, channel, user;
-  std::string command, text;          // application command
-  std::string custom_id, value;       // message component
-  std::string message_owner;          // who started the conversation on the clicked message
-  std::string id;                     // for logs
+  std::string command, text;     // application command
+  std::string custom_id, value;  // message component
+  std::string message_owner;     // who started the conversation on the clicked message
+  std::string id;                // for logs
 
   bot::channel_key key() const {
     return {std::string(channel_name), (guild.empty() ? "dm" : guild) + "/" + channel + "/" + user};
@@ -93,11 +97,13 @@ std::optional<interaction> parse(const json& body) {
         if (str(o, "name") == "text") in.text = fit(str(o, "value"), max_text);
   } else if (in.type == wire::message_component) {
     in.custom_id = str(data, "custom_id");
-    if (auto it = data.find("values"); it != data.end() && it->is_array() && !it->empty() && it->front().is_string())
+    if (auto it = data.find("values");
+        it != data.end() && it->is_array() && !it->empty() && it->front().is_string())
       in.value = it->front().get<std::string>();
     const json& message = member(body, "message");
     in.message_owner = str(member(member(message, "interaction_metadata"), "user"), "id");
-    if (in.message_owner.empty()) in.message_owner = str(member(member(message, "interaction"), "user"), "id");
+    if (in.message_owner.empty())
+      in.message_owner = str(member(member(message, "interaction"), "user"), "id");
   }
   return in;
 }
@@ -110,7 +116,9 @@ struct reply {
   std::optional<bot::turn> finished;  // a conversation that ended with this turn
   std::optional<attachment> file;     // sent with the message (the decision record)
 
-  static reply ephemeral(std::string_view text) { return {kind::ephemeral, text_message(text, true), std::nullopt, std::nullopt}; }
+  static reply ephemeral(std::string_view text) {
+    return {kind::ephemeral, text_message(text, true), std::nullopt, std::nullopt};
+  }
 };
 
 bool just_finished(const bot::turn& t) {
@@ -130,11 +138,19 @@ std::string option_label(const bot::turn& t, std::string_view id) {
 }  // namespace
 
 struct adapter::impl {
-  impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool, adapter_options opts)
-      : cfg_(cfg), svc_(svc), pool_(pool), opts_(std::move(opts)), verifier_(cfg.public_key), api_(cfg, opts_.retry) {
+  impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+       adapter_options opts)
+      : cfg_(cfg),
+        svc_(svc),
+        pool_(pool),
+        opts_(std::move(opts)),
+        verifier_(cfg.public_key),
+        api_(cfg, opts_.retry) {
     if (!opts_.clock)
       opts_.clock = [] {
-        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
       };
     label_ = [this](std::string_view id) { return svc_.engine().fw().stack_label(id); };
   }
@@ -156,13 +172,16 @@ struct adapter::impl {
   adapters::http_response handle(const adapters::http_request& req) {
     const std::string signature = req.header("x-signature-ed25519");
     const std::string timestamp = req.header("x-signature-timestamp");
-    if (signature.empty() || timestamp.empty() || !verifier_.verify(signature, timestamp, req.body)) {
-      log::warn("discord_bad_signature", {{"remote", req.remote}, {"present", signature.empty() ? "no" : "yes"}});
+    if (signature.empty() || timestamp.empty() ||
+        !verifier_.verify(signature, timestamp, req.body)) {
+      log::warn("discord_bad_signature",
+                {{"remote", req.remote}, {"present", signature.empty() ? "no" : "yes"}});
       return refuse(401, "invalid_signature", "invalid request signature");
     }
     auto verdict = guard_.check(timestamp, signature, opts_.clock());
     if (verdict != replay_guard::verdict::fresh) {
-      log::warn("discord_refused", {{"remote", req.remote}, {"reason", std::string(to_string(verdict))}});
+      log::warn("discord_refused",
+                {{"remote", req.remote}, {"reason", std::string(to_string(verdict))}});
       return refuse(401, "invalid_signature", "request timestamp out of range or replayed");
     }
 
@@ -174,16 +193,20 @@ struct adapter::impl {
       return refuse(400, "wrong_application", "This interaction is for another application.");
 
     auto in = parse(body);
-    if (!in) return refuse(400, "bad_interaction", "The interaction lacks a token, channel or user.");
-    log::info("discord_interaction", {{"interaction", in->id}, {"type", std::to_string(in->type)}, {"user", in->user}});
+    if (!in)
+      return refuse(400, "bad_interaction", "The interaction lacks a token, channel or user.");
+    log::info("discord_interaction",
+              {{"interaction", in->id}, {"type", std::to_string(in->type)}, {"user", in->user}});
 
     if (in->type == wire::application_command) {
       if (in->command != "advisor") return respond_now(reply::ephemeral(unknown_text));
     } else if (in->type == wire::message_component) {
       if (!decode_custom_id(in->custom_id)) return respond_now(reply::ephemeral(unknown_text));
-      if (!in->message_owner.empty() && in->message_owner != in->user) return respond_now(reply::ephemeral(not_yours_text));
+      if (!in->message_owner.empty() && in->message_owner != in->user)
+        return respond_now(reply::ephemeral(not_yours_text));
     } else {
-      return refuse(400, "unsupported_interaction", "The advisor answers /advisor and its buttons only.");
+      return refuse(400, "unsupported_interaction",
+                    "The advisor answers /advisor and its buttons only.");
     }
     return dispatch(std::move(*in));
   }
@@ -230,11 +253,13 @@ struct adapter::impl {
     });
 
     std::unique_lock lock(p->mutex);
-    if (!p->deferred && p->done_cv.wait_for(lock, opts_.inline_budget, [&] { return p->done; })) return respond_now(p->result);
+    if (!p->deferred && p->done_cv.wait_for(lock, opts_.inline_budget, [&] { return p->done; }))
+      return respond_now(p->result);
     p->deferred = true;
     log::info("discord_deferred", {{"interaction", in.id}});
     bool command = in.type == wire::application_command;
-    return json_response(200, interaction_response(command ? wire::deferred_channel_message : wire::deferred_update_message));
+    return json_response(200, interaction_response(command ? wire::deferred_channel_message
+                                                           : wire::deferred_update_message));
   }
 
   // The turn itself, on a worker thread, one at a time per Discord user and channel.
@@ -272,21 +297,25 @@ struct adapter::impl {
     if (now->out.finished) {
       // The recommendation stays in the channel: what follows it comes as new messages.
       if (*option == "restart")
-        return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt, std::nullopt};
+        return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt,
+                std::nullopt};
       if (*option == "summary") {
         // Too long for a message, and meant to be kept: a Markdown file.
         auto record = svc_.decision_record(key);
         if (!record) return reply::ephemeral(stale_text);
-        return {reply::kind::message, text_message(record_text), std::nullopt, attachment{"decision-record.md", "text/markdown; charset=utf-8", *record}};
+        return {reply::kind::message, text_message(record_text), std::nullopt,
+                attachment{"decision-record.md", "text/markdown; charset=utf-8", *record}};
       }
-      return {reply::kind::message, text_message(svc_.choose(key, *option).out.text), std::nullopt, std::nullopt};
+      return {reply::kind::message, text_message(svc_.choose(key, *option).out.text), std::nullopt,
+              std::nullopt};
     }
 
     bot::turn t = svc_.choose(key, *option, now->out.question);
     if (t.out.error == "stale") return reply::ephemeral(stale_text);
     if (!t.out.error.empty()) return reply::ephemeral(t.out.text);
     std::string preface;
-    if (now->out.question != "review") preface = "You answered: **" + option_label(*now, *option) + "**";
+    if (now->out.question != "review")
+      preface = "You answered: **" + option_label(*now, *option) + "**";
     reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt, std::nullopt};
     if (just_finished(t)) r.finished = t;
     return r;
@@ -296,7 +325,8 @@ struct adapter::impl {
   void deliver(const interaction& in, const reply& r) {
     json data = r.data;
     bool edit = in.type == wire::application_command || r.how == reply::kind::update;
-    if (edit) data.erase("flags");  // a deferred original's visibility was fixed when it was deferred
+    if (edit)
+      data.erase("flags");  // a deferred original's visibility was fixed when it was deferred
     adapters::outbound_result res;
     for (int attempt = 0; attempt < unacknowledged_retries; ++attempt) {
       const attachment* file = r.file ? &*r.file : nullptr;
@@ -304,8 +334,12 @@ struct adapter::impl {
       if (res.status != 404) break;
       std::this_thread::sleep_for(unacknowledged_wait * (attempt + 1));
     }
-    if (res.ok()) log::info("discord_follow_up", {{"interaction", in.id}, {"status", std::to_string(res.status)}});
-    else log::error("discord_follow_up_failed", {{"interaction", in.id}, {"error", describe_failure(res)}});
+    if (res.ok())
+      log::info("discord_follow_up",
+                {{"interaction", in.id}, {"status", std::to_string(res.status)}});
+    else
+      log::error("discord_follow_up_failed",
+                 {{"interaction", in.id}, {"error", describe_failure(res)}});
   }
 
   // The optional webhook: the final recommendation, posted where the team keeps decisions.
@@ -315,8 +349,11 @@ struct adapter::impl {
                     {"embeds", json::array({recommendation_embed(*t.out.recommendation, label_)})},
                     {"allowed_mentions", {{"parse", json::array()}}}};
     auto res = api_.post_webhook(message);
-    if (res.ok()) log::info("discord_webhook_posted", {{"conversation", t.conversation}});
-    else log::error("discord_webhook_failed", {{"conversation", t.conversation}, {"error", describe_failure(res)}});
+    if (res.ok())
+      log::info("discord_webhook_posted", {{"conversation", t.conversation}});
+    else
+      log::error("discord_webhook_failed",
+                 {{"conversation", t.conversation}, {"error", describe_failure(res)}});
   }
 
   void begin_job() {
@@ -341,16 +378,20 @@ struct adapter::impl {
   std::size_t jobs_ = 0;
 };
 
-adapter::adapter(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool, adapter_options opts)
+adapter::adapter(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+                 adapter_options opts)
     : impl_(std::make_unique<impl>(cfg, svc, pool, std::move(opts))) {}
 
 adapter::~adapter() = default;
 
 void adapter::register_routes(adapters::router& routes) {
-  routes.add("POST", "/discord/interactions", [this](const adapters::http_request& req) { return handle(req); });
+  routes.add("POST", "/discord/interactions",
+             [this](const adapters::http_request& req) { return handle(req); });
 }
 
-adapters::http_response adapter::handle(const adapters::http_request& req) { return impl_->handle(req); }
+adapters::http_response adapter::handle(const adapters::http_request& req) {
+  return impl_->handle(req);
+}
 
 int register_command(const bot::discord_config& cfg, std::ostream& out) {
   if (cfg.app_id.empty() || cfg.bot_token.empty()) {
@@ -363,14 +404,15 @@ int register_command(const bot::discord_config& cfg, std::ostream& out) {
   if (res.ok()) {
     json body = json::parse(res.body, nullptr, false);
     std::string id = body.is_object() ? str(body, "id") : std::string{};
-    out << "Registered the /advisor command" << (id.empty() ? "" : " (id " + id + ")") << " for application " << cfg.app_id
-        << ". It may take a minute to show up in Discord.\n";
+    out << "Registered the /advisor command" << (id.empty() ? "" : " (id " + id + ")")
+        << " for application " << cfg.app_id << ". It may take a minute to show up in Discord.\n";
     return 0;
   }
   if (res.status == 401)
     out << "Discord refused the bot token (HTTP 401): check ADVISOR_DISCORD_BOT_TOKEN.\n";
   else if (res.status == 403 || res.status == 404)
-    out << "Discord refused the registration (" << describe_failure(res) << "): check ADVISOR_DISCORD_APP_ID and that the token belongs to that application.\n";
+    out << "Discord refused the registration (" << describe_failure(res)
+        << "): check ADVISOR_DISCORD_APP_ID and that the token belongs to that application.\n";
   else
     out << "Could not register the /advisor command: " << describe_failure(res) << ".\n";
   return 1;

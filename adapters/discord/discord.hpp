@@ -32,7 +32,8 @@ struct adapter_options {
 class adapter {
  public:
   // Throws std::invalid_argument when cfg.public_key is not a hex Ed25519 public key.
-  adapter(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool, adapter_options opts = {});
+  adapter(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+          adapter_options opts = {});
   // Waits for its own jobs in flight (turns and follow-ups); destroy it before the pool.
   ~adapter();
   adapter(const adapter&) = delete;

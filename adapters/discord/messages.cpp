@@ -47,14 +47,19 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 std::string number(double v) {
   char buf[32];
-  if (std::abs(v - std::round(v)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.1f", v);
+  if (std::abs(v - std::round(v)) < 1e-9)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
 }
 
-std::string percent(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; }
+std::string percent(double v) {
+  return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
+}
 
-std::string sources_suffix(const std::vector<std::string>& sources, std::string_view word = "Sources") {
+std::string sources_suffix(const std::vector<std::string>& sources,
+                           std::string_view word = "Sources") {
   if (sources.empty()) return {};
   return " _" + std::string(word) + ": " + join(sources, "; ") + "_";
 }
@@ -67,7 +72,10 @@ int button_style(const dialogue::outcome& out, const std::string& option) {
 }
 
 json button(std::string label, std::string custom_id, int style) {
-  return {{"type", wire::button}, {"style", style}, {"label", fit(label, limits::button_label)}, {"custom_id", std::move(custom_id)}};
+  return {{"type", wire::button},
+          {"style", style},
+          {"label", fit(label, limits::button_label)},
+          {"custom_id", std::move(custom_id)}};
 }
 
 // Action rows for a turn's options: buttons while they fit in five rows of five, else select
@@ -81,38 +89,48 @@ json components_for(const bot::turn& t) {
   if (out.options.size() <= limits::rows * limits::buttons_per_row) {
     for (std::size_t i = 0; i < out.options.size(); ++i) {
       const auto& o = out.options[i];
-      buttons.push_back(button(o.label, encode_custom_id(t.conversation, out.question, o.id, i), button_style(out, o.id)));
+      buttons.push_back(button(o.label, encode_custom_id(t.conversation, out.question, o.id, i),
+                               button_style(out, o.id)));
     }
     for (std::size_t i = 0; i < buttons.size(); i += limits::buttons_per_row) {
       json row = {{"type", wire::action_row}, {"components", json::array()}};
-      for (std::size_t j = i; j < std::min(i + limits::buttons_per_row, buttons.size()); ++j) row["components"].push_back(buttons[j]);
+      for (std::size_t j = i; j < std::min(i + limits::buttons_per_row, buttons.size()); ++j)
+        row["components"].push_back(buttons[j]);
       rows.push_back(std::move(row));
     }
   } else {
     for (std::size_t start = 0, menu = 0; start < out.options.size() && rows.size() < limits::rows;
          start += limits::select_options, ++menu) {
       json options = json::array();
-      for (std::size_t i = start; i < std::min(start + limits::select_options, out.options.size()); ++i)
-        options.push_back({{"label", fit(out.options[i].label, limits::select_label)}, {"value", out.options[i].id}});
+      for (std::size_t i = start; i < std::min(start + limits::select_options, out.options.size());
+           ++i)
+        options.push_back({{"label", fit(out.options[i].label, limits::select_label)},
+                           {"value", out.options[i].id}});
       json select = {{"type", wire::string_select},
-                     {"custom_id", encode_custom_id(t.conversation, out.question, "?" + std::to_string(menu), menu)},
+                     {"custom_id", encode_custom_id(t.conversation, out.question,
+                                                    "?" + std::to_string(menu), menu)},
                      {"placeholder", "Choose an answer"},
                      {"options", std::move(options)}};
-      rows.push_back({{"type", wire::action_row}, {"components", json::array({std::move(select)})}});
+      rows.push_back(
+          {{"type", wire::action_row}, {"components", json::array({std::move(select)})}});
     }
   }
 
   bool asking = !out.finished && !out.question.empty() && out.question != "review";
   if (asking) {
     std::vector<json> extras;
-    extras.push_back(button("Why this question?", encode_custom_id(t.conversation, out.question, why_action, 0), style_secondary));
+    extras.push_back(button("Why this question?",
+                            encode_custom_id(t.conversation, out.question, why_action, 0),
+                            style_secondary));
     if (out.progress.step > 1)
-      extras.push_back(button("Back", encode_custom_id(t.conversation, out.question, back_action, 0), style_secondary));
+      extras.push_back(button(
+          "Back", encode_custom_id(t.conversation, out.question, back_action, 0), style_secondary));
     if (rows.size() < limits::rows) {
       rows.push_back({{"type", wire::action_row}, {"components", extras}});
     } else {
       auto& last = rows.back()["components"];
-      if (last.front()["type"] == wire::button && last.size() + extras.size() <= limits::buttons_per_row)
+      if (last.front()["type"] == wire::button &&
+          last.size() + extras.size() <= limits::buttons_per_row)
         for (auto& e : extras) last.push_back(e);
     }
   }
@@ -120,9 +138,12 @@ json components_for(const bot::turn& t) {
 }
 
 std::string progress_line(const dialogue::outcome& out) {
-  if (out.question == "review") return "_Review: step " + std::to_string(out.progress.step) + " of " + std::to_string(out.progress.total) + "_";
+  if (out.question == "review")
+    return "_Review: step " + std::to_string(out.progress.step) + " of " +
+           std::to_string(out.progress.total) + "_";
   if (out.progress.total <= 0) return {};
-  return "_Question " + std::to_string(out.progress.step) + " of about " + std::to_string(out.progress.total) + "_";
+  return "_Question " + std::to_string(out.progress.step) + " of about " +
+         std::to_string(out.progress.total) + "_";
 }
 
 // Splits lines into chunks of at most `limit` bytes; a line longer than that is cut.
@@ -162,14 +183,16 @@ struct section {
 
 }  // namespace
 
-std::string encode_custom_id(std::string_view conversation, std::string_view question, std::string_view option,
-                             std::size_t index) {
+std::string encode_custom_id(std::string_view conversation, std::string_view question,
+                             std::string_view option, std::size_t index) {
   std::string conv(conversation.substr(0, conversation_chars));
   std::string q(question);
-  if (q.find(':') != std::string::npos || prefix.size() + conv.size() + q.size() + option.size() + 2 > limits::custom_id)
+  if (q.find(':') != std::string::npos ||
+      prefix.size() + conv.size() + q.size() + option.size() + 2 > limits::custom_id)
     q = "#" + hash8(question);
   std::string opt(option);
-  if (prefix.size() + conv.size() + q.size() + opt.size() + 2 > limits::custom_id) opt = "#" + std::to_string(index);
+  if (prefix.size() + conv.size() + q.size() + opt.size() + 2 > limits::custom_id)
+    opt = "#" + std::to_string(index);
   return std::string(prefix) + conv + ":" + q + ":" + opt;
 }
 
@@ -180,15 +203,20 @@ std::optional<button_ref> decode_custom_id(std::string_view id) {
   if (c1 == std::string_view::npos) return std::nullopt;
   auto c2 = id.find(':', c1 + 1);
   if (c2 == std::string_view::npos) return std::nullopt;
-  button_ref ref{std::string(id.substr(0, c1)), std::string(id.substr(c1 + 1, c2 - c1 - 1)), std::string(id.substr(c2 + 1))};
+  button_ref ref{std::string(id.substr(0, c1)), std::string(id.substr(c1 + 1, c2 - c1 - 1)),
+                 std::string(id.substr(c2 + 1))};
   if (ref.conversation.empty() || ref.option.empty()) return std::nullopt;
   return ref;
 }
 
-std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now, std::string_view select_value) {
-  if (now.conversation.empty() || now.conversation.substr(0, conversation_chars) != ref.conversation) return std::nullopt;
+std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
+                                          std::string_view select_value) {
+  if (now.conversation.empty() ||
+      now.conversation.substr(0, conversation_chars) != ref.conversation)
+    return std::nullopt;
   const auto& q = now.out.question;
-  bool same_question = ref.question == q || (!ref.question.empty() && ref.question[0] == '#' && ref.question == "#" + hash8(q));
+  bool same_question = ref.question == q || (!ref.question.empty() && ref.question[0] == '#' &&
+                                             ref.question == "#" + hash8(q));
   if (!same_question) return std::nullopt;
   const auto& options = now.out.options;
   auto offered = [&](std::string_view id) -> std::optional<std::string> {
@@ -205,7 +233,8 @@ std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn
   if (opt[0] == '#' && opt.size() > 1) {
     std::size_t index = 0;
     auto [end, ec] = std::from_chars(opt.data() + 1, opt.data() + opt.size(), index);
-    if (ec != std::errc{} || end != opt.data() + opt.size() || index >= options.size()) return std::nullopt;
+    if (ec != std::errc{} || end != opt.data() + opt.size() || index >= options.size())
+      return std::nullopt;
     return options[index].id;
   }
   return offered(opt);
@@ -238,9 +267,12 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
   json embed;
   embed["title"] = fit("My recommendation: " + rec.choice_label, limits::embed_title);
   int colour = colour_other;
-  if (rec.choice == "python") colour = colour_python;
-  else if (rec.choice == "nodejs") colour = colour_nodejs;
-  else if (rec.choice == "hybrid") colour = colour_hybrid;
+  if (rec.choice == "python")
+    colour = colour_python;
+  else if (rec.choice == "nodejs")
+    colour = colour_nodejs;
+  else if (rec.choice == "hybrid")
+    colour = colour_hybrid;
   embed["color"] = colour;
 
   std::vector<section> sections;
@@ -263,7 +295,8 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
     for (const auto& c : rec.contested) {
       contested.lines.push_back("**" + c.summary + "**");
       for (const auto& side : c.sides)
-        contested.lines.push_back("- " + label(side.position) + ": " + side.claim + sources_suffix(side.sources, "Source"));
+        contested.lines.push_back("- " + label(side.position) + ": " + side.claim +
+                                  sources_suffix(side.sources, "Source"));
     }
     sections.push_back(std::move(contested));
   }
@@ -273,7 +306,8 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
     sections.push_back(std::move(steps));
   }
 
-  const std::string footer = "Press \xE2\x80\x9CWhy this choice?\xE2\x80\x9D for the full breakdown.";
+  const std::string footer =
+      "Press \xE2\x80\x9CWhy this choice?\xE2\x80\x9D for the full breakdown.";
   const std::string shortened = "Shortened to fit Discord. " + footer;
   std::size_t used = embed_length(embed) + shortened.size();
   json fields = json::array();
@@ -283,7 +317,8 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
     for (std::size_t i = 0; i < chunks.size(); ++i) {
       std::string name = fit(i == 0 ? s.name : s.name + " (continued)", limits::field_name);
       std::string value = chunks[i];
-      if (fields.size() >= limits::fields || used + name.size() + value.size() > limits::embed_total) {
+      if (fields.size() >= limits::fields ||
+          used + name.size() + value.size() > limits::embed_total) {
         std::size_t room = limits::embed_total - std::min(limits::embed_total, used + name.size());
         if (fields.size() < limits::fields && room >= 80) {
           value = fit(value, room);
@@ -337,6 +372,7 @@ json turn_message(const bot::turn& t, const label_fn& label, std::string_view pr
 }
 
 json text_message(std::string_view text, bool ephemeral) {
+  if (text.empty()) text = "(nothing to show)";  // Discord refuses an empty message
   json m = {{"components", json::array()}, {"allowed_mentions", {{"parse", json::array()}}}};
   if (text.size() <= limits::content) {
     m["content"] = std::string(text);
@@ -365,11 +401,14 @@ json interaction_response(int type, json data) {
 }
 
 multipart_body with_attachment(json payload, const attachment& file) {
-  json& target = payload.contains("data") && payload["data"].is_object() ? payload["data"] : payload;
+  json& target =
+      payload.contains("data") && payload["data"].is_object() ? payload["data"] : payload;
   target["attachments"] = json::array({{{"id", 0}, {"filename", file.filename}}});
   std::string json_part = dump(payload);
   std::string boundary = "advisor-" + hash8(file.content) + hash8(json_part);
-  for (int salt = 0; file.content.find(boundary) != std::string::npos || json_part.find(boundary) != std::string::npos; ++salt)
+  for (int salt = 0; file.content.find(boundary) != std::string::npos ||
+                     json_part.find(boundary) != std::string::npos;
+       ++salt)
     boundary = "advisor-" + hash8(boundary + std::to_string(salt)) + std::to_string(salt);
   std::string body;
   body += "--" + boundary + "\r\n";
@@ -377,7 +416,8 @@ multipart_body with_attachment(json payload, const attachment& file) {
   body += "Content-Type: application/json\r\n\r\n";
   body += json_part + "\r\n";
   body += "--" + boundary + "\r\n";
-  body += "Content-Disposition: form-data; name=\"files[0]\"; filename=\"" + file.filename + "\"\r\n";
+  body +=
+      "Content-Disposition: form-data; name=\"files[0]\"; filename=\"" + file.filename + "\"\r\n";
   body += "Content-Type: " + file.content_type + "\r\n\r\n";
   body += file.content + "\r\n";
   body += "--" + boundary + "--\r\n";

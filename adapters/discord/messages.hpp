@@ -6,12 +6,11 @@
 
 #include <cstddef>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "bot/service.hpp"
 
@@ -37,7 +36,8 @@ constexpr std::size_t embed_total = 6000;  // across all embeds of one message
 constexpr std::size_t embeds = 10;
 }  // namespace limits
 
-// Interaction and response types (https://discord.com/developers/docs/interactions/receiving-and-responding).
+// Interaction and response types
+// (https://discord.com/developers/docs/interactions/receiving-and-responding).
 namespace wire {
 constexpr int ping = 1;
 constexpr int application_command = 2;
@@ -64,14 +64,15 @@ struct button_ref {
   std::string option;        // option id, "#<index>", an action ("!back"), or "?<n>" for a select
 };
 
-std::string encode_custom_id(std::string_view conversation, std::string_view question, std::string_view option,
-                             std::size_t index);
+std::string encode_custom_id(std::string_view conversation, std::string_view question,
+                             std::string_view option, std::size_t index);
 std::optional<button_ref> decode_custom_id(std::string_view custom_id);
 
 // The option (or action) a button stands for when it was made for this conversation at this
 // question with these options; nothing when it is out of date. `select_value` is the value a
 // select menu sent.
-std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now, std::string_view select_value = {});
+std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
+                                          std::string_view select_value = {});
 
 // Cuts text to at most `limit` bytes (never inside a UTF-8 sequence), ending in "…" when cut.
 // Bytes are counted: never fewer than the characters Discord counts.
@@ -85,7 +86,8 @@ using label_fn = std::function<std::string(std::string_view)>;
 
 // The message for a turn: a question (content and buttons) or, once finished, the
 // recommendation embed with its why / summary / restart buttons. `preface` goes first.
-nlohmann::json turn_message(const bot::turn& t, const label_fn& label, std::string_view preface = {});
+nlohmann::json turn_message(const bot::turn& t, const label_fn& label,
+                            std::string_view preface = {});
 nlohmann::json question_message(const bot::turn& t, std::string_view preface = {});
 nlohmann::json recommendation_message(const bot::turn& t, const label_fn& label);
 nlohmann::json recommendation_embed(const dialogue::recommendation& rec, const label_fn& label);

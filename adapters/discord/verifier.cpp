@@ -46,10 +46,13 @@ signature_verifier::signature_verifier(std::string_view public_key_hex) {
   auto raw = from_hex(public_key_hex);
   if (!raw || raw->size() != public_key_bytes)
     throw std::invalid_argument(
-        "the Discord public key (ADVISOR_DISCORD_PUBLIC_KEY, or discord.public_key in the config file) must be the 64 hex "
+        "the Discord public key (ADVISOR_DISCORD_PUBLIC_KEY, or discord.public_key in the config "
+        "file) must be the 64 hex "
         "digits shown as \"Public Key\" on the application's page in the Discord developer portal");
   key_.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw->data(), raw->size()));
-  if (!key_) throw std::invalid_argument("the Discord public key (ADVISOR_DISCORD_PUBLIC_KEY) is not a valid Ed25519 public key");
+  if (!key_)
+    throw std::invalid_argument(
+        "the Discord public key (ADVISOR_DISCORD_PUBLIC_KEY) is not a valid Ed25519 public key");
 }
 
 signature_verifier::~signature_verifier() = default;
@@ -67,18 +70,21 @@ bool signature_verifier::verify(std::string_view signature_hex, std::string_view
   if (!ctx) return false;
   // Ed25519 is a one-shot scheme: no digest is named, and the whole message goes in at once.
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), sig->data(), sig->size(), reinterpret_cast<const unsigned char*>(message.data()),
+  return EVP_DigestVerify(ctx.get(), sig->data(), sig->size(),
+                          reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;
 }
 
 replay_guard::replay_guard(std::chrono::seconds window, std::size_t capacity)
     : window_(window), capacity_(capacity == 0 ? 1 : capacity) {}
 
-replay_guard::verdict replay_guard::check(std::string_view timestamp, std::string_view signature, std::int64_t now) {
+replay_guard::verdict replay_guard::check(std::string_view timestamp, std::string_view signature,
+                                          std::int64_t now) {
   if (timestamp.empty() || timestamp.size() > max_timestamp_digits) return verdict::bad_timestamp;
   std::int64_t ts = 0;
   auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
-  if (ec != std::errc{} || end != timestamp.data() + timestamp.size()) return verdict::bad_timestamp;
+  if (ec != std::errc{} || end != timestamp.data() + timestamp.size())
+    return verdict::bad_timestamp;
   std::int64_t window = window_.count();
   if (ts < now - window || ts > now + window) return verdict::out_of_window;
 
@@ -98,10 +104,14 @@ replay_guard::verdict replay_guard::check(std::string_view timestamp, std::strin
 
 std::string_view to_string(replay_guard::verdict v) {
   switch (v) {
-    case replay_guard::verdict::fresh: return "fresh";
-    case replay_guard::verdict::bad_timestamp: return "bad_timestamp";
-    case replay_guard::verdict::out_of_window: return "out_of_window";
-    case replay_guard::verdict::replay: return "replay";
+    case replay_guard::verdict::fresh:
+      return "fresh";
+    case replay_guard::verdict::bad_timestamp:
+      return "bad_timestamp";
+    case replay_guard::verdict::out_of_window:
+      return "out_of_window";
+    case replay_guard::verdict::replay:
+      return "replay";
   }
   return "unknown";
 }

@@ -33,7 +33,8 @@ class signature_verifier {
 
   // True when `signature_hex` (128 hex digits) signs timestamp + body. False for anything
   // malformed, never an exception.
-  bool verify(std::string_view signature_hex, std::string_view timestamp, std::string_view body) const;
+  bool verify(std::string_view signature_hex, std::string_view timestamp,
+              std::string_view body) const;
 
  private:
   struct key_closer {
@@ -51,7 +52,8 @@ class replay_guard {
   static constexpr std::chrono::seconds default_window{300};
   static constexpr std::size_t default_capacity = 20000;
 
-  explicit replay_guard(std::chrono::seconds window = default_window, std::size_t capacity = default_capacity);
+  explicit replay_guard(std::chrono::seconds window = default_window,
+                        std::size_t capacity = default_capacity);
 
   // Call only for a request whose signature verified. `now` is Unix time in seconds.
   verdict check(std::string_view timestamp, std::string_view signature, std::int64_t now);

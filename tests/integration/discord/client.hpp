@@ -3,19 +3,20 @@
 // responses read back as JSON, or as multipart with payload_json and files[0].
 #pragma once
 
+// clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+// clang-format on
+
+#include <doctest/doctest.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "signer.hpp"
 
@@ -39,7 +40,8 @@ struct reply {
 };
 
 // Splits multipart/form-data into (headers, content) parts.
-inline std::vector<std::pair<std::string, std::string>> multipart_parts(const std::string& content_type, const std::string& body) {
+inline std::vector<std::pair<std::string, std::string>> multipart_parts(
+    const std::string& content_type, const std::string& body) {
   std::vector<std::pair<std::string, std::string>> parts;
   auto b = content_type.find("boundary=");
   if (b == std::string::npos) return parts;
@@ -67,7 +69,8 @@ inline void read_body(reply& r, const std::string& content_type, const std::stri
     return;
   }
   for (const auto& [headers, content] : multipart_parts(content_type, body)) {
-    if (headers.find("name=\"payload_json\"") != std::string::npos) r.body = json::parse(content, nullptr, false);
+    if (headers.find("name=\"payload_json\"") != std::string::npos)
+      r.body = json::parse(content, nullptr, false);
     auto f = headers.find("filename=\"");
     if (f != std::string::npos && headers.find("name=\"files[0]\"") != std::string::npos) {
       r.file_name = headers.substr(f + 10, headers.find('"', f + 10) - f - 10);
@@ -77,7 +80,9 @@ inline void read_body(reply& r, const std::string& content_type, const std::stri
 }
 
 inline std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Sends interactions to an advisor on 127.0.0.1:port, signed with `key`.
@@ -86,7 +91,8 @@ struct interaction_client {
   signer key;
   int ids = 0;
 
-  reply post(const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
+  reply post(const std::string& body,
+             const std::vector<std::pair<std::string, std::string>>& headers) {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.connect({net::ip::make_address("127.0.0.1"), port});
@@ -110,10 +116,12 @@ struct interaction_client {
   reply send(const json& interaction, std::int64_t timestamp = 0) {
     std::string body = interaction.dump();
     std::string ts = std::to_string(timestamp ? timestamp : unix_now());
-    return post(body, {{"X-Signature-Ed25519", key.sign(ts + body)}, {"X-Signature-Timestamp", ts}});
+    return post(body,
+                {{"X-Signature-Ed25519", key.sign(ts + body)}, {"X-Signature-Timestamp", ts}});
   }
 
-  json base(int type, const std::string& user, const std::string& guild, const std::string& channel) {
+  json base(int type, const std::string& user, const std::string& guild,
+            const std::string& channel) {
     ++ids;
     json j = {{"id", std::to_string(2000000000000000000 + ids)},
               {"application_id", app_id},
@@ -130,20 +138,23 @@ struct interaction_client {
     return j;
   }
 
-  json command(const std::string& text = {}, const std::string& user = "U1", const std::string& guild = "G1",
-               const std::string& channel = "C1") {
+  json command(const std::string& text = {}, const std::string& user = "U1",
+               const std::string& guild = "G1", const std::string& channel = "C1") {
     json j = base(2, user, guild, channel);
     j["data"] = {{"id", "1100000000000000001"}, {"name", "advisor"}, {"type", 1}};
-    if (!text.empty()) j["data"]["options"] = json::array({{{"name", "text"}, {"type", 3}, {"value", text}}});
+    if (!text.empty())
+      j["data"]["options"] = json::array({{{"name", "text"}, {"type", 3}, {"value", text}}});
     return j;
   }
 
-  json click(const std::string& custom_id, const std::string& user = "U1", const std::string& owner = "U1",
-             const std::string& guild = "G1", const std::string& channel = "C1") {
+  json click(const std::string& custom_id, const std::string& user = "U1",
+             const std::string& owner = "U1", const std::string& guild = "G1",
+             const std::string& channel = "C1") {
     json j = base(3, user, guild, channel);
     j["data"] = {{"custom_id", custom_id}, {"component_type", 2}};
-    j["message"] = {{"id", "3000000000000000001"},
-                    {"interaction_metadata", {{"id", "1"}, {"type", 2}, {"user", {{"id", owner}}}}}};
+    j["message"] = {
+        {"id", "3000000000000000001"},
+        {"interaction_metadata", {{"id", "1"}, {"type", 2}, {"user", {{"id", owner}}}}}};
     return j;
   }
 };

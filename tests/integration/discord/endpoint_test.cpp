@@ -24,11 +24,11 @@ namespace {
 
 using test::discord_wire::app_id;
 using test::discord_wire::bot_token;
+using test::discord_wire::button_for;
+using test::discord_wire::custom_ids;
+using test::discord_wire::first_answer;
 using test::discord_wire::reply;
 using test::discord_wire::unix_now;
-using test::discord_wire::custom_ids;
-using test::discord_wire::button_for;
-using test::discord_wire::first_answer;
 
 // The advisor's server with Discord configured, and a fake Discord API for its outbound calls.
 struct discord_server : test::interaction_client {
@@ -41,7 +41,8 @@ struct discord_server : test::interaction_client {
   std::unique_ptr<web::server> srv;
   std::thread thread;
 
-  explicit discord_server(discord::adapter_options opts = {}, std::function<void(bot::config&)> tweak = {}) {
+  explicit discord_server(discord::adapter_options opts = {},
+                          std::function<void(bot::config&)> tweak = {}) {
     cfg = test::test_config(dir.str());
     cfg.port = 0;
     cfg.discord.public_key = key.public_hex();
@@ -53,7 +54,8 @@ struct discord_server : test::interaction_client {
     pool = std::make_unique<adapters::worker_pool>(2);
     opts.retry.first_backoff = 50ms;
     adapter = std::make_unique<discord::adapter>(cfg.discord, *app->service, *pool, opts);
-    srv = std::make_unique<web::server>(app->cfg, *app->service, [this] { return app->sessions->writable(); });
+    srv = std::make_unique<web::server>(app->cfg, *app->service,
+                                        [this] { return app->sessions->writable(); });
     adapter->register_routes(srv->routes());
     port = srv->listen();
     thread = std::thread([this] { srv->run(); });
@@ -65,7 +67,9 @@ struct discord_server : test::interaction_client {
     pool.reset();
   }
 
-  std::optional<bot::turn> current(const std::string& k = "G1/C1/U1") { return app->service->current({"discord", k}); }
+  std::optional<bot::turn> current(const std::string& k = "G1/C1/U1") {
+    return app->service->current({"discord", k});
+  }
 };
 
 void check_stale(const reply& r) {
@@ -94,7 +98,8 @@ json click_to_recommendation(discord_server& s, json message) {
 TEST_SUITE("discord endpoint") {
   TEST_CASE("PING is answered with PONG") {
     discord_server s;
-    reply r = s.send({{"id", "1"}, {"application_id", app_id}, {"type", 1}, {"token", "t"}, {"version", 1}});
+    reply r = s.send(
+        {{"id", "1"}, {"application_id", app_id}, {"type", 1}, {"token", "t"}, {"version", 1}});
     CHECK(r.status == 200);
     CHECK(r.body == json{{"type", 1}});
   }
@@ -109,21 +114,32 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.post(body, {}).status == 401);
     CHECK(s.post(body, {{"X-Signature-Timestamp", ts}}).status == 401);
     CHECK(s.post(body, {{"X-Signature-Ed25519", good}}).status == 401);
-    CHECK(s.post(body, {{"X-Signature-Ed25519", "nothex"}, {"X-Signature-Timestamp", ts}}).status == 401);
-    CHECK(s.post(body, {{"X-Signature-Ed25519", good.substr(2)}, {"X-Signature-Timestamp", ts}}).status == 401);
-    CHECK(s.post(body, {{"X-Signature-Ed25519", std::string(128, '0')}, {"X-Signature-Timestamp", ts}}).status == 401);
+    CHECK(s.post(body, {{"X-Signature-Ed25519", "nothex"}, {"X-Signature-Timestamp", ts}}).status ==
+          401);
+    CHECK(s.post(body, {{"X-Signature-Ed25519", good.substr(2)}, {"X-Signature-Timestamp", ts}})
+              .status == 401);
+    CHECK(s.post(body,
+                 {{"X-Signature-Ed25519", std::string(128, '0')}, {"X-Signature-Timestamp", ts}})
+              .status == 401);
     // Signed by someone else's key.
     test::signer other = test::signer::random();
-    CHECK(s.post(body, {{"X-Signature-Ed25519", other.sign(ts + body)}, {"X-Signature-Timestamp", ts}}).status == 401);
+    CHECK(s.post(body,
+                 {{"X-Signature-Ed25519", other.sign(ts + body)}, {"X-Signature-Timestamp", ts}})
+              .status == 401);
     // A tampered body, and a tampered timestamp, under a signature that was good.
     std::string tampered = body;
     tampered.replace(tampered.find("startup"), 7, "company");
-    CHECK(s.post(tampered, {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", ts}}).status == 401);
-    CHECK(s.post(body, {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", std::to_string(unix_now() + 1)}}).status == 401);
+    CHECK(s.post(tampered, {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", ts}}).status ==
+          401);
+    CHECK(s.post(body, {{"X-Signature-Ed25519", good},
+                        {"X-Signature-Timestamp", std::to_string(unix_now() + 1)}})
+              .status == 401);
     // Even a PING needs a good signature.
-    CHECK(s.post(R"({"type":1})", {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", ts}}).status == 401);
+    CHECK(s.post(R"({"type":1})", {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", ts}})
+              .status == 401);
 
-    reply refused = s.post(tampered, {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", ts}});
+    reply refused =
+        s.post(tampered, {{"X-Signature-Ed25519", good}, {"X-Signature-Timestamp", ts}});
     CHECK(refused.body["error"] == "invalid_signature");
     CHECK_FALSE(s.current());  // no conversation was started
     CHECK(s.api.count() == 0);
@@ -138,8 +154,8 @@ TEST_SUITE("discord endpoint") {
     json cmd = s.command();
     std::string body = cmd.dump();
     std::string ts = std::to_string(unix_now());
-    std::vector<std::pair<std::string, std::string>> headers = {{"X-Signature-Ed25519", s.key.sign(ts + body)},
-                                                                {"X-Signature-Timestamp", ts}};
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"X-Signature-Ed25519", s.key.sign(ts + body)}, {"X-Signature-Timestamp", ts}};
     reply first = s.post(body, headers);
     CHECK(first.status == 200);
     auto seq = s.current()->seq;
@@ -159,24 +175,35 @@ TEST_SUITE("discord endpoint") {
     std::string prefix = "adv:" + t->conversation.substr(0, 8) + ":" + t->out.question + ":";
     json buttons = json::array();
     for (const auto& o : t->out.options)
-      buttons.push_back({{"type", 2}, {"style", o.id == "not_sure" ? 2 : 1}, {"label", o.label}, {"custom_id", prefix + o.id}});
-    json expected_components = json::array(
-        {{{"type", 1}, {"components", buttons}},
-         {{"type", 1}, {"components", json::array({{{"type", 2}, {"style", 2}, {"label", "Why this question?"}, {"custom_id", prefix + "!why"}}})}}});
+      buttons.push_back({{"type", 2},
+                         {"style", o.id == "not_sure" ? 2 : 1},
+                         {"label", o.label},
+                         {"custom_id", prefix + o.id}});
+    json expected_components =
+        json::array({{{"type", 1}, {"components", buttons}},
+                     {{"type", 1},
+                      {"components", json::array({{{"type", 2},
+                                                   {"style", 2},
+                                                   {"label", "Why this question?"},
+                                                   {"custom_id", prefix + "!why"}}})}}});
     // The greeting, then the question, then the progress.
     std::string content = r.body["data"]["content"];
     CHECK(content.starts_with("Hi! I'm the stack advisor."));
-    CHECK(content.ends_with(t->out.text + "\n\n_Question 1 of about " + std::to_string(t->out.progress.total) + "_"));
+    CHECK(content.ends_with(t->out.text + "\n\n_Question 1 of about " +
+                            std::to_string(t->out.progress.total) + "_"));
     json expected = {{"content", content},
                      {"embeds", json::array()},
                      {"components", expected_components},
                      {"allowed_mentions", {{"parse", json::array()}}}};
     CHECK(r.body["data"] == expected);
-    CHECK(r.body["data"]["content"].get<std::string>().find("who is this decision for?") != std::string::npos);
+    CHECK(r.body["data"]["content"].get<std::string>().find("who is this decision for?") !=
+          std::string::npos);
     test::check_message_limits(r.body["data"]);
   }
 
-  TEST_CASE("a button click updates the message with the next question and the old button is then stale") {
+  TEST_CASE(
+      "a button click updates the message with the next question and the old button is then "
+      "stale") {
     discord_server s;
     json first = s.send(s.command()).body["data"];
     auto before = s.current();
@@ -188,7 +215,8 @@ TEST_SUITE("discord endpoint") {
     auto after = s.current();
     CHECK(after->out.question != before->out.question);
     std::string content = r.body["data"]["content"];
-    CHECK(content.starts_with("You answered: **A startup or new product team**\n\n" + after->out.text));
+    CHECK(content.starts_with("You answered: **A startup or new product team**\n\n" +
+                              after->out.text));
     auto ids = custom_ids(r.body["data"]);
     CHECK(ids.size() == after->out.options.size() + 2);  // and Why? and Back
     CHECK(ids.back().ends_with(":!back"));
@@ -212,7 +240,8 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->seq == seq);
   }
 
-  TEST_CASE("a whole conversation from /advisor to the recommendation embed through button clicks") {
+  TEST_CASE(
+      "a whole conversation from /advisor to the recommendation embed through button clicks") {
     discord_server s;
     reply start = s.send(s.command());
     json card = click_to_recommendation(s, start.body["data"]);
@@ -231,19 +260,25 @@ TEST_SUITE("discord endpoint") {
     for (const auto& f : e["fields"]) names.push_back(f["name"]);
     REQUIRE(names.size() >= 4);
     CHECK(names[0] == "Confidence");
-    CHECK(e["fields"][0]["value"].get<std::string>().starts_with(std::to_string(static_cast<int>(std::lround(rec.confidence * 100))) + "%"));
+    CHECK(e["fields"][0]["value"].get<std::string>().starts_with(
+        std::to_string(static_cast<int>(std::lround(rec.confidence * 100))) + "%"));
     CHECK(names[1] == "Scores");
     CHECK(e["fields"][1]["value"].get<std::string>().find("Python") != std::string::npos);
     CHECK(e["fields"][1]["value"].get<std::string>().find("Node.js") != std::string::npos);
     CHECK(names[2] == "Why");
     CHECK(e["fields"][2]["value"].get<std::string>().find("_Sources: ") != std::string::npos);
     CHECK(std::find(names.begin(), names.end(), "Next steps") != names.end());
-    if (!rec.contested.empty()) CHECK(std::find(names.begin(), names.end(), "Where the sources disagree") != names.end());
+    if (!rec.contested.empty())
+      CHECK(std::find(names.begin(), names.end(), "Where the sources disagree") != names.end());
 
     std::string prefix = "adv:" + t->conversation.substr(0, 8) + "::";
-    json expected_buttons = json::array({{{"type", 2}, {"style", 1}, {"label", "Why this choice?"}, {"custom_id", prefix + "why"}},
-                                         {{"type", 2}, {"style", 2}, {"label", "Decision record"}, {"custom_id", prefix + "summary"}},
-                                         {{"type", 2}, {"style", 2}, {"label", "Start over"}, {"custom_id", prefix + "restart"}}});
+    json expected_buttons = json::array(
+        {{{"type", 2}, {"style", 1}, {"label", "Why this choice?"}, {"custom_id", prefix + "why"}},
+         {{"type", 2},
+          {"style", 2},
+          {"label", "Decision record"},
+          {"custom_id", prefix + "summary"}},
+         {{"type", 2}, {"style", 2}, {"label", "Start over"}, {"custom_id", prefix + "restart"}}});
     CHECK(card["components"] == json::array({{{"type", 1}, {"components", expected_buttons}}}));
 
     // Why? and the decision record come as new messages; the card stays.
@@ -252,14 +287,17 @@ TEST_SUITE("discord endpoint") {
     CHECK_FALSE(why.body["data"].contains("flags"));
     test::check_message_limits(why.body["data"]);
     std::string why_text = why.body["data"]["content"].get<std::string>();
-    for (const auto& embed : why.body["data"]["embeds"]) why_text += embed["description"].get<std::string>();
+    for (const auto& embed : why.body["data"]["embeds"])
+      why_text += embed["description"].get<std::string>();
     CHECK(why_text.find(rec.choice_label) != std::string::npos);
     // The decision record comes as a Markdown file.
     reply record = s.send(s.click(prefix + "summary"));
     CHECK(record.body["type"] == 4);
     test::check_message_limits(record.body["data"]);
-    CHECK(record.body["data"]["content"].get<std::string>().starts_with("Here's your decision record"));
-    CHECK(record.body["data"]["attachments"] == json::array({{{"id", 0}, {"filename", "decision-record.md"}}}));
+    CHECK(record.body["data"]["content"].get<std::string>().starts_with(
+        "Here's your decision record"));
+    CHECK(record.body["data"]["attachments"] ==
+          json::array({{{"id", 0}, {"filename", "decision-record.md"}}}));
     CHECK(record.file_name == "decision-record.md");
     CHECK(record.file == *s.app->service->decision_record({"discord", "G1/C1/U1"}));
     CHECK(record.file.starts_with("# Decision record"));
@@ -270,7 +308,9 @@ TEST_SUITE("discord endpoint") {
     auto fresh = s.current();
     CHECK(fresh->conversation != t->conversation);
     CHECK(fresh->out.progress.step == 1);
-    CHECK(custom_ids(again.body["data"]).front().starts_with("adv:" + fresh->conversation.substr(0, 8) + ":"));
+    CHECK(custom_ids(again.body["data"])
+              .front()
+              .starts_with("adv:" + fresh->conversation.substr(0, 8) + ":"));
     check_stale(s.send(s.click(prefix + "why")));
     CHECK(s.current()->seq == fresh->seq);
   }
@@ -286,7 +326,8 @@ TEST_SUITE("discord endpoint") {
     auto c = s.current("G1/C1/U2");
     auto d = s.current("dm/D1/U1");
     REQUIRE((a && b && c && d));
-    std::set<std::string> ids = {a->conversation, b->conversation, c->conversation, d->conversation};
+    std::set<std::string> ids = {a->conversation, b->conversation, c->conversation,
+                                 d->conversation};
     CHECK(ids.size() == 4);
 
     // U2 clicks U1's button: a polite refusal, and neither conversation moves.
@@ -298,7 +339,9 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current("G1/C1/U2")->seq == c->seq);
   }
 
-  TEST_CASE("/advisor text starts with an opening sentence or answers mid-conversation and /advisor alone resumes") {
+  TEST_CASE(
+      "/advisor text starts with an opening sentence or answers mid-conversation and /advisor "
+      "alone resumes") {
     discord_server s;
     reply r = s.send(s.command("We're a startup building an ML product"));
     CHECK(r.body["type"] == 4);
@@ -307,7 +350,8 @@ TEST_SUITE("discord endpoint") {
     CHECK(t->out.progress.step > 1);  // the sentence answered something
 
     reply resumed = s.send(s.command());
-    CHECK(resumed.body["data"]["content"].get<std::string>().starts_with("Picking up where you left off."));
+    CHECK(resumed.body["data"]["content"].get<std::string>().starts_with(
+        "Picking up where you left off."));
     CHECK(s.current()->conversation == t->conversation);
     CHECK(s.current()->seq == t->seq);
 
@@ -316,7 +360,9 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->out.progress.step == 1);
   }
 
-  TEST_CASE("unknown commands and foreign buttons and other interaction types are answered without a turn") {
+  TEST_CASE(
+      "unknown commands and foreign buttons and other interaction types are answered without a "
+      "turn") {
     discord_server s;
     json other = s.command();
     other["data"]["name"] = "weather";
@@ -346,7 +392,8 @@ TEST_SUITE("discord endpoint") {
     REQUIRE(s.api.wait_for(1));
     auto call = s.api.calls()[0];
     CHECK(call.method == "PATCH");
-    CHECK(call.target == "/webhooks/" + std::string(app_id) + "/" + cmd["token"].get<std::string>() + "/messages/@original");
+    CHECK(call.target == "/webhooks/" + std::string(app_id) + "/" +
+                             cmd["token"].get<std::string>() + "/messages/@original");
     CHECK(call.header("authorization").empty());  // the interaction token is the credential
     json question = call.json();
     test::check_message_limits(question);
@@ -360,8 +407,10 @@ TEST_SUITE("discord endpoint") {
     REQUIRE(s.api.wait_for(2));
     call = s.api.calls()[1];
     CHECK(call.method == "PATCH");
-    CHECK(call.target == "/webhooks/" + std::string(app_id) + "/" + click["token"].get<std::string>() + "/messages/@original");
-    CHECK(call.json()["content"].get<std::string>().find(s.current()->out.text) != std::string::npos);
+    CHECK(call.target == "/webhooks/" + std::string(app_id) + "/" +
+                             click["token"].get<std::string>() + "/messages/@original");
+    CHECK(call.json()["content"].get<std::string>().find(s.current()->out.text) !=
+          std::string::npos);
 
     // A stale click, deferred, is told by an ephemeral follow-up.
     json stale = s.click(first_answer(question));
@@ -369,7 +418,8 @@ TEST_SUITE("discord endpoint") {
     REQUIRE(s.api.wait_for(3));
     call = s.api.calls()[2];
     CHECK(call.method == "POST");
-    CHECK(call.target == "/webhooks/" + std::string(app_id) + "/" + stale["token"].get<std::string>());
+    CHECK(call.target ==
+          "/webhooks/" + std::string(app_id) + "/" + stale["token"].get<std::string>());
     CHECK(call.json()["flags"] == 64);
     CHECK(call.json()["content"].get<std::string>().find("out of date") != std::string::npos);
   }
@@ -402,7 +452,10 @@ TEST_SUITE("discord endpoint") {
     discord_server s(opts);
 
     // The header: the shared client waits it out.
-    s.api.respond_next({429, R"({"message":"You are being rate limited.","retry_after":1.0,"global":false})", {{"Retry-After", "1"}}});
+    s.api.respond_next(
+        {429,
+         R"({"message":"You are being rate limited.","retry_after":1.0,"global":false})",
+         {{"Retry-After", "1"}}});
     s.send(s.command());
     REQUIRE(s.api.wait_for(2));
     auto calls = s.api.calls();
@@ -410,7 +463,9 @@ TEST_SUITE("discord endpoint") {
     CHECK(calls[1].body == calls[0].body);
 
     // Only the JSON body: the client's own retries run out, the adapter waits retry_after.
-    s.api.respond_next({429, R"({"message":"You are being rate limited.","retry_after":0.6,"global":false})", {}}, 2);
+    s.api.respond_next(
+        {429, R"({"message":"You are being rate limited.","retry_after":0.6,"global":false})", {}},
+        2);
     json click = s.click(first_answer(calls[0].json()));
     s.send(click);
     REQUIRE(s.api.wait_for(5));
@@ -421,7 +476,9 @@ TEST_SUITE("discord endpoint") {
 
   TEST_CASE("the optional webhook gets the final recommendation as an embed") {
     test::fake_discord hook;
-    discord_server s({}, [&](bot::config& c) { c.discord.webhook_url = hook.url() + "/api/webhooks/42/secret"; });
+    discord_server s({}, [&](bot::config& c) {
+      c.discord.webhook_url = hook.url() + "/api/webhooks/42/secret";
+    });
     json card = click_to_recommendation(s, s.send(s.command()).body["data"]);
     REQUIRE(hook.wait_for(1));
     auto call = hook.calls()[0];
@@ -445,22 +502,26 @@ TEST_SUITE("discord register") {
     cfg.api_url = api.url() + "/";
     std::ostringstream out;
     CHECK(discord::register_command(cfg, out) == 0);
-    CHECK(out.str() == "Registered the /advisor command (id 1100000000000000001) for application " + std::string(app_id) +
-                           ". It may take a minute to show up in Discord.\n");
+    CHECK(out.str() == "Registered the /advisor command (id 1100000000000000001) for application " +
+                           std::string(app_id) + ". It may take a minute to show up in Discord.\n");
     REQUIRE(api.count() == 1);
     auto call = api.calls()[0];
     CHECK(call.method == "POST");
     CHECK(call.target == "/applications/" + std::string(app_id) + "/commands");
     CHECK(call.header("authorization") == "Bot " + std::string(bot_token));
     CHECK(call.header("content-type").starts_with("application/json"));
-    json expected = {{"name", "advisor"},
-                     {"type", 1},
-                     {"description", "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
-                     {"options", json::array({{{"type", 3},
-                                               {"name", "text"},
-                                               {"description", "Start with a sentence about your project, or answer the current question"},
-                                               {"required", false},
-                                               {"max_length", 1000}}})}};
+    json expected = {
+        {"name", "advisor"},
+        {"type", 1},
+        {"description",
+         "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
+        {"options",
+         json::array({{{"type", 3},
+                       {"name", "text"},
+                       {"description",
+                        "Start with a sentence about your project, or answer the current question"},
+                       {"required", false},
+                       {"max_length", 1000}}})}};
     CHECK(call.json() == expected);
   }
 
@@ -489,10 +550,14 @@ TEST_SUITE("discord register") {
     api.respond_next({401, R"({"message": "401: Unauthorized", "code": 0})", {}});
     std::ostringstream out;
     CHECK(discord::register_command(cfg, out) == 1);
-    CHECK(out.str() == "Discord refused the bot token (HTTP 401): check ADVISOR_DISCORD_BOT_TOKEN.\n");
+    CHECK(out.str() ==
+          "Discord refused the bot token (HTTP 401): check ADVISOR_DISCORD_BOT_TOKEN.\n");
     CHECK(out.str().find(bot_token) == std::string::npos);
 
-    api.respond_next({429, R"({"message":"You are being rate limited.","retry_after":0.3,"global":false})", {{"Retry-After", "1"}}});
+    api.respond_next(
+        {429,
+         R"({"message":"You are being rate limited.","retry_after":0.3,"global":false})",
+         {{"Retry-After", "1"}}});
     std::ostringstream out2;
     CHECK(discord::register_command(cfg, out2) == 0);
     CHECK(api.count() == 3);

@@ -3,10 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "adapters/discord/messages.hpp"
 
@@ -15,7 +14,8 @@ namespace advisor::test {
 inline void check_embed_limits(const nlohmann::json& e) {
   namespace lim = discord::limits;
   if (e.contains("title")) CHECK(e["title"].get<std::string>().size() <= lim::embed_title);
-  if (e.contains("description")) CHECK(e["description"].get<std::string>().size() <= lim::embed_description);
+  if (e.contains("description"))
+    CHECK(e["description"].get<std::string>().size() <= lim::embed_description);
   if (e.contains("fields")) {
     CHECK(e["fields"].size() <= lim::fields);
     for (const auto& f : e["fields"]) {

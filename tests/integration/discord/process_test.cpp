@@ -1,12 +1,13 @@
 // The `advisor` binary as an operator runs it: `advisor serve` with Discord configured from
 // the environment, and `advisor discord register`, against a fake Discord API on loopback.
+#include "process.hpp"
+
 #include <doctest/doctest.h>
 
 #include <regex>
 
 #include "client.hpp"
 #include "fake_discord.hpp"
-#include "process.hpp"
 #include "support.hpp"
 
 using namespace advisor;
@@ -16,9 +17,12 @@ using test::discord_wire::bot_token;
 
 namespace {
 
-std::vector<std::string> discord_env(const test::signer& key, const std::string& api_url, const std::string& webhook = {}) {
-  std::vector<std::string> env = {"ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(), std::string("ADVISOR_DISCORD_APP_ID=") + app_id,
-                                  std::string("ADVISOR_DISCORD_BOT_TOKEN=") + bot_token, "ADVISOR_DISCORD_API_URL=" + api_url};
+std::vector<std::string> discord_env(const test::signer& key, const std::string& api_url,
+                                     const std::string& webhook = {}) {
+  std::vector<std::string> env = {"ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(),
+                                  std::string("ADVISOR_DISCORD_APP_ID=") + app_id,
+                                  std::string("ADVISOR_DISCORD_BOT_TOKEN=") + bot_token,
+                                  "ADVISOR_DISCORD_API_URL=" + api_url};
   if (!webhook.empty()) env.push_back("ADVISOR_DISCORD_WEBHOOK_URL=" + webhook);
   return env;
 }
@@ -44,11 +48,21 @@ TEST_SUITE("discord advisor binary") {
     test::fake_discord hook;
     test::interaction_client client;
     std::string webhook = hook.url() + "/api/webhooks/42/webhook-secret-part";
-    test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "serve", "--port", "0"}, discord_env(client.key, api.url(), webhook));
+    test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "serve", "--port", "0"},
+                    discord_env(client.key, api.url(), webhook));
     client.port = listening_port(p);
 
-    CHECK(client.send({{"id", "1"}, {"application_id", app_id}, {"type", 1}, {"token", "t"}, {"version", 1}}).body == json{{"type", 1}});
-    CHECK(client.post(R"({"type":1})", {{"X-Signature-Ed25519", std::string(128, 'a')}, {"X-Signature-Timestamp", "1"}}).status == 401);
+    CHECK(client
+              .send({{"id", "1"},
+                     {"application_id", app_id},
+                     {"type", 1},
+                     {"token", "t"},
+                     {"version", 1}})
+              .body == json{{"type", 1}});
+    CHECK(client
+              .post(R"({"type":1})", {{"X-Signature-Ed25519", std::string(128, 'a')},
+                                      {"X-Signature-Timestamp", "1"}})
+              .status == 401);
 
     json message = client.send(client.command()).body["data"];
     for (int i = 0; i < 25 && message["embeds"].empty(); ++i) {
@@ -75,10 +89,12 @@ TEST_SUITE("discord advisor binary") {
     test::temp_dir dir;
     test::fake_discord api;
     test::signer key;
-    test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "discord", "register"}, discord_env(key, api.url()));
+    test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "discord", "register"},
+                    discord_env(key, api.url()));
     std::string out = p.read_all();
     CHECK(p.wait() == 0);
-    CHECK(out.find("Registered the /advisor command (id 1100000000000000001)") != std::string::npos);
+    CHECK(out.find("Registered the /advisor command (id 1100000000000000001)") !=
+          std::string::npos);
     REQUIRE(api.count() == 1);
     CHECK(api.calls()[0].target == std::string("/applications/") + app_id + "/commands");
     CHECK(api.calls()[0].header("authorization") == std::string("Bot ") + bot_token);
@@ -88,7 +104,8 @@ TEST_SUITE("discord advisor binary") {
     test::temp_dir dir;
     test::fake_discord api;
     test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "discord", "register"},
-                    {std::string("ADVISOR_DISCORD_APP_ID=") + app_id, "ADVISOR_DISCORD_API_URL=" + api.url(), "ADVISOR_DISCORD_BOT_TOKEN="});
+                    {std::string("ADVISOR_DISCORD_APP_ID=") + app_id,
+                     "ADVISOR_DISCORD_API_URL=" + api.url(), "ADVISOR_DISCORD_BOT_TOKEN="});
     std::string out = p.read_all();
     CHECK(p.wait() == 2);
     CHECK(out.find("ADVISOR_DISCORD_BOT_TOKEN") != std::string::npos);

@@ -31,7 +31,8 @@ TEST_SUITE("discord verifier") {
     CHECK_FALSE(v.verify(flipped, "", ""));
   }
 
-  TEST_CASE("libsodium (independent of OpenSSL) derives the same key and signature from the RFC seed") {
+  TEST_CASE(
+      "libsodium (independent of OpenSSL) derives the same key and signature from the RFC seed") {
     test::signer s;
     CHECK(s.public_hex() == test::rfc8032_public);
     CHECK(s.sign("") == test::rfc8032_empty_signature);
@@ -61,8 +62,10 @@ TEST_SUITE("discord verifier") {
   TEST_CASE("a public key that is not 32 bytes of hex is a configuration error") {
     CHECK_THROWS_AS(discord::signature_verifier(""), std::invalid_argument);
     CHECK_THROWS_AS(discord::signature_verifier("abcd"), std::invalid_argument);
-    CHECK_THROWS_AS(discord::signature_verifier(std::string(test::rfc8032_public) + "00"), std::invalid_argument);
-    CHECK_THROWS_AS(discord::signature_verifier("x" + std::string(test::rfc8032_public).substr(1)), std::invalid_argument);
+    CHECK_THROWS_AS(discord::signature_verifier(std::string(test::rfc8032_public) + "00"),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(discord::signature_verifier("x" + std::string(test::rfc8032_public).substr(1)),
+                    std::invalid_argument);
     CHECK_NOTHROW(discord::signature_verifier(test::rfc8032_public));
   }
 
@@ -99,13 +102,15 @@ TEST_SUITE("discord replay guard") {
 
   TEST_CASE("memory stays bounded") {
     discord::replay_guard g(std::chrono::seconds(300), 100);
-    for (int i = 0; i < 1000; ++i) REQUIRE(g.check("5000", "sig" + std::to_string(i), 5000) == verdict::fresh);
+    for (int i = 0; i < 1000; ++i)
+      REQUIRE(g.check("5000", "sig" + std::to_string(i), 5000) == verdict::fresh);
     CHECK(g.check("5000", "sig999", 5000) == verdict::replay);  // recent ones are still remembered
   }
 }
 
 TEST_SUITE("discord custom ids") {
-  bot::turn make_turn(std::string conversation, std::string question, std::vector<dialogue::option_view> options) {
+  bot::turn make_turn(std::string conversation, std::string question,
+                      std::vector<dialogue::option_view> options) {
     bot::turn t;
     t.conversation = std::move(conversation);
     t.out.question = std::move(question);
@@ -114,7 +119,8 @@ TEST_SUITE("discord custom ids") {
   }
 
   TEST_CASE("a custom id names the conversation and question and option within 100 characters") {
-    std::string id = discord::encode_custom_id("0123456789abcdef0123456789abcdef", "team", "javascript", 1);
+    std::string id =
+        discord::encode_custom_id("0123456789abcdef0123456789abcdef", "team", "javascript", 1);
     CHECK(id == "adv:01234567:team:javascript");
     auto ref = discord::decode_custom_id(id);
     REQUIRE(ref);
@@ -122,7 +128,8 @@ TEST_SUITE("discord custom ids") {
     CHECK(ref->question == "team");
     CHECK(ref->option == "javascript");
     // Option ids with colons (the review's "change:team") survive.
-    auto change = discord::decode_custom_id(discord::encode_custom_id("0123456789", "review", "change:team", 0));
+    auto change = discord::decode_custom_id(
+        discord::encode_custom_id("0123456789", "review", "change:team", 0));
     REQUIRE(change);
     CHECK(change->option == "change:team");
   }
@@ -146,10 +153,12 @@ TEST_SUITE("discord custom ids") {
     REQUIRE(ok);
     CHECK(discord::resolve_button(*ok, t) == "python");
     CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:ffffffff:team:python"), t));
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:scale:python"), t));
+    CHECK_FALSE(
+        discord::resolve_button(*discord::decode_custom_id("adv:01234567:scale:python"), t));
     CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:cobol"), t));
     CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:#7"), t));
-    CHECK(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t) == "!back");
+    CHECK(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t) ==
+          "!back");
     t.out.finished = true;
     CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t));
   }
@@ -182,7 +191,8 @@ TEST_SUITE("discord messages") {
     t.out.question = "q";
     t.out.progress = {3, 9};
     t.out.text = "Pick one.";
-    for (int i = 0; i < 12; ++i) t.out.options.push_back({"o" + std::to_string(i), std::string(120, 'L')});
+    for (int i = 0; i < 12; ++i)
+      t.out.options.push_back({"o" + std::to_string(i), std::string(120, 'L')});
     json m = discord::question_message(t);
     test::check_message_limits(m);
     REQUIRE(m["components"].size() == 4);  // 5 + 5 + 2 options, then Why? and Back
@@ -193,14 +203,16 @@ TEST_SUITE("discord messages") {
     CHECK(m["components"][0]["components"][0]["label"].get<std::string>().size() <= 80);
     CHECK(m["content"] == "Pick one.\n\n_Question 3 of about 9_");
 
-    for (int i = 12; i < 30; ++i) t.out.options.push_back({"o" + std::to_string(i), "Option " + std::to_string(i)});
+    for (int i = 12; i < 30; ++i)
+      t.out.options.push_back({"o" + std::to_string(i), "Option " + std::to_string(i)});
     m = discord::question_message(t);
     test::check_message_limits(m);
     REQUIRE(m["components"].size() == 3);  // two selects (25 + 5), then Why? and Back
     CHECK(m["components"][0]["components"][0]["type"] == 3);
     CHECK(m["components"][0]["components"][0]["options"].size() == 25);
     CHECK(m["components"][1]["components"][0]["options"].size() == 5);
-    auto ref = discord::decode_custom_id(m["components"][1]["components"][0]["custom_id"].get<std::string>());
+    auto ref = discord::decode_custom_id(
+        m["components"][1]["components"][0]["custom_id"].get<std::string>());
     REQUIRE(ref);
     CHECK(discord::resolve_button(*ref, t, "o27") == "o27");
     CHECK_FALSE(discord::resolve_button(*ref, t, "nope"));
@@ -234,7 +246,8 @@ TEST_SUITE("discord messages") {
     }
     for (int i = 0; i < 10; ++i) rec.next_steps.push_back(std::string(300, 's'));
     rec.unknowns = {"team skills", "expected load"};
-    json e = discord::recommendation_embed(rec, [](std::string_view id) { return std::string(id); });
+    json e =
+        discord::recommendation_embed(rec, [](std::string_view id) { return std::string(id); });
     test::check_embed_limits(e);
     CHECK(discord::embed_length(e) <= 6000);
     CHECK(e["title"].get<std::string>().size() <= 256);
@@ -249,7 +262,8 @@ TEST_SUITE("discord messages") {
     CHECK(short_text["content"] == "hello");
     CHECK(short_text["flags"] == 64);
     std::string long_text;
-    for (int i = 0; i < 300; ++i) long_text += "- line " + std::to_string(i) + " " + std::string(40, 'z') + "\n";
+    for (int i = 0; i < 300; ++i)
+      long_text += "- line " + std::to_string(i) + " " + std::string(40, 'z') + "\n";
     json m = discord::text_message(long_text);
     test::check_message_limits(m);
     CHECK(m["content"] == "");
