@@ -1,5 +1,6 @@
 #include "adapters/discord/messages.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -58,10 +59,10 @@ std::string percent(double v) {
   return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
 }
 
-std::string sources_suffix(const std::vector<std::string>& sources,
-                           std::string_view word = "Sources") {
+std::string sources_suffix(const std::vector<std::string>& sources) {
   if (sources.empty()) return {};
-  return " _" + std::string(word) + ": " + join(sources, "; ") + "_";
+  return std::string(sources.size() == 1 ? " _Source: " : " _Sources: ") + join(sources, "; ") +
+         "_";
 }
 
 int button_style(const dialogue::outcome& out, const std::string& option) {
@@ -279,8 +280,13 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
   std::string confidence = percent(rec.confidence);
   if (!rec.unknowns.empty()) confidence += " (lower: " + join(rec.unknowns, ", ") + " left open)";
   sections.push_back({"Confidence", {confidence}, true});
+  // The leader first.
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [id, score] : rec.scores) ranked.emplace_back(score, label(id));
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> scores;
-  for (const auto& [id, score] : rec.scores) scores.push_back(label(id) + " " + number(score));
+  for (const auto& [score, name] : ranked) scores.push_back(name + " " + number(score));
   sections.push_back({"Scores", {join(scores, " \xC2\xB7 ")}, true});
 
   section why{"Why", {}, false};
@@ -296,7 +302,7 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
       contested.lines.push_back("**" + c.summary + "**");
       for (const auto& side : c.sides)
         contested.lines.push_back("- " + label(side.position) + ": " + side.claim +
-                                  sources_suffix(side.sources, "Source"));
+                                  sources_suffix(side.sources));
     }
     sections.push_back(std::move(contested));
   }

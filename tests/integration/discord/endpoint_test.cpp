@@ -266,7 +266,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(e["fields"][1]["value"].get<std::string>().find("Python") != std::string::npos);
     CHECK(e["fields"][1]["value"].get<std::string>().find("Node.js") != std::string::npos);
     CHECK(names[2] == "Why");
-    CHECK(e["fields"][2]["value"].get<std::string>().find("_Sources: ") != std::string::npos);
+    CHECK(e["fields"][2]["value"].get<std::string>().find(" _Source") != std::string::npos);
     CHECK(std::find(names.begin(), names.end(), "Next steps") != names.end());
     if (!rec.contested.empty())
       CHECK(std::find(names.begin(), names.end(), "Where the sources disagree") != names.end());

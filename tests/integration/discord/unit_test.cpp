@@ -253,8 +253,64 @@ TEST_SUITE("discord messages") {
     CHECK(e["title"].get<std::string>().size() <= 256);
     CHECK(e["fields"][0]["name"] == "Confidence");
     CHECK(e["fields"][0]["value"] == "60% (lower: team skills, expected load left open)");
-    CHECK(e["fields"][1]["value"] == "nodejs 6.5 \xC2\xB7 python 4");
+    CHECK(e["fields"][1]["value"] == "nodejs 6.5 \xC2\xB7 python 4");  // the leader first
     CHECK(e["footer"]["text"].get<std::string>().starts_with("Shortened to fit Discord."));
+  }
+
+  TEST_CASE("the recommendation embed, exactly") {
+    dialogue::recommendation rec;
+    rec.choice = "python";
+    rec.choice_label = "Python";
+    rec.confidence = 0.8;
+    rec.scores = {{"nodejs", 2}, {"python", 5.5}};
+    dialogue::reason team;
+    team.text = "**team skills: Python** (Python +3). Your team knows Python.";
+    team.sources = {"Guide A"};
+    team.effect = {{"python", 3}};
+    team.question = "team";
+    dialogue::reason idle;  // an answer that moved nothing is left out
+    idle.text = "**expected load: Modest**";
+    idle.question = "scale";
+    dialogue::reason rule;
+    rule.text = "**A rule.** Something general.";
+    rule.sources = {"Article B", "Article C"};
+    rec.reasons = {team, idle, rule};
+    rec.unknowns = {"expected load"};
+    rec.contested = {{"large-projects",
+                      "The sources disagree on large projects.",
+                      {{"python", "Python suits large projects.", {"Guide A"}},
+                       {"nodejs", "Node.js suits them too.", {"Article B", "Article C"}}}}};
+    rec.next_steps = {"Prototype both.", "Audit your team's skills."};
+    auto label = [](std::string_view id) {
+      return std::string(id == "python" ? "Python" : "Node.js");
+    };
+
+    json expected = {
+        {"title", "My recommendation: Python"},
+        {"color", 0x3776AB},
+        {"fields",
+         json::array(
+             {{{"name", "Confidence"},
+               {"value", "80% (lower: expected load left open)"},
+               {"inline", true}},
+              {{"name", "Scores"}, {"value", "Python 5.5 \xC2\xB7 Node.js 2"}, {"inline", true}},
+              {{"name", "Why"},
+               {"value",
+                "- **team skills: Python** (Python +3). Your team knows Python. _Source: Guide A_\n"
+                "- **A rule.** Something general. _Sources: Article B; Article C_"},
+               {"inline", false}},
+              {{"name", "Where the sources disagree"},
+               {"value",
+                "**The sources disagree on large projects.**\n"
+                "- Python: Python suits large projects. _Source: Guide A_\n"
+                "- Node.js: Node.js suits them too. _Sources: Article B; Article C_"},
+               {"inline", false}},
+              {{"name", "Next steps"},
+               {"value", "- Prototype both.\n- Audit your team's skills."},
+               {"inline", false}}})},
+        {"footer",
+         {{"text", "Press \xE2\x80\x9CWhy this choice?\xE2\x80\x9D for the full breakdown."}}}};
+    CHECK(discord::recommendation_embed(rec, label) == expected);
   }
 
   TEST_CASE("long texts go into embeds and ephemeral ones carry flag 64") {
