@@ -60,16 +60,22 @@ const dialogue::engine& service::engine_for(std::string_view framework) const {
   return *engines_.front();
 }
 
-std::mutex& service::lock_for(const std::string& key) { return locks_[std::hash<std::string>{}(key) % locks_.size()]; }
+std::size_t service::stripe_of(const std::string& key) const { return std::hash<std::string>{}(key) % stripes; }
 
 turn service::run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
                   bool fresh, std::string_view framework) {
-  std::lock_guard lock(lock_for(key.channel + '\n' + key.key));
+  const std::string cache_key = key.channel + '\n' + key.key;
+  const std::size_t stripe = stripe_of(cache_key);
+  std::lock_guard lock(locks_[stripe]);
+  auto& cache = cache_[stripe];
   dialogue::input with_date = in;
   with_date.date = today();
   for (int attempt = 0;; ++attempt) {
     std::optional<dialogue::conversation_record> rec;
-    if (!fresh) rec = store_.find(key);
+    if (!fresh) {
+      if (auto it = cache.find(cache_key); it != cache.end()) rec = it->second;
+      else rec = store_.find(key);
+    }
     bool resumed = rec.has_value();
     dialogue::input step_in = with_date;
     if (!rec) {
@@ -93,11 +99,20 @@ turn service::run(const channel_key& key, const dialogue::input& in, std::string
     dialogue::outcome out = engine_for(rec->framework).step(rec->events, step_in);
     try {
       std::uint64_t seq = store_.append(rec->id, rec->seq, out.events);
+      // Remember the record as it now stands (from its last restart on, as the store keeps it).
+      rec->seq = seq;
+      for (const auto& e : out.events) {
+        if (e.kind == dialogue::event_kind::restart) rec->events.clear();
+        rec->events.push_back(e);
+      }
+      if (cache.size() >= cached_per_stripe) cache.clear();
+      cache[cache_key] = *rec;
       turn t{rec->id, std::move(out), seq, resumed};
       if (observer_) observer_(key, t);
       return t;
     } catch (const dialogue::sequence_conflict&) {
       // Another writer moved this conversation on; decide again on the newer history.
+      cache.erase(cache_key);
       if (attempt >= max_conflict_retries) throw;
     }
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <unordered_map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -69,14 +70,20 @@ class service {
  private:
   turn run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
            bool fresh, std::string_view framework);
-  std::mutex& lock_for(const std::string& conversation);
+  std::size_t stripe_of(const std::string& key) const;
   // The engine of the framework a conversation was started on ("id@version" or "id").
   const dialogue::engine& engine_for(std::string_view framework) const;
 
   std::vector<std::unique_ptr<dialogue::engine>> engines_;
   observer observer_;
   session_store& store_;
-  std::array<std::mutex, 64> locks_;
+  // Turns for one channel key run one at a time under its stripe's lock; each stripe keeps the
+  // records it last saw, so a turn need not read its history back. A stale record is caught
+  // by the store's sequence check and read again.
+  static constexpr std::size_t stripes = 64;
+  static constexpr std::size_t cached_per_stripe = 512;
+  std::array<std::mutex, stripes> locks_;
+  std::array<std::unordered_map<std::string, dialogue::conversation_record>, stripes> cache_;
 };
 
 // A new unguessable token: 128 random bits from the OS, as 32 hex characters.

@@ -26,7 +26,7 @@ struct conversation_record {
   std::string id;
   std::string framework;  // framework id and version it started on
   std::uint64_t seq = 0;  // number of events stored
-  std::vector<event> events;
+  std::vector<event> events;  // the history that matters: from the last restart on
 };
 
 // Thrown by append when the expected sequence number is already taken.

@@ -67,6 +67,10 @@ CREATE TABLE events (
   turn INTEGER NOT NULL, via TEXT NOT NULL DEFAULT '', phrase TEXT NOT NULL DEFAULT '',
   at TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
+)sql",
+                                                                         // 2: find a conversation's last restart without reading its history.
+                                                                         R"sql(
+CREATE INDEX events_kind ON events(conversation_id, kind, seq);
 )sql"};
 
 }  // namespace

@@ -29,8 +29,10 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
     : db_(db_path),
       find_binding_(migrated(db_).prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
       find_conversation_(db_.prepare("SELECT framework, seq FROM conversations WHERE id = ?")),
+      // Only the events since the last restart matter to the state; older ones stay stored.
       load_events_(db_.prepare(
-          "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ? ORDER BY seq")),
+          "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= "
+          "(SELECT coalesce(max(seq), 0) FROM events WHERE conversation_id = ?1 AND kind = 'restart') ORDER BY seq")),
       insert_conversation_(db_.prepare(
           "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
       bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
