@@ -84,6 +84,8 @@ adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::work
       events_(event_ttl_seconds, seen_capacity),
       clicks_(click_ttl_seconds, seen_capacity) {
   if (!opts_.now) opts_.now = system_now;
+  if (cfg_.bot_token.empty())
+    log::warn("slack_bot_token_missing", {{"hint", "set ADVISOR_SLACK_BOT_TOKEN: without it no reply reaches Slack"}});
   const auto& fw = svc_.engine().fw();
   for (const auto& s : fw.stacks) stack_labels_[s.id] = s.label;
   if (fw.hybrid) stack_labels_[fw.hybrid->id] = fw.hybrid->label;

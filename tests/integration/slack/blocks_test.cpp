@@ -125,7 +125,7 @@ TEST_SUITE("slack blocks") {
     CHECK(b[8]["elements"].size() == 2);
   }
 
-  TEST_CASE("a turn that just recommended renders as the card; later turns as text") {
+  TEST_CASE("a turn that just recommended renders as the card: later turns as text") {
     dialogue::outcome out;
     out.text = "**My recommendation: Python**";
     out.finished = true;

@@ -77,7 +77,7 @@ TEST_SUITE("slack seen_set") {
     CHECK(s.insert("a", 1060));  // expired: a new key
     CHECK(s.insert("b", 1060));
   }
-  TEST_CASE("it never grows past its capacity; the oldest key goes first") {
+  TEST_CASE("it never grows past its capacity: the oldest key goes first") {
     seen_set s(3600, 3);
     CHECK(s.insert("a", 1));
     CHECK(s.insert("b", 2));

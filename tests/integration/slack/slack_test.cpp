@@ -396,7 +396,7 @@ TEST_SUITE("slack endpoints") {
     CHECK(json::parse(p[1].response)["ok"] == true);
   }
 
-  TEST_CASE("transient 5xx are retried a bounded number of times; ok:false is logged and counted") {
+  TEST_CASE("transient 5xx are retried a bounded number of times: ok:false is logged and counted") {
     running s;
     s.api.respond_next({500, "oops", {}}, 2);
     s.event(envelope("Ev500", mention("startup", "U1", "1700000006.000100")));
@@ -575,7 +575,7 @@ TEST_SUITE("slack conversation") {
     CHECK(metric("advisor_slack_duplicates_total", {{"kind", "click"}}) == before + 1);
   }
 
-  TEST_CASE("an answer in words moves on; the old buttons are retired and a late click on them is stale") {
+  TEST_CASE("an answer in words moves on: the old buttons are retired and a late click on them is stale") {
     running s;
     s.command("");
     auto root = json::parse(posts(s.api)[0].response)["ts"].get<std::string>();
@@ -602,7 +602,7 @@ TEST_SUITE("slack conversation") {
           "This question was already answered; the conversation has moved on.");
   }
 
-  TEST_CASE("two people in one thread have separate conversations; one cannot click the other's buttons") {
+  TEST_CASE("two people in one thread have separate conversations: one cannot click the other's buttons") {
     running s;
     s.command("");
     auto root = json::parse(posts(s.api)[0].response)["ts"].get<std::string>();
