@@ -56,7 +56,7 @@ struct render_context {
 // recommendation (just confirmed), the card.
 message render_turn(const dialogue::outcome& out, const render_context& ctx, bool recommendation_card);
 
-// The recommendation card; with_buttons adds the outcome's follow-up options (why, ...).
+// The recommendation card, with a button per follow-up option (why, decision record, ...).
 message render_recommendation(const dialogue::recommendation& rec, const render_context& ctx,
                               const std::vector<dialogue::option_view>& follow_ups = {});
 

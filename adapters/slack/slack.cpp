@@ -226,13 +226,13 @@ void adapter::handle_event(const json& envelope) {
   if (team.empty() || channel.empty()) return;
   conversation c{team, channel, thread, user};
   std::string text = inbound_text(str(ev, "text"));
-  pool_.post(c.key(), [this, c, text] { text_turn(c, text, false); });
+  pool_.post(c.key(), [this, c, text] { text_turn(c, text); });
 }
 
-void adapter::text_turn(const conversation& c, const std::string& text, bool start_fresh) {
+void adapter::text_turn(const conversation& c, const std::string& text) {
   try {
-    if (text.empty() || start_fresh)
-      deliver(c, svc_.start(c.channel_key(), text, start_fresh));
+    if (text.empty())  // a bare mention: where we are, or a new conversation
+      deliver(c, svc_.start(c.channel_key()));
     else
       deliver(c, svc_.message(c.channel_key(), text));
   } catch (const std::exception& e) {
@@ -327,7 +327,7 @@ void adapter::deliver(const conversation& c, const bot::turn& t) {
   bool card = just_recommended(t.out);
   message m = render_turn(t.out, context_for(c), card);
   if (auto previous = forget(c))
-    retire(c, *previous, t.out.error.empty() ? "Answered in the thread." : "Asked again below.");
+    retire(*previous, t.out.error.empty() ? "Answered in the thread." : "Asked again below.");
   json body = {{"channel", c.channel}, {"text", m.text}, {"blocks", m.blocks}, {"unfurl_links", false}};
   if (!c.thread.empty()) body["thread_ts"] = c.thread;
   auto posted = call("chat.postMessage", body);
@@ -338,7 +338,7 @@ void adapter::deliver(const conversation& c, const bot::turn& t) {
   if (card && !cfg_.webhook_url.empty()) post_webhook(c, *t.out.recommendation);
 }
 
-void adapter::retire(const conversation&, const open_question& q, const std::string& note) {
+void adapter::retire(const open_question& q, const std::string& note) {
   call("chat.update", {{"channel", q.channel}, {"ts", q.ts}, {"text", note}, {"blocks", retire_buttons(q.blocks, note)}});
 }
 

@@ -73,7 +73,7 @@ class adapter {
 
   // Worker jobs.
   void start_from_command(std::map<std::string, std::string> form);
-  void text_turn(const conversation& c, const std::string& text, bool start_fresh);
+  void text_turn(const conversation& c, const std::string& text);
   void click_turn(const conversation& c, const button_value& v, const std::string& label,
                   const std::string& message_ts, const nlohmann::json& blocks, const std::string& claim);
   void deliver(const conversation& c, const bot::turn& t);
@@ -81,7 +81,7 @@ class adapter {
   // A Slack Web API call; the response body when it said ok, otherwise nothing (logged, counted).
   std::optional<nlohmann::json> call(const std::string& method, const nlohmann::json& body);
   void post_webhook(const conversation& c, const dialogue::recommendation& rec);
-  void retire(const conversation& c, const open_question& q, const std::string& note);
+  void retire(const open_question& q, const std::string& note);
   void remember(const conversation& c, open_question q);
   std::optional<open_question> forget(const conversation& c);
 

@@ -554,6 +554,21 @@ TEST_SUITE("slack conversation") {
     CHECK(written.find("response-secret") == std::string::npos);
   }
 
+  TEST_CASE("/advisor with an opening sentence: quoted in the thread's root, and read for answers") {
+    running s;
+    auto ack = s.command("we are a startup & we build real-time chat");
+    CHECK(ack.status == 200);
+    auto p = posts(s.api);
+    REQUIRE(p.size() == 2);
+    CHECK(p[0].json()["text"] == "<@U1> started the advisor: *Python or Node.js for your backend?*\n"
+                                 ">we are a startup &amp; we build real-time chat\n"
+                                 "The questions and the recommendation follow in this thread.");
+    auto t = s.current("T1/C1/" + json::parse(p[0].response)["ts"].get<std::string>() + "/U1");
+    REQUIRE(t);
+    CHECK(t->out.question != "context");  // "startup" answered who is choosing
+    CHECK(test::block_kit_problems(p[1].json()["blocks"]).empty());
+  }
+
   TEST_CASE("a double click answers once") {
     running s;
     s.command("");
