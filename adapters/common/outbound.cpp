@@ -96,7 +96,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     return n;
   }
   std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (name == "retry-after") a->retry_after = parse_retry_after(line.substr(colon + 1));
   return n;
 }
@@ -129,7 +130,8 @@ attempt perform(const outbound_request& r, std::chrono::milliseconds timeout) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect must not carry the token elsewhere
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout_ms, static_cast<long>(timeout.count())));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   std::min(connect_timeout_ms, static_cast<long>(timeout.count())));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -152,7 +154,8 @@ attempt perform(const outbound_request& r, std::chrono::milliseconds timeout) {
   if (rc != CURLE_OK) {
     a.status = 0;
     a.error = a.truncated ? "response larger than " + std::to_string(max_response_bytes) + " bytes"
-                          : std::string(curl_easy_strerror(rc)) + (error_text[0] ? std::string(": ") + error_text : "");
+                          : std::string(curl_easy_strerror(rc)) +
+                                (error_text[0] ? std::string(": ") + error_text : "");
     a.body.clear();
     return a;
   }

@@ -83,10 +83,14 @@ std::string number(double v) {
   return buf;
 }
 
-std::string percent(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; }
+std::string percent(double v) {
+  return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
+}
 
 json mrkdwn(std::string text) { return {{"type", "mrkdwn"}, {"text", std::move(text)}}; }
-json plain(std::string text) { return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}}; }
+json plain(std::string text) {
+  return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}};
+}
 
 // Sections of at most max_section_text bytes, split between lines where it can.
 void add_sections(json& blocks, const std::string& text) {
@@ -114,22 +118,25 @@ void add_sections(json& blocks, const std::string& text) {
 }
 
 std::string block_id(std::string_view question, std::size_t row) {
-  return truncate_utf8("advisor:" + std::string(question) + ":" + std::to_string(row), max_block_id);
+  return truncate_utf8("advisor:" + std::string(question) + ":" + std::to_string(row),
+                       max_block_id);
 }
 
 // Buttons in rows of at most 25; each row an actions block.
-void add_buttons(json& blocks, const std::vector<dialogue::option_view>& options, std::string_view question,
-                 const render_context& ctx) {
+void add_buttons(json& blocks, const std::vector<dialogue::option_view>& options,
+                 std::string_view question, const render_context& ctx) {
   json row = json::array();
   std::size_t row_index = 0;
   auto flush = [&] {
     if (row.empty()) return;
-    blocks.push_back({{"type", "actions"}, {"block_id", block_id(question, row_index++)}, {"elements", row}});
+    blocks.push_back(
+        {{"type", "actions"}, {"block_id", block_id(question, row_index++)}, {"elements", row}});
     row = json::array();
   };
   for (std::size_t i = 0; i < options.size(); ++i) {
     std::string value = encode({std::string(question), options[i].id, ctx.owner, ctx.thread});
-    if (value.size() > max_button_value) continue;  // cannot be a button; the option can still be typed
+    if (value.size() > max_button_value)
+      continue;  // cannot be a button; the option can still be typed
     json button = {{"type", "button"},
                    {"action_id", "advisor_option_" + std::to_string(i)},
                    {"text", plain(truncate_utf8(options[i].label, max_button_text))},
@@ -171,18 +178,22 @@ std::optional<button_value> decode_button_value(std::string_view value) {
   if (!j.is_object()) return std::nullopt;
   for (const char* k : {"q", "o", "u", "t"})
     if (!j.contains(k) || !j[k].is_string()) return std::nullopt;
-  return button_value{j["q"].get<std::string>(), j["o"].get<std::string>(), j["u"].get<std::string>(),
-                      j["t"].get<std::string>()};
+  return button_value{j["q"].get<std::string>(), j["o"].get<std::string>(),
+                      j["u"].get<std::string>(), j["t"].get<std::string>()};
 }
 
 std::string escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }
@@ -190,7 +201,8 @@ std::string escape(std::string_view text) {
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   if (max_bytes < ellipsis.size()) return {};
-  return std::string(text.substr(0, utf8_cut(text, max_bytes - ellipsis.size()))) + std::string(ellipsis);
+  return std::string(text.substr(0, utf8_cut(text, max_bytes - ellipsis.size()))) +
+         std::string(ellipsis);
 }
 
 std::string to_mrkdwn(std::string_view text) {
@@ -204,7 +216,8 @@ std::string to_mrkdwn(std::string_view text) {
       out.append(bullet).append(inline_markup(std::string_view(l).substr(2)));
     } else if (starts_with(l, "#")) {
       std::size_t hashes = l.find_first_not_of('#');
-      std::string_view title = hashes == std::string::npos ? std::string_view{} : std::string_view(l).substr(hashes);
+      std::string_view title =
+          hashes == std::string::npos ? std::string_view{} : std::string_view(l).substr(hashes);
       while (!title.empty() && title.front() == ' ') title.remove_prefix(1);
       std::string inner = strip_bold(title);
       out += inner.empty() ? std::string{} : "*" + inline_markup(inner) + "*";
@@ -237,7 +250,8 @@ std::string inbound_text(std::string_view s) {
         std::string_view inner = s.substr(i + 1, close - i - 1);
         auto bar = inner.find('|');
         std::string_view target = inner.substr(0, bar);
-        std::string_view label = bar == std::string_view::npos ? std::string_view{} : inner.substr(bar + 1);
+        std::string_view label =
+            bar == std::string_view::npos ? std::string_view{} : inner.substr(bar + 1);
         if (starts_with(target, "@") || starts_with(target, "!")) {
           // a user mention (the bot's own, most often) or @here: not part of the answer
         } else if (starts_with(target, "#")) {
@@ -276,8 +290,10 @@ std::string inbound_text(std::string_view s) {
   return collapsed;
 }
 
-message render_turn(const dialogue::outcome& out, const render_context& ctx, bool recommendation_card) {
-  if (recommendation_card && out.recommendation) return render_recommendation(*out.recommendation, ctx, out.options);
+message render_turn(const dialogue::outcome& out, const render_context& ctx,
+                    bool recommendation_card) {
+  if (recommendation_card && out.recommendation)
+    return render_recommendation(*out.recommendation, ctx, out.options);
   message m;
   m.text = truncate_utf8(to_plain(out.text), max_fallback_text);
   add_sections(m.blocks, to_mrkdwn(out.text));
@@ -285,7 +301,8 @@ message render_turn(const dialogue::outcome& out, const render_context& ctx, boo
   if (out.question == review_question)
     context.push_back(mrkdwn("Last check before the recommendation"));
   else if (!out.question.empty() && out.progress.total > 0)
-    context.push_back(mrkdwn("Step " + std::to_string(out.progress.step) + " of about " + std::to_string(out.progress.total)));
+    context.push_back(mrkdwn("Step " + std::to_string(out.progress.step) + " of about " +
+                             std::to_string(out.progress.total)));
   if (!ctx.owner.empty()) context.push_back(mrkdwn("for <@" + ctx.owner + ">"));
   if (!out.options.empty()) context.push_back(mrkdwn("Click an answer, or reply in words"));
   if (!context.empty()) m.blocks.push_back({{"type", "context"}, {"elements", context}});
@@ -298,12 +315,16 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
                               const std::vector<dialogue::option_view>& follow_ups) {
   message m;
   json& b = m.blocks;
-  m.text = truncate_utf8(escape("My recommendation: " + rec.choice_label + " (confidence " + percent(rec.confidence) + ")"),
+  m.text = truncate_utf8(escape("My recommendation: " + rec.choice_label + " (confidence " +
+                                percent(rec.confidence) + ")"),
                          max_fallback_text);
-  b.push_back({{"type", "header"}, {"text", plain(truncate_utf8("Recommendation: " + rec.choice_label, max_header_text))}});
+  b.push_back(
+      {{"type", "header"},
+       {"text", plain(truncate_utf8("Recommendation: " + rec.choice_label, max_header_text))}});
 
   std::string scores;
-  for (const auto& [id, v] : rec.scores) scores += (scores.empty() ? "" : "\n") + escape(stack_label(ctx, id)) + ": " + number(v);
+  for (const auto& [id, v] : rec.scores)
+    scores += (scores.empty() ? "" : "\n") + escape(stack_label(ctx, id)) + ": " + number(v);
   json fields = json::array({mrkdwn("*Confidence*\n" + percent(rec.confidence))});
   if (!scores.empty()) fields.push_back(mrkdwn("*Scores*\n" + scores));
   b.push_back({{"type", "section"}, {"fields", fields}});
@@ -324,7 +345,9 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
   if (!rec.unknowns.empty()) {
     std::string open;
     for (const auto& u : rec.unknowns) open += (open.empty() ? "" : ", ") + escape(u);
-    b.push_back({{"type", "context"}, {"elements", json::array({mrkdwn("Left open: " + open + ". That lowers the confidence.")})}});
+    b.push_back({{"type", "context"},
+                 {"elements",
+                  json::array({mrkdwn("Left open: " + open + ". That lowers the confidence.")})}});
   }
   if (!rec.contested.empty()) {
     b.push_back({{"type", "divider"}});
@@ -349,7 +372,9 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
     add_sections(b, n);
   }
   std::string footer = ctx.owner.empty() ? std::string{} : "Asked by <@" + ctx.owner + ">. ";
-  footer += "Reply `why`, `whatif <question> <answer>`, `summary` or `restart` (mention me in a channel).";
+  footer +=
+      "Reply `why`, `whatif <question> <answer>`, `summary` or `restart` (mention me in a "
+      "channel).";
   b.push_back({{"type", "context"}, {"elements", json::array({mrkdwn(footer)})}});
   add_buttons(b, follow_ups, "", ctx);
   fit(b);

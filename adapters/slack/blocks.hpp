@@ -7,11 +7,10 @@
 
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "dialogue/engine.hpp"
 
@@ -54,7 +53,8 @@ struct render_context {
 
 // One turn: its text, progress, and a button per option. When the turn gives the
 // recommendation (just confirmed), the card.
-message render_turn(const dialogue::outcome& out, const render_context& ctx, bool recommendation_card);
+message render_turn(const dialogue::outcome& out, const render_context& ctx,
+                    bool recommendation_card);
 
 // The recommendation card, with a button per follow-up option (why, decision record, ...).
 message render_recommendation(const dialogue::recommendation& rec, const render_context& ctx,

@@ -12,7 +12,9 @@ std::string form_decode(std::string_view text) {
     if (c == '+') c = ' ';  // %2B stays a '+': it is decoded after this
   int size = 0;
   std::unique_ptr<char, decltype(&curl_free)> decoded(
-      curl_easy_unescape(nullptr, plus_as_space.data(), static_cast<int>(plus_as_space.size()), &size), &curl_free);
+      curl_easy_unescape(nullptr, plus_as_space.data(), static_cast<int>(plus_as_space.size()),
+                         &size),
+      &curl_free);
   if (!decoded) return plus_as_space;
   return std::string(decoded.get(), static_cast<std::size_t>(size));
 }
@@ -26,7 +28,8 @@ std::map<std::string, std::string> parse_form(std::string_view body) {
     if (pair.empty()) continue;
     auto eq = pair.find('=');
     std::string name = form_decode(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? std::string{} : form_decode(pair.substr(eq + 1));
+    std::string value =
+        eq == std::string_view::npos ? std::string{} : form_decode(pair.substr(eq + 1));
     out.emplace(std::move(name), std::move(value));
   }
   return out;

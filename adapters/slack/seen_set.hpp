@@ -15,7 +15,8 @@ namespace advisor::slack {
 
 class seen_set {
  public:
-  seen_set(std::int64_t ttl_seconds, std::size_t capacity) : ttl_(ttl_seconds), capacity_(capacity) {}
+  seen_set(std::int64_t ttl_seconds, std::size_t capacity)
+      : ttl_(ttl_seconds), capacity_(capacity) {}
 
   // Records `key` at time `now`; false when it was already there and has not expired.
   bool insert(const std::string& key, std::int64_t now) {

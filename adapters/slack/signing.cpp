@@ -46,26 +46,34 @@ verdict verify(std::string_view secret, std::string_view timestamp, std::string_
   if (timestamp.empty() || signature.empty()) return verdict::missing;
   std::int64_t ts = 0;
   auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
-  if (ec != std::errc{} || end != timestamp.data() + timestamp.size() || timestamp.size() > max_timestamp_digits ||
-      timestamp.front() == '-' || timestamp.front() == '+')
+  if (ec != std::errc{} || end != timestamp.data() + timestamp.size() ||
+      timestamp.size() > max_timestamp_digits || timestamp.front() == '-' ||
+      timestamp.front() == '+')
     return verdict::malformed;
-  if (signature.size() != version_prefix.size() + digest_hex_size || signature.substr(0, version_prefix.size()) != version_prefix ||
+  if (signature.size() != version_prefix.size() + digest_hex_size ||
+      signature.substr(0, version_prefix.size()) != version_prefix ||
       !is_lower_hex(signature.substr(version_prefix.size())))
     return verdict::malformed;
   if (ts > now + max_clock_skew_seconds || ts < now - max_clock_skew_seconds) return verdict::stale;
   if (secret.empty()) return verdict::mismatch;  // nothing can be signed with no secret
   std::string expected = sign(secret, timestamp, body);
-  if (CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0) return verdict::mismatch;
+  if (CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0)
+    return verdict::mismatch;
   return verdict::ok;
 }
 
 std::string_view code(verdict v) {
   switch (v) {
-    case verdict::ok: return "ok";
-    case verdict::missing: return "missing_signature";
-    case verdict::malformed: return "malformed_signature";
-    case verdict::stale: return "stale_timestamp";
-    case verdict::mismatch: return "invalid_signature";
+    case verdict::ok:
+      return "ok";
+    case verdict::missing:
+      return "missing_signature";
+    case verdict::malformed:
+      return "malformed_signature";
+    case verdict::stale:
+      return "stale_timestamp";
+    case verdict::mismatch:
+      return "invalid_signature";
   }
   return "invalid_signature";
 }

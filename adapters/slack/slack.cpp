@@ -13,17 +13,21 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t signature_ttl_seconds = 2 * max_clock_skew_seconds + 60;  // past it, the window refuses
+constexpr std::int64_t signature_ttl_seconds =
+    2 * max_clock_skew_seconds + 60;                 // past it, the window refuses
 constexpr std::int64_t event_ttl_seconds = 60 * 60;  // Slack retries for a few minutes
 constexpr std::int64_t click_ttl_seconds = 60 * 60;
 constexpr std::size_t seen_capacity = 100000;
 constexpr std::size_t open_capacity = 10000;
 constexpr std::string_view option_action_prefix = "advisor_option_";
 constexpr std::string_view help_text =
-    "*/advisor* starts a conversation in a thread: I ask a few questions about your project and team, "
+    "*/advisor* starts a conversation in a thread: I ask a few questions about your project and "
+    "team, "
     "then recommend Python, Node.js or both, with the reasons and their sources.\n"
-    "Add your situation to start faster: `/advisor we are a startup building a real-time chat app`.\n"
-    "Answer with the buttons, or mention me in the thread with words (`@Advisor not sure`, `back`, `why`, `restart`).";
+    "Add your situation to start faster: `/advisor we are a startup building a real-time chat "
+    "app`.\n"
+    "Answer with the buttons, or mention me in the thread with words (`@Advisor not sure`, `back`, "
+    "`why`, `restart`).";
 
 adapters::http_response json_response(unsigned status, const json& body) {
   adapters::http_response r;
@@ -32,7 +36,8 @@ adapters::http_response json_response(unsigned status, const json& body) {
   return r;
 }
 
-adapters::http_response error_response(unsigned status, std::string_view code, std::string_view message) {
+adapters::http_response error_response(unsigned status, std::string_view code,
+                                       std::string_view message) {
   return json_response(status, {{"ok", false}, {"error", code}, {"message", message}});
 }
 
@@ -52,10 +57,14 @@ std::string str(const json& j, const char* key) {
 
 std::string_view reject_message(verdict v) {
   switch (v) {
-    case verdict::missing: return "The X-Slack-Request-Timestamp and X-Slack-Signature headers are required.";
-    case verdict::malformed: return "X-Slack-Request-Timestamp or X-Slack-Signature is malformed.";
-    case verdict::stale: return "X-Slack-Request-Timestamp is more than five minutes from now.";
-    default: return "The request signature does not match.";
+    case verdict::missing:
+      return "The X-Slack-Request-Timestamp and X-Slack-Signature headers are required.";
+    case verdict::malformed:
+      return "X-Slack-Request-Timestamp or X-Slack-Signature is malformed.";
+    case verdict::stale:
+      return "X-Slack-Request-Timestamp is more than five minutes from now.";
+    default:
+      return "The request signature does not match.";
   }
 }
 
@@ -66,15 +75,20 @@ bool just_recommended(const dialogue::outcome& out) {
   return false;
 }
 
-void count(const std::string& name, const adapters::metrics::labels& l = {}) { adapters::metrics::global().inc(name, l); }
+void count(const std::string& name, const adapters::metrics::labels& l = {}) {
+  adapters::metrics::global().inc(name, l);
+}
 
 }  // namespace
 
 std::int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool, options opts)
+adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+                 options opts)
     : cfg_(cfg),
       svc_(svc),
       pool_(pool),
@@ -85,34 +99,42 @@ adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::work
       clicks_(click_ttl_seconds, seen_capacity) {
   if (!opts_.now) opts_.now = system_now;
   if (cfg_.bot_token.empty())
-    log::warn("slack_bot_token_missing", {{"hint", "set ADVISOR_SLACK_BOT_TOKEN: without it no reply reaches Slack"}});
+    log::warn("slack_bot_token_missing",
+              {{"hint", "set ADVISOR_SLACK_BOT_TOKEN: without it no reply reaches Slack"}});
   const auto& fw = svc_.engine().fw();
   for (const auto& s : fw.stacks) stack_labels_[s.id] = s.label;
   if (fw.hybrid) stack_labels_[fw.hybrid->id] = fw.hybrid->label;
   auto& m = adapters::metrics::global();
   m.describe("advisor_slack_requests_total", "Slack requests received, by route.");
   m.describe("advisor_slack_rejected_total", "Slack requests refused with 401, by reason.");
-  m.describe("advisor_slack_duplicates_total", "Slack retries and double clicks recognised and dropped, by kind.");
+  m.describe("advisor_slack_duplicates_total",
+             "Slack retries and double clicks recognised and dropped, by kind.");
   m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
-  m.describe("advisor_slack_api_errors_total", "Slack Web API calls that failed, by method and error.");
+  m.describe("advisor_slack_api_errors_total",
+             "Slack Web API calls that failed, by method and error.");
 }
 
 adapter::~adapter() { pool_.drain(); }
 
 void adapter::register_routes(adapters::router& r) {
-  r.add("POST", "/slack/commands", [this](const adapters::http_request& req) { return on_command(req); });
-  r.add("POST", "/slack/events", [this](const adapters::http_request& req) { return on_event(req); });
-  r.add("POST", "/slack/interactions", [this](const adapters::http_request& req) { return on_interaction(req); });
+  r.add("POST", "/slack/commands",
+        [this](const adapters::http_request& req) { return on_command(req); });
+  r.add("POST", "/slack/events",
+        [this](const adapters::http_request& req) { return on_event(req); });
+  r.add("POST", "/slack/interactions",
+        [this](const adapters::http_request& req) { return on_interaction(req); });
 }
 
-std::unique_ptr<adapter> register_routes(adapters::router& r, const bot::slack_config& cfg, bot::service& svc,
-                                         adapters::worker_pool& pool, options opts) {
+std::unique_ptr<adapter> register_routes(adapters::router& r, const bot::slack_config& cfg,
+                                         bot::service& svc, adapters::worker_pool& pool,
+                                         options opts) {
   auto a = std::make_unique<adapter>(cfg, svc, pool, std::move(opts));
   a->register_routes(r);
   return a;
 }
 
-std::optional<adapters::http_response> adapter::reject(const adapters::http_request& req, std::string_view route) {
+std::optional<adapters::http_response> adapter::reject(const adapters::http_request& req,
+                                                       std::string_view route) {
   count("advisor_slack_requests_total", {{"route", std::string(route)}});
   std::string ts = req.header("x-slack-request-timestamp");
   std::string sig = req.header("x-slack-signature");
@@ -123,9 +145,11 @@ std::optional<adapters::http_response> adapter::reject(const adapters::http_requ
   // requests with a new timestamp and signature, so this one comes from someone else.
   std::string reason = v == verdict::ok ? "replayed_request" : std::string(code(v));
   count("advisor_slack_rejected_total", {{"reason", reason}});
-  log::warn("slack_request_rejected", {{"route", std::string(route)}, {"reason", reason}, {"remote", req.remote}});
-  return error_response(401, reason,
-                        v == verdict::ok ? "This request was already received once." : reject_message(v));
+  log::warn("slack_request_rejected",
+            {{"route", std::string(route)}, {"reason", reason}, {"remote", req.remote}});
+  return error_response(
+      401, reason,
+      v == verdict::ok ? "This request was already received once." : reject_message(v));
 }
 
 // ---- slash command ----------------------------------------------------------------------
@@ -139,9 +163,11 @@ adapters::http_response adapter::on_command(const adapters::http_request& req) {
   if (text == "help")
     return json_response(200, {{"response_type", "ephemeral"}, {"text", help_text}});
   std::string key = "command/" + form["team_id"] + "/" + form["channel_id"] + "/" + form["user_id"];
-  pool_.post(key, [this, form = std::move(form)]() mutable { start_from_command(std::move(form)); });
-  return json_response(200, {{"response_type", "ephemeral"},
-                             {"text", "Starting the advisor in a thread in this channel. Answer there."}});
+  pool_.post(key,
+             [this, form = std::move(form)]() mutable { start_from_command(std::move(form)); });
+  return json_response(
+      200, {{"response_type", "ephemeral"},
+            {"text", "Starting the advisor in a thread in this channel. Answer there."}});
 }
 
 void adapter::start_from_command(std::map<std::string, std::string> form) {
@@ -150,26 +176,35 @@ void adapter::start_from_command(std::map<std::string, std::string> form) {
   std::string root_text = "<@" + form["user_id"] + "> started the advisor: *" + escape(title) + "*";
   if (!opening.empty()) root_text += "\n>" + escape(opening);
   root_text += "\nThe questions and the recommendation follow in this thread.";
-  auto root = call("chat.postMessage", {{"channel", form["channel_id"]}, {"text", root_text}, {"unfurl_links", false}});
+  auto root = call("chat.postMessage",
+                   {{"channel", form["channel_id"]}, {"text", root_text}, {"unfurl_links", false}});
   if (!root) {
     // Most often the bot is not in this channel: tell the user how to fix it, privately.
     if (!form["response_url"].empty()) {
       adapters::outbound_request r;
       r.url = form["response_url"];
       r.body = dump({{"response_type", "ephemeral"},
-                     {"text", "I can't post in this channel. Invite me with `/invite @Advisor`, or message me directly."}});
+                     {"text",
+                      "I can't post in this channel. Invite me with `/invite @Advisor`, or message "
+                      "me directly."}});
       auto res = client_.send(r);
-      if (!res.ok()) count("advisor_slack_api_errors_total", {{"method", "response_url"}, {"error", "http_" + std::to_string(res.status)}});
+      if (!res.ok())
+        count("advisor_slack_api_errors_total",
+              {{"method", "response_url"}, {"error", "http_" + std::to_string(res.status)}});
     }
     return;
   }
-  conversation c{form["team_id"], str(*root, "channel").empty() ? form["channel_id"] : str(*root, "channel"),
+  conversation c{form["team_id"],
+                 str(*root, "channel").empty() ? form["channel_id"] : str(*root, "channel"),
                  str(*root, "ts"), form["user_id"]};
   try {
     deliver(c, svc_.start(c.channel_key(), opening, true));
   } catch (const std::exception& e) {
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
-    call("chat.postMessage", {{"channel", c.channel}, {"thread_ts", c.thread}, {"text", "Sorry, something went wrong on my side. Please try again."}});
+    call("chat.postMessage",
+         {{"channel", c.channel},
+          {"thread_ts", c.thread},
+          {"text", "Sorry, something went wrong on my side. Please try again."}});
   }
 }
 
@@ -178,9 +213,11 @@ void adapter::start_from_command(std::map<std::string, std::string> form) {
 adapters::http_response adapter::on_event(const adapters::http_request& req) {
   if (auto r = reject(req, "events")) return *r;
   json envelope = json::parse(req.body, nullptr, false);
-  if (!envelope.is_object()) return error_response(400, "invalid_json", "The body is not a JSON object.");
+  if (!envelope.is_object())
+    return error_response(400, "invalid_json", "The body is not a JSON object.");
   std::string type = str(envelope, "type");
-  if (type == "url_verification") return json_response(200, {{"challenge", str(envelope, "challenge")}});
+  if (type == "url_verification")
+    return json_response(200, {{"challenge", str(envelope, "challenge")}});
   if (type != "event_callback") return empty_ok();
   std::string event_id = str(envelope, "event_id");
   if (!event_id.empty() && !events_.insert(event_id, opts_.now())) {
@@ -237,7 +274,8 @@ void adapter::text_turn(const conversation& c, const std::string& text) {
       deliver(c, svc_.message(c.channel_key(), text));
   } catch (const std::exception& e) {
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
-    json body = {{"channel", c.channel}, {"text", "Sorry, something went wrong on my side. Please try again."}};
+    json body = {{"channel", c.channel},
+                 {"text", "Sorry, something went wrong on my side. Please try again."}};
     if (!c.thread.empty()) body["thread_ts"] = c.thread;
     call("chat.postMessage", body);
   }
@@ -249,13 +287,15 @@ adapters::http_response adapter::on_interaction(const adapters::http_request& re
   if (auto r = reject(req, "interactions")) return *r;
   auto form = parse_form(req.body);
   json payload = json::parse(form["payload"], nullptr, false);
-  if (!payload.is_object()) return error_response(400, "invalid_payload", "The payload field is not a JSON object.");
+  if (!payload.is_object())
+    return error_response(400, "invalid_payload", "The payload field is not a JSON object.");
   if (str(payload, "type") == "block_actions") handle_block_action(payload);
   return empty_ok();
 }
 
 void adapter::handle_block_action(const json& payload) {
-  if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty()) return;
+  if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty())
+    return;
   const json& action = payload["actions"][0];
   if (!str(action, "action_id").starts_with(option_action_prefix)) return;
   auto value = decode_button_value(str(action, "value"));
@@ -275,9 +315,11 @@ void adapter::handle_block_action(const json& payload) {
     std::string thread = value->thread;
     std::string owner = value->owner;
     pool_.post("ephemeral/" + clicker, [this, channel, clicker, thread, owner] {
-      json body = {{"channel", channel}, {"user", clicker},
-                   {"text", "These buttons answer <@" + owner + ">'s questions. For your own advice, "
-                            "mention me in this thread or use `/advisor`."}};
+      json body = {{"channel", channel},
+                   {"user", clicker},
+                   {"text", "These buttons answer <@" + owner +
+                                ">'s questions. For your own advice, "
+                                "mention me in this thread or use `/advisor`."}};
       if (!thread.empty()) body["thread_ts"] = thread;
       call("chat.postEphemeral", body);
     });
@@ -289,7 +331,9 @@ void adapter::handle_block_action(const json& payload) {
     return;
   }
   conversation c{team, channel, value->thread, value->owner};
-  json blocks = payload.contains("message") && payload["message"].contains("blocks") ? payload["message"]["blocks"] : json::array();
+  json blocks = payload.contains("message") && payload["message"].contains("blocks")
+                    ? payload["message"]["blocks"]
+                    : json::array();
   std::string label = action.contains("text") ? str(action["text"], "text") : value->option;
   pool_.post(c.key(), [this, c, v = *value, label, message_ts, blocks = std::move(blocks), claim] {
     click_turn(c, v, label, message_ts, blocks, claim);
@@ -297,21 +341,27 @@ void adapter::handle_block_action(const json& payload) {
 }
 
 void adapter::click_turn(const conversation& c, const button_value& v, const std::string& label,
-                         const std::string& message_ts, const json& blocks, const std::string& claim) {
+                         const std::string& message_ts, const json& blocks,
+                         const std::string& claim) {
   bot::turn t;
   try {
     t = svc_.choose(c.channel_key(), v.option, v.question);
   } catch (const std::exception& e) {
     clicks_.erase(claim);  // nothing changed: the user may click again
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
-    call("chat.postEphemeral", {{"channel", c.channel}, {"user", c.user}, {"thread_ts", c.thread},
-                                {"text", "Sorry, something went wrong on my side. Please click again."}});
+    call("chat.postEphemeral",
+         {{"channel", c.channel},
+          {"user", c.user},
+          {"thread_ts", c.thread},
+          {"text", "Sorry, something went wrong on my side. Please click again."}});
     return;
   }
   bool stale = t.out.error == "stale";
   std::string note = stale ? "This question was already answered; the conversation has moved on."
                            : "\xE2\x9C\x85 <@" + c.user + "> chose *" + escape(label) + "*";
-  call("chat.update", {{"channel", c.channel}, {"ts", message_ts}, {"text", escape(label)},
+  call("chat.update", {{"channel", c.channel},
+                       {"ts", message_ts},
+                       {"text", escape(label)},
                        {"blocks", retire_buttons(blocks, note)}});
   {
     std::lock_guard lock(open_mutex_);
@@ -328,18 +378,23 @@ void adapter::deliver(const conversation& c, const bot::turn& t) {
   message m = render_turn(t.out, context_for(c), card);
   if (auto previous = forget(c))
     retire(*previous, t.out.error.empty() ? "Answered in the thread." : "Asked again below.");
-  json body = {{"channel", c.channel}, {"text", m.text}, {"blocks", m.blocks}, {"unfurl_links", false}};
+  json body = {
+      {"channel", c.channel}, {"text", m.text}, {"blocks", m.blocks}, {"unfurl_links", false}};
   if (!c.thread.empty()) body["thread_ts"] = c.thread;
   auto posted = call("chat.postMessage", body);
   bool has_buttons = false;
   for (const auto& b : m.blocks) has_buttons |= b.value("type", "") == "actions";
   if (posted && has_buttons && !str(*posted, "ts").empty())
-    remember(c, {str(*posted, "channel").empty() ? c.channel : str(*posted, "channel"), str(*posted, "ts"), m.blocks});
+    remember(c, {str(*posted, "channel").empty() ? c.channel : str(*posted, "channel"),
+                 str(*posted, "ts"), m.blocks});
   if (card && !cfg_.webhook_url.empty()) post_webhook(c, *t.out.recommendation);
 }
 
 void adapter::retire(const open_question& q, const std::string& note) {
-  call("chat.update", {{"channel", q.channel}, {"ts", q.ts}, {"text", note}, {"blocks", retire_buttons(q.blocks, note)}});
+  call("chat.update", {{"channel", q.channel},
+                       {"ts", q.ts},
+                       {"text", note},
+                       {"blocks", retire_buttons(q.blocks, note)}});
 }
 
 void adapter::remember(const conversation& c, open_question q) {
@@ -369,7 +424,8 @@ void adapter::post_webhook(const conversation& c, const dialogue::recommendation
     // The URL holds a secret: log the outcome, never the address.
     std::string error = res.status ? "http_" + std::to_string(res.status) : "transport";
     count("advisor_slack_api_errors_total", {{"method", "webhook"}, {"error", error}});
-    log::warn("slack_webhook_failed", {{"status", std::to_string(res.status)}, {"error", res.error},
+    log::warn("slack_webhook_failed", {{"status", std::to_string(res.status)},
+                                       {"error", res.error},
                                        {"attempts", std::to_string(res.attempts)}});
   }
 }
@@ -387,16 +443,23 @@ std::optional<json> adapter::call(const std::string& method, const json& body) {
     error = res.status ? "http_" + std::to_string(res.status) : "transport";
   } else {
     answer = json::parse(res.body, nullptr, false);
-    if (!answer.is_object()) error = "invalid_response";
-    else if (!answer.value("ok", false)) error = str(answer, "error").empty() ? "not_ok" : str(answer, "error");
+    if (!answer.is_object())
+      error = "invalid_response";
+    else if (!answer.value("ok", false))
+      error = str(answer, "error").empty() ? "not_ok" : str(answer, "error");
   }
   if (error.empty()) return answer;
   count("advisor_slack_api_errors_total", {{"method", method}, {"error", error}});
-  log::warn("slack_api_error", {{"method", method}, {"error", error}, {"status", std::to_string(res.status)},
-                                {"transport", res.error}, {"attempts", std::to_string(res.attempts)}});
+  log::warn("slack_api_error", {{"method", method},
+                                {"error", error},
+                                {"status", std::to_string(res.status)},
+                                {"transport", res.error},
+                                {"attempts", std::to_string(res.attempts)}});
   return std::nullopt;
 }
 
-render_context adapter::context_for(const conversation& c) const { return {c.user, c.thread, stack_labels_}; }
+render_context adapter::context_for(const conversation& c) const {
+  return {c.user, c.thread, stack_labels_};
+}
 
 }  // namespace advisor::slack

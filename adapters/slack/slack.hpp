@@ -13,9 +13,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "adapters/common/http.hpp"
 #include "adapters/common/outbound.hpp"
@@ -33,14 +32,16 @@ std::int64_t system_now();
 
 struct options {
   clock_fn now = system_now;
-  adapters::retry_policy retry{4, std::chrono::milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(10)};
+  adapters::retry_policy retry{4, std::chrono::milliseconds(250), std::chrono::seconds(30),
+                               std::chrono::seconds(10)};
 };
 
 class adapter {
  public:
   // `svc` and `pool` must outlive the adapter; so must the router's use of it (stop the
   // server first). The destructor waits for the pool's queued jobs.
-  adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool, options opts = {});
+  adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+          options opts = {});
   ~adapter();
   adapter(const adapter&) = delete;
   adapter& operator=(const adapter&) = delete;
@@ -66,7 +67,8 @@ class adapter {
   };
 
   // Signature, timestamp window, replay; an error response when the request must go.
-  std::optional<adapters::http_response> reject(const adapters::http_request& req, std::string_view route);
+  std::optional<adapters::http_response> reject(const adapters::http_request& req,
+                                                std::string_view route);
 
   void handle_event(const nlohmann::json& envelope);
   void handle_block_action(const nlohmann::json& payload);
@@ -75,7 +77,8 @@ class adapter {
   void start_from_command(std::map<std::string, std::string> form);
   void text_turn(const conversation& c, const std::string& text);
   void click_turn(const conversation& c, const button_value& v, const std::string& label,
-                  const std::string& message_ts, const nlohmann::json& blocks, const std::string& claim);
+                  const std::string& message_ts, const nlohmann::json& blocks,
+                  const std::string& claim);
   void deliver(const conversation& c, const bot::turn& t);
 
   // A Slack Web API call; the response body when it said ok, otherwise nothing (logged, counted).
@@ -102,7 +105,8 @@ class adapter {
 
 // Creates the Slack adapter and adds its routes to `r`. Keep the returned object alive while
 // the server runs, and destroy it before `pool` and after the server has stopped.
-std::unique_ptr<adapter> register_routes(adapters::router& r, const bot::slack_config& cfg, bot::service& svc,
-                                         adapters::worker_pool& pool, options opts = {});
+std::unique_ptr<adapter> register_routes(adapters::router& r, const bot::slack_config& cfg,
+                                         bot::service& svc, adapters::worker_pool& pool,
+                                         options opts = {});
 
 }  // namespace advisor::slack

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 #include <string>
 #include <vector>
@@ -34,7 +33,8 @@ inline std::vector<std::string> block_kit_problems(const nlohmann::json& blocks)
     }
     if (type == "section") {
       if (b.contains("text")) {
-        if (b["text"]["type"] != "mrkdwn" && b["text"]["type"] != "plain_text") bad("section text type");
+        if (b["text"]["type"] != "mrkdwn" && b["text"]["type"] != "plain_text")
+          bad("section text type");
         std::string t = b["text"]["text"];
         if (t.empty()) bad("empty section text");
         if (characters(t) > 3000) bad("section text over 3000");
@@ -59,7 +59,8 @@ inline std::vector<std::string> block_kit_problems(const nlohmann::json& blocks)
         if (e["type"] != "button") continue;
         if (e["text"]["type"] != "plain_text") bad("button text must be plain_text");
         if (characters(e["text"]["text"].get<std::string>()) > 75) bad("button text over 75");
-        if (e.contains("value") && characters(e["value"].get<std::string>()) > 2000) bad("button value over 2000");
+        if (e.contains("value") && characters(e["value"].get<std::string>()) > 2000)
+          bad("button value over 2000");
         std::string id = e["action_id"];
         if (characters(id) > 255) bad("action_id over 255");
         if (!action_ids.insert(id).second) bad("duplicate action_id " + id);

@@ -1,10 +1,11 @@
 // Block Kit rendering: the exact JSON of a question, Slack's limits with oversized input, the
 // recommendation card, retired buttons, and text conversion both ways.
+#include "adapters/slack/blocks.hpp"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "adapters/slack/blocks.hpp"
 #include "block_kit_check.hpp"
 
 using namespace advisor;
@@ -13,7 +14,8 @@ using nlohmann::json;
 
 TEST_SUITE("slack blocks") {
   TEST_CASE("the core's markdown becomes mrkdwn, with &, <, > escaped") {
-    CHECK(to_mrkdwn("Fine, I'll leave **who is choosing** open.") == "Fine, I'll leave *who is choosing* open.");
+    CHECK(to_mrkdwn("Fine, I'll leave **who is choosing** open.") ==
+          "Fine, I'll leave *who is choosing* open.");
     CHECK(to_mrkdwn("- **a**: b\n- c") == "\xE2\x80\xA2 *a*: b\n\xE2\x80\xA2 c");
     CHECK(to_mrkdwn("# Decision record\n## Context") == "*Decision record*\n*Context*");
     CHECK(to_mrkdwn("x < y && <script>") == "x &lt; y &amp;&amp; &lt;script&gt;");
@@ -43,13 +45,18 @@ TEST_SUITE("slack blocks") {
 
   TEST_CASE("a question: section, progress context and one button per option, exactly") {
     dialogue::outcome out;
-    out.text = "Fine, I'll leave **who is choosing** open.\n\nWhat will the backend spend most of its time doing?";
+    out.text =
+        "Fine, I'll leave **who is choosing** open.\n\nWhat will the backend spend most of its "
+        "time doing?";
     out.question = "workload";
     out.progress = {2, 5};
-    out.options = {{"realtime", "Real-time features: chat, live updates, streaming"}, {"not_sure", "Not sure"}};
+    out.options = {{"realtime", "Real-time features: chat, live updates, streaming"},
+                   {"not_sure", "Not sure"}};
     render_context ctx{"U1", "1700000000.000100", {}};
     message m = render_turn(out, ctx, false);
-    CHECK(m.text == "Fine, I'll leave who is choosing open.\n\nWhat will the backend spend most of its time doing?");
+    CHECK(m.text ==
+          "Fine, I'll leave who is choosing open.\n\nWhat will the backend spend most of its time "
+          "doing?");
     json expected = json::parse(R"([
       {"type":"section","text":{"type":"mrkdwn","text":"Fine, I'll leave *who is choosing* open.\n\nWhat will the backend spend most of its time doing?"}},
       {"type":"context","elements":[{"type":"mrkdwn","text":"Step 2 of about 5"},{"type":"mrkdwn","text":"for <@U1>"},
@@ -70,13 +77,17 @@ TEST_SUITE("slack blocks") {
     CHECK(test::block_kit_problems(m.blocks).empty());
   }
 
-  TEST_CASE("oversized input still gives valid Block Kit: rows of 25, short labels, sections of 3000") {
+  TEST_CASE(
+      "oversized input still gives valid Block Kit: rows of 25, short labels, sections of 3000") {
     dialogue::outcome out;
     out.question = "big";
     out.progress = {1, 1};
     for (int i = 0; i < 60; ++i)
-      out.options.push_back({"option-" + std::to_string(i), std::string(200, 'x') + " " + std::to_string(i)});
-    for (int i = 0; i < 400; ++i) out.text += "A long line of text about Python and Node.js, number " + std::to_string(i) + ".\n";
+      out.options.push_back(
+          {"option-" + std::to_string(i), std::string(200, 'x') + " " + std::to_string(i)});
+    for (int i = 0; i < 400; ++i)
+      out.text +=
+          "A long line of text about Python and Node.js, number " + std::to_string(i) + ".\n";
     out.text += std::string(7000, 'y');  // one line longer than a section
     message m = render_turn(out, {"U1", "", {}}, false);
     CHECK(test::block_kit_problems(m.blocks).empty());
@@ -92,31 +103,46 @@ TEST_SUITE("slack blocks") {
     CHECK(m.text.size() <= max_fallback_text);
   }
 
-  TEST_CASE("the recommendation card: header, confidence and scores, reasons with sources, disputes, next steps") {
+  TEST_CASE(
+      "the recommendation card: header, confidence and scores, reasons with sources, disputes, "
+      "next steps") {
     dialogue::recommendation rec;
     rec.choice = "nodejs";
     rec.choice_label = "Node.js";
     rec.confidence = 0.8;
     rec.scores = {{"nodejs", 7}, {"python", 2.5}};
-    rec.reasons = {{"Real-time work favours **Node.js**", {"Article A", "Article B"}, {}, "workload", {{"nodejs", 3}}},
+    rec.reasons = {{"Real-time work favours **Node.js**",
+                    {"Article A", "Article B"},
+                    {},
+                    "workload",
+                    {{"nodejs", 3}}},
                    {"An answer that moved nothing", {}, {}, "other", {}}};
     rec.unknowns = {"team skills"};
-    rec.contested = {{"large", "Which stack suits large projects", {{"python", "Python scales with discipline", {"Article C"}},
-                                                                     {"nodejs", "Node.js scales out", {"Article D"}}}}};
+    rec.contested = {{"large",
+                      "Which stack suits large projects",
+                      {{"python", "Python scales with discipline", {"Article C"}},
+                       {"nodejs", "Node.js scales out", {"Article D"}}}}};
     rec.next_steps = {"Prototype both", "Audit team skills"};
     render_context ctx{"U1", "1.2", {{"python", "Python"}, {"nodejs", "Node.js"}}};
-    message m = render_recommendation(rec, ctx, {{"why", "Why this choice?"}, {"restart", "Start over"}});
+    message m =
+        render_recommendation(rec, ctx, {{"why", "Why this choice?"}, {"restart", "Start over"}});
     CHECK(test::block_kit_problems(m.blocks).empty());
     CHECK(m.text == "My recommendation: Node.js (confidence 80%)");
     const json& b = m.blocks;
-    CHECK(b[0] == json::parse(R"({"type":"header","text":{"type":"plain_text","text":"Recommendation: Node.js","emoji":true}})"));
-    CHECK(b[1] == json::parse(R"({"type":"section","fields":[{"type":"mrkdwn","text":"*Confidence*\n80%"},
+    CHECK(
+        b[0] ==
+        json::parse(
+            R"({"type":"header","text":{"type":"plain_text","text":"Recommendation: Node.js","emoji":true}})"));
+    CHECK(b[1] ==
+          json::parse(R"({"type":"section","fields":[{"type":"mrkdwn","text":"*Confidence*\n80%"},
                                   {"type":"mrkdwn","text":"*Scores*\nNode.js: 7\nPython: 2.5"}]})"));
-    CHECK(b[2]["text"]["text"] == "*Why*\n\xE2\x80\xA2 Real-time work favours *Node.js* _(Sources: Article A; Article B)_");
+    CHECK(b[2]["text"]["text"] ==
+          "*Why*\n\xE2\x80\xA2 Real-time work favours *Node.js* _(Sources: Article A; Article B)_");
     CHECK(b[3]["elements"][0]["text"] == "Left open: team skills. That lowers the confidence.");
     CHECK(b[4]["type"] == "divider");
     CHECK(b[5]["text"]["text"] ==
-          "*Where the sources disagree*\n\xE2\x80\xA2 Which stack suits large projects\n    _Python_: Python scales with "
+          "*Where the sources disagree*\n\xE2\x80\xA2 Which stack suits large projects\n    "
+          "_Python_: Python scales with "
           "discipline (Article C)\n    _Node.js_: Node.js scales out (Article D)");
     CHECK(b[6]["text"]["text"] == "*Next steps*\n1. Prototype both\n2. Audit team skills");
     CHECK(b[7]["type"] == "context");

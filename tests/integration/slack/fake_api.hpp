@@ -4,21 +4,19 @@
 // with a canned response (429 with Retry-After, 500, {"ok":false}).
 #pragma once
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <vector>
 
 namespace advisor::test {
@@ -81,7 +79,8 @@ class fake_api {
     return calls_.size();
   }
   // Waits (generously) until at least n calls have arrived; returns whether they did.
-  bool wait_for(std::size_t n, std::chrono::milliseconds deadline = std::chrono::seconds(20)) const {
+  bool wait_for(std::size_t n,
+                std::chrono::milliseconds deadline = std::chrono::seconds(20)) const {
     std::unique_lock lock(mutex_);
     return arrived_.wait_for(lock, deadline, [&] { return calls_.size() >= n; });
   }
@@ -92,20 +91,24 @@ class fake_api {
     session(tcp::socket s, fake_api& api) : stream(std::move(s)), owner(api) {}
     void read() {
       req = {};
-      boost::beast::http::async_read(stream, buffer, req, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
-        if (ec) return;
-        self->answer();
-      });
+      boost::beast::http::async_read(
+          stream, buffer, req,
+          [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->answer();
+          });
     }
     void answer() {
-      auto res = std::make_shared<boost::beast::http::response<boost::beast::http::string_body>>(owner.handle(req));
+      auto res = std::make_shared<boost::beast::http::response<boost::beast::http::string_body>>(
+          owner.handle(req));
       res->version(req.version());
       res->keep_alive(req.keep_alive());
       res->prepare_payload();
-      boost::beast::http::async_write(stream, *res, [self = shared_from_this(), res](boost::beast::error_code ec, std::size_t) {
-        if (ec || !res->keep_alive()) return;
-        self->read();
-      });
+      boost::beast::http::async_write(
+          stream, *res, [self = shared_from_this(), res](boost::beast::error_code ec, std::size_t) {
+            if (ec || !res->keep_alive()) return;
+            self->read();
+          });
     }
     boost::beast::tcp_stream stream;
     boost::beast::flat_buffer buffer;
@@ -147,7 +150,8 @@ class fake_api {
       calls_.push_back(std::move(c));
     }
     arrived_.notify_all();
-    boost::beast::http::response<boost::beast::http::string_body> res{static_cast<boost::beast::http::status>(answer.status), 11};
+    boost::beast::http::response<boost::beast::http::string_body> res{
+        static_cast<boost::beast::http::status>(answer.status), 11};
     res.set(boost::beast::http::field::content_type, "application/json; charset=utf-8");
     for (const auto& [k, v] : answer.headers) res.set(k, v);
     res.body() = answer.body;

@@ -1,12 +1,12 @@
 // The libcurl client against a local fake API: retries of 5xx and transport errors, 429 with
 // Retry-After, no retry of other 4xx, headers and body sent as given.
+#include "adapters/common/outbound.hpp"
+
 #include <doctest/doctest.h>
 
+#include <boost/asio.hpp>
 #include <utility>
 
-#include <boost/asio.hpp>
-
-#include "adapters/common/outbound.hpp"
 #include "fake_api.hpp"
 
 using namespace advisor;
@@ -23,7 +23,8 @@ adapters::retry_policy quick() {
   return p;
 }
 
-adapters::outbound_request post(const test::fake_api& api, const std::string& path, const std::string& body) {
+adapters::outbound_request post(const test::fake_api& api, const std::string& path,
+                                const std::string& body) {
   adapters::outbound_request r;
   r.url = api.url() + path;
   r.headers = {{"Authorization", "Bearer xoxb-test"}};

@@ -1,27 +1,27 @@
 // The Slack endpoints on the real advisor server (web::server on 127.0.0.1, an ephemeral port,
 // a real bot::service over a temporary SQLite data directory), driven by requests built and
 // signed the way Slack builds them, with every outbound call landing in a fake Slack Web API.
+#include "adapters/slack/slack.hpp"
+
 #include <doctest/doctest.h>
-
 #include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <utility>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <utility>
 
 #include "adapters/common/metrics.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/signing.hpp"
-#include "adapters/slack/slack.hpp"
 #include "adapters/web/server.hpp"
 #include "block_kit_check.hpp"
 #include "fake_api.hpp"
+#include "process.hpp"
 #include "support.hpp"
 
 namespace beast = boost::beast;
@@ -60,7 +60,8 @@ std::string form_encode(std::string_view s) {
 
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
-  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
+  for (const auto& [k, v] : fields)
+    out += (out.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
   return out;
 }
 
@@ -77,9 +78,35 @@ struct headers {
 };
 
 // Headers as Slack sends them, signed `skew` seconds from now.
-headers signed_for(const std::string& body, std::int64_t skew = 0, const std::string& key = secret) {
+headers signed_for(const std::string& body, std::int64_t skew = 0,
+                   const std::string& key = secret) {
   std::string ts = std::to_string(now_seconds() + skew);
   return {ts, slack::sign(key, ts, body), {}};
+}
+
+// One request, as Slack sends it, on a fresh connection.
+reply http_post(std::uint16_t port, const std::string& path, const std::string& body,
+                const headers& h,
+                const std::string& content_type = "application/x-www-form-urlencoded") {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{http::verb::post, path, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::user_agent, "Slackbot 1.0 (+https://api.slack.com/robots)");
+  req.set(http::field::content_type, content_type);
+  if (!h.timestamp.empty()) req.set("X-Slack-Request-Timestamp", h.timestamp);
+  if (!h.signature.empty()) req.set("X-Slack-Signature", h.signature);
+  for (const auto& [k, v] : h.extra) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return {res.result_int(), res.body()};
 }
 
 struct running {
@@ -102,7 +129,8 @@ struct running {
     cfg.slack.api_url = api.url() + "/api";
     if (webhook) cfg.slack.webhook_url = api.url() + "/webhook/T1/B1/secretpath";
     app = bot::open_app(cfg);
-    srv = std::make_unique<web::server>(app->cfg, *app->service, [this] { return app->sessions->writable(); });
+    srv = std::make_unique<web::server>(app->cfg, *app->service,
+                                        [this] { return app->sessions->writable(); });
     slack::options opts;
     opts.retry = {4, 20ms, 5s, 5s};
     slack = slack::register_routes(srv->routes(), app->cfg.slack, *app->service, pool, opts);
@@ -117,40 +145,32 @@ struct running {
 
   reply post(const std::string& path, const std::string& body, const headers& h,
              const std::string& content_type = "application/x-www-form-urlencoded") {
-    net::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    http::request<http::string_body> req{http::verb::post, path, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::user_agent, "Slackbot 1.0 (+https://api.slack.com/robots)");
-    req.set(http::field::content_type, content_type);
-    if (!h.timestamp.empty()) req.set("X-Slack-Request-Timestamp", h.timestamp);
-    if (!h.signature.empty()) req.set("X-Slack-Signature", h.signature);
-    for (const auto& [k, v] : h.extra) req.set(k, v);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    return {res.result_int(), res.body()};
+    return http_post(port, path, body, h, content_type);
   }
 
   // Each posts a signed request and waits until every turn it queued has run.
-  reply command(const std::string& text, const std::string& user = "U1", const std::string& channel = "C1") {
-    std::string body = form({{"token", "gIkuvaNzQIHg97ATvDxqgjtO"}, {"team_id", "T1"}, {"team_domain", "example"},
-                             {"channel_id", channel}, {"channel_name", "general"}, {"user_id", user}, {"user_name", "ann"},
-                             {"command", "/advisor"}, {"text", text}, {"api_app_id", "A1"},
-                             {"is_enterprise_install", "false"},
-                             {"response_url", api.url() + "/commands/T1/1234/response-secret"},
-                             {"trigger_id", "13345224609.738474920.8088930838d88f008e0." + std::to_string(++trigger)}});
+  reply command(const std::string& text, const std::string& user = "U1",
+                const std::string& channel = "C1") {
+    std::string body = form(
+        {{"token", "gIkuvaNzQIHg97ATvDxqgjtO"},
+         {"team_id", "T1"},
+         {"team_domain", "example"},
+         {"channel_id", channel},
+         {"channel_name", "general"},
+         {"user_id", user},
+         {"user_name", "ann"},
+         {"command", "/advisor"},
+         {"text", text},
+         {"api_app_id", "A1"},
+         {"is_enterprise_install", "false"},
+         {"response_url", api.url() + "/commands/T1/1234/response-secret"},
+         {"trigger_id", "13345224609.738474920.8088930838d88f008e0." + std::to_string(++trigger)}});
     auto r = post("/slack/commands", body, signed_for(body));
     pool.drain();
     return r;
   }
-  reply event(const json& envelope, std::int64_t skew = 0, std::vector<std::pair<std::string, std::string>> extra = {}) {
+  reply event(const json& envelope, std::int64_t skew = 0,
+              std::vector<std::pair<std::string, std::string>> extra = {}) {
     std::string body = envelope.dump();
     auto h = signed_for(body, skew);
     h.extra = std::move(extra);
@@ -165,7 +185,9 @@ struct running {
     return r;
   }
 
-  std::optional<bot::turn> current(const std::string& key) { return app->service->current({"slack", key}); }
+  std::optional<bot::turn> current(const std::string& key) {
+    return app->service->current({"slack", key});
+  }
 };
 
 json envelope(const std::string& event_id, json event) {
@@ -176,23 +198,31 @@ json envelope(const std::string& event_id, json event) {
           {"type", "event_callback"},
           {"event_id", event_id},
           {"event_time", now_seconds()},
-          {"authorizations",
-           json::array({{{"enterprise_id", nullptr}, {"team_id", "T1"}, {"user_id", bot_user}, {"is_bot", true},
-                         {"is_enterprise_install", false}}})},
+          {"authorizations", json::array({{{"enterprise_id", nullptr},
+                                           {"team_id", "T1"},
+                                           {"user_id", bot_user},
+                                           {"is_bot", true},
+                                           {"is_enterprise_install", false}}})},
           {"is_ext_shared_channel", false},
           {"event_context", "4-eyJldCI6ImFwcF9tZW50aW9uIn0"}};
 }
 
-json mention(const std::string& text, const std::string& user, const std::string& ts, const std::string& thread_ts = {}) {
-  json e = {{"type", "app_mention"}, {"user", user}, {"text", "<@" + std::string(bot_user) + "> " + text},
-            {"ts", ts}, {"team", "T1"}, {"channel", "C1"}, {"event_ts", ts}};
+json mention(const std::string& text, const std::string& user, const std::string& ts,
+             const std::string& thread_ts = {}) {
+  json e = {{"type", "app_mention"},
+            {"user", user},
+            {"text", "<@" + std::string(bot_user) + "> " + text},
+            {"ts", ts},
+            {"team", "T1"},
+            {"channel", "C1"},
+            {"event_ts", ts}};
   if (!thread_ts.empty()) e["thread_ts"] = thread_ts;
   return e;
 }
 
 json direct(const std::string& text, const std::string& user, const std::string& ts) {
-  return {{"type", "message"}, {"user", user}, {"text", text}, {"ts", ts}, {"team", "T1"},
-          {"channel", "D1"}, {"event_ts", ts}, {"channel_type", "im"}};
+  return {{"type", "message"}, {"user", user},    {"text", text},   {"ts", ts},
+          {"team", "T1"},      {"channel", "D1"}, {"event_ts", ts}, {"channel_type", "im"}};
 }
 
 bool has_actions(const json& blocks) {
@@ -203,8 +233,8 @@ bool has_actions(const json& blocks) {
 
 // The block_actions payload Slack sends when `user` clicks the button with this option id
 // (or the first button when empty) on the message that the fake recorded in `call`.
-json click(const test::fake_api::call& call, const std::string& user, const std::string& option = {},
-           int nth_click = 1) {
+json click(const test::fake_api::call& call, const std::string& user,
+           const std::string& option = {}, int nth_click = 1) {
   json message = call.json();
   json posted = json::parse(call.response);
   json button, block;
@@ -220,34 +250,46 @@ json click(const test::fake_api::call& call, const std::string& user, const std:
   }
   REQUIRE_MESSAGE(!button.is_null(), "no button for option " << option);
   std::string ts = posted["ts"];
-  json container = {{"type", "message"}, {"message_ts", ts}, {"channel_id", message["channel"]}, {"is_ephemeral", false}};
+  json container = {{"type", "message"},
+                    {"message_ts", ts},
+                    {"channel_id", message["channel"]},
+                    {"is_ephemeral", false}};
   if (message.contains("thread_ts")) container["thread_ts"] = message["thread_ts"];
-  json msg = {{"type", "message"}, {"subtype", "bot_message"}, {"text", message["text"]}, {"ts", ts},
-              {"bot_id", "B1"}, {"blocks", message["blocks"]}};
+  json msg = {{"type", "message"}, {"subtype", "bot_message"}, {"text", message["text"]},
+              {"ts", ts},          {"bot_id", "B1"},           {"blocks", message["blocks"]}};
   if (message.contains("thread_ts")) msg["thread_ts"] = message["thread_ts"];
-  return {{"type", "block_actions"},
-          {"user", {{"id", user}, {"username", "ann"}, {"name", "ann"}, {"team_id", "T1"}}},
-          {"api_app_id", "A1"},
-          {"token", "gIkuvaNzQIHg97ATvDxqgjtO"},
-          {"container", container},
-          {"trigger_id", "123." + std::to_string(nth_click)},
-          {"team", {{"id", "T1"}, {"domain", "example"}}},
-          {"enterprise", nullptr},
-          {"is_enterprise_install", false},
-          {"channel", {{"id", message["channel"]}, {"name", "general"}}},
-          {"message", msg},
-          {"state", {{"values", json::object()}}},
-          {"response_url", "https://hooks.slack.com/actions/T1/1/secret"},
-          {"actions",
-           json::array({{{"action_id", button["action_id"]}, {"block_id", block["block_id"]}, {"text", button["text"]},
-                         {"value", button["value"]}, {"type", "button"},
-                         {"action_ts", "1700000100.00000" + std::to_string(nth_click)}}})}};
+  return {
+      {"type", "block_actions"},
+      {"user", {{"id", user}, {"username", "ann"}, {"name", "ann"}, {"team_id", "T1"}}},
+      {"api_app_id", "A1"},
+      {"token", "gIkuvaNzQIHg97ATvDxqgjtO"},
+      {"container", container},
+      {"trigger_id", "123." + std::to_string(nth_click)},
+      {"team", {{"id", "T1"}, {"domain", "example"}}},
+      {"enterprise", nullptr},
+      {"is_enterprise_install", false},
+      {"channel", {{"id", message["channel"]}, {"name", "general"}}},
+      {"message", msg},
+      {"state", {{"values", json::object()}}},
+      {"response_url", "https://hooks.slack.com/actions/T1/1/secret"},
+      {"actions", json::array({{{"action_id", button["action_id"]},
+                                {"block_id", block["block_id"]},
+                                {"text", button["text"]},
+                                {"value", button["value"]},
+                                {"type", "button"},
+                                {"action_ts", "1700000100.00000" + std::to_string(nth_click)}}})}};
 }
 
-std::vector<test::fake_api::call> posts(const test::fake_api& api) { return api.calls_to("/api/chat.postMessage"); }
-std::vector<test::fake_api::call> updates(const test::fake_api& api) { return api.calls_to("/api/chat.update"); }
+std::vector<test::fake_api::call> posts(const test::fake_api& api) {
+  return api.calls_to("/api/chat.postMessage");
+}
+std::vector<test::fake_api::call> updates(const test::fake_api& api) {
+  return api.calls_to("/api/chat.update");
+}
 
-double metric(const std::string& name, const adapters::metrics::labels& l) { return adapters::metrics::global().value(name, l); }
+double metric(const std::string& name, const adapters::metrics::labels& l) {
+  return adapters::metrics::global().value(name, l);
+}
 
 // Captures what the process writes to stderr (the JSON logs) while it lives.
 class stderr_capture {
@@ -289,14 +331,18 @@ TEST_SUITE("slack endpoints") {
       CAPTURE(path);
       auto missing = s.post(path, body, {});
       CHECK(missing.status == 401);
-      CHECK(missing.json_body() == json({{"ok", false}, {"error", "missing_signature"},
-                                          {"message", "The X-Slack-Request-Timestamp and X-Slack-Signature headers are required."}}));
+      CHECK(missing.json_body() ==
+            json({{"ok", false},
+                  {"error", "missing_signature"},
+                  {"message",
+                   "The X-Slack-Request-Timestamp and X-Slack-Signature headers are required."}}));
 
       auto wrong = s.post(path, body, signed_for(body, 0, "not-the-secret"));
       CHECK(wrong.status == 401);
       CHECK(wrong.json_body()["error"] == "invalid_signature");
 
-      auto old = s.post(path, body, signed_for(body, -(5 * 60 + 30)));  // signed correctly, 5.5 minutes ago
+      auto old = s.post(path, body,
+                        signed_for(body, -(5 * 60 + 30)));  // signed correctly, 5.5 minutes ago
       CHECK(old.status == 401);
       CHECK(old.json_body()["error"] == "stale_timestamp");
       auto future = s.post(path, body, signed_for(body, 5 * 60 + 30));
@@ -340,18 +386,22 @@ TEST_SUITE("slack endpoints") {
                  {"type", "url_verification"}};
     auto ok = s.event(body);
     CHECK(ok.status == 200);
-    CHECK(ok.json_body() == json({{"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}}));
+    CHECK(ok.json_body() ==
+          json({{"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}}));
     CHECK(s.post("/slack/events", body.dump(), {}, "application/json").status == 401);
   }
 
-  TEST_CASE("Slack's retries of an event (same event_id, X-Slack-Retry-Num) give exactly one reply") {
+  TEST_CASE(
+      "Slack's retries of an event (same event_id, X-Slack-Retry-Num) give exactly one reply") {
     running s;
     json ev = envelope("Ev0RETRY", mention("we are a startup", "U1", "1700000003.000100"));
     double before = metric("advisor_slack_duplicates_total", {{"kind", "event"}});
     CHECK(s.event(ev).status == 200);
     // A retry is a new request: a later timestamp, a new signature, the same event.
-    CHECK(s.event(ev, 1, {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}}).status == 200);
-    CHECK(s.event(ev, 2, {{"X-Slack-Retry-Num", "2"}, {"X-Slack-Retry-Reason", "http_error"}}).status == 200);
+    CHECK(s.event(ev, 1, {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}})
+              .status == 200);
+    CHECK(s.event(ev, 2, {{"X-Slack-Retry-Num", "2"}, {"X-Slack-Retry-Reason", "http_error"}})
+              .status == 200);
     CHECK(posts(s.api).size() == 1);
     CHECK(metric("advisor_slack_duplicates_total", {{"kind", "event"}}) == before + 2);
     auto t = s.current("T1/C1/1700000003.000100/U1");
@@ -359,17 +409,24 @@ TEST_SUITE("slack endpoints") {
     CHECK(t->seq == 1);  // one turn stored, not three
   }
 
-  TEST_CASE("the bot's own messages, other bots, edits, deletions and channel chatter are ignored") {
+  TEST_CASE(
+      "the bot's own messages, other bots, edits, deletions and channel chatter are ignored") {
     running s;
     json own = direct("hello", bot_user, "1700000004.000100");
     json other_bot = direct("hello", "U2", "1700000004.000200");
     other_bot["bot_id"] = "B2";
     json bot_message = direct("hello", "U2", "1700000004.000300");
     bot_message["subtype"] = "bot_message";
-    json edited = {{"type", "message"}, {"subtype", "message_changed"}, {"channel", "D1"}, {"channel_type", "im"},
-                   {"ts", "1700000004.000400"},
-                   {"message", {{"type", "message"}, {"user", "U1"}, {"text", "startup"}, {"ts", "1700000004.000050"}}}};
-    json deleted = {{"type", "message"}, {"subtype", "message_deleted"}, {"channel", "D1"}, {"channel_type", "im"},
+    json edited = {
+        {"type", "message"},
+        {"subtype", "message_changed"},
+        {"channel", "D1"},
+        {"channel_type", "im"},
+        {"ts", "1700000004.000400"},
+        {"message",
+         {{"type", "message"}, {"user", "U1"}, {"text", "startup"}, {"ts", "1700000004.000050"}}}};
+    json deleted = {{"type", "message"},         {"subtype", "message_deleted"},
+                    {"channel", "D1"},           {"channel_type", "im"},
                     {"ts", "1700000004.000500"}, {"deleted_ts", "1700000004.000050"}};
     json in_channel = direct("startup", "U1", "1700000004.000600");
     in_channel["channel"] = "C1";
@@ -378,7 +435,8 @@ TEST_SUITE("slack endpoints") {
     mention_in_dm["channel"] = "D1";
     json reaction = {{"type", "reaction_added"}, {"user", "U1"}, {"reaction", "thumbsup"}};
     int n = 0;
-    for (const auto& e : {own, other_bot, bot_message, edited, deleted, in_channel, mention_in_dm, reaction})
+    for (const auto& e :
+         {own, other_bot, bot_message, edited, deleted, in_channel, mention_in_dm, reaction})
       CHECK(s.event(envelope("EvIgnored" + std::to_string(++n), e)).status == 200);
     CHECK(s.api.count() == 0);
     CHECK_FALSE(s.current("T1/D1//U1"));
@@ -402,15 +460,17 @@ TEST_SUITE("slack endpoints") {
     s.event(envelope("Ev500", mention("startup", "U1", "1700000006.000100")));
     CHECK(posts(s.api).size() == 3);
 
-    double before = metric("advisor_slack_api_errors_total", {{"method", "chat.postMessage"}, {"error", "channel_not_found"}});
+    double before = metric("advisor_slack_api_errors_total",
+                           {{"method", "chat.postMessage"}, {"error", "channel_not_found"}});
     s.api.respond_next({200, R"({"ok":false,"error":"channel_not_found"})", {}});
     s.event(envelope("EvNotOk", mention("startup", "U1", "1700000006.000200")));
-    CHECK(metric("advisor_slack_api_errors_total", {{"method", "chat.postMessage"}, {"error", "channel_not_found"}}) ==
-          before + 1);
+    CHECK(metric("advisor_slack_api_errors_total",
+                 {{"method", "chat.postMessage"}, {"error", "channel_not_found"}}) == before + 1);
     CHECK(posts(s.api).size() == 4);  // not retried: Slack gave a definite answer
   }
 
-  TEST_CASE("/advisor in a channel the bot is not in: the user is told privately, through response_url") {
+  TEST_CASE(
+      "/advisor in a channel the bot is not in: the user is told privately, through response_url") {
     running s;
     s.api.respond_next({200, R"({"ok":false,"error":"not_in_channel"})", {}});
     auto ack = s.command("");
@@ -432,13 +492,15 @@ TEST_SUITE("slack endpoints") {
 }
 
 TEST_SUITE("slack conversation") {
-  TEST_CASE("a whole conversation from /advisor to the recommendation card, through button clicks") {
+  TEST_CASE(
+      "a whole conversation from /advisor to the recommendation card, through button clicks") {
     running s;
     stderr_capture logs(s.dir.file("stderr.log"));
     auto ack = s.command("");
     CHECK(ack.status == 200);
-    CHECK(ack.json_body() == json({{"response_type", "ephemeral"},
-                                    {"text", "Starting the advisor in a thread in this channel. Answer there."}}));
+    CHECK(ack.json_body() ==
+          json({{"response_type", "ephemeral"},
+                {"text", "Starting the advisor in a thread in this channel. Answer there."}}));
     auto p = posts(s.api);
     REQUIRE(p.size() == 2);
     // The thread's root, then the first question in the thread.
@@ -447,8 +509,9 @@ TEST_SUITE("slack conversation") {
     CHECK(p[0].header("content-type") == "application/json; charset=utf-8");
     CHECK(root["channel"] == "C1");
     CHECK_FALSE(root.contains("thread_ts"));
-    CHECK(root["text"] == "<@U1> started the advisor: *Python or Node.js for your backend?*\n"
-                          "The questions and the recommendation follow in this thread.");
+    CHECK(root["text"] ==
+          "<@U1> started the advisor: *Python or Node.js for your backend?*\n"
+          "The questions and the recommendation follow in this thread.");
     std::string thread = json::parse(p[0].response)["ts"];
     std::string key = "T1/C1/" + thread + "/U1";
 
@@ -464,10 +527,12 @@ TEST_SUITE("slack conversation") {
     CHECK(greeting.ends_with("\n\nFirst, who is this decision for?"));
     const json& blocks = first["blocks"];
     CHECK(test::block_kit_problems(blocks).empty());
-    CHECK(blocks[0] == json({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", greeting}}}}));
+    CHECK(blocks[0] ==
+          json({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", greeting}}}}));
     CHECK(slack::to_mrkdwn(now->out.text) == "First, who is this decision for?");
     CHECK(blocks[1]["type"] == "context");
-    CHECK(blocks[1]["elements"][0]["text"] == "Step 1 of about " + std::to_string(now->out.progress.total));
+    CHECK(blocks[1]["elements"][0]["text"] ==
+          "Step 1 of about " + std::to_string(now->out.progress.total));
     CHECK(blocks[1]["elements"][1]["text"] == "for <@U1>");
     CHECK(blocks[2]["type"] == "actions");
     CHECK(blocks[2]["block_id"] == "advisor:" + now->out.question + ":0");
@@ -475,8 +540,10 @@ TEST_SUITE("slack conversation") {
     for (std::size_t i = 0; i < now->out.options.size(); ++i) {
       const json& b = blocks[2]["elements"][i];
       CHECK(b["text"]["text"] == now->out.options[i].label);
-      CHECK(json::parse(b["value"].get<std::string>()) ==
-            json({{"q", now->out.question}, {"o", now->out.options[i].id}, {"u", "U1"}, {"t", thread}}));
+      CHECK(json::parse(b["value"].get<std::string>()) == json({{"q", now->out.question},
+                                                                {"o", now->out.options[i].id},
+                                                                {"u", "U1"},
+                                                                {"t", thread}}));
     }
 
     // Click the first button of every question, confirm at the review, until the card comes.
@@ -496,7 +563,8 @@ TEST_SUITE("slack conversation") {
       CHECK(update["ts"] == json::parse(last.response)["ts"]);
       CHECK(update["channel"] == "C1");
       CHECK_FALSE(has_actions(update["blocks"]));
-      CHECK(update["blocks"].back()["elements"][0]["text"] == "\xE2\x9C\x85 <@U1> chose *" + label + "*");
+      CHECK(update["blocks"].back()["elements"][0]["text"] ==
+            "\xE2\x9C\x85 <@U1> chose *" + label + "*");
       CHECK(update["blocks"][0] == last.json()["blocks"][0]);
       // The next turn, in the thread.
       auto after = posts(s.api);
@@ -513,8 +581,9 @@ TEST_SUITE("slack conversation") {
     REQUIRE(done->out.recommendation);
     const auto& rec = *done->out.recommendation;
     const json& cb = (*card)["blocks"];
-    CHECK((*card)["text"] == "My recommendation: " + rec.choice_label + " (confidence " +
-                                 std::to_string(static_cast<int>(std::lround(rec.confidence * 100))) + "%)");
+    CHECK((*card)["text"] ==
+          "My recommendation: " + rec.choice_label + " (confidence " +
+              std::to_string(static_cast<int>(std::lround(rec.confidence * 100))) + "%)");
     CHECK(cb[0]["text"]["text"] == "Recommendation: " + rec.choice_label);
     CHECK(cb[1]["fields"][0]["text"].get<std::string>().starts_with("*Confidence*\n"));
     CHECK(cb[1]["fields"][1]["text"].get<std::string>().starts_with("*Scores*\nNode.js: "));
@@ -554,15 +623,17 @@ TEST_SUITE("slack conversation") {
     CHECK(written.find("response-secret") == std::string::npos);
   }
 
-  TEST_CASE("/advisor with an opening sentence: quoted in the thread's root, and read for answers") {
+  TEST_CASE(
+      "/advisor with an opening sentence: quoted in the thread's root, and read for answers") {
     running s;
     auto ack = s.command("we are a startup & we build real-time chat");
     CHECK(ack.status == 200);
     auto p = posts(s.api);
     REQUIRE(p.size() == 2);
-    CHECK(p[0].json()["text"] == "<@U1> started the advisor: *Python or Node.js for your backend?*\n"
-                                 ">we are a startup &amp; we build real-time chat\n"
-                                 "The questions and the recommendation follow in this thread.");
+    CHECK(p[0].json()["text"] ==
+          "<@U1> started the advisor: *Python or Node.js for your backend?*\n"
+          ">we are a startup &amp; we build real-time chat\n"
+          "The questions and the recommendation follow in this thread.");
     auto t = s.current("T1/C1/" + json::parse(p[0].response)["ts"].get<std::string>() + "/U1");
     REQUIRE(t);
     CHECK(t->out.question != "context");  // "startup" answered who is choosing
@@ -590,14 +661,17 @@ TEST_SUITE("slack conversation") {
     CHECK(metric("advisor_slack_duplicates_total", {{"kind", "click"}}) == before + 1);
   }
 
-  TEST_CASE("an answer in words moves on: the old buttons are retired and a late click on them is stale") {
+  TEST_CASE(
+      "an answer in words moves on: the old buttons are retired and a late click on them is "
+      "stale") {
     running s;
     s.command("");
     auto root = json::parse(posts(s.api)[0].response)["ts"].get<std::string>();
     auto key = "T1/C1/" + root + "/U1";
     auto old_question = posts(s.api).back();
     auto seq = s.current(key)->seq;
-    s.event(envelope("EvWords", mention("an established company", "U1", "1700000007.000100", root)));
+    s.event(
+        envelope("EvWords", mention("an established company", "U1", "1700000007.000100", root)));
     CHECK(s.current(key)->seq > seq);
     CHECK(s.current(key)->out.question != "context");
     auto u = updates(s.api);
@@ -617,7 +691,9 @@ TEST_SUITE("slack conversation") {
           "This question was already answered; the conversation has moved on.");
   }
 
-  TEST_CASE("two people in one thread have separate conversations: one cannot click the other's buttons") {
+  TEST_CASE(
+      "two people in one thread have separate conversations: one cannot click the other's "
+      "buttons") {
     running s;
     s.command("");
     auto root = json::parse(posts(s.api)[0].response)["ts"].get<std::string>();
@@ -664,10 +740,65 @@ TEST_SUITE("slack conversation") {
 
   TEST_CASE("a mention outside a thread opens a thread on it, with the opening sentence") {
     running s;
-    s.event(envelope("EvOpen", mention("we are a startup building a real-time chat", "U1", "1700000010.000100")));
+    s.event(envelope("EvOpen", mention("we are a startup building a real-time chat", "U1",
+                                       "1700000010.000100")));
     auto t = s.current("T1/C1/1700000010.000100/U1");
     REQUIRE(t);
     CHECK(t->seq >= 1);
     CHECK(posts(s.api).back().json()["thread_ts"] == "1700000010.000100");
+  }
+}
+
+TEST_SUITE("slack advisor serve") {
+  TEST_CASE(
+      "the advisor serve binary reads Slack's settings from the environment and runs a "
+      "conversation") {
+    test::fake_api api;
+    test::temp_dir dir;
+    test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "serve", "--port", "0"},
+                    {std::string("ADVISOR_SLACK_SIGNING_SECRET=") + secret,
+                     std::string("ADVISOR_SLACK_BOT_TOKEN=") + bot_token,
+                     "ADVISOR_SLACK_API_URL=" + api.url() + "/api",
+                     "ADVISOR_SLACK_WEBHOOK_URL=" + api.url() + "/webhook/T1/B1/secretpath"});
+    std::uint16_t port = 0;
+    for (int i = 0; i < 20 && !port; ++i) {
+      auto line = p.read_line(std::chrono::seconds(20));
+      REQUIRE_MESSAGE(line.has_value(), "advisor serve did not say where it listens");
+      if (line->starts_with("listening on http://"))
+        port = static_cast<std::uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+    }
+    REQUIRE(port != 0);
+
+    std::string unsigned_body = envelope("EvBin0", mention("startup", "U1", "1.1")).dump();
+    CHECK(http_post(port, "/slack/events", unsigned_body, {}, "application/json").status == 401);
+
+    std::string body = form({{"team_id", "T1"},
+                             {"channel_id", "C1"},
+                             {"user_id", "U1"},
+                             {"command", "/advisor"},
+                             {"text", ""},
+                             {"trigger_id", "1.2.3"}});
+    auto ack = http_post(port, "/slack/commands", body, signed_for(body));
+    CHECK(ack.status == 200);
+    CHECK(ack.json_body()["response_type"] == "ephemeral");
+    REQUIRE(api.wait_for(2));  // the thread's root and the first question
+    auto first = posts(api);
+    REQUIRE(first.size() == 2);
+    CHECK(first[1].header("authorization") == std::string("Bearer ") + bot_token);
+    CHECK(has_actions(first[1].json()["blocks"]));
+
+    std::string click_body = form({{"payload", click(first[1], "U1").dump()}});
+    CHECK(http_post(port, "/slack/interactions", click_body, signed_for(click_body)).status == 200);
+    REQUIRE(api.wait_for(4));  // the clicked question updated, the next question posted
+    CHECK(updates(api).size() == 1);
+    CHECK(posts(api).size() == 3);
+
+    p.kill(SIGTERM);
+    CHECK(p.wait() == 0);
+    std::string logs = p.read_all_err();
+    CHECK(logs.find("slack_enabled") != std::string::npos);
+    CHECK(logs.find(secret) == std::string::npos);
+    CHECK(logs.find(bot_token) == std::string::npos);
+    CHECK(logs.find("secretpath") == std::string::npos);
   }
 }
