@@ -57,7 +57,9 @@ void write(level l, std::string_view event, std::initializer_list<field> fields)
   auto t = clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   char ts[40];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+  std::tm utc{};
+  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
+  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc);
   char stamp[48];
   std::snprintf(stamp, sizeof stamp, "%s.%03dZ", ts, static_cast<int>(ms));
   nlohmann::ordered_json j;

@@ -15,7 +15,9 @@ constexpr int max_conflict_retries = 3;
 std::string today() {
   auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+  std::tm utc{};
+  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &utc);
   return buf;
 }
 

@@ -12,7 +12,9 @@ std::string now_iso() {
   auto t = system_clock::to_time_t(now);
   auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
   char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+  std::tm utc{};
+  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
   char out[48];
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
   return out;
