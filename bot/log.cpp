@@ -1,5 +1,7 @@
 #include "bot/log.hpp"
 
+#include "knowledge/utc.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -52,18 +54,8 @@ bool enabled(level l) { return logger()->should_log(to_spd(l)); }
 
 void write(level l, std::string_view event, std::initializer_list<field> fields) {
   if (!enabled(l)) return;
-  using clock = std::chrono::system_clock;
-  auto now = clock::now();
-  auto t = clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  char ts[40];
-  std::tm utc{};
-  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc);
-  char stamp[48];
-  std::snprintf(stamp, sizeof stamp, "%s.%03dZ", ts, static_cast<int>(ms));
   nlohmann::ordered_json j;
-  j["ts"] = stamp;
+  j["ts"] = utc_now();
   j["level"] = name_of(l);
   j["event"] = event;
   for (const auto& [k, v] : fields) j[std::string(k)] = v;

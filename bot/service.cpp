@@ -1,3 +1,4 @@
+#include "knowledge/utc.hpp"
 #include "bot/service.hpp"
 
 #include <openssl/rand.h>
@@ -12,14 +13,7 @@ namespace {
 
 constexpr int max_conflict_retries = 3;
 
-std::string today() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char buf[16];
-  std::tm utc{};
-  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &utc);
-  return buf;
-}
+std::string today() { return utc_now(false, true); }
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include "knowledge/utc.hpp"
 #include "knowledge/sqlite/knowledge_store.hpp"
 
 #include <algorithm>
@@ -21,14 +22,7 @@ const std::set<std::string, std::less<>> stop_words{
     "that", "any",  "some",  "much", "many",  "more",  "most",  "please", "show",  "give",  "list",  "my",
     "your", "know", "use",   "get",  "at",    "by",    "from",  "as",    "if",    "so",    "be",    "very"};
 
-std::string now_iso() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char buf[32];
-  std::tm utc{};
-  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
-}
+std::string now_iso() { return utc_now(false); }
 
 std::string join_words(const std::vector<std::string>& words) {
   std::string out;

@@ -1,3 +1,4 @@
+#include "knowledge/utc.hpp"
 #include "knowledge/sqlite/session_store.hpp"
 
 #include <chrono>
@@ -6,19 +7,7 @@ namespace advisor::storage {
 
 namespace {
 
-std::string now_iso() {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  auto t = system_clock::to_time_t(now);
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  char buf[40];
-  std::tm utc{};
-  gmtime_r(&t, &utc);  // std::gmtime shares one buffer between threads
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
+std::string now_iso() { return utc_now(); }
 
 connection& migrated(connection& c) {
   migrate(c);
