@@ -8,6 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
+#include <sys/resource.h>
+
 #include <thread>
 
 #include "adapters/web/server.hpp"
@@ -313,4 +316,41 @@ TEST_CASE("stopping closes WebSockets with 1001 and run() returns 0") {
   reader.join();
   CHECK(s.exit_code == 0);
   CHECK(c.ws.reason().code == websocket::close_code::going_away);
+}
+
+TEST_CASE("/healthz turns unhealthy while the database cannot be written, and recovers") {
+  running_server s;
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((s.dir.str() + "/advisor.db").c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);  // another writer holds it
+  auto h = get(s.port, "/healthz");
+  CHECK(h.status == 503);
+  CHECK(json::parse(h.body)["status"] == "unhealthy");
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK(get(s.port, "/healthz").status == 200);
+}
+
+TEST_CASE("a thousand idle connections do not stop others being served") {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = lim.rlim_max;  // the test holds both ends of every connection
+  setrlimit(RLIMIT_NOFILE, &lim);
+  const int idle = lim.rlim_cur >= 4096 ? 1000 : static_cast<int>(lim.rlim_cur / 4);
+  running_server s;
+  net::io_context ioc;
+  std::vector<std::unique_ptr<websocket::stream<tcp::socket>>> held;
+  for (int i = 0; i < idle; ++i) {
+    auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc);
+    ws->next_layer().connect({net::ip::make_address("127.0.0.1"), s.port});
+    ws->handshake("127.0.0.1", "/ws");
+    held.push_back(std::move(ws));
+  }
+  client active(s.port);
+  active.send(json{{"type", "start"}});
+  CHECK(active.receive()["type"] == "session");
+  CHECK(active.receive()["question"] == "context");
+  auto m = get(s.port, "/metrics");
+  CHECK(m.body.find("advisor_connections " + std::to_string(idle + 1)) != std::string::npos);
+  MESSAGE("idle connections held: " << idle);
 }
