@@ -1,7 +1,11 @@
 #include "bot/protocol.hpp"
 
+#include <future>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
 
+#include "bot/json_writer.hpp"
 #include "bot/log.hpp"
 
 namespace advisor::bot {
@@ -14,18 +18,43 @@ namespace {
 // other channels reach here too): replace rather than throw when writing it back.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json recommendation_json(const dialogue::recommendation& r) {
-  json reasons = json::array();
-  for (const auto& reason : r.reasons) reasons.push_back({{"text", reason.text}, {"sources", reason.sources}});
-  json contested = json::array();
-  for (const auto& c : r.contested) {
-    json sides = json::array();
-    for (const auto& s : c.sides) sides.push_back({{"position", s.position}, {"claim", s.claim}, {"sources", s.sources}});
-    contested.push_back({{"id", c.id}, {"summary", c.summary}, {"sides", sides}});
+void write_strings(json_writer& w, const std::vector<std::string>& items) {
+  w.begin_array();
+  for (const auto& s : items) w.value(s);
+  w.end_array();
+}
+
+void write_recommendation(json_writer& w, const dialogue::recommendation& r) {
+  w.begin_object();
+  w.key("choice").value(r.choice);
+  w.key("choice_label").value(r.choice_label);
+  w.key("confidence").value(r.confidence);
+  w.key("scores").begin_object();
+  for (const auto& [stack, points] : r.scores) w.key(stack).value(points);
+  w.end_object();
+  w.key("reasons").begin_array();
+  for (const auto& reason : r.reasons) {
+    w.begin_object().key("text").value(reason.text).key("sources");
+    write_strings(w, reason.sources);
+    w.end_object();
   }
-  return {{"choice", r.choice},   {"choice_label", r.choice_label}, {"confidence", r.confidence},
-          {"scores", r.scores},   {"reasons", reasons},             {"contested", contested},
-          {"next_steps", r.next_steps}, {"unknowns", r.unknowns}};
+  w.end_array();
+  w.key("contested").begin_array();
+  for (const auto& c : r.contested) {
+    w.begin_object().key("id").value(c.id).key("summary").value(c.summary).key("sides").begin_array();
+    for (const auto& side : c.sides) {
+      w.begin_object().key("position").value(side.position).key("claim").value(side.claim).key("sources");
+      write_strings(w, side.sources);
+      w.end_object();
+    }
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("next_steps");
+  write_strings(w, r.next_steps);
+  w.key("unknowns");
+  write_strings(w, r.unknowns);
+  w.end_object();
 }
 
 }  // namespace
@@ -35,57 +64,108 @@ std::string error_frame(std::string_view code, std::string_view message) {
 }
 
 std::string reply_frame(const turn& t) {
-  json options = json::array();
-  for (const auto& o : t.out.options) options.push_back({{"id", o.id}, {"label", o.label}});
-  json j = {{"type", "reply"},
-            {"text", t.out.text},
-            {"options", options},
-            {"progress", {{"step", t.out.progress.step}, {"total", t.out.progress.total}}},
-            {"question", t.out.question},
-            {"finished", t.out.finished}};
-  if (!t.out.error.empty()) j["notice"] = t.out.error;
-  if (t.out.recommendation) j["recommendation"] = recommendation_json(*t.out.recommendation);
-  return dump(j);
+  const auto& out = t.out;
+  json_writer w;
+  w.reserve(256 + out.text.size() + out.options.size() * 48);
+  w.begin_object();
+  w.key("type").value("reply");
+  w.key("text").value(out.text);
+  w.key("options").begin_array();
+  for (const auto& o : out.options) w.begin_object().key("id").value(o.id).key("label").value(o.label).end_object();
+  w.end_array();
+  w.key("progress").begin_object().key("step").value(out.progress.step).key("total").value(out.progress.total).end_object();
+  w.key("question").value(out.question);
+  w.key("finished").value(out.finished);
+  if (!out.error.empty()) w.key("notice").value(out.error);
+  if (out.recommendation) {
+    w.key("recommendation");
+    write_recommendation(w, *out.recommendation);
+  }
+  w.end_object();
+  return w.take();
 }
 
-json_session::json_session(service& svc, std::string channel) : svc_(svc), channel_(std::move(channel)) {}
+json_session::json_session(service& svc, std::string channel, executor ex)
+    : svc_(svc), channel_(std::move(channel)), ex_(std::move(ex)) {}
 
-std::vector<std::string> json_session::start(std::string_view session, std::string_view text, bool fresh,
-                                             std::string_view framework) {
-  std::vector<std::string> frames;
+namespace {
+
+std::string internal_error(const std::string& channel, const std::string& failure) {
+  log::error("turn_failed", {{"channel", channel}, {"error", failure}});
+  return error_frame("internal", "Something went wrong on our side and your last message was not saved. Please try again.");
+}
+
+}  // namespace
+
+void json_session::submit(const std::string& token, request r, std::function<frames(result)> build, reply_fn reply) {
+  const auto caller = std::this_thread::get_id();
+  svc_.submit({channel_, token}, std::move(r),
+              [build = std::move(build), reply = std::move(reply), ex = ex_, caller, channel = channel_](result res) mutable {
+                auto work = [build = std::move(build), reply = std::move(reply), res = std::move(res),
+                             channel = std::move(channel)]() mutable {
+                  if (res.state == result::status::failed) return reply({internal_error(channel, res.failure)});
+                  reply(build(std::move(res)));
+                };
+                // Answered at once: still on the caller's thread. Otherwise hand it over.
+                if (!ex || std::this_thread::get_id() == caller) work();
+                else ex(std::move(work));
+              });
+}
+
+void json_session::start(std::string_view session, std::string_view text, bool fresh, std::string_view framework,
+                         reply_fn reply) {
   if (!framework.empty() && !svc_.has_framework(framework)) {
     std::string ids;
     for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
-    return {error_frame("unknown_framework", "Unknown framework \"" + std::string(framework) + "\"; available: " + ids + ".")};
+    return reply({error_frame("unknown_framework", "Unknown framework \"" + std::string(framework) + "\"; available: " + ids + ".")});
   }
+  request r;
+  r.type = request::kind::start;
+  r.text = text;
+  r.framework = framework;
+  r.fresh = true;
   if (!session.empty()) {
-    auto t = svc_.current({channel_, std::string(session)});
-    if (!t) return {error_frame("bad_session", "That session is unknown or has expired. Send {\"type\":\"start\"} without a session to begin a new one.")};
-    token_ = std::string(session);
-    frames.push_back(dump({{"type", "session"}, {"session", token_}, {"resumed", true}}));
-    if (fresh) *t = svc_.start({channel_, token_}, text, true, framework);
-    else if (!text.empty()) *t = svc_.message({channel_, token_}, text);
-    frames.push_back(reply_frame(*t));
-    return frames;
+    // Resuming: the session must exist; a fresh start replaces its conversation. The token
+    // becomes this connection's once the session is known.
+    r.must_exist = true;
+    r.fresh = fresh;
+    auto known = std::make_shared<bool>(false);
+    std::string token(session);
+    submit(token, std::move(r), [token, known](result res) -> frames {
+      if (res.state == result::status::unknown_session)
+        return {error_frame("bad_session", "That session is unknown or has expired. Send {\"type\":\"start\"} without a session to begin a new one.")};
+      *known = true;
+      return {dump({{"type", "session"}, {"session", token}, {"resumed", true}}), reply_frame(res.t)};
+    }, [this, token, known, reply = std::move(reply)](frames f) {
+      if (*known) token_ = token;
+      reply(std::move(f));
+    });
+    return;
   }
   token_ = random_token();
-  turn t = svc_.start({channel_, token_}, text, true, framework);
   json offered = json::array();
   for (const auto& [id, title] : svc_.frameworks()) offered.push_back({{"id", id}, {"title", title}});
-  frames.push_back(dump({{"type", "session"}, {"session", token_}, {"resumed", false}, {"frameworks", offered}}));
-  frames.push_back(reply_frame(t));
-  return frames;
+  std::string session_frame = dump({{"type", "session"}, {"session", token_}, {"resumed", false}, {"frameworks", offered}});
+  submit(token_, std::move(r), [session_frame = std::move(session_frame)](result res) -> frames {
+    return {session_frame, reply_frame(res.t)};
+  }, std::move(reply));
 }
 
-std::vector<std::string> json_session::handle(std::string_view frame) {
-  if (frame.size() > max_message_bytes)
-    return {error_frame("too_large", "Messages are limited to 64 KiB.")};
+json_session::frames json_session::handle(std::string_view frame) {
+  std::promise<frames> p;
+  auto f = p.get_future();
+  handle(frame, [&p](frames out) { p.set_value(std::move(out)); });
+  return f.get();
+}
+
+void json_session::handle(std::string_view frame, reply_fn reply) {
+  if (frame.size() > max_message_bytes) return reply({error_frame("too_large", "Messages are limited to 64 KiB.")});
   json msg = json::parse(frame, nullptr, false);
-  if (msg.is_discarded()) return {error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).")};
-  if (!msg.is_object()) return {error_frame("invalid_json", "A message must be a JSON object with a \"type\".")};
+  if (msg.is_discarded()) return reply({error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).")});
+  if (!msg.is_object()) return reply({error_frame("invalid_json", "A message must be a JSON object with a \"type\".")});
   auto type_it = msg.find("type");
   if (type_it == msg.end() || !type_it->is_string())
-    return {error_frame("unknown_type", "A message needs a \"type\": start, message or choose.")};
+    return reply({error_frame("unknown_type", "A message needs a \"type\": start, message or choose.")});
   const std::string type = type_it->get<std::string>();
   auto text_of = [&](const char* key) -> std::optional<std::string> {
     auto it = msg.find(key);
@@ -100,34 +180,42 @@ std::vector<std::string> json_session::handle(std::string_view frame) {
       auto framework = text_of("framework");
       auto fresh = msg.find("fresh");
       if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()))
-        return {error_frame("invalid_message", "\"session\", \"text\" and \"framework\" must be strings, \"fresh\" true or false.")};
-      return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework);
+        return reply({error_frame("invalid_message", "\"session\", \"text\" and \"framework\" must be strings, \"fresh\" true or false.")});
+      return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework, std::move(reply));
     }
     if (type == "message") {
       auto text = text_of("text");
-      if (!text || text->empty()) return {error_frame("invalid_message", "A message needs a non-empty \"text\" string.")};
-      if (token_.empty()) return start({}, *text, true, {});
-      return {reply_frame(svc_.message({channel_, token_}, *text))};
+      if (!text || text->empty()) return reply({error_frame("invalid_message", "A message needs a non-empty \"text\" string.")});
+      if (token_.empty()) return start({}, *text, true, {}, std::move(reply));
+      request r;
+      r.type = request::kind::message;
+      r.text = std::move(*text);
+      return submit(token_, std::move(r), [](result res) -> frames { return {reply_frame(res.t)}; }, std::move(reply));
     }
     if (type == "choose") {
       auto option = text_of("option");
       auto question = text_of("question");
       if (!option || option->empty() || !question)
-        return {error_frame("invalid_message", "A choose message needs an \"option\" id string.")};
-      if (token_.empty()) return {error_frame("bad_session", "Start a conversation first: {\"type\":\"start\"}.")};
-      turn t = svc_.choose({channel_, token_}, *option, *question);
-      if (t.out.error == "unknown_option")
-        return {error_frame("unknown_option", "\"" + *option + "\" is not an option for the current question.")};
-      if (t.out.error == "stale")
-        return {error_frame("stale_option", "That button belongs to a question that has already been answered."),
-                reply_frame(t)};
-      return {reply_frame(t)};
+        return reply({error_frame("invalid_message", "A choose message needs an \"option\" id string.")});
+      if (token_.empty()) return reply({error_frame("bad_session", "Start a conversation first: {\"type\":\"start\"}.")});
+      request r;
+      r.type = request::kind::choose;
+      r.option = *option;
+      r.expected_question = std::move(*question);
+      return submit(token_, std::move(r), [option = *option](result res) -> frames {
+        const turn& t = res.t;
+        if (t.out.error == "unknown_option")
+          return {error_frame("unknown_option", "\"" + option + "\" is not an option for the current question.")};
+        if (t.out.error == "stale")
+          return {error_frame("stale_option", "That button belongs to a question that has already been answered."),
+                  reply_frame(t)};
+        return {reply_frame(t)};
+      }, std::move(reply));
     }
   } catch (const std::exception& e) {
-    log::error("turn_failed", {{"channel", channel_}, {"type", type}, {"error", e.what()}});
-    return {error_frame("internal", "Something went wrong on our side and your last message was not saved. Please try again.")};
+    return reply({internal_error(channel_, e.what())});
   }
-  return {error_frame("unknown_type", "Unknown message type \"" + type + "\": use start, message or choose.")};
+  reply({error_frame("unknown_type", "Unknown message type \"" + type + "\": use start, message or choose.")});
 }
 
 }  // namespace advisor::bot

@@ -2,9 +2,12 @@
 //   in:  {"type":"start"[,"session":token][,"text":opening][,"framework":id][,"fresh":true]}, {"type":"message","text":...},
 //        {"type":"choose","option":id}
 //   out: {"type":"session",...}, {"type":"reply",...[,"recommendation":{...}]}, {"type":"error",...}
-// One json_session per connection; it remembers the session token once started.
+// One json_session per connection; it remembers the session token once started. Frames are
+// handled asynchronously: a turn that must be stored is answered once it is committed.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,19 +20,35 @@ constexpr std::size_t max_message_bytes = 64 * 1024;
 
 class json_session {
  public:
-  json_session(service& svc, std::string channel);
+  using frames = std::vector<std::string>;
+  using reply_fn = std::function<void(frames)>;
+  // Runs a piece of work on the owner's side (e.g. posts it to a connection's strand).
+  using executor = std::function<void(std::function<void()>)>;
 
-  // Handles one client frame and returns the frames to send back, in order. Never throws for
-  // bad input: that becomes an error frame and the session goes on.
-  std::vector<std::string> handle(std::string_view frame);
+  // Replies to turns answered on another thread (the service's writer) are built and handed
+  // over through `ex`; without one, on that thread.
+  json_session(service& svc, std::string channel, executor ex = {});
+
+  // Handles one client frame; calls `reply` exactly once with the frames to send back, in
+  // order: on this thread before returning, or through the executor later. Never throws for
+  // bad input: that becomes an error frame and the session goes on. Call it again only
+  // after the previous reply (so replies keep the order of the frames).
+  void handle(std::string_view frame, reply_fn reply);
+
+  // The same, waiting for the reply.
+  frames handle(std::string_view frame);
 
   const std::string& token() const { return token_; }
 
  private:
-  std::vector<std::string> start(std::string_view session, std::string_view text, bool fresh,
-                                 std::string_view framework);
+  void start(std::string_view session, std::string_view text, bool fresh, std::string_view framework,
+             reply_fn reply);
+  // Submits a turn for the key of `token`; `build` turns its result into frames.
+  void submit(const std::string& token, request r, std::function<frames(result)> build, reply_fn reply);
+
   service& svc_;
   std::string channel_;
+  executor ex_;
   std::string token_;
 };
 

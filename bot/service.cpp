@@ -1,19 +1,26 @@
-#include "knowledge/utc.hpp"
 #include "bot/service.hpp"
 
 #include <openssl/rand.h>
 
 #include <chrono>
-#include <functional>
+#include <cstdio>
+#include <future>
 #include <stdexcept>
+
+#include "bot/log.hpp"
+#include "knowledge/utc.hpp"
 
 namespace advisor::bot {
 
 namespace {
 
 constexpr int max_conflict_retries = 3;
+constexpr std::size_t max_batch = 1024;
 
 std::string today() { return utc_now(false, true); }
+
+result ok(turn t) { return {result::status::ok, std::move(t), {}}; }
+result failed(std::string why) { return {result::status::failed, {}, std::move(why)}; }
 
 }  // namespace
 
@@ -30,11 +37,34 @@ std::string random_token() {
   return out;
 }
 
+std::string conversation_id() {
+  // Milliseconds since the epoch as 12 hex digits, so conversations started around the same
+  // time sit side by side in the store's indexes (a batch of turns touches few pages), then
+  // 128 random bits.
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "%012llx", static_cast<unsigned long long>(ms) & 0xFFFFFFFFFFFFull);
+  return prefix + random_token();
+}
+
 service::service(std::vector<const dialogue::framework*> frameworks, const knowledge::knowledge_source& kb,
                  session_store& store)
     : store_(store) {
   if (frameworks.empty()) throw std::invalid_argument("the service needs at least one framework");
   for (const auto* fw : frameworks) engines_.push_back(std::make_unique<dialogue::engine>(*fw, kb));
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+service::~service() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_wake_.notify_one();
+  writer_.join();
+  if (stats_.commits > 0)
+    log::debug("writer_stopped", {{"turns", std::to_string(stats_.turns)}, {"commits", std::to_string(stats_.commits)},
+                                 {"largest_batch", std::to_string(stats_.largest_batch)}});
 }
 
 std::vector<std::pair<std::string, std::string>> service::frameworks() const {
@@ -56,87 +86,313 @@ const dialogue::engine& service::engine_for(std::string_view framework) const {
   return *engines_.front();
 }
 
-std::size_t service::stripe_of(const std::string& key) const { return std::hash<std::string>{}(key) % stripes; }
+service::stripe& service::stripe_for(const std::string& slot_key) {
+  return stripes_[std::hash<std::string>{}(slot_key) % stripes];
+}
 
-turn service::run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
-                  bool fresh, std::string_view framework) {
-  const std::string cache_key = key.channel + '\n' + key.key;
-  const std::size_t stripe = stripe_of(cache_key);
-  std::lock_guard lock(locks_[stripe]);
-  auto& cache = cache_[stripe];
-  dialogue::input with_date = in;
-  with_date.date = today();
-  for (int attempt = 0;; ++attempt) {
-    std::optional<dialogue::conversation_record> rec;
-    if (!fresh) {
-      if (auto it = cache.find(cache_key); it != cache.end()) rec = it->second;
-      else rec = store_.find(key);
-    }
-    bool resumed = rec.has_value();
-    dialogue::input step_in = with_date;
-    if (!rec) {
-      const auto& fw = engine_for(framework).fw();
-      rec = store_.create(key, random_token(), fw.id + "@" + fw.version);
-      // A first message opens the conversation; a button from nowhere just starts it.
-      if (in.type == dialogue::input::kind::choose) {
-        turn t{rec->id, engine_for(rec->framework).step({}, {dialogue::input::kind::start, {}, {}, with_date.date}), 0,
-               false};
-        t.out.error = "stale";
-        return t;
+service::commit_stats service::stats() const {
+  std::lock_guard lock(queue_mutex_);
+  return stats_;
+}
+
+void service::submit(const channel_key& key, request r, done_fn done) {
+  if (r.type == request::kind::start && !r.framework.empty() && !has_framework(r.framework))
+    throw std::invalid_argument("unknown framework \"" + r.framework + "\"");
+  auto j = std::make_unique<job>();
+  j->key = key;
+  j->slot_key.reserve(key.channel.size() + 1 + key.key.size());
+  j->slot_key.append(key.channel).append(1, '\n').append(key.key);
+  j->r = std::move(r);
+  j->done = std::move(done);
+  stripe& st = stripe_for(j->slot_key);
+  {
+    std::lock_guard lock(st.mutex);
+    auto it = st.slots.find(j->slot_key);
+    if (it == st.slots.end()) {
+      if (st.slots.size() >= slots_per_stripe) {
+        // Forget the records no turn is using; they are read again when needed.
+        std::erase_if(st.slots, [](const auto& kv) { return !kv.second.busy; });
       }
-      step_in.type = dialogue::input::kind::start;
-    } else if (!expected_question.empty()) {
-      dialogue::outcome now = engine_for(rec->framework).current(rec->events);
-      if (now.question != expected_question) {
-        now.error = "stale";
-        return {rec->id, std::move(now), rec->seq, true};
-      }
+      it = st.slots.emplace(j->slot_key, slot{}).first;
     }
-    dialogue::outcome out = engine_for(rec->framework).step(rec->events, step_in);
+    slot& s = it->second;
+    if (s.busy) {
+      s.waiting.emplace_back(std::move(j->r), std::move(j->done));
+      return;
+    }
+    s.busy = true;
+    j->s = &s;
+  }
+  drive(std::move(j));
+}
+
+bool service::decide(job& j, result& now) {
+  slot& s = *j.s;
+  const request& r = j.r;
+  const bool afresh = r.type == request::kind::start && r.fresh && !r.must_exist;
+  if (!afresh && !s.loaded) return false;  // the writer reads the record first
+
+  dialogue::input in;
+  in.date = today();
+  auto new_conversation = [&](std::string_view framework, std::string text, bool stale) {
+    const auto& eng = engine_for(framework);
+    in.type = dialogue::input::kind::start;
+    in.text = std::move(text);
+    dialogue::outcome out = eng.step({}, in);
+    if (stale) out.error = "stale";
+    j.write = {};
+    j.write.conversation = conversation_id();
+    j.write.bind = j.key;
+    j.write.framework = eng.fw().id + "@" + eng.fw().version;
+    j.write.events = out.events;
+    j.t = turn{j.write.conversation, std::move(out), j.write.events.size(), false};
+    return false;
+  };
+
+  switch (r.type) {
+    case request::kind::start:
+      if (r.must_exist && !s.rec) {
+        now = {result::status::unknown_session, {}, {}};
+        return true;
+      }
+      if (r.fresh || !s.rec) return new_conversation(r.framework, r.text, false);
+      if (r.text.empty()) {
+        now = ok(turn{s.rec->id, engine_for(s.rec->framework).current(s.rec->events), s.rec->seq, true});
+        return true;
+      }
+      in.type = dialogue::input::kind::text;
+      in.text = r.text;
+      break;
+    case request::kind::message:
+      if (!s.rec) return new_conversation({}, r.text, false);
+      in.type = dialogue::input::kind::text;
+      in.text = r.text;
+      break;
+    case request::kind::choose:
+      // A button from nowhere just starts a conversation.
+      if (!s.rec) return new_conversation({}, {}, true);
+      if (!r.expected_question.empty()) {
+        dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events);
+        if (cur.question != r.expected_question) {
+          cur.error = "stale";
+          now = ok(turn{s.rec->id, std::move(cur), s.rec->seq, true});
+          return true;
+        }
+      }
+      in.type = dialogue::input::kind::choose;
+      in.option = r.option;
+      break;
+  }
+  const auto& rec = *s.rec;
+  dialogue::outcome out = engine_for(rec.framework).step(rec.events, in);
+  if (out.events.empty()) {
+    now = ok(turn{rec.id, std::move(out), rec.seq, true});
+    return true;
+  }
+  j.write = {};
+  j.write.conversation = rec.id;
+  j.write.expected_seq = rec.seq;
+  j.write.events = out.events;
+  j.t = turn{rec.id, std::move(out), rec.seq + j.write.events.size(), true};
+  return false;
+}
+
+void service::drive(std::unique_ptr<job> j) {
+  while (j) {
+    result now;
+    bool answered;
     try {
-      std::uint64_t seq = store_.append(rec->id, rec->seq, out.events);
-      // Remember the record as it now stands (from its last restart on, as the store keeps it).
-      rec->seq = seq;
-      for (const auto& e : out.events) {
-        if (e.kind == dialogue::event_kind::restart) rec->events.clear();
-        rec->events.push_back(e);
-      }
-      if (cache.size() >= cached_per_stripe) cache.clear();
-      cache[cache_key] = *rec;
-      turn t{rec->id, std::move(out), seq, resumed};
-      if (observer_) observer_(key, t);
-      return t;
-    } catch (const dialogue::sequence_conflict&) {
-      // Another writer moved this conversation on; decide again on the newer history.
-      cache.erase(cache_key);
-      if (attempt >= max_conflict_retries) throw;
+      answered = decide(*j, now);
+    } catch (const std::exception& e) {
+      answered = true;
+      now = failed(e.what());
     }
+    if (!answered) return enqueue(std::move(j));
+    j = finish(std::move(j), std::move(now));
   }
 }
 
-turn service::start(const channel_key& key, std::string_view opening_text, bool fresh, std::string_view framework) {
-  if (!framework.empty() && !has_framework(framework))
-    throw std::invalid_argument("unknown framework \"" + std::string(framework) + "\"");
-  if (!fresh && opening_text.empty()) {
-    if (auto t = current(key)) return *t;
+std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) {
+  try {
+    if (r.state == result::status::ok && observer_) observer_(j->key, r.t);
+    j->done(std::move(r));
+  } catch (const std::exception& e) {
+    log::error("turn_callback_failed", {{"channel", j->key.channel}, {"error", e.what()}});
   }
-  // An opening sentence on an existing conversation is just its next message.
-  if (!fresh && current(key)) return message(key, opening_text);
-  return run(key, {dialogue::input::kind::start, std::string(opening_text), {}, {}}, {}, true, framework);
+  stripe& st = stripe_for(j->slot_key);
+  std::lock_guard lock(st.mutex);
+  slot& s = *j->s;
+  if (s.waiting.empty()) {
+    s.busy = false;
+    return nullptr;
+  }
+  j->r = std::move(s.waiting.front().first);
+  j->done = std::move(s.waiting.front().second);
+  s.waiting.pop_front();
+  j->attempts = 0;
+  j->write = {};
+  j->t = {};
+  return j;
+}
+
+void service::enqueue(std::unique_ptr<job> j) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(std::move(j));
+  }
+  queue_wake_.notify_one();
+}
+
+void service::writer_loop() {
+  std::vector<std::unique_ptr<job>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every turn is answered
+      if (queue_.size() <= max_batch) {
+        batch.swap(queue_);
+      } else {
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + max_batch));
+        queue_.erase(queue_.begin(), queue_.begin() + max_batch);
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
+  std::vector<std::pair<std::unique_ptr<job>, result>> answered;
+  std::vector<std::unique_ptr<job>> storing;
+  answered.reserve(batch.size());
+  storing.reserve(batch.size());
+
+  // Jobs that waited for their record: read it, then decide.
+  for (auto& j : batch) {
+    if (!j->write.conversation.empty()) {
+      storing.push_back(std::move(j));
+      continue;
+    }
+    result now;
+    try {
+      j->s->rec = store_.find(j->key);
+      j->s->loaded = true;
+      if (!decide(*j, now)) {
+        storing.push_back(std::move(j));
+        continue;
+      }
+    } catch (const std::exception& e) {
+      now = failed(e.what());
+    }
+    answered.emplace_back(std::move(j), std::move(now));
+  }
+
+  // Every write in one transaction; nothing is answered before it commits.
+  std::vector<dialogue::write_op> writes;
+  writes.reserve(storing.size());
+  for (auto& j : storing) writes.push_back(std::move(j->write));
+  std::vector<dialogue::write_status> status;
+  std::string failure;
+  if (!writes.empty()) {
+    try {
+      status = store_.apply(writes);
+    } catch (const std::exception& e) {
+      failure = e.what();
+      log::error("commit_failed", {{"turns", std::to_string(writes.size())}, {"error", failure}});
+    }
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (failure.empty() && !writes.empty()) {
+      ++stats_.commits;
+      stats_.turns += writes.size();
+      stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, writes.size());
+    }
+  }
+  std::vector<std::unique_ptr<job>> retry;
+  for (std::size_t i = 0; i < storing.size(); ++i) {
+    auto& j = storing[i];
+    slot& s = *j->s;
+    const auto& w = writes[i];
+    if (!failure.empty() || status[i] == dialogue::write_status::conflict) {
+      // Read the record again before this key's next turn.
+      s.loaded = false;
+      s.rec.reset();
+      if (failure.empty() && ++j->attempts <= max_conflict_retries) {
+        j->write = {};
+        j->t = {};
+        retry.push_back(std::move(j));
+      } else {
+        answered.emplace_back(std::move(j), failed(failure.empty() ? "the conversation kept changing under this turn" : failure));
+      }
+      continue;
+    }
+    // Remember the record as it now stands (from its last restart on, as the store keeps it).
+    if (w.bind) s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}};
+    s.rec->seq = w.expected_seq + w.events.size();
+    for (const auto& e : w.events) {
+      if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
+      s.rec->events.push_back(e);
+    }
+    result r = ok(std::move(j->t));
+    answered.emplace_back(std::move(j), std::move(r));
+  }
+
+  for (auto& [j, r] : answered) {
+    auto next = finish(std::move(j), std::move(r));
+    if (next) drive(std::move(next));
+  }
+  for (auto& j : retry) enqueue(std::move(j));
+}
+
+result service::run(const channel_key& key, request r) {
+  std::promise<result> p;
+  auto f = p.get_future();
+  submit(key, std::move(r), [&p](result res) { p.set_value(std::move(res)); });
+  return f.get();
+}
+
+namespace {
+
+turn unwrap(result r) {
+  if (r.state == result::status::failed) throw std::runtime_error("the turn was not saved: " + r.failure);
+  return std::move(r.t);
+}
+
+}  // namespace
+
+turn service::start(const channel_key& key, std::string_view opening_text, bool fresh, std::string_view framework) {
+  request r;
+  r.type = request::kind::start;
+  r.text = opening_text;
+  r.framework = framework;
+  r.fresh = fresh;
+  return unwrap(run(key, std::move(r)));
 }
 
 turn service::message(const channel_key& key, std::string_view text) {
-  return run(key, {dialogue::input::kind::text, std::string(text), {}, {}}, {}, false, {});
+  request r;
+  r.type = request::kind::message;
+  r.text = text;
+  return unwrap(run(key, std::move(r)));
 }
 
 turn service::choose(const channel_key& key, std::string_view option, std::string_view expected_question) {
-  return run(key, {dialogue::input::kind::choose, {}, std::string(option), {}}, expected_question, false, {});
+  request r;
+  r.type = request::kind::choose;
+  r.option = option;
+  r.expected_question = expected_question;
+  return unwrap(run(key, std::move(r)));
 }
 
 std::optional<turn> service::current(const channel_key& key) {
-  auto rec = store_.find(key);
-  if (!rec) return std::nullopt;
-  return turn{rec->id, engine_for(rec->framework).current(rec->events), rec->seq, true};
+  request r;
+  r.type = request::kind::start;
+  r.must_exist = true;
+  auto res = run(key, std::move(r));
+  if (res.state == result::status::unknown_session) return std::nullopt;
+  return unwrap(std::move(res));
 }
 
 std::optional<std::string> service::decision_record(const channel_key& key) {

@@ -1,20 +1,35 @@
-// The bot service: takes one user action for a conversation, runs the engine, persists the
-// resulting events in one transaction, and returns what to say. Every channel (terminal,
-// WebSocket, Slack, Discord) goes through it. Turns of one conversation run one at a time;
-// different conversations run in parallel. Safe to call from several threads.
+// The bot service: takes one user action for a conversation, runs the engine, stores the
+// resulting events, and says what to reply. Every channel (terminal, WebSocket, Slack,
+// Discord) goes through it.
+//
+// How a turn runs:
+//   - Turns for one channel key run one at a time, in the order they were submitted; turns
+//     for different keys run in parallel. The service keeps each key's conversation record,
+//     so a turn reads no history back.
+//   - The engine decides on the submitting thread (or, for a turn that waited behind
+//     another, on the thread that finished that one). A turn that changes nothing (help,
+//     why, a refused option) is answered at once.
+//   - A turn with events to store goes to the one writer thread, which commits every turn
+//     waiting for it in one transaction (group commit) and only then answers each of them.
+//     No turn is acknowledged before its events are committed.
+//   - When the store says another writer moved a conversation on (sequence conflict), the
+//     record is read again and the turn decided again on the newer history.
 #pragma once
 
 #include <array>
-#include <unordered_map>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
-#include "dialogue/session_store.hpp"
 #include "dialogue/engine.hpp"
+#include "dialogue/session_store.hpp"
 
 namespace advisor::bot {
 
@@ -26,7 +41,35 @@ struct turn {
   std::string conversation;  // the conversation id (not the channel's key)
   dialogue::outcome out;
   std::uint64_t seq = 0;     // events recorded so far; grows with every state change
-  bool resumed = false;      // start found an existing conversation
+  bool resumed = false;      // the action found an existing conversation
+};
+
+// One user action.
+struct request {
+  enum class kind {
+    start,    // fresh: a new conversation (on `framework`); otherwise resume the one bound to
+              // the key (`text`, if any, is its next message) or start one when there is none
+    message,  // free text; starts a conversation (with it as the opening) when there is none
+    choose,   // a button or option id
+  };
+  kind type = kind::message;
+  std::string text;
+  std::string option;
+  std::string expected_question;  // choose: when set and no longer current, nothing changes
+  std::string framework;          // start: empty for the default
+  bool fresh = false;             // start: replace the key's conversation with a new one
+  bool must_exist = false;        // start: fail with unknown_session when the key has none
+};
+
+struct result {
+  enum class status {
+    ok,               // `t` holds the turn
+    unknown_session,  // must_exist was set and the key has no conversation
+    failed,           // the turn could not be stored (nothing of it was kept): `failure`
+  };
+  status state = status::ok;
+  turn t;
+  std::string failure;
 };
 
 class service {
@@ -36,28 +79,36 @@ class service {
           session_store& store);
   service(const dialogue::framework& fw, const knowledge::knowledge_source& kb, session_store& store)
       : service(std::vector<const dialogue::framework*>{&fw}, kb, store) {}
+  ~service();  // answers every turn submitted so far, then stops the writer
+  service(const service&) = delete;
+  service& operator=(const service&) = delete;
 
-  // Starts a conversation for this channel key, or resumes the one bound to it.
-  // `fresh` forces a new conversation (the old binding is replaced) on `framework` (empty:
-  // the default); an unknown framework id throws std::invalid_argument.
+  // Runs one action; `done` is called exactly once with the result, either on this thread
+  // before submit returns or on another thread (the writer's) once the turn is committed.
+  // `done` must not block (post the work elsewhere) and must not call the blocking calls
+  // below. An unknown framework throws std::invalid_argument here.
+  using done_fn = std::function<void(result)>;
+  void submit(const channel_key& key, request r, done_fn done);
+
+  // Blocking forms of submit, for threads that may wait (terminal, adapters' workers, tests).
+  // A turn that could not be stored throws std::runtime_error.
+  // start: `fresh` forces a new conversation; otherwise resumes the key's conversation (the
+  // opening text is its next message) or starts one.
   turn start(const channel_key& key, std::string_view opening_text = {}, bool fresh = false,
              std::string_view framework = {});
-
-  // Free text from the user. Starts a conversation when the key has none.
   turn message(const channel_key& key, std::string_view text);
-
-  // A button or option id. When `expected_question` is not empty and the conversation is no
-  // longer at that question (a stale button), nothing changes and out.error is "stale".
+  // When `expected_question` is not empty and the conversation is no longer at that question
+  // (a stale button), nothing changes and out.error is "stale".
   turn choose(const channel_key& key, std::string_view option, std::string_view expected_question = {});
-
   // The conversation bound to this key, as it stands now, if any.
   std::optional<turn> current(const channel_key& key);
+  result run(const channel_key& key, request r);
 
   // The Markdown decision record of the conversation bound to this key.
   std::optional<std::string> decision_record(const channel_key& key);
 
-  // Called after every turn that was decided (and stored), on the thread that ran it.
-  // Set it before the service is shared between threads.
+  // Called after every turn that was decided (and stored), before its `done`.
+  // Set it before the service is shared between threads; it must be cheap.
   using observer = std::function<void(const channel_key&, const turn&)>;
   void set_observer(observer o) { observer_ = std::move(o); }
 
@@ -67,26 +118,70 @@ class service {
   std::vector<std::pair<std::string, std::string>> frameworks() const;
   bool has_framework(std::string_view id) const;
 
+  // Turns committed and commits made so far (for metrics and tests of the group commit).
+  struct commit_stats {
+    std::uint64_t turns = 0;
+    std::uint64_t commits = 0;
+    std::uint64_t largest_batch = 0;
+  };
+  commit_stats stats() const;
+
  private:
-  turn run(const channel_key& key, const dialogue::input& in, std::string_view expected_question,
-           bool fresh, std::string_view framework);
-  std::size_t stripe_of(const std::string& key) const;
+  // A channel key's state. Only the job that holds `busy` touches `rec` and `loaded`.
+  struct slot {
+    bool loaded = false;  // rec is what the store had (nullopt: no conversation)
+    std::optional<dialogue::conversation_record> rec;
+    bool busy = false;
+    std::deque<std::pair<request, done_fn>> waiting;
+  };
+  struct job {
+    channel_key key;
+    std::string slot_key;
+    slot* s = nullptr;
+    request r;
+    done_fn done;
+    int attempts = 0;
+    // Filled when the engine has decided and there is something to store.
+    dialogue::write_op write;
+    turn t;
+  };
+  struct stripe {
+    std::mutex mutex;
+    std::unordered_map<std::string, slot> slots;
+  };
+  static constexpr std::size_t stripes = 64;
+  static constexpr std::size_t slots_per_stripe = 512;
+
+  // Decides `j` if it can: answers it now (true), or leaves it with a write for the writer
+  // (false, j.write set) or a load (false, j.s->loaded unset).
+  bool decide(job& j, result& now);
+  // Runs a job as far as this thread can take it, then every job that waited behind it.
+  void drive(std::unique_ptr<job> j);
+  // Answers the job and takes the next one waiting on its key, if any.
+  std::unique_ptr<job> finish(std::unique_ptr<job> j, result r);
+  void enqueue(std::unique_ptr<job> j);
+  void writer_loop();
+  void commit_batch(std::vector<std::unique_ptr<job>>& batch);
+  stripe& stripe_for(const std::string& slot_key);
   // The engine of the framework a conversation was started on ("id@version" or "id").
   const dialogue::engine& engine_for(std::string_view framework) const;
 
   std::vector<std::unique_ptr<dialogue::engine>> engines_;
   observer observer_;
   session_store& store_;
-  // Turns for one channel key run one at a time under its stripe's lock; each stripe keeps the
-  // records it last saw, so a turn need not read its history back. A stale record is caught
-  // by the store's sequence check and read again.
-  static constexpr std::size_t stripes = 64;
-  static constexpr std::size_t cached_per_stripe = 512;
-  std::array<std::mutex, stripes> locks_;
-  std::array<std::unordered_map<std::string, dialogue::conversation_record>, stripes> cache_;
+  std::array<stripe, stripes> stripes_;
+
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_wake_;
+  std::vector<std::unique_ptr<job>> queue_;
+  bool stopping_ = false;
+  commit_stats stats_;
+  std::thread writer_;
 };
 
 // A new unguessable token: 128 random bits from the OS, as 32 hex characters.
 std::string random_token();
+// A new conversation id: the time it started (to the millisecond), then a random token.
+std::string conversation_id();
 
 }  // namespace advisor::bot

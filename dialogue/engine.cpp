@@ -53,6 +53,7 @@ bool starts_with_word(const std::string& norm, std::string_view word) {
 struct context {
   const framework& fw;
   const knowledge::knowledge_source& kb;
+  const std::vector<char>& branching;  // see questions_ahead
   const std::vector<event>& history;
   state s;
   int turn;  // the number this turn's events get
@@ -64,37 +65,36 @@ const question* next_question(const framework& fw, const state& s) {
   return nullptr;
 }
 
-bool has_dependents(const framework& fw, const question& q) {
-  for (const auto& other : fw.questions)
-    if (other.ask_if.any_of.count(q.id)) return true;
-  return false;
-}
-
 // How many more questions the user will be asked, along the longest branch still open.
-int questions_ahead(const framework& fw, state s, std::size_t from) {
+// `branching[i]`: some question's condition names question i. Explores the branches on `s`
+// itself (answers pushed and popped), which it leaves as it found it.
+int questions_ahead(const framework& fw, const std::vector<char>& branching, state& s, std::size_t from) {
+  const std::size_t mark = s.answers.size();
   int count = 0;
+  int longest = 0;
   for (std::size_t i = from; i < fw.questions.size(); ++i) {
     const question& q = fw.questions[i];
     if (s.answered(q.id) || !holds(q.ask_if, s)) continue;
     ++count;
-    if (!has_dependents(fw, q)) {
+    if (!branching[i]) {
       s.answers.push_back({q.id, {}, 0, {}, {}});  // its answer changes no branch
       continue;
     }
-    int longest = 0;
     for (const auto& o : q.options) {
-      state branch = s;
-      branch.answers.push_back({q.id, o.id, 0, {}, {}});
-      longest = std::max(longest, questions_ahead(fw, branch, i + 1));
+      s.answers.push_back({q.id, o.id, 0, {}, {}});
+      longest = std::max(longest, questions_ahead(fw, branching, s, i + 1));
+      s.answers.pop_back();
     }
-    return count + longest;
+    break;
   }
-  return count;
+  s.answers.resize(mark);
+  return count + longest;
 }
 
-progress progress_of(const framework& fw, const state& s) {
+progress progress_of(const framework& fw, const std::vector<char>& branching, const state& s) {
   int answered = static_cast<int>(s.answers.size());
-  int ahead = questions_ahead(fw, s, 0);
+  state scratch = s;
+  int ahead = questions_ahead(fw, branching, scratch, 0);
   if (ahead == 0) return {answered, answered};
   return {answered + 1, answered + ahead};
 }
@@ -137,7 +137,7 @@ class turn_builder {
     outcome out;
     out.events = std::move(events_);
     state after = replay(c_.fw, with_new_events(out.events));
-    out.progress = progress_of(c_.fw, after);
+    out.progress = progress_of(c_.fw, c_.branching, after);
     const question* q = next_question(c_.fw, after);
     std::string body;
     if (q) {
@@ -482,20 +482,25 @@ std::string record_text(const context& c, const std::string& date) {
 }  // namespace
 
 std::string engine::decision_record(const std::vector<event>& history, const std::string& date) const {
-  context c{fw_, kb_, history, replay(fw_, history), 0};
+  context c{fw_, kb_, branching_, history, replay(fw_, history), 0};
   return record_text(c, date);
 }
 
-engine::engine(const framework& fw, const knowledge::knowledge_source& kb) : fw_(fw), kb_(kb) {}
+engine::engine(const framework& fw, const knowledge::knowledge_source& kb)
+    : fw_(fw), kb_(kb), branching_(fw.questions.size(), 0) {
+  for (std::size_t i = 0; i < fw.questions.size(); ++i)
+    for (const auto& other : fw.questions)
+      if (other.ask_if.any_of.count(fw.questions[i].id)) branching_[i] = 1;
+}
 
 outcome engine::current(const std::vector<event>& history) const {
-  context c{fw_, kb_, history, replay(fw_, history), 0};
+  context c{fw_, kb_, branching_, history, replay(fw_, history), 0};
   turn_builder b(c);
   return b.ask({});
 }
 
 outcome engine::step(const std::vector<event>& history, const input& in) const {
-  context c{fw_, kb_, history, replay(fw_, history), 0};
+  context c{fw_, kb_, branching_, history, replay(fw_, history), 0};
   for (const auto& e : history) c.turn = std::max(c.turn, e.turn);
   c.turn += 1;
   turn_builder b(c);

@@ -64,6 +64,7 @@ class engine {
  private:
   const framework& fw_;
   const knowledge::knowledge_source& kb_;
+  std::vector<char> branching_;  // per question: another question's condition names it
 };
 
 }  // namespace advisor::dialogue

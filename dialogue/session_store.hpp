@@ -1,8 +1,12 @@
 // Where conversations live. A conversation has its own id; channels reach it through
 // bindings (channel, key) -> conversation, so one conversation can later move across
-// channels. Its events are numbered 1, 2, 3, ... per conversation: an append names the
-// number it expects next, and a store refuses an append that would not follow on
+// channels. Its events are numbered 1, 2, 3, ... per conversation: a write names the
+// number it expects to follow, and a store refuses a write that would not follow on
 // (another writer got there first), so turns stay ordered whatever process writes them.
+//
+// Writes come in batches: a store applies a whole batch in one transaction (group commit),
+// so many turns cost one commit. A store for another database (PostgreSQL) implements the
+// same three calls.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,22 @@ struct conversation_record {
   std::vector<event> events;  // the history that matters: from the last restart on
 };
 
+// One turn's writes.
+struct write_op {
+  std::string conversation;
+  // Set for a new conversation: it is created (on `framework`, with seq 0) and this key is
+  // bound to it, replacing an older binding.
+  std::optional<channel_key> bind;
+  std::string framework;
+  std::uint64_t expected_seq = 0;  // the conversation's seq before these events
+  std::vector<event> events;
+};
+
+enum class write_status {
+  applied,   // every change of the write is in the committed transaction
+  conflict,  // expected_seq was already taken; the write changed nothing
+};
+
 // Thrown by append when the expected sequence number is already taken.
 class sequence_conflict : public std::runtime_error {
  public:
@@ -40,14 +60,19 @@ class session_store {
   virtual ~session_store() = default;
   // The conversation bound to this key, with its events, if any.
   virtual std::optional<conversation_record> find(const channel_key& key) = 0;
-  // Creates a conversation with this id and binds the key to it (replacing an old binding).
-  virtual conversation_record create(const channel_key& key, const std::string& id,
-                                     const std::string& framework) = 0;
-  // Appends events after `expected_seq` in one transaction; throws sequence_conflict.
-  virtual std::uint64_t append(const std::string& conversation, std::uint64_t expected_seq,
-                               const std::vector<event>& events) = 0;
+  // Applies the writes in order in ONE transaction and commits it before returning; one
+  // status per write. A conflicting write is skipped and the others still apply. Throws
+  // when the transaction cannot be committed: then none of the writes is applied.
+  virtual std::vector<write_status> apply(const std::vector<write_op>& writes) = 0;
   // True when the store can write (for health checks).
   virtual bool writable() = 0;
+
+  // One-write conveniences over apply.
+  // Creates a conversation with this id and binds the key to it (replacing an old binding).
+  conversation_record create(const channel_key& key, const std::string& id, const std::string& framework);
+  // Appends events after `expected_seq` in one transaction; throws sequence_conflict.
+  std::uint64_t append(const std::string& conversation, std::uint64_t expected_seq,
+                       const std::vector<event>& events);
 };
 
 }  // namespace advisor::dialogue

@@ -33,7 +33,7 @@ constexpr auto handshake_timeout = std::chrono::seconds(15);
 constexpr std::size_t max_write_queue = 512;  // replies a client has not read yet; past it, it is dropped
 constexpr auto shutdown_grace = std::chrono::seconds(5);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
-constexpr unsigned worker_threads = 4;
+constexpr unsigned worker_threads = 2;  // health checks (they write to the database)
 constexpr unsigned route_threads = 8;  // adapters' handlers (Slack, Discord) may wait briefly for a turn
 
 class websocket_session;
@@ -82,8 +82,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       : ws_(std::move(socket)),
         state_(state),
         id_(state.next_id++),
-        key_("ws:" + std::to_string(id_)),
-        json_(state.svc, "web"),
+        json_(state.svc, "web", [this](std::function<void()> work) { net::post(ws_.get_executor(), std::move(work)); }),
         tokens_(state.cfg.message_burst),
         refilled_(steady::now()) {}
 
@@ -159,17 +158,17 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
       send(bot::error_frame("rate_limited", "Too many messages at once; that one was not read. Please slow down."));
     } else {
-      // The turn touches SQLite: it runs on a worker, one at a time for this connection.
+      // Decided here; a turn with something to store is answered once the service's writer
+      // has committed it. The next frame is read after this one's reply, so replies keep the
+      // order of the frames and a client that floods waits on TCP, not in our memory.
       auto started = steady::now();
-      state_.pool.post(key_, [self = shared_from_this(), frame = std::move(frame), started] {
-        auto frames = self->json_.handle(frame);
-        adapters::metrics::global().observe_turn_seconds(
-            std::chrono::duration<double>(steady::now() - started).count());
+      json_.handle(frame, [self = shared_from_this(), started](bot::json_session::frames frames) {
+        adapters::metrics::global().observe_turn_seconds(std::chrono::duration<double>(steady::now() - started).count());
         count_error_frames(frames);
-        net::post(self->ws_.get_executor(), [self, frames = std::move(frames)] {
-          for (const auto& f : frames) self->send(f);
-        });
+        for (auto& f : frames) self->send(std::move(f));
+        self->do_read();
       });
+      return;
     }
     do_read();
   }
@@ -202,8 +201,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   beast::flat_buffer buffer_;
   shared_state& state_;
   std::uint64_t id_;
-  std::string key_;
-  bot::json_session json_;  // used only by this connection's worker jobs, one at a time
+  bot::json_session json_;  // used on this connection's strand, one frame at a time
   std::deque<std::string> queue_;
   double tokens_;
   steady::time_point refilled_;
@@ -389,6 +387,10 @@ class listener : public std::enable_shared_from_this<listener> {
       });
       return;
     }
+    // Replies are small and often two frames at once: without this, Nagle's algorithm holds
+    // the second one until the client's delayed ACK (~40 ms).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<http_session>(std::move(socket), state_)->run();
     do_accept();
   }

@@ -2,6 +2,7 @@
 #include "knowledge/sqlite/session_store.hpp"
 
 #include <chrono>
+#include <thread>
 
 namespace advisor::storage {
 
@@ -18,23 +19,72 @@ connection& migrated(connection& c) {
 
 sqlite_session_store::sqlite_session_store(const std::string& db_path)
     : db_(db_path),
-      find_binding_(migrated(db_).prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
-      find_conversation_(db_.prepare("SELECT framework, seq FROM conversations WHERE id = ?")),
-      // Only the events since the last restart matter to the state; older ones stay stored.
-      load_events_(db_.prepare(
-          "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= "
-          "(SELECT coalesce(max(seq), 0) FROM events WHERE conversation_id = ?1 AND kind = 'restart') ORDER BY seq")),
-      insert_conversation_(db_.prepare(
+      insert_conversation_(migrated(db_).prepare(
           "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
       bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
                             "bound_at = excluded.bound_at")),
       bump_seq_(db_.prepare("UPDATE conversations SET seq = seq + ?, updated_at = ? WHERE id = ? AND seq = ?")),
       insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+      read_db_(db_path),
+      find_binding_(read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
+      find_conversation_(read_db_.prepare("SELECT framework, seq FROM conversations WHERE id = ?")),
+      // Only the events since the last restart matter to the state; older ones stay stored.
+      load_events_(read_db_.prepare(
+          "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= "
+          "(SELECT coalesce(max(seq), 0) FROM events WHERE conversation_id = ?1 AND kind = 'restart') ORDER BY seq")),
+      checkpoint_db_(db_path) {
+  // Conversations in progress stay in memory: the writer rereads no page it just wrote.
+  db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864");
+  read_db_.exec("PRAGMA cache_size = -16384");
+  // Replaces SQLite's automatic checkpoint on the writing connection (same threshold).
+  sqlite3_wal_hook(db_.get(), &sqlite_session_store::on_wal_commit, this);
+  checkpointer_ = std::thread([this] { checkpoint_loop(); });
+}
+
+sqlite_session_store::~sqlite_session_store() {
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wake_.notify_one();
+  checkpointer_.join();
+  sqlite3_wal_hook(db_.get(), nullptr, nullptr);
+}
+
+int sqlite_session_store::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  // SQLite's default is 1,000 pages. Turns rewrite the same few pages (the newest
+  // conversations sit together), and a checkpoint copies each page once however often it was
+  // rewritten: a longer WAL means far fewer pages copied and synced.
+  constexpr int checkpoint_pages = 8000;
+  if (pages >= checkpoint_pages) {
+    auto* store = static_cast<sqlite_session_store*>(self);
+    {
+      std::lock_guard lock(store->checkpoint_mutex_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_wake_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void sqlite_session_store::checkpoint_loop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    checkpoint_wake_.wait(lock, [this] { return stopping_ || checkpoint_due_; });
+    if (stopping_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what it can without waiting for, or blocking, the writer and readers.
+    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    lock.lock();
+  }
+}
 
 std::optional<dialogue::conversation_record> sqlite_session_store::find(const dialogue::channel_key& key) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   find_binding_.bind(1, key.channel).bind(2, key.key);
   if (!find_binding_.step()) {
     find_binding_.reset();
@@ -44,7 +94,7 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
   rec.id = find_binding_.text(0);
   find_binding_.reset();
   // One read transaction, so the conversation row and its events agree.
-  db_.exec("BEGIN");
+  read_db_.exec("BEGIN");
   try {
     find_conversation_.bind(1, rec.id);
     if (find_conversation_.step()) {
@@ -64,55 +114,58 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
       rec.events.push_back(std::move(e));
     }
     load_events_.reset();
-    db_.exec("COMMIT");
+    read_db_.exec("COMMIT");
   } catch (...) {
     find_conversation_.reset();
     load_events_.reset();
-    db_.exec("ROLLBACK");
+    read_db_.exec("ROLLBACK");
     throw;
   }
   return rec;
 }
 
-dialogue::conversation_record sqlite_session_store::create(const dialogue::channel_key& key, const std::string& id,
-                                                           const std::string& framework) {
+std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vector<dialogue::write_op>& writes) {
+  std::vector<dialogue::write_status> out;
+  out.reserve(writes.size());
+  if (writes.empty()) return out;
   std::lock_guard lock(mutex_);
-  std::string now = now_iso();
+  const std::string now = now_iso();
   transaction t(db_);
-  insert_conversation_.bind(1, id).bind(2, framework).bind(3, now).bind(4, now).run();
-  bind_key_.bind(1, key.channel).bind(2, key.key).bind(3, id).bind(4, now).run();
-  t.commit();
-  return {id, framework, 0, {}};
-}
-
-std::uint64_t sqlite_session_store::append(const std::string& conversation, std::uint64_t expected_seq,
-                                           const std::vector<dialogue::event>& events) {
-  if (events.empty()) return expected_seq;
-  std::lock_guard lock(mutex_);
-  std::string now = now_iso();
-  transaction t(db_);
-  bump_seq_.bind(1, static_cast<std::int64_t>(events.size()))
-      .bind(2, now)
-      .bind(3, conversation)
-      .bind(4, static_cast<std::int64_t>(expected_seq))
-      .run();
-  if (db_.changes() != 1)
-    throw dialogue::sequence_conflict("conversation " + conversation + " moved past " + std::to_string(expected_seq));
-  std::uint64_t seq = expected_seq;
-  for (const auto& e : events) {
-    insert_event_.bind(1, conversation)
-        .bind(2, static_cast<std::int64_t>(++seq))
-        .bind(3, dialogue::to_string(e.kind))
-        .bind(4, e.question)
-        .bind(5, e.option)
-        .bind(6, e.turn)
-        .bind(7, e.via)
-        .bind(8, e.phrase)
-        .bind(9, now)
+  for (const auto& w : writes) {
+    if (w.bind) {
+      insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).bind(4, now).run();
+      bind_key_.bind(1, w.bind->channel).bind(2, w.bind->key).bind(3, w.conversation).bind(4, now).run();
+    }
+    if (w.events.empty()) {
+      out.push_back(dialogue::write_status::applied);
+      continue;
+    }
+    bump_seq_.bind(1, static_cast<std::int64_t>(w.events.size()))
+        .bind(2, now)
+        .bind(3, w.conversation)
+        .bind(4, static_cast<std::int64_t>(w.expected_seq))
         .run();
+    if (db_.changes() != 1) {
+      out.push_back(dialogue::write_status::conflict);
+      continue;
+    }
+    std::uint64_t seq = w.expected_seq;
+    for (const auto& e : w.events) {
+      insert_event_.bind(1, w.conversation)
+          .bind(2, static_cast<std::int64_t>(++seq))
+          .bind(3, dialogue::to_string(e.kind))
+          .bind(4, e.question)
+          .bind(5, e.option)
+          .bind(6, e.turn)
+          .bind(7, e.via)
+          .bind(8, e.phrase)
+          .bind(9, now)
+          .run();
+    }
+    out.push_back(dialogue::write_status::applied);
   }
   t.commit();
-  return seq;
+  return out;
 }
 
 bool sqlite_session_store::writable() {

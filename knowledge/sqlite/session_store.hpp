@@ -1,10 +1,15 @@
 // Conversations in SQLite: the conversation, the channel bindings that reach it, and its
-// numbered events. Every append is one transaction that also moves the conversation's
-// sequence number, so a second writer with a stale view gets sequence_conflict.
+// numbered events. A batch of writes is one transaction; each write also moves its
+// conversation's sequence number, so a second writer with a stale view gets a conflict.
+// Three connections: one writes, one reads (WAL lets reads go on while a batch commits),
+// and one checkpoints: a background thread copies the WAL back into the database file, so
+// the fsyncs a checkpoint needs never stall the writer.
 #pragma once
 
+#include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "dialogue/session_store.hpp"
 #include "knowledge/sqlite/database.hpp"
@@ -14,12 +19,12 @@ namespace advisor::storage {
 class sqlite_session_store final : public dialogue::session_store {
  public:
   explicit sqlite_session_store(const std::string& db_path);
+  ~sqlite_session_store() override;
+  sqlite_session_store(const sqlite_session_store&) = delete;
+  sqlite_session_store& operator=(const sqlite_session_store&) = delete;
 
   std::optional<dialogue::conversation_record> find(const dialogue::channel_key& key) override;
-  dialogue::conversation_record create(const dialogue::channel_key& key, const std::string& id,
-                                       const std::string& framework) override;
-  std::uint64_t append(const std::string& conversation, std::uint64_t expected_seq,
-                       const std::vector<dialogue::event>& events) override;
+  std::vector<dialogue::write_status> apply(const std::vector<dialogue::write_op>& writes) override;
   bool writable() override;
 
   // Copies the whole database to `file` with SQLite's online backup API while others keep
@@ -27,15 +32,28 @@ class sqlite_session_store final : public dialogue::session_store {
   void backup_to(const std::string& file);
 
  private:
-  std::mutex mutex_;  // one connection, used by one thread at a time
+  std::mutex mutex_;  // guards db_ and the writing statements
   connection db_;
-  statement find_binding_;
-  statement find_conversation_;
-  statement load_events_;
   statement insert_conversation_;
   statement bind_key_;
   statement bump_seq_;
   statement insert_event_;
+
+  std::mutex read_mutex_;  // guards read_db_ and the reading statements
+  connection read_db_;
+  statement find_binding_;
+  statement find_conversation_;
+  statement load_events_;
+
+  // The checkpointer: woken by the writer's WAL hook once the WAL holds enough pages.
+  static int on_wal_commit(void* self, sqlite3*, const char*, int pages);
+  void checkpoint_loop();
+  connection checkpoint_db_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool checkpoint_due_ = false;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace advisor::storage
