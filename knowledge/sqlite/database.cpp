@@ -71,6 +71,14 @@ CREATE TABLE events (
                                                                          // 2: find a conversation's last restart without reading its history.
                                                                          R"sql(
 CREATE INDEX events_kind ON events(conversation_id, kind, seq);
+)sql",
+                                                                         // 3: the conversation row keeps its last restart, so
+                                                                         // an append writes one index less.
+                                                                         R"sql(
+ALTER TABLE conversations ADD COLUMN restart_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET restart_seq = coalesce(
+  (SELECT max(seq) FROM events WHERE events.conversation_id = conversations.id AND kind = 'restart'), 0);
+DROP INDEX events_kind;
 )sql"};
 
 }  // namespace

@@ -24,7 +24,8 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
       bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
                             "bound_at = excluded.bound_at")),
-      bump_seq_(db_.prepare("UPDATE conversations SET seq = seq + ?, updated_at = ? WHERE id = ? AND seq = ?")),
+      bump_seq_(db_.prepare("UPDATE conversations SET seq = seq + ?1, updated_at = ?2, "
+                            "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END WHERE id = ?3 AND seq = ?4")),
       insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
       read_db_(db_path),
@@ -33,7 +34,7 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
       // Only the events since the last restart matter to the state; older ones stay stored.
       load_events_(read_db_.prepare(
           "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= "
-          "(SELECT coalesce(max(seq), 0) FROM events WHERE conversation_id = ?1 AND kind = 'restart') ORDER BY seq")),
+          "(SELECT restart_seq FROM conversations WHERE id = ?1) ORDER BY seq")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
   db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864");
@@ -76,8 +77,15 @@ void sqlite_session_store::checkpoint_loop() {
     if (stopping_) return;
     checkpoint_due_ = false;
     lock.unlock();
-    // PASSIVE: copies what it can without waiting for, or blocking, the writer and readers.
-    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // PASSIVE copies what it can without waiting for, or blocking, the writer. Under steady
+    // load the writer keeps adding frames, so the WAL would never be wholly copied and never
+    // start over; a RESTART then copies the small rest while holding the writer off for a
+    // moment, and the next batch writes the WAL from its start again.
+    int frames = 0;
+    int copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (rc == SQLITE_OK && frames > copied)
+      rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     lock.lock();
   }
@@ -140,10 +148,14 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
       out.push_back(dialogue::write_status::applied);
       continue;
     }
+    std::int64_t restart_seq = 0;  // the last restart among these events, if any
+    for (std::size_t i = 0; i < w.events.size(); ++i)
+      if (w.events[i].kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(w.expected_seq + i + 1);
     bump_seq_.bind(1, static_cast<std::int64_t>(w.events.size()))
         .bind(2, now)
         .bind(3, w.conversation)
         .bind(4, static_cast<std::int64_t>(w.expected_seq))
+        .bind(5, restart_seq)
         .run();
     if (db_.changes() != 1) {
       out.push_back(dialogue::write_status::conflict);

@@ -112,3 +112,40 @@ TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
   storage::sqlite_session_store copy(dir.file("backup.db"));
   CHECK(copy.find(key)->seq == 2);
 }
+
+TEST_CASE("a conversation is read back from its last restart on, before and after migration 3") {
+  temp_dir dir;
+  const std::string file = dir.file("s.db");
+  using dialogue::event_kind;
+  auto ev = [](event_kind k, const char* q, const char* o) { return dialogue::event{k, q, o, 1, "choice", ""}; };
+  {
+    // A database as version 2 left it: events with a restart, no restart_seq column yet.
+    storage::connection c(file);
+    storage::migrate(c);
+    c.exec("ALTER TABLE conversations DROP COLUMN restart_seq; CREATE INDEX events_kind ON events(conversation_id, kind, seq);"
+           "PRAGMA user_version = 2;"
+           "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES ('c1', 'fw@1', 4, 'x', 'x');"
+           "INSERT INTO bindings VALUES ('web', 'old', 'c1', 'x');"
+           "INSERT INTO events VALUES ('c1', 1, 'answer', 'a', '1', 1, '', '', 'x'), ('c1', 2, 'restart', '', '', 2, '', '', 'x'),"
+           "  ('c1', 3, 'answer', 'b', '2', 3, '', '', 'x'), ('c1', 4, 'answer', 'c', '3', 4, '', '', 'x');");
+  }
+  storage::sqlite_session_store store(file);  // migrates to the latest version
+  auto old = store.find({"web", "old"});
+  REQUIRE(old);
+  CHECK(old->seq == 4);
+  REQUIRE(old->events.size() == 3);  // the restart and what came after it
+  CHECK(old->events[0].kind == event_kind::restart);
+  CHECK(old->events[2].question == "c");
+  // New appends keep it up to date, a restart in the middle of a batch included.
+  CHECK(store.append("c1", 4, {ev(event_kind::answer, "d", "4"), ev(event_kind::restart, "", ""),
+                              ev(event_kind::answer, "e", "5")}) == 7);
+  auto now = store.find({"web", "old"});
+  REQUIRE(now->events.size() == 2);
+  CHECK(now->events[0].kind == event_kind::restart);
+  CHECK(now->events[1].question == "e");
+  // Nothing is lost: every event stays stored.
+  storage::connection c(file);
+  auto count = c.prepare("SELECT count(*) FROM events WHERE conversation_id = 'c1'");
+  REQUIRE(count.step());
+  CHECK(count.integer(0) == 7);
+}
