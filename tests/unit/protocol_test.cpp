@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "bot/protocol.hpp"
@@ -54,6 +56,31 @@ TEST_CASE("the JSON protocol: start, choose, resume, and errors that keep the se
   frames = other.handle(R"({"type":"choose","option":"startup","question":"context"})");
   CHECK(json::parse(frames[0])["code"] == "stale_option");
   CHECK(json::parse(frames[1])["question"] == "individual_goal");
+}
+
+TEST_CASE("a web session reaches only web conversations: other channels' keys and conversation ids are refused") {
+  test::temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  // A Slack user's and a Discord user's conversations, one step in.
+  auto slack = app->service->start({"slack", "T1/C1/1700000000.000100/U1"}, "startup", true);
+  auto discord = app->service->start({"discord", "G1/C1/U1"}, "startup", true);
+  bot::json_session web(*app->service, "web");
+  for (const std::string& guess : {std::string("T1/C1/1700000000.000100/U1"), std::string("G1/C1/U1"),
+                                   slack.conversation, discord.conversation, std::string(32, '0')}) {
+    CAPTURE(guess);
+    auto frames = web.handle(json({{"type", "start"}, {"session", guess}}).dump());
+    REQUIRE(frames.size() == 1);
+    CHECK(json::parse(frames[0])["code"] == "bad_session");
+    // And the connection has no session to act on either.
+    CHECK(json::parse(web.handle(R"({"type":"choose","option":"startup"})").at(0))["code"] == "bad_session");
+  }
+  CHECK(app->service->current({"slack", "T1/C1/1700000000.000100/U1"})->seq == slack.seq);
+  CHECK(app->service->current({"discord", "G1/C1/U1"})->seq == discord.seq);
+  // Tokens are 128 random bits: 32 hex digits, never the same twice.
+  std::set<std::string> tokens;
+  for (int i = 0; i < 1000; ++i) tokens.insert(bot::random_token());
+  CHECK(tokens.size() == 1000);
+  CHECK(tokens.begin()->size() == 32);
 }
 
 TEST_CASE("the final reply carries the recommendation") {

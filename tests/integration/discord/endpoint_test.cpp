@@ -315,6 +315,24 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->seq == fresh->seq);
   }
 
+  TEST_CASE("the same channel and user ids in two guilds are two conversations; a click from the other guild moves neither") {
+    discord_server s;
+    json g1 = s.send(s.command({}, "U1", "G1", "C1")).body["data"];
+    s.send(s.command({}, "U1", "G2", "C1"));
+    auto a = s.current("G1/C1/U1");
+    auto b = s.current("G2/C1/U1");
+    REQUIRE((a && b));
+    CHECK(a->conversation != b->conversation);
+    // G2's user moves on; G1's conversation stays where it was.
+    reply moved = s.send(s.click(button_for(g1, ":startup"), "U1", "U1", "G2", "C1"));
+    CHECK(moved.status == 200);
+    CHECK(s.current("G1/C1/U1")->seq == a->seq);
+    // G1's button pressed in G2 acts, at most, on G2's own conversation, never on G1's.
+    s.send(s.click(button_for(g1, ":enterprise"), "U1", "U1", "G2", "C1"));
+    CHECK(s.current("G1/C1/U1")->seq == a->seq);
+    CHECK(s.current("G1/C1/U1")->out.question == a->out.question);
+  }
+
   TEST_CASE("sessions are per guild and channel and user and another user's buttons are refused") {
     discord_server s;
     json mine = s.send(s.command()).body["data"];

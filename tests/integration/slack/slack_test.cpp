@@ -722,6 +722,34 @@ TEST_SUITE("slack conversation") {
     CHECK(s.current("T1/C1/" + root + "/U1")->seq == seq);
   }
 
+  TEST_CASE("the same channel and user ids in two workspaces are two conversations; nothing crosses between them") {
+    running s;
+    auto in_team = [](json env, const std::string& team) {
+      env["team_id"] = team;
+      env["event"]["team"] = team;
+      env["authorizations"][0]["team_id"] = team;
+      return env;
+    };
+    s.event(envelope("EvTeam1", direct("hi", "U1", "1700000012.000100")));
+    s.event(in_team(envelope("EvTeam2", direct("hi", "U1", "1700000012.000200")), "T2"));
+    auto one = s.current("T1/D1//U1");
+    auto two = s.current("T2/D1//U1");
+    REQUIRE((one && two));
+    CHECK(one->conversation != two->conversation);
+    auto first_question = posts(s.api).front();  // T1's
+    // T2's user answers in words: only T2's conversation moves.
+    s.event(in_team(envelope("EvTeam2b", direct("a startup", "U1", "1700000012.000300")), "T2"));
+    CHECK(s.current("T2/D1//U1")->seq > two->seq);
+    CHECK(s.current("T1/D1//U1")->seq == one->seq);
+    // T1's button clicked from workspace T2: T1's conversation does not move.
+    json c = click(first_question, "U1");
+    c["team"]["id"] = "T2";
+    c["user"]["team_id"] = "T2";
+    s.interaction(c);
+    CHECK(s.current("T1/D1//U1")->seq == one->seq);
+    CHECK(s.current("T1/D1//U1")->out.question == one->out.question);
+  }
+
   TEST_CASE("a direct message conversation in words, without a thread") {
     running s;
     s.event(envelope("EvDm1", direct("hi", "U1", "1700000009.000100")));
