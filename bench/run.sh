@@ -1,92 +1,234 @@
 #!/usr/bin/env bash
-# Measures the advisor under load on this machine and writes docs/performance.md.
+# Measures the advisor on this machine and writes docs/performance.md and docs/latency.png.
 # Release build; persistence on (every turn committed to SQLite before its reply); loopback only.
-#   bench/run.sh [SECONDS]   (default 10 s per run)
+#   bench/run.sh [SECONDS]   (default 10 s per run; the whole matrix takes about 8 x SECONDS + 1 min)
+# Settings (environment):
+#   BUILD_DIR   build directory, configured and built here as Release (default build/release)
+#   RATE_500    offered turns/s in all for the 500-connection open-loop run (default 10000)
+#   CHAT_RATE   signed Slack / Discord requests/s (default 2000)
+#   IDLE        idle WebSocket connections to hold (default 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j2 --target advisor advisor-bench >/dev/null
+build=${BUILD_DIR:-build/release}
+rate500=${RATE_500:-10000}
+chat_rate=${CHAT_RATE:-2000}
+idle=${IDLE:-10000}
+case $seconds in '' | *[!0-9.]*) echo "usage: bench/run.sh [SECONDS]" >&2; exit 2 ;; esac
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "building $build (Release) ..."
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j2 --target advisor advisor-bench advisor-knowledge-bench >/dev/null
+advisor=$build/bot/advisor
+bench=$build/bench/advisor-bench
+kbench=$build/bench/advisor-knowledge-bench
+
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-# The per-connection rate limit protects a real server from floods; the bench is a flood by
-# design, so it runs with the limit out of the way.
-echo '{"messages_per_second": 1000000, "message_burst": 1000000}' >"$work/bench.json"
-ADVISOR_LOG_LEVEL=warn build/release/bot/advisor --config "$work/bench.json" --data-dir "$work/data" \
-  serve --port 0 >"$work/serve.out" 2>&1 &
-server=$!
-for _ in $(seq 50); do grep -q "listening on" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/serve.out" | head -1)
-run50=$(build/release/bench/advisor-bench --port "$port" -c 50 -s "$seconds" --responder)
-run500=$(build/release/bench/advisor-bench --port "$port" -c 500 -s "$seconds")
-rss=$(ps -o rss= -p $server | tr -d ' ')
-# Start-up: from exec to the "listening on" line (first start fills a new database).
-startup=$(python3 - <<'PY'
-import os, statistics, subprocess, tempfile, time
+servers=()
+cleanup() {
+  for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# 10,000 idle connections need more than the usual 1,024 descriptors, in the server too.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# Every command that produces a figure, as run (the temporary directory shown as $WORK).
+record() { echo "$*" | sed "s#$work#\$WORK#g" >>"$work/commands.txt"; }
+# Runs a bench command, keeps its JSON line in $work/NAME.json (empty when it failed).
+measure() {
+  local name=$1
+  shift
+  record "$@"
+  echo "  $name: $*" | sed "s#$work#\$WORK#g"
+  "$@" >"$work/$name.json" 2>"$work/$name.err" || echo "  ($name exited with $?: $(tail -1 "$work/$name.err"))"
+}
+# start_server NAME CONFIG [WRAPPER...]: a fresh `advisor serve` on its own data directory;
+# sets $port and $pid.
+start_server() {
+  local name=$1 config=$2
+  shift 2
+  record ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$config" --data-dir "$work/$name" serve --port 0
+  ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$config" --data-dir "$work/$name" serve --port 0 \
+    >"$work/$name.out" 2>"$work/$name.log" &
+  pid=$!
+  servers+=("$pid")
+  for _ in $(seq 1200); do
+    grep -q "listening on" "$work/$name.out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { echo "advisor serve ($name) failed:" >&2; cat "$work/$name.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/$name.out" | head -1)
+  [ -n "$port" ] || { echo "advisor serve ($name) did not start within 60 s" >&2; exit 1; }
+}
+stop_server() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The bench floods by design: the per-connection rate limit is out of its way, and idle
+# connections are not closed during a run.
+cat >"$work/bench.json" <<'JSON'
+{"messages_per_second": 1000000, "message_burst": 1000000, "idle_timeout_seconds": 3600}
+JSON
+# Slack and Discord on, with their outbound calls going to the bench's fake Web API.
+fake=$(free_port)
+discord_key=$("$bench" --print-discord-public-key)
+cat >"$work/chat.json" <<JSON
+{"messages_per_second": 1000000, "message_burst": 1000000, "idle_timeout_seconds": 3600,
+ "slack": {"signing_secret": "advisor-bench-signing-secret", "bot_token": "xoxb-bench",
+           "api_url": "http://127.0.0.1:$fake/slack/api",
+           "webhook_url": "http://127.0.0.1:$fake/slack/webhook/T1/B1/bench"},
+ "discord": {"public_key": "$discord_key", "app_id": "1000000000000000001", "bot_token": "bench",
+             "api_url": "http://127.0.0.1:$fake/discord/api/v10",
+             "webhook_url": "http://127.0.0.1:$fake/discord/webhook/1/bench"}}
+JSON
+
+echo "WebSocket runs ($seconds s each, each after the same load on the no-work responder) ..."
+start_server ws "$work/bench.json"
+measure ws50 "$bench" --port "$port" -c 50 -s "$seconds" --responder --latency-out "$work/lat_ws50"
+measure ws500rate "$bench" --port "$port" -c 500 -s "$seconds" --rate "$rate500" --responder --latency-out "$work/lat_ws500rate"
+measure ws500 "$bench" --port "$port" -c 500 -s "$seconds" --responder --latency-out "$work/lat_ws500"
+# The profile comes from a run of its own, so that perf's overhead is in none of the figures.
+if command -v perf >/dev/null && perf record -o "$work/perf.check" -- true >/dev/null 2>&1; then
+  echo "  perf profile of a 50-connection run ..."
+  record perf record -g -o '$WORK/perf.data' -p "<advisor pid>" -- sleep "$seconds"
+  perf record -g -o "$work/perf.data" -p "$pid" -- sleep "$seconds" >"$work/perf.log" 2>&1 &
+  perf_pid=$!
+  sleep 0.2
+  measure ws50perf "$bench" --port "$port" -c 50 -s "$seconds"
+  wait "$perf_pid" || true
+  record perf report -i '$WORK/perf.data' --stdio --no-children -g none --percent-limit 0.7
+  perf report -i "$work/perf.data" --stdio --no-children -g none --percent-limit 0.7 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | head -30 >"$work/perf.txt" || true
+else
+  echo "perf is not available here (not installed, or perf_event_paranoid forbids it): no profile." >"$work/perf.txt"
+fi
+echo "$(rss_kib "$pid")" >"$work/ws_rss.txt"
+stop_server "$pid"
+
+echo "Idle connections ($idle) ..."
+start_server idle "$work/bench.json"
+sleep 0.5
+before=$(rss_kib "$pid")
+hold=$(python3 -c "print(max(5, float('$seconds')))")
+record "$bench" --port "$port" --idle "$idle" -s "$hold"
+"$bench" --port "$port" --idle "$idle" -s "$hold" >"$work/idle.json" 2>"$work/idle.err" &
+bench_pid=$!
+for _ in $(seq 1200); do grep -q "holding" "$work/idle.err" && break; kill -0 $bench_pid 2>/dev/null || break; sleep 0.05; done
+sleep 1
+during=$(rss_kib "$pid")
+fd_limit=$(awk '/Max open files/ {print $4}' "/proc/$pid/limits")
+wait $bench_pid || echo "  (idle run exited with $?: $(tail -1 "$work/idle.err"))"
+echo "$before $during $fd_limit" >"$work/idle_rss.txt"
+stop_server "$pid"
+
+echo "Slack and Discord ($chat_rate signed requests/s, then closed loop) ..."
+for channel in slack discord; do
+  start_server "$channel" "$work/chat.json"
+  measure "${channel}_rate" "$bench" --port "$port" --$channel --fake-api-port "$fake" -c 16 -s "$seconds" \
+    --rate "$chat_rate" --latency-out "$work/lat_$channel"
+  measure "${channel}_closed" "$bench" --port "$port" --$channel --fake-api-port "$fake" -c 16 -s "$seconds"
+  stop_server "$pid"
+done
+
+echo "Knowledge search ..."
+measure knowledge "$kbench" --config "$work/bench.json" --data-dir "$work/knowledge" -n 20000 --latency-out "$work/lat_knowledge"
+
+echo "Callgrind: instructions per turn (2 x a few seconds under valgrind) ..."
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+  for turns in 2000 4000; do
+    start_server "cg$turns" "$work/bench.json" valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$turns"
+    measure "cg$turns" "$bench" --port "$port" -c 10 -s 600 --max-turns "$turns"
+    stop_server "$pid"
+    record callgrind_annotate '$WORK'/callgrind.$turns
+    callgrind_annotate "$work/callgrind.$turns" >"$work/callgrind.$turns.txt" 2>/dev/null || true
+  done
+else
+  echo "valgrind is not installed: no instruction counts." >"$work/callgrind.missing"
+fi
+
+echo "Start-up time ..."
+record "python3: 11 x ($advisor --data-dir \$WORK/startup serve --port 0, time to its 'listening on' line, SIGTERM)"
+ADVISOR=$advisor python3 - >"$work/startup.json" <<'PY'
+import json, os, subprocess, tempfile, time
 d = tempfile.mkdtemp()
 times = []
 for _ in range(11):
     t = time.monotonic()
-    p = subprocess.Popen(["build/release/bot/advisor", "--data-dir", d, "serve", "--port", "0"], stdout=subprocess.PIPE,
+    p = subprocess.Popen([os.environ["ADVISOR"], "--data-dir", d, "serve", "--port", "0"], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, env=dict(os.environ, ADVISOR_LOG_LEVEL="warn"))
     p.stdout.readline()
     times.append((time.monotonic() - t) * 1000)
     p.terminate()
     p.wait()
-print("first start %.0f ms; later starts median %.0f ms, max %.0f ms" % (times[0], statistics.median(times[1:]), max(times[1:])))
+print(json.dumps({"ms": [round(x, 1) for x in times]}))
 PY
-)
-field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(eval('d'+sys.argv[2]))" "$1" "$2"; }
-cat >docs/performance.md <<DOC
-# Performance
 
-Measured by \`bench/run.sh $seconds\` on $(date -u +%Y-%m-%d): $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),
-$(free -g | awk '/Mem:/ {print $2}') GiB, Debian $(cat /etc/debian_version). Release build, one \`advisor serve\`
-with 2 I/O threads, every turn committed to SQLite (WAL) before its reply. The bench client
-(\`advisor-bench\`, Beast, one thread) runs on the same 2 cores. A turn is one frame sent and the
-reply that ends it; each connection runs whole conversations (start, choose an option at every
-question, confirm, restart at the recommendation) for $seconds s.
+echo "Latency plot ..."
+if ! command -v gnuplot >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq gnuplot-nox >/dev/null 2>&1 || true
+fi
+plot_note=""
+if command -v gnuplot >/dev/null; then
+  terminal=png
+  gnuplot -e "set terminal pngcairo" 2>/dev/null && terminal=pngcairo
+  lines=()
+  add_line() {  # file title style
+    [ -s "$1" ] && grep -qv '^#' "$1" && lines+=("'$1' using 2:3 with lines $3 title '$2'")
+    return 0
+  }
+  add_line "$work/lat_ws50" "advisor, 50 connections, closed loop" "lw 2 lc rgb '#1f77b4'"
+  add_line "$work/lat_ws50.responder" "no-work responder, 50 connections" "dt 2 lc rgb '#1f77b4'"
+  add_line "$work/lat_ws500rate" "advisor, 500 connections, $rate500 turns/s offered" "lw 2 lc rgb '#d62728'"
+  add_line "$work/lat_ws500rate.responder" "no-work responder, same load" "dt 2 lc rgb '#d62728'"
+  add_line "$work/lat_ws500" "advisor, 500 connections, closed loop" "lw 2 lc rgb '#9467bd'"
+  add_line "$work/lat_slack" "Slack ack, $chat_rate req/s" "lw 2 lc rgb '#2ca02c'"
+  add_line "$work/lat_discord" "Discord ack, $chat_rate req/s" "lw 2 lc rgb '#ff7f0e'"
+  plot=$(IFS=,; echo "${lines[*]}")
+  record gnuplot '(latency by percentile, log-log) -> docs/latency.png'
+  if [ -n "$plot" ] && gnuplot <<GP 2>"$work/gnuplot.err"; then
+set terminal $terminal size 1000,620 noenhanced
+set output "docs/latency.png"
+set title "Latency by percentile: bench/run.sh $seconds, $(date -u +%Y-%m-%d), $(nproc) cores"
+set logscale xy
+set xrange [1:100000]
+set xtics ("0%%" 1, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000, "99.999%%" 100000)
+set xlabel "percentile"
+set ylabel "latency (ms)"
+set grid
+set key left top
+plot $plot
+GP
+    plot_note="![latency by percentile](latency.png)"
+  else
+    plot_note="(gnuplot failed: $(head -3 "$work/gnuplot.err" | tr '\n' ' '))"
+  fi
+else
+  plot_note="(no plot: gnuplot is not installed and could not be installed; apt-get install gnuplot-nox)"
+fi
+echo "$plot_note" >"$work/plot.txt"
 
-| run | turns/s | p50 ms | p99 ms | max ms | conversations | errors |
-| --- | --- | --- | --- | --- | --- | --- |
-| no-work responder, 50 connections | $(field "$run50" "['responder']['turns_per_s']") | $(field "$run50" "['responder']['p50_ms']") | $(field "$run50" "['responder']['p99_ms']") | $(field "$run50" "['responder']['max_ms']") | - | $(field "$run50" "['responder']['errors']") |
-| advisor, 50 connections | $(field "$run50" "['turns_per_s']") | $(field "$run50" "['p50_ms']") | $(field "$run50" "['p99_ms']") | $(field "$run50" "['max_ms']") | $(field "$run50" "['conversations']") | $(field "$run50" "['errors']") |
-| advisor, 500 connections | $(field "$run500" "['turns_per_s']") | $(field "$run500" "['p50_ms']") | $(field "$run500" "['p99_ms']") | $(field "$run500" "['max_ms']") | $(field "$run500" "['conversations']") | $(field "$run500" "['errors']") |
+{
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "cores=$(nproc)"
+  echo "mem_gib=$(free -g | awk '/Mem:/ {print $2}')"
+  echo "os=Debian $(cat /etc/debian_version 2>/dev/null || echo '?'), Linux $(uname -r)"
+  echo "compiler=$("$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")" --version 2>/dev/null | head -1)"
+  echo "build_type=$(grep -m1 '^CMAKE_BUILD_TYPE' "$build/CMakeCache.txt" | cut -d= -f2)"
+  echo "date=$(date -u +%Y-%m-%d)"
+  echo "load_start=$load_start"
+  echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "seconds=$seconds"
+  echo "rate500=$rate500"
+  echo "chat_rate=$chat_rate"
+  echo "idle=$idle"
+  echo "build=$build"
+} >"$work/machine.txt"
 
-Advisor / responder at 50 connections, same run: **$(field "$run50" "['ratio_to_responder']")** (target: 0.6).
-Server resident memory after the runs: $rss KiB.
-
-\`advisor serve\` ready to accept (target 200 ms): $startup.
-
-## Where the time goes
-
-\`perf record -g -p <advisor pid>\` during the 50-connection run (see the commands below) shows no
-single hot spot: thread hand-offs (I/O thread -> worker -> I/O thread; \`finish_task_switch\`
-~8%), allocation (\`malloc\`/\`free\` ~10%), JSON serialisation of replies (~3%), and SQLite's
-page writes (each turn is its own transaction, committed before the reply).
-
-Done so far: a turn reads no history back (the service keeps each conversation's record;
-the store loads only events since the last restart, migration 2 indexes that), statements
-are prepared once per connection, the framework is parsed once.
-
-Not done yet, and why the targets are not met: the **group commit** the issue asks for (one
-writer thread that commits several turns in one transaction, acknowledging none before its
-commit) is the main remaining cost; then fewer thread hand-offs per turn and replies
-serialised without building a JSON tree. Targets status: ratio >= 0.6 at 50 connections: not
-met; p99 <= 5 ms at 500 connections: not met; ready within 200 ms: met (above); 10,000 idle connections, Slack/Discord ack p99 at
-2,000 req/s and knowledge search p99: not measured by this script yet (web_tests holds 1,000 idle
-connections while serving another client, without measuring memory).
-
-Reproduce: \`bench/run.sh 10\`; one run by hand: \`advisor --config bench.json serve --port 18080\`
-(with \`{"messages_per_second": 1000000, "message_burst": 1000000}\`) and
-\`advisor-bench --port 18080 -c 50 -s 10 --responder\`.
-
-Raw lines:
-
-\`\`\`
-$run50
-$run500
-\`\`\`
-DOC
+python3 bench/report.py "$work" >docs/performance.md
 echo "wrote docs/performance.md"
-cat docs/performance.md | sed -n '1,30p'
+sed -n '/^## Targets/,/^## /p' docs/performance.md | head -20

@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Writes docs/performance.md (to stdout) from the files bench/run.sh leaves in its work directory.
+
+Every figure and every met / NOT met is computed here from the runs' JSON lines; nothing in the
+tables is written by hand. The hand-written part is bench/notes.md, included as it is.
+"""
+import collections
+import json
+import os
+import re
+import sys
+
+work = sys.argv[1]
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def read(name, default=""):
+    try:
+        with open(os.path.join(work, name)) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def run(name):
+    """A run's JSON line, or None when it failed."""
+    text = read(name + ".json").strip()
+    try:
+        return json.loads(text.splitlines()[-1]) if text else None
+    except ValueError:
+        return None
+
+
+machine = dict(line.split("=", 1) for line in read("machine.txt").splitlines() if "=" in line)
+seconds = machine.get("seconds", "?")
+rate500 = float(machine.get("rate500", "10000"))
+chat_rate = float(machine.get("chat_rate", "2000"))
+idle_n = int(machine.get("idle", "10000"))
+
+ws50, ws500rate, ws500, ws50perf = run("ws50"), run("ws500rate"), run("ws500"), run("ws50perf")
+idle = run("idle")
+slack_rate, slack_closed = run("slack_rate"), run("slack_closed")
+discord_rate, discord_closed = run("discord_rate"), run("discord_closed")
+knowledge = run("knowledge")
+startup = run("startup")
+cg = {t: run("cg%d" % t) for t in (2000, 4000)}
+
+
+def get(d, *path):
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+
+def num(v, fmt="{:g}"):
+    return "-" if v is None else fmt.format(v)
+
+
+def verdict(ok):
+    return "met" if ok else "**NOT met**"
+
+
+# ---- derived figures ----------------------------------------------------------------------
+
+rss_before = rss_during = fd_limit = None
+parts = read("idle_rss.txt").split()
+if len(parts) >= 2:
+    rss_before, rss_during = int(parts[0]), int(parts[1])
+    fd_limit = parts[2] if len(parts) > 2 else None
+held = get(idle, "held")
+kib_per_conn = (rss_during - rss_before) / held if held and rss_before is not None else None
+
+start_ms = get(startup, "ms") or []
+start_max = max(start_ms) if start_ms else None
+
+
+def instructions(text):
+    m = re.search(r"^\s*([\d,]+)\s.*PROGRAM TOTALS", text, re.M)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+ir = {t: instructions(read("callgrind.%d.txt" % t)) for t in (2000, 4000)}
+cg_ok = all(ir[t] and get(cg[t], "errors") == 0 and get(cg[t], "turns") == t for t in ir)
+ir_per_turn = (ir[4000] - ir[2000]) / 2000 if cg_ok else None
+
+
+def no_errors(d):
+    return d is not None and d.get("errors") == 0
+
+
+# ---- targets ------------------------------------------------------------------------------
+
+targets = []  # (target, measured, ceiling, met)
+r = get(ws50, "ratio_to_responder")
+targets.append((
+    "advisor turns/s at 50 connections >= 0.6 x the no-work responder's",
+    "%s turns/s = **%s** x" % (num(get(ws50, "turns_per_s")), num(r)),
+    "%s turns/s" % num(get(ws50, "responder", "turns_per_s")),
+    r is not None and r >= 0.6 and no_errors(ws50)))
+p99 = get(ws500rate, "p99_ms")
+targets.append((
+    "p99 turn latency at 500 connections <= 5 ms (%g turns/s offered)" % rate500,
+    "**%s ms** (%s turns/s done)" % (num(p99), num(get(ws500rate, "turns_per_s"))),
+    "%s ms" % num(get(ws500rate, "responder", "p99_ms")),
+    p99 is not None and p99 <= 5 and no_errors(ws500rate)))
+targets.append((
+    "%d idle WebSocket connections held, server memory <= 20 KiB each" % idle_n,
+    "%s held, **%s KiB** each" % (num(held), num(kib_per_conn, "{:.1f}")),
+    "-",
+    held == idle_n and kib_per_conn is not None and kib_per_conn <= 20 and no_errors(idle)))
+for name, d in (("Slack", slack_rate), ("Discord", discord_rate)):
+    p = get(d, "ack_p99_ms")
+    targets.append((
+        "%s: p99 ack latency <= 5 ms at %g signed requests/s" % (name, chat_rate),
+        "**%s ms** (%s acks/s, %s errors)" % (num(p), num(get(d, "acks_per_s")), num(get(d, "errors"))),
+        "-",
+        p is not None and p <= 5 and no_errors(d)))
+p = get(knowledge, "p99_ms")
+targets.append((
+    "`advisor knowledge search`: p99 <= 1 ms over the full knowledge store",
+    "**%s ms** (%s facts)" % (num(p), num(get(knowledge, "facts"))),
+    "-",
+    p is not None and p <= 1))
+targets.append((
+    "`advisor serve` ready within 200 ms of start",
+    "**%s ms** at most of %d starts" % (num(start_max, "{:.0f}"), len(start_ms)),
+    "-",
+    start_max is not None and start_max <= 200))
+
+# ---- the document -------------------------------------------------------------------------
+
+out = []
+w = out.append
+w("# Performance")
+w("")
+w("Written by `BUILD_DIR=%s bench/run.sh %s` on %s; every figure and every verdict below is "
+  "computed by the script (bench/report.py) from the runs' JSON lines. Benchmarks are not tests: "
+  "CI only runs `bench/smoke.sh` (zero errors, no speed asserted)." % (machine.get("build", "?"), seconds, machine.get("date", "?")))
+w("")
+w("**Machine**: %s cores (%s), %s GiB, %s, %s %s build. The server (`advisor serve`, 2 I/O threads, "
+  "4 channel workers, every turn committed to SQLite in WAL mode before its reply) and the load "
+  "generator (`advisor-bench`: one thread; its fake Web API and the no-work responder have their own) "
+  "share these cores, on loopback." % (
+      machine.get("cores", "?"), machine.get("cpu", "?"), machine.get("mem_gib", "?"), machine.get("os", "?"),
+      machine.get("compiler", "g++"), machine.get("build_type", "?")))
+w("")
+w("Load average (1, 5, 15 min) when the script started: %s; when it ended: %s. Anything else running on "
+  "the machine (a build, another benchmark) is in the figures: compare runs made on a quiet machine." % (
+      machine.get("load_start", "?"), machine.get("load_end", "?")))
+w("")
+w("## Targets")
+w("")
+w("| target | measured | ceiling: no-work responder, same load | |")
+w("| --- | --- | --- | --- |")
+for t, m, c, ok in targets:
+    w("| %s | %s | %s | %s |" % (t, m, c, verdict(ok)))
+w("")
+w("Met: %d of %d." % (sum(1 for t in targets if t[3]), len(targets)))
+w("")
+
+w("## WebSocket conversations")
+w("")
+w("A turn is one frame sent and the reply that ends it; each connection runs whole conversations "
+  "(start, choose an option at every question, confirm, restart at the recommendation). Every "
+  "connection is open before the clock starts. Closed loop: each connection sends its next turn "
+  "when the reply comes. Open loop (`--rate`): the offered turns/s are spread evenly over the "
+  "connections, each turn is due at its scheduled time (or right after the previous reply when that "
+  "is late), and latency counts from the scheduled time, so a stall is not hidden (no coordinated "
+  "omission). Each run is preceded by the same load on the no-work responder (the ceiling: a "
+  "WebSocket server in the bench that answers every frame with a fixed reply of the advisor's size).")
+w("")
+w("| run | turns/s | p50 ms | p99 ms | max ms | conversations | errors |")
+w("| --- | --- | --- | --- | --- | --- | --- |")
+
+
+def ws_rows(label, d):
+    if d is None:
+        w("| %s | failed | | | | | |" % label)
+        return
+    rr = d.get("responder")
+    if rr:
+        w("| no-work responder, %s | %s | %s | %s | %s | - | %s |" % (
+            label, rr["turns_per_s"], rr["p50_ms"], rr["p99_ms"], rr["max_ms"], rr["errors"]))
+    w("| **advisor**, %s | %s | %s | %s | %s | %s | %s |" % (
+        label, d["turns_per_s"], d["p50_ms"], d["p99_ms"], d["max_ms"], d["conversations"], d["errors"]))
+
+
+ws_rows("50 connections, closed loop", ws50)
+ws_rows("500 connections, %g turns/s offered" % rate500, ws500rate)
+ws_rows("500 connections, closed loop", ws500)
+w("")
+for label, d in (("50 connections", ws50), ("500 connections, closed loop", ws500)):
+    if get(d, "ratio_to_responder") is not None:
+        w("- Advisor / responder turns/s, %s: **%s**." % (label, d["ratio_to_responder"]))
+if ws500rate:
+    w("- 500 connections at %g turns/s offered: %s turns/s done; %s of %s turns were sent late "
+      "(their connection's previous reply came after their time)." % (
+          rate500, ws500rate["turns_per_s"], ws500rate.get("late_sends"), ws500rate["turns"]))
+w("- Server resident memory after these runs: %s KiB." % (read("ws_rss.txt").strip() or "?"))
+w("")
+
+w("## Idle connections")
+w("")
+if idle:
+    w("%s WebSocket connections opened (handshake done, %s s to open them all) and held silent for %s s: "
+      "**%s held to the end**, %s closed by the server, %s failed to connect. Server VmRSS %s KiB before, "
+      "%s KiB while holding them: **%s KiB per connection**. The server's open-files limit: %s." % (
+          idle["connections"], idle["connect_seconds"], idle["seconds"], idle["held"], idle["closed_by_server"],
+          idle["connect_failures"], rss_before, rss_during, num(kib_per_conn, "{:.1f}"), fd_limit or "?"))
+else:
+    w("The idle run failed: %s" % read("idle.err").strip()[-300:])
+w("")
+
+w("## Slack and Discord")
+w("")
+w("Correctly signed requests (Slack: v0 HMAC-SHA256 of `v0:timestamp:body`; Discord: Ed25519 over "
+  "timestamp + body, OpenSSL) over 16 keep-alive HTTP/1.1 connections, driving whole conversations: "
+  "`/advisor` (a quarter of them with an opening sentence) to start, then a click on a button of the "
+  "question the advisor just posted (confirm at the review) or, one time in eight, the answer typed "
+  "(Slack: a mention in the thread; Discord: `/advisor text:N`); a new `/advisor` after each "
+  "recommendation. Each simulated user has their own channel, so there are many conversations. "
+  "The advisor's outbound calls (Slack's chat.postMessage and chat.update, the webhooks) go to a "
+  "fake Web API inside the bench, which answers at once and hands each posted question to its "
+  "user. Ack latency is the HTTP response's; reply latency runs to the moment the next question "
+  "reaches the fake API (Slack), or is the ack itself (Discord answers inline). Open loop: latency "
+  "from each request's scheduled time.")
+w("")
+w("| run | acks/s | ack p50 ms | ack p99 ms | ack max ms | reply p50 ms | reply p99 ms | conversations | errors | outbound calls |")
+w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for label, d in (("Slack, %g req/s offered" % chat_rate, slack_rate), ("Slack, closed loop, 16 users", slack_closed),
+                 ("Discord, %g req/s offered" % chat_rate, discord_rate),
+                 ("Discord, closed loop, 16 users", discord_closed)):
+    if d is None:
+        w("| %s | failed | | | | | | | | |" % label)
+        continue
+    w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        label, d["acks_per_s"], d["ack_p50_ms"], d["ack_p99_ms"], d["ack_max_ms"], d["reply_p50_ms"],
+        d["reply_p99_ms"], d["conversations"], d["errors"], d["outbound_calls"]))
+w("")
+for name, runs in (("slack", (slack_rate, slack_closed)), ("discord", (discord_rate, discord_closed))):
+    for d in runs:
+        if d and (d.get("errors") or d.get("deferred")):
+            w("- %s: %s" % (name, ", ".join("%s %s" % (k, d[k]) for k in (
+                "non_2xx", "statuses", "transport_errors", "unanswered", "lost_replies", "failed_turns", "deferred",
+                "first_error") if d.get(k))))
+    levels = collections.Counter()
+    for line in read(name + ".log").splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get("level") in ("warn", "warning", "error", "critical"):
+            levels["%s %s" % (e.get("level"), e.get("event"))] += 1
+    if levels:
+        w("- The %s server logged: %s." % (name, ", ".join("%s x%d" % kv for kv in levels.most_common(6))))
+w("")
+
+w("## Knowledge search")
+w("")
+if knowledge:
+    w("`advisor-knowledge-bench` opens the store as `advisor knowledge search` does (the same config "
+      "loading and `bot::open_app`), then times what the command does after that, for %s searches: "
+      "`knowledge_store::search(text, %s)`, `find_source` for each hit and the text it prints (into a "
+      "string). Queries: %s distinct, made of single words and 2-4-word runs of the %s stored facts' "
+      "claims, their keywords and topics, a few questions and a few that match nothing (%s searches "
+      "found nothing). **p50 %s ms, p99 %s ms, max %s ms**; the first search after opening took %s ms, "
+      "opening the store %s ms (that is start-up, below)." % (
+          knowledge["searches"], knowledge["limit"], knowledge["queries"], knowledge["facts"], knowledge["no_hits"],
+          knowledge["p50_ms"], knowledge["p99_ms"], knowledge["max_ms"], knowledge["first_ms"], knowledge["open_ms"]))
+else:
+    w("The knowledge search run failed: %s" % read("knowledge.err").strip()[-300:])
+w("")
+
+w("## Start-up")
+w("")
+if start_ms:
+    later = sorted(start_ms[1:])
+    w("From exec to the \"listening on\" line, %d starts on one data directory (the first creates and "
+      "fills the database): first %.0f ms, later ones median %.0f ms, max %.0f ms." % (
+          len(start_ms), start_ms[0], later[len(later) // 2], max(later)))
+w("")
+
+w("## Latency")
+w("")
+w(read("plot.txt").strip())
+w("")
+w("The x axis is the percentile on a log scale of 1/(1 - p); dashed lines are the no-work responder "
+  "under the same load.")
+w("")
+
+w("## Where the time goes")
+w("")
+w("### perf (server, a separate 50-connection closed-loop run)")
+w("")
+if ws50perf:
+    w("That run: %s turns/s, p99 %s ms (perf attached)." % (ws50perf["turns_per_s"], ws50perf["p99_ms"]))
+    w("")
+w("```")
+w(read("perf.txt").rstrip() or "(no samples)")
+w("```")
+w("")
+w("### callgrind")
+w("")
+if ir_per_turn is not None:
+    w("`advisor serve` under `valgrind --tool=callgrind`, 10 connections, stopped with SIGTERM after "
+      "exactly 2,000 and 4,000 turns (fresh data directory each): %s and %s instructions; "
+      "**%s instructions per turn** ((Ir(4000) - Ir(2000)) / 2000, start-up and shutdown cancel out)." % (
+          format(ir[2000], ","), format(ir[4000], ","), format(round(ir_per_turn), ",")))
+    w("")
+    w("Top 10 functions by own instructions (4,000-turn run, `callgrind_annotate`):")
+    w("")
+    w("```")
+    text = read("callgrind.4000.txt")
+    lines = text.splitlines()
+    start = next((i for i, l in enumerate(lines) if "file:function" in l), None)
+    top = [l for l in lines[start + 1:] if l.strip() and not l.startswith("-")][:10] if start is not None else []
+    for l in top:
+        w(l if len(l) <= 200 else l[:197] + "...")
+    w("```")
+else:
+    w("Not measured: %s" % (read("callgrind.missing").strip() or "a callgrind run failed (%s / %s)." % (
+        json.dumps(cg[2000]), json.dumps(cg[4000]))))
+w("")
+
+try:
+    with open(os.path.join(here, "notes.md")) as f:
+        notes = f.read().strip()
+except OSError:
+    notes = "(bench/notes.md is not written yet.)"
+if not notes.startswith("## "):
+    w("## What was done")
+    w("")
+w(notes)
+w("")
+
+w("## Commands")
+w("")
+w("`$WORK` is the run's temporary directory; `bench.json` raises the per-connection rate limit "
+  "(`{\"messages_per_second\": 1000000, \"message_burst\": 1000000, \"idle_timeout_seconds\": 3600}`) "
+  "and `chat.json` adds Slack and Discord pointed at the fake API (signing secret, the bench's "
+  "Ed25519 public key from `advisor-bench --print-discord-public-key`).")
+w("")
+w("```")
+w(read("commands.txt").rstrip())
+w("```")
+w("")
+w("## Raw JSON lines")
+w("")
+w("```")
+for name in ("ws50", "ws500rate", "ws500", "ws50perf", "idle", "slack_rate", "slack_closed", "discord_rate",
+             "discord_closed", "knowledge", "cg2000", "cg4000", "startup"):
+    text = read(name + ".json").strip()
+    w("%s: %s" % (name, text or "(failed: %s)" % read(name + ".err").strip()[-200:]))
+w("```")
+print("\n".join(out))
