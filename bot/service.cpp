@@ -90,6 +90,10 @@ service::stripe& service::stripe_for(const std::string& slot_key) {
   return stripes_[std::hash<std::string>{}(slot_key) % stripes];
 }
 
+void service::drain() const {
+  while (in_flight_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 service::commit_stats service::stats() const {
   std::lock_guard lock(queue_mutex_);
   return stats_;
@@ -98,6 +102,7 @@ service::commit_stats service::stats() const {
 void service::submit(const channel_key& key, request r, done_fn done) {
   if (r.type == request::kind::start && !r.framework.empty() && !has_framework(r.framework))
     throw std::invalid_argument("unknown framework \"" + r.framework + "\"");
+  ++in_flight_;
   auto j = std::make_unique<job>();
   j->key = key;
   j->slot_key.reserve(key.channel.size() + 1 + key.key.size());
@@ -219,6 +224,7 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
   } catch (const std::exception& e) {
     log::error("turn_callback_failed", {{"channel", j->key.channel}, {"error", e.what()}});
   }
+  --in_flight_;
   stripe& st = stripe_for(j->slot_key);
   std::lock_guard lock(st.mutex);
   slot& s = *j->s;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -118,6 +119,9 @@ class service {
   std::vector<std::pair<std::string, std::string>> frameworks() const;
   bool has_framework(std::string_view id) const;
 
+  // Blocks until every turn submitted so far has been answered (for a graceful stop).
+  void drain() const;
+
   // Turns committed and commits made so far (for metrics and tests of the group commit).
   struct commit_stats {
     std::uint64_t turns = 0;
@@ -176,6 +180,7 @@ class service {
   std::vector<std::unique_ptr<job>> queue_;
   bool stopping_ = false;
   commit_stats stats_;
+  std::atomic<std::size_t> in_flight_{0};  // submitted, not yet answered
   std::thread writer_;
 };
 

@@ -434,7 +434,12 @@ class server::impl {
     for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
-    if (shutdown_.joinable()) shutdown_.join();
+    std::thread shutdown;
+    {
+      std::lock_guard lock(shutdown_mutex_);
+      shutdown = std::move(shutdown_);
+    }
+    if (shutdown.joinable()) shutdown.join();
     state_.pool.drain();
     state_.route_pool.drain();
     // Clients that did not answer the close within the grace period are cut off.
@@ -454,8 +459,10 @@ class server::impl {
     listener_->stop();
     net::post(ioc_, [this] { signals_.cancel(); });
     // Waiting must not block an I/O thread: turns in flight still need them to send replies.
+    std::lock_guard lock(shutdown_mutex_);
     shutdown_ = std::thread([this] {
-      state_.pool.drain();  // every turn in flight has finished and queued its reply
+      state_.pool.drain();
+      state_.svc.drain();  // every turn in flight is answered and its reply queued
       std::vector<std::shared_ptr<websocket_session>> open;
       {
         std::lock_guard lock(state_.sessions_mutex);
@@ -484,6 +491,7 @@ class server::impl {
   shared_state state_;
   net::signal_set signals_;
   std::shared_ptr<listener> listener_;
+  std::mutex shutdown_mutex_;  // stop() may come from any thread
   std::thread shutdown_;
 };
 
