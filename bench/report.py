@@ -239,6 +239,17 @@ for label, d in (("Slack, %g req/s offered" % chat_rate, slack_rate), ("Slack, c
         label, d["acks_per_s"], d["ack_p50_ms"], d["ack_p99_ms"], d["ack_max_ms"], d["reply_p50_ms"],
         d["reply_p99_ms"], d["conversations"], d["errors"], d["outbound_calls"]))
 w("")
+for label, d in (("Slack at %g req/s" % chat_rate, slack_rate), ("Slack closed loop", slack_closed),
+                 ("Discord at %g req/s" % chat_rate, discord_rate), ("Discord closed loop", discord_closed)):
+    if d and d.get("requests"):
+        w("- %s: %d requests: %d `/advisor` (%.0f%%), %d clicks, %d typed answers; %d users; at most %d "
+          "requests waiting for a free connection in the bench; outbound %s." % (
+              label, d["requests"], d["commands"], 100.0 * d["commands"] / d["requests"], d["clicks"], d["typed"],
+              d["users"], d["max_queued"], ", ".join("%s %s" % kv for kv in sorted(d.get("outbound", {}).items()))))
+w("")
+w("In open loop a request goes to a user whose reply has come; when none has, a new user starts a "
+  "conversation, so the offered rate holds even when replies lag (and the share of `/advisor` grows).")
+w("")
 for name, runs in (("slack", (slack_rate, slack_closed)), ("discord", (discord_rate, discord_closed))):
     for d in runs:
         if d and (d.get("errors") or d.get("deferred")):

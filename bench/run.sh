@@ -200,7 +200,7 @@ set xtics ("0%%" 1, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000, "99.9
 set xlabel "percentile"
 set ylabel "latency (ms)"
 set grid
-set key left top
+set key right bottom box opaque
 plot $plot
 GP
     plot_note="![latency by percentile](latency.png)"
