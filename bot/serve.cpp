@@ -1,5 +1,7 @@
 // `advisor serve`: the web server with the WebSocket endpoint and the widget, plus the Slack
 // and Discord endpoints when they are configured.
+#include <sys/resource.h>
+
 #include <iostream>
 
 #include "adapters/common/metrics.hpp"
@@ -29,6 +31,13 @@ void count_turns(const channel_key& key, const turn& t) {
 }  // namespace
 
 int run_serve(const config& cfg) {
+  // Every WebSocket holds a descriptor: take the most the system allows this process (the
+  // soft limit is often 1,024, the hard one far higher).
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   auto a = open_app(cfg);
   auto& m = adapters::metrics::global();
   m.describe("advisor_turns_total", "Turns decided, by channel.");
