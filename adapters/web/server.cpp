@@ -459,7 +459,7 @@ class server::impl {
     listener_->stop();
     net::post(ioc_, [this] { signals_.cancel(); });
     // Waiting must not block an I/O thread: turns in flight still need them to send replies.
-    std::lock_guard lock(shutdown_mutex_);
+    std::lock_guard hold(shutdown_mutex_);
     shutdown_ = std::thread([this] {
       state_.pool.drain();
       state_.svc.drain();  // every turn in flight is answered and its reply queued
