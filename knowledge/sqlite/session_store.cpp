@@ -8,6 +8,11 @@ namespace advisor::storage {
 
 namespace {
 
+// SQLite's default is 1,000 pages. Turns rewrite the same few pages (the newest conversations
+// sit together), and a checkpoint copies each page once however often it was rewritten: a
+// longer WAL means far fewer pages copied and synced.
+constexpr int checkpoint_pages = 8000;
+
 std::string now_iso() { return utc_now(); }
 
 connection& migrated(connection& c) {
@@ -55,10 +60,6 @@ sqlite_session_store::~sqlite_session_store() {
 }
 
 int sqlite_session_store::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
-  // SQLite's default is 1,000 pages. Turns rewrite the same few pages (the newest
-  // conversations sit together), and a checkpoint copies each page once however often it was
-  // rewritten: a longer WAL means far fewer pages copied and synced.
-  constexpr int checkpoint_pages = 8000;
   if (pages >= checkpoint_pages) {
     auto* store = static_cast<sqlite_session_store*>(self);
     {
@@ -78,15 +79,16 @@ void sqlite_session_store::checkpoint_loop() {
     checkpoint_due_ = false;
     lock.unlock();
     // PASSIVE copies what it can without waiting for, or blocking, the writer. Under steady
-    // load the writer keeps adding frames, so the WAL would never be wholly copied and never
-    // start over; a RESTART then copies the small rest while holding the writer off for a
-    // moment, and the next batch writes the WAL from its start again.
+    // load the writer keeps adding frames, so the WAL might never be wholly copied and never
+    // start over: once it is four times the threshold, a RESTART copies the (small) rest while
+    // holding the writer off for a moment, and the next batch writes the WAL from its start.
     int frames = 0;
     int copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-    if (rc == SQLITE_OK && frames > copied)
+    if (rc == SQLITE_OK && frames >= 4 * checkpoint_pages && frames > copied)
       rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // At most ten checkpoints a second: each one syncs the files.
+    std::this_thread::sleep_for(std::chrono::milliseconds(rc == SQLITE_OK || rc == SQLITE_BUSY ? 100 : 1000));
     lock.lock();
   }
 }
