@@ -1,8 +1,8 @@
 #include "dialogue/framework.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 
 namespace advisor::dialogue {
@@ -50,20 +50,31 @@ int line_at(std::string_view text, std::size_t pos) {
 
 // Finds where `"key": "value"` is written, at or after `from`; npos when absent. nlohmann/json
 // keeps no positions, so messages about a value point at its first spelling in the file.
+// A plain scan, not std::regex: libstdc++'s regex recurses once per character it matches, so a
+// long id or a long run of spaces overflowed the stack, and it was slow.
 std::size_t find_member(std::string_view text, std::string_view key, std::string_view value,
                         std::size_t from) {
-  std::string pattern = "\"" + std::string(key) + "\"\\s*:\\s*\"";
-  for (char c : value) {
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) pattern += '\\';
-    pattern += c;
+  const std::string quoted_key = "\"" + std::string(key) + "\"";
+  auto skip_space = [&](std::size_t i) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    return i;
+  };
+  for (std::size_t at = from < text.size() ? text.find(quoted_key, from) : std::string_view::npos;
+       at != std::string_view::npos; at = text.find(quoted_key, at + 1)) {
+    std::size_t i = skip_space(at + quoted_key.size());
+    if (i >= text.size() || text[i] != ':') continue;
+    i = skip_space(i + 1);
+    if (i < text.size() && text[i] == '"' && text.substr(i + 1, value.size()) == value &&
+        i + 1 + value.size() < text.size() && text[i + 1 + value.size()] == '"')
+      return at;
   }
-  pattern += '"';
-  std::regex re(pattern);
-  std::cmatch m;
-  if (from >= text.size()) return std::string_view::npos;
-  if (std::regex_search(text.data() + from, text.data() + text.size(), m, re))
-    return from + static_cast<std::size_t>(m.position(0));
   return std::string_view::npos;
+}
+
+// An nlohmann/json message without its "[json.exception.out_of_range.406] " prefix.
+std::string without_id(const std::string& what) {
+  auto cut = what.find("] ");
+  return cut == std::string::npos ? what : what.substr(cut + 2);
 }
 
 std::size_t find_quoted(std::string_view text, std::string_view word, std::size_t from) {
@@ -172,6 +183,11 @@ framework read(std::string_view text, reader& r) {
     std::string what = e.what();
     auto cut = what.find("syntax error");
     r.fail(pos, "not valid JSON: " + (cut == std::string::npos ? what : what.substr(cut)));
+    return fw;
+  } catch (const json::exception& e) {
+    // A number too large for a double ("1e400") is out_of_range, not a parse_error, and has no
+    // position (found by fuzz_loader: it escaped the loader).
+    r.fail(std::string_view::npos, "not valid JSON: " + without_id(e.what()));
     return fw;
   }
   if (!doc.is_object()) {

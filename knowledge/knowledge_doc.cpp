@@ -54,6 +54,12 @@ knowledge_doc parse_knowledge(std::string_view text, const std::string& file) {
     std::string what = e.what();
     auto cut = what.find("syntax error");
     throw load_error(file, line, "not valid JSON: " + (cut == std::string::npos ? what : what.substr(cut)));
+  } catch (const json::exception& e) {
+    // A number too large for a double ("1e400") is out_of_range, not a parse_error, and has no
+    // position (found by fuzz_loader: it escaped the loader).
+    std::string what = e.what();
+    auto cut = what.find("] ");
+    throw load_error(file, 0, "not valid JSON: " + (cut == std::string::npos ? what : what.substr(cut + 2)));
   }
   if (!doc.is_object()) throw load_error(file, 1, "a knowledge file must hold one JSON object");
   knowledge_doc out;
