@@ -1,8 +1,13 @@
 #include "adapters/common/worker_pool.hpp"
 
+#include <exception>
+
+#include "bot/log.hpp"
+
 namespace advisor::adapters {
 
-worker_pool::worker_pool(unsigned threads) {
+worker_pool::worker_pool(unsigned threads, failure_fn on_failure)
+    : on_failure_(std::move(on_failure)) {
   if (threads == 0) threads = 1;
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
@@ -41,8 +46,10 @@ void worker_pool::post(const std::string& key, std::function<void()> job) {
 void worker_pool::run_keyed(const std::string& key, const std::function<void()>& job) {
   try {
     job();
+  } catch (const std::exception& e) {
+    failed(e.what());  // as in run(); the key must still move on
   } catch (...) {
-    // as in run(): the job reports its own failures; the key must still move on
+    failed("an exception that is not a std::exception");
   }
   finish_keyed(key);
 }
@@ -59,6 +66,13 @@ void worker_pool::finish_keyed(const std::string& key) {
   it->second.pop_front();
   jobs_.push_back([this, key, next = std::move(next)] { run_keyed(key, next); });
   wake_.notify_one();
+}
+
+void worker_pool::failed(std::string_view what) const {
+  if (on_failure_)
+    on_failure_(what);
+  else
+    log::error("worker_job_failed", {{"error", std::string(what)}});
 }
 
 void worker_pool::drain() {
@@ -79,8 +93,10 @@ void worker_pool::run() {
     }
     try {
       job();
+    } catch (const std::exception& e) {
+      failed(e.what());  // one job that throws must not take the pool down
     } catch (...) {
-      // A job reports its own failures; one that throws must not take the pool down.
+      failed("an exception that is not a std::exception");
     }
     {
       std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -16,7 +17,10 @@ namespace advisor::adapters {
 
 class worker_pool {
  public:
-  explicit worker_pool(unsigned threads);
+  // Jobs report their own failures: one that throws is a bug. The pool goes on, and says so
+  // through `on_failure` (on the worker's thread), by default as an error log line.
+  using failure_fn = std::function<void(std::string_view what)>;
+  explicit worker_pool(unsigned threads, failure_fn on_failure = {});
   ~worker_pool();  // finishes every posted job, then joins
   worker_pool(const worker_pool&) = delete;
   worker_pool& operator=(const worker_pool&) = delete;
@@ -31,6 +35,7 @@ class worker_pool {
   void run();
   void run_keyed(const std::string& key, const std::function<void()>& job);
   void finish_keyed(const std::string& key);
+  void failed(std::string_view what) const;
 
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -39,6 +44,7 @@ class worker_pool {
   std::map<std::string, std::deque<std::function<void()>>> keyed_;  // waiting behind a running job
   std::size_t busy_ = 0;
   bool stopping_ = false;
+  failure_fn on_failure_;
   std::vector<std::thread> threads_;
 };
 

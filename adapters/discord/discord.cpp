@@ -55,6 +55,15 @@ std::string str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
+// An interaction's "type": an integer, or 0 for anything else. Not json::value("type", 0),
+// which threw on a string ("type":"2") and converted 1e30 to int, undefined behaviour.
+int type_of(const json& body) {
+  auto it = body.find("type");
+  if (it == body.end() || !it->is_number_integer()) return 0;
+  auto v = it->get<std::int64_t>();  // an unsigned past INT64_MAX wraps to a negative: 0 below
+  return v > 0 && v < 256 ? static_cast<int>(v) : 0;
+}
+
 const json& member(const json& j, const char* key) {
   static const json none = json::object();
   if (!j.is_object()) return none;
@@ -79,7 +88,7 @@ struct interaction {
 
 std::optional<interaction> parse(const json& body) {
   interaction in;
-  in.type = body.value("type", 0);
+  in.type = type_of(body);
   in.id = str(body, "id");
   in.token = str(body, "token");
   in.guild = str(body, "guild_id");
@@ -187,7 +196,7 @@ struct adapter::impl {
 
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return refuse(400, "invalid_json", "The body is not a JSON object.");
-    int type = body.value("type", 0);
+    int type = type_of(body);
     if (type == wire::ping) return json_response(200, interaction_response(wire::pong));
     if (!cfg_.app_id.empty() && str(body, "application_id") != cfg_.app_id)
       return refuse(400, "wrong_application", "This interaction is for another application.");

@@ -383,9 +383,13 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
 
 json retire_buttons(const json& blocks, std::string_view note) {
   json out = json::array();
+  // The blocks come back from Slack in a click's payload: anything that is not a block object
+  // goes. (json::value("type", "") threw on a non-object or a non-string type, and the click's
+  // reply was lost after its answer was stored.)
   if (blocks.is_array())
     for (const auto& block : blocks)
-      if (block.value("type", "") != "actions") out.push_back(block);
+      if (block.is_object() && !(block.contains("type") && block["type"] == "actions"))
+        out.push_back(block);
   out.push_back({{"type", "context"}, {"elements", json::array({mrkdwn(std::string(note))})}});
   fit(out);
   return out;
