@@ -2,6 +2,7 @@
 # Installs what the advisor needs on Debian 12, only what is missing, and says what it does.
 #   scripts/deps.sh build   packages to build and run the advisor
 #   scripts/deps.sh test    those, plus what the tests need (doctest, Chromium, Node.js, npm packages)
+#   scripts/deps.sh fuzz    the build packages, plus clang and its libFuzzer runtime (scripts/fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ if [[ $mode == test ]]; then
   packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [[ $mode == fuzz ]]; then
+  packages+=(clang libclang-rt-14-dev)
 fi
 
 missing=()
