@@ -184,9 +184,15 @@ struct section {
 
 }  // namespace
 
+// The part of a conversation id a button carries: its last characters, which are random (an
+// id starts with the time it was made, the same for many conversations).
+static std::string_view conversation_tag(std::string_view conversation) {
+  return conversation.size() <= conversation_chars ? conversation : conversation.substr(conversation.size() - conversation_chars);
+}
+
 std::string encode_custom_id(std::string_view conversation, std::string_view question,
                              std::string_view option, std::size_t index) {
-  std::string conv(conversation.substr(0, conversation_chars));
+  std::string conv(conversation_tag(conversation));
   std::string q(question);
   if (q.find(':') != std::string::npos ||
       prefix.size() + conv.size() + q.size() + option.size() + 2 > limits::custom_id)
@@ -213,7 +219,7 @@ std::optional<button_ref> decode_custom_id(std::string_view id) {
 std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
                                           std::string_view select_value) {
   if (now.conversation.empty() ||
-      now.conversation.substr(0, conversation_chars) != ref.conversation)
+      conversation_tag(now.conversation) != ref.conversation)
     return std::nullopt;
   const auto& q = now.out.question;
   bool same_question = ref.question == q || (!ref.question.empty() && ref.question[0] == '#' &&

@@ -172,7 +172,7 @@ TEST_SUITE("discord endpoint") {
     auto t = s.current();
     REQUIRE(t);
     REQUIRE(t->out.options.size() <= 5);
-    std::string prefix = "adv:" + t->conversation.substr(0, 8) + ":" + t->out.question + ":";
+    std::string prefix = "adv:" + t->conversation.substr(t->conversation.size() - 8) + ":" + t->out.question + ":";
     json buttons = json::array();
     for (const auto& o : t->out.options)
       buttons.push_back({{"type", 2},
@@ -271,7 +271,7 @@ TEST_SUITE("discord endpoint") {
     if (!rec.contested.empty())
       CHECK(std::find(names.begin(), names.end(), "Where the sources disagree") != names.end());
 
-    std::string prefix = "adv:" + t->conversation.substr(0, 8) + "::";
+    std::string prefix = "adv:" + t->conversation.substr(t->conversation.size() - 8) + "::";
     json expected_buttons = json::array(
         {{{"type", 2}, {"style", 1}, {"label", "Why this choice?"}, {"custom_id", prefix + "why"}},
          {{"type", 2},
@@ -310,7 +310,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(fresh->out.progress.step == 1);
     CHECK(custom_ids(again.body["data"])
               .front()
-              .starts_with("adv:" + fresh->conversation.substr(0, 8) + ":"));
+              .starts_with("adv:" + fresh->conversation.substr(fresh->conversation.size() - 8) + ":"));
     check_stale(s.send(s.click(prefix + "why")));
     CHECK(s.current()->seq == fresh->seq);
   }

@@ -121,10 +121,10 @@ TEST_SUITE("discord custom ids") {
   TEST_CASE("a custom id names the conversation and question and option within 100 characters") {
     std::string id =
         discord::encode_custom_id("0123456789abcdef0123456789abcdef", "team", "javascript", 1);
-    CHECK(id == "adv:01234567:team:javascript");
+    CHECK(id == "adv:89abcdef:team:javascript");
     auto ref = discord::decode_custom_id(id);
     REQUIRE(ref);
-    CHECK(ref->conversation == "01234567");
+    CHECK(ref->conversation == "89abcdef");
     CHECK(ref->question == "team");
     CHECK(ref->option == "javascript");
     // Option ids with colons (the review's "change:team") survive.
@@ -132,6 +132,16 @@ TEST_SUITE("discord custom ids") {
         discord::encode_custom_id("0123456789", "review", "change:team", 0));
     REQUIRE(change);
     CHECK(change->option == "change:team");
+  }
+
+  TEST_CASE("conversations started in the same minute still get different buttons") {
+    // Conversation ids start with the time they were made; the button carries the random end.
+    auto first = make_turn("019ab3c4d5e6" "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "team", {{"python", "Python"}});
+    auto second = make_turn("019ab3c4d5e6" "aaaabbbbccccddddeeeeffff00001111", "team", {{"python", "Python"}});
+    auto ref = discord::decode_custom_id(discord::encode_custom_id(first.conversation, "team", "python", 0));
+    REQUIRE(ref);
+    CHECK(discord::resolve_button(*ref, first) == "python");
+    CHECK_FALSE(discord::resolve_button(*ref, second));
   }
 
   TEST_CASE("ids too long for Discord fall back to a question hash and an option index") {
@@ -149,18 +159,18 @@ TEST_SUITE("discord custom ids") {
 
   TEST_CASE("a button for another conversation or question or option is out of date") {
     auto t = make_turn("0123456789abcdef", "team", {{"python", "Python"}, {"javascript", "JS"}});
-    auto ok = discord::decode_custom_id("adv:01234567:team:python");
+    auto ok = discord::decode_custom_id("adv:89abcdef:team:python");
     REQUIRE(ok);
     CHECK(discord::resolve_button(*ok, t) == "python");
     CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:ffffffff:team:python"), t));
     CHECK_FALSE(
-        discord::resolve_button(*discord::decode_custom_id("adv:01234567:scale:python"), t));
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:cobol"), t));
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:#7"), t));
-    CHECK(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t) ==
+        discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:scale:python"), t));
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:cobol"), t));
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:#7"), t));
+    CHECK(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:!back"), t) ==
           "!back");
     t.out.finished = true;
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:01234567:team:!back"), t));
+    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:!back"), t));
   }
 
   TEST_CASE("foreign or broken custom ids are not ours") {
