@@ -52,6 +52,7 @@ class sqlite_session_store final : public dialogue::session_store {
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wake_;
   bool checkpoint_due_ = false;
+  int wal_pages_ = 0;  // frames in the WAL after the last commit (set by the hook, under mutex_)
   bool stopping_ = false;
   std::thread checkpointer_;
 };
