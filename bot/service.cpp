@@ -162,7 +162,7 @@ bool service::decide(job& j, result& now) {
       }
       if (r.fresh || !s.rec) return new_conversation(r.framework, r.text, false);
       if (r.text.empty()) {
-        now = ok(turn{s.rec->id, engine_for(s.rec->framework).current(s.rec->events), s.rec->seq, true});
+        now = ok(turn{s.rec->id, engine_for(s.rec->framework).current(s.rec->events, s.now), s.rec->seq, true});
         return true;
       }
       in.type = dialogue::input::kind::text;
@@ -176,20 +176,19 @@ bool service::decide(job& j, result& now) {
     case request::kind::choose:
       // A button from nowhere just starts a conversation.
       if (!s.rec) return new_conversation({}, {}, true);
-      if (!r.expected_question.empty()) {
-        dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events);
-        if (cur.question != r.expected_question) {
-          cur.error = "stale";
-          now = ok(turn{s.rec->id, std::move(cur), s.rec->seq, true});
-          return true;
-        }
+      if (!r.expected_question.empty() &&
+          engine_for(s.rec->framework).pending_question(s.now) != r.expected_question) {
+        dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events, s.now);
+        cur.error = "stale";
+        now = ok(turn{s.rec->id, std::move(cur), s.rec->seq, true});
+        return true;
       }
       in.type = dialogue::input::kind::choose;
       in.option = r.option;
       break;
   }
   const auto& rec = *s.rec;
-  dialogue::outcome out = engine_for(rec.framework).step(rec.events, in);
+  dialogue::outcome out = engine_for(rec.framework).step(rec.events, s.now, in);
   if (out.events.empty()) {
     now = ok(turn{rec.id, std::move(out), rec.seq, true});
     return true;
@@ -283,6 +282,7 @@ void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
     result now;
     try {
       j->s->rec = store_.find(j->key);
+      j->s->now = j->s->rec ? dialogue::replay(engine_for(j->s->rec->framework).fw(), j->s->rec->events) : dialogue::state{};
       j->s->loaded = true;
       if (!decide(*j, now)) {
         storing.push_back(std::move(j));
@@ -341,6 +341,7 @@ void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
       s.rec->events.push_back(e);
     }
+    s.now = std::move(j->t.out.state);  // the channels do not read it
     result r = ok(std::move(j->t));
     answered.emplace_back(std::move(j), std::move(r));
   }

@@ -135,6 +135,7 @@ class service {
   struct slot {
     bool loaded = false;  // rec is what the store had (nullopt: no conversation)
     std::optional<dialogue::conversation_record> rec;
+    dialogue::state now;  // the state rec's events lead to, kept so that no turn replays them
     bool busy = false;
     std::deque<std::pair<request, done_fn>> waiting;
   };

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "dialogue/matching.hpp"
 
@@ -50,12 +52,65 @@ bool starts_with_word(const std::string& norm, std::string_view word) {
   return norm.size() > word.size() && norm.compare(0, word.size(), word) == 0 && norm[word.size()] == ' ';
 }
 
+}  // namespace
+
+// The number of questions still ahead depends only on which questions are answered and, for
+// the questions a condition names, with which option. Exploring the branches for it is the
+// costliest part of a turn, and conversations keep reaching the same few states, so the
+// totals are remembered per state. Bounded: past `capacity` states it starts again.
+class engine::ahead_memo {
+ public:
+  static constexpr std::size_t capacity = 1 << 14;
+
+  // The state's key: a byte per question (0 unanswered; 1 answered, or "not sure"; 2 + the
+  // option's index for a question some condition names). Empty when an answer names no
+  // option of its question (never remembered).
+  static std::string key_of(const framework& fw, const std::vector<char>& branching, const state& s) {
+    std::string key(fw.questions.size(), '\0');
+    for (const auto& a : s.answers) {
+      int i = fw.question_index(a.question);
+      if (i < 0) return {};
+      auto at = static_cast<std::size_t>(i);
+      const question& q = fw.questions[at];
+      char code = 1;
+      if (branching[at] && !a.option.empty()) {
+        std::size_t k = 0;
+        while (k < q.options.size() && q.options[k].id != a.option) ++k;
+        if (k == q.options.size() || k > 250) return {};
+        code = static_cast<char>(2 + k);
+      }
+      key[at] = code;
+    }
+    return key;
+  }
+
+  std::optional<int> find(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = ahead_.find(key);
+    if (it == ahead_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void remember(std::string key, int ahead) {
+    std::lock_guard lock(mutex_);
+    if (ahead_.size() >= capacity) ahead_.clear();
+    ahead_.emplace(std::move(key), ahead);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, int> ahead_;
+};
+
+namespace {
+
 struct context {
   const framework& fw;
   const knowledge::knowledge_source& kb;
   const std::vector<char>& branching;  // see questions_ahead
+  engine::ahead_memo& memo;
   const std::vector<event>& history;
-  state s;
+  const state& s;
   int turn;  // the number this turn's events get
 };
 
@@ -91,10 +146,20 @@ int questions_ahead(const framework& fw, const std::vector<char>& branching, sta
   return count + longest;
 }
 
-progress progress_of(const framework& fw, const std::vector<char>& branching, const state& s) {
+progress progress_of(const framework& fw, const std::vector<char>& branching, engine::ahead_memo& memo,
+                     const state& s) {
   int answered = static_cast<int>(s.answers.size());
-  state scratch = s;
-  int ahead = questions_ahead(fw, branching, scratch, 0);
+  std::string key = engine::ahead_memo::key_of(fw, branching, s);
+  std::optional<int> known;
+  if (!key.empty()) known = memo.find(key);
+  int ahead;
+  if (known) {
+    ahead = *known;
+  } else {
+    state scratch = s;
+    ahead = questions_ahead(fw, branching, scratch, 0);
+    if (!key.empty()) memo.remember(std::move(key), ahead);
+  }
   if (ahead == 0) return {answered, answered};
   return {answered + 1, answered + ahead};
 }
@@ -136,8 +201,8 @@ class turn_builder {
   outcome ask(std::string preface) {
     outcome out;
     out.events = std::move(events_);
-    state after = replay(c_.fw, with_new_events(out.events));
-    out.progress = progress_of(c_.fw, c_.branching, after);
+    state after = out.events.empty() ? c_.s : replay(c_.fw, c_.history, out.events);
+    out.progress = progress_of(c_.fw, c_.branching, c_.memo, after);
     const question* q = next_question(c_.fw, after);
     std::string body;
     if (q) {
@@ -160,6 +225,7 @@ class turn_builder {
       finished_options(out);
     }
     out.text = preface.empty() ? body : preface + "\n\n" + body;
+    out.state = std::move(after);
     return out;
   }
 
@@ -236,12 +302,6 @@ class turn_builder {
 
   void finished_options(outcome& out) const {
     out.options = {{"why", "Why this choice?"}, {"summary", "Decision record"}, {"restart", "Start over"}};
-  }
-
-  std::vector<event> with_new_events(const std::vector<event>& extra) const {
-    std::vector<event> all = c_.history;
-    all.insert(all.end(), extra.begin(), extra.end());
-    return all;
   }
 
  private:
@@ -482,27 +542,41 @@ std::string record_text(const context& c, const std::string& date) {
 }  // namespace
 
 std::string engine::decision_record(const std::vector<event>& history, const std::string& date) const {
-  context c{fw_, kb_, branching_, history, replay(fw_, history), 0};
+  state s = replay(fw_, history);
+  context c{fw_, kb_, branching_, *memo_, history, s, 0};
   return record_text(c, date);
 }
 
 engine::engine(const framework& fw, const knowledge::knowledge_source& kb)
-    : fw_(fw), kb_(kb), branching_(fw.questions.size(), 0) {
+    : fw_(fw), kb_(kb), branching_(fw.questions.size(), 0), memo_(std::make_unique<ahead_memo>()) {
   for (std::size_t i = 0; i < fw.questions.size(); ++i)
     for (const auto& other : fw.questions)
       if (other.ask_if.any_of.count(fw.questions[i].id)) branching_[i] = 1;
 }
 
-outcome engine::current(const std::vector<event>& history) const {
-  context c{fw_, kb_, branching_, history, replay(fw_, history), 0};
+engine::engine(engine&&) noexcept = default;
+engine::~engine() = default;
+
+std::string engine::pending_question(const state& now) const {
+  if (const question* q = next_question(fw_, now)) return q->id;
+  return now.confirmed ? std::string{} : std::string(review_id);
+}
+
+outcome engine::current(const std::vector<event>& history) const { return current(history, replay(fw_, history)); }
+
+outcome engine::current(const std::vector<event>& history, const state& now) const {
+  context c{fw_, kb_, branching_, *memo_, history, now, 0};
   turn_builder b(c);
   return b.ask({});
 }
 
 outcome engine::step(const std::vector<event>& history, const input& in) const {
-  context c{fw_, kb_, branching_, history, replay(fw_, history), 0};
-  for (const auto& e : history) c.turn = std::max(c.turn, e.turn);
-  c.turn += 1;
+  return step(history, replay(fw_, history), in);
+}
+
+outcome engine::step(const std::vector<event>& history, const state& now, const input& in) const {
+  // The events of this turn share a number one past the history's last.
+  context c{fw_, kb_, branching_, *memo_, history, now, now.last_turn + 1};
   turn_builder b(c);
   const question* pending = next_question(fw_, c.s);
   bool finished = !pending && c.s.confirmed;

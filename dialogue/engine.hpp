@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct outcome {
   std::optional<dialogue::recommendation> recommendation;
   std::string error;               // a code when the input was refused ("unknown_option"); state unchanged
   bool finished = false;           // the recommendation has been given
+  dialogue::state state;           // the conversation's state once `events` are added to the history
 };
 
 class engine {
@@ -52,19 +54,34 @@ class engine {
 
   // Decides one turn. `history` is every event so far; the outcome's events come after it.
   outcome step(const std::vector<event>& history, const input& in) const;
+  // The same, when the caller already has the state `history` leads to (replay(fw, history),
+  // or the `state` of the outcome that ended it): nothing is replayed twice.
+  outcome step(const std::vector<event>& history, const state& now, const input& in) const;
 
   // What the user sees now, without a new input (used when a session resumes).
   outcome current(const std::vector<event>& history) const;
+  outcome current(const std::vector<event>& history, const state& now) const;
+
+  // current(...).question without building the rest: the question the conversation waits
+  // on, "review" while the answers are reviewed, "" once the recommendation is given.
+  std::string pending_question(const state& now) const;
 
   // A Markdown Architecture Decision Record of the conversation so far.
   std::string decision_record(const std::vector<event>& history, const std::string& date) const;
 
   const framework& fw() const { return fw_; }
 
+  engine(engine&&) noexcept;
+  ~engine();
+
+  // Remembered progress totals (see engine.cpp); shared by the threads that use this engine.
+  class ahead_memo;
+
  private:
   const framework& fw_;
   const knowledge::knowledge_source& kb_;
   std::vector<char> branching_;  // per question: another question's condition names it
+  std::unique_ptr<ahead_memo> memo_;
 };
 
 }  // namespace advisor::dialogue

@@ -56,43 +56,51 @@ bool may_hold(const framework& fw, const condition& c, const state& s) {
   return true;
 }
 
-state replay(const framework& fw, const std::vector<event>& history) {
-  state s;
-  for (const auto& e : history) {
-    s.last_turn = std::max(s.last_turn, e.turn);
-    switch (e.kind) {
-      case event_kind::answer: {
-        std::erase_if(s.answers, [&](const answer& a) { return a.question == e.question; });
-        s.answers.push_back({e.question, e.option, e.turn, e.via, e.phrase});
-        s.confirmed = false;
-        break;
-      }
-      case event_kind::undo: {
-        if (!s.answers.empty()) {
-          int last = 0;
-          for (const auto& a : s.answers) last = std::max(last, a.turn);
-          std::erase_if(s.answers, [&](const answer& a) { return a.turn == last; });
-        }
-        s.confirmed = false;
-        break;
-      }
-      case event_kind::restart:
-        s.answers.clear();
-        s.confirmed = false;
-        break;
-      case event_kind::change:
-        std::erase_if(s.answers, [&](const answer& a) { return a.question == e.question; });
-        s.confirmed = false;
-        break;
-      case event_kind::confirm:
-        s.confirmed = true;
-        break;
+namespace {
+
+void apply(state& s, const event& e) {
+  s.last_turn = std::max(s.last_turn, e.turn);
+  switch (e.kind) {
+    case event_kind::answer: {
+      std::erase_if(s.answers, [&](const answer& a) { return a.question == e.question; });
+      s.answers.push_back({e.question, e.option, e.turn, e.via, e.phrase});
+      s.confirmed = false;
+      break;
     }
+    case event_kind::undo: {
+      if (!s.answers.empty()) {
+        int last = 0;
+        for (const auto& a : s.answers) last = std::max(last, a.turn);
+        std::erase_if(s.answers, [&](const answer& a) { return a.turn == last; });
+      }
+      s.confirmed = false;
+      break;
+    }
+    case event_kind::restart:
+      s.answers.clear();
+      s.confirmed = false;
+      break;
+    case event_kind::change:
+      std::erase_if(s.answers, [&](const answer& a) { return a.question == e.question; });
+      s.confirmed = false;
+      break;
+    case event_kind::confirm:
+      s.confirmed = true;
+      break;
   }
+}
+
+}  // namespace
+
+state replay(const framework& fw, std::span<const event> history, std::span<const event> more) {
+  state s;
+  for (const auto& e : history) apply(s, e);
+  for (const auto& e : more) apply(s, e);
   // Answers whose question would no longer be asked (a branch changed) do not count.
   // Conditions only look back, so one pass in asking order settles every chain.
-  state effective = s;
-  effective.answers.clear();
+  state effective;
+  effective.confirmed = s.confirmed;
+  effective.last_turn = s.last_turn;
   for (const auto& q : fw.questions) {
     const answer* a = s.find(q.id);
     if (a && holds(q.ask_if, effective)) effective.answers.push_back(*a);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,8 +50,9 @@ struct state {
   bool answered(std::string_view question) const { return find(question) != nullptr; }
 };
 
-// Replays a history. Answers to questions whose condition no longer holds drop out.
-state replay(const framework& fw, const std::vector<event>& history);
+// Replays a history, then `more` after it. Answers to questions whose condition no longer
+// holds drop out.
+state replay(const framework& fw, std::span<const event> history, std::span<const event> more = {});
 
 // True when the condition holds for the given answers; unanswered questions fail it.
 bool holds(const condition& c, const state& s);

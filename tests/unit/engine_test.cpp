@@ -1,0 +1,109 @@
+// The engine's shortcuts give the same answers as the long way round: the remembered progress
+// totals, pending_question, the state an outcome carries, and replay with events after the
+// history.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "dialogue/engine.hpp"
+#include "support.hpp"
+
+using namespace advisor;
+using advisor::test::temp_dir;
+
+namespace {
+
+// Every turn of `walks` random conversations on the shipped framework: buttons, "not sure",
+// undo, change at the review, confirm and restart, all chosen by a seeded generator.
+template <typename Visit>
+void random_walks(const dialogue::engine& eng, int walks, unsigned seed, Visit visit) {
+  std::mt19937 rng(seed);
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  for (int w = 0; w < walks; ++w) {
+    std::vector<dialogue::event> history;
+    dialogue::input in;
+    in.type = dialogue::input::kind::start;
+    for (int turn = 0; turn < 40; ++turn) {
+      dialogue::outcome out = eng.step(history, in);
+      history.insert(history.end(), out.events.begin(), out.events.end());
+      visit(history, out);
+      in = {};
+      if (pick(8) == 0) {
+        in.type = dialogue::input::kind::text;
+        in.text = pick(2) ? "back" : "restart";
+      } else {
+        REQUIRE(!out.options.empty());
+        in.type = dialogue::input::kind::choose;
+        in.option = out.options[pick(out.options.size())].id;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("remembered progress and pending_question agree with a fresh engine at every turn") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  const dialogue::engine& warm = app->service->engine();
+  int turns = 0;
+  int reviews = 0;
+  int finished = 0;
+  random_walks(warm, 60, 7, [&](const std::vector<dialogue::event>& history, const dialogue::outcome& out) {
+    ++turns;
+    // A new engine remembers nothing: it explores every branch for its totals.
+    dialogue::engine cold(app->framework, *app->knowledge);
+    dialogue::outcome fresh = cold.current(history);
+    dialogue::outcome again = warm.current(history);
+    CHECK(again.progress.step == fresh.progress.step);
+    CHECK(again.progress.total == fresh.progress.total);
+    CHECK(again.question == fresh.question);
+    CHECK(warm.pending_question(dialogue::replay(app->framework, history)) == fresh.question);
+    // The state a turn ends in is the state its history leads to.
+    dialogue::state replayed = dialogue::replay(app->framework, history);
+    REQUIRE(out.state.answers.size() == replayed.answers.size());
+    for (std::size_t i = 0; i < replayed.answers.size(); ++i) {
+      CHECK(out.state.answers[i].question == replayed.answers[i].question);
+      CHECK(out.state.answers[i].option == replayed.answers[i].option);
+      CHECK(out.state.answers[i].turn == replayed.answers[i].turn);
+    }
+    CHECK(out.state.confirmed == replayed.confirmed);
+    CHECK(out.state.last_turn == replayed.last_turn);
+    // Deciding from that state gives what deciding from the history does.
+    dialogue::input status;
+    status.text = "status";
+    CHECK(warm.step(history, out.state, status).text == cold.step(history, status).text);
+    if (out.events.empty()) {
+      CHECK(out.progress.total == fresh.progress.total);
+    }
+    if (fresh.question == "review") ++reviews;
+    if (fresh.finished) {
+      ++finished;
+      CHECK(warm.pending_question(out.state).empty());
+    }
+  });
+  CHECK(turns == 60 * 40);
+  // The walks reached every kind of place.
+  CHECK(reviews > 0);
+  CHECK(finished > 0);
+}
+
+TEST_CASE("replay with events after the history equals replay of them joined") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  const dialogue::engine& eng = app->service->engine();
+  random_walks(eng, 20, 11, [&](const std::vector<dialogue::event>& history, const dialogue::outcome&) {
+    for (std::size_t cut = 0; cut <= history.size(); cut += 3) {
+      std::span<const dialogue::event> all(history);
+      dialogue::state joined = dialogue::replay(app->framework, history);
+      dialogue::state split = dialogue::replay(app->framework, all.first(cut), all.subspan(cut));
+      REQUIRE(split.answers.size() == joined.answers.size());
+      for (std::size_t i = 0; i < joined.answers.size(); ++i) {
+        CHECK(split.answers[i].question == joined.answers[i].question);
+        CHECK(split.answers[i].option == joined.answers[i].option);
+      }
+      CHECK(split.confirmed == joined.confirmed);
+      CHECK(split.last_turn == joined.last_turn);
+    }
+  });
+}
