@@ -1,6 +1,8 @@
 #include "bot/json_writer.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 
 namespace advisor::bot {
@@ -31,6 +33,18 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// True when one of the 8 bytes in `w` needs a look: a control character, '"', '\\' or a byte
+// of a multi-byte sequence (the classic "has a zero byte" bit tricks, on 8 bytes at once).
+constexpr bool needs_look(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  std::uint64_t below_space = (w - 0x20 * ones) & ~w & highs;
+  return ((below_space | has_zero(w ^ ('"' * ones)) | has_zero(w ^ ('\\' * ones)) | (w & highs)) != 0);
+}
+
+constexpr bool plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80; }
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -38,13 +52,15 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
-    // Runs of plain ASCII are copied at once.
+    // Runs of plain ASCII are copied at once; they are found 8 bytes at a time.
     std::size_t run = i;
-    while (run < s.size()) {
-      unsigned char c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
+    while (run + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + run, 8);
+      if (needs_look(w)) break;
+      run += 8;
     }
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
     out.append(s.data() + i, run - i);
     i = run;
     if (i == s.size()) break;

@@ -54,52 +54,86 @@ bool starts_with_word(const std::string& norm, std::string_view word) {
 
 }  // namespace
 
-// The number of questions still ahead depends only on which questions are answered and, for
-// the questions a condition names, with which option. Exploring the branches for it is the
-// costliest part of a turn, and conversations keep reaching the same few states, so the
-// totals are remembered per state. Bounded: past `capacity` states it starts again.
-class engine::ahead_memo {
+// Two results depend only on the answers, and conversations keep reaching the same few sets
+// of answers, so they are remembered per set (bounded: past `capacity` entries a table starts
+// again; shared by the threads that use the engine):
+// - the number of questions still ahead: exploring the branches for it was the costliest part
+//   of a turn. It depends on which questions are answered and, for the questions a condition
+//   names, with which option.
+// - the recommendation: it depends on the options chosen, in the order they were given.
+class engine::answers_memo {
  public:
   static constexpr std::size_t capacity = 1 << 14;
 
-  // The state's key: a byte per question (0 unanswered; 1 answered, or "not sure"; 2 + the
-  // option's index for a question some condition names). Empty when an answer names no
-  // option of its question (never remembered).
-  static std::string key_of(const framework& fw, const std::vector<char>& branching, const state& s) {
+  // A byte per question: 0 unanswered; 1 answered, or "not sure"; 2 + the option's index for
+  // a question some condition names. Empty when an answer names no option of its question.
+  static std::string ahead_key(const framework& fw, const std::vector<char>& branching, const state& s) {
     std::string key(fw.questions.size(), '\0');
     for (const auto& a : s.answers) {
-      int i = fw.question_index(a.question);
-      if (i < 0) return {};
-      auto at = static_cast<std::size_t>(i);
-      const question& q = fw.questions[at];
-      char code = 1;
-      if (branching[at] && !a.option.empty()) {
-        std::size_t k = 0;
-        while (k < q.options.size() && q.options[k].id != a.option) ++k;
-        if (k == q.options.size() || k > 250) return {};
-        code = static_cast<char>(2 + k);
-      }
-      key[at] = code;
+      auto code = code_of(fw, a, &branching);
+      if (!code) return {};
+      key[code->first] = code->second;
     }
     return key;
   }
 
-  std::optional<int> find(const std::string& key) {
+  // Two bytes per answer, in the order given: the question's index and its option's code.
+  static std::string recommendation_key(const framework& fw, const state& s) {
+    std::string key;
+    key.reserve(2 * s.answers.size());
+    for (const auto& a : s.answers) {
+      auto code = code_of(fw, a, nullptr);
+      if (!code || code->first > 255) return {};
+      key += static_cast<char>(code->first);
+      key += code->second;
+    }
+    return key;
+  }
+
+  std::optional<int> find_ahead(const std::string& key) {
     std::lock_guard lock(mutex_);
     auto it = ahead_.find(key);
     if (it == ahead_.end()) return std::nullopt;
     return it->second;
   }
 
-  void remember(std::string key, int ahead) {
+  void remember_ahead(std::string key, int ahead) {
     std::lock_guard lock(mutex_);
     if (ahead_.size() >= capacity) ahead_.clear();
     ahead_.emplace(std::move(key), ahead);
   }
 
+  std::shared_ptr<const recommendation> find_recommendation(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = recommendations_.find(key);
+    return it == recommendations_.end() ? nullptr : it->second;
+  }
+
+  void remember_recommendation(std::string key, std::shared_ptr<const recommendation> rec) {
+    std::lock_guard lock(mutex_);
+    if (recommendations_.size() >= capacity) recommendations_.clear();
+    recommendations_.emplace(std::move(key), std::move(rec));
+  }
+
  private:
+  // The answer's question index and option code (see ahead_key; with `branching` null every
+  // question's option counts).
+  static std::optional<std::pair<std::size_t, char>> code_of(const framework& fw, const answer& a,
+                                                             const std::vector<char>* branching) {
+    int i = fw.question_index(a.question);
+    if (i < 0) return std::nullopt;
+    auto at = static_cast<std::size_t>(i);
+    if (a.option.empty() || (branching && !(*branching)[at])) return std::pair{at, char{1}};
+    const question& q = fw.questions[at];
+    std::size_t k = 0;
+    while (k < q.options.size() && q.options[k].id != a.option) ++k;
+    if (k == q.options.size() || k > 250) return std::nullopt;
+    return std::pair{at, static_cast<char>(2 + k)};
+  }
+
   std::mutex mutex_;
   std::unordered_map<std::string, int> ahead_;
+  std::unordered_map<std::string, std::shared_ptr<const recommendation>> recommendations_;
 };
 
 namespace {
@@ -108,7 +142,7 @@ struct context {
   const framework& fw;
   const knowledge::knowledge_source& kb;
   const std::vector<char>& branching;  // see questions_ahead
-  engine::ahead_memo& memo;
+  engine::answers_memo& memo;
   const std::vector<event>& history;
   const state& s;
   int turn;  // the number this turn's events get
@@ -146,22 +180,33 @@ int questions_ahead(const framework& fw, const std::vector<char>& branching, sta
   return count + longest;
 }
 
-progress progress_of(const framework& fw, const std::vector<char>& branching, engine::ahead_memo& memo,
+progress progress_of(const framework& fw, const std::vector<char>& branching, engine::answers_memo& memo,
                      const state& s) {
   int answered = static_cast<int>(s.answers.size());
-  std::string key = engine::ahead_memo::key_of(fw, branching, s);
+  std::string key = engine::answers_memo::ahead_key(fw, branching, s);
   std::optional<int> known;
-  if (!key.empty()) known = memo.find(key);
+  if (!key.empty()) known = memo.find_ahead(key);
   int ahead;
   if (known) {
     ahead = *known;
   } else {
     state scratch = s;
     ahead = questions_ahead(fw, branching, scratch, 0);
-    if (!key.empty()) memo.remember(std::move(key), ahead);
+    if (!key.empty()) memo.remember_ahead(std::move(key), ahead);
   }
   if (ahead == 0) return {answered, answered};
   return {answered + 1, answered + ahead};
+}
+
+// score(fw, kb, s), remembered.
+recommendation scored(const framework& fw, const knowledge::knowledge_source& kb, engine::answers_memo& memo,
+                      const state& s) {
+  std::string key = engine::answers_memo::recommendation_key(fw, s);
+  if (key.empty()) return score(fw, kb, s);
+  if (auto known = memo.find_recommendation(key)) return *known;
+  auto rec = std::make_shared<const recommendation>(score(fw, kb, s));
+  memo.remember_recommendation(std::move(key), rec);
+  return *rec;
 }
 
 std::string answer_label(const framework& fw, const answer& a) {
@@ -218,7 +263,7 @@ class turn_builder {
         if (const question* aq = c_.fw.find_question(a.question))
           out.options.push_back({std::string(change_prefix) + aq->id, "Change " + aq->short_label});
     } else {
-      recommendation rec = score(c_.fw, c_.kb, after);
+      recommendation rec = scored(c_.fw, c_.kb, c_.memo, after);
       body = recommendation_text(rec);
       out.recommendation = std::move(rec);
       out.finished = true;
@@ -443,8 +488,8 @@ std::string whatif_text(const context& c, const std::string& norm) {
   for (const auto& ch : changes) hypothetical.push_back({event_kind::answer, ch.question, ch.option, c.turn, "whatif", ch.phrase});
   hypothetical.push_back({event_kind::confirm, {}, {}, c.turn, "whatif", {}});
   state hs = replay(c.fw, hypothetical);
-  recommendation before = score(c.fw, c.kb, c.s);
-  recommendation after = score(c.fw, c.kb, hs);
+  recommendation before = scored(c.fw, c.kb, c.memo, c.s);
+  recommendation after = scored(c.fw, c.kb, c.memo, hs);
 
   std::vector<std::string> what;
   for (const auto& ch : changes) {
@@ -476,7 +521,7 @@ std::string whatif_text(const context& c, const std::string& norm) {
 }
 
 std::string record_text(const context& c, const std::string& date) {
-  recommendation rec = score(c.fw, c.kb, c.s);
+  recommendation rec = scored(c.fw, c.kb, c.memo, c.s);
   bool done = is_finished(c);
   std::string t = "# Decision record: " + c.fw.title + "\n\n";
   t += "- Date: " + date + "\n- Status: " + std::string(done ? "Proposed" : "Draft (questions still open)") + "\n\n";
@@ -548,7 +593,7 @@ std::string engine::decision_record(const std::vector<event>& history, const std
 }
 
 engine::engine(const framework& fw, const knowledge::knowledge_source& kb)
-    : fw_(fw), kb_(kb), branching_(fw.questions.size(), 0), memo_(std::make_unique<ahead_memo>()) {
+    : fw_(fw), kb_(kb), branching_(fw.questions.size(), 0), memo_(std::make_unique<answers_memo>()) {
   for (std::size_t i = 0; i < fw.questions.size(); ++i)
     for (const auto& other : fw.questions)
       if (other.ask_if.any_of.count(fw.questions[i].id)) branching_[i] = 1;
@@ -649,7 +694,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
   if (why_words.count(norm)) {
     if (pending) return b.inform(why_question_text(c, *pending));
-    if (finished) return b.inform(why_recommendation_text(c, score(fw_, kb_, c.s)));
+    if (finished) return b.inform(why_recommendation_text(c, scored(fw_, kb_, *memo_, c.s)));
     return b.inform("I ask these questions to match your situation to the sources' advice; confirm the answers and I'll explain the result in full.");
   }
   if (pending && skip_words.count(norm)) {

@@ -74,14 +74,14 @@ class engine {
   engine(engine&&) noexcept;
   ~engine();
 
-  // Remembered progress totals (see engine.cpp); shared by the threads that use this engine.
-  class ahead_memo;
+  // Results remembered per set of answers (see engine.cpp); shared by the threads using it.
+  class answers_memo;
 
  private:
   const framework& fw_;
   const knowledge::knowledge_source& kb_;
   std::vector<char> branching_;  // per question: another question's condition names it
-  std::unique_ptr<ahead_memo> memo_;
+  std::unique_ptr<answers_memo> memo_;
 };
 
 }  // namespace advisor::dialogue

@@ -42,7 +42,7 @@ void random_walks(const dialogue::engine& eng, int walks, unsigned seed, Visit v
 
 }  // namespace
 
-TEST_CASE("remembered progress and pending_question agree with a fresh engine at every turn") {
+TEST_CASE("remembered progress, recommendations and pending_question agree with a fresh engine at every turn") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   const dialogue::engine& warm = app->service->engine();
@@ -75,6 +75,18 @@ TEST_CASE("remembered progress and pending_question agree with a fresh engine at
     CHECK(warm.step(history, out.state, status).text == cold.step(history, status).text);
     if (out.events.empty()) {
       CHECK(out.progress.total == fresh.progress.total);
+    }
+    // So does the remembered recommendation, and "why" built from it.
+    CHECK(again.text == fresh.text);
+    CHECK(again.recommendation.has_value() == fresh.recommendation.has_value());
+    if (fresh.recommendation) {
+      CHECK(again.recommendation->choice == fresh.recommendation->choice);
+      CHECK(again.recommendation->confidence == fresh.recommendation->confidence);
+      CHECK(again.recommendation->reasons.size() == fresh.recommendation->reasons.size());
+      dialogue::input why;
+      why.text = "why";
+      dialogue::engine cold_again(app->framework, *app->knowledge);
+      CHECK(warm.step(history, why).text == cold_again.step(history, why).text);
     }
     if (fresh.question == "review") ++reviews;
     if (fresh.finished) {

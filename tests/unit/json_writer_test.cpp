@@ -40,6 +40,23 @@ TEST_CASE("strings are escaped so a parser reads back the same text") {
   }
 }
 
+TEST_CASE("a byte that needs escaping is found wherever it sits in a long plain run") {
+  // Plain runs are scanned 8 bytes at a time: every special byte, at every offset of strings
+  // of many lengths, must still be escaped exactly as nlohmann escapes it.
+  const std::vector<std::string> specials{"\"", "\\", "\n", std::string(1, '\0'), "\x01", "\x1f",
+                                          "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", " ", "~"};
+  for (std::size_t length = 0; length <= 40; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const auto& special : specials) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        CAPTURE(text);
+        CHECK(as_json_string(text) == json(text).dump());
+      }
+    }
+  }
+}
+
 TEST_CASE("bytes that are not UTF-8 become U+FFFD and the output stays valid JSON") {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"\xFF", "\xEF\xBF\xBD"},
