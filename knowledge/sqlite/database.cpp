@@ -79,6 +79,14 @@ ALTER TABLE conversations ADD COLUMN restart_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET restart_seq = coalesce(
   (SELECT max(seq) FROM events WHERE events.conversation_id = conversations.id AND kind = 'restart'), 0);
 DROP INDEX events_kind;
+)sql",
+                                                                         // 4: a turn writes only its events. The
+                                                                         // events' key (conversation, seq) refuses a
+                                                                         // stale writer, so the conversation row no
+                                                                         // longer counts them or dates the last turn.
+                                                                         R"sql(
+ALTER TABLE conversations DROP COLUMN seq;
+ALTER TABLE conversations DROP COLUMN updated_at;
 )sql"};
 
 }  // namespace

@@ -79,6 +79,6 @@ class transaction {
 // transaction. Throws database_error if the file is newer than this program knows.
 void migrate(connection& c);
 int schema_version(connection& c);
-constexpr int latest_schema_version = 3;
+constexpr int latest_schema_version = 4;
 
 }  // namespace advisor::storage

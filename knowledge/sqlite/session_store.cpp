@@ -24,22 +24,21 @@ connection& migrated(connection& c) {
 
 sqlite_session_store::sqlite_session_store(const std::string& db_path)
     : db_(db_path),
-      insert_conversation_(migrated(db_).prepare(
-          "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
+      insert_conversation_(migrated(db_).prepare("INSERT INTO conversations (id, framework, created_at) VALUES (?, ?, ?)")),
       bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
                             "bound_at = excluded.bound_at")),
-      bump_seq_(db_.prepare("UPDATE conversations SET seq = seq + ?1, updated_at = ?2, "
-                            "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END WHERE id = ?3 AND seq = ?4")),
+      // A number already taken inserts nothing (changes() says so): see apply().
       insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, seq) DO NOTHING")),
+      mark_restart_(db_.prepare("UPDATE conversations SET restart_seq = ?1 WHERE id = ?2")),
       read_db_(db_path),
       find_binding_(read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
-      find_conversation_(read_db_.prepare("SELECT framework, seq FROM conversations WHERE id = ?")),
+      find_conversation_(read_db_.prepare("SELECT framework, restart_seq FROM conversations WHERE id = ?")),
       // Only the events since the last restart matter to the state; older ones stay stored.
       load_events_(read_db_.prepare(
-          "SELECT kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= "
-          "(SELECT restart_seq FROM conversations WHERE id = ?1) ORDER BY seq")),
+          "SELECT seq, kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= ?2 "
+          "ORDER BY seq")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
   db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864");
@@ -102,21 +101,24 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
   // One read transaction, so the conversation row and its events agree.
   read_db_.exec("BEGIN");
   try {
+    std::int64_t restart_seq = 0;
     find_conversation_.bind(1, rec.id);
     if (find_conversation_.step()) {
       rec.framework = find_conversation_.text(0);
-      rec.seq = static_cast<std::uint64_t>(find_conversation_.integer(1));
+      restart_seq = find_conversation_.integer(1);
     }
     find_conversation_.reset();
-    load_events_.bind(1, rec.id);
+    // The last event's number is the conversation's (no events yet: 0).
+    load_events_.bind(1, rec.id).bind(2, restart_seq);
     while (load_events_.step()) {
+      rec.seq = static_cast<std::uint64_t>(load_events_.integer(0));
       dialogue::event e;
-      e.kind = dialogue::event_kind_from_string(load_events_.text(0)).value_or(dialogue::event_kind::answer);
-      e.question = load_events_.text(1);
-      e.option = load_events_.text(2);
-      e.turn = static_cast<int>(load_events_.integer(3));
-      e.via = load_events_.text(4);
-      e.phrase = load_events_.text(5);
+      e.kind = dialogue::event_kind_from_string(load_events_.text(1)).value_or(dialogue::event_kind::answer);
+      e.question = load_events_.text(2);
+      e.option = load_events_.text(3);
+      e.turn = static_cast<int>(load_events_.integer(4));
+      e.via = load_events_.text(5);
+      e.phrase = load_events_.text(6);
       rec.events.push_back(std::move(e));
     }
     load_events_.reset();
@@ -139,27 +141,16 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   transaction t(db_);
   for (const auto& w : writes) {
     if (w.bind) {
-      insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).bind(4, now).run();
+      insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).run();
       bind_key_.bind(1, w.bind->channel).bind(2, w.bind->key).bind(3, w.conversation).bind(4, now).run();
     }
-    if (w.events.empty()) {
-      out.push_back(dialogue::write_status::applied);
-      continue;
-    }
-    std::int64_t restart_seq = 0;  // the last restart among these events, if any
-    for (std::size_t i = 0; i < w.events.size(); ++i)
-      if (w.events[i].kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(w.expected_seq + i + 1);
-    bump_seq_.bind(1, static_cast<std::int64_t>(w.events.size()))
-        .bind(2, now)
-        .bind(3, w.conversation)
-        .bind(4, static_cast<std::int64_t>(w.expected_seq))
-        .bind(5, restart_seq)
-        .run();
-    if (db_.changes() != 1) {
-      out.push_back(dialogue::write_status::conflict);
-      continue;
-    }
+    // The first event takes the number after the last one this writer saw. When another
+    // writer took it first, nothing of this turn is written: a conflict. Numbers run without
+    // gaps, so once the first is in, the others are free (anything else is a broken store,
+    // and the whole batch rolls back).
+    bool conflict = false;
     std::uint64_t seq = w.expected_seq;
+    std::int64_t restart_seq = 0;  // the last restart among these events, if any
     for (const auto& e : w.events) {
       insert_event_.bind(1, w.conversation)
           .bind(2, static_cast<std::int64_t>(++seq))
@@ -171,7 +162,20 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
           .bind(8, e.phrase)
           .bind(9, now)
           .run();
+      if (db_.changes() != 1) {
+        if (seq != w.expected_seq + 1)
+          throw database_error("event " + std::to_string(seq) + " of conversation " + w.conversation +
+                               " is already stored, but the one before it was not");
+        conflict = true;
+        break;
+      }
+      if (e.kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(seq);
     }
+    if (conflict) {
+      out.push_back(dialogue::write_status::conflict);
+      continue;
+    }
+    if (restart_seq > 0) mark_restart_.bind(1, restart_seq).bind(2, w.conversation).run();
     out.push_back(dialogue::write_status::applied);
   }
   t.commit();

@@ -1,6 +1,8 @@
 // Conversations in SQLite: the conversation, the channel bindings that reach it, and its
-// numbered events. A batch of writes is one transaction; each write also moves its
-// conversation's sequence number, so a second writer with a stale view gets a conflict.
+// numbered events. A batch of writes is one transaction. A turn's events are numbered on from
+// the last one its writer saw, and (conversation, seq) is the events' key, so a second writer
+// with a stale view finds its first number taken: a conflict, with nothing written. A turn
+// writes only its events (and, when it restarts the conversation, the restart's number).
 // Three connections: one writes, one reads (WAL lets reads go on while a batch commits),
 // and one checkpoints: a background thread copies the WAL back into the database file, so
 // the fsyncs a checkpoint needs never stall the writer.
@@ -36,8 +38,8 @@ class sqlite_session_store final : public dialogue::session_store {
   connection db_;
   statement insert_conversation_;
   statement bind_key_;
-  statement bump_seq_;
   statement insert_event_;
+  statement mark_restart_;
 
   std::mutex read_mutex_;  // guards read_db_ and the reading statements
   connection read_db_;

@@ -113,7 +113,7 @@ TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
   CHECK(copy.find(key)->seq == 2);
 }
 
-TEST_CASE("a conversation is read back from its last restart on, before and after migration 3") {
+TEST_CASE("a conversation is read back from its last restart on, before and after migrations 3 and 4") {
   temp_dir dir;
   const std::string file = dir.file("s.db");
   using dialogue::event_kind;
@@ -123,6 +123,8 @@ TEST_CASE("a conversation is read back from its last restart on, before and afte
     storage::connection c(file);
     storage::migrate(c);
     c.exec("ALTER TABLE conversations DROP COLUMN restart_seq; CREATE INDEX events_kind ON events(conversation_id, kind, seq);"
+           "ALTER TABLE conversations ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+           "ALTER TABLE conversations ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';"
            "PRAGMA user_version = 2;"
            "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES ('c1', 'fw@1', 4, 'x', 'x');"
            "INSERT INTO bindings VALUES ('web', 'old', 'c1', 'x');"
@@ -148,4 +150,53 @@ TEST_CASE("a conversation is read back from its last restart on, before and afte
   auto count = c.prepare("SELECT count(*) FROM events WHERE conversation_id = 'c1'");
   REQUIRE(count.step());
   CHECK(count.integer(0) == 7);
+  // Migration 4 left the conversation row without its counters.
+  auto columns = c.prepare("SELECT group_concat(name, ',') FROM pragma_table_info('conversations')");
+  REQUIRE(columns.step());
+  CHECK(columns.text(0) == "id,framework,created_at,restart_seq");
+}
+
+TEST_CASE("one batch: a stale write is refused while the others land, and a broken history rolls it all back") {
+  temp_dir dir;
+  storage::sqlite_session_store store(dir.file("s.db"));
+  using dialogue::event_kind;
+  auto ev = [](const char* q) { return dialogue::event{event_kind::answer, q, "x", 1, "choice", ""}; };
+  store.create({"web", "a"}, "a", "fw@1");
+  store.create({"web", "b"}, "b", "fw@1");
+  CHECK(store.append("b", 0, {ev("q1")}) == 1);
+
+  std::vector<dialogue::write_op> batch(3);
+  batch[0].conversation = "a";
+  batch[0].events = {ev("q1"), ev("q2")};
+  batch[1].conversation = "b";  // saw no events, but b has one now
+  batch[1].events = {ev("q2"), ev("q3")};
+  batch[2].conversation = "b";
+  batch[2].expected_seq = 1;
+  batch[2].events = {ev("q4")};
+  auto status = store.apply(batch);
+  REQUIRE(status.size() == 3);
+  CHECK(status[0] == dialogue::write_status::applied);
+  CHECK(status[1] == dialogue::write_status::conflict);
+  CHECK(status[2] == dialogue::write_status::applied);
+  CHECK(store.find({"web", "a"})->seq == 2);
+  auto b = store.find({"web", "b"});
+  CHECK(b->seq == 2);
+  REQUIRE(b->events.size() == 2);
+  CHECK(b->events[1].question == "q4");
+
+  // Event 4 of b stored without event 3 is a broken history: the batch that runs into it
+  // throws, and none of its writes stay.
+  {
+    storage::connection c(dir.file("s.db"));
+    c.exec("INSERT INTO events VALUES ('b', 4, 'answer', 'q9', 'x', 1, '', '', 'x')");
+  }
+  std::vector<dialogue::write_op> broken(2);
+  broken[0].conversation = "a";
+  broken[0].expected_seq = 2;
+  broken[0].events = {ev("q3")};
+  broken[1].conversation = "b";
+  broken[1].expected_seq = 2;
+  broken[1].events = {ev("q5"), ev("q6")};
+  CHECK_THROWS_AS(store.apply(broken), storage::database_error);
+  CHECK(store.find({"web", "a"})->seq == 2);
 }
