@@ -167,14 +167,21 @@ void connection::exec(std::string_view sql) {
   }
 }
 
-transaction::transaction(connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+void connection::run(control c) {
+  static constexpr std::array<std::string_view, 3> sql{"BEGIN", "BEGIN IMMEDIATE", "COMMIT"};
+  auto& st = control_[static_cast<std::size_t>(c)];
+  if (!st) st.emplace(db_.get(), sql[static_cast<std::size_t>(c)]);
+  st->run();
+}
+
+transaction::transaction(connection& c) : c_(c) { c_.run(connection::control::begin_immediate); }
 
 transaction::~transaction() {
   if (!done_) sqlite3_exec(c_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void transaction::commit() {
-  c_.exec("COMMIT");
+  c_.run(connection::control::commit);
   done_ = true;
 }
 

@@ -5,8 +5,10 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -53,12 +55,18 @@ class connection {
   int changes() const { return sqlite3_changes(db_.get()); }
   const std::string& path() const { return path_; }
 
+  // Transaction control, each statement prepared once on first use (exec would parse it
+  // again for every transaction).
+  enum class control { begin, begin_immediate, commit };
+  void run(control c);
+
  private:
   struct closer {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   std::unique_ptr<sqlite3, closer> db_;
   std::string path_;
+  std::array<std::optional<statement>, 3> control_;  // finalized before db_ closes
 };
 
 // BEGIN IMMEDIATE ... COMMIT; the destructor rolls back an uncommitted one and never throws.

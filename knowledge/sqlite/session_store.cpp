@@ -99,7 +99,7 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
   rec.id = find_binding_.text(0);
   find_binding_.reset();
   // One read transaction, so the conversation row and its events agree.
-  read_db_.exec("BEGIN");
+  read_db_.run(storage::connection::control::begin);
   try {
     std::int64_t restart_seq = 0;
     find_conversation_.bind(1, rec.id);
@@ -122,7 +122,7 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
       rec.events.push_back(std::move(e));
     }
     load_events_.reset();
-    read_db_.exec("COMMIT");
+    read_db_.run(storage::connection::control::commit);
   } catch (...) {
     find_conversation_.reset();
     load_events_.reset();
