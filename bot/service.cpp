@@ -63,8 +63,10 @@ service::~service() {
   queue_wake_.notify_one();
   writer_.join();
   if (stats_.commits > 0)
-    log::debug("writer_stopped", {{"turns", std::to_string(stats_.turns)}, {"commits", std::to_string(stats_.commits)},
-                                 {"largest_batch", std::to_string(stats_.largest_batch)}});
+    log::info("writer_stopped", {{"turns", std::to_string(stats_.turns)}, {"commits", std::to_string(stats_.commits)},
+                                 {"largest_batch", std::to_string(stats_.largest_batch)},
+                                 {"longest_commit_us", std::to_string(stats_.longest_commit_us)},
+                                 {"commits_over_5ms", std::to_string(stats_.commits_over_5ms)}});
 }
 
 std::vector<std::pair<std::string, std::string>> service::frameworks() const {
@@ -300,9 +302,13 @@ void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
   for (auto& j : storing) writes.push_back(std::move(j->write));
   std::vector<dialogue::write_status> status;
   std::string failure;
+  std::uint64_t took_us = 0;
   if (!writes.empty()) {
+    auto started = std::chrono::steady_clock::now();
     try {
       status = store_.apply(writes);
+      took_us = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
     } catch (const std::exception& e) {
       failure = e.what();
       log::error("commit_failed", {{"turns", std::to_string(writes.size())}, {"error", failure}});
@@ -314,6 +320,8 @@ void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
       ++stats_.commits;
       stats_.turns += writes.size();
       stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, writes.size());
+      stats_.longest_commit_us = std::max(stats_.longest_commit_us, took_us);
+      if (took_us > 5000) ++stats_.commits_over_5ms;
     }
   }
   std::vector<std::unique_ptr<job>> retry;

@@ -127,6 +127,8 @@ class service {
     std::uint64_t turns = 0;
     std::uint64_t commits = 0;
     std::uint64_t largest_batch = 0;
+    std::uint64_t longest_commit_us = 0;  // the slowest store apply, in microseconds
+    std::uint64_t commits_over_5ms = 0;
   };
   commit_stats stats() const;
 

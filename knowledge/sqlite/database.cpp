@@ -151,7 +151,7 @@ connection::connection(const std::string& path) : path_(path) {
                            nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) fail(raw, "opening database " + path);
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
   exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");

@@ -45,6 +45,9 @@ class statement {
   std::unique_ptr<sqlite3_stmt, finalizer> stmt_;
 };
 
+// How long a connection waits for another one's lock before SQLITE_BUSY.
+constexpr int busy_timeout_ms = 5000;
+
 class connection {
  public:
   // Opens (creating if needed) the database file; ":memory:" works for tests.

@@ -182,9 +182,14 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   // A checkpoint on another connection cannot win the write lock from a writer that commits
   // without pause, so the WAL would grow without bound. Past four times the threshold, the
   // writer restarts it here: the background checkpoints have copied most of it already.
+  // It never waits: while the checkpointer or a reader holds the WAL, SQLite's busy handler
+  // would sleep in steps of up to 100 ms with every turn queued behind it, so it gives up at
+  // once and tries again after the next commit.
   if (wal_pages_ >= 4 * checkpoint_pages) {
-    if (sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr) == SQLITE_OK)
-      wal_pages_ = 0;
+    sqlite3_busy_timeout(db_.get(), 0);
+    int rc = sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(db_.get(), busy_timeout_ms);
+    if (rc == SQLITE_OK) wal_pages_ = 0;
   }
   return out;
 }
