@@ -41,7 +41,7 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
           "ORDER BY seq")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
-  db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864");
+  db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 268435456");
   read_db_.exec("PRAGMA cache_size = -16384");
   // Replaces SQLite's automatic checkpoint on the writing connection (same threshold).
   sqlite3_wal_hook(db_.get(), &sqlite_session_store::on_wal_commit, this);
