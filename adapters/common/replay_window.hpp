@@ -1,0 +1,77 @@
+// The memory behind "a signed request is served once": every accepted signature is remembered
+// until its request's own timestamp has left the acceptance window, when the window check
+// refuses a replay by itself. Memory is sized by time, never by forgetting early; a hard cap
+// on entries bounds it, and when the cap is reached by live entries new requests are refused
+// (`full`: the adapters answer 503) rather than admitted unchecked. Shared by the Slack and
+// Discord adapters. Thread-safe: the server's I/O threads share one.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace advisor::adapters {
+
+class replay_window {
+ public:
+  enum class verdict {
+    fresh,          // first time: remembered, serve it
+    replay,         // already served
+    out_of_window,  // timestamp too far from now, or older than what was already forgotten
+    full,           // the memory is full of live entries: refuse for now (503)
+    malformed,      // fewer than 32 hex digits of signature
+  };
+
+  static constexpr std::size_t default_capacity = 1'000'000;
+  static constexpr std::size_t key_bytes = 16;
+
+  // `window_seconds`: a timestamp up to this far from now, either side, is accepted.
+  explicit replay_window(std::int64_t window_seconds, std::size_t capacity = default_capacity);
+  replay_window(const replay_window&) = delete;
+  replay_window& operator=(const replay_window&) = delete;
+
+  // Remembers the request signed `signature_hex` (its signature already verified) stamped
+  // `timestamp`, at `now`; all three in seconds since the epoch.
+  verdict admit(std::string_view signature_hex, std::int64_t timestamp, std::int64_t now);
+
+  // Seconds until an entry expires and makes room: the Retry-After for `full` (at least 1).
+  std::int64_t retry_after(std::int64_t now) const;
+
+  std::size_t size() const;
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  using key = std::array<unsigned char, key_bytes>;
+  struct key_hash {
+    // The bytes of a verified HMAC or Ed25519 signature are already uniform, and only
+    // verified signatures get here, so no one can aim keys at one hash bucket.
+    std::size_t operator()(const key& k) const noexcept {
+      std::size_t h;
+      std::memcpy(&h, k.data(), sizeof h);
+      return h;
+    }
+  };
+
+  void expire(std::int64_t now);
+
+  const std::int64_t window_;
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::unordered_set<key, key_hash> seen_;
+  // Keys by the second of their request's timestamp: expiry goes by timestamp, so a request
+  // stamped in the future keeps only its own entry alive, not the ones that came after it.
+  std::map<std::int64_t, std::vector<key>> by_second_;
+  // Every timestamp below this may have been forgotten: refused, even if the caller's clock
+  // (read on another thread a moment earlier) still puts it inside the window.
+  std::int64_t forgotten_below_ = INT64_MIN;
+};
+
+std::string_view to_string(replay_window::verdict v);
+
+}  // namespace advisor::adapters
