@@ -1,7 +1,9 @@
-// A bounded set of recently seen keys, each forgotten after a time to live: request
-// signatures (replays), Events API event_ids (Slack's retries), clicked messages (double
-// clicks). Thread-safe: the server's I/O threads share one. Kept in memory: Slack retries
-// within minutes, and a restart within those minutes is the accepted gap.
+// A bounded set of recently seen keys, each forgotten after a time to live: Events API
+// event_ids (Slack's retries), clicked messages (double clicks). When full, the oldest key
+// goes: a forgotten retry or click is done twice, which is harmless. (Request signatures,
+// where forgetting early would let a replay through, are in adapters::replay_window.)
+// Thread-safe: the server's I/O threads share one. Kept in memory: Slack retries within
+// minutes, and a restart within those minutes is the accepted gap.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "adapters/slack/slack.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include "adapters/common/metrics.hpp"
@@ -13,8 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t signature_ttl_seconds =
-    2 * max_clock_skew_seconds + 60;                 // past it, the window refuses
 constexpr std::int64_t event_ttl_seconds = 60 * 60;  // Slack retries for a few minutes
 constexpr std::int64_t click_ttl_seconds = 60 * 60;
 constexpr std::size_t seen_capacity = 100000;
@@ -53,6 +52,13 @@ std::string str(const json& j, const char* key) {
   if (!j.is_object()) return {};
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+// X-Slack-Request-Timestamp as a number; only called once verify() has accepted it.
+std::int64_t timestamp_value(std::string_view ts) {
+  std::int64_t value = 0;
+  std::from_chars(ts.data(), ts.data() + ts.size(), value);
+  return value;
 }
 
 std::string_view reject_message(verdict v) {
@@ -94,7 +100,7 @@ adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::work
       pool_(pool),
       opts_(std::move(opts)),
       client_(opts_.retry),
-      signatures_(signature_ttl_seconds, seen_capacity),
+      signatures_(max_clock_skew_seconds, opts_.replay_capacity),
       events_(event_ttl_seconds, seen_capacity),
       clicks_(click_ttl_seconds, seen_capacity) {
   if (!opts_.now) opts_.now = system_now;
@@ -106,7 +112,9 @@ adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::work
   if (fw.hybrid) stack_labels_[fw.hybrid->id] = fw.hybrid->label;
   auto& m = adapters::metrics::global();
   m.describe("advisor_slack_requests_total", "Slack requests received, by route.");
-  m.describe("advisor_slack_rejected_total", "Slack requests refused with 401, by reason.");
+  m.describe(
+      "advisor_slack_rejected_total",
+      "Slack requests refused, by reason: 401, or 503 for busy (the replay memory is full).");
   m.describe("advisor_slack_duplicates_total",
              "Slack retries and double clicks recognised and dropped, by kind.");
   m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
@@ -140,13 +148,44 @@ std::optional<adapters::http_response> adapter::reject(const adapters::http_requ
   std::string sig = req.header("x-slack-signature");
   std::int64_t now = opts_.now();
   verdict v = verify(cfg_.signing_secret, ts, sig, req.body, now);
-  if (v == verdict::ok && signatures_.insert(ts + ":" + sig, now)) return std::nullopt;
-  // A replay carries a valid signature that was already served: Slack's own retries are new
-  // requests with a new timestamp and signature, so this one comes from someone else.
-  std::string reason = v == verdict::ok ? "replayed_request" : std::string(code(v));
+  std::string reason(code(v));
+  if (v == verdict::ok) {
+    // verify() accepted "v0=" + 64 hex digits: the window keys on the decoded digits.
+    switch (signatures_.admit(std::string_view(sig).substr(3), timestamp_value(ts), now)) {
+      case adapters::replay_window::verdict::fresh:
+        return std::nullopt;
+      case adapters::replay_window::verdict::replay:
+        // A valid signature that was already served: Slack's own retries are new requests
+        // with a new timestamp and signature, so this one comes from someone else.
+        reason = "replayed_request";
+        break;
+      case adapters::replay_window::verdict::full:
+        reason = "busy";
+        break;
+      case adapters::replay_window::verdict::out_of_window:
+        // Older than what the memory has already forgotten (another thread's clock was a
+        // second ahead): as good as stale.
+        v = verdict::stale;
+        reason = code(v);
+        break;
+      case adapters::replay_window::verdict::malformed:
+        v = verdict::malformed;
+        reason = code(v);
+        break;
+    }
+  }
   count("advisor_slack_rejected_total", {{"reason", reason}});
   log::warn("slack_request_rejected",
             {{"route", std::string(route)}, {"reason", reason}, {"remote", req.remote}});
+  if (reason == "busy") {
+    // Fail closed: a request served without being remembered could be replayed later.
+    std::int64_t wait = signatures_.retry_after(now);
+    std::string message = "Too many signed requests to check for replays right now. Try again in " +
+                          std::to_string(wait) + " seconds.";
+    auto r = error_response(503, reason, message);
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  }
   return error_response(
       401, reason,
       v == verdict::ok ? "This request was already received once." : reject_message(v));

@@ -18,6 +18,7 @@
 
 #include "adapters/common/http.hpp"
 #include "adapters/common/outbound.hpp"
+#include "adapters/common/replay_window.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/blocks.hpp"
 #include "adapters/slack/seen_set.hpp"
@@ -34,6 +35,9 @@ struct options {
   clock_fn now = system_now;
   adapters::retry_policy retry{4, std::chrono::milliseconds(250), std::chrono::seconds(30),
                                std::chrono::seconds(10)};
+  // Request signatures remembered at most, each until its timestamp is 5 minutes old; when
+  // that many are live, new requests get 503 until some expire.
+  std::size_t replay_capacity = adapters::replay_window::default_capacity;
 };
 
 class adapter {
@@ -66,7 +70,8 @@ class adapter {
     nlohmann::json blocks;
   };
 
-  // Signature, timestamp window, replay; an error response when the request must go.
+  // Signature, timestamp window, replay (and a full replay memory: 503); an error response
+  // when the request must go.
   std::optional<adapters::http_response> reject(const adapters::http_request& req,
                                                 std::string_view route);
 
@@ -96,9 +101,9 @@ class adapter {
   options opts_;
   adapters::http_client client_;
   std::map<std::string, std::string> stack_labels_;
-  seen_set signatures_;  // (timestamp, signature) pairs already served: replays
-  seen_set events_;      // event_ids already handled: Slack's retries
-  seen_set clicks_;      // messages whose buttons were already clicked: double clicks
+  adapters::replay_window signatures_;  // request signatures already served: replays
+  seen_set events_;                     // event_ids already handled: Slack's retries
+  seen_set clicks_;  // messages whose buttons were already clicked: double clicks
   std::mutex open_mutex_;
   std::map<std::string, open_question> open_;
 };

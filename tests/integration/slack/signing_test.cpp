@@ -1,5 +1,5 @@
 // Request signing with Slack's documented worked example, the five-minute window, malformed
-// headers, and the seen_set behind replay and retry de-duplication.
+// headers, and the seen_set behind retry and double-click de-duplication.
 #include "adapters/slack/signing.hpp"
 
 #include <doctest/doctest.h>

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -68,6 +69,7 @@ std::string form(const std::vector<std::pair<std::string, std::string>>& fields)
 struct reply {
   unsigned status = 0;
   std::string body;
+  std::string retry_after;  // the Retry-After header, if any
   json json_body() const { return json::parse(body); }
 };
 
@@ -106,7 +108,7 @@ reply http_post(std::uint16_t port, const std::string& path, const std::string& 
   http::read(stream, buffer, res);
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  return {res.result_int(), res.body()};
+  return {res.result_int(), res.body(), std::string(res[http::field::retry_after])};
 }
 
 struct running {
@@ -120,8 +122,11 @@ struct running {
   std::uint16_t port = 0;
   std::thread thread;
   int trigger = 0;
+  // Added to the adapter's clock and to the timestamps the helpers sign: time travel.
+  std::atomic<std::int64_t> clock_skew{0};
 
-  explicit running(bool webhook = true) {
+  explicit running(bool webhook = true,
+                   std::size_t replay_capacity = adapters::replay_window::default_capacity) {
     cfg = test::test_config(dir.str());
     cfg.port = 0;
     cfg.slack.signing_secret = secret;
@@ -133,6 +138,8 @@ struct running {
                                         [this] { return app->sessions->writable(); });
     slack::options opts;
     opts.retry = {4, 20ms, 5s, 5s};
+    opts.now = [this] { return now_seconds() + clock_skew; };
+    opts.replay_capacity = replay_capacity;
     slack = slack::register_routes(srv->routes(), app->cfg.slack, *app->service, pool, opts);
     port = srv->listen();
     thread = std::thread([this] { srv->run(); });
@@ -165,14 +172,14 @@ struct running {
          {"is_enterprise_install", "false"},
          {"response_url", api.url() + "/commands/T1/1234/response-secret"},
          {"trigger_id", "13345224609.738474920.8088930838d88f008e0." + std::to_string(++trigger)}});
-    auto r = post("/slack/commands", body, signed_for(body));
+    auto r = post("/slack/commands", body, signed_for(body, clock_skew));
     pool.drain();
     return r;
   }
   reply event(const json& envelope, std::int64_t skew = 0,
               std::vector<std::pair<std::string, std::string>> extra = {}) {
     std::string body = envelope.dump();
-    auto h = signed_for(body, skew);
+    auto h = signed_for(body, clock_skew + skew);
     h.extra = std::move(extra);
     auto r = post("/slack/events", body, h, "application/json");
     pool.drain();
@@ -180,7 +187,7 @@ struct running {
   }
   reply interaction(const json& payload) {
     std::string body = form({{"payload", payload.dump()}});
-    auto r = post("/slack/interactions", body, signed_for(body));
+    auto r = post("/slack/interactions", body, signed_for(body, clock_skew));
     pool.drain();
     return r;
   }
@@ -377,6 +384,62 @@ TEST_SUITE("slack endpoints") {
     CHECK(again.status == 401);
     CHECK(again.json_body()["error"] == "replayed_request");
     CHECK(posts(s.api).size() == 1);
+  }
+
+  TEST_CASE(
+      "a replay of an early request after more requests than the old memory held (100,000) is "
+      "still refused") {
+    running s;
+    std::string body = envelope("EvEarly", mention("startup", "U1", "1700000003.000100")).dump();
+    auto h = signed_for(body);
+    REQUIRE(s.post("/slack/events", body, h, "application/json").status == 200);
+    s.pool.drain();
+    REQUIRE(posts(s.api).size() == 1);
+    // 100,000 more signed requests, straight to the handler (url_verification: no turn).
+    for (int i = 0; i < 100000; ++i) {
+      adapters::http_request req;
+      req.method = "POST";
+      req.path = "/slack/events";
+      req.body = json({{"type", "url_verification"}, {"challenge", std::to_string(i)}}).dump();
+      auto signed_h = signed_for(req.body);
+      req.headers = {{"x-slack-request-timestamp", signed_h.timestamp},
+                     {"x-slack-signature", signed_h.signature}};
+      REQUIRE(s.slack->on_event(req).status == 200);
+    }
+    auto again = s.post("/slack/events", body, h, "application/json");
+    s.pool.drain();
+    CHECK(again.status == 401);
+    CHECK(again.json_body()["error"] == "replayed_request");
+    CHECK(posts(s.api).size() == 1);
+  }
+
+  TEST_CASE("with the replay memory full, a signed request gets 503 busy with Retry-After") {
+    running s(true, 1);
+    s.command("");
+    auto question = posts(s.api).back();
+    auto key = "T1/C1/" + json::parse(posts(s.api)[0].response)["ts"].get<std::string>() + "/U1";
+    auto seq = s.current(key)->seq;
+    auto calls = s.api.count();
+    double busy = metric("advisor_slack_rejected_total", {{"reason", "busy"}});
+
+    auto refused = s.interaction(click(question, "U1"));
+    CHECK(refused.status == 503);
+    std::string message = "Too many signed requests to check for replays right now. Try again in " +
+                          refused.retry_after + " seconds.";
+    CHECK(refused.json_body() == json({{"ok", false}, {"error", "busy"}, {"message", message}}));
+    REQUIRE_FALSE(refused.retry_after.empty());
+    int wait = std::stoi(refused.retry_after);
+    CHECK(wait >= 1);
+    CHECK(wait <= 301);
+    CHECK(s.current(key)->seq == seq);  // the answer was not taken
+    CHECK(s.api.count() == calls);      // and nothing was said
+    CHECK(metric("advisor_slack_rejected_total", {{"reason", "busy"}}) == busy + 1);
+
+    // Once the command's timestamp has left the window, there is room again.
+    s.clock_skew = wait;
+    auto served = s.interaction(click(question, "U1"));
+    CHECK(served.status == 200);
+    CHECK(s.current(key)->seq == seq + 1);
   }
 
   TEST_CASE("url_verification echoes the challenge, only when signed") {
