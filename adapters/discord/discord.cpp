@@ -154,6 +154,7 @@ struct adapter::impl {
         pool_(pool),
         opts_(std::move(opts)),
         verifier_(cfg.public_key),
+        guard_(replay_guard::default_window, opts_.replay_capacity),
         api_(cfg, opts_.retry) {
     if (!opts_.clock)
       opts_.clock = [] {
@@ -187,10 +188,20 @@ struct adapter::impl {
                 {{"remote", req.remote}, {"present", signature.empty() ? "no" : "yes"}});
       return refuse(401, "invalid_signature", "invalid request signature");
     }
-    auto verdict = guard_.check(timestamp, signature, opts_.clock());
+    const std::int64_t now = opts_.clock();
+    auto verdict = guard_.check(timestamp, signature, now);
     if (verdict != replay_guard::verdict::fresh) {
       log::warn("discord_refused",
                 {{"remote", req.remote}, {"reason", std::string(to_string(verdict))}});
+      if (verdict == replay_guard::verdict::full) {
+        // Fail closed: a request served without being remembered could be replayed later.
+        std::string wait = std::to_string(guard_.retry_after(now));
+        auto r = refuse(503, "busy",
+                        "Too many signed requests to check for replays right now. Try again in " +
+                            wait + " seconds.");
+        r.headers.emplace_back("Retry-After", wait);
+        return r;
+      }
       return refuse(401, "invalid_signature", "request timestamp out of range or replayed");
     }
 

@@ -13,6 +13,7 @@
 
 #include "adapters/common/http.hpp"
 #include "adapters/common/outbound.hpp"
+#include "adapters/common/replay_window.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "bot/config.hpp"
 #include "bot/service.hpp"
@@ -27,6 +28,9 @@ struct adapter_options {
   std::function<std::int64_t()> clock;
   // Outbound calls (follow-ups, webhook).
   adapters::retry_policy retry{};
+  // Request signatures remembered at most, each until its timestamp is 5 minutes old; when
+  // that many are live, new requests get 503 until some expire.
+  std::size_t replay_capacity = adapters::replay_window::default_capacity;
 };
 
 class adapter {

@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <cctype>
 #include <charconv>
 #include <stdexcept>
 
@@ -76,7 +75,7 @@ bool signature_verifier::verify(std::string_view signature_hex, std::string_view
 }
 
 replay_guard::replay_guard(std::chrono::seconds window, std::size_t capacity)
-    : window_(window), capacity_(capacity == 0 ? 1 : capacity) {}
+    : window_(window), seen_(window.count(), capacity) {}
 
 replay_guard::verdict replay_guard::check(std::string_view timestamp, std::string_view signature,
                                           std::int64_t now) {
@@ -87,19 +86,20 @@ replay_guard::verdict replay_guard::check(std::string_view timestamp, std::strin
     return verdict::bad_timestamp;
   std::int64_t window = window_.count();
   if (ts < now - window || ts > now + window) return verdict::out_of_window;
-
-  std::lock_guard lock(mutex_);
-  // Entries older than the window cannot be replayed any more: the window check refuses them.
-  while (!order_.empty() && (order_.front().first < now - window || order_.size() >= capacity_)) {
-    seen_.erase(order_.front().second);
-    order_.pop_front();
+  switch (seen_.admit(signature, ts, now)) {
+    case adapters::replay_window::verdict::fresh:
+      return verdict::fresh;
+    case adapters::replay_window::verdict::replay:
+      return verdict::replay;
+    case adapters::replay_window::verdict::full:
+      return verdict::full;
+    case adapters::replay_window::verdict::out_of_window:
+      break;
+    case adapters::replay_window::verdict::malformed:
+      return verdict::bad_signature;  // fewer than 32 hex digits: never one that verified
   }
-  // Hex case must not make the same signature look new.
-  std::string key(signature);
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!seen_.insert(key).second) return verdict::replay;
-  order_.emplace_back(ts, std::move(key));
-  return verdict::fresh;
+  // Older than what the memory already forgot (another thread read a later clock).
+  return verdict::out_of_window;
 }
 
 std::string_view to_string(replay_guard::verdict v) {
@@ -108,10 +108,14 @@ std::string_view to_string(replay_guard::verdict v) {
       return "fresh";
     case replay_guard::verdict::bad_timestamp:
       return "bad_timestamp";
+    case replay_guard::verdict::bad_signature:
+      return "bad_signature";
     case replay_guard::verdict::out_of_window:
       return "out_of_window";
     case replay_guard::verdict::replay:
       return "replay";
+    case replay_guard::verdict::full:
+      return "full";
   }
   return "unknown";
 }

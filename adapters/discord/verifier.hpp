@@ -6,14 +6,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
+
+#include "adapters/common/replay_window.hpp"
 
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY, kept out of this header
 
@@ -43,14 +42,16 @@ class signature_verifier {
   std::unique_ptr<evp_pkey_st, key_closer> key_;
 };
 
-// Refuses timestamps far from now and signatures seen before within that window. Memory is
-// bounded: past `capacity` remembered signatures the oldest are forgotten. Thread-safe.
+// Refuses timestamps far from now and signatures already accepted. Every accepted signature
+// is remembered until its timestamp has left the window (adapters::replay_window); when
+// `capacity` live signatures fill the memory, new requests are refused (`full`) until some
+// expire. Thread-safe.
 class replay_guard {
  public:
-  enum class verdict { fresh, bad_timestamp, out_of_window, replay };
+  enum class verdict { fresh, bad_timestamp, bad_signature, out_of_window, replay, full };
 
   static constexpr std::chrono::seconds default_window{300};
-  static constexpr std::size_t default_capacity = 20000;
+  static constexpr std::size_t default_capacity = adapters::replay_window::default_capacity;
 
   explicit replay_guard(std::chrono::seconds window = default_window,
                         std::size_t capacity = default_capacity);
@@ -58,12 +59,15 @@ class replay_guard {
   // Call only for a request whose signature verified. `now` is Unix time in seconds.
   verdict check(std::string_view timestamp, std::string_view signature, std::int64_t now);
 
+  // Seconds until a `full` memory has room again: the Retry-After.
+  std::int64_t retry_after(std::int64_t now) const { return seen_.retry_after(now); }
+
+  // Signatures remembered now.
+  std::size_t size() const { return seen_.size(); }
+
  private:
-  std::mutex mutex_;
   std::chrono::seconds window_;
-  std::size_t capacity_;
-  std::unordered_set<std::string> seen_;
-  std::deque<std::pair<std::int64_t, std::string>> order_;  // (timestamp, signature), oldest first
+  adapters::replay_window seen_;
 };
 
 std::string_view to_string(replay_guard::verdict v);

@@ -35,6 +35,7 @@ struct reply {
   unsigned status = 0;
   json body;
   std::string raw;
+  std::string retry_after;  // the Retry-After header, if any
   std::string file_name;  // a multipart answer's files[0]
   std::string file;
 };
@@ -108,6 +109,7 @@ struct interaction_client {
     http::read(stream, buffer, res);
     reply r;
     r.status = res.result_int();
+    r.retry_after = std::string(res[http::field::retry_after]);
     read_body(r, std::string(res[http::field::content_type]), res.body());
     return r;
   }

@@ -3,6 +3,7 @@
 // follow-ups, the webhook and command registration land in a fake Discord API.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <sstream>
@@ -162,6 +163,63 @@ TEST_SUITE("discord endpoint") {
     reply again = s.post(body, headers);
     CHECK(again.status == 401);
     CHECK(s.current()->seq == seq);
+  }
+
+  TEST_CASE(
+      "a replay of an early request after more requests than the old memory held (20,000) is "
+      "still refused") {
+    discord_server s;
+    std::string body = s.command().dump();
+    std::string ts = std::to_string(unix_now());
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"X-Signature-Ed25519", s.key.sign(ts + body)}, {"X-Signature-Timestamp", ts}};
+    REQUIRE(s.post(body, headers).status == 200);
+    auto seq = s.current()->seq;
+    // 20,000 more signed requests, straight to the handler (PINGs: no turn).
+    for (int i = 0; i < 20000; ++i) {
+      adapters::http_request req;
+      req.method = "POST";
+      req.path = "/discord/interactions";
+      req.body = json({{"id", std::to_string(i)}, {"application_id", app_id}, {"type", 1}}).dump();
+      std::string now = std::to_string(unix_now());
+      req.headers = {{"x-signature-ed25519", s.key.sign(now + req.body)},
+                     {"x-signature-timestamp", now}};
+      REQUIRE(s.adapter->handle(req).status == 200);
+    }
+    reply again = s.post(body, headers);
+    CHECK(again.status == 401);
+    CHECK(s.current()->seq == seq);
+  }
+
+  TEST_CASE("with the replay memory full, a signed request gets 503 busy with Retry-After") {
+    auto skew = std::make_shared<std::atomic<std::int64_t>>(0);
+    discord::adapter_options opts;
+    opts.replay_capacity = 1;
+    opts.clock = [skew] { return unix_now() + skew->load(); };
+    discord_server s(opts);
+    reply started = s.send(s.command());
+    REQUIRE(started.status == 200);
+    auto seq = s.current()->seq;
+    auto calls = s.api.count();
+    json click = s.click(first_answer(started.body["data"]));
+
+    reply refused = s.send(click);
+    CHECK(refused.status == 503);
+    REQUIRE_FALSE(refused.retry_after.empty());
+    std::string message = "Too many signed requests to check for replays right now. Try again in " +
+                          refused.retry_after + " seconds.";
+    CHECK(refused.body == json({{"error", "busy"}, {"message", message}}));
+    int wait = std::stoi(refused.retry_after);
+    CHECK(wait >= 1);
+    CHECK(wait <= 301);
+    CHECK(s.current()->seq == seq);  // the answer was not taken
+    CHECK(s.api.count() == calls);   // and nothing was sent
+
+    // Once the command's timestamp has left the window, there is room again.
+    *skew = wait;
+    reply served = s.send(click, unix_now() + wait);
+    CHECK(served.status == 200);
+    CHECK(s.current()->seq == seq + 1);
   }
 
   TEST_CASE("/advisor asks the first question with buttons exactly as Discord expects") {

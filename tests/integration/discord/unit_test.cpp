@@ -80,31 +80,53 @@ TEST_SUITE("discord verifier") {
 TEST_SUITE("discord replay guard") {
   using verdict = discord::replay_guard::verdict;
 
+  // 128 hex digits, as X-Signature-Ed25519 carries them; distinct in the first 32.
+  std::string sig(int n) {
+    std::string head = std::to_string(n);
+    return std::string(32 - head.size(), '0') + head + std::string(96, 'c');
+  }
+
   TEST_CASE("a timestamp far from now is refused either way") {
     discord::replay_guard g(std::chrono::seconds(300));
-    CHECK(g.check("1000000", "a1", 1000000) == verdict::fresh);
-    CHECK(g.check("999700", "a2", 1000000) == verdict::fresh);
-    CHECK(g.check("999699", "a3", 1000000) == verdict::out_of_window);
-    CHECK(g.check("1000301", "a4", 1000000) == verdict::out_of_window);
-    CHECK(g.check("", "a5", 1000000) == verdict::bad_timestamp);
-    CHECK(g.check("12x", "a6", 1000000) == verdict::bad_timestamp);
-    CHECK(g.check("-5", "a7", 1000000) == verdict::out_of_window);
-    CHECK(g.check("99999999999999999999", "a8", 1000000) == verdict::bad_timestamp);
+    CHECK(g.check("1000000", sig(1), 1000000) == verdict::fresh);
+    CHECK(g.check("999700", sig(2), 1000000) == verdict::fresh);
+    CHECK(g.check("999699", sig(3), 1000000) == verdict::out_of_window);
+    CHECK(g.check("1000301", sig(4), 1000000) == verdict::out_of_window);
+    CHECK(g.check("", sig(5), 1000000) == verdict::bad_timestamp);
+    CHECK(g.check("12x", sig(6), 1000000) == verdict::bad_timestamp);
+    CHECK(g.check("-5", sig(7), 1000000) == verdict::out_of_window);
+    CHECK(g.check("99999999999999999999", sig(8), 1000000) == verdict::bad_timestamp);
+    CHECK(g.check("1000000", "abcdef", 1000000) == verdict::bad_signature);
+    CHECK(g.size() == 2);
   }
 
   TEST_CASE("an exact replay is refused whatever the hex case") {
     discord::replay_guard g;
-    CHECK(g.check("1000", "abcdef", 1000) == verdict::fresh);
-    CHECK(g.check("1000", "abcdef", 1001) == verdict::replay);
-    CHECK(g.check("1000", "ABCDEF", 1001) == verdict::replay);
-    CHECK(g.check("1000", "abcdee", 1001) == verdict::fresh);
+    std::string lower = std::string(32, 'a') + std::string(96, 'b');
+    std::string upper = std::string(32, 'A') + std::string(96, 'B');
+    CHECK(g.check("1000", lower, 1000) == verdict::fresh);
+    CHECK(g.check("1000", lower, 1001) == verdict::replay);
+    CHECK(g.check("1000", upper, 1001) == verdict::replay);
+    CHECK(g.check("1000", std::string(31, 'a') + "e" + std::string(96, 'b'), 1001) ==
+          verdict::fresh);
   }
 
-  TEST_CASE("memory stays bounded") {
+  TEST_CASE("signatures are remembered for their whole window, past the old 20,000") {
+    discord::replay_guard g(std::chrono::seconds(300));
+    for (int i = 0; i < 30000; ++i)
+      REQUIRE(g.check(std::to_string(5000 + i / 200), sig(i), 5000 + i / 200) == verdict::fresh);
+    CHECK(g.check("5000", sig(0), 5149) == verdict::replay);
+    CHECK(g.size() == 30000);
+  }
+
+  TEST_CASE("full of live signatures: refused with full and a Retry-After, never forgotten") {
     discord::replay_guard g(std::chrono::seconds(300), 100);
-    for (int i = 0; i < 1000; ++i)
-      REQUIRE(g.check("5000", "sig" + std::to_string(i), 5000) == verdict::fresh);
-    CHECK(g.check("5000", "sig999", 5000) == verdict::replay);  // recent ones are still remembered
+    for (int i = 0; i < 100; ++i) REQUIRE(g.check("5000", sig(i), 5000) == verdict::fresh);
+    CHECK(g.check("5000", sig(100), 5000) == verdict::full);
+    CHECK(g.check("5000", sig(0), 5000) == verdict::replay);  // the oldest is still refused
+    CHECK(g.retry_after(5000) == 301);
+    CHECK(g.check("5301", sig(100), 5301) == verdict::fresh);  // second 5000 left the window
+    CHECK(g.size() == 1);
   }
 }
 
