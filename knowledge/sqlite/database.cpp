@@ -1,5 +1,6 @@
 #include "knowledge/sqlite/database.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -80,13 +81,31 @@ UPDATE conversations SET restart_seq = coalesce(
   (SELECT max(seq) FROM events WHERE events.conversation_id = conversations.id AND kind = 'restart'), 0);
 DROP INDEX events_kind;
 )sql",
-                                                                         // 4: a turn writes only its events. The
-                                                                         // events' key (conversation, seq) refuses a
-                                                                         // stale writer, so the conversation row no
-                                                                         // longer counts them or dates the last turn.
+                                                                         // 4: events become an append-only log. A
+                                                                         // turn appends its events where the newest
+                                                                         // rows are (one page for a whole batch)
+                                                                         // instead of at the end of each conversation's
+                                                                         // range, which rewrote about two pages an
+                                                                         // event. Each event points to the one before
+                                                                         // it; the conversation row to its newest.
                                                                          R"sql(
-ALTER TABLE conversations DROP COLUMN seq;
-ALTER TABLE conversations DROP COLUMN updated_at;
+CREATE TABLE event_log (
+  id INTEGER PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id), seq INTEGER NOT NULL,
+  kind TEXT NOT NULL, question TEXT NOT NULL DEFAULT '', option TEXT NOT NULL DEFAULT '',
+  turn INTEGER NOT NULL, via TEXT NOT NULL DEFAULT '', phrase TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL,
+  prev INTEGER);
+INSERT INTO event_log (conversation_id, seq, kind, question, option, turn, via, phrase, at)
+  SELECT conversation_id, seq, kind, question, option, turn, via, phrase, at FROM events ORDER BY conversation_id, seq;
+UPDATE event_log SET prev = id - 1 WHERE seq > 1;
+ALTER TABLE conversations ADD COLUMN last_event INTEGER;
+CREATE INDEX event_log_migration ON event_log(conversation_id, seq);
+UPDATE conversations SET last_event =
+  (SELECT id FROM event_log WHERE event_log.conversation_id = conversations.id AND event_log.seq = conversations.seq);
+DROP INDEX event_log_migration;
+DROP TABLE events;
+ALTER TABLE event_log RENAME TO events;
 )sql"};
 
 }  // namespace
@@ -191,13 +210,13 @@ int schema_version(connection& c) {
   return static_cast<int>(st.integer(0));
 }
 
-void migrate(connection& c) {
+void migrate(connection& c, int target) {
   int version = schema_version(c);
   if (version > latest_schema_version)
     throw database_error(c.path() + " has schema version " + std::to_string(version) +
                          ", newer than this advisor knows (" + std::to_string(latest_schema_version) +
                          "); use a newer advisor");
-  for (int v = version; v < latest_schema_version; ++v) {
+  for (int v = version; v < std::min(target, latest_schema_version); ++v) {
     transaction t(c);
     c.exec(migrations[static_cast<std::size_t>(v)]);
     c.exec("PRAGMA user_version = " + std::to_string(v + 1));

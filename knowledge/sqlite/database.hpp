@@ -35,6 +35,7 @@ class statement {
   void reset();
   std::string text(int column) const;
   std::int64_t integer(int column) const;
+  bool is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
   double real(int column) const;
 
  private:
@@ -88,8 +89,9 @@ class transaction {
 
 // Brings the schema to the newest version (PRAGMA user_version), one migration per
 // transaction. Throws database_error if the file is newer than this program knows.
-void migrate(connection& c);
-int schema_version(connection& c);
 constexpr int latest_schema_version = 4;
+// `target`: stop at that version (tests build old databases with it).
+void migrate(connection& c, int target = latest_schema_version);
+int schema_version(connection& c);
 
 }  // namespace advisor::storage

@@ -1,7 +1,9 @@
 #include "knowledge/utc.hpp"
 #include "knowledge/sqlite/session_store.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 namespace advisor::storage {
@@ -24,21 +26,23 @@ connection& migrated(connection& c) {
 
 sqlite_session_store::sqlite_session_store(const std::string& db_path)
     : db_(db_path),
-      insert_conversation_(migrated(db_).prepare("INSERT INTO conversations (id, framework, created_at) VALUES (?, ?, ?)")),
+      insert_conversation_(migrated(db_).prepare(
+          "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
       bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
                             "bound_at = excluded.bound_at")),
-      // A number already taken inserts nothing (changes() says so): see apply().
-      insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, seq) DO NOTHING")),
-      mark_restart_(db_.prepare("UPDATE conversations SET restart_seq = ?1 WHERE id = ?2")),
+      // Moves the conversation on only from the number this writer saw (no row: a conflict),
+      // and gives its newest event, which the first new one points back to.
+      claim_seq_(db_.prepare("UPDATE conversations SET seq = ?1, updated_at = ?2, "
+                             "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END "
+                             "WHERE id = ?3 AND seq = ?4 RETURNING last_event")),
+      insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at, prev) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+      set_last_event_(db_.prepare("UPDATE conversations SET last_event = ?1 WHERE id = ?2")),
       read_db_(db_path),
       find_binding_(read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
-      find_conversation_(read_db_.prepare("SELECT framework, restart_seq FROM conversations WHERE id = ?")),
-      // Only the events since the last restart matter to the state; older ones stay stored.
-      load_events_(read_db_.prepare(
-          "SELECT seq, kind, question, option, turn, via, phrase FROM events WHERE conversation_id = ?1 AND seq >= ?2 "
-          "ORDER BY seq")),
+      find_conversation_(read_db_.prepare("SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
+      load_event_(read_db_.prepare("SELECT seq, kind, question, option, turn, via, phrase, prev FROM events WHERE id = ?")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
   db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 268435456");
@@ -102,30 +106,39 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
   read_db_.run(storage::connection::control::begin);
   try {
     std::int64_t restart_seq = 0;
+    std::optional<std::int64_t> newest;
     find_conversation_.bind(1, rec.id);
     if (find_conversation_.step()) {
       rec.framework = find_conversation_.text(0);
-      restart_seq = find_conversation_.integer(1);
+      rec.seq = static_cast<std::uint64_t>(find_conversation_.integer(1));
+      restart_seq = find_conversation_.integer(2);
+      if (!find_conversation_.is_null(3)) newest = find_conversation_.integer(3);
     }
     find_conversation_.reset();
-    // The last event's number is the conversation's (no events yet: 0).
-    load_events_.bind(1, rec.id).bind(2, restart_seq);
-    while (load_events_.step()) {
-      rec.seq = static_cast<std::uint64_t>(load_events_.integer(0));
+    // Only the events since the last restart matter to the state (older ones stay stored):
+    // back from the newest, one link at a time.
+    std::optional<std::int64_t> at = newest;
+    while (at) {
+      load_event_.bind(1, *at);
+      if (!load_event_.step()) throw database_error("conversation " + rec.id + " has a broken event chain");
+      std::int64_t seq = load_event_.integer(0);
       dialogue::event e;
-      e.kind = dialogue::event_kind_from_string(load_events_.text(1)).value_or(dialogue::event_kind::answer);
-      e.question = load_events_.text(2);
-      e.option = load_events_.text(3);
-      e.turn = static_cast<int>(load_events_.integer(4));
-      e.via = load_events_.text(5);
-      e.phrase = load_events_.text(6);
+      e.kind = dialogue::event_kind_from_string(load_event_.text(1)).value_or(dialogue::event_kind::answer);
+      e.question = load_event_.text(2);
+      e.option = load_event_.text(3);
+      e.turn = static_cast<int>(load_event_.integer(4));
+      e.via = load_event_.text(5);
+      e.phrase = load_event_.text(6);
+      at.reset();
+      if (seq > restart_seq && !load_event_.is_null(7)) at = load_event_.integer(7);
+      load_event_.reset();
       rec.events.push_back(std::move(e));
     }
-    load_events_.reset();
+    std::reverse(rec.events.begin(), rec.events.end());
     read_db_.run(storage::connection::control::commit);
   } catch (...) {
     find_conversation_.reset();
-    load_events_.reset();
+    load_event_.reset();
     read_db_.exec("ROLLBACK");
     throw;
   }
@@ -141,16 +154,32 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   transaction t(db_);
   for (const auto& w : writes) {
     if (w.bind) {
-      insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).run();
+      insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).bind(4, now).run();
       bind_key_.bind(1, w.bind->channel).bind(2, w.bind->key).bind(3, w.conversation).bind(4, now).run();
     }
-    // The first event takes the number after the last one this writer saw. When another
-    // writer took it first, nothing of this turn is written: a conflict. Numbers run without
-    // gaps, so once the first is in, the others are free (anything else is a broken store,
-    // and the whole batch rolls back).
-    bool conflict = false;
-    std::uint64_t seq = w.expected_seq;
+    if (w.events.empty()) {
+      out.push_back(dialogue::write_status::applied);
+      continue;
+    }
+    const std::uint64_t first = w.expected_seq + 1;
     std::int64_t restart_seq = 0;  // the last restart among these events, if any
+    for (std::size_t i = 0; i < w.events.size(); ++i)
+      if (w.events[i].kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(first + i);
+    claim_seq_.bind(1, static_cast<std::int64_t>(w.expected_seq + w.events.size()))
+        .bind(2, now)
+        .bind(3, w.conversation)
+        .bind(4, static_cast<std::int64_t>(w.expected_seq))
+        .bind(5, restart_seq);
+    if (!claim_seq_.step()) {
+      // Another writer moved the conversation on: nothing of this turn is written.
+      claim_seq_.reset();
+      out.push_back(dialogue::write_status::conflict);
+      continue;
+    }
+    std::optional<std::int64_t> prev;
+    if (!claim_seq_.is_null(0)) prev = claim_seq_.integer(0);
+    claim_seq_.run();  // to the end of the RETURNING rows, then reset
+    std::uint64_t seq = w.expected_seq;
     for (const auto& e : w.events) {
       insert_event_.bind(1, w.conversation)
           .bind(2, static_cast<std::int64_t>(++seq))
@@ -160,22 +189,12 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
           .bind(6, e.turn)
           .bind(7, e.via)
           .bind(8, e.phrase)
-          .bind(9, now)
-          .run();
-      if (db_.changes() != 1) {
-        if (seq != w.expected_seq + 1)
-          throw database_error("event " + std::to_string(seq) + " of conversation " + w.conversation +
-                               " is already stored, but the one before it was not");
-        conflict = true;
-        break;
-      }
-      if (e.kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(seq);
+          .bind(9, now);
+      if (prev) insert_event_.bind(10, *prev);
+      insert_event_.run();
+      prev = sqlite3_last_insert_rowid(db_.get());
     }
-    if (conflict) {
-      out.push_back(dialogue::write_status::conflict);
-      continue;
-    }
-    if (restart_seq > 0) mark_restart_.bind(1, restart_seq).bind(2, w.conversation).run();
+    set_last_event_.bind(1, *prev).bind(2, w.conversation).run();
     out.push_back(dialogue::write_status::applied);
   }
   t.commit();

@@ -1,8 +1,10 @@
 // Conversations in SQLite: the conversation, the channel bindings that reach it, and its
-// numbered events. A batch of writes is one transaction. A turn's events are numbered on from
-// the last one its writer saw, and (conversation, seq) is the events' key, so a second writer
-// with a stale view finds its first number taken: a conflict, with nothing written. A turn
-// writes only its events (and, when it restarts the conversation, the restart's number).
+// numbered events. A batch of writes is one transaction. The events are an append-only log:
+// a batch's events go where the newest rows are, so a commit rewrites a page or two of them
+// whatever the number of conversations it touches, and each event points back to the one
+// before it in its conversation. The conversation row keeps the number of its newest event
+// and where it is: a turn moves that number on only from the one its writer saw, so a second
+// writer with a stale view gets a conflict and writes nothing.
 // Three connections: one writes, one reads (WAL lets reads go on while a batch commits),
 // and one checkpoints: a background thread copies the WAL back into the database file, so
 // the fsyncs a checkpoint needs never stall the writer.
@@ -38,14 +40,15 @@ class sqlite_session_store final : public dialogue::session_store {
   connection db_;
   statement insert_conversation_;
   statement bind_key_;
+  statement claim_seq_;
   statement insert_event_;
-  statement mark_restart_;
+  statement set_last_event_;
 
   std::mutex read_mutex_;  // guards read_db_ and the reading statements
   connection read_db_;
   statement find_binding_;
   statement find_conversation_;
-  statement load_events_;
+  statement load_event_;
 
   // The checkpointer: woken by the writer's WAL hook once the WAL holds enough pages.
   static int on_wal_commit(void* self, sqlite3*, const char*, int pages);

@@ -119,14 +119,12 @@ TEST_CASE("a conversation is read back from its last restart on, before and afte
   using dialogue::event_kind;
   auto ev = [](event_kind k, const char* q, const char* o) { return dialogue::event{k, q, o, 1, "choice", ""}; };
   {
-    // A database as version 2 left it: events with a restart, no restart_seq column yet.
+    // A database as version 2 left it: events with a restart, no restart_seq column yet, and
+    // the events clustered by conversation rather than in a log.
     storage::connection c(file);
-    storage::migrate(c);
-    c.exec("ALTER TABLE conversations DROP COLUMN restart_seq; CREATE INDEX events_kind ON events(conversation_id, kind, seq);"
-           "ALTER TABLE conversations ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
-           "ALTER TABLE conversations ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';"
-           "PRAGMA user_version = 2;"
-           "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES ('c1', 'fw@1', 4, 'x', 'x');"
+    storage::migrate(c, 2);
+    CHECK(storage::schema_version(c) == 2);
+    c.exec("INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES ('c1', 'fw@1', 4, 'x', 'x');"
            "INSERT INTO bindings VALUES ('web', 'old', 'c1', 'x');"
            "INSERT INTO events VALUES ('c1', 1, 'answer', 'a', '1', 1, '', '', 'x'), ('c1', 2, 'restart', '', '', 2, '', '', 'x'),"
            "  ('c1', 3, 'answer', 'b', '2', 3, '', '', 'x'), ('c1', 4, 'answer', 'c', '3', 4, '', '', 'x');");
@@ -150,13 +148,14 @@ TEST_CASE("a conversation is read back from its last restart on, before and afte
   auto count = c.prepare("SELECT count(*) FROM events WHERE conversation_id = 'c1'");
   REQUIRE(count.step());
   CHECK(count.integer(0) == 7);
-  // Migration 4 left the conversation row without its counters.
-  auto columns = c.prepare("SELECT group_concat(name, ',') FROM pragma_table_info('conversations')");
-  REQUIRE(columns.step());
-  CHECK(columns.text(0) == "id,framework,created_at,restart_seq");
+  // Migration 4 made the events a log, each pointing to the one before it in its conversation.
+  auto chain = c.prepare("SELECT group_concat(seq || ':' || coalesce((SELECT p.seq FROM events p WHERE p.id = e.prev), '-'), ' ') "
+                         "FROM (SELECT * FROM events WHERE conversation_id = 'c1' ORDER BY id) e");
+  REQUIRE(chain.step());
+  CHECK(chain.text(0) == "1:- 2:1 3:2 4:3 5:4 6:5 7:6");
 }
 
-TEST_CASE("one batch: a stale write is refused while the others land, and a broken history rolls it all back") {
+TEST_CASE("one batch: a stale write is refused while the others land") {
   temp_dir dir;
   storage::sqlite_session_store store(dir.file("s.db"));
   using dialogue::event_kind;
@@ -184,19 +183,10 @@ TEST_CASE("one batch: a stale write is refused while the others land, and a brok
   REQUIRE(b->events.size() == 2);
   CHECK(b->events[1].question == "q4");
 
-  // Event 4 of b stored without event 3 is a broken history: the batch that runs into it
-  // throws, and none of its writes stay.
-  {
-    storage::connection c(dir.file("s.db"));
-    c.exec("INSERT INTO events VALUES ('b', 4, 'answer', 'q9', 'x', 1, '', '', 'x')");
-  }
-  std::vector<dialogue::write_op> broken(2);
-  broken[0].conversation = "a";
-  broken[0].expected_seq = 2;
-  broken[0].events = {ev("q3")};
-  broken[1].conversation = "b";
-  broken[1].expected_seq = 2;
-  broken[1].events = {ev("q5"), ev("q6")};
-  CHECK_THROWS_AS(store.apply(broken), storage::database_error);
-  CHECK(store.find({"web", "a"})->seq == 2);
+  // The log holds every event, each conversation's linked in order.
+  storage::connection c(dir.file("s.db"));
+  auto chain = c.prepare("SELECT group_concat(e.seq || '<' || coalesce(p.seq, 0), ' ') FROM events e "
+                         "LEFT JOIN events p ON p.id = e.prev WHERE e.conversation_id = 'b' ORDER BY e.id");
+  REQUIRE(chain.step());
+  CHECK(chain.text(0) == "1<0 2<1");
 }
