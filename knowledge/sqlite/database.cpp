@@ -173,7 +173,9 @@ connection::connection(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
-  exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  // Every commit writes each page it changed into the WAL whole, and a turn changes a row or
+  // two: 1 KiB pages (set only when the file is new) write a quarter of what 4 KiB ones do.
+  exec("PRAGMA page_size = 1024; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
 }
 
 void connection::exec(std::string_view sql) {

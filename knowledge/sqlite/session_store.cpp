@@ -14,6 +14,8 @@ namespace {
 // sit together), and a checkpoint copies each page once however often it was rewritten: a
 // longer WAL means far fewer pages copied and synced.
 constexpr int checkpoint_pages = 8000;
+// Past this many, the writer restarts the WAL (see apply()).
+constexpr int restart_pages = 4 * checkpoint_pages;
 
 std::string now_iso() { return utc_now(); }
 
@@ -86,6 +88,9 @@ void sqlite_session_store::checkpoint_loop() {
     // start over only once it is wholly copied; under steady load the writer keeps adding
     // frames, so apply() finishes the job itself when the WAL grows too long (see there).
     int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // Right after a checkpoint the WAL's tail not yet copied (and synced) is short, so that is
+    // when the writer's restart costs least.
+    if (rc == SQLITE_OK && wal_pages_.load() >= restart_pages) restart_due_ = true;
     // At most ten checkpoints a second: each one syncs the files.
     std::this_thread::sleep_for(std::chrono::milliseconds(rc == SQLITE_OK || rc == SQLITE_BUSY ? 100 : 1000));
     lock.lock();
@@ -199,16 +204,20 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   }
   t.commit();
   // A checkpoint on another connection cannot win the write lock from a writer that commits
-  // without pause, so the WAL would grow without bound. Past four times the threshold, the
-  // writer restarts it here: the background checkpoints have copied most of it already.
-  // It never waits: while the checkpointer or a reader holds the WAL, SQLite's busy handler
-  // would sleep in steps of up to 100 ms with every turn queued behind it, so it gives up at
-  // once and tries again after the next commit.
-  if (wal_pages_ >= 4 * checkpoint_pages) {
+  // without pause, so the WAL would grow without bound. Once it is long, the writer restarts
+  // it here, right after a background checkpoint has copied most of it (or, if those cannot
+  // run, when it is twice as long). It never waits: while the checkpointer or a reader holds
+  // the WAL, SQLite's busy handler would sleep in steps of up to 100 ms with every turn
+  // queued behind it, so it gives up at once and tries again after the next commit.
+  const int pages = wal_pages_.load();
+  if ((restart_due_.load() && pages >= restart_pages) || pages >= 2 * restart_pages) {
     sqlite3_busy_timeout(db_.get(), 0);
     int rc = sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     sqlite3_busy_timeout(db_.get(), busy_timeout_ms);
-    if (rc == SQLITE_OK) wal_pages_ = 0;
+    if (rc == SQLITE_OK) {
+      wal_pages_ = 0;
+      restart_due_ = false;
+    }
   }
   return out;
 }

@@ -10,6 +10,7 @@
 // the fsyncs a checkpoint needs never stall the writer.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -57,7 +58,8 @@ class sqlite_session_store final : public dialogue::session_store {
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wake_;
   bool checkpoint_due_ = false;
-  int wal_pages_ = 0;  // frames in the WAL after the last commit (set by the hook, under mutex_)
+  std::atomic<int> wal_pages_{0};  // frames in the WAL after the last commit (set by the hook)
+  std::atomic<bool> restart_due_{false};  // a checkpoint has just copied a long WAL: restart it
   bool stopping_ = false;
   std::thread checkpointer_;
 };

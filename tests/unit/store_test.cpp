@@ -111,6 +111,11 @@ TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
   store.backup_to(dir.file("backup.db"));
   storage::sqlite_session_store copy(dir.file("backup.db"));
   CHECK(copy.find(key)->seq == 2);
+  // A new database has small pages: a commit rewrites whole pages into the WAL.
+  storage::connection c(dir.file("s.db"));
+  auto size = c.prepare("PRAGMA page_size");
+  REQUIRE(size.step());
+  CHECK(size.integer(0) == 1024);
 }
 
 TEST_CASE("a conversation is read back from its last restart on, before and after migrations 3 and 4") {
