@@ -33,14 +33,16 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
       bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
                             "bound_at = excluded.bound_at")),
-      // Moves the conversation on only from the number this writer saw (no row: a conflict),
-      // and gives its newest event, which the first new one points back to.
+      // Where a conversation's newest event is, when this writer does not know it yet.
+      find_last_event_(db_.prepare("SELECT last_event FROM conversations WHERE id = ?1 AND seq = ?2")),
+      // Moves the conversation on only from the number this writer saw (no change: a
+      // conflict) and names its new newest event.
       claim_seq_(db_.prepare("UPDATE conversations SET seq = ?1, updated_at = ?2, "
-                             "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END "
-                             "WHERE id = ?3 AND seq = ?4 RETURNING last_event")),
-      insert_event_(db_.prepare("INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, at, prev) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
-      set_last_event_(db_.prepare("UPDATE conversations SET last_event = ?1 WHERE id = ?2")),
+                             "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END, last_event = ?6 "
+                             "WHERE id = ?3 AND seq = ?4")),
+      next_id_(db_.prepare("SELECT coalesce(max(id), 0) + 1 FROM events")),
+      insert_event_(db_.prepare("INSERT INTO events (id, conversation_id, seq, kind, question, option, turn, via, phrase, at, prev) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
       read_db_(db_path),
       find_binding_(read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
       find_conversation_(read_db_.prepare("SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
@@ -156,53 +158,82 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   if (writes.empty()) return out;
   std::lock_guard lock(mutex_);
   const std::string now = now_iso();
-  transaction t(db_);
-  for (const auto& w : writes) {
-    if (w.bind) {
-      insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).bind(4, now).run();
-      bind_key_.bind(1, w.bind->channel).bind(2, w.bind->key).bind(3, w.conversation).bind(4, now).run();
-    }
-    if (w.events.empty()) {
+  std::int64_t next_id = 0;  // the log's next id, read once the batch has events
+  try {
+    transaction t(db_);
+    for (const auto& w : writes) {
+      if (w.bind) {
+        insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).bind(4, now).run();
+        bind_key_.bind(1, w.bind->channel).bind(2, w.bind->key).bind(3, w.conversation).bind(4, now).run();
+      }
+      if (w.events.empty()) {
+        out.push_back(dialogue::write_status::applied);
+        continue;
+      }
+      const std::uint64_t first = w.expected_seq + 1;
+      const std::uint64_t last = w.expected_seq + w.events.size();
+      std::int64_t restart_seq = 0;  // the last restart among these events, if any
+      for (std::size_t i = 0; i < w.events.size(); ++i)
+        if (w.events[i].kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(first + i);
+      // The events take the next ids of the log, counted here so that the conversation row can
+      // name its newest event in the same statement that moves its number on.
+      if (next_id == 0) {
+        next_id_.step();
+        next_id = next_id_.integer(0);
+        next_id_.reset();
+      }
+      const std::int64_t newest = next_id + static_cast<std::int64_t>(w.events.size()) - 1;
+      // Where the conversation's newest event is: remembered from this writer's last turn on it
+      // (right only while the number is still the one this turn saw, which the claim checks),
+      // or read from its row.
+      std::optional<std::int64_t> prev;
+      auto known = last_events_.find(w.conversation);
+      if (known != last_events_.end() && known->second.first == w.expected_seq) {
+        prev = known->second.second;
+      } else {
+        find_last_event_.bind(1, w.conversation).bind(2, static_cast<std::int64_t>(w.expected_seq));
+        if (find_last_event_.step() && !find_last_event_.is_null(0)) prev = find_last_event_.integer(0);
+        find_last_event_.reset();
+      }
+      claim_seq_.bind(1, static_cast<std::int64_t>(last))
+          .bind(2, now)
+          .bind(3, w.conversation)
+          .bind(4, static_cast<std::int64_t>(w.expected_seq))
+          .bind(5, restart_seq)
+          .bind(6, newest)
+          .run();
+      const bool claimed = db_.changes() == 1;
+      if (!claimed) {
+        // Another writer moved the conversation on: nothing of this turn is written.
+        if (known != last_events_.end()) last_events_.erase(known);
+        out.push_back(dialogue::write_status::conflict);
+        continue;
+      }
+      std::uint64_t seq = w.expected_seq;
+      for (const auto& e : w.events) {
+        insert_event_.bind(1, next_id)
+            .bind(2, w.conversation)
+            .bind(3, static_cast<std::int64_t>(++seq))
+            .bind(4, dialogue::to_string(e.kind))
+            .bind(5, e.question)
+            .bind(6, e.option)
+            .bind(7, e.turn)
+            .bind(8, e.via)
+            .bind(9, e.phrase)
+            .bind(10, now);
+        if (prev) insert_event_.bind(11, *prev);
+        insert_event_.run();
+        prev = next_id++;
+      }
+      if (last_events_.size() >= remembered_conversations) last_events_.clear();
+      last_events_[w.conversation] = {last, *prev};
       out.push_back(dialogue::write_status::applied);
-      continue;
     }
-    const std::uint64_t first = w.expected_seq + 1;
-    std::int64_t restart_seq = 0;  // the last restart among these events, if any
-    for (std::size_t i = 0; i < w.events.size(); ++i)
-      if (w.events[i].kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(first + i);
-    claim_seq_.bind(1, static_cast<std::int64_t>(w.expected_seq + w.events.size()))
-        .bind(2, now)
-        .bind(3, w.conversation)
-        .bind(4, static_cast<std::int64_t>(w.expected_seq))
-        .bind(5, restart_seq);
-    if (!claim_seq_.step()) {
-      // Another writer moved the conversation on: nothing of this turn is written.
-      claim_seq_.reset();
-      out.push_back(dialogue::write_status::conflict);
-      continue;
-    }
-    std::optional<std::int64_t> prev;
-    if (!claim_seq_.is_null(0)) prev = claim_seq_.integer(0);
-    claim_seq_.run();  // to the end of the RETURNING rows, then reset
-    std::uint64_t seq = w.expected_seq;
-    for (const auto& e : w.events) {
-      insert_event_.bind(1, w.conversation)
-          .bind(2, static_cast<std::int64_t>(++seq))
-          .bind(3, dialogue::to_string(e.kind))
-          .bind(4, e.question)
-          .bind(5, e.option)
-          .bind(6, e.turn)
-          .bind(7, e.via)
-          .bind(8, e.phrase)
-          .bind(9, now);
-      if (prev) insert_event_.bind(10, *prev);
-      insert_event_.run();
-      prev = sqlite3_last_insert_rowid(db_.get());
-    }
-    set_last_event_.bind(1, *prev).bind(2, w.conversation).run();
-    out.push_back(dialogue::write_status::applied);
+    t.commit();
+  } catch (...) {
+    last_events_.clear();  // it may name events that were rolled back
+    throw;
   }
-  t.commit();
   // A checkpoint on another connection cannot win the write lock from a writer that commits
   // without pause, so the WAL would grow without bound. Once it is long, the writer restarts
   // it here, right after a background checkpoint has copied most of it (or, if those cannot

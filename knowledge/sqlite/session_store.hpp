@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "dialogue/session_store.hpp"
 #include "knowledge/sqlite/database.hpp"
@@ -41,9 +42,15 @@ class sqlite_session_store final : public dialogue::session_store {
   connection db_;
   statement insert_conversation_;
   statement bind_key_;
+  statement find_last_event_;
   statement claim_seq_;
+  statement next_id_;
   statement insert_event_;
-  statement set_last_event_;
+  // Conversation -> (its number, its newest event's id) after this writer's last turn on it,
+  // so that a turn need not read where its conversation's log ends. Used only while the
+  // number still matches, which the claim checks; cleared when a batch fails.
+  std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> last_events_;
+  static constexpr std::size_t remembered_conversations = 1 << 16;
 
   std::mutex read_mutex_;  // guards read_db_ and the reading statements
   connection read_db_;
