@@ -32,7 +32,11 @@ class replay_window {
   static constexpr std::size_t key_bytes = 16;
 
   // `window_seconds`: a timestamp up to this far from now, either side, is accepted.
-  explicit replay_window(std::int64_t window_seconds, std::size_t capacity = default_capacity);
+  // `not_before`: timestamps below it are refused (out_of_window). The adapters pass the time
+  // they started: a request signed before then may have been served by the process before a
+  // restart, whose memory is gone, so it cannot be told from a replay.
+  explicit replay_window(std::int64_t window_seconds, std::size_t capacity = default_capacity,
+                         std::int64_t not_before = INT64_MIN);
   replay_window(const replay_window&) = delete;
   replay_window& operator=(const replay_window&) = delete;
 

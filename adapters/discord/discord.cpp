@@ -147,6 +147,13 @@ std::string option_label(const bot::turn& t, std::string_view id) {
 }  // namespace
 
 struct adapter::impl {
+  static std::int64_t system_clock_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  // Requests signed before this adapter started may have been served before a restart.
+  static std::int64_t started_at(const adapter_options& o) { return o.clock ? o.clock() : system_clock_seconds(); }
+
   impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
        adapter_options opts)
       : cfg_(cfg),
@@ -154,14 +161,9 @@ struct adapter::impl {
         pool_(pool),
         opts_(std::move(opts)),
         verifier_(cfg.public_key),
-        guard_(replay_guard::default_window, opts_.replay_capacity),
+        guard_(replay_guard::default_window, opts_.replay_capacity, started_at(opts_)),
         api_(cfg, opts_.retry) {
-    if (!opts_.clock)
-      opts_.clock = [] {
-        return std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      };
+    if (!opts_.clock) opts_.clock = system_clock_seconds;
     label_ = [this](std::string_view id) { return svc_.engine().fw().stack_label(id); };
   }
 

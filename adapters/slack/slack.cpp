@@ -100,7 +100,8 @@ adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::work
       pool_(pool),
       opts_(std::move(opts)),
       client_(opts_.retry),
-      signatures_(max_clock_skew_seconds, opts_.replay_capacity),
+      // Requests signed before this adapter started may have been served before a restart.
+      signatures_(max_clock_skew_seconds, opts_.replay_capacity, opts_.now ? opts_.now() : system_now()),
       events_(event_ttl_seconds, seen_capacity),
       clicks_(click_ttl_seconds, seen_capacity) {
   if (!opts_.now) opts_.now = system_now;

@@ -158,3 +158,14 @@ TEST_SUITE("replay window") {
     CHECK(w.size() == 2000 + 4 * 2000);
   }
 }
+
+TEST_CASE("replay_window: nothing signed before not_before is taken, so a restart cannot be used to replay") {
+  // The adapters pass the time they started: what was signed before may have been served by
+  // the process before a restart, whose memory is gone.
+  replay_window w(300, 100, 1000);
+  const std::string sig(64, 'a');
+  CHECK(w.admit(sig, 999, 1000) == verdict::out_of_window);
+  CHECK(w.admit(sig, 700, 1000) == verdict::out_of_window);
+  CHECK(w.admit(sig, 1000, 1000) == verdict::fresh);
+  CHECK(w.admit(sig, 1000, 1001) == verdict::replay);
+}
