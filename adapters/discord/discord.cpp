@@ -151,19 +151,22 @@ struct adapter::impl {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
-  // Requests signed before this adapter started may have been served before a restart.
-  static std::int64_t started_at(const adapter_options& o) { return o.clock ? o.clock() : system_clock_seconds(); }
+  // The options with the system clock when none is given, before any member reads it.
+  static adapter_options with_clock(adapter_options o) {
+    if (!o.clock) o.clock = system_clock_seconds;
+    return o;
+  }
 
   impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
        adapter_options opts)
       : cfg_(cfg),
         svc_(svc),
         pool_(pool),
-        opts_(std::move(opts)),
+        opts_(with_clock(std::move(opts))),
         verifier_(cfg.public_key),
-        guard_(replay_guard::default_window, opts_.replay_capacity, started_at(opts_)),
+        // Requests signed before this adapter started may have been served before a restart.
+        guard_(replay_guard::default_window, opts_.replay_capacity, opts_.clock()),
         api_(cfg, opts_.retry) {
-    if (!opts_.clock) opts_.clock = system_clock_seconds;
     label_ = [this](std::string_view id) { return svc_.engine().fw().stack_label(id); };
   }
 

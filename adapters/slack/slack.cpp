@@ -93,18 +93,27 @@ std::int64_t system_now() {
       .count();
 }
 
+namespace {
+
+// The options with the system clock when none is given, before any member reads it.
+options with_clock(options o) {
+  if (!o.now) o.now = system_now;
+  return o;
+}
+
+}  // namespace
+
 adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool,
                  options opts)
     : cfg_(cfg),
       svc_(svc),
       pool_(pool),
-      opts_(std::move(opts)),
+      opts_(with_clock(std::move(opts))),
       client_(opts_.retry),
       // Requests signed before this adapter started may have been served before a restart.
-      signatures_(max_clock_skew_seconds, opts_.replay_capacity, opts_.now ? opts_.now() : system_now()),
+      signatures_(max_clock_skew_seconds, opts_.replay_capacity, opts_.now()),
       events_(event_ttl_seconds, seen_capacity),
       clicks_(click_ttl_seconds, seen_capacity) {
-  if (!opts_.now) opts_.now = system_now;
   if (cfg_.bot_token.empty())
     log::warn("slack_bot_token_missing",
               {{"hint", "set ADVISOR_SLACK_BOT_TOKEN: without it no reply reaches Slack"}});
