@@ -33,7 +33,7 @@ struct config {
   std::string knowledge_file;   // empty: config/knowledge.json
   std::string frameworks_dir;   // more frameworks to offer; empty: config/frameworks/
   std::string log_level = "info";
-  unsigned threads = 2;                  // I/O threads of the server
+  unsigned threads = 1;                  // I/O threads of the server (they also run the commits)
   std::vector<std::string> allowed_origins;  // empty: any origin may open the WebSocket
   double messages_per_second = 20;       // per-connection rate limit (token bucket)
   double message_burst = 40;

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   auto* serve_cmd = cli.add_subcommand("serve", "serve the WebSocket endpoint, the web widget, Slack and Discord");
   serve_cmd->add_option("--host", host, "address to listen on (default 127.0.0.1)");
   serve_cmd->add_option("--port", port, "port to listen on (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
-  serve_cmd->add_option("--threads", threads, "I/O threads (default 2)")->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--threads", threads, "I/O threads (default 1)")->check(CLI::Range(1, 256));
 
   auto* kb_cmd = cli.add_subcommand("knowledge", "search, export, import or validate the knowledge");
   kb_cmd->require_subcommand(1);

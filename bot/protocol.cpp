@@ -97,17 +97,33 @@ std::string internal_error(const std::string& channel, const std::string& failur
 
 }  // namespace
 
+namespace {
+
+// Which json_session::submit call this thread is in (0: none). The service answers a turn
+// either inside submit, on the caller's thread, or later on whichever thread committed it,
+// which may be the caller's thread again (a server's loop commits on its own threads).
+thread_local std::uint64_t active_call = 0;
+thread_local std::uint64_t calls_made = 0;
+
+}  // namespace
+
 void json_session::submit(const std::string& token, request r, std::function<frames(result)> build, reply_fn reply) {
   const auto caller = std::this_thread::get_id();
+  const std::uint64_t call = ++calls_made;
+  const std::uint64_t outer = std::exchange(active_call, call);
+  struct restore {
+    std::uint64_t outer;
+    ~restore() { active_call = outer; }
+  } on_return{outer};
   svc_.submit({channel_, token}, std::move(r),
-              [build = std::move(build), reply = std::move(reply), ex = ex_, caller, channel = channel_](result res) mutable {
+              [build = std::move(build), reply = std::move(reply), ex = ex_, caller, call, channel = channel_](result res) mutable {
                 auto work = [build = std::move(build), reply = std::move(reply), res = std::move(res),
                              channel = std::move(channel)]() mutable {
                   if (res.state == result::status::failed) return reply({internal_error(channel, res.failure)});
                   reply(build(std::move(res)));
                 };
-                // Answered at once: still on the caller's thread. Otherwise hand it over.
-                if (!ex || std::this_thread::get_id() == caller) work();
+                // Answered at once, inside this call: go on here. Otherwise hand it over.
+                if (!ex || (std::this_thread::get_id() == caller && active_call == call)) work();
                 else ex(std::move(work));
               });
 }

@@ -59,6 +59,7 @@ service::~service() {
   {
     std::lock_guard lock(queue_mutex_);
     stopping_ = true;
+    committer_ = {};
   }
   queue_wake_.notify_one();
   writer_.join();
@@ -243,11 +244,53 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
 }
 
 void service::enqueue(std::unique_ptr<job> j) {
+  committer post;
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back(std::move(j));
+    if (committer_) {
+      if (flush_posted_ || committing_) return;
+      flush_posted_ = true;
+      post = committer_;
+    }
+  }
+  if (post) return post([this] { flush(); });
+  queue_wake_.notify_one();
+}
+
+void service::set_committer(committer post) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    committer_ = std::move(post);
+    flush_posted_ = false;  // one queued on the old committer may never run
   }
   queue_wake_.notify_one();
+}
+
+void service::flush() {
+  std::vector<std::unique_ptr<job>> batch;
+  {
+    std::lock_guard lock(queue_mutex_);
+    flush_posted_ = false;
+    if (committing_ || queue_.empty()) return;  // whoever commits now posts again after
+    if (!committer_) {
+      queue_wake_.notify_one();  // cleared meanwhile: the writer thread takes these
+      return;
+    }
+    committing_ = true;
+    take_batch(batch);
+  }
+  commit_batch(batch);
+  after_commit();
+}
+
+void service::take_batch(std::vector<std::unique_ptr<job>>& batch) {
+  if (queue_.size() <= max_batch) {
+    batch.swap(queue_);
+  } else {
+    batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + max_batch));
+    queue_.erase(queue_.begin(), queue_.begin() + max_batch);
+  }
 }
 
 void service::writer_loop() {
@@ -255,18 +298,32 @@ void service::writer_loop() {
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      queue_wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      queue_wake_.wait(lock, [this] {
+        return (!queue_.empty() && !committer_ && !committing_) || (stopping_ && queue_.empty() && !committing_);
+      });
       if (queue_.empty()) return;  // stopping, and every turn is answered
-      if (queue_.size() <= max_batch) {
-        batch.swap(queue_);
-      } else {
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + max_batch));
-        queue_.erase(queue_.begin(), queue_.begin() + max_batch);
-      }
+      committing_ = true;
+      take_batch(batch);
     }
     commit_batch(batch);
     batch.clear();
+    after_commit();
   }
+}
+
+void service::after_commit() {
+  committer post;
+  {
+    std::lock_guard lock(queue_mutex_);
+    committing_ = false;
+    // Turns queued during the commit: on the committer, after the work its loop has meanwhile.
+    if (!queue_.empty() && committer_ && !flush_posted_) {
+      flush_posted_ = true;
+      post = committer_;
+    }
+  }
+  if (post) return post([this] { flush(); });
+  queue_wake_.notify_one();  // the writer thread takes over, or may stop
 }
 
 void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {

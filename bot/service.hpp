@@ -9,9 +9,11 @@
 //   - The engine decides on the submitting thread (or, for a turn that waited behind
 //     another, on the thread that finished that one). A turn that changes nothing (help,
 //     why, a refused option) is answered at once.
-//   - A turn with events to store goes to the one writer thread, which commits every turn
-//     waiting for it in one transaction (group commit) and only then answers each of them.
-//     No turn is acknowledged before its events are committed.
+//   - A turn with events to store waits for the next commit, which stores every turn waiting
+//     in one transaction (group commit) and only then answers each of them. No turn is
+//     acknowledged before its events are committed. Commits run one at a time: on the
+//     service's writer thread, or, when a server sets a committer, on the server's event
+//     loop after the frames it read in that pass (see set_committer).
 //   - When the store says another writer moved a conversation on (sequence conflict), the
 //     record is read again and the turn decided again on the newer history.
 #pragma once
@@ -85,13 +87,15 @@ class service {
   service& operator=(const service&) = delete;
 
   // Runs one action; `done` is called exactly once with the result, either on this thread
-  // before submit returns or on another thread (the writer's) once the turn is committed.
+  // before submit returns or once the turn is committed, on the thread that committed it
+  // (the writer's, or the committer's loop, which may be this thread again later).
   // `done` must not block (post the work elsewhere) and must not call the blocking calls
   // below. An unknown framework throws std::invalid_argument here.
   using done_fn = std::function<void(result)>;
   void submit(const channel_key& key, request r, done_fn done);
 
-  // Blocking forms of submit, for threads that may wait (terminal, adapters' workers, tests).
+  // Blocking forms of submit, for threads that may wait (terminal, adapters' workers, tests);
+  // never on the committer's loop, which could then not commit the turn waited for.
   // A turn that could not be stored throws std::runtime_error.
   // start: `fresh` forces a new conversation; otherwise resumes the key's conversation (the
   // opening text is its next message) or starts one.
@@ -118,6 +122,15 @@ class service {
   // The frameworks on offer: id and title, the default first.
   std::vector<std::pair<std::string, std::string>> frameworks() const;
   bool has_framework(std::string_view id) const;
+
+  // Where commits run. By default the service's own writer thread commits every waiting turn
+  // as soon as it is woken. A server with an event loop can run them there instead: `post`
+  // queues a piece of work behind the work its loop already has (e.g. asio::post), so every
+  // turn read in one pass of the loop is committed together and no other thread is woken.
+  // Commits still run one at a time. Clear it (an empty function) before the loop stops;
+  // turns still waiting then go to the writer thread.
+  using committer = std::function<void(std::function<void()>)>;
+  void set_committer(committer post);
 
   // Blocks until every turn submitted so far has been answered (for a graceful stop).
   void drain() const;
@@ -168,6 +181,10 @@ class service {
   std::unique_ptr<job> finish(std::unique_ptr<job> j, result r);
   void enqueue(std::unique_ptr<job> j);
   void writer_loop();
+  void after_commit();  // ends a commit: posts the next flush or wakes the writer
+  void take_batch(std::vector<std::unique_ptr<job>>& batch);  // queue_mutex_ held
+  // Commits what is waiting, on the committer's loop.
+  void flush();
   void commit_batch(std::vector<std::unique_ptr<job>>& batch);
   stripe& stripe_for(const std::string& slot_key);
   // The engine of the framework a conversation was started on ("id@version" or "id").
@@ -182,6 +199,9 @@ class service {
   std::condition_variable queue_wake_;
   std::vector<std::unique_ptr<job>> queue_;
   bool stopping_ = false;
+  committer committer_;
+  bool flush_posted_ = false;  // a flush is queued on the committer
+  bool committing_ = false;    // a batch is being committed (by either)
   commit_stats stats_;
   std::atomic<std::size_t> in_flight_{0};  // submitted, not yet answered
   std::thread writer_;

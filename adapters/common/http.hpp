@@ -1,7 +1,8 @@
 // HTTP as the adapters see it: a request with its raw body, a response, and a route table
 // from (method, path) to a handler. Handlers are plain functions, testable without a socket;
-// the web server owns the sockets and calls them. A handler runs on an I/O thread, so it
-// must return at once: slow work (storage, outbound calls) goes to a worker_pool.
+// the web server owns the sockets and calls them. A handler runs on the server's route pool,
+// never on an I/O thread, and may wait briefly for a turn; but it must not hold a route
+// thread for long: slow work (outbound calls) goes to a worker_pool.
 #pragma once
 
 #include <functional>

@@ -22,7 +22,7 @@ namespace advisor::discord {
 
 struct adapter_options {
   // A turn finished within this is answered inline; a slower one is deferred (Discord waits
-  // 3 s). Zero: always defer. The handler blocks its I/O thread for at most this long.
+  // 3 s). Zero: always defer. The handler blocks its route thread for at most this long.
   std::chrono::milliseconds inline_budget{1500};
   // Unix time in seconds, for the timestamp check; empty: the system clock.
   std::function<std::int64_t()> clock;
@@ -46,7 +46,7 @@ class adapter {
   // Adds POST /discord/interactions.
   void register_routes(adapters::router& routes);
 
-  // The route itself: runs on an I/O thread; waits at most inline_budget for a turn.
+  // The route itself: runs on the server's route pool; waits at most inline_budget for a turn.
   adapters::http_response handle(const adapters::http_request& req);
 
  private:

@@ -82,7 +82,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       : ws_(std::move(socket)),
         state_(state),
         id_(state.next_id++),
-        json_(state.svc, "web", [this](std::function<void()> work) { net::post(ws_.get_executor(), std::move(work)); }),
+        // A committed turn's reply: at once when the commit ran on this connection's loop
+        // thread outside any strand (one I/O thread), else queued on its strand.
+        json_(state.svc, "web", [this](std::function<void()> work) { net::dispatch(ws_.get_executor(), std::move(work)); }),
         tokens_(state.cfg.message_burst),
         refilled_(steady::now()) {}
 
@@ -158,9 +160,10 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
       send(bot::error_frame("rate_limited", "Too many messages at once; that one was not read. Please slow down."));
     } else {
-      // Decided here; a turn with something to store is answered once the service's writer
-      // has committed it. The next frame is read after this one's reply, so replies keep the
-      // order of the frames and a client that floods waits on TCP, not in our memory.
+      // Decided here; a turn with something to store is answered once it is committed (on
+      // this loop, after the other frames read in this pass). The next frame is read after
+      // this one's reply, so replies keep the order of the frames and a client that floods
+      // waits on TCP, not in our memory.
       auto started = steady::now();
       json_.handle(frame, [self = shared_from_this(), started](bot::json_session::frames frames) {
         adapters::metrics::global().observe_turn_seconds(std::chrono::duration<double>(steady::now() - started).count());
@@ -373,7 +376,10 @@ class listener : public std::enable_shared_from_this<listener> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    // Each connection's handlers run one at a time: on a strand when several threads run the
+    // loop; with one thread, the loop alone guarantees it and a strand would only cost.
+    net::any_io_executor ex = state_.cfg.threads > 1 ? net::any_io_executor(net::make_strand(ioc_)) : ioc_.get_executor();
+    acceptor_.async_accept(ex, beast::bind_front_handler(&listener::on_accept, shared_from_this()));
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
@@ -430,10 +436,13 @@ class server::impl {
       begin_shutdown();
     });
     listener_->run();
+    // Turns are committed on these threads, after the frames each pass of the loop read.
+    state_.svc.set_committer([this](std::function<void()> work) { net::post(ioc_, std::move(work)); });
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
+    state_.svc.set_committer({});  // the service's own writer commits whatever is left
     std::thread shutdown;
     {
       std::lock_guard lock(shutdown_mutex_);

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -253,4 +255,127 @@ TEST_CASE("two instances on one database: the one with a stale view re-reads and
   int answers = 0;
   for (const auto& e : rec->events) answers += e.kind == dialogue::event_kind::answer;
   CHECK(answers == 2);
+}
+
+namespace {
+
+// A stand-in for a server's event loop: work posted to it runs when the test says so, on
+// the test's thread.
+struct manual_loop {
+  std::mutex mutex;
+  std::deque<std::function<void()>> posted;
+  bot::service::committer committer() {
+    return [this](std::function<void()> work) {
+      std::lock_guard lock(mutex);
+      posted.push_back(std::move(work));
+    };
+  }
+  std::size_t size() {
+    std::lock_guard lock(mutex);
+    return posted.size();
+  }
+  // Runs what is queued now (not what that posts in turn); returns how much ran.
+  std::size_t run_once() {
+    std::deque<std::function<void()>> now;
+    {
+      std::lock_guard lock(mutex);
+      now.swap(posted);
+    }
+    for (auto& w : now) w();
+    return now.size();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("with a committer, every turn queued in one pass of the loop is committed together, on the loop") {
+  fixture f;
+  manual_loop loop;
+  f.svc.set_committer(loop.committer());
+  results got;
+  constexpr int n = 25;
+  for (int i = 0; i < n; ++i) f.svc.submit({"web", "k" + std::to_string(i)}, start_request(), got.sink("k" + std::to_string(i)));
+  // Decided, not committed, not answered: one commit waits on the loop for all of them.
+  CHECK(got.size() == 0);
+  CHECK(loop.size() == 1);
+  CHECK(f.store.batches().empty());
+  CHECK(loop.run_once() == 1);
+  // Committed and answered on this thread, inside that one piece of work.
+  CHECK(got.size() == n);
+  CHECK(f.store.batches() == std::vector<std::size_t>{n});
+  for (auto& [name, r] : got.got) {
+    REQUIRE(r.state == bot::result::status::ok);
+    CHECK(f.store.committed(r.t.conversation, r.t.seq));
+  }
+  CHECK(f.svc.stats().commits == 1);
+  CHECK(loop.size() == 0);  // nothing more to do
+
+  // The next pass: a turn for each of three keys, one commit again.
+  for (int i = 0; i < 3; ++i) {
+    bot::request r;
+    r.type = bot::request::kind::message;
+    r.text = "1";
+    f.svc.submit({"web", "k" + std::to_string(i)}, r, got.sink("again" + std::to_string(i)));
+  }
+  CHECK(got.size() == n);
+  CHECK(loop.run_once() == 1);
+  CHECK(got.size() == n + 3);
+  CHECK(f.store.batches() == std::vector<std::size_t>{n, 3});
+}
+
+TEST_CASE("turns queued while the loop commits go in the next commit, posted behind the loop's other work") {
+  fixture f;
+  manual_loop loop;
+  f.svc.set_committer(loop.committer());
+  results got;
+  f.svc.submit({"web", "a"}, start_request(), got.sink("a"));
+  REQUIRE(loop.size() == 1);
+  // Hold the commit in the store while another thread queues a turn.
+  f.store.close();
+  std::thread committing([&] { loop.run_once(); });
+  f.store.wait_for_writer();
+  f.svc.submit({"web", "b"}, start_request(), got.sink("b"));
+  CHECK(loop.size() == 0);  // a commit is under way: it posts the next one when it ends
+  f.store.open();
+  committing.join();
+  CHECK(got.size() == 1);
+  CHECK(loop.size() == 1);
+  loop.run_once();
+  got.wait_for(2);
+  CHECK(f.store.batches() == std::vector<std::size_t>{1, 1});
+}
+
+TEST_CASE("clearing the committer hands what is still queued to the writer thread") {
+  fixture f;
+  manual_loop loop;
+  f.svc.set_committer(loop.committer());
+  results got;
+  for (int i = 0; i < 5; ++i) f.svc.submit({"web", "k" + std::to_string(i)}, start_request(), got.sink("k" + std::to_string(i)));
+  REQUIRE(loop.size() == 1);
+  // The loop stops without running its work (a server stopping): the writer takes over.
+  f.svc.set_committer({});
+  got.wait_for(5);
+  for (auto& [name, r] : got.got) CHECK(r.state == bot::result::status::ok);
+  loop.run_once();  // the stale flush finds nothing to do
+  CHECK(f.store.batches() == std::vector<std::size_t>{5});
+  // And later turns go straight to the writer.
+  auto t = f.svc.start({"web", "later"}, {}, true);
+  CHECK(!t.out.options.empty());
+  CHECK(loop.size() == 0);
+}
+
+TEST_CASE("a service with a committer still answers every turn when it is destroyed") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  gated_store store{app->db_path};
+  manual_loop loop;
+  results got;
+  {
+    bot::service svc{app->framework, *app->knowledge, store};
+    svc.set_committer(loop.committer());
+    for (int i = 0; i < 4; ++i) svc.submit({"web", "k" + std::to_string(i)}, start_request(), got.sink("k" + std::to_string(i)));
+    REQUIRE(loop.size() == 1);
+  }
+  CHECK(got.size() == 4);
+  for (auto& [name, r] : got.got) CHECK(r.state == bot::result::status::ok);
 }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "adapters/web/server.hpp"
+#include "knowledge/sqlite/session_store.hpp"
 #include "support.hpp"
 
 namespace beast = boost::beast;
@@ -353,4 +354,41 @@ TEST_CASE("a thousand idle connections do not stop others being served") {
   auto m = get(s.port, "/metrics");
   CHECK(m.body.find("advisor_connections " + std::to_string(idle + 1)) != std::string::npos);
   MESSAGE("idle connections held: " << idle);
+}
+
+TEST_CASE("with several I/O threads, parallel conversations each finish with every turn stored") {
+  // One loop thread is the default; more run each connection's handlers on a strand, and
+  // the commits on whichever thread is free.
+  running_server s([](bot::config& c) { c.threads = 3; });
+  constexpr int clients = 8;
+  std::vector<std::string> tokens(clients);
+  std::vector<std::string> errors(clients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        client c(s.port);
+        c.send(json{{"type", "start"}});
+        tokens[i] = c.receive()["session"];
+        json reply = finish_conversation(c, c.receive());
+        if (!reply.contains("recommendation")) errors[i] = "no recommendation";
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) CHECK(e.empty());
+  auto stats = s.app->service->stats();
+  CHECK(stats.commits >= 1);
+  CHECK(stats.commits <= stats.turns);
+  // A new service on the same database (a restarted process) finds each conversation at its
+  // recommendation.
+  s.stop();
+  storage::sqlite_session_store reopened(s.app->db_path);
+  bot::service again(s.app->framework, *s.app->knowledge, reopened);
+  for (const auto& token : tokens) {
+    auto now = again.current({"web", token});
+    REQUIRE(now);
+    CHECK(now->out.recommendation.has_value());
+  }
 }
