@@ -39,13 +39,14 @@ int run_serve(const config& cfg) {
     files.rlim_cur = files.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &files);
   }
-  // A turn's memory is allocated on the I/O thread that read it and freed on the writer's.
-  // With glibc's defaults the writer then hands each thread heap's free top back to the OS
-  // (madvise), and every such call interrupts the other core to flush its TLB: that alone
-  // took a tenth of the server's time. Freed memory is kept for reuse up to 64 MB a heap,
-  // and blocks up to 32 MB come from the heaps rather than from a fresh mmap each time.
+#ifndef ADVISOR_JEMALLOC
+  // Built without jemalloc (sanitizer builds): with glibc's defaults, freed memory at the top
+  // of a thread heap goes back to the OS (madvise), and every such call interrupts the other
+  // core to flush its TLB: that alone once took a tenth of the server's time. Freed memory is
+  // kept for reuse up to 64 MB a heap, and blocks up to 32 MB come from the heaps.
   ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
   auto a = open_app(cfg);
   auto& m = adapters::metrics::global();
   m.describe("advisor_turns_total", "Turns decided, by channel.");
