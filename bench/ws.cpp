@@ -278,11 +278,11 @@ struct responder_session : std::enable_shared_from_this<responder_session> {
 
 struct responder::impl {
   std::string reply = typical_reply;
-  net::io_context ioc;
+  net::io_context ioc{1};
   tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), 0}};
   std::vector<std::thread> threads;
   void accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    acceptor.async_accept(ioc.get_executor(), [this](beast::error_code ec, tcp::socket s) {
       if (!ec) std::make_shared<responder_session>(std::move(s), reply)->run();
       accept();
     });
@@ -292,7 +292,9 @@ struct responder::impl {
 responder::responder() : impl_(std::make_unique<impl>()) {
   impl_->acceptor.listen(net::socket_base::max_listen_connections);
   impl_->accept();
-  for (int i = 0; i < 2; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  // One loop thread, as the advisor runs by default. Two threads with a strand per connection
+  // answered fewer frames a second on two cores (bench/notes.md): the ceiling is the faster one.
+  impl_->threads.emplace_back([this] { impl_->ioc.run(); });
 }
 
 responder::~responder() {

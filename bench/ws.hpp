@@ -35,7 +35,7 @@ ws_results run_ws(const ws_options& o);
 // The JSON line's fields for one run.
 json summarize(const ws_options& o, ws_results& r);
 
-// A WebSocket server on 127.0.0.1 (2 threads) answering every frame with one fixed reply of
+// A WebSocket server on 127.0.0.1 (one loop thread) answering every frame with one fixed reply of
 // the advisor's shape and typical size: no parsing, no storage. The ceiling.
 class responder {
  public:

@@ -313,9 +313,11 @@ void service::writer_loop() {
 
 void service::after_commit() {
   committer post;
+  bool writer_commits = false;
   {
     std::lock_guard lock(queue_mutex_);
     committing_ = false;
+    writer_commits = !committer_;
     // Turns queued during the commit: on the committer, after the work its loop has meanwhile.
     if (!queue_.empty() && committer_ && !flush_posted_) {
       flush_posted_ = true;
@@ -323,7 +325,9 @@ void service::after_commit() {
     }
   }
   if (post) return post([this] { flush(); });
-  queue_wake_.notify_one();  // the writer thread takes over, or may stop
+  // The writer thread takes over what is left, or may stop. (While a committer is set it has
+  // nothing to do: waking it would only cost a futex call per commit.)
+  if (writer_commits) queue_wake_.notify_one();
 }
 
 void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {

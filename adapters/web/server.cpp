@@ -69,7 +69,9 @@ bool origin_allowed(const bot::config& cfg, std::string_view origin) {
 
 void count_error_frames(const std::vector<std::string>& frames) {
   for (const auto& f : frames) {
-    if (f.rfind("{\"code\":", 0) != 0 && f.find("\"type\":\"error\"") == std::string::npos) continue;
+    // bot::error_frame writes its keys in order ("code" first); a reply or session frame
+    // never starts so, and is not scanned.
+    if (f.rfind("{\"code\":", 0) != 0) continue;
     auto j = nlohmann::json::parse(f, nullptr, false);
     if (j.is_object() && j.value("type", "") == "error")
       adapters::metrics::global().inc("advisor_errors_total", {{"code", j.value("code", "unknown")}});

@@ -103,3 +103,11 @@ TEST_CASE("the final reply carries the recommendation") {
   CHECK(!rec["reasons"].empty());
   CHECK(!rec["reasons"][0]["sources"].empty());
 }
+
+TEST_CASE("an error frame starts with its code (the web server counts errors by that prefix)") {
+  auto f = bot::error_frame("stale_option", "That button belongs to a question that has already been answered.");
+  CHECK(f.rfind("{\"code\":\"stale_option\"", 0) == 0);
+  auto j = nlohmann::json::parse(f);
+  CHECK(j["type"] == "error");
+  CHECK(j["message"] == "That button belongs to a question that has already been answered.");
+}
