@@ -139,8 +139,8 @@ w("Written by `BUILD_DIR=%s bench/run.sh %s` on %s; every figure and every verdi
   "computed by the script (bench/report.py) from the runs' JSON lines. Benchmarks are not tests: "
   "CI only runs `bench/smoke.sh` (zero errors, no speed asserted)." % (machine.get("build", "?"), seconds, machine.get("date", "?")))
 w("")
-w("**Machine**: %s cores (%s), %s GiB, %s, %s %s build. The server (`advisor serve`, 2 I/O threads, "
-  "4 channel workers, every turn committed to SQLite in WAL mode before its reply) and the load "
+w("**Machine**: %s cores (%s), %s GiB, %s, %s %s build. The server (`advisor serve` as configured by default: one I/O thread, which "
+  "also runs the group commits, a checkpoint thread, 4 channel workers; every turn committed to SQLite in WAL mode before its reply) and the load "
   "generator (`advisor-bench`: one thread; its fake Web API and the no-work responder have their own) "
   "share these cores, on loopback." % (
       machine.get("cores", "?"), machine.get("cpu", "?"), machine.get("mem_gib", "?"), machine.get("os", "?"),
