@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "chat.hpp"
+#include "request_signing.hpp"
 #include "ws.hpp"
 
 using namespace bench;
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
 
   try {
     if (print_key) {
-      std::cout << ed25519_signer(co.discord_seed).public_hex() << std::endl;
+      std::cout << advisor::test::ed25519_key(co.discord_seed).public_hex() << std::endl;
       return 0;
     }
     if (!port->count()) return fail("--port is required (the advisor's port on the loopback address)");
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
       co.rate = o.rate;
       co.max_requests = o.max_turns;
       co.latency_out = latency_out;
-      if (discord) ed25519_signer check(co.discord_seed);  // a bad seed fails here, clearly
+      if (discord) advisor::test::ed25519_key check(co.discord_seed);  // a bad seed fails here, clearly
       json out = run_chat(co);
       std::cout << out.dump() << std::endl;
       return out["errors"].get<std::uint64_t>() == 0 && out["acks"].get<std::uint64_t>() > 0 ? 0 : 1;

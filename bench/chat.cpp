@@ -1,9 +1,7 @@
 #include "chat.hpp"
 
 #include "fake_api.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "request_signing.hpp"
 
 #include <boost/beast/http.hpp>
 #include <deque>
@@ -19,76 +17,6 @@
 namespace bench {
 
 namespace http = beast::http;
-
-// ---- signing -------------------------------------------------------------------------------
-
-namespace {
-
-std::string to_hex(const unsigned char* data, std::size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[data[i] >> 4];
-    out += digits[data[i] & 15];
-  }
-  return out;
-}
-
-std::vector<unsigned char> from_hex(const std::string& hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2) throw std::invalid_argument("odd number of hex digits");
-  std::vector<unsigned char> out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) throw std::invalid_argument("not a hex digit in \"" + hex + "\"");
-    out.push_back(static_cast<unsigned char>(hi * 16 + lo));
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string slack_signature(const std::string& secret, const std::string& timestamp, const std::string& body) {
-  std::string base = "v0:" + timestamp + ":" + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(base.data()),
-       base.size(), mac, &len);
-  return "v0=" + to_hex(mac, len);
-}
-
-ed25519_signer::ed25519_signer(const std::string& seed_hex) {
-  auto seed = from_hex(seed_hex);
-  if (seed.size() != 32) throw std::invalid_argument("an Ed25519 seed is 32 bytes (64 hex digits)");
-  key_ = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
-  if (!key_) throw std::runtime_error("OpenSSL could not make an Ed25519 key");
-}
-
-ed25519_signer::~ed25519_signer() { EVP_PKEY_free(static_cast<EVP_PKEY*>(key_)); }
-
-std::string ed25519_signer::public_hex() const {
-  unsigned char pub[32];
-  std::size_t len = sizeof pub;
-  if (EVP_PKEY_get_raw_public_key(static_cast<EVP_PKEY*>(key_), pub, &len) != 1)
-    throw std::runtime_error("OpenSSL could not give the Ed25519 public key");
-  return to_hex(pub, len);
-}
-
-std::string ed25519_signer::sign_hex(const std::string& message) const {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned char sig[64];
-  std::size_t len = sizeof sig;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, static_cast<EVP_PKEY*>(key_)) != 1 ||
-      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1)
-    throw std::runtime_error("OpenSSL could not sign");
-  return to_hex(sig, len);
-}
 
 namespace {
 
@@ -250,34 +178,6 @@ class http_pool {
 
 // ---- the conversations ---------------------------------------------------------------------
 
-std::string form_encode(std::string_view s) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += digits[c >> 4];
-      out += digits[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    if (!out.empty()) out += '&';
-    out += form_encode(k);
-    out += '=';
-    out += form_encode(v);
-  }
-  return out;
-}
-
 std::string str(const json& j, const char* key) {
   if (!j.is_object()) return {};
   auto it = j.find(key);
@@ -329,7 +229,7 @@ class driver {
         tick_(ioc_),
         sweep_(ioc_),
         end_(ioc_) {
-    if (o.kind == chat_kind::discord) discord_key_ = std::make_unique<ed25519_signer>(o.discord_seed);
+    if (o.kind == chat_kind::discord) discord_key_ = std::make_unique<advisor::test::ed25519_key>(o.discord_seed);
   }
 
   json run() {
@@ -606,7 +506,7 @@ class driver {
                              ? openings[std::uniform_int_distribution<std::size_t>(0, openings.size() - 1)(rng_)]
                              : std::string();
       std::string trigger = std::to_string(++sequence_) + ".738474920.8088930838d88f008e0";
-      j.body = form({{"token", "benchVerificationToken"},
+      j.body = advisor::test::form({{"token", "benchVerificationToken"},
                      {"team_id", s.team},
                      {"team_domain", "bench"},
                      {"channel_id", s.channel},
@@ -683,7 +583,7 @@ class driver {
                                   {"value", button["value"]},
                                   {"type", "button"},
                                   {"action_ts", std::to_string(unix_now()) + ".000001"}}})}};
-    j.body = form({{"payload", payload.dump()}});
+    j.body = advisor::test::form({{"payload", payload.dump()}});
     return j;
   }
 
@@ -878,10 +778,10 @@ class driver {
     std::string ts = std::to_string(unix_now());
     if (slack()) {
       r.set("X-Slack-Request-Timestamp", ts);
-      r.set("X-Slack-Signature", slack_signature(o_.slack_secret, ts, r.body()));
+      r.set("X-Slack-Signature", advisor::test::slack_signature(o_.slack_secret, ts, r.body()));
     } else {
       r.set("X-Signature-Timestamp", ts);
-      r.set("X-Signature-Ed25519", discord_key_->sign_hex(ts + r.body()));
+      r.set("X-Signature-Ed25519", discord_key_->sign(ts + r.body()));
     }
   }
 
@@ -937,7 +837,7 @@ class driver {
   std::string run_tag_;
   net::io_context ioc_;
   std::unique_ptr<fake_api> fake_;
-  std::unique_ptr<ed25519_signer> discord_key_;
+  std::unique_ptr<advisor::test::ed25519_key> discord_key_;
   http_pool pool_;
   net::steady_timer tick_, sweep_, end_;
   std::deque<slot> slots_;

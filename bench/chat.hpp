@@ -32,21 +32,4 @@ struct chat_options {
 // The whole run; one JSON object.
 json run_chat(const chat_options& o);
 
-// Slack's v0 signature: "v0=" + hex HMAC-SHA256(secret, "v0:" + timestamp + ":" + body).
-std::string slack_signature(const std::string& secret, const std::string& timestamp, const std::string& body);
-
-// An Ed25519 key pair from a 32-byte seed (OpenSSL EVP).
-class ed25519_signer {
- public:
-  explicit ed25519_signer(const std::string& seed_hex);  // throws std::invalid_argument
-  ~ed25519_signer();
-  ed25519_signer(const ed25519_signer&) = delete;
-  ed25519_signer& operator=(const ed25519_signer&) = delete;
-  std::string public_hex() const;
-  std::string sign_hex(const std::string& message) const;
-
- private:
-  void* key_ = nullptr;  // EVP_PKEY
-};
-
 }  // namespace bench

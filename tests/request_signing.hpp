@@ -1,15 +1,22 @@
-// Signing requests the way Slack and Discord do, with OpenSSL directly (not the adapters'
-// own code), for the fuzz targets and the unit tests that replay their findings:
-//   Slack:   "v0=" + hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body))
-//   Discord: hex(Ed25519(timestamp + body)) with a fixed test key (RFC 8032, 7.1, test 1).
+// Requests as Slack and Discord build and sign them, with OpenSSL directly (never the
+// adapters' own code), for the integration tests, the fuzz targets and the unit tests that
+// replay their findings, and advisor-bench (which links none of the project's libraries:
+// this header needs only OpenSSL):
+//   Slack:   "v0=" + hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body)), form bodies
+//   Discord: hex(Ed25519(timestamp + body)), by default with a fixed test key (RFC 8032,
+//            7.1, test 1)
 #pragma once
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cctype>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace advisor::test {
 
@@ -20,6 +27,25 @@ inline std::string to_hex(const unsigned char* p, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     out += digits[p[i] >> 4];
     out += digits[p[i] & 0xF];
+  }
+  return out;
+}
+
+// Throws std::invalid_argument for an odd length or a character that is not a hex digit.
+inline std::vector<unsigned char> from_hex(std::string_view hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2) throw std::invalid_argument("odd number of hex digits");
+  std::vector<unsigned char> out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) throw std::invalid_argument("not a hex digit in \"" + std::string(hex) + "\"");
+    out.push_back(static_cast<unsigned char>(hi * 16 + lo));
   }
   return out;
 }
@@ -35,14 +61,52 @@ inline std::string slack_signature(std::string_view secret, std::string_view tim
   return "v0=" + to_hex(digest, n);
 }
 
+// Percent-encoding as Slack's form bodies have it (application/x-www-form-urlencoded):
+// unreserved characters as they are, spaces as '+', every other byte as %XX.
+inline std::string form_encode(std::string_view s) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 0xF];
+    }
+  }
+  return out;
+}
+
+// "k1=v1&k2=v2", each part form-encoded.
+template <class Fields>
+std::string form(const Fields& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    out += form_encode(k);
+    out += '=';
+    out += form_encode(v);
+  }
+  return out;
+}
+inline std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  return form<decltype(fields)>(fields);
+}
+
+// An Ed25519 key pair (OpenSSL EVP) from a 32-byte seed.
 class ed25519_key {
  public:
-  ed25519_key() {
-    static constexpr unsigned char seed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60,
-                                               0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
-                                               0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19,
-                                               0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
-    key_ = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed, sizeof seed);
+  // RFC 8032, 7.1, test 1.
+  ed25519_key() : ed25519_key("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60") {}
+  // Throws std::invalid_argument unless `seed_hex` is 64 hex digits.
+  explicit ed25519_key(std::string_view seed_hex) {
+    auto seed = from_hex(seed_hex);
+    if (seed.size() != 32) throw std::invalid_argument("an Ed25519 seed is 32 bytes (64 hex digits)");
+    key_ = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
     if (!key_) throw std::runtime_error("OpenSSL has no Ed25519");
   }
   ~ed25519_key() { EVP_PKEY_free(key_); }
@@ -57,6 +121,7 @@ class ed25519_key {
     return to_hex(pub, n);
   }
 
+  // The signature of `message`, in hex (thread-safe: a context per call).
   std::string sign(std::string_view message) const {
     unsigned char sig[64];
     std::size_t n = sizeof sig;

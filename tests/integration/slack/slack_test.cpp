@@ -23,6 +23,7 @@
 #include "block_kit_check.hpp"
 #include "fake_api.hpp"
 #include "process.hpp"
+#include "request_signing.hpp"
 #include "support.hpp"
 
 namespace beast = boost::beast;
@@ -41,30 +42,7 @@ constexpr const char* bot_user = "UBOT";
 
 std::int64_t now_seconds() { return slack::system_now(); }
 
-// Percent-encoding as Slack's form bodies have it: spaces as '+'.
-std::string form_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xF];
-    }
-  }
-  return out;
-}
-
-std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields)
-    out += (out.empty() ? "" : "&") + form_encode(k) + "=" + form_encode(v);
-  return out;
-}
+std::string form(const std::vector<std::pair<std::string, std::string>>& fields) { return test::form(fields); }
 
 struct reply {
   unsigned status = 0;
@@ -83,7 +61,7 @@ struct headers {
 headers signed_for(const std::string& body, std::int64_t skew = 0,
                    const std::string& key = secret) {
   std::string ts = std::to_string(now_seconds() + skew);
-  return {ts, slack::sign(key, ts, body), {}};
+  return {ts, test::slack_signature(key, ts, body), {}};
 }
 
 // One request, as Slack sends it, on a fresh connection.
