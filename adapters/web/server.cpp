@@ -29,6 +29,10 @@ namespace {
 
 constexpr std::size_t body_limit = 1024 * 1024;
 constexpr std::uint32_t header_limit = 16 * 1024;
+// After a last reply: how long, and how much, the server reads and drops before it closes.
+constexpr auto linger_time = std::chrono::seconds(2);
+constexpr std::size_t linger_limit = 1024 * 1024;
+constexpr std::size_t linger_chunk = 16 * 1024;
 constexpr auto handshake_timeout = std::chrono::seconds(15);
 constexpr std::size_t max_write_queue = 512;  // replies a client has not read yet; past it, it is dropped
 constexpr auto shutdown_grace = std::chrono::seconds(5);
@@ -334,12 +338,27 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    // Closing a socket with unread data resets the connection, and the client may then lose
+    // the reply just sent (a 431 for headers too large, while it is still sending them). So
+    // read and drop what it still sends, for a moment and up to a limit, before closing.
+    drained_ = 0;
+    stream_.expires_after(linger_time);
+    linger();
+  }
+
+  void linger() {
+    stream_.async_read_some(buffer_.prepare(linger_chunk), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (!ec && self->drained_ < linger_limit) self->linger();
+    });
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   shared_state& state_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::size_t drained_ = 0;  // bytes read and dropped after the reply, before closing
 };
 
 class listener : public std::enable_shared_from_this<listener> {
