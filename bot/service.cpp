@@ -245,17 +245,25 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
 
 void service::enqueue(std::unique_ptr<job> j) {
   committer post;
+  bool writer_commits = false;
   {
     std::lock_guard lock(queue_mutex_);
     queue_.push_back(std::move(j));
-    if (committer_) {
-      if (flush_posted_ || committing_) return;
-      flush_posted_ = true;
-      post = committer_;
-    }
+    writer_commits = !committer_;
+    post = claim_flush();
   }
-  if (post) return post([this] { flush(); });
-  queue_wake_.notify_one();
+  if (post) return post_flush(post);
+  if (writer_commits) queue_wake_.notify_one();
+}
+
+service::committer service::claim_flush() {
+  if (!committer_ || flush_posted_ || committing_ || queue_.empty()) return {};
+  flush_posted_ = true;
+  return committer_;
+}
+
+void service::post_flush(const committer& post) {
+  post([this] { flush(); });
 }
 
 void service::set_committer(committer post) {
@@ -272,11 +280,9 @@ void service::flush() {
   {
     std::lock_guard lock(queue_mutex_);
     flush_posted_ = false;
-    if (committing_ || queue_.empty()) return;  // whoever commits now posts again after
-    if (!committer_) {
-      queue_wake_.notify_one();  // cleared meanwhile: the writer thread takes these
-      return;
-    }
+    // Whoever commits now posts again after; a committer cleared meanwhile has already
+    // handed the queue to the writer thread.
+    if (committing_ || queue_.empty() || !committer_) return;
     committing_ = true;
     take_batch(batch);
   }
@@ -319,12 +325,9 @@ void service::after_commit() {
     committing_ = false;
     writer_commits = !committer_;
     // Turns queued during the commit: on the committer, after the work its loop has meanwhile.
-    if (!queue_.empty() && committer_ && !flush_posted_) {
-      flush_posted_ = true;
-      post = committer_;
-    }
+    post = claim_flush();
   }
-  if (post) return post([this] { flush(); });
+  if (post) return post_flush(post);
   // The writer thread takes over what is left, or may stop. (While a committer is set it has
   // nothing to do: waking it would only cost a futex call per commit.)
   if (writer_commits) queue_wake_.notify_one();

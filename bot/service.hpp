@@ -185,6 +185,10 @@ class service {
   void take_batch(std::vector<std::unique_ptr<job>>& batch);  // queue_mutex_ held
   // Commits what is waiting, on the committer's loop.
   void flush();
+  // queue_mutex_ held: the committer to post a flush to, when one is due and none is queued
+  // or running (marks it queued); empty otherwise.
+  committer claim_flush();
+  void post_flush(const committer& post);
   void commit_batch(std::vector<std::unique_ptr<job>>& batch);
   stripe& stripe_for(const std::string& slot_key);
   // The engine of the framework a conversation was started on ("id@version" or "id").

@@ -342,7 +342,6 @@ class http_session : public std::enable_shared_from_this<http_session> {
     // Closing a socket with unread data resets the connection, and the client may then lose
     // the reply just sent (a 431 for headers too large, while it is still sending them). So
     // read and drop what it still sends, for a moment and up to a limit, before closing.
-    drained_ = 0;
     stream_.expires_after(linger_time);
     linger();
   }

@@ -42,8 +42,6 @@ constexpr const char* bot_user = "UBOT";
 
 std::int64_t now_seconds() { return slack::system_now(); }
 
-std::string form(const std::vector<std::pair<std::string, std::string>>& fields) { return test::form(fields); }
-
 struct reply {
   unsigned status = 0;
   std::string body;
@@ -136,7 +134,7 @@ struct running {
   // Each posts a signed request and waits until every turn it queued has run.
   reply command(const std::string& text, const std::string& user = "U1",
                 const std::string& channel = "C1") {
-    std::string body = form(
+    std::string body = test::form(
         {{"token", "gIkuvaNzQIHg97ATvDxqgjtO"},
          {"team_id", "T1"},
          {"team_domain", "example"},
@@ -164,7 +162,7 @@ struct running {
     return r;
   }
   reply interaction(const json& payload) {
-    std::string body = form({{"payload", payload.dump()}});
+    std::string body = test::form({{"payload", payload.dump()}});
     auto r = post("/slack/interactions", body, signed_for(body, clock_skew));
     pool.drain();
     return r;
@@ -693,8 +691,8 @@ TEST_SUITE("slack conversation") {
     auto seq = s.current(key)->seq;
     double before = metric("advisor_slack_duplicates_total", {{"kind", "click"}});
     // Two clicks on the same message: two different requests (each its own action_ts).
-    std::string first = form({{"payload", click(question, "U1", {}, 1).dump()}});
-    std::string second = form({{"payload", click(question, "U1", {}, 2).dump()}});
+    std::string first = test::form({{"payload", click(question, "U1", {}, 1).dump()}});
+    std::string second = test::form({{"payload", click(question, "U1", {}, 2).dump()}});
     auto a = s.post("/slack/interactions", first, signed_for(first));
     auto b = s.post("/slack/interactions", second, signed_for(second));
     s.pool.drain();
@@ -845,7 +843,7 @@ TEST_SUITE("slack advisor serve") {
     std::string unsigned_body = envelope("EvBin0", mention("startup", "U1", "1.1")).dump();
     CHECK(http_post(port, "/slack/events", unsigned_body, {}, "application/json").status == 401);
 
-    std::string body = form({{"team_id", "T1"},
+    std::string body = test::form({{"team_id", "T1"},
                              {"channel_id", "C1"},
                              {"user_id", "U1"},
                              {"command", "/advisor"},
@@ -860,7 +858,7 @@ TEST_SUITE("slack advisor serve") {
     CHECK(first[1].header("authorization") == std::string("Bearer ") + bot_token);
     CHECK(has_actions(first[1].json()["blocks"]));
 
-    std::string click_body = form({{"payload", click(first[1], "U1").dump()}});
+    std::string click_body = test::form({{"payload", click(first[1], "U1").dump()}});
     CHECK(http_post(port, "/slack/interactions", click_body, signed_for(click_body)).status == 200);
     REQUIRE(api.wait_for(4));  // the clicked question updated, the next question posted
     CHECK(updates(api).size() == 1);
