@@ -19,20 +19,18 @@ constexpr std::string_view change_prefix = "change:";
 constexpr std::string_view not_sure_id = "not_sure";
 constexpr std::size_t facts_per_answer = 3;
 
-const std::set<std::string> help_words{"help", "commands", "menu", "what can i say", "what can you do"};
-const std::set<std::string> back_words{"back", "undo", "go back", "previous", "undo that"};
-const std::set<std::string> restart_words{"restart", "start over", "reset", "start again", "begin again", "new conversation"};
-const std::set<std::string> skip_words{"skip", "not sure", "i'm not sure", "im not sure", "don't know", "dont know",
-                                       "i don't know", "i dont know", "idk", "unsure", "no idea", "pass", "not_sure"};
-const std::set<std::string> why_words{"why", "why?", "why do you ask", "why does this matter", "why does it matter",
-                                      "explain", "explain why"};
-const std::set<std::string> status_words{"status", "my answers", "answers", "where am i", "progress", "show answers"};
-const std::set<std::string> summary_words{"summary", "record", "adr", "decision record", "summarize", "summarise"};
-const std::set<std::string> confirm_words{"confirm", "yes", "y", "ok", "okay", "looks good", "looks right",
-                                          "correct", "that's right", "thats right", "done", "go", "all good"};
-const std::set<std::string> question_starts{"what", "how", "who", "which", "is", "are", "does", "do", "can",
-                                            "tell", "explain", "where", "when", "should", "why", "whats", "what's",
-                                            "show", "list"};
+constexpr std::string_view proposal_id = "proposal";
+constexpr std::string_view accept_id = "accept";
+constexpr std::string_view reject_id = "reject";
+constexpr std::size_t echo_limit = 100;  // characters of the user's text quoted back
+
+// The user's words quoted back: at most echo_limit bytes, cut at a character boundary.
+std::string echo(std::string_view text) {
+  if (text.size() <= echo_limit) return std::string(text);
+  std::size_t cut = echo_limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "...";
+}
 
 std::string percent(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; }
 
@@ -48,9 +46,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-bool starts_with_word(const std::string& norm, std::string_view word) {
-  return norm.size() > word.size() && norm.compare(0, word.size(), word) == 0 && norm[word.size()] == ' ';
-}
 
 }  // namespace
 
@@ -246,23 +241,33 @@ class turn_builder {
   outcome ask(std::string preface) {
     outcome out;
     out.events = std::move(events_);
+    out.action = action_;
     state after = out.events.empty() ? c_.s : replay(c_.fw, c_.history, out.events);
     out.progress = progress_of(c_.fw, c_.branching, c_.memo, after);
     const question* q = next_question(c_.fw, after);
     std::string body;
-    if (q) {
+    if (!after.proposals.empty()) {
+      out.stage = stage::confirming;
+      out.question = std::string(proposal_id);
+      body = proposal_text(after);
+      out.options.push_back({std::string(accept_id), after.proposals.size() > 1 ? "Yes, take them" : "Yes", option_role::accept});
+      out.options.push_back({std::string(reject_id), "No", option_role::reject});
+    } else if (q) {
+      out.stage = stage::asking;
       out.question = q->id;
       body = q->text;
-      for (const auto& o : q->options) out.options.push_back({o.id, o.label});
-      out.options.push_back({std::string(not_sure_id), "Not sure"});
+      for (const auto& o : q->options) out.options.push_back({o.id, o.label, option_role::answer});
+      out.options.push_back({std::string(not_sure_id), "Not sure", option_role::not_sure});
     } else if (!after.confirmed) {
+      out.stage = stage::reviewing;
       out.question = std::string(review_id);
       body = review_text(after);
-      out.options.push_back({std::string(confirm_id), "Looks right: show my recommendation"});
+      out.options.push_back({std::string(confirm_id), "Looks right: show my recommendation", option_role::confirm});
       for (const auto& a : after.answers)
         if (const question* aq = c_.fw.find_question(a.question))
-          out.options.push_back({std::string(change_prefix) + aq->id, "Change " + aq->short_label});
+          out.options.push_back({std::string(change_prefix) + aq->id, "Change " + aq->short_label, option_role::change});
     } else {
+      out.stage = stage::recommended;
       recommendation rec = scored(c_.fw, c_.kb, c_.memo, after);
       body = recommendation_text(rec);
       out.recommendation = std::move(rec);
@@ -275,29 +280,54 @@ class turn_builder {
   }
 
   // Says something without moving the state, then repeats where we are.
-  outcome inform(const std::string& text) {
+  outcome inform(const std::string& text, std::vector<std::string> facts = {}) {
     outcome out = ask({});
+    out.informing = true;
+    out.facts = std::move(facts);
     if (out.finished) {
       out.text = text;
     } else {
-      out.text = text + "\n\n" + (out.question == review_id ? "Back to the review: " : "Back to the question: ") +
-                 out.text;
+      std::string_view back = out.stage == stage::reviewing    ? "Back to the review: "
+                              : out.stage == stage::confirming ? "Back to my question: "
+                                                               : "Back to the question: ";
+      out.text = text + "\n\n" + std::string(back) + out.text;
     }
     return out;
   }
 
-  outcome refuse(std::string code, const std::string& text) {
+  outcome refuse(notice n, const std::string& text) {
     outcome out = inform(text);
-    out.error = std::move(code);
+    out.informing = false;
+    out.notice = n;
+    out.error = std::string(to_string(n));
     return out;
   }
 
-  // A re-prompt: the text already restates the question and its options.
-  outcome reprompt(std::string code, const std::string& text) {
+  // A re-prompt: the text restates the question; the options come with the reply.
+  outcome reprompt(notice n, const std::string& text) {
     outcome out = ask({});
     out.text = text;
-    out.error = std::move(code);
+    out.notice = n;
+    out.error = std::string(to_string(n));
     return out;
+  }
+
+  void understood(command c) { action_ = c; }
+
+  std::string proposal_text(const state& s) const {
+    std::string t;
+    for (const auto& p : s.proposals) {
+      const question* q = c_.fw.find_question(p.question);
+      if (!q) continue;
+      const option* o = q->find_option(p.option);
+      std::string now = o ? o->label : p.option;
+      if (const answer* before = s.find(p.question); before && before->option != p.option)
+        t += (t.empty() ? "" : "\n") + std::string("You said **") + answer_label(c_.fw, *before) + "** for **" +
+             q->short_label + "** earlier. Change it to **" + now + "**?";
+      else
+        t += (t.empty() ? "" : "\n") + std::string("Did you mean **") + now + "** for **" + q->short_label + "**?";
+    }
+    return t;
   }
 
   void add(event e) {
@@ -346,12 +376,15 @@ class turn_builder {
   }
 
   void finished_options(outcome& out) const {
-    out.options = {{"why", "Why this choice?"}, {"summary", "Decision record"}, {"restart", "Start over"}};
+    out.options = {{"why", "Why this choice?", option_role::command},
+                   {"summary", "Decision record", option_role::command},
+                   {"restart", "Start over", option_role::command}};
   }
 
  private:
   context& c_;
   std::vector<event> events_;
+  command action_ = command::none;
 };
 
 std::string help_text() {
@@ -406,13 +439,38 @@ std::string why_recommendation_text(const context& c, const recommendation& rec)
   return t;
 }
 
-std::string search_text(const context& c, const std::string& query) {
+// An answer from the sources: the best fact first, then up to three more, and where the
+// sources disagree on the point, the disagreement. Empty when the sources cover nothing of it.
+struct sourced_answer {
+  std::string text;
+  std::vector<std::string> facts;
+};
+
+sourced_answer search_text(const context& c, const std::string& query) {
+  sourced_answer out;
   auto hits = c.kb.search(query, 4);
-  if (hits.empty()) return {};
+  if (hits.empty()) return out;
   std::string t = "Here's what the sources say:\n";
-  for (const auto& h : hits) t += fact_line(c.kb, h.fact) + "\n";
+  std::vector<std::string> disputed;
+  for (const auto& h : hits) {
+    t += fact_line(c.kb, h.fact) + "\n";
+    out.facts.push_back(h.fact.id);
+    if (!h.fact.contested.empty() && std::find(disputed.begin(), disputed.end(), h.fact.contested) == disputed.end())
+      disputed.push_back(h.fact.contested);
+  }
   t.pop_back();
-  return t;
+  if (!disputed.empty()) {
+    for (const auto& cp : c.kb.contested())
+      if (std::find(disputed.begin(), disputed.end(), cp.id) != disputed.end())
+        t += "\n\n**The sources disagree here:** " + cp.summary;
+  }
+  out.text = std::move(t);
+  return out;
+}
+
+std::string not_covered_text() {
+  return "My sources don't cover that. They compare Python and Node.js for backends: speed, frameworks, "
+         "real-time work, data and ML, learning, scaling and who uses them.";
 }
 
 std::string tech_label(const framework& fw, const std::string& tech) {
@@ -476,7 +534,7 @@ std::string whatif_text(const context& c, const std::string& norm) {
     for (const auto& name : {normalize(q.id), normalize(q.short_label)}) {
       if (rest.rfind(name + " ", 0) != 0) continue;
       auto m = match_reply(q, rest.substr(name.size() + 1));
-      if (m.chosen) changes.push_back({q.id, m.chosen->id, m.phrase});
+      if (m.chosen) changes.push_back({q.id, m.chosen->id, m.phrase, false, {}});
     }
     if (!changes.empty()) break;
   }
@@ -593,7 +651,11 @@ std::string engine::decision_record(const std::vector<event>& history, const std
 }
 
 engine::engine(const framework& fw, const knowledge::knowledge_source& kb)
-    : fw_(fw), kb_(kb), branching_(fw.questions.size(), 0), memo_(std::make_unique<answers_memo>()) {
+    : fw_(fw),
+      kb_(kb),
+      branching_(fw.questions.size(), 0),
+      understanding_(fw, default_language()),
+      memo_(std::make_unique<answers_memo>()) {
   for (std::size_t i = 0; i < fw.questions.size(); ++i)
     for (const auto& other : fw.questions)
       if (other.ask_if.any_of.count(fw.questions[i].id)) branching_[i] = 1;
@@ -603,6 +665,7 @@ engine::engine(engine&&) noexcept = default;
 engine::~engine() = default;
 
 std::string engine::pending_question(const state& now) const {
+  if (!now.proposals.empty()) return std::string(proposal_id);
   if (const question* q = next_question(fw_, now)) return q->id;
   return now.confirmed ? std::string{} : std::string(review_id);
 }
@@ -619,159 +682,344 @@ outcome engine::step(const std::vector<event>& history, const input& in) const {
   return step(history, replay(fw_, history), in);
 }
 
+std::string_view to_string(notice n) {
+  switch (n) {
+    case notice::none: return "";
+    case notice::empty_message: return "empty_message";
+    case notice::too_long: return "too_long";
+    case notice::unknown_option: return "unknown_option";
+    case notice::ambiguous: return "ambiguous";
+    case notice::no_match: return "no_match";
+    case notice::not_covered: return "not_covered";
+    case notice::stale: return "stale";
+  }
+  return "";
+}
+
+std::string_view to_string(stage s) {
+  switch (s) {
+    case stage::asking: return "asking";
+    case stage::confirming: return "confirming";
+    case stage::reviewing: return "reviewing";
+    case stage::recommended: return "recommended";
+  }
+  return "";
+}
+
+std::string_view to_string(option_role r) {
+  switch (r) {
+    case option_role::answer: return "answer";
+    case option_role::not_sure: return "not_sure";
+    case option_role::confirm: return "confirm";
+    case option_role::change: return "change";
+    case option_role::accept: return "accept";
+    case option_role::reject: return "reject";
+    case option_role::command: return "command";
+  }
+  return "";
+}
+
 outcome engine::step(const std::vector<event>& history, const state& now, const input& in) const {
   // The events of this turn share a number one past the history's last.
   context c{fw_, kb_, branching_, *memo_, history, now, now.last_turn + 1};
   turn_builder b(c);
   const question* pending = next_question(fw_, c.s);
-  bool finished = !pending && c.s.confirmed;
-  bool reviewing = !pending && !c.s.confirmed;
+  const bool proposing = !c.s.proposals.empty();
+  const bool finished = !pending && c.s.confirmed && !proposing;
+  const bool reviewing = !pending && !c.s.confirmed && !proposing;
+
+  auto took_line = [&](const std::vector<found_answer>& found, bool bold = true) {
+    std::vector<std::string> took;
+    std::string mark = bold ? "**" : "";
+    for (const auto& f : found) {
+      const question* q = fw_.find_question(f.question);
+      took.push_back(mark + q->short_label + mark + " = " + q->find_option(f.option)->label);
+    }
+    return join(took, "; ");
+  };
 
   if (in.type == input::kind::start) {
     std::string preface = fw_.intro;
-    if (!in.text.empty()) {
-      auto found = extract_answers(fw_, c.s, in.text, {});
+    if (!in.text.empty() && in.text.size() <= max_message_bytes) {
+      words w = understanding_.read(in.text);
+      auto found = extract_answers(fw_, c.s, w, {}, understanding_.filter(w));
+      std::erase_if(found, [](const found_answer& f) { return f.fuzzy; });
       for (const auto& f : found) b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
-      if (!found.empty()) {
-        std::vector<std::string> took;
-        for (const auto& f : found) {
-          const question* q = fw_.find_question(f.question);
-          took.push_back(q->short_label + " = " + q->find_option(f.option)->label);
-        }
-        preface += "\n\nI took: " + join(took, "; ") + ". Say `back` to change that.";
-      }
+      if (!found.empty()) preface += "\n\nI took: " + took_line(found, false) + ". Say `back` to change that.";
     }
     return b.ask(preface);
   }
 
-  std::string text = in.type == input::kind::choose ? in.option : in.text;
-  std::string norm = normalize(text);
-  if (norm.empty() && in.type == input::kind::text)
-    return b.refuse("empty_message", "I didn't catch anything there. Type `help` to see what you can say.");
+  const std::string& text = in.type == input::kind::choose ? in.option : in.text;
+  if (text.size() > max_message_bytes)
+    return b.refuse(notice::too_long, "That message is too long for me: I read up to " +
+                                          std::to_string(max_message_bytes) +
+                                          " characters. Could you say it in a sentence or two?");
+  if (normalize(text).empty() && in.type == input::kind::text)
+    return b.refuse(notice::empty_message, "I didn't catch anything there. Type `help` to see what you can say.");
+
+  auto accept = [&] {
+    b.understood(command::confirm);
+    std::vector<found_answer> taken;
+    for (const auto& p : c.s.proposals) {
+      b.add({event_kind::answer, p.question, p.option, 0, p.via, p.phrase});
+      taken.push_back({p.question, p.option, p.phrase, false, {}});
+    }
+    return b.ask("Done: " + took_line(taken) + ".");
+  };
+  auto reject = [&] {
+    b.understood(command::back);
+    b.add({event_kind::dismiss, {}, {}, 0, {}, {}});
+    return b.ask("Okay, I'll leave that as it was.");
+  };
+  auto skip = [&] {
+    b.understood(command::skip);
+    b.add({event_kind::answer, pending->id, {}, 0, "skip", {}});
+    return b.ask("Fine, I'll leave **" + pending->short_label + "** open.");
+  };
+  auto change = [&](const question& q) {
+    b.understood(command::change);
+    b.add({event_kind::change, q.id, {}, 0, "text", {}});
+    return b.ask("Sure, let's change **" + q.short_label + "**.");
+  };
+
+  auto clarify = [&](const question& q) {
+    std::vector<std::string> labels;
+    for (const auto& o : q.options) labels.push_back("**" + o.label + "**");
+    return b.refuse(notice::ambiguous, "It sounds like a mix. Which fits best overall: " + join(labels, ", ") +
+                                           "? If it's truly a mix, pick the closest, or say `skip`.");
+  };
+
+  // A command, by its typed action: buttons send these ids, and so can a typed message.
+  auto run = [&](command cmd, const std::string& rest) -> std::optional<outcome> {
+    switch (cmd) {
+      case command::help:
+        b.understood(cmd);
+        return b.inform(help_text());
+      case command::restart:
+        b.understood(cmd);
+        b.add({event_kind::restart, {}, {}, 0, {}, {}});
+        return b.ask("Starting over.\n\n" + fw_.intro);
+      case command::back:
+        b.understood(cmd);
+        if (proposing) return reject();
+        if (c.s.answers.empty()) return b.inform("There's nothing to undo yet.");
+        b.add({event_kind::undo, {}, {}, 0, {}, {}});
+        return b.ask("Undone.");
+      case command::status:
+        b.understood(cmd);
+        return b.inform(status_text(c));
+      case command::summary:
+        b.understood(cmd);
+        return b.inform("Here's your decision record, ready to copy:\n\n" + record_text(c, in.date));
+      case command::why:
+        b.understood(cmd);
+        if (pending && !proposing) return b.inform(why_question_text(c, *pending));
+        if (finished) return b.inform(why_recommendation_text(c, scored(fw_, kb_, *memo_, c.s)));
+        if (proposing)
+          return b.inform("You told me something that differs from an earlier answer, or that I wasn't sure I read "
+                          "right. Say yes to take it or no to keep things as they were.");
+        return b.inform("I ask these questions to match your situation to the sources' advice; confirm the answers "
+                        "and I'll explain the result in full.");
+      case command::compare:
+        b.understood(cmd);
+        return b.inform(compare_text(c, rest));
+      case command::whatif:
+        b.understood(cmd);
+        return b.inform(whatif_text(c, "whatif " + rest));
+      case command::skip:
+        if (!pending || proposing) return std::nullopt;
+        return skip();
+      case command::confirm:
+        if (proposing) return accept();
+        if (reviewing) {
+          b.understood(cmd);
+          b.add({event_kind::confirm, {}, {}, 0, "text", {}});
+          return b.ask({});
+        }
+        return std::nullopt;
+      case command::change:
+      case command::none:
+        return std::nullopt;
+    }
+    return std::nullopt;
+  };
 
   // Buttons and ids first: they are exact.
   if (in.type == input::kind::choose) {
+    if (proposing && text == accept_id) return accept();
+    if (proposing && text == reject_id) return reject();
     if (reviewing && text == confirm_id) {
+      b.understood(command::confirm);
       b.add({event_kind::confirm, {}, {}, 0, "choice", {}});
       return b.ask({});
     }
     if (reviewing && text.rfind(change_prefix, 0) == 0) {
       std::string qid = text.substr(change_prefix.size());
-      if (c.s.answered(qid)) {
-        b.add({event_kind::change, qid, {}, 0, "choice", {}});
-        return b.ask("Sure, let's change that.");
-      }
+      if (const question* q = fw_.find_question(qid); q && c.s.answered(qid)) return change(*q);
     }
-    if (pending && text == not_sure_id) {
-      b.add({event_kind::answer, pending->id, {}, 0, "skip", {}});
-      return b.ask("Fine, I'll leave **" + pending->short_label + "** open.");
-    }
-    if (pending) {
+    if (pending && !proposing && text == not_sure_id) return skip();
+    if (pending && !proposing) {
       if (const option* o = pending->find_option(text)) {
         b.add({event_kind::answer, pending->id, o->id, 0, "choice", o->label});
         return b.ask({});
       }
     }
-    // Command buttons (after the recommendation) fall through to the command words below.
-    if (!help_words.count(norm) && !back_words.count(norm) && !restart_words.count(norm) && !why_words.count(norm) &&
-        !status_words.count(norm) && !summary_words.count(norm))
-      return b.refuse("unknown_option", "\"" + text + "\" is not one of the options here.");
+    // Command buttons (after the recommendation) are named by their command.
+    for (command cmd : {command::why, command::summary, command::restart, command::help, command::back, command::status})
+      if (text == to_string(cmd))
+        if (auto out = run(cmd, {})) return *out;
+    return b.refuse(notice::unknown_option, "\"" + echo(text) + "\" is not one of the options here.");
   }
 
-  if (help_words.count(norm)) return b.inform(help_text());
-  if (restart_words.count(norm)) {
-    b.add({event_kind::restart, {}, {}, 0, {}, {}});
-    return b.ask("Starting over.\n\n" + fw_.intro);
+  // Typed text: read it, then find what it does.
+  const words w = understanding_.read(text);
+  const intent said = understanding_.command_in(w, c.s);
+  const auto yes_no = understanding_.polarity(w);
+
+  // A proposal waits for a yes or a no.
+  if (proposing) {
+    if (said.command == command::confirm || (yes_no.sign > 0 && (yes_no.whole || said.command == command::none)))
+      return accept();
+    if (yes_no.sign < 0 && (yes_no.whole || said.command == command::none)) return reject();
   }
-  if (back_words.count(norm)) {
-    if (c.s.answers.empty()) return b.inform("There's nothing to undo yet.");
-    b.add({event_kind::undo, {}, {}, 0, {}, {}});
-    return b.ask("Undone.");
+
+  if (said.command == command::change) {
+    if (said.target && c.s.answered(said.target->id)) return change(*said.target);
+    if (said.target) return b.inform("You haven't answered **" + said.target->short_label + "** yet, so there's nothing to change.");
+    if (reviewing || finished) {
+      b.understood(command::change);
+      return b.inform("Which answer should I change? Pick one of the buttons, or say for example \"change the " +
+                      fw_.find_question(c.s.answers.front().question)->short_label + "\".");
+    }
   }
-  if (status_words.count(norm)) return b.inform(status_text(c));
-  if (summary_words.count(norm)) {
-    return b.inform("Here's your decision record, ready to copy:\n\n" + record_text(c, in.date));
+  if (said.command == command::skip && pending && !proposing) {
+    // "no idea" is a skip, but "I don't care" may be an option of the question itself.
+    auto m = match_reply(*pending, w);
+    if (m.candidates.size() > 1) return clarify(*pending);  // "some APIs, a lot of ML, hard to say"
+    bool option_outside = m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
+                            return sp.first < said.begin || sp.second > said.end;
+                          });
+    if (!option_outside) return skip();
+  } else if (said.command != command::none && said.command != command::change) {
+    std::string rest;
+    for (const auto& t : understanding_.core(w)) rest += (rest.empty() ? "" : " ") + t;
+    if (said.command == command::compare) {
+      // The topic: what follows the command word.
+      rest.clear();
+      for (std::size_t i = said.end; i < w.tokens.size(); ++i)
+        if (w.tokens[i] != ",") rest += (rest.empty() ? "" : " ") + w.tokens[i];
+    }
+    if (said.command == command::whatif) rest = said.rest;
+    if (auto out = run(said.command, rest)) return *out;
   }
-  if (why_words.count(norm)) {
-    if (pending) return b.inform(why_question_text(c, *pending));
-    if (finished) return b.inform(why_recommendation_text(c, scored(fw_, kb_, *memo_, c.s)));
-    return b.inform("I ask these questions to match your situation to the sources' advice; confirm the answers and I'll explain the result in full.");
-  }
-  if (pending && skip_words.count(norm)) {
-    b.add({event_kind::answer, pending->id, {}, 0, "skip", {}});
-    return b.ask("Fine, I'll leave **" + pending->short_label + "** open.");
-  }
-  if (starts_with_word(norm, "compare") || norm == "compare") {
-    return b.inform(compare_text(c, norm.size() > 8 ? norm.substr(8) : std::string{}));
-  }
-  bool whatif = starts_with_word(norm, "whatif") || starts_with_word(norm, "what if") ||
-                norm.rfind("what if ", 0) == 0;
-  if (whatif) return b.inform(whatif_text(c, norm));
 
   if (reviewing) {
-    if (confirm_words.count(norm)) {
+    if (yes_no.sign > 0) {
+      b.understood(command::confirm);
       b.add({event_kind::confirm, {}, {}, 0, "text", {}});
       return b.ask({});
     }
-    if (starts_with_word(norm, "change")) {
-      std::string target = norm.substr(7);
-      for (const auto& a : c.s.answers) {
-        const question* q = fw_.find_question(a.question);
-        if (normalize(q->short_label) == target || q->id == target || normalize(q->short_label).find(target) != std::string::npos) {
-          b.add({event_kind::change, q->id, {}, 0, "text", {}});
-          return b.ask("Sure, let's change that.");
-        }
-      }
-      return b.refuse("unknown_option", "Which answer should I change? Pick one of the buttons, or say for example `change " +
-                                            fw_.find_question(c.s.answers.front().question)->short_label + "`.");
+    if (yes_no.sign < 0 && yes_no.whole) {
+      b.understood(command::change);
+      return b.inform("Which answer should I change? Pick one of the buttons, or say for example \"change the " +
+                      fw_.find_question(c.s.answers.front().question)->short_label + "\".");
+    }
+  }
+
+  // Direct replies to the pending question: yes or no, a position in the list, a quantity.
+  if (pending && !proposing) {
+    auto answer_with = [&](const option& o, std::string via) {
+      b.add({event_kind::answer, pending->id, o.id, 0, std::move(via), normalize(text)});
+      return b.ask("Got it: **" + pending->short_label + "** = " + o.label + ".");
+    };
+    if (yes_no.whole)
+      if (const option* o = understanding_.by_polarity(*pending, yes_no.sign)) return answer_with(*o, "text");
+    if (auto n = understanding_.ordinal(w)) {
+      int count = static_cast<int>(pending->options.size());
+      if (*n == -1) return answer_with(pending->options.back(), "choice");
+      if (*n >= 1 && *n <= count) return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
+      if (*n == count + 1) return skip();
     }
   }
 
   // A question ("how fast is Node.js?") is answered from the knowledge store; it is not read
   // as an answer, even when it names a stack.
-  auto first_space = norm.find(' ');
-  std::string first_word = norm.substr(0, first_space);
-  bool asks = text.find('?') != std::string::npos || question_starts.count(first_word);
+  // '?' alone does not make a question: "maybe api stuff?" answers one.
+  const bool asks = understanding_.asks(w) ||
+                    (text.find('?') != std::string::npos &&
+                     !(pending && !proposing && [&] {
+                       auto m = match_reply(*pending, w);
+                       return m.chosen || !m.candidates.empty();
+                     }()));
   if (asks) {
-    std::string answer = search_text(c, text);
-    if (!answer.empty()) return b.inform(answer);
+    sourced_answer answer = search_text(c, text);
+    if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
   }
 
   // Free text: any answers it gives, to this question or to others.
-  auto found = extract_answers(fw_, c.s, text, pending ? pending->id : std::string_view{});
-  if (!found.empty()) {
-    std::vector<std::string> took;
-    for (const auto& f : found) {
-      const question* q = fw_.find_question(f.question);
-      b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text", f.phrase});
-      took.push_back("**" + q->short_label + "** = " + q->find_option(f.option)->label);
-    }
-    bool only_pending = found.size() == 1 && pending && found.front().question == pending->id;
-    if (only_pending) return b.ask("Got it: " + took.front() + ".");
-    return b.ask("I took: " + join(took, "; ") + ". Say `back` to change that.");
+  std::string_view pending_id = pending && !proposing ? std::string_view(pending->id) : std::string_view{};
+  auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w));
+  // Numbers ("maybe 5k users") answer the questions that count things.
+  for (const auto& q : fw_.questions) {
+    if (std::any_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == q.id; })) continue;
+    bool is_pending = pending_id == q.id;
+    if (!is_pending && (c.s.answered(q.id) || !may_hold(fw_, q.ask_if, c.s))) continue;
+    if (const option* o = understanding_.by_quantity(q, w, is_pending))
+      found.push_back({q.id, o->id, normalize(text), false, {}});
   }
+  // "yeah, we need chat": a leading yes or no answers a yes/no question being asked.
+  if (pending && !proposing && yes_no.sign != 0 &&
+      std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id; }))
+    if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
+      found.push_back({pending->id, o->id, normalize(text), false, {}});
+
+  // "mostly JS with a bit of Python": a hedge between two options is asked back, not guessed.
+  if (pending && !proposing && understanding_.hedged(w)) {
+    auto m = match_reply(*pending, w);
+    if (m.candidates.size() > 1) return clarify(*pending);
+  }
+
+  if (!found.empty()) {
+    std::vector<found_answer> fresh, proposed;
+    for (auto& f : found) {
+      const answer* before = c.s.find(f.question);
+      bool changes = before && before->option != f.option;
+      (changes || f.fuzzy ? proposed : fresh).push_back(f);
+    }
+    for (const auto& f : fresh)
+      b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text", f.phrase});
+    for (const auto& f : proposed) b.add({event_kind::propose, f.question, f.option, 0, "text", f.phrase});
+    std::string preface;
+    bool only_pending = fresh.size() == 1 && pending && fresh.front().question == pending->id;
+    if (only_pending) preface = "Got it: " + took_line(fresh) + ".";
+    else if (!fresh.empty()) preface = "I took: " + took_line(fresh) + ". Say `back` to change that.";
+    return b.ask(preface);
+  }
+
+  if (asks) return b.refuse(notice::not_covered, not_covered_text());
 
   // After the recommendation, any other text is taken as a question for the sources.
-  if (!asks && !pending) {
-    std::string answer = search_text(c, text);
-    if (!answer.empty()) return b.inform(answer);
+  if (!pending && !reviewing && !proposing) {
+    sourced_answer answer = search_text(c, text);
+    if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
+    return b.refuse(notice::not_covered, not_covered_text() + " You can also say `why`, `summary`, "
+                                                                "`what if our team knew Python?`, or `restart`.");
   }
 
+  if (proposing)
+    return b.refuse(notice::no_match, "Sorry, I didn't follow. Say yes to take it, or no to keep things as they were.");
   if (pending) {
-    auto m = match_reply(*pending, text);
+    auto m = match_reply(*pending, w);
     if (m.candidates.size() > 1) {
       std::vector<std::string> labels;
       for (const auto* o : m.candidates) labels.push_back("**" + o->label + "**");
-      return b.refuse("ambiguous", "That could mean " + join(labels, " or ") + ". Which one fits best?");
+      return b.refuse(notice::ambiguous, "That could mean " + join(labels, " or ") + ". Which one fits best?");
     }
-    std::vector<std::string> labels;
-    int i = 0;
-    for (const auto& o : pending->options) labels.push_back(std::to_string(++i) + ". " + o.label);
-    return b.reprompt("no_match", "Sorry, I couldn't match \"" + text + "\" to an answer. " + pending->text +
-                                      "\n" + join(labels, "\n") + "\nPick one, say `skip` if you're not sure, or `help`.");
+    return b.reprompt(notice::no_match, "Sorry, I couldn't match \"" + echo(text) + "\" to an answer. " + pending->text +
+                                            "\nPick one of the options, say `skip` if you're not sure, or `help`.");
   }
-  if (reviewing) return b.refuse("no_match", "Please confirm the answers, or pick one to change.");
-  return b.refuse("no_match", "I didn't find anything on that. Try `compare performance`, `why`, `whatif team javascript`, or `restart`.");
+  return b.refuse(notice::no_match, "Please confirm the answers, or pick one to change.");
 }
 
 }  // namespace advisor::dialogue

@@ -12,14 +12,55 @@
 #include "events.hpp"
 #include "framework.hpp"
 #include "knowledge/knowledge.hpp"
+#include "language.hpp"
 #include "scoring.hpp"
+#include "understanding.hpp"
 
 namespace advisor::dialogue {
+
+// What pressing an option does.
+enum class option_role {
+  answer,    // answers the pending question
+  not_sure,  // leaves it open
+  confirm,   // confirms the reviewed answers
+  change,    // reopens one answer
+  accept,    // takes what the advisor proposed ("change it to ...?", "did you mean ...?")
+  reject,    // declines it
+  command,   // a command: why, summary, restart
+};
 
 struct option_view {
   std::string id;
   std::string label;
+  option_role role = option_role::answer;
 };
+
+// Where the conversation stands after a turn.
+enum class stage {
+  asking,       // a question of the framework is pending
+  confirming,   // the advisor proposed an answer and waits for a yes or a no
+  reviewing,    // every question is answered; the answers wait for confirmation
+  recommended,  // the recommendation has been given
+};
+
+// Why a turn changed nothing, when it did not.
+enum class notice {
+  none,
+  empty_message,   // nothing was typed
+  too_long,        // the message is longer than the advisor reads
+  unknown_option,  // a button that is not one of the options here
+  ambiguous,       // it could mean several options: the advisor asks which
+  no_match,        // nothing in it answers the question
+  not_covered,     // a question the sources do not cover
+  stale,           // a button of an earlier question (set by the service)
+};
+
+std::string_view to_string(notice n);
+std::string_view to_string(stage s);
+std::string_view to_string(option_role r);
+
+// The longest message the advisor reads, in bytes; longer ones are refused with too_long.
+constexpr std::size_t max_message_bytes = 2000;
 
 struct progress {
   int step = 0;
@@ -43,8 +84,13 @@ struct outcome {
   std::string question;            // the pending question id ("review" while reviewing; "" when done)
   dialogue::progress progress;
   std::optional<dialogue::recommendation> recommendation;
-  std::string error;               // a code when the input was refused ("unknown_option"); state unchanged
+  std::string error;               // to_string(notice) when the input was refused; state unchanged
   bool finished = false;           // the recommendation has been given
+  dialogue::stage stage = stage::asking;
+  dialogue::notice notice = notice::none;
+  bool informing = false;          // the turn answered something (a question, a command) without moving on
+  dialogue::command action = command::none;  // the command understood, if any
+  std::vector<std::string> facts;  // ids of the facts the text shows, in order
   dialogue::state state;           // the conversation's state once `events` are added to the history
 };
 
@@ -81,6 +127,7 @@ class engine {
   const framework& fw_;
   const knowledge::knowledge_source& kb_;
   std::vector<char> branching_;  // per question: another question's condition names it
+  understanding understanding_;
   std::unique_ptr<answers_memo> memo_;
 };
 

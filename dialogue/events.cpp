@@ -7,12 +7,14 @@
 namespace advisor::dialogue {
 
 namespace {
-constexpr std::array<std::pair<event_kind, std::string_view>, 5> kind_names{{
+constexpr std::array<std::pair<event_kind, std::string_view>, 7> kind_names{{
     {event_kind::answer, "answer"},
     {event_kind::undo, "undo"},
     {event_kind::restart, "restart"},
     {event_kind::change, "change"},
     {event_kind::confirm, "confirm"},
+    {event_kind::propose, "propose"},
+    {event_kind::dismiss, "dismiss"},
 }};
 }  // namespace
 
@@ -59,6 +61,8 @@ bool may_hold(const framework& fw, const condition& c, const state& s) {
 namespace {
 
 void apply(state& s, const event& e) {
+  // Proposals wait for the next turn that records something.
+  if (!s.proposals.empty() && e.turn > s.proposals.front().turn) s.proposals.clear();
   s.last_turn = std::max(s.last_turn, e.turn);
   switch (e.kind) {
     case event_kind::answer: {
@@ -87,6 +91,12 @@ void apply(state& s, const event& e) {
     case event_kind::confirm:
       s.confirmed = true;
       break;
+    case event_kind::propose:
+      s.proposals.push_back({e.question, e.option, e.turn, e.via, e.phrase});
+      break;
+    case event_kind::dismiss:
+      s.proposals.clear();
+      break;
   }
 }
 
@@ -101,6 +111,7 @@ state replay(const framework& fw, std::span<const event> history, std::span<cons
   state effective;
   effective.confirmed = s.confirmed;
   effective.last_turn = s.last_turn;
+  effective.proposals = s.proposals;
   for (const auto& q : fw.questions) {
     const answer* a = s.find(q.id);
     if (a && holds(q.ask_if, effective)) effective.answers.push_back(*a);

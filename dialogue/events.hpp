@@ -18,6 +18,8 @@ enum class event_kind {
   restart,  // everything before is forgotten
   change,   // the answer to `question` is reopened, to be asked again
   confirm,  // the user confirmed the reviewed answers
+  propose,  // an answer the advisor asks the user to confirm before taking it ("change X to Y?")
+  dismiss,  // the user declined what was proposed
 };
 
 struct event {
@@ -45,6 +47,9 @@ struct state {
   std::vector<answer> answers;  // effective answers, in the order given
   bool confirmed = false;
   int last_turn = 0;
+  // Answers proposed in the last turn that recorded anything, waiting for a yes or a no; any
+  // later turn that records something drops them.
+  std::vector<answer> proposals;
 
   const answer* find(std::string_view question) const;
   bool answered(std::string_view question) const { return find(question) != nullptr; }

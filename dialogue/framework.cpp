@@ -244,6 +244,7 @@ framework read(std::string_view text, reader& r) {
     q.why = r.str(jq, "why", qpos, where, false);
     q.why_facts = r.strings(jq, "why_facts", qpos, where);
     q.phrases = r.strings(jq, "phrases", qpos, where);
+    q.names = r.strings(jq, "names", qpos, where);
     q.ask_if = r.cond(jq, "ask_if", qpos, where);
     if (auto rp = jq.find("requires_phrase"); rp != jq.end()) {
       if (rp->is_boolean()) q.requires_phrase = rp->get<bool>();

@@ -38,6 +38,7 @@ struct question {
   condition ask_if;                      // asked only when this holds
   std::vector<option> options;
   std::vector<std::string> phrases;      // words that show a sentence is about this question
+  std::vector<std::string> names;        // what users call the question ("the team") when they change it
   bool requires_phrase = false;          // in a free sentence, count it only with one of those
   int line = 0;                          // line in the framework file, for messages
 

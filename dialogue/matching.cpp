@@ -4,6 +4,9 @@
 #include <array>
 #include <cctype>
 #include <set>
+#include <unordered_map>
+
+#include "dialogue/lexicon.hpp"
 
 namespace advisor::dialogue {
 
@@ -44,8 +47,34 @@ struct span_match {
   const option* opt = nullptr;
   std::size_t begin = 0, end = 0;  // token range
   bool negated = false;
+  bool fuzzy = false;  // found only through a typo of two or more letters
   std::string phrase;
 };
+
+// A phrase as find_phrase compares it: its words, squashed as typed and as stems.
+struct compiled_phrase {
+  std::size_t words = 0;
+  std::string target;
+  std::string stemmed;
+};
+
+const compiled_phrase& compile(std::string_view phrase) {
+  // Phrases come from the framework and the language file: a small, fixed set per thread.
+  thread_local std::unordered_map<std::string, compiled_phrase> cache;
+  auto it = cache.find(std::string(phrase));
+  if (it != cache.end()) return it->second;
+  compiled_phrase c;
+  auto words = tokenize(phrase);
+  c.words = words.size();
+  for (const auto& w : words) {
+    c.target += w;
+    c.stemmed += stem(w);
+  }
+  c.target = squash(c.target);
+  c.stemmed = squash(c.stemmed);
+  if (cache.size() > 20000) cache.clear();
+  return cache.emplace(std::string(phrase), std::move(c)).first->second;
+}
 
 bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::size_t end) {
   for (std::size_t k = 0; k < negation_reach && k < begin; ++k) {
@@ -61,44 +90,50 @@ bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::
   return false;
 }
 
-// Every place where `phrase` (or a near miss of it) stands in the tokens.
-void find_phrase(const std::vector<std::string>& tokens, std::string_view phrase, const option* opt,
-                 std::vector<span_match>& out) {
-  auto words = tokenize(phrase);
-  if (words.empty()) return;
-  std::string target = squash(normalize(phrase));
+// Every place where `phrase` (or a near miss of it) stands in the words.
+void find_phrase(const words& text, std::string_view phrase, const option* opt, std::vector<span_match>& out) {
+  const compiled_phrase& p = compile(phrase);
+  if (p.words == 0) return;
+  const auto& tokens = text.tokens;
+  const std::string& target = p.target;
   std::size_t allowance = typo_allowance(target.size());
-  std::size_t n = words.size();
+  std::size_t n = p.words;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i] == clause_break) continue;
     // Windows one token shorter or longer catch "real time" for "realtime" and back.
     for (std::size_t len = (n > 1 ? n - 1 : 1); len <= n + 1 && i + len <= tokens.size(); ++len) {
-      std::string window;
+      std::string window, stemmed;
       bool crosses = false;
       for (std::size_t k = i; k < i + len; ++k) {
         if (tokens[k] == clause_break) crosses = true;
         window += tokens[k];
+        stemmed += text.stems[k];
       }
       if (crosses) break;
       window = squash(window);
-      std::size_t diff = window.size() > target.size() ? window.size() - target.size()
-                                                       : target.size() - window.size();
-      if (diff > allowance) continue;
-      bool exact = window == target;
-      // Another word count only joins or splits words ("real time"): no typos on top of that.
-      if (!exact && (allowance == 0 || len != n || edit_distance(window, target) > allowance)) continue;
+      bool exact = window == target || (len == n && squash(stemmed) == p.stemmed);
+      std::size_t d = 0;
+      if (!exact) {
+        std::size_t diff = window.size() > target.size() ? window.size() - target.size() : target.size() - window.size();
+        if (diff > allowance) continue;
+        // Another word count only joins or splits words ("real time"): no typos on top of that.
+        if (allowance == 0 || len != n) continue;
+        d = edit_distance(window, target);
+        if (d > allowance) continue;
+      }
       span_match m;
       m.opt = opt;
       m.begin = i;
       m.end = i + len;
       m.negated = negated_at(tokens, m.begin, m.end);
+      m.fuzzy = d >= 2;
       for (std::size_t k = i; k < i + len; ++k) m.phrase += (k > i ? " " : "") + tokens[k];
       out.push_back(std::move(m));
     }
   }
 }
 
-bool contains_phrase(const std::vector<std::string>& tokens, std::string_view phrase) {
+bool contains_phrase(const words& tokens, std::string_view phrase) {
   std::vector<span_match> found;
   find_phrase(tokens, phrase, nullptr, found);
   return !found.empty();
@@ -133,9 +168,11 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     for (const auto& m : outer) {
       if (m.phrase.size() > result.phrase.size()) result.phrase = m.phrase;
       result.spans.emplace_back(m.begin, m.end);
+      result.fuzzy = result.fuzzy || m.fuzzy;
     }
   } else {
     result.candidates = distinct;
+    for (const auto& m : outer) result.spans.emplace_back(m.begin, m.end);
   }
   return result;
 }
@@ -147,22 +184,20 @@ bool overlaps(const spans& claimed, const span_match& m) {
                      [&](const auto& c) { return m.begin < c.second && c.first < m.end; });
 }
 
-std::vector<span_match> scan(const question& q, const std::vector<std::string>& tokens, bool as_reply,
-                             const spans& claimed = {}) {
+std::vector<span_match> scan(const question& q, const words& text, bool as_reply, const spans& claimed = {}) {
   std::vector<span_match> matches;
   for (const auto& o : q.options) {
-    for (const auto& syn : o.synonyms) find_phrase(tokens, syn, &o, matches);
+    for (const auto& syn : o.synonyms) find_phrase(text, syn, &o, matches);
     if (as_reply) {
-      for (const auto& r : o.replies) find_phrase(tokens, r, &o, matches);
-      find_phrase(tokens, o.label, &o, matches);
+      for (const auto& r : o.replies) find_phrase(text, r, &o, matches);
+      find_phrase(text, o.label, &o, matches);
     }
   }
   std::erase_if(matches, [&](const span_match& m) { return overlaps(claimed, m); });
   return matches;
 }
 
-option_match reply_in(const question& q, std::string_view text, const std::vector<std::string>& tokens,
-                      const spans& claimed);
+option_match reply_in(const question& q, const words& text, const spans& claimed);
 
 }  // namespace
 
@@ -185,7 +220,7 @@ std::vector<std::string> tokenize(std::string_view text) {
       continue;
     }
     if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' || c == '_' ||
-        c == '/') {
+        c == '/' || c == '%') {
       cur += static_cast<char>(std::tolower(c));
     } else if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '(' || c == ')') {
       flush();
@@ -209,6 +244,15 @@ std::string normalize(std::string_view text) {
   return out;
 }
 
+words read_words(std::string_view text) {
+  words w;
+  w.tokens = tokenize(text);
+  w.typed = w.tokens;
+  w.stems.reserve(w.tokens.size());
+  for (const auto& t : w.tokens) w.stems.push_back(t == clause_break ? t : stem(t));
+  return w;
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::size_t n = a.size(), m = b.size();
   std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
@@ -227,17 +271,27 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
-option_match match_reply(const question& q, std::string_view text) { return reply_in(q, text, tokenize(text), {}); }
+option_match match_reply(const question& q, std::string_view text) { return reply_in(q, read_words(text), {}); }
+option_match match_reply(const question& q, const words& text) { return reply_in(q, text, {}); }
+
+bool mentions(const words& text, std::string_view phrase) { return contains_phrase(text, phrase); }
 
 namespace {
 
-option_match reply_in(const question& q, std::string_view text, const std::vector<std::string>& tokens,
-                      const spans& claimed) {
+std::string joined(const std::vector<std::string>& tokens) {
+  std::string out;
+  for (const auto& t : tokens)
+    if (t != clause_break) out += (out.empty() ? "" : " ") + t;
+  return out;
+}
+
+option_match reply_in(const question& q, const words& text, const spans& claimed) {
   option_match result;
+  const auto& tokens = text.tokens;
   if (tokens.empty()) return result;
   const spans whole_text{{0, tokens.size()}};
   // Words already taken by an earlier question leave only the in-sentence reading.
-  if (!claimed.empty()) return resolve(q, scan(q, tokens, true, claimed));
+  if (!claimed.empty()) return resolve(q, scan(q, text, true, claimed));
   // By number.
   if (tokens.size() == 1 && std::all_of(tokens[0].begin(), tokens[0].end(), ::isdigit) && tokens[0].size() < 4) {
     std::size_t n = std::stoul(tokens[0]);
@@ -248,22 +302,26 @@ option_match reply_in(const question& q, std::string_view text, const std::vecto
     }
     return result;
   }
-  // By id, label, synonym or reply word, spelled exactly.
-  std::string whole = squash(normalize(text));
+  // By id, label, synonym or reply word, spelled exactly (or as the same stems).
+  std::string phrase = joined(tokens);
+  std::string whole = squash(phrase);
+  std::string whole_stems = squash(joined(text.stems));
   for (const auto& o : q.options) {
     std::vector<std::string> names{o.id, o.label};
     names.insert(names.end(), o.synonyms.begin(), o.synonyms.end());
     names.insert(names.end(), o.replies.begin(), o.replies.end());
-    for (const auto& name : names)
-      if (squash(normalize(name)) == whole) {
+    for (const auto& name : names) {
+      const compiled_phrase& c = compile(name);
+      if (c.target == whole || c.stemmed == whole_stems) {
         result.chosen = &o;
-        result.phrase = normalize(text);
+        result.phrase = phrase;
         result.spans = whole_text;
         return result;
       }
+    }
   }
   // Inside a sentence, with typos and negation.
-  result = resolve(q, scan(q, tokens, true, claimed));
+  result = resolve(q, scan(q, text, true, claimed));
   if (result.chosen || !result.candidates.empty()) return result;
   // A near miss of a whole label or id ("Pyhton", "entreprise").
   const option* best = nullptr;
@@ -271,7 +329,7 @@ option_match reply_in(const question& q, std::string_view text, const std::vecto
   bool tie = false;
   for (const auto& o : q.options) {
     for (const auto& name : {o.id, o.label}) {
-      std::string target = squash(normalize(name));
+      const std::string& target = compile(name).target;
       std::size_t d = edit_distance(whole, target);
       if (d > typo_allowance(target.size())) continue;
       if (d < best_d) {
@@ -285,8 +343,9 @@ option_match reply_in(const question& q, std::string_view text, const std::vecto
   }
   if (best && !tie) {
     result.chosen = best;
-    result.phrase = normalize(text);
+    result.phrase = phrase;
     result.spans = whole_text;
+    result.fuzzy = best_d >= 2;
   }
   return result;
 }
@@ -295,9 +354,13 @@ option_match reply_in(const question& q, std::string_view text, const std::vecto
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, std::string_view text,
                                           std::string_view pending) {
+  return extract_answers(fw, s, read_words(text), pending, {});
+}
+
+std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
+                                          std::string_view pending, const answer_filter& allowed) {
   std::vector<found_answer> found;
-  auto tokens = tokenize(text);
-  if (tokens.empty()) return found;
+  if (text.tokens.empty()) return found;
   state seen = s;
   spans claimed;
   // The question being asked reads the sentence first; the others, in asking order, get the rest.
@@ -311,14 +374,15 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, s
     if (!may_hold(fw, q.ask_if, seen)) continue;
     if (q.requires_phrase && !is_pending &&
         std::none_of(q.phrases.begin(), q.phrases.end(),
-                     [&](const std::string& p) { return contains_phrase(tokens, p); }))
+                     [&](const std::string& p) { return contains_phrase(text, p); }))
       continue;
-    auto m = is_pending ? reply_in(q, text, tokens, claimed) : resolve(q, scan(q, tokens, false, claimed));
+    auto m = is_pending ? reply_in(q, text, claimed) : resolve(q, scan(q, text, false, claimed));
     if (!m.chosen) continue;
+    if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
     const answer* before = s.find(q.id);
     if (before && before->option == m.chosen->id) continue;  // already so: nothing new
-    found.push_back({q.id, m.chosen->id, m.phrase});
+    found.push_back({q.id, m.chosen->id, m.phrase, m.fuzzy, m.spans});
     std::erase_if(seen.answers, [&](const answer& a) { return a.question == q.id; });
     seen.answers.push_back({q.id, m.chosen->id, 0, "sentence", m.phrase});
   }

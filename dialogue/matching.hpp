@@ -3,6 +3,7 @@
 // needs", "we don't know JavaScript"). It never guesses: when two options fit equally it says so.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,18 @@ namespace advisor::dialogue {
 std::vector<std::string> tokenize(std::string_view text);
 std::string normalize(std::string_view text);
 
+// A message read into words: tokens as tokenize gives them (after any spelling correction),
+// each one's stem ("knows" -> "know"), and the tokens as typed.
+struct words {
+  std::vector<std::string> tokens;
+  std::vector<std::string> stems;
+  std::vector<std::string> typed;
+};
+words read_words(std::string_view text);
+
+// True when the phrase (or its stems, or a near miss) stands in the words.
+bool mentions(const words& text, std::string_view phrase);
+
 // Edit distance with adjacent transpositions (optimal string alignment).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
@@ -24,17 +37,25 @@ struct option_match {
   const option* chosen = nullptr;             // the one option meant, if any
   std::vector<const option*> candidates;      // several fitted equally: ask which
   std::string phrase;                         // the words that matched
-  std::vector<std::pair<std::size_t, std::size_t>> spans;  // token ranges that gave `chosen`
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // token ranges that gave `chosen` (or the candidates)
+  bool fuzzy = false;  // only a typo of two or more letters gave it: to be confirmed, not taken
 };
 
 // A direct reply to question `q`.
 option_match match_reply(const question& q, std::string_view text);
+option_match match_reply(const question& q, const words& text);
 
 struct found_answer {
   std::string question;
   std::string option;
   std::string phrase;  // the words in the sentence that gave it
+  bool fuzzy = false;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // the token ranges that gave it
 };
+
+// Which answers a sentence may give (for example, none an individual gives when it speaks
+// for a team); empty: every answer.
+using answer_filter = std::function<bool(const question&, const option&)>;
 
 // Every answer a free-text sentence gives, for any question whose condition may still hold
 // given `s` and the answers found before it. `pending` (may be empty) is the question being
@@ -44,5 +65,7 @@ struct found_answer {
 // earlier question could not decide between two of its options.
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,
                                           std::string_view text, std::string_view pending);
+std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
+                                          std::string_view pending, const answer_filter& allowed);
 
 }  // namespace advisor::dialogue

@@ -1,0 +1,109 @@
+#include "dialogue/language.hpp"
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "dialogue/framework.hpp"
+
+namespace advisor::dialogue {
+
+// The text of config/language.json, embedded by the build (dialogue/CMakeLists.txt).
+extern const std::string_view language_json;
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<std::pair<command, std::string_view>, 12> command_names{{
+    {command::none, "none"},
+    {command::confirm, "confirm"},
+    {command::change, "change"},
+    {command::back, "back"},
+    {command::restart, "restart"},
+    {command::skip, "skip"},
+    {command::status, "status"},
+    {command::why, "why"},
+    {command::help, "help"},
+    {command::summary, "summary"},
+    {command::whatif, "whatif"},
+    {command::compare, "compare"},
+}};
+
+std::vector<std::string> strings(const json& j, const char* key, const std::string& file) {
+  std::vector<std::string> out;
+  auto it = j.find(key);
+  if (it == j.end()) return out;
+  if (!it->is_array()) throw load_error(file, 0, std::string("\"") + key + "\" must be a list of strings");
+  for (const auto& s : *it) {
+    if (!s.is_string()) throw load_error(file, 0, std::string("\"") + key + "\" must be a list of strings");
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+std::map<std::string, double> numbers(const json& j, const char* key, const std::string& file) {
+  std::map<std::string, double> out;
+  auto it = j.find(key);
+  if (it == j.end()) return out;
+  if (!it->is_object()) throw load_error(file, 0, std::string("\"") + key + "\" must be an object of numbers");
+  for (const auto& [k, v] : it->items()) {
+    if (!v.is_number()) throw load_error(file, 0, "\"" + std::string(key) + "\": \"" + k + "\" must be a number");
+    out[k] = v.get<double>();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(command c) {
+  for (const auto& [k, name] : command_names)
+    if (k == c) return name;
+  return "none";
+}
+
+language parse_language(std::string_view text, const std::string& file_name) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw load_error(file_name, 0, "not a JSON object");
+  language lang;
+  lang.fillers = strings(j, "fillers", file_name);
+  lang.yes = strings(j, "yes", file_name);
+  lang.no = strings(j, "no", file_name);
+  if (auto it = j.find("intents"); it != j.end() && it->is_object()) {
+    for (const auto& [name, phrases] : it->items()) {
+      command c = command::none;
+      for (const auto& [k, n] : command_names)
+        if (n == name) c = k;
+      if (c == command::none) throw load_error(file_name, 0, "unknown intent \"" + name + "\"");
+      lang.intents[c] = {strings(phrases, "anywhere", file_name), strings(phrases, "whole", file_name)};
+    }
+  }
+  for (const auto& [word, n] : numbers(j, "ordinals", file_name)) lang.ordinals[word] = static_cast<int>(n);
+  lang.ordinal_words = strings(j, "ordinal_words", file_name);
+  lang.hedges = strings(j, "hedges", file_name);
+  lang.question_starts = strings(j, "question_starts", file_name);
+  lang.group_words = strings(j, "group_words", file_name);
+  if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
+    for (const auto& [q, opts] : it->items()) lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);
+  lang.numbers = numbers(j, "numbers", file_name);
+  lang.multipliers = numbers(j, "multipliers", file_name);
+  if (auto it = j.find("quantities"); it != j.end() && it->is_array()) {
+    for (const auto& jq : *it) {
+      quantity_rule rule;
+      rule.question = jq.value("question", "");
+      rule.units = strings(jq, "units", file_name);
+      rule.concurrent_words = strings(jq, "concurrent_words", file_name);
+      for (const auto& jb : jq.value("bands", json::array()))
+        rule.bands.push_back({jb.value("below", 0.0), jb.value("concurrent_below", 0.0), jb.value("option", "")});
+      lang.quantities.push_back(std::move(rule));
+    }
+  }
+  return lang;
+}
+
+const language& default_language() {
+  static const language lang = parse_language(language_json, "config/language.json");
+  return lang;
+}
+
+}  // namespace advisor::dialogue

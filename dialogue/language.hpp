@@ -1,0 +1,59 @@
+// How people say things, as data (config/language.json, compiled into the binary): filler
+// words, yes and no, commands in natural wording, ordinals, number words, hedges, and which
+// answers a sentence spoken for a group rules out. The framework says what can be answered;
+// this says how people talk around the answers. See docs/understanding.md.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace advisor::dialogue {
+
+// What a user can ask the advisor to do, whatever the words.
+enum class command { none, confirm, change, back, restart, skip, status, why, help, summary, whatif, compare };
+
+std::string_view to_string(command c);
+
+struct intent_phrases {
+  std::vector<std::string> anywhere;  // count wherever they stand in a sentence
+  std::vector<std::string> whole;     // count only as the whole message (fillers aside)
+};
+
+struct quantity_band {
+  double below = 0;            // 0: no upper bound
+  double concurrent_below = 0; // the bound when the number counts things at once (0: `below`)
+  std::string option;
+};
+
+struct quantity_rule {
+  std::string question;
+  std::vector<std::string> units;             // words that make a number a count of load
+  std::vector<std::string> concurrent_words;  // words that make it a count at once
+  std::vector<quantity_band> bands;           // in order; the first that fits wins
+};
+
+struct language {
+  std::vector<std::string> fillers;
+  std::vector<std::string> yes;
+  std::vector<std::string> no;
+  std::map<command, intent_phrases> intents;
+  std::map<std::string, int> ordinals;  // word -> 1-based position, -1 for the last
+  std::vector<std::string> ordinal_words;  // words that may stand around an ordinal
+  std::vector<std::string> hedges;
+  std::vector<std::string> group_words;
+  std::map<std::string, std::vector<std::string>> group_excludes;  // question id -> options a group cannot mean
+  std::map<std::string, double> numbers;
+  std::map<std::string, double> multipliers;
+  std::vector<quantity_rule> quantities;
+  std::vector<std::string> question_starts;  // first words that make a message a question
+};
+
+// Parses a language document; throws load_error naming the problem.
+language parse_language(std::string_view text, const std::string& file_name);
+
+// The shipped config/language.json, parsed once.
+const language& default_language();
+
+}  // namespace advisor::dialogue

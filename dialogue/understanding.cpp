@@ -1,0 +1,436 @@
+#include "dialogue/understanding.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdlib>
+
+#include "dialogue/lexicon.hpp"
+
+namespace advisor::dialogue {
+
+namespace {
+
+constexpr std::string_view clause_break = ",";
+
+// Commands in the order that wins a tie between two phrases of the same length.
+constexpr std::array<command, 11> command_order{command::restart, command::whatif,  command::summary, command::status,
+                                                command::help,    command::why,     command::compare, command::change,
+                                                command::back,    command::skip,    command::confirm};
+
+bool has_digit(std::string_view t) {
+  return std::any_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view w) {
+  return std::find(list.begin(), list.end(), w) != list.end();
+}
+
+std::size_t allowance_for(std::size_t length) {
+  if (length >= 9) return 2;
+  if (length >= 3) return 1;
+  return 0;
+}
+
+std::string squash_join(const std::vector<std::string>& tokens) {
+  std::string out;
+  for (const auto& t : tokens)
+    for (char c : t)
+      if (c != '-' && c != ' ' && c != '.' && c != '_' && c != '/' && c != '\'') out += c;
+  return out;
+}
+
+// Where a phrase stands in the tokens (exact words, or the same stems), not negated before it.
+struct found_span {
+  std::size_t begin = 0, end = 0;
+};
+
+std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
+  std::vector<found_span> out;
+  words p = read_words(phrase);
+  const std::size_t n = p.tokens.size();
+  if (n == 0 || n > w.tokens.size()) return out;
+  for (std::size_t i = 0; i + n <= w.tokens.size(); ++i) {
+    bool same = true;
+    for (std::size_t k = 0; k < n && same; ++k)
+      same = w.tokens[i + k] == p.tokens[k] || (p.stems[k].size() >= 3 && w.stems[i + k] == p.stems[k]);
+    if (same) out.push_back({i, i + n});
+  }
+  return out;
+}
+
+bool negated_before(const words& w, std::size_t begin) {
+  static const std::array<std::string_view, 9> negators{"don't", "dont", "not", "never", "no", "do not", "doesn't",
+                                                         "won't", "shouldn't"};
+  for (std::size_t k = 1; k <= 2 && k <= begin; ++k) {
+    const auto& t = w.tokens[begin - k];
+    if (t == clause_break) break;
+    if (std::find(negators.begin(), negators.end(), t) != negators.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+understanding::understanding(const framework& fw, const language& lang) : fw_(fw), lang_(lang) {
+  auto add = [&](std::string_view phrase) {
+    for (const auto& t : tokenize(phrase))
+      if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
+  };
+  for (const auto& q : fw.questions) {
+    for (const auto& p : q.phrases) add(p);
+    for (const auto& n : q.names) add(n);
+    add(q.short_label);
+    for (const auto& o : q.options) {
+      add(o.label);
+      for (const auto& s : o.synonyms) add(s);
+      for (const auto& r : o.replies) add(r);
+    }
+  }
+  for (const auto& st : fw.stacks) add(st.label);
+  for (const auto* list : {&lang.fillers, &lang.yes, &lang.no, &lang.hedges, &lang.group_words, &lang.ordinal_words})
+    for (const auto& p : *list) add(p);
+  for (const auto& [c, phrases] : lang.intents) {
+    for (const auto& p : phrases.anywhere) add(p);
+    for (const auto& p : phrases.whole) add(p);
+  }
+  for (const auto& [word, n] : lang.ordinals) add(word);
+  for (const auto& [word, n] : lang.numbers) add(word);
+  for (const auto& [word, n] : lang.multipliers) add(word);
+  for (const auto& rule : lang.quantities) {
+    for (const auto& u : rule.units) add(u);
+    for (const auto& u : rule.concurrent_words) add(u);
+  }
+  for (const auto& f : lang.fillers) fillers_.push_back(tokenize(f));
+  std::sort(fillers_.begin(), fillers_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+words understanding::read(std::string_view text) const {
+  // "5,000 users": a comma between digits is part of the number, not a clause break.
+  std::string cleaned(text);
+  for (std::size_t i = 1; i + 1 < cleaned.size(); ++i)
+    if (cleaned[i] == ',' && std::isdigit(static_cast<unsigned char>(cleaned[i - 1])) &&
+        std::isdigit(static_cast<unsigned char>(cleaned[i + 1])))
+      cleaned.erase(i, 1);
+  words w = read_words(cleaned);
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    std::string& t = w.tokens[i];
+    if (t == clause_break || t.size() < 3 || t.size() > 30 || has_digit(t) || known_.count(t)) continue;
+    if (dictionary_word(t)) continue;
+    // The nearest vocabulary word, if exactly one is nearest.
+    const std::size_t allowance = allowance_for(t.size());
+    const std::string* best = nullptr;
+    std::size_t best_d = allowance + 1;
+    bool tie = false;
+    for (const auto& v : vocabulary_) {
+      std::size_t diff = v.size() > t.size() ? v.size() - t.size() : t.size() - v.size();
+      if (diff > allowance || v.size() < 2) continue;
+      std::size_t d = edit_distance(t, v);
+      if (d < best_d) {
+        best = &v;
+        best_d = d;
+        tie = false;
+      } else if (d == best_d && best && *best != v) {
+        tie = true;
+      }
+    }
+    if (best && !tie) {
+      t = *best;
+      w.stems[i] = stem(t);
+    }
+  }
+  return w;
+}
+
+std::vector<std::string> understanding::core(const words& w) const {
+  std::vector<std::string> out;
+  const auto& t = w.tokens;
+  for (std::size_t i = 0; i < t.size();) {
+    if (t[i] == clause_break) {
+      ++i;
+      continue;
+    }
+    std::size_t skip = 0;
+    for (const auto& f : fillers_) {
+      if (f.empty() || i + f.size() > t.size()) continue;
+      if (std::equal(f.begin(), f.end(), t.begin() + static_cast<std::ptrdiff_t>(i))) {
+        skip = f.size();
+        break;
+      }
+    }
+    if (skip) {
+      i += skip;
+    } else {
+      out.push_back(t[i]);
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool understanding::whole_is(const std::vector<std::string>& core_tokens, const std::vector<std::string>& phrases) const {
+  if (core_tokens.empty()) return false;
+  std::string have = squash_join(core_tokens);
+  std::string have_stems;
+  for (const auto& t : core_tokens) have_stems += stem(t);
+  for (const auto& p : phrases) {
+    words pw = read_words(p);
+    auto pc = core(pw);
+    if (pc.empty()) pc = pw.tokens;
+    std::string stems;
+    for (const auto& t : pc) stems += stem(t);
+    if (squash_join(pc) == have || squash_join({stems}) == squash_join({have_stems})) return true;
+  }
+  return false;
+}
+
+// The question a message names ("the team", "the load one"), answered ones first, and where.
+struct named {
+  const question* q = nullptr;
+  found_span at;
+};
+
+named name_in(const framework& fw, const words& w, const state& s) {
+  named best;
+  std::size_t best_len = 0;
+  for (const auto& q : fw.questions) {
+    std::vector<std::string> names = q.names;
+    names.push_back(q.short_label);
+    names.push_back(q.id);
+    for (const auto& n : names)
+      for (const auto& sp : spans_of(w, n)) {
+        std::size_t len = sp.end - sp.begin + (s.answered(q.id) ? 10 : 0);
+        if (len > best_len) {
+          best_len = len;
+          best = {&q, sp};
+        }
+      }
+  }
+  return best;
+}
+
+intent understanding::command_in(const words& w, const state& s) const {
+  intent best;
+  std::size_t best_len = 0;
+  int best_rank = 99;
+  const auto c = core(w);
+  const named target = name_in(fw_, w, s);
+  auto consider = [&](command cmd, std::size_t begin, std::size_t end, std::size_t len) {
+    int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) - command_order.begin());
+    if (len > best_len || (len == best_len && rank < best_rank)) {
+      best = {cmd, begin, end, nullptr, {}};
+      best_len = len;
+      best_rank = rank;
+    }
+  };
+  for (const auto& [cmd, phrases] : lang_.intents) {
+    for (const auto& p : phrases.anywhere) {
+      const bool single = tokenize(p).size() == 1;
+      for (const auto& sp : spans_of(w, p)) {
+        if (negated_before(w, sp.begin)) continue;
+        std::size_t len = sp.end - sp.begin;
+        if (cmd == command::change) {
+          // A change names what it changes: "change the team", "the load answer is off".
+          if (!target.q) {
+            if (c.size() > 3) continue;  // a bare "change": a command only as the message
+          } else {
+            if (single && target.at.begin < sp.begin) continue;  // "team updates": not a change
+            len += target.at.end - target.at.begin + 1;
+          }
+        } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front())) {
+          // A single command word inside a longer sentence is more likely talk than a command
+          // ("the restart time of node"), unless it opens the message ("compare them on speed").
+          continue;
+        }
+        consider(cmd, sp.begin, sp.end, len);
+      }
+    }
+    if (whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
+  }
+  if (best.command == command::change || (best.command == command::back && target.q && s.answered(target.q->id))) {
+    // "go back to the scale question": a change of the answer named.
+    best.target = target.q;
+    if (best.target) best.command = command::change;
+  }
+  if (best.command == command::whatif) {
+    for (std::size_t i = best.end; i < w.tokens.size(); ++i)
+      if (w.tokens[i] != clause_break) best.rest += (best.rest.empty() ? "" : " ") + w.tokens[i];
+  }
+  return best;
+}
+
+understanding::polarity_reading understanding::polarity(const words& w) const {
+  auto c = core(w);
+  polarity_reading r;
+  if (c.empty()) {
+    // Nothing but fillers: "ok", "ok thanks".
+    std::vector<std::string> raw;
+    for (const auto& t : w.tokens)
+      if (t != clause_break) raw.push_back(t);
+    if (whole_is(raw, lang_.yes)) return {1, true};
+    return r;
+  }
+  if (whole_is(c, lang_.yes)) return {1, true};
+  if (whole_is(c, lang_.no)) return {-1, true};
+  // A leading yes or no, then more: "yes that's right", "nope, just requests".
+  for (std::size_t len = std::min<std::size_t>(c.size() - 1, 3); len >= 1; --len) {
+    std::vector<std::string> head(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(len));
+    if (whole_is(head, lang_.yes)) return {1, false};
+    if (whole_is(head, lang_.no)) return {-1, false};
+  }
+  return r;
+}
+
+const option* understanding::by_polarity(const question& q, int sign) const {
+  if (sign == 0) return nullptr;
+  std::string_view word = sign > 0 ? "yes" : "no";
+  for (const auto& o : q.options)
+    if (contains(o.replies, word)) return &o;
+  return nullptr;
+}
+
+std::optional<int> understanding::ordinal(const words& w) const {
+  std::optional<int> found;
+  for (const auto& t : w.tokens) {
+    if (t == clause_break || contains(lang_.ordinal_words, t)) continue;
+    std::string_view v = t;
+    while (!v.empty() && (v.front() == '#')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == '.' || v.back() == ')')) v.remove_suffix(1);
+    int n = 0;
+    if (!v.empty() && v.size() < 3 && std::all_of(v.begin(), v.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+      n = std::atoi(std::string(v).c_str());
+    } else if (auto it = lang_.ordinals.find(std::string(v)); it != lang_.ordinals.end()) {
+      n = it->second;
+    } else {
+      return std::nullopt;  // another word: not just a position
+    }
+    if (found) return std::nullopt;
+    found = n;
+  }
+  return found;
+}
+
+std::optional<double> understanding::quantity(const words& w) const {
+  std::optional<double> best;
+  const auto& t = w.tokens;
+  auto multiplier = [&](std::size_t i, std::size_t& used) -> std::optional<double> {
+    // Longest multiplier phrase first ("tens of thousands").
+    for (std::size_t len = 3; len >= 1; --len) {
+      if (i + len > t.size()) continue;
+      std::string phrase;
+      for (std::size_t k = i; k < i + len; ++k) phrase += (k > i ? " " : "") + t[k];
+      if (auto it = lang_.multipliers.find(phrase); it != lang_.multipliers.end()) {
+        used = len;
+        return it->second;
+      }
+    }
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    double value = 0;
+    bool have = false;
+    std::size_t j = i;
+    std::string_view tok = t[i];
+    while (!tok.empty() && (tok.front() == '~' || tok.front() == '+')) tok.remove_prefix(1);
+    if (!tok.empty() && std::isdigit(static_cast<unsigned char>(tok.front()))) {
+      // "5000", "5k", "1.5m", "10k+", "100%" (not a count).
+      std::size_t k = 0;
+      while (k < tok.size() && (std::isdigit(static_cast<unsigned char>(tok[k])) || tok[k] == '.')) ++k;
+      value = std::atof(std::string(tok.substr(0, k)).c_str());
+      std::string suffix(tok.substr(k));
+      while (!suffix.empty() && (suffix.back() == '+' || suffix.back() == '.')) suffix.pop_back();
+      if (suffix == "%") continue;
+      if (!suffix.empty()) {
+        auto it = lang_.multipliers.find(suffix);
+        if (it == lang_.multipliers.end()) continue;
+        value *= it->second;
+      }
+      have = true;
+      j = i + 1;
+    } else if (auto it = lang_.numbers.find(t[i]); it != lang_.numbers.end()) {
+      value = it->second;
+      j = i + 1;
+      // "a couple", "a few": the article adds nothing.
+      if (j < t.size()) {
+        if (auto next = lang_.numbers.find(t[j]); next != lang_.numbers.end() && value == 1) {
+          value = next->second;
+          ++j;
+        }
+      }
+      if (j < t.size() && t[j] == "of") ++j;  // "a couple of hundred"
+      std::size_t used = 0;
+      if (j < t.size() && multiplier(j, used)) {
+        have = true;
+      } else {
+        continue;  // "a few" on its own is no quantity
+      }
+    }
+    std::size_t used = 0;
+    if (!have) {
+      auto m = multiplier(i, used);
+      if (!m) continue;
+      value = *m;
+      have = true;
+      j = i + used;
+    } else {
+      while (j < t.size()) {
+        auto m = multiplier(j, used);
+        if (!m) break;
+        // "hundreds" after a number reads as "hundred".
+        value *= (*m == 300 ? 100 : *m == 3000 ? 1000 : *m == 3000000 ? 1000000 : *m);
+        j += used;
+      }
+    }
+    if (have && (!best || value > *best)) best = value;
+    i = j > i ? j - 1 : i;
+  }
+  return best;
+}
+
+const option* understanding::by_quantity(const question& q, const words& w, bool pending) const {
+  for (const auto& rule : lang_.quantities) {
+    if (rule.question != q.id) continue;
+    auto value = quantity(w);
+    if (!value) return nullptr;
+    bool unit = std::any_of(rule.units.begin(), rule.units.end(), [&](const std::string& u) { return mentions(w, u); });
+    if (!unit && !pending) return nullptr;
+    bool at_once = std::any_of(rule.concurrent_words.begin(), rule.concurrent_words.end(),
+                               [&](const std::string& u) { return !spans_of(w, u).empty(); });
+    for (const auto& band : rule.bands) {
+      double bound = at_once && band.concurrent_below > 0 ? band.concurrent_below : band.below;
+      if (bound == 0 || *value < bound) return q.find_option(band.option);
+    }
+  }
+  return nullptr;
+}
+
+bool understanding::hedged(const words& w) const {
+  return std::any_of(lang_.hedges.begin(), lang_.hedges.end(), [&](const std::string& h) { return !spans_of(w, h).empty(); });
+}
+
+bool understanding::asks(const words& w) const {
+  auto c = core(w);
+  // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
+  // and the first word typed.
+  if (!c.empty() && contains(lang_.question_starts, c.front())) return true;
+  return !w.tokens.empty() && contains(lang_.question_starts, w.tokens.front());
+}
+
+answer_filter understanding::filter(const words& w) const {
+  bool group = std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) { return contains(lang_.group_words, t); });
+  if (!group || lang_.group_excludes.empty()) return {};
+  return [this](const question& q, const option& o) {
+    if (auto it = lang_.group_excludes.find(q.id); it != lang_.group_excludes.end() && contains(it->second, o.id))
+      return false;
+    // A question asked only after an excluded answer ("your goal", for individuals).
+    for (const auto& [qid, opts] : q.ask_if.any_of) {
+      auto it = lang_.group_excludes.find(qid);
+      if (it == lang_.group_excludes.end()) continue;
+      if (std::all_of(opts.begin(), opts.end(), [&](const std::string& id) { return contains(it->second, id); }))
+        return false;
+    }
+    return true;
+  };
+}
+
+}  // namespace advisor::dialogue

@@ -1,0 +1,81 @@
+// Understanding one message, stage by stage: read it into words (tokens, stems, typos fixed
+// against the advisor's vocabulary), then find what it does: a command anywhere in the
+// sentence ("no, change the team"), yes or no, a position in the list ("the first one"), a
+// quantity ("maybe 5k users"), a hedge, a question for the sources, or answers. The engine
+// decides what to do with the reading; nothing here changes a conversation.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "dialogue/events.hpp"
+#include "dialogue/framework.hpp"
+#include "dialogue/language.hpp"
+#include "dialogue/matching.hpp"
+
+namespace advisor::dialogue {
+
+// A command found in a message, and the tokens that said it.
+struct intent {
+  dialogue::command command = command::none;
+  std::size_t begin = 0, end = 0;
+  const question* target = nullptr;  // for change: the question named ("the team")
+  std::string rest;                   // for whatif: the words after the command
+};
+
+class understanding {
+ public:
+  understanding(const framework& fw, const language& lang);
+
+  // Tokens, stems, and typos corrected to a word of the framework or the language file when
+  // the dictionary does not know the word and one vocabulary word is nearest.
+  words read(std::string_view text) const;
+
+  // The command the message gives, if any. `answered` are the questions already answered
+  // (change targets are looked for among them first).
+  intent command_in(const words& w, const state& s) const;
+
+  // +1 for yes, -1 for no, 0 for neither; `whole` says the message is nothing but that.
+  struct polarity_reading {
+    int sign = 0;
+    bool whole = false;
+  };
+  polarity_reading polarity(const words& w) const;
+
+  // The option a yes or a no picks for a question with "yes"/"no" replies.
+  const option* by_polarity(const question& q, int sign) const;
+
+  // "the first one", "option 2", "the last": 1-based, or -1 for the last. Only when the message
+  // is nothing but that.
+  std::optional<int> ordinal(const words& w) const;
+
+  // The option a number in the message picks ("5k users" -> growing), for questions with a
+  // quantity rule; `pending` says the question is being asked (no unit word needed then).
+  const option* by_quantity(const question& q, const words& w, bool pending) const;
+
+  bool hedged(const words& w) const;
+  // The message opens like a question ("how", "is", "can", ...).
+  bool asks(const words& w) const;
+
+  // Which answers the message may give: a sentence spoken for a group ("we", "our team") never
+  // gives the answers `group_excludes` lists, nor answers to questions only they lead to.
+  answer_filter filter(const words& w) const;
+
+  // The message without its filler words.
+  std::vector<std::string> core(const words& w) const;
+
+ private:
+  bool whole_is(const std::vector<std::string>& core_tokens, const std::vector<std::string>& phrases) const;
+  std::optional<double> quantity(const words& w) const;
+
+  const framework& fw_;
+  const language& lang_;
+  std::vector<std::string> vocabulary_;
+  std::unordered_set<std::string> known_;
+  std::vector<std::vector<std::string>> fillers_;  // each filler phrase as tokens, longest first
+};
+
+}  // namespace advisor::dialogue
