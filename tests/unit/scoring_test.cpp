@@ -1,9 +1,10 @@
 // Scoring over every path through the shipped frameworks: each reason moves a score and cites
-// a source, and answers that move nothing are context.
+// a source, answers that move nothing are context, and no weight rests on a disputed claim.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include "bot/paths.hpp"
 #include "dialogue/scoring.hpp"
@@ -78,9 +79,38 @@ TEST_CASE("every reason on every path moves a score and cites a source") {
       if (!ok && ++failures <= 3) FAIL_CHECK("path " << answers_of(s) << "breaks the rule");
     });
     CAPTURE(file);
+    MESSAGE(std::string(file) << ": " << paths << " paths scored");
     CHECK(paths >= 8);
     CHECK(failures == 0);
   }
+}
+
+TEST_CASE("an answer that triggers a contested point scores only on an uncontested fact") {
+  temp_dir dir;
+  storage::knowledge_store kb(dir.file("k.db"));
+  import_shipped_knowledge(kb);
+  auto fw = shipped_framework("config/framework.json");
+  std::set<std::string> disputed;  // facts that are a side of some contested point
+  for (const auto& cp : kb.contested())
+    for (const auto& side : cp.sides) disputed.insert(side.facts.begin(), side.facts.end());
+  int checked = 0;
+  for (const auto& cp : kb.contested())
+    for (const auto& [qid, options] : cp.bears_on)
+      for (const auto& oid : options) {
+        const auto* q = fw.find_question(qid);
+        REQUIRE_MESSAGE(q, cp.id << " bears on unknown question " << qid);
+        const auto* o = q->find_option(oid);
+        REQUIRE_MESSAGE(o, cp.id << " bears on unknown option " << qid << "=" << oid);
+        bool moves = std::any_of(o->scores.begin(), o->scores.end(), [](const auto& e) { return e.second != 0; });
+        if (!moves) continue;
+        ++checked;
+        bool traced = std::any_of(o->facts.begin(), o->facts.end(), [&](const std::string& id) {
+          auto f = kb.find_fact(id);
+          return f && f->contested.empty() && !disputed.count(id);
+        });
+        CHECK_MESSAGE(traced, qid << "=" << oid << " scores on " << cp.id << " with only disputed facts");
+      }
+  CHECK(checked > 0);
 }
 
 TEST_CASE("answers that move no score are context, not reasons") {
