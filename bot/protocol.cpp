@@ -24,6 +24,16 @@ void write_strings(json_writer& w, const std::vector<std::string>& items) {
   w.end_array();
 }
 
+void write_reasons(json_writer& w, const std::vector<dialogue::reason>& reasons) {
+  w.begin_array();
+  for (const auto& reason : reasons) {
+    w.begin_object().key("text").value(reason.text).key("sources");
+    write_strings(w, reason.sources);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_recommendation(json_writer& w, const dialogue::recommendation& r) {
   w.begin_object();
   w.key("choice").value(r.choice);
@@ -32,13 +42,10 @@ void write_recommendation(json_writer& w, const dialogue::recommendation& r) {
   w.key("scores").begin_object();
   for (const auto& [stack, points] : r.scores) w.key(stack).value(points);
   w.end_object();
-  w.key("reasons").begin_array();
-  for (const auto& reason : r.reasons) {
-    w.begin_object().key("text").value(reason.text).key("sources");
-    write_strings(w, reason.sources);
-    w.end_object();
-  }
-  w.end_array();
+  w.key("reasons");
+  write_reasons(w, r.reasons);
+  w.key("context");
+  write_reasons(w, r.context);
   w.key("contested").begin_array();
   for (const auto& c : r.contested) {
     w.begin_object().key("id").value(c.id).key("summary").value(c.summary).key("sides").begin_array();

@@ -285,6 +285,9 @@ framework read(std::string_view text, reader& r) {
           if (!stack_ids.count(stack_id))
             r.fail(opos, owhere + " scores unknown stack \"" + stack_id + "\"");
         o.signals = r.numbers(jo, "signals", opos, owhere);
+        // Every weight traces to a source: a reason without one would be the advisor's say-so.
+        if (o.facts.empty() && std::any_of(o.scores.begin(), o.scores.end(), [](const auto& s) { return s.second != 0; }))
+          r.fail(opos, owhere + " moves a score but cites no fact (add \"facts\")");
         if (!o.id.empty() && !option_ids.insert(o.id).second)
           r.fail(opos, "duplicate option id \"" + o.id + "\" in " + where);
         q.options.push_back(std::move(o));

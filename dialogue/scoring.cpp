@@ -48,16 +48,19 @@ recommendation score(const framework& fw, const knowledge::knowledge_source& kb,
     for (const auto& [sig, v] : o->signals) rec.signals[sig] += v;
     reason r;
     r.question = q->id;
-    r.effect = o->scores;
+    for (const auto& [stack_id, pts] : o->scores)
+      if (pts != 0) r.effect[stack_id] = pts;
     r.facts = o->facts;
     r.sources = sources_of(kb, o->facts);
     std::string effect;
-    for (const auto& [stack_id, pts] : o->scores)
-      if (pts != 0) effect += (effect.empty() ? "" : ", ") + fw.stack_label(stack_id) + " " + points(pts);
+    for (const auto& [stack_id, pts] : r.effect) effect += (effect.empty() ? "" : ", ") + fw.stack_label(stack_id) + " " + points(pts);
     r.text = "**" + q->short_label + ": " + o->label + "**" + (effect.empty() ? "" : " (" + effect + ")") + ". " + o->reason;
-    rec.reasons.push_back(std::move(r));
+    // A weight without a source is a framework error (validate_framework reports it); rather
+    // than show an unsourced reason, such an answer is shown as context.
+    bool moves = !r.effect.empty() && !r.sources.empty();
+    (moves ? rec.reasons : rec.context).push_back(std::move(r));
   }
-  // Strongest reasons first; answers that moved nothing last.
+  // Strongest reasons first.
   std::stable_sort(rec.reasons.begin(), rec.reasons.end(), [](const reason& x, const reason& y) {
     auto weight = [](const reason& r) {
       double w = 0;

@@ -1,4 +1,6 @@
 // Scoring: turns a state's answers into a recommendation with its reasons and sources.
+// A reason moves a score (or, for the hybrid rule, the choice) and cites at least one source;
+// answers that move nothing are context, kept apart so a reason is never an unsourced aside.
 #pragma once
 
 #include <map>
@@ -16,7 +18,7 @@ struct reason {
   std::vector<std::string> sources;   // source titles
   std::vector<std::string> facts;     // fact ids behind it
   std::string question;               // the answer this reason comes from ("" for rule reasons)
-  std::map<std::string, double> effect;  // stack id -> points
+  std::map<std::string, double> effect;  // stack id -> points, non-zero entries only
 };
 
 struct contested_view {
@@ -35,7 +37,8 @@ struct recommendation {
   std::string choice_label;
   double confidence = 0;  // 0..1
   std::map<std::string, double> scores;
-  std::vector<reason> reasons;
+  std::vector<reason> reasons;        // answers that move a score, and the hybrid rule; each sourced
+  std::vector<reason> context;        // answers that move no score (or cite no source), in answering order
   std::vector<std::string> unknowns;  // short labels of questions answered "not sure"
   std::vector<contested_view> contested;
   std::vector<std::string> next_steps;

@@ -1,4 +1,3 @@
-#include "knowledge/utc.hpp"
 #include "knowledge/sqlite/knowledge_store.hpp"
 
 #include <algorithm>
@@ -6,21 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "dialogue/matching.hpp"
+#include "knowledge/utc.hpp"
 
 namespace advisor::storage {
 
 using nlohmann::json;
 
 namespace {
-
-const std::set<std::string, std::less<>> stop_words{
-    "a",    "an",   "the",   "is",   "are",   "was",   "be",    "do",    "does",  "did",   "what",  "whats",
-    "how",  "who",  "which", "why",  "when",  "where", "of",    "for",   "to",    "in",    "on",    "and",
-    "or",   "with", "me",    "tell", "about", "really", "has",  "have",  "i",     "we",    "you",   "our",
-    "it",   "its",  "vs",    "versus", "than", "can",  "could", "should", "would", "there", "their", "this",
-    "that", "any",  "some",  "much", "many",  "more",  "most",  "please", "show",  "give",  "list",  "my",
-    "your", "know", "use",   "get",  "at",    "by",    "from",  "as",    "if",    "so",    "be",    "very"};
 
 std::string now_iso() { return utc_now(false); }
 
@@ -32,20 +23,7 @@ std::string join_words(const std::vector<std::string>& words) {
 
 }  // namespace
 
-std::string fts_query(std::string_view text) {
-  std::string query;
-  std::set<std::string> seen;
-  for (auto word : dialogue::tokenize(text)) {
-    // Keep letters and digits only: FTS5 syntax characters never reach the query.
-    std::string clean;
-    for (char c : word)
-      if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) clean += c;
-    if (clean == "nodejs" || clean == "node") clean = "node";
-    if (clean.empty() || stop_words.count(clean) || !seen.insert(clean).second) continue;
-    query += (query.empty() ? "" : " OR ") + std::string("\"") + clean + "\"*";
-  }
-  return query;
-}
+std::string fts_query(std::string_view text) { return match_expression(search_words(text)); }
 
 knowledge_store::knowledge_store(const std::string& db_path)
     : db_(db_path),
@@ -87,6 +65,12 @@ void knowledge_store::load_cache() {
   source_index_.clear();
   for (std::size_t i = 0; i < doc_.facts.size(); ++i) fact_index_[doc_.facts[i].id] = i;
   for (std::size_t i = 0; i < doc_.sources.size(); ++i) source_index_[doc_.sources[i].id] = i;
+  vocab_ = {};
+  for (const auto& fact : doc_.facts) {
+    vocab_.add_text(fact.claim);
+    vocab_.add_text(fact.topic);
+    for (const auto& k : fact.keywords) vocab_.add_text(k);
+  }
 }
 
 void knowledge_store::import(const knowledge::knowledge_doc& doc) {
@@ -213,8 +197,23 @@ std::optional<knowledge::source> knowledge_store::find_source(std::string_view i
 
 std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text, std::size_t limit) const {
   std::vector<knowledge::search_hit> hits;
-  std::string query = fts_query(text);
-  if (query.empty() || limit == 0) return hits;
+  if (limit == 0) return hits;
+  // Relevance: a question must name something the facts talk about. Words that only name a
+  // stack or judge ("is Python better?") count when nothing else is in the question; a word no
+  // fact uses ("Go", "Rust", "weather") then means the sources do not cover it.
+  auto words = search_words(text);
+  std::vector<std::string> subject;
+  bool stack = false, unknown = false;
+  for (const auto& w : words) {
+    if (w == "python" || w == "node") stack = true;
+    if (is_generic_word(w)) continue;
+    if (vocab_.is_known(w))
+      subject.push_back(w);
+    else
+      unknown = true;
+  }
+  if (subject.empty() && (!stack || unknown)) return hits;
+  std::string query = match_expression(subject.empty() ? words : subject);
   std::vector<std::pair<std::string, double>> rows;
   {
     std::lock_guard lock(mutex_);
@@ -222,22 +221,27 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
     while (search_.step()) rows.emplace_back(search_.text(0), search_.real(1));
     search_.reset();
   }
-  // A question about one stack puts that stack's facts (and shared ones) first.
-  auto words = dialogue::tokenize(text);
-  auto mentions = [&](std::initializer_list<std::string_view> names) {
-    return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-      return std::find(names.begin(), names.end(), w) != names.end();
-    });
-  };
-  bool py = mentions({"python", "django", "flask", "fastapi", "pypi"});
-  bool node = mentions({"node", "node.js", "nodejs", "javascript", "js", "express", "npm"});
   for (const auto& [id, rank] : rows)
     if (auto f = find_fact(id)) hits.push_back({*f, rank});
-  if (py != node) {
-    std::string wanted = py ? "python" : "nodejs";
-    std::stable_partition(hits.begin(), hits.end(),
-                          [&](const knowledge::search_hit& h) { return h.fact.tech == wanted || h.fact.tech == "both"; });
+
+  // The stack a question is about comes first with shared facts (the first one named when it
+  // names both: "how fast is Node.js compared to Python?" is about Node.js); a question asking
+  // for a number puts facts with a figure first. Otherwise the full-text rank decides.
+  auto names = [](const std::string& w, std::initializer_list<std::string_view> list) {
+    return std::find(list.begin(), list.end(), w) != list.end();
+  };
+  std::string wanted;
+  for (const auto& w : words) {
+    if (names(w, {"python", "django", "flask", "fastapi", "pypi"})) wanted = "python";
+    else if (names(w, {"node", "javascript", "js", "express", "npm"})) wanted = "nodejs";
+    if (!wanted.empty()) break;
   }
+  bool figure = asks_for_figure(text);
+  auto order = [&](const knowledge::search_hit& h) {
+    return std::pair{figure && h.fact.figure.empty(), !wanted.empty() && h.fact.tech != wanted && h.fact.tech != "both"};
+  };
+  std::stable_sort(hits.begin(), hits.end(),
+                   [&](const knowledge::search_hit& x, const knowledge::search_hit& y) { return order(x) < order(y); });
   if (hits.size() > limit) hits.resize(limit);
   return hits;
 }

@@ -13,6 +13,7 @@
 #include "dialogue/framework.hpp"
 #include "knowledge/knowledge.hpp"
 #include "knowledge/sqlite/database.hpp"
+#include "knowledge/sqlite/search_words.hpp"
 
 namespace advisor::storage {
 
@@ -56,10 +57,11 @@ class knowledge_store final : public knowledge::knowledge_source {
   knowledge::knowledge_doc doc_;
   std::map<std::string, std::size_t, std::less<>> fact_index_;
   std::map<std::string, std::size_t, std::less<>> source_index_;
+  vocabulary vocab_;  // every word the facts use, for the search's relevance rule
 };
 
-// The words of a user's question as an FTS5 query: each word a quoted prefix term, joined
-// with OR, common words left out. Empty when nothing searchable is left.
+// The words of a user's question (search_words) as an FTS5 query: each a quoted term, a prefix
+// term from three letters, joined with OR. Empty when nothing searchable is left.
 std::string fts_query(std::string_view text);
 
 }  // namespace advisor::storage

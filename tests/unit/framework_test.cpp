@@ -14,10 +14,10 @@ const char* small = R"({
   "stacks": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
   "questions": [
     {"id": "q1", "text": "First?", "options": [
-      {"id": "x", "label": "X", "scores": {"a": 1}},
+      {"id": "x", "label": "X", "scores": {"a": 1}, "facts": ["f1"]},
       {"id": "y", "label": "Y", "scores": {}}]},
     {"id": "q2", "text": "Second?", "ask_if": {"q1": ["x"]}, "options": [
-      {"id": "z", "label": "Z", "scores": {"b": 2}}]}
+      {"id": "z", "label": "Z", "scores": {"b": 2}, "facts": ["f2"]}]}
   ]
 })";
 
@@ -95,6 +95,13 @@ TEST_CASE("bad framework files name the file, the line and the problem") {
     auto problems = validate_framework(replace(small, "{\"b\": 2}", "{\"c\": 2}"), "f.json");
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].problem() == "option \"z\" of question \"q2\" scores unknown stack \"c\"");
+  }
+  SUBCASE("a weight that cites no fact") {
+    auto problems = validate_framework(replace(small, ", \"facts\": [\"f2\"]", ""), "f.json");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].problem() == "option \"z\" of question \"q2\" moves a score but cites no fact (add \"facts\")");
+    // An option that moves nothing needs no fact.
+    CHECK(validate_framework(replace(small, "{\"b\": 2}, \"facts\": [\"f2\"]", "{}"), "f.json").empty());
   }
   SUBCASE("several problems are all listed") {
     std::string text = replace(replace(small, "{\"b\": 2}", "{\"c\": 2}"), "\"label\": \"Y\", \"scores\": {}", "\"label\": \"Y\"");

@@ -29,9 +29,9 @@ std::string framework_with(const std::string& first_question_id, const std::stri
     {"id":)" +
          space + "\"" + first_question_id +
          R"(", "text": "First?", "requires_phrase": true, "options": [
-      {"id": "x", "label": "X", "scores": {"a": 1}}]},
+      {"id": "x", "label": "X", "scores": {"a": 1}, "facts": ["f1"]}]},
     {"id": "q2", "text": "Second?", "options": [
-      {"id": "z", "label": "Z", "scores": {"b": 2}}]}
+      {"id": "z", "label": "Z", "scores": {"b": 2}, "facts": ["f2"]}]}
   ]
 })";
 }

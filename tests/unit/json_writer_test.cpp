@@ -111,7 +111,8 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
   r.choice_label = "Python";
   r.confidence = 0.625;
   r.scores = {{"python", 7.5}, {"nodejs", 2}};
-  r.reasons.push_back({"You said ML", {"Source A"}, {"f1"}, "q1", {}});
+  r.reasons.push_back({"You said ML", {"Source A"}, {"f1"}, "q1", {{"python", 3}}});
+  r.context.push_back({"You are a startup", {}, {}, "q0", {}});
   r.contested.push_back({"c1", "They disagree", {{"python", "fast enough", {"S1"}}, {"nodejs", "faster", {"S2"}}}});
   r.next_steps = {"Try FastAPI"};
   r.unknowns = {"Team size"};
@@ -130,6 +131,7 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
   CHECK(rec["confidence"] == 0.625);
   CHECK(rec["scores"] == json{{"nodejs", 2.0}, {"python", 7.5}});
   CHECK(rec["reasons"] == json::array({{{"text", "You said ML"}, {"sources", {"Source A"}}}}));
+  CHECK(rec["context"] == json::array({{{"text", "You are a startup"}, {"sources", json::array()}}}));
   CHECK(rec["contested"][0]["sides"][1] == json{{"position", "nodejs"}, {"claim", "faster"}, {"sources", {"S2"}}});
   CHECK(rec["next_steps"] == json::array({"Try FastAPI"}));
   CHECK(rec["unknowns"] == json::array({"Team size"}));

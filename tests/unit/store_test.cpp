@@ -84,6 +84,67 @@ TEST_CASE("full-text search ranks the expected facts first") {
 TEST_CASE("fts queries keep words only") {
   CHECK(storage::fts_query("how fast is Node.js?") == "\"fast\"* OR \"node\"*");
   CHECK(storage::fts_query("the a is") == "");
+  CHECK(storage::fts_query("ML in Go") == "\"ml\" OR \"go\"");  // no prefix terms under three letters
+}
+
+TEST_CASE("search words split compounds and keep the joined form") {
+  using V = std::vector<std::string>;
+  CHECK(storage::search_words("can node handle CPU-heavy stuff?") == V{"node", "handle", "cpu", "heavy", "cpuheavy"});
+  CHECK(storage::search_words("real-time e-commerce") == V{"real", "time", "realtime", "commerce", "ecommerce"});
+  CHECK(storage::search_words("Full-stack? node.js, Node's NodeJS") == V{"full", "stack", "fullstack", "node"});
+  CHECK(storage::search_words("what\xE2\x80\x99s Socket.io") == V{"socket", "io", "socketio"});
+  CHECK(storage::asks_for_figure("How fast is Node.js compared to Python?"));
+  CHECK(storage::asks_for_figure("how many developers"));
+  CHECK(!storage::asks_for_figure("is node fast"));
+}
+
+TEST_CASE("search understands compounds, ranks figures for how-fast questions, and refuses what it does not cover") {
+  temp_dir dir;
+  storage::knowledge_store kb(dir.file("k.db"));
+  kb.import(shipped_knowledge());
+  auto ids = [&](const char* q, std::size_t limit = 3) {
+    std::vector<std::string> out;
+    for (const auto& h : kb.search(q, limit)) out.push_back(h.fact.id);
+    return out;
+  };
+  auto has = [](const std::vector<std::string>& v, const char* id) { return std::find(v.begin(), v.end(), id) != v.end(); };
+  SUBCASE("hyphenated and compound words") {
+    CHECK(has(ids("can node handle CPU-heavy stuff?"), "cons-node"));
+    CHECK(has(ids("is Python good at CPU-heavy work?"), "task-python-cpu"));
+    CHECK(has(ids("is node good for real-time?"), "realtime-node"));
+    CHECK(has(ids("is node good for realtime?"), "realtime-node"));
+    CHECK(has(ids("is node good for real time?"), "realtime-node"));
+    CHECK(has(ids("e-commerce"), "ecommerce-node"));
+    CHECK(has(ids("is node good for ecommerce?"), "ecommerce-node"));
+    CHECK(has(ids("full-stack team"), "startup-node-fullstack"));
+    CHECK(has(ids("fullstack team"), "startup-node-fullstack"));
+  }
+  SUBCASE("a how-fast question gets the figures first") {
+    CHECK(ids("how fast is Node.js compared to Python?").front() == "perf-node-rps");
+    auto python = kb.search("how fast is Python compared to Node.js?", 1);
+    REQUIRE(python.size() == 1);
+    CHECK(python.front().fact.tech == "python");
+    CHECK(python.front().fact.topic == "performance");
+    CHECK(!python.front().fact.figure.empty());
+    CHECK(!kb.search("how many developers does Python have?", 1).front().fact.figure.empty());
+  }
+  SUBCASE("questions the sources do not cover find nothing") {
+    for (const char* q : {"what about Go?", "what's the weather like?", "is Rust better?", "how do I cook pasta",
+                          "is Rust better than Python?", "tell me a joke", "what about PHP and Ruby?"}) {
+      CAPTURE(q);
+      CHECK(kb.search(q, 5).empty());
+    }
+  }
+  SUBCASE("questions the sources cover still find their facts") {
+    CHECK(has(ids("which companies use node?"), "adopters-node"));
+    CHECK(has(ids("is python good for machine learning?"), "data-python-ml"));
+    CHECK(has(ids("how big is npm?"), "packages-npm"));
+    auto django = ids("what's django?");
+    CHECK((has(django, "frameworks-python") || has(django, "frameworks-python-wb")));
+    CHECK(has(ids("which is better, python or node?", 5), "no-universal-winner"));
+    CHECK(has(ids("tell me about Socket.io"), "libraries-node"));
+    CHECK(has(ids("who created Node.js?"), "history-node"));
+  }
 }
 
 TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {

@@ -1,0 +1,137 @@
+#include "knowledge/sqlite/search_words.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace advisor::storage {
+
+namespace {
+
+const std::set<std::string, std::less<>> stop_words{
+    "a",      "an",     "the",    "is",     "are",    "was",    "were",   "be",     "been",   "am",     "do",
+    "does",   "did",    "dont",   "what",   "whats",  "how",    "who",    "which",  "why",    "when",   "where",
+    "of",     "for",    "to",     "in",     "on",     "and",    "or",     "with",   "me",     "tell",   "about",
+    "really", "has",    "have",   "i",      "im",     "ive",    "we",     "you",    "our",    "us",     "it",
+    "its",    "vs",     "versus", "than",   "can",    "could",  "should", "would",  "will",   "shall",  "may",
+    "might",  "must",   "there",  "their",  "they",   "them",   "this",   "that",   "these",  "those",  "any",
+    "some",   "much",   "many",   "more",   "most",   "please", "show",   "give",   "list",   "my",     "your",
+    "know",   "use",    "get",    "at",     "by",     "from",   "as",     "if",     "so",     "very",   "just",
+    "also",   "still",  "even",   "too",    "now",    "then",   "here",   "hi",     "hello",  "hey",    "thanks",
+    "thank",  "ok",     "okay",   "yes",    "no",     "not",    "want",   "need",   "say",    "think",  "into",
+    "out",    "up",     "like",   "one",    "thing",  "things", "stuff",  "lot",    "lots",   "kind",   "sort",
+    "else",   "other",  "again",  "only",   "own",    "same",   "such",   "well",   "way",    "let",    "see"};
+
+const std::set<std::string, std::less<>> generic_words{
+    "python",      "node",     "better",      "best",      "good",       "great",        "bad",
+    "worse",       "worst",    "compare",     "compared",  "comparing",  "comparison",   "difference",
+    "differences", "language", "languages",   "backend",   "backends",   "stack",        "stacks",
+    "tech",        "technology", "technologies", "app",    "apps",       "application",  "applications",
+    "choice",      "option",   "options",     "pick",      "recommend",  "recommendation"};
+
+bool word_char(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+
+// "companies" and "company", "frameworks" and "framework" are one word to the vocabulary.
+std::string singular(std::string w) {
+  if (w.size() > 4 && w.ends_with("ies")) return w.substr(0, w.size() - 3) + "y";
+  if (w.size() > 3 && w.ends_with('s') && !w.ends_with("ss")) w.pop_back();
+  return w;
+}
+
+// Splits a text into raw words: letters, digits and the joiners - . / ' (U+2019 counts as ').
+std::vector<std::string> raw_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(text[i + 2]) == 0x99) {
+      cur += '\'';
+      i += 2;
+    } else if (word_char(c) || c == '-' || c == '.' || c == '/' || c == '\'') {
+      cur += static_cast<char>(std::tolower(c));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+// The parts and joined form of one raw word, as search_words describes.
+void add_word(std::string raw, std::vector<std::string>& out) {
+  if (raw.ends_with("'s")) raw.resize(raw.size() - 2);
+  std::erase(raw, '\'');
+  std::vector<std::string> parts;
+  std::string part, joined;
+  for (char ch : raw) {
+    if (word_char(static_cast<unsigned char>(ch))) {
+      part += ch;
+      joined += ch;
+    } else if (!part.empty()) {
+      parts.push_back(std::move(part));
+      part.clear();
+    }
+  }
+  if (!part.empty()) parts.push_back(std::move(part));
+  if (joined == "nodejs") {
+    out.emplace_back("node");
+    return;
+  }
+  if (parts.size() > 1)
+    for (auto& p : parts)
+      if (p.size() >= 2) out.push_back(std::move(p));
+  if (!joined.empty()) out.push_back(std::move(joined));
+}
+
+}  // namespace
+
+std::vector<std::string> search_words(std::string_view text) {
+  std::vector<std::string> words;
+  for (auto& raw : raw_words(text)) add_word(std::move(raw), words);
+  std::vector<std::string> out;
+  for (auto& w : words)
+    if (!stop_words.count(w) && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  return out;
+}
+
+bool is_generic_word(std::string_view word) { return generic_words.count(word) > 0; }
+
+bool asks_for_figure(std::string_view text) {
+  static const std::array<std::string_view, 11> after_how{"fast", "quick", "quickly", "slow", "many", "much",
+                                                           "big",  "large", "popular", "often", "old"};
+  static const std::array<std::string_view, 9> figure_words{"figure",    "figures", "number",  "numbers", "stats",
+                                                            "statistics", "benchmark", "benchmarks", "percent"};
+  auto words = raw_words(text);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (std::find(figure_words.begin(), figure_words.end(), words[i]) != figure_words.end()) return true;
+    if (words[i] == "how" && i + 1 < words.size() &&
+        std::find(after_how.begin(), after_how.end(), words[i + 1]) != after_how.end())
+      return true;
+  }
+  return false;
+}
+
+void vocabulary::add_text(std::string_view text) {
+  std::vector<std::string> words;
+  for (auto& raw : raw_words(text)) add_word(std::move(raw), words);
+  for (auto& w : words) words_.insert(singular(std::move(w)));
+}
+
+bool vocabulary::is_known(std::string_view word) const {
+  std::string w = singular(std::string(word));
+  if (words_.count(w)) return true;
+  if (w.size() < 4) return false;
+  auto it = words_.lower_bound(w);
+  return it != words_.end() && it->starts_with(w);
+}
+
+std::string match_expression(const std::vector<std::string>& words) {
+  std::string query;
+  for (const auto& w : words)
+    query += (query.empty() ? "\"" : " OR \"") + w + (w.size() >= 3 ? "\"*" : "\"");
+  return query;
+}
+
+}  // namespace advisor::storage
