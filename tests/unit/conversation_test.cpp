@@ -44,12 +44,12 @@ struct persona {
 };
 
 const std::vector<persona> quick_decision_guide{
-    // The guide's own rules suggest Python for rapid prototyping, so this cell is the
-    // "prototyping" contested point: the advisor shows both sides and lets other answers decide.
-    {"startup: validate ideas quickly -> Node.js (disputed)",
+    // Which stack prototypes fastest is disputed ("prototyping", shown), but the table's rule
+    // for startups testing an idea is not.
+    {"startup: validate ideas quickly -> Node.js",
      {{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "web"}, {"team", "both"}, {"realtime", "no"},
       {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
-     nullptr, "prototyping"},
+     "nodejs", "prototyping"},
     {"startup: data-driven products -> Python",
      {{"context", "startup"}, {"startup_goal", "data_product"}, {"workload", "data"}, {"team", "both"}, {"realtime", "no"},
       {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
