@@ -78,12 +78,15 @@ std::string reply_frame(const turn& t) {
   w.key("type").value("reply");
   w.key("text").value(out.text);
   w.key("options").begin_array();
-  for (const auto& o : out.options) w.begin_object().key("id").value(o.id).key("label").value(o.label).end_object();
+  for (const auto& o : out.options)
+    w.begin_object().key("id").value(o.id).key("label").value(o.label).key("role").value(dialogue::to_string(o.role)).end_object();
   w.end_array();
   w.key("progress").begin_object().key("step").value(out.progress.step).key("total").value(out.progress.total).end_object();
   w.key("question").value(out.question);
+  w.key("stage").value(dialogue::to_string(out.stage));
   w.key("finished").value(out.finished);
   if (!out.error.empty()) w.key("notice").value(out.error);
+  if (out.action != dialogue::command::none) w.key("understood").value(dialogue::to_string(out.action));
   if (out.recommendation) {
     w.key("recommendation");
     write_recommendation(w, *out.recommendation);

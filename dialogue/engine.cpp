@@ -654,7 +654,7 @@ engine::engine(const framework& fw, const knowledge::knowledge_source& kb)
     : fw_(fw),
       kb_(kb),
       branching_(fw.questions.size(), 0),
-      understanding_(fw, default_language()),
+      understanding_(fw, default_language(), &default_examples()),
       memo_(std::make_unique<answers_memo>()) {
   for (std::size_t i = 0; i < fw.questions.size(); ++i)
     for (const auto& other : fw.questions)
@@ -884,6 +884,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (yes_no.sign < 0 && (yes_no.whole || said.command == command::none)) return reject();
   }
 
+  // Nothing but "hi", "ok", "thanks": no answer, nothing wrong either.
+  const auto core_words = understanding_.core(w);
+  if (core_words.empty() && said.command == command::none && !proposing && !reviewing &&
+      !(pending && yes_no.sign != 0 && understanding_.by_polarity(*pending, yes_no.sign))) {
+    return b.inform(understanding_.greets(w) ? "Hello! Answer in your own words or pick an option; `help` shows what else I understand."
+                             : "Okay.");
+  }
+
   if (said.command == command::change) {
     if (said.target && c.s.answered(said.target->id)) return change(*said.target);
     if (said.target) return b.inform("You haven't answered **" + said.target->short_label + "** yet, so there's nothing to change.");
@@ -952,9 +960,33 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                        auto m = match_reply(*pending, w);
                        return m.chosen || !m.candidates.empty();
                      }()));
+  // A command no rule caught, read by the classifier ("i need something to show the CTO").
+  auto classified_command = [&]() -> std::optional<outcome> {
+    command cmd = understanding_.classify_command(w);
+    if (cmd == command::none) return std::nullopt;
+    if (cmd == command::change) {
+      const question* q = understanding_.named_question(w, c.s);
+      if (q && c.s.answered(q->id)) return change(*q);
+      return std::nullopt;
+    }
+    std::string rest;
+    for (const auto& t : understanding_.core(w)) rest += (rest.empty() ? "" : " ") + t;
+    return run(cmd, rest);
+  };
   if (asks) {
-    sourced_answer answer = search_text(c, text);
+    if (auto out = classified_command()) return *out;
+    // "what about Go?": a subject the sources never mention is not covered, whatever else the
+    // question says.
+    for (const auto& subject : understanding_.other_subjects(w))
+      if (kb_.search(subject, 1).empty()) return b.refuse(notice::not_covered, not_covered_text());
+    // The words as corrected ("pyhton" is searched as "python").
+    std::string corrected;
+    for (const auto& t : w.tokens) corrected += (corrected.empty() || t == "," ? "" : " ") + t;
+    if (text.find('?') != std::string::npos) corrected += "?";
+    sourced_answer answer = search_text(c, corrected);
     if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
+    // A question the sources cannot answer is not read as an answer either.
+    return b.refuse(notice::not_covered, not_covered_text());
   }
 
   // Free text: any answers it gives, to this question or to others.
@@ -973,6 +1005,18 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id; }))
     if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
       found.push_back({pending->id, o->id, normalize(text), false, {}});
+
+  // Words the phrases miss ("hospital IT department"): the classifier trained on the examples
+  // reads the pending question's answer from the words no other answer used.
+  if (pending && !proposing &&
+      std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id; })) {
+    std::vector<std::pair<std::size_t, std::size_t>> used;
+    for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
+    if (found.empty() || !used.empty())
+      if (const option* o = understanding_.classify_answer(*pending, w, used))
+        if (const auto filter = understanding_.filter(w); !filter || filter(*pending, *o))
+          found.push_back({pending->id, o->id, normalize(text), false, {}});
+  }
 
   // "mostly JS with a bit of Python": a hedge between two options is asked back, not guessed.
   if (pending && !proposing && understanding_.hedged(w)) {
@@ -997,6 +1041,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.ask(preface);
   }
 
+  if (!asks)
+    if (auto out = classified_command()) return *out;
   if (asks) return b.refuse(notice::not_covered, not_covered_text());
 
   // After the recommendation, any other text is taken as a question for the sources.

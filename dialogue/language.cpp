@@ -10,6 +10,8 @@ namespace advisor::dialogue {
 
 // The text of config/language.json, embedded by the build (dialogue/CMakeLists.txt).
 extern const std::string_view language_json;
+// The text of config/examples.json, embedded likewise.
+extern const std::string_view examples_json;
 
 namespace {
 
@@ -82,6 +84,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.ordinal_words = strings(j, "ordinal_words", file_name);
   lang.hedges = strings(j, "hedges", file_name);
   lang.question_starts = strings(j, "question_starts", file_name);
+  lang.greetings = strings(j, "greetings", file_name);
+  lang.question_phrases = strings(j, "question_phrases", file_name);
+  lang.other_subjects = strings(j, "other_subjects", file_name);
   lang.group_words = strings(j, "group_words", file_name);
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items()) lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);
@@ -99,6 +104,32 @@ language parse_language(std::string_view text, const std::string& file_name) {
     }
   }
   return lang;
+}
+
+examples parse_examples(std::string_view text, const std::string& file_name) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw load_error(file_name, 0, "not a JSON object");
+  examples ex;
+  ex.framework = j.value("framework", "");
+  if (auto it = j.find("answers"); it != j.end() && it->is_object())
+    for (const auto& [q, opts] : it->items())
+      for (const auto& [o, list] : opts.items()) ex.answers[q][o] = strings(opts, o.c_str(), file_name);
+  if (auto it = j.find("commands"); it != j.end() && it->is_object()) {
+    for (const auto& [name, list] : it->items()) {
+      command c = command::none;
+      for (const auto& [k, n] : command_names)
+        if (n == name) c = k;
+      if (c == command::none) throw load_error(file_name, 0, "unknown command \"" + name + "\"");
+      ex.commands[c] = strings(it.value(), name.c_str(), file_name);
+    }
+  }
+  ex.questions = strings(j, "questions", file_name);
+  return ex;
+}
+
+const examples& default_examples() {
+  static const examples ex = parse_examples(examples_json, "config/examples.json");
+  return ex;
 }
 
 const language& default_language() {

@@ -47,8 +47,25 @@ struct language {
   std::map<std::string, double> numbers;
   std::map<std::string, double> multipliers;
   std::vector<quantity_rule> quantities;
-  std::vector<std::string> question_starts;  // first words that make a message a question
+  std::vector<std::string> question_starts;
+  std::vector<std::string> greetings;
+  std::vector<std::string> question_phrases;  // phrases that make a message a question wherever they stand
+  std::vector<std::string> other_subjects;    // subjects people ask about that may lie outside the sources  // first words that make a message a question
 };
+
+// Example sentences to train the classifier on (config/examples.json): how people answer each
+// question of one framework, say each command, and ask the sources something.
+struct examples {
+  std::string framework;  // the framework id they are written for
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> answers;  // question -> option -> sentences
+  std::map<command, std::vector<std::string>> commands;
+  std::vector<std::string> questions;
+};
+
+examples parse_examples(std::string_view text, const std::string& file_name);
+
+// The shipped config/examples.json, parsed once.
+const examples& default_examples();
 
 // Parses a language document; throws load_error naming the problem.
 language parse_language(std::string_view text, const std::string& file_name);

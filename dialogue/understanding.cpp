@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <tuple>
 
 #include "dialogue/lexicon.hpp"
 
@@ -17,6 +18,10 @@ constexpr std::string_view clause_break = ",";
 constexpr std::array<command, 11> command_order{command::restart, command::whatif,  command::summary, command::status,
                                                 command::help,    command::why,     command::compare, command::change,
                                                 command::back,    command::skip,    command::confirm};
+
+// How sure the classifiers must be before their reading counts.
+constexpr double answer_confidence = 0.8;
+constexpr double command_confidence = 0.85;
 
 bool has_digit(std::string_view t) {
   return std::any_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
@@ -72,7 +77,26 @@ bool negated_before(const words& w, std::size_t begin) {
 
 }  // namespace
 
-understanding::understanding(const framework& fw, const language& lang) : fw_(fw), lang_(lang) {
+namespace {
+
+// Words that tell a classifier nothing: the language's fillers, one word at a time.
+std::unordered_set<std::string> ignored_words(const language& lang) {
+  std::unordered_set<std::string> out;
+  for (const auto& f : lang.fillers) {
+    auto t = tokenize(f);
+    if (t.size() == 1) out.insert(t.front());
+  }
+  for (const char* w : {"i", "we", "is", "are", "was", "be", "and", "or", "but", "in", "for", "at", "by", "its",
+                        "it's", "i'm", "im", "we're", "were", "our", "us", "they", "them", "their", "have", "has",
+                        "do", "does", "did", "will", "would", "should", "can", "could", "of", "some"})
+    out.insert(w);
+  return out;
+}
+
+}  // namespace
+
+understanding::understanding(const framework& fw, const language& lang, const examples* ex)
+    : fw_(fw), lang_(lang), commands_(ignored_words(lang)) {
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
@@ -103,7 +127,48 @@ understanding::understanding(const framework& fw, const language& lang) : fw_(fw
   }
   for (const auto& f : lang.fillers) fillers_.push_back(tokenize(f));
   std::sort(fillers_.begin(), fillers_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  if (!ex || ex->framework != fw.id) return;
+  // The classifiers learn from the examples; their words join the vocabulary typos are fixed to.
+  for (const auto& [qid, options] : ex->answers) {
+    const question* q = fw.find_question(qid);
+    if (!q) continue;
+    classifier& c = answers_.emplace(qid, classifier(ignored_words(lang))).first->second;
+    for (const auto& [oid, sentences] : options) {
+      if (!q->find_option(oid)) continue;
+      for (const auto& sentence : sentences) {
+        add(sentence);
+        words w = read_words(sentence);
+        c.add(oid, w);
+        commands_.add("answer", w);
+      }
+    }
+  }
+  for (const auto& [cmd, sentences] : ex->commands)
+    for (const auto& sentence : sentences) {
+      add(sentence);
+      commands_.add(std::string(to_string(cmd)), read_words(sentence));
+    }
+  for (const auto& sentence : ex->questions) {
+    add(sentence);
+    commands_.add("question", read_words(sentence));
+  }
 }
+
+const option* understanding::classify_answer(const question& q, const words& w,
+                                             const std::vector<std::pair<std::size_t, std::size_t>>& skip) const {
+  auto it = answers_.find(q.id);
+  if (it == answers_.end()) return nullptr;
+  auto g = it->second.classify(w, {}, answer_confidence, 1, skip);
+  return g.label.empty() ? nullptr : q.find_option(g.label);
+}
+
+command understanding::classify_command(const words& w) const {
+  auto g = commands_.classify(w, {}, command_confidence, 2);
+  for (command c : command_order)
+    if (g.label == to_string(c)) return c;
+  return command::none;
+}
+
 
 words understanding::read(std::string_view text) const {
   // "5,000 users": a comma between digits is part of the number, not a clause break.
@@ -119,18 +184,22 @@ words understanding::read(std::string_view text) const {
     if (dictionary_word(t)) continue;
     // The nearest vocabulary word, if exactly one is nearest.
     const std::size_t allowance = allowance_for(t.size());
+    // Nearest first; between words as near, one of the typed length, then one with the same
+    // first letter ("yse" is "yes", not "ye" or "use").
     const std::string* best = nullptr;
-    std::size_t best_d = allowance + 1;
+    std::tuple<std::size_t, int, int> best_rank{allowance + 1, 0, 0};
     bool tie = false;
     for (const auto& v : vocabulary_) {
       std::size_t diff = v.size() > t.size() ? v.size() - t.size() : t.size() - v.size();
       if (diff > allowance || v.size() < 2) continue;
       std::size_t d = edit_distance(t, v);
-      if (d < best_d) {
+      if (d > allowance) continue;
+      std::tuple<std::size_t, int, int> rank{d, v.size() == t.size() ? 0 : 1, v.front() == t.front() ? 0 : 1};
+      if (rank < best_rank) {
         best = &v;
-        best_d = d;
+        best_rank = rank;
         tie = false;
-      } else if (d == best_d && best && *best != v) {
+      } else if (rank == best_rank && best && *best != v) {
         tie = true;
       }
     }
@@ -404,6 +473,17 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
   return nullptr;
 }
 
+std::vector<std::string> understanding::other_subjects(const words& w) const {
+  std::vector<std::string> out;
+  for (const auto& t : w.tokens)
+    if (contains(lang_.other_subjects, t)) out.push_back(t);
+  return out;
+}
+
+bool understanding::greets(const words& w) const {
+  return std::any_of(lang_.greetings.begin(), lang_.greetings.end(), [&](const std::string& g) { return !spans_of(w, g).empty(); });
+}
+
 bool understanding::hedged(const words& w) const {
   return std::any_of(lang_.hedges.begin(), lang_.hedges.end(), [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
@@ -413,6 +493,9 @@ bool understanding::asks(const words& w) const {
   // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
   // and the first word typed.
   if (!c.empty() && contains(lang_.question_starts, c.front())) return true;
+  if (std::any_of(lang_.question_phrases.begin(), lang_.question_phrases.end(),
+                  [&](const std::string& p) { return !spans_of(w, p).empty(); }))
+    return true;
   return !w.tokens.empty() && contains(lang_.question_starts, w.tokens.front());
 }
 
@@ -432,5 +515,7 @@ answer_filter understanding::filter(const words& w) const {
     return true;
   };
 }
+
+const question* understanding::named_question(const words& w, const state& s) const { return name_in(fw_, w, s).q; }
 
 }  // namespace advisor::dialogue

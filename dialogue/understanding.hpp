@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dialogue/classifier.hpp"
 #include "dialogue/events.hpp"
 #include "dialogue/framework.hpp"
 #include "dialogue/language.hpp"
@@ -28,7 +29,8 @@ struct intent {
 
 class understanding {
  public:
-  understanding(const framework& fw, const language& lang);
+  // `examples`: the training sentences (config/examples.json) when they are for this framework.
+  understanding(const framework& fw, const language& lang, const examples* ex = nullptr);
 
   // Tokens, stems, and typos corrected to a word of the framework or the language file when
   // the dictionary does not know the word and one vocabulary word is nearest.
@@ -57,6 +59,9 @@ class understanding {
   const option* by_quantity(const question& q, const words& w, bool pending) const;
 
   bool hedged(const words& w) const;
+  bool greets(const words& w) const;
+  // Subjects named in the message that may lie outside the sources ("Go", "Kubernetes").
+  std::vector<std::string> other_subjects(const words& w) const;
   // The message opens like a question ("how", "is", "can", ...).
   bool asks(const words& w) const;
 
@@ -67,6 +72,15 @@ class understanding {
   // The message without its filler words.
   std::vector<std::string> core(const words& w) const;
 
+  // The option of `q` the trained classifier reads in the message (tokens in `skip` aside),
+  // when its words point clearly to one; nullptr otherwise.
+  const option* classify_answer(const question& q, const words& w,
+                                const std::vector<std::pair<std::size_t, std::size_t>>& skip) const;
+  // The command the trained classifier reads in a message no rule understood, when it is sure.
+  command classify_command(const words& w) const;
+  // The question a message names ("the team"), answered ones first.
+  const question* named_question(const words& w, const state& s) const;
+
  private:
   bool whole_is(const std::vector<std::string>& core_tokens, const std::vector<std::string>& phrases) const;
   std::optional<double> quantity(const words& w) const;
@@ -76,6 +90,8 @@ class understanding {
   std::vector<std::string> vocabulary_;
   std::unordered_set<std::string> known_;
   std::vector<std::vector<std::string>> fillers_;  // each filler phrase as tokens, longest first
+  std::map<std::string, classifier> answers_;      // question id -> its options, from the examples
+  classifier commands_;                            // commands, "answer" and "question"
 };
 
 }  // namespace advisor::dialogue

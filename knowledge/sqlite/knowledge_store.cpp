@@ -201,18 +201,22 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
   // Relevance: a question must name something the facts talk about. Words that only name a
   // stack or judge ("is Python better?") count when nothing else is in the question; a word no
   // fact uses ("Go", "Rust", "weather") then means the sources do not cover it.
+  // And a question mostly about other things ("who won the game last night": only "game" is a
+  // word of the facts) is not one the sources cover either.
   auto words = search_words(text);
   std::vector<std::string> subject;
-  bool stack = false, unknown = false;
+  bool stack = false;
+  std::size_t unknown = 0;
   for (const auto& w : words) {
     if (w == "python" || w == "node") stack = true;
     if (is_generic_word(w)) continue;
     if (vocab_.is_known(w))
       subject.push_back(w);
     else
-      unknown = true;
+      ++unknown;
   }
   if (subject.empty() && (!stack || unknown)) return hits;
+  if (unknown > subject.size()) return hits;
   std::string query = match_expression(subject.empty() ? words : subject);
   std::vector<std::pair<std::string, double>> rows;
   {

@@ -1,0 +1,165 @@
+// Each stage of understanding on its own: stems, typo correction, fillers, commands anywhere in
+// a sentence, yes and no, ordinals, quantities, hedges, who is speaking, and the classifier.
+// (The labelled corpus in corpus_test.cpp measures the whole.)
+#include <doctest/doctest.h>
+
+#include "bot/paths.hpp"
+#include "dialogue/classifier.hpp"
+#include "dialogue/lexicon.hpp"
+#include "dialogue/understanding.hpp"
+#include "support.hpp"
+
+using namespace advisor::dialogue;
+
+namespace {
+
+const framework& shipped() {
+  static framework fw = [] {
+    std::string file = advisor::test::source_path("config/framework.json");
+    return parse_framework(advisor::bot::read_file(file), file);
+  }();
+  return fw;
+}
+
+const understanding& plain() {
+  static understanding u(shipped(), default_language());
+  return u;
+}
+
+std::string joined(const words& w) {
+  std::string out;
+  for (const auto& t : w.tokens) out += (out.empty() ? "" : " ") + t;
+  return out;
+}
+
+command cmd(const char* text, const state& s = {}) { return plain().command_in(plain().read(text), s).command; }
+
+const option* quantity(const char* text, bool pending = true) {
+  return plain().by_quantity(*shipped().find_question("scale"), plain().read(text), pending);
+}
+
+}  // namespace
+
+TEST_CASE("stems join inflected words, part by part across hyphens") {
+  CHECK(stem("knows") == stem("know"));
+  CHECK(stem("users") == "user");
+  CHECK(stem("insurance") == stem("insurer"));
+  CHECK(stem("cpu-heavy") == "cpu-" + stem("heavy"));
+}
+
+TEST_CASE("typos are fixed to the advisor's words, real words are left alone") {
+  CHECK(joined(plain().read("pyhton")) == "python");
+  CHECK(joined(plain().read("javscript devs")) == "javascript devs");
+  CHECK(joined(plain().read("yse")) == "yes");
+  CHECK(joined(plain().read("realtiem updates")) == "realtime updates");
+  // "go" and "bank" are English words: never "corrected" to "no" or "back".
+  CHECK(joined(plain().read("go bank")) == "go bank");
+  // Numbers and long nonsense stay as typed.
+  CHECK(joined(plain().read("5k xqzvbnmwlkj")) == "5k xqzvbnmwlkj");
+}
+
+TEST_CASE("fillers fall away from the core of a message") {
+  auto core = plain().core(plain().read("ok so um, please go back"));
+  CHECK(core == std::vector<std::string>{"back"});
+}
+
+TEST_CASE("commands are found anywhere in a sentence, in natural wording") {
+  CHECK(cmd("let's start over") == command::restart);
+  CHECK(cmd("hmm ok, I think I'd like to start over") == command::restart);
+  CHECK(cmd("oops, wrong one") == command::back);
+  CHECK(cmd("give me a decision record") == command::summary);
+  CHECK(cmd("what have I told you so far?") == command::status);
+  CHECK(cmd("what do you mean?") == command::why);
+  CHECK(cmd("dunno") == command::skip);
+  CHECK(cmd("i'm not sure what you mean") == command::why);  // the longer phrase wins
+  CHECK(cmd("what if our team knew javascript") == command::whatif);
+  CHECK(cmd("compare them on performance") == command::compare);
+  CHECK(cmd("looks good to me") == command::confirm);
+  SUBCASE("a change names what it changes") {
+    state s;
+    s.answers.push_back({"team", "python", 1, "choice", {}});
+    auto said = plain().command_in(plain().read("no, change the team"), s);
+    CHECK(said.command == command::change);
+    REQUIRE(said.target);
+    CHECK(said.target->id == "team");
+    // "go back to the team question" changes that answer, not the last one.
+    CHECK(plain().command_in(plain().read("go back to the team one"), s).command == command::change);
+  }
+  SUBCASE("command words in ordinary talk are not commands") {
+    CHECK(cmd("we don't want to restart the servers every night for the batch jobs") == command::none);
+    CHECK(cmd("realtime updates on a delivery map") == command::none);
+    CHECK(cmd("don't restart") == command::none);
+    CHECK(cmd("how fast is node compared to python") == command::none);
+  }
+}
+
+TEST_CASE("yes and no, alone or leading a sentence") {
+  auto pol = [](const char* t) { return plain().polarity(plain().read(t)); };
+  CHECK(pol("yep").sign == 1);
+  CHECK(pol("yep").whole);
+  CHECK(pol("definitely").sign == 1);
+  CHECK(pol("nope").sign == -1);
+  CHECK(pol("nah not really").sign == -1);
+  CHECK(pol("yes that's right").sign == 1);
+  CHECK_FALSE(pol("yes that's right").whole);
+  CHECK(pol("ok").sign == 1);
+  CHECK(pol("we need chat").sign == 0);
+  const question& rt = *shipped().find_question("realtime");
+  CHECK(plain().by_polarity(rt, 1)->id == "yes");
+  CHECK(plain().by_polarity(rt, -1)->id == "no");
+  CHECK(plain().by_polarity(*shipped().find_question("team"), 1) == nullptr);
+}
+
+TEST_CASE("ordinals and references to the list") {
+  auto ord = [](const char* t) { return plain().ordinal(plain().read(t)); };
+  CHECK(ord("the first one") == 1);
+  CHECK(ord("option 2") == 2);
+  CHECK(ord("#3") == 3);
+  CHECK(ord("I'll go with the second") == 2);
+  CHECK(ord("the last one") == -1);
+  CHECK_FALSE(ord("the first team"));
+  CHECK_FALSE(ord("50 users"));
+}
+
+TEST_CASE("numbers and quantities pick a load band") {
+  CHECK(quantity("maybe 5k users in the first year")->id == "moderate");
+  CHECK(quantity("a couple hundred")->id == "low");
+  CHECK(quantity("millions of requests a day")->id == "high");
+  CHECK(quantity("like 50 users")->id == "low");
+  CHECK(quantity("5,000 users")->id == "moderate");
+  CHECK(quantity("10k concurrent connections")->id == "high");  // at once: a lower bar
+  CHECK(quantity("half a million visitors")->id == "high");
+  CHECK(quantity("no idea") == nullptr);
+  // Outside the load question a number needs a unit: "4 people in a garage" is not load.
+  CHECK(quantity("we're 4 people in a garage", false) == nullptr);
+  CHECK(quantity("about 200 users", false)->id == "low");
+}
+
+TEST_CASE("hedges and who is speaking") {
+  CHECK(plain().hedged(plain().read("mostly JS with a bit of Python")));
+  CHECK_FALSE(plain().hedged(plain().read("javascript")));
+  auto f = plain().filter(plain().read("our team knows javascript"));
+  REQUIRE(f);
+  const question& context = *shipped().find_question("context");
+  CHECK_FALSE(f(context, *context.find_option("individual")));
+  CHECK(f(context, *context.find_option("startup")));
+  const question& goal = *shipped().find_question("individual_goal");
+  CHECK_FALSE(f(goal, *goal.find_option("know_js")));  // asked only of individuals
+  CHECK_FALSE(plain().filter(plain().read("I know javascript")));
+}
+
+TEST_CASE("the classifier answers only when the words it knows point one way") {
+  classifier c({"the", "a", "we", "our"});
+  for (const char* t : {"we are a bank", "a large insurer", "government ministry", "hospital group"})
+    c.add("enterprise", read_words(t));
+  for (const char* t : {"two founders", "seed stage startup", "pre-seed company", "founders in a garage"})
+    c.add("startup", read_words(t));
+  CHECK(c.classify(read_words("a hospital"), {}, 0.8, 1).label == "enterprise");
+  CHECK(c.classify(read_words("three founders"), {}, 0.8, 1).label == "startup");
+  CHECK(c.classify(read_words("purple elephants"), {}, 0.8, 1).label.empty());  // nothing known
+  auto mixed = c.classify(read_words("founders of a bank"), {}, 0.8, 1);
+  CHECK(mixed.label.empty());  // one word each way: not sure enough
+  CHECK(mixed.evidence == 2);
+  // Tokens another answer used are left out.
+  CHECK(c.classify(read_words("founders of a bank"), {}, 0.8, 1, {{0, 1}}).label == "enterprise");
+}
