@@ -945,7 +945,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       if (const option* o = understanding_.by_polarity(*pending, yes_no.sign)) return answer_with(*o, "text");
     if (auto n = understanding_.ordinal(w)) {
       int count = static_cast<int>(pending->options.size());
-      if (*n == -1) return answer_with(pending->options.back(), "choice");
+      if (*n == -1) return skip();  // the last one shown is "Not sure"
       if (*n >= 1 && *n <= count) return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
       if (*n == count + 1) return skip();
     }
@@ -1018,10 +1018,40 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
           found.push_back({pending->id, o->id, normalize(text), false, {}});
   }
 
-  // "mostly JS with a bit of Python": a hedge between two options is asked back, not guessed.
-  if (pending && !proposing && understanding_.hedged(w)) {
+  // "we're a brand-new company and the product is all about predicting churn": once the
+  // phrases answered the question asked, the words they did not use may answer the question
+  // that comes next. The classifier must be surer of it, on two words at least.
+  if (pending && !proposing && !found.empty()) {
+    state after = c.s;
+    for (const auto& f : found) {
+      std::erase_if(after.answers, [&](const answer& a) { return a.question == f.question; });
+      after.answers.push_back({f.question, f.option, 0, "text", f.phrase});
+    }
+    const question* next = next_question(fw_, after);
+    std::vector<std::pair<std::size_t, std::size_t>> used;
+    for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
+    // Words the classifier already read for the question asked count once more only when it is
+    // very sure.
+    bool reused = used.empty();
+    if (next && next != pending)
+      if (const option* o = understanding_.classify_answer(*next, w, used, reused ? 2 : 1))
+        if (const auto filter = understanding_.filter(w); !filter || filter(*next, *o))
+          found.push_back({next->id, o->id, normalize(text), false, {}});
+  }
+
+  // "mostly JS with a bit of Python", "half startup half agency": an answer between options is
+  // asked back, not guessed, unless the question has an option for both.
+  if (pending && !proposing) {
     auto m = match_reply(*pending, w);
-    if (m.candidates.size() > 1) return clarify(*pending);
+    if (understanding_.hedged(w) && m.candidates.size() > 1) return clarify(*pending);
+    if (understanding_.mixed(w)) {
+      std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
+      const option* both = nullptr;
+      for (const auto& o : pending->options)
+        if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
+      if (!both) return clarify(*pending);
+      found.push_back({pending->id, both->id, normalize(text), false, {}});
+    }
   }
 
   if (!found.empty()) {

@@ -83,6 +83,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   for (const auto& [word, n] : numbers(j, "ordinals", file_name)) lang.ordinals[word] = static_cast<int>(n);
   lang.ordinal_words = strings(j, "ordinal_words", file_name);
   lang.hedges = strings(j, "hedges", file_name);
+  lang.mixes = strings(j, "mixes", file_name);
   lang.question_starts = strings(j, "question_starts", file_name);
   lang.greetings = strings(j, "greetings", file_name);
   lang.question_phrases = strings(j, "question_phrases", file_name);

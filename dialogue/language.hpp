@@ -42,6 +42,7 @@ struct language {
   std::map<std::string, int> ordinals;  // word -> 1-based position, -1 for the last
   std::vector<std::string> ordinal_words;  // words that may stand around an ordinal
   std::vector<std::string> hedges;
+  std::vector<std::string> mixes;  // words that say the answer lies between options ("half", "torn between")
   std::vector<std::string> group_words;
   std::map<std::string, std::vector<std::string>> group_excludes;  // question id -> options a group cannot mean
   std::map<std::string, double> numbers;

@@ -168,8 +168,9 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     for (const auto& m : outer) {
       if (m.phrase.size() > result.phrase.size()) result.phrase = m.phrase;
       result.spans.emplace_back(m.begin, m.end);
-      result.fuzzy = result.fuzzy || m.fuzzy;
     }
+    // Only a typo gave it when no match of the option, inner ones included, was exact.
+    result.fuzzy = std::none_of(kept.begin(), kept.end(), [&](const span_match& m) { return m.opt == result.chosen && !m.fuzzy; });
   } else {
     result.candidates = distinct;
     for (const auto& m : outer) result.spans.emplace_back(m.begin, m.end);

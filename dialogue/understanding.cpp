@@ -21,6 +21,8 @@ constexpr std::array<command, 11> command_order{command::restart, command::whati
 
 // How sure the classifiers must be before their reading counts.
 constexpr double answer_confidence = 0.8;
+constexpr double unasked_confidence = 0.9;
+constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
 
 bool has_digit(std::string_view t) {
@@ -155,10 +157,13 @@ understanding::understanding(const framework& fw, const language& lang, const ex
 }
 
 const option* understanding::classify_answer(const question& q, const words& w,
-                                             const std::vector<std::pair<std::size_t, std::size_t>>& skip) const {
+                                             const std::vector<std::pair<std::size_t, std::size_t>>& skip,
+                                             int caution) const {
   auto it = answers_.find(q.id);
   if (it == answers_.end()) return nullptr;
-  auto g = it->second.classify(w, {}, answer_confidence, 1, skip);
+  auto g = caution == 0   ? it->second.classify(w, {}, answer_confidence, 1, skip)
+           : caution == 1 ? it->second.classify(w, {}, unasked_confidence, 2, skip)
+                          : it->second.classify(w, {}, reread_confidence, 2, skip);
   return g.label.empty() ? nullptr : q.find_option(g.label);
 }
 
@@ -360,8 +365,8 @@ const option* understanding::by_polarity(const question& q, int sign) const {
 
 std::optional<int> understanding::ordinal(const words& w) const {
   std::optional<int> found;
-  for (const auto& t : w.tokens) {
-    if (t == clause_break || contains(lang_.ordinal_words, t)) continue;
+  for (const auto& t : core(w)) {
+    if (contains(lang_.ordinal_words, t)) continue;
     std::string_view v = t;
     while (!v.empty() && (v.front() == '#')) v.remove_prefix(1);
     while (!v.empty() && (v.back() == '.' || v.back() == ')')) v.remove_suffix(1);
@@ -482,6 +487,10 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
 
 bool understanding::greets(const words& w) const {
   return std::any_of(lang_.greetings.begin(), lang_.greetings.end(), [&](const std::string& g) { return !spans_of(w, g).empty(); });
+}
+
+bool understanding::mixed(const words& w) const {
+  return std::any_of(lang_.mixes.begin(), lang_.mixes.end(), [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
 
 bool understanding::hedged(const words& w) const {

@@ -59,6 +59,8 @@ class understanding {
   const option* by_quantity(const question& q, const words& w, bool pending) const;
 
   bool hedged(const words& w) const;
+  // The message says its answer lies between options ("half startup half agency").
+  bool mixed(const words& w) const;
   bool greets(const words& w) const;
   // Subjects named in the message that may lie outside the sources ("Go", "Kubernetes").
   std::vector<std::string> other_subjects(const words& w) const;
@@ -74,8 +76,11 @@ class understanding {
 
   // The option of `q` the trained classifier reads in the message (tokens in `skip` aside),
   // when its words point clearly to one; nullptr otherwise.
+  // `caution`: 0 for the question being asked; 1 for another one, read from words no answer
+  // used; 2 for another one, read from words an answer used too. Each step asks more of it.
   const option* classify_answer(const question& q, const words& w,
-                                const std::vector<std::pair<std::size_t, std::size_t>>& skip) const;
+                                const std::vector<std::pair<std::size_t, std::size_t>>& skip,
+                                int caution = 0) const;
   // The command the trained classifier reads in a message no rule understood, when it is sure.
   command classify_command(const words& w) const;
   // The question a message names ("the team"), answered ones first.
