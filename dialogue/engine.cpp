@@ -724,9 +724,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   context c{fw_, kb_, branching_, *memo_, history, now, now.last_turn + 1};
   turn_builder b(c);
   const question* pending = next_question(fw_, c.s);
-  const bool proposing = !c.s.proposals.empty();
-  const bool finished = !pending && c.s.confirmed && !proposing;
-  const bool reviewing = !pending && !c.s.confirmed && !proposing;
+  bool proposing = !c.s.proposals.empty();
+  bool finished = !pending && c.s.confirmed && !proposing;
+  bool reviewing = !pending && !c.s.confirmed && !proposing;
 
   auto took_line = [&](const std::vector<found_answer>& found, bool bold = true) {
     std::vector<std::string> took;
@@ -882,6 +882,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (said.command == command::confirm || (yes_no.sign > 0 && (yes_no.whole || said.command == command::none)))
       return accept();
     if (yes_no.sign < 0 && (yes_no.whole || said.command == command::none)) return reject();
+    // Neither: the user moved on ("it'll be a big system"). The proposal lapses and the message
+    // is read as it would be without it.
+    if (said.command == command::none && !understanding_.core(w).empty()) {
+      b.add({event_kind::dismiss, {}, {}, 0, {}, {}});
+      proposing = false;
+      finished = !pending && c.s.confirmed;
+      reviewing = !pending && !c.s.confirmed;
+    }
   }
 
   // Nothing but "hi", "ok", "thanks": no answer, nothing wrong either.
@@ -955,6 +963,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // as an answer, even when it names a stack.
   // '?' alone does not make a question: "maybe api stuff?" answers one.
   const bool asks = understanding_.asks(w) ||
+                    (text.find('?') != std::string::npos && !understanding_.other_subjects(w).empty()) ||
                     (text.find('?') != std::string::npos &&
                      !(pending && !proposing && [&] {
                        auto m = match_reply(*pending, w);
@@ -974,7 +983,6 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return run(cmd, rest);
   };
   if (asks) {
-    if (auto out = classified_command()) return *out;
     // "what about Go?": a subject the sources never mention is not covered, whatever else the
     // question says.
     for (const auto& subject : understanding_.other_subjects(w))
@@ -985,6 +993,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (text.find('?') != std::string::npos) corrected += "?";
     sourced_answer answer = search_text(c, corrected);
     if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
+    // "why do u need to know that": a command asked as a question.
+    if (auto out = classified_command()) return *out;
     // A question the sources cannot answer is not read as an answer either.
     return b.refuse(notice::not_covered, not_covered_text());
   }
@@ -1043,7 +1053,6 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // asked back, not guessed, unless the question has an option for both.
   if (pending && !proposing) {
     auto m = match_reply(*pending, w);
-    if (understanding_.hedged(w) && m.candidates.size() > 1) return clarify(*pending);
     if (understanding_.mixed(w)) {
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       const option* both = nullptr;
@@ -1051,6 +1060,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
       if (!both) return clarify(*pending);
       found.push_back({pending->id, both->id, normalize(text), false, {}});
+    } else if (understanding_.hedged(w) && m.candidates.size() > 1) {
+      return clarify(*pending);
     }
   }
 
@@ -1058,7 +1069,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     std::vector<found_answer> fresh, proposed;
     for (auto& f : found) {
       const answer* before = c.s.find(f.question);
-      bool changes = before && before->option != f.option;
+      bool changes = before && !before->option.empty() && before->option != f.option;  // "not sure" may just be answered
       (changes || f.fuzzy ? proposed : fresh).push_back(f);
     }
     for (const auto& f : fresh)

@@ -342,6 +342,9 @@ understanding::polarity_reading understanding::polarity(const words& w) const {
     for (const auto& t : w.tokens)
       if (t != clause_break) raw.push_back(t);
     if (whole_is(raw, lang_.yes)) return {1, true};
+    // "ok go", "ok thanks": an acknowledgement with a yes in it.
+    for (const auto& t : raw)
+      if (contains(lang_.yes, t)) return {1, true};
     return r;
   }
   if (whole_is(c, lang_.yes)) return {1, true};
