@@ -1003,12 +1003,18 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   std::string_view pending_id = pending && !proposing ? std::string_view(pending->id) : std::string_view{};
   auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w));
   // Numbers ("maybe 5k users") answer the questions that count things.
+  // The number says more than a word beside it ("tens of thousands of open sockets" is very
+  // high, though "thousands" alone reads as growing).
   for (const auto& q : fw_.questions) {
-    if (std::any_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == q.id; })) continue;
     bool is_pending = pending_id == q.id;
     if (!is_pending && (c.s.answered(q.id) || !may_hold(fw_, q.ask_if, c.s))) continue;
-    if (const option* o = understanding_.by_quantity(q, w, is_pending))
-      found.push_back({q.id, o->id, normalize(text), false, {}});
+    if (const option* o = understanding_.by_quantity(q, w, is_pending)) {
+      std::vector<std::pair<std::size_t, std::size_t>> spans;
+      for (const auto& f : found)
+        if (f.question == q.id) spans = f.spans;
+      std::erase_if(found, [&](const found_answer& f) { return f.question == q.id; });
+      found.push_back({q.id, o->id, normalize(text), false, spans});
+    }
   }
   // "yeah, we need chat": a leading yes or no answers a yes/no question being asked.
   if (pending && !proposing && yes_no.sign != 0 &&

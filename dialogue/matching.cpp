@@ -365,10 +365,14 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   state seen = s;
   spans claimed;
   // The question being asked reads the sentence first; the others, in asking order, get the rest.
+  // Unanswered questions before answered ones: words that could answer a new question or change
+  // an old answer ("plus some heavy ML" once the workload is known) answer the new one.
   std::vector<const question*> order;
   if (const question* p = fw.find_question(pending)) order.push_back(p);
   for (const auto& q : fw.questions)
-    if (q.id != pending) order.push_back(&q);
+    if (q.id != pending && !s.answered(q.id)) order.push_back(&q);
+  for (const auto& q : fw.questions)
+    if (q.id != pending && s.answered(q.id)) order.push_back(&q);
   for (const question* qp : order) {
     const question& q = *qp;
     bool is_pending = q.id == pending;

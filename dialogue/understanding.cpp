@@ -183,6 +183,31 @@ words understanding::read(std::string_view text) const {
         std::isdigit(static_cast<unsigned char>(cleaned[i + 1])))
       cleaned.erase(i, 1);
   words w = read_words(cleaned);
+  // "ml-related", "cpu-heavy": the parts of a hyphenated word are words of their own (phrases
+  // still match the whole, as the matcher joins neighbouring tokens).
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    const std::string t = w.tokens[i];
+    auto dash = t.find('-');
+    if (dash == std::string::npos || dash == 0 || dash + 1 >= t.size()) continue;
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; start <= t.size();) {
+      auto end = t.find('-', start);
+      if (end == std::string::npos) end = t.size();
+      if (end > start) parts.push_back(t.substr(start, end - start));
+      start = end + 1;
+    }
+    auto at = static_cast<std::ptrdiff_t>(i);
+    w.tokens.erase(w.tokens.begin() + at);
+    w.stems.erase(w.stems.begin() + at);
+    w.typed.erase(w.typed.begin() + at);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      auto pos = at + static_cast<std::ptrdiff_t>(k);
+      w.tokens.insert(w.tokens.begin() + pos, parts[k]);
+      w.stems.insert(w.stems.begin() + pos, stem(parts[k]));
+      w.typed.insert(w.typed.begin() + pos, parts[k]);
+    }
+    i += parts.size() - 1;
+  }
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     std::string& t = w.tokens[i];
     if (t == clause_break || t.size() < 3 || t.size() > 30 || has_digit(t) || known_.count(t)) continue;

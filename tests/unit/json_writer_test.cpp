@@ -121,7 +121,9 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
   auto j = json::parse(bot::reply_frame(t));
   CHECK(j["type"] == "reply");
   CHECK(j["text"] == t.out.text);
-  CHECK(j["options"] == json::array({{{"id", "a"}, {"label", "Option A"}}, {{"id", "b"}, {"label", "Option \xC3\xA9"}}}));
+  CHECK(j["options"] == json::array({{{"id", "a"}, {"label", "Option A"}, {"role", "answer"}},
+                                     {{"id", "b"}, {"label", "Option \xC3\xA9"}, {"role", "answer"}}}));
+  CHECK(j["stage"] == "asking");
   CHECK(j["progress"] == json{{"step", 3}, {"total", 9}});
   CHECK(j["question"] == "q1");
   CHECK(j["finished"] == true);
