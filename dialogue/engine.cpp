@@ -362,6 +362,10 @@ class turn_builder {
     }
     if (!rec.unknowns.empty())
       t += "- Left open: " + join(rec.unknowns, ", ") + ". That lowers my confidence.\n";
+    std::vector<std::string> noted;
+    for (const auto& r : rec.context)
+      if (const question* q = c_.fw.find_question(r.question)) noted.push_back(q->short_label);
+    if (!noted.empty()) t += "- Also taken into account, moving neither score: " + join(noted, ", ") + ".\n";
     if (!rec.contested.empty()) {
       t += "\n**Where the sources disagree:**\n";
       for (const auto& cv : rec.contested) t += "- " + cv.summary + "\n";

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <tuple>
+#include <unordered_map>
 
 #include "dialogue/lexicon.hpp"
 
@@ -52,9 +53,18 @@ struct found_span {
   std::size_t begin = 0, end = 0;
 };
 
+// A phrase of the language file read into words, once per thread.
+const words& phrase_words(std::string_view phrase) {
+  thread_local std::unordered_map<std::string, words> cache;
+  auto it = cache.find(std::string(phrase));
+  if (it != cache.end()) return it->second;
+  if (cache.size() > 20000) cache.clear();
+  return cache.emplace(std::string(phrase), read_words(phrase)).first->second;
+}
+
 std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
   std::vector<found_span> out;
-  words p = read_words(phrase);
+  const words& p = phrase_words(phrase);
   const std::size_t n = p.tokens.size();
   if (n == 0 || n > w.tokens.size()) return out;
   for (std::size_t i = 0; i + n <= w.tokens.size(); ++i) {
@@ -273,12 +283,19 @@ bool understanding::whole_is(const std::vector<std::string>& core_tokens, const 
   std::string have_stems;
   for (const auto& t : core_tokens) have_stems += stem(t);
   for (const auto& p : phrases) {
-    words pw = read_words(p);
-    auto pc = core(pw);
-    if (pc.empty()) pc = pw.tokens;
-    std::string stems;
-    for (const auto& t : pc) stems += stem(t);
-    if (squash_join(pc) == have || squash_join({stems}) == squash_join({have_stems})) return true;
+    // Each phrase's core, squashed as typed and as stems, once per thread.
+    thread_local std::unordered_map<std::string, std::pair<std::string, std::string>> cache;
+    auto it = cache.find(p);
+    if (it == cache.end()) {
+      if (cache.size() > 20000) cache.clear();
+      const words& pw = phrase_words(p);
+      auto pc = core(pw);
+      if (pc.empty()) pc = pw.tokens;
+      std::string stems;
+      for (const auto& t : pc) stems += stem(t);
+      it = cache.emplace(p, std::pair{squash_join(pc), squash_join({stems})}).first;
+    }
+    if (it->second.first == have || it->second.second == squash_join({have_stems})) return true;
   }
   return false;
 }
