@@ -32,6 +32,12 @@ constexpr std::array<std::pair<command, std::string_view>, 12> command_names{{
     {command::compare, "compare"},
 }};
 
+command command_named(std::string_view name, const std::string& file) {
+  for (const auto& [k, n] : command_names)
+    if (n == name && k != command::none) return k;
+  throw load_error(file, 0, "unknown command \"" + std::string(name) + "\"");
+}
+
 std::vector<std::string> strings(const json& j, const char* key, const std::string& file) {
   std::vector<std::string> out;
   auto it = j.find(key);
@@ -73,10 +79,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.no = strings(j, "no", file_name);
   if (auto it = j.find("intents"); it != j.end() && it->is_object()) {
     for (const auto& [name, phrases] : it->items()) {
-      command c = command::none;
-      for (const auto& [k, n] : command_names)
-        if (n == name) c = k;
-      if (c == command::none) throw load_error(file_name, 0, "unknown intent \"" + name + "\"");
+      command c = command_named(name, file_name);
       lang.intents[c] = {strings(phrases, "anywhere", file_name), strings(phrases, "whole", file_name)};
     }
   }
@@ -117,10 +120,7 @@ examples parse_examples(std::string_view text, const std::string& file_name) {
       for (const auto& [o, list] : opts.items()) ex.answers[q][o] = strings(opts, o.c_str(), file_name);
   if (auto it = j.find("commands"); it != j.end() && it->is_object()) {
     for (const auto& [name, list] : it->items()) {
-      command c = command::none;
-      for (const auto& [k, n] : command_names)
-        if (n == name) c = k;
-      if (c == command::none) throw load_error(file_name, 0, "unknown command \"" + name + "\"");
+      command c = command_named(name, file_name);
       ex.commands[c] = strings(it.value(), name.c_str(), file_name);
     }
   }

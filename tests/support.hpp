@@ -38,6 +38,15 @@ class temp_dir {
 
 inline std::string source_path(const std::string& relative) { return std::string(ADVISOR_SOURCE_DIR) + "/" + relative; }
 
+// The shipped default framework, parsed once.
+inline const dialogue::framework& shipped_framework() {
+  static const dialogue::framework fw = [] {
+    std::string file = source_path("config/framework.json");
+    return dialogue::parse_framework(bot::read_file(file), file);
+  }();
+  return fw;
+}
+
 inline bot::config test_config(const std::string& data_dir) {
   bot::config cfg;
   cfg.data_dir = data_dir;

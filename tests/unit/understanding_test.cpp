@@ -13,13 +13,7 @@ using namespace advisor::dialogue;
 
 namespace {
 
-const framework& shipped() {
-  static framework fw = [] {
-    std::string file = advisor::test::source_path("config/framework.json");
-    return parse_framework(advisor::bot::read_file(file), file);
-  }();
-  return fw;
-}
+const framework& shipped() { return advisor::test::shipped_framework(); }
 
 const understanding& plain() {
   static understanding u(shipped(), default_language());
