@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <tuple>
 #include <unordered_map>
 
@@ -107,8 +110,60 @@ std::unordered_set<std::string> ignored_words(const language& lang) {
 
 }  // namespace
 
-understanding::understanding(const framework& fw, const language& lang, const examples* ex)
-    : fw_(fw), lang_(lang), commands_(ignored_words(lang)) {
+// The classifiers trained on the examples for one framework. Training reads and stems every
+// example, so it is done once per framework and language in a process and shared by every
+// engine built on them (the tests and the fuzz targets build many).
+struct understanding::trained {
+  std::map<std::string, classifier> answers;  // question id -> its options
+  classifier commands;                        // commands, "answer" and "question"
+  std::vector<std::string> sentences;         // every example, for the vocabulary
+};
+
+std::shared_ptr<const understanding::trained> understanding::train(const framework& fw, const language& lang,
+                                                                   const examples& ex) {
+  // The key names the framework's questions and options, so that another framework with the
+  // same id and version (a test's, say) gets its own training.
+  std::string key = fw.id + "@" + fw.version + "/" + std::to_string(reinterpret_cast<std::uintptr_t>(&lang)) + "/" +
+                    std::to_string(reinterpret_cast<std::uintptr_t>(&ex));
+  for (const auto& q : fw.questions) {
+    key += "|" + q.id;
+    for (const auto& o : q.options) key += "," + o.id;
+  }
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const trained>> cache;
+  std::lock_guard lock(mutex);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  auto t = std::make_shared<trained>();
+  t->commands = classifier(ignored_words(lang));
+  for (const auto& [qid, options] : ex.answers) {
+    const question* q = fw.find_question(qid);
+    if (!q) continue;
+    classifier& c = t->answers.emplace(qid, classifier(ignored_words(lang))).first->second;
+    for (const auto& [oid, sentences] : options) {
+      if (!q->find_option(oid)) continue;
+      for (const auto& sentence : sentences) {
+        t->sentences.push_back(sentence);
+        words w = read_words(sentence);
+        c.add(oid, w);
+        t->commands.add("answer", w);
+      }
+    }
+  }
+  for (const auto& [cmd, sentences] : ex.commands)
+    for (const auto& sentence : sentences) {
+      t->sentences.push_back(sentence);
+      t->commands.add(std::string(to_string(cmd)), read_words(sentence));
+    }
+  for (const auto& sentence : ex.questions) {
+    t->sentences.push_back(sentence);
+    t->commands.add("question", read_words(sentence));
+  }
+  if (cache.size() > 64) cache.clear();
+  cache.emplace(key, t);
+  return t;
+}
+
+understanding::understanding(const framework& fw, const language& lang, const examples* ex) : fw_(fw), lang_(lang) {
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
@@ -141,36 +196,16 @@ understanding::understanding(const framework& fw, const language& lang, const ex
   std::sort(fillers_.begin(), fillers_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   if (!ex || ex->framework != fw.id) return;
   // The classifiers learn from the examples; their words join the vocabulary typos are fixed to.
-  for (const auto& [qid, options] : ex->answers) {
-    const question* q = fw.find_question(qid);
-    if (!q) continue;
-    classifier& c = answers_.emplace(qid, classifier(ignored_words(lang))).first->second;
-    for (const auto& [oid, sentences] : options) {
-      if (!q->find_option(oid)) continue;
-      for (const auto& sentence : sentences) {
-        add(sentence);
-        words w = read_words(sentence);
-        c.add(oid, w);
-        commands_.add("answer", w);
-      }
-    }
-  }
-  for (const auto& [cmd, sentences] : ex->commands)
-    for (const auto& sentence : sentences) {
-      add(sentence);
-      commands_.add(std::string(to_string(cmd)), read_words(sentence));
-    }
-  for (const auto& sentence : ex->questions) {
-    add(sentence);
-    commands_.add("question", read_words(sentence));
-  }
+  trained_ = train(fw, lang, *ex);
+  for (const auto& sentence : trained_->sentences) add(sentence);
 }
 
 const option* understanding::classify_answer(const question& q, const words& w,
                                              const std::vector<std::pair<std::size_t, std::size_t>>& skip,
                                              int caution) const {
-  auto it = answers_.find(q.id);
-  if (it == answers_.end()) return nullptr;
+  if (!trained_) return nullptr;
+  auto it = trained_->answers.find(q.id);
+  if (it == trained_->answers.end()) return nullptr;
   auto g = caution == 0   ? it->second.classify(w, {}, answer_confidence, 1, skip)
            : caution == 1 ? it->second.classify(w, {}, unasked_confidence, 2, skip)
                           : it->second.classify(w, {}, reread_confidence, 2, skip);
@@ -178,7 +213,8 @@ const option* understanding::classify_answer(const question& q, const words& w,
 }
 
 command understanding::classify_command(const words& w) const {
-  auto g = commands_.classify(w, {}, command_confidence, 2);
+  if (!trained_) return command::none;
+  auto g = trained_->commands.classify(w, {}, command_confidence, 2);
   for (command c : command_order)
     if (g.label == to_string(c)) return c;
   return command::none;

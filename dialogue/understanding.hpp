@@ -5,6 +5,8 @@
 // decides what to do with the reading; nothing here changes a conversation.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,8 +97,9 @@ class understanding {
   std::vector<std::string> vocabulary_;
   std::unordered_set<std::string> known_;
   std::vector<std::vector<std::string>> fillers_;  // each filler phrase as tokens, longest first
-  std::map<std::string, classifier> answers_;      // question id -> its options, from the examples
-  classifier commands_;                            // commands, "answer" and "question"
+  struct trained;
+  static std::shared_ptr<const trained> train(const framework& fw, const language& lang, const examples& ex);
+  std::shared_ptr<const trained> trained_;  // nullptr without examples for this framework
 };
 
 }  // namespace advisor::dialogue
