@@ -25,6 +25,8 @@ constexpr std::array<command, 11> command_order{command::restart, command::whati
 
 // How sure the classifiers must be before their reading counts.
 constexpr double answer_confidence = 0.8;
+// Words a message may have checked against the vocabulary for a typo.
+constexpr std::size_t max_corrections = 12;
 constexpr double unasked_confidence = 0.9;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
@@ -254,9 +256,14 @@ words understanding::read(std::string_view text) const {
     }
     i += parts.size() - 1;
   }
+  // Each correction compares a word with the whole vocabulary: a message gets a bounded number
+  // of them, so a long run of unknown words costs no more than a short one.
+  std::size_t corrections_left = max_corrections;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     std::string& t = w.tokens[i];
     if (t == clause_break || t.size() < 3 || t.size() > 30 || has_digit(t) || known_.count(t)) continue;
+    if (corrections_left == 0) break;
+    --corrections_left;
     if (dictionary_word(t)) continue;
     // The nearest vocabulary word, if exactly one is nearest.
     const std::size_t allowance = allowance_for(t.size());
