@@ -51,7 +51,7 @@ classifier::guess classifier::classify(const words& message, const std::vector<s
   for (auto& f : features(message, skip))
     if (vocabulary_.count(f)) known.push_back(std::move(f));
   g.evidence = known.size();
-  if (known.size() < min_evidence || known.empty()) return g;
+  if (known.empty() || known.size() < min_evidence) return g;
   const double v = static_cast<double>(vocabulary_.size());
   std::vector<std::pair<std::string, double>> scores;
   for (const auto& [label, counts] : counts_) {

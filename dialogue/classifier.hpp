@@ -36,8 +36,6 @@ class classifier {
                  std::size_t min_evidence,
                  const std::vector<std::pair<std::size_t, std::size_t>>& skip = {}) const;
 
-  bool empty() const { return totals_.empty(); }
-
  private:
   std::vector<std::string> features(const words& w,
                                     const std::vector<std::pair<std::size_t, std::size_t>>& skip) const;

@@ -878,6 +878,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // Typed text: read it, then find what it does.
   const words w = understanding_.read(text);
+  // The pending question's reading of the message, wanted by several steps below: once a turn.
+  std::optional<option_match> pending_reply;
+  auto reply_to_pending = [&]() -> const option_match& {
+    if (!pending_reply) pending_reply = match_reply(*pending, w);
+    return *pending_reply;
+  };
   const intent said = understanding_.command_in(w, c.s);
   const auto yes_no = understanding_.polarity(w);
 
@@ -915,7 +921,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
   if (said.command == command::skip && pending && !proposing) {
     // "no idea" is a skip, but "I don't care" may be an option of the question itself.
-    auto m = match_reply(*pending, w);
+    const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) return clarify(*pending);  // "some APIs, a lot of ML, hard to say"
     bool option_outside = m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
                             return sp.first < said.begin || sp.second > said.end;
@@ -970,7 +976,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                     (text.find('?') != std::string::npos && !understanding_.other_subjects(w).empty()) ||
                     (text.find('?') != std::string::npos &&
                      !(pending && !proposing && [&] {
-                       auto m = match_reply(*pending, w);
+                       const auto& m = reply_to_pending();
                        return m.chosen || !m.candidates.empty();
                      }()));
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
@@ -1062,7 +1068,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "mostly JS with a bit of Python", "half startup half agency": an answer between options is
   // asked back, not guessed, unless the question has an option for both.
   if (pending && !proposing) {
-    auto m = match_reply(*pending, w);
+    const auto& m = reply_to_pending();
     if (understanding_.mixed(w)) {
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       const option* both = nullptr;
@@ -1107,7 +1113,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (proposing)
     return b.refuse(notice::no_match, "Sorry, I didn't follow. Say yes to take it, or no to keep things as they were.");
   if (pending) {
-    auto m = match_reply(*pending, w);
+    const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) {
       std::vector<std::string> labels;
       for (const auto* o : m.candidates) labels.push_back("**" + o->label + "**");

@@ -248,7 +248,6 @@ std::string normalize(std::string_view text) {
 words read_words(std::string_view text) {
   words w;
   w.tokens = tokenize(text);
-  w.typed = w.tokens;
   w.stems.reserve(w.tokens.size());
   for (const auto& t : w.tokens) w.stems.push_back(t == clause_break ? t : stem(t));
   return w;

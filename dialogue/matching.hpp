@@ -18,12 +18,11 @@ namespace advisor::dialogue {
 std::vector<std::string> tokenize(std::string_view text);
 std::string normalize(std::string_view text);
 
-// A message read into words: tokens as tokenize gives them (after any spelling correction),
-// each one's stem ("knows" -> "know"), and the tokens as typed.
+// A message read into words: tokens as tokenize gives them (after any spelling correction) and
+// each one's stem ("knows" -> "know").
 struct words {
   std::vector<std::string> tokens;
   std::vector<std::string> stems;
-  std::vector<std::string> typed;
 };
 words read_words(std::string_view text);
 

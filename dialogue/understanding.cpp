@@ -247,12 +247,10 @@ words understanding::read(std::string_view text) const {
     auto at = static_cast<std::ptrdiff_t>(i);
     w.tokens.erase(w.tokens.begin() + at);
     w.stems.erase(w.stems.begin() + at);
-    w.typed.erase(w.typed.begin() + at);
     for (std::size_t k = 0; k < parts.size(); ++k) {
       auto pos = at + static_cast<std::ptrdiff_t>(k);
       w.tokens.insert(w.tokens.begin() + pos, parts[k]);
       w.stems.insert(w.stems.begin() + pos, stem(parts[k]));
-      w.typed.insert(w.typed.begin() + pos, parts[k]);
     }
     i += parts.size() - 1;
   }
