@@ -25,11 +25,14 @@ constexpr std::array<command, 11> command_order{command::restart, command::whati
 
 // How sure the classifiers must be before their reading counts.
 constexpr double answer_confidence = 0.8;
-// Words a message may have checked against the vocabulary for a typo.
-constexpr std::size_t max_corrections = 12;
 constexpr double unasked_confidence = 0.9;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
+// Words a message may have checked against the vocabulary for a typo.
+constexpr std::size_t max_corrections = 12;
+// The label of everything that does not answer a question: the other questions' examples,
+// the commands and the questions for the sources.
+constexpr std::string_view elsewhere = "~elsewhere";
 
 bool has_digit(std::string_view t) {
   return std::any_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
@@ -117,6 +120,7 @@ std::unordered_set<std::string> ignored_words(const language& lang) {
 // engine built on them (the tests and the fuzz targets build many).
 struct understanding::trained {
   std::map<std::string, classifier> answers;  // question id -> its options
+  std::map<std::string, classifier> unasked;  // question id -> its options and "elsewhere"
   classifier commands;                        // commands, "answer" and "question"
   std::vector<std::string> sentences;         // every example, for the vocabulary
 };
@@ -159,6 +163,20 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   for (const auto& sentence : ex.questions) {
     t->sentences.push_back(sentence);
     t->commands.add("question", read_words(sentence));
+  }
+  // For a question not asked yet, a second classifier also learns what answers something
+  // else, so that "a 50 year old logistics firm" is not forced onto one of the options of
+  // "what is the system's main job" just because "old" leans towards legacy systems.
+  for (const auto& [qid, asked] : t->answers) {
+    classifier& c = t->unasked.emplace(qid, asked).first->second;
+    for (const auto& [other, options] : ex.answers) {
+      if (other == qid || !fw.find_question(other)) continue;
+      for (const auto& [oid, sentences] : options)
+        for (const auto& sentence : sentences) c.add(std::string(elsewhere), read_words(sentence));
+    }
+    for (const auto& [cmd, sentences] : ex.commands)
+      for (const auto& sentence : sentences) c.add(std::string(elsewhere), read_words(sentence));
+    for (const auto& sentence : ex.questions) c.add(std::string(elsewhere), read_words(sentence));
   }
   if (cache.size() > 64) cache.clear();
   cache.emplace(key, t);
@@ -208,10 +226,16 @@ const option* understanding::classify_answer(const question& q, const words& w,
   if (!trained_) return nullptr;
   auto it = trained_->answers.find(q.id);
   if (it == trained_->answers.end()) return nullptr;
+  if (caution > 0) {
+    // A question not asked is answered only when the words say more for it than for anything
+    // else the examples know.
+    it = trained_->unasked.find(q.id);
+    if (it == trained_->unasked.end()) return nullptr;
+  }
   auto g = caution == 0   ? it->second.classify(w, {}, answer_confidence, 1, skip)
            : caution == 1 ? it->second.classify(w, {}, unasked_confidence, 2, skip)
                           : it->second.classify(w, {}, reread_confidence, 2, skip);
-  return g.label.empty() ? nullptr : q.find_option(g.label);
+  return g.label.empty() || g.label == elsewhere ? nullptr : q.find_option(g.label);
 }
 
 command understanding::classify_command(const words& w) const {
@@ -232,14 +256,16 @@ words understanding::read(std::string_view text) const {
       cleaned.erase(i, 1);
   words w = read_words(cleaned);
   // "ml-related", "cpu-heavy": the parts of a hyphenated word are words of their own (phrases
-  // still match the whole, as the matcher joins neighbouring tokens).
+  // still match the whole, as the matcher joins neighbouring tokens). So are the parts of
+  // "js/ts" and "data/ml", though not of "50/50" or "as/400".
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     const std::string t = w.tokens[i];
-    auto dash = t.find('-');
-    if (dash == std::string::npos || dash == 0 || dash + 1 >= t.size()) continue;
+    const char mark = t.find('-') != std::string::npos ? '-' : has_digit(t) ? '\0' : '/';
+    auto dash = t.find(mark);
+    if (mark == '\0' || dash == std::string::npos || dash == 0 || dash + 1 >= t.size()) continue;
     std::vector<std::string> parts;
     for (std::size_t start = 0; start <= t.size();) {
-      auto end = t.find('-', start);
+      auto end = t.find(mark, start);
       if (end == std::string::npos) end = t.size();
       if (end > start) parts.push_back(t.substr(start, end - start));
       start = end + 1;
@@ -392,6 +418,8 @@ intent understanding::command_in(const words& w, const state& s) const {
             if (c.size() > 3) continue;  // a bare "change": a command only as the message
           } else {
             if (single && target.at.begin < sp.begin) continue;  // "team updates": not a change
+            // "ship small changes often, same language as the front end": a noun, not a command.
+            if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
             len += target.at.end - target.at.begin + 1;
           }
         } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front())) {
@@ -585,6 +613,15 @@ bool understanding::hedged(const words& w) const {
 
 bool understanding::asks(const words& w) const {
   auto c = core(w);
+  // "could be tens of thousands", "will be around for years": a statement that opens like a
+  // question.
+  auto statement = [](const std::vector<std::string>& t) {
+    static const std::array<std::string_view, 7> modals{"could", "would", "will", "should", "might", "may", "can"};
+    static const std::array<std::string_view, 4> verbs{"be", "been", "have", "get"};
+    return t.size() > 1 && std::find(modals.begin(), modals.end(), t[0]) != modals.end() &&
+           std::find(verbs.begin(), verbs.end(), t[1]) != verbs.end();
+  };
+  if (statement(c) || statement(w.tokens)) return false;
   // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
   // and the first word typed.
   if (!c.empty() && contains(lang_.question_starts, c.front())) return true;
