@@ -420,7 +420,7 @@ intent understanding::command_in(const words& w, const state& s) const {
             if (single && target.at.begin < sp.begin) continue;  // "team updates": not a change
             // "ship small changes often, same language as the front end": a noun, not a command.
             if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
-            len += target.at.end - target.at.begin + 1;
+            len += target.at.end - target.at.begin + 2;  // a named target makes the change the likelier reading
           }
         } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front())) {
           // A single command word inside a longer sentence is more likely talk than a command
