@@ -998,8 +998,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     for (const auto& subject : understanding_.other_subjects(w))
       if (kb_.search(subject, 1).empty()) return b.refuse(notice::not_covered, not_covered_text());
     // The words as corrected ("pyhton" is searched as "python").
-    std::string corrected;
-    for (const auto& t : w.tokens) corrected += (corrected.empty() || t == "," ? "" : " ") + t;
+    std::string corrected = understanding_.search_query(w);
     if (text.find('?') != std::string::npos) corrected += "?";
     sourced_answer answer = search_text(c, corrected);
     if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
@@ -1104,7 +1103,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // After the recommendation, any other text is taken as a question for the sources.
   if (!pending && !reviewing && !proposing) {
-    sourced_answer answer = search_text(c, text);
+    sourced_answer answer = search_text(c, understanding_.search_query(w) + (text.find('?') != std::string::npos ? "?" : ""));
     if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
     return b.refuse(notice::not_covered, not_covered_text() + " You can also say `why`, `summary`, "
                                                                 "`what if our team knew Python?`, or `restart`.");

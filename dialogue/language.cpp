@@ -91,6 +91,13 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.greetings = strings(j, "greetings", file_name);
   lang.question_phrases = strings(j, "question_phrases", file_name);
   lang.other_subjects = strings(j, "other_subjects", file_name);
+  if (auto it = j.find("search_terms"); it != j.end()) {
+    if (!it->is_object()) throw load_error(file_name, 0, "\"search_terms\" must be an object of strings");
+    for (const auto& [from, to] : it->items()) {
+      if (!to.is_string()) throw load_error(file_name, 0, "\"search_terms\": \"" + from + "\" must be a string");
+      lang.search_terms[from] = to.get<std::string>();
+    }
+  }
   lang.group_words = strings(j, "group_words", file_name);
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items()) lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);

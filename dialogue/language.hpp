@@ -51,7 +51,9 @@ struct language {
   std::vector<std::string> question_starts;
   std::vector<std::string> greetings;
   std::vector<std::string> question_phrases;  // phrases that make a message a question wherever they stand
-  std::vector<std::string> other_subjects;    // subjects people ask about that may lie outside the sources  // first words that make a message a question
+  std::vector<std::string> other_subjects;    // subjects people ask about that may lie outside the sources
+  // Chat words for what the sources call otherwise ("noob" -> "beginner"), for the search.
+  std::map<std::string, std::string> search_terms;
 };
 
 // Example sentences to train the classifier on (config/examples.json): how people answer each

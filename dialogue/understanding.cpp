@@ -206,6 +206,7 @@ understanding::understanding(const framework& fw, const language& lang, const ex
     for (const auto& p : phrases.whole) add(p);
   }
   for (const auto& [word, n] : lang.ordinals) add(word);
+  for (const auto& [from, to] : lang.search_terms) add(from);
   for (const auto& [word, n] : lang.numbers) add(word);
   for (const auto& [word, n] : lang.multipliers) add(word);
   for (const auto& rule : lang.quantities) {
@@ -596,6 +597,21 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
   std::vector<std::string> out;
   for (const auto& t : w.tokens)
     if (contains(lang_.other_subjects, t)) out.push_back(t);
+  return out;
+}
+
+std::string understanding::search_query(const words& w) const {
+  // Where a chat phrase starts, its term replaces it; the longest phrase wins.
+  std::vector<std::pair<std::size_t, const std::string*>> replaced(w.tokens.size(), {0, nullptr});
+  for (const auto& [from, to] : lang_.search_terms)
+    for (const auto& sp : spans_of(w, from))
+      if (sp.end - sp.begin > replaced[sp.begin].first) replaced[sp.begin] = {sp.end - sp.begin, &to};
+  std::string out;
+  for (std::size_t i = 0; i < w.tokens.size();) {
+    const std::string& t = replaced[i].second ? *replaced[i].second : w.tokens[i];
+    if (t != clause_break && !t.empty()) out += (out.empty() ? "" : " ") + t;
+    i += replaced[i].second ? replaced[i].first : 1;
+  }
   return out;
 }
 

@@ -66,6 +66,9 @@ class understanding {
   bool greets(const words& w) const;
   // Subjects named in the message that may lie outside the sources ("Go", "Kubernetes").
   std::vector<std::string> other_subjects(const words& w) const;
+  // The words as the sources would put them, for a search: corrected, with chat words
+  // replaced ("is python ok for a noob" -> "is python ok for a beginner").
+  std::string search_query(const words& w) const;
   // The message opens like a question ("how", "is", "can", ...).
   bool asks(const words& w) const;
 

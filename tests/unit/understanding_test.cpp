@@ -157,3 +157,46 @@ TEST_CASE("the classifier answers only when the words it knows point one way") {
   // Tokens another answer used are left out.
   CHECK(c.classify(read_words("founders of a bank"), {}, 0.8, 1, {{0, 1}}).label == "enterprise");
 }
+
+TEST_CASE("a question not asked is answered only when its words say more for it than for anything else") {
+  static const understanding u(shipped(), default_language(), &default_examples());
+  const question& focus = *shipped().find_question("enterprise_focus");
+  // Asked, "old" leans to legacy systems among the options: the best reading there. Not asked,
+  // the words say more about the company, or the team's other services, than about the job.
+  for (const char* text : {"our company is a 50 year old logistics firm", "we are a big old insurance company",
+                           "the services we call are node apps another team wrote"}) {
+    CAPTURE(text);
+    const words w = u.read(text);
+    CHECK(u.classify_answer(focus, w, {}, 0) != nullptr);
+    CHECK(u.classify_answer(focus, w, {}, 1) == nullptr);
+  }
+  // Words about the job itself answer it, asked or not.
+  const option* analytics = u.classify_answer(focus, u.read("analysing card transactions"), {}, 1);
+  REQUIRE(analytics != nullptr);
+  CHECK(analytics->id == "analytics");
+}
+
+TEST_CASE("splitting and statements: js/ts, data/ml, but not 50/50; 'could be …' is no question") {
+  CHECK(joined(plain().read("mostly JS/TS folks")) == "mostly js ts folks");
+  CHECK(joined(plain().read("the data/ML bit")) == "the data ml bit");
+  CHECK(joined(plain().read("50/50 split")) == "50/50 split");
+  CHECK_FALSE(plain().asks(plain().read("could be tens of thousands at once")));
+  CHECK_FALSE(plain().asks(plain().read("will be around for years")));
+  CHECK(plain().asks(plain().read("could node handle it")));
+  CHECK(plain().asks(plain().read("wouldnt go be better")));
+}
+
+TEST_CASE("a search reads chat words as the sources put them") {
+  CHECK(plain().search_query(plain().read("is python ok for a total noob")) == "is python ok for a total beginner");
+  CHECK(plain().search_query(plain().read("does node have type checking or nah")) == "does node have typing");
+  CHECK(plain().search_query(plain().read("how fast is node, honestly")) == "how fast is node");
+}
+
+TEST_CASE("a noun is no command: 'small changes often' changes nothing") {
+  state s;
+  s.answers.push_back({"team", "python", 1, "choice", {}});
+  CHECK(cmd("ship small changes often, same language as the web frontend", s) != command::change);
+  CHECK(cmd("change the team", s) == command::change);
+  CHECK(cmd("ok go", s) == command::confirm);
+  CHECK(cmd("can i change what i said about the team", s) == command::change);
+}
