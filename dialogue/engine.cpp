@@ -787,6 +787,19 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.ask("Sure, let's change **" + q.short_label + "**.");
   };
 
+  // "oh wait, the team is actually python people": a change that says the new answer is
+  // proposed at once, to be confirmed; one that does not asks the question again.
+  auto typed_change = [&](const question& q, const words& w) {
+    const option* wanted = understanding_.changed_to(q, w);
+    const answer* before = c.s.find(q.id);
+    if (wanted && before && before->option != wanted->id) {
+      b.understood(command::change);
+      b.add({event_kind::propose, q.id, wanted->id, 0, "text", normalize(text)});
+      return b.ask({});
+    }
+    return change(q);
+  };
+
   auto clarify = [&](const question& q) {
     std::vector<std::string> labels;
     for (const auto& o : q.options) labels.push_back("**" + o.label + "**");
@@ -911,7 +924,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
 
   if (said.command == command::change) {
-    if (said.target && c.s.answered(said.target->id)) return change(*said.target);
+    if (said.target && c.s.answered(said.target->id)) return typed_change(*said.target, w);
     if (said.target) return b.inform("You haven't answered **" + said.target->short_label + "** yet, so there's nothing to change.");
     if (reviewing || finished) {
       b.understood(command::change);
@@ -985,7 +998,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (cmd == command::none) return std::nullopt;
     if (cmd == command::change) {
       const question* q = understanding_.named_question(w, c.s);
-      if (q && c.s.answered(q->id)) return change(*q);
+      if (q && c.s.answered(q->id)) return typed_change(*q, w);
       return std::nullopt;
     }
     std::string rest;

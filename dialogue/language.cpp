@@ -50,6 +50,18 @@ std::vector<std::string> strings(const json& j, const char* key, const std::stri
   return out;
 }
 
+std::map<std::string, std::string> string_map(const json& j, const char* key, const std::string& file) {
+  std::map<std::string, std::string> out;
+  auto it = j.find(key);
+  if (it == j.end()) return out;
+  if (!it->is_object()) throw load_error(file, 0, std::string("\"") + key + "\" must be an object of strings");
+  for (const auto& [k, v] : it->items()) {
+    if (!v.is_string()) throw load_error(file, 0, "\"" + std::string(key) + "\": \"" + k + "\" must be a string");
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
 std::map<std::string, double> numbers(const json& j, const char* key, const std::string& file) {
   std::map<std::string, double> out;
   auto it = j.find(key);
@@ -91,13 +103,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.greetings = strings(j, "greetings", file_name);
   lang.question_phrases = strings(j, "question_phrases", file_name);
   lang.other_subjects = strings(j, "other_subjects", file_name);
-  if (auto it = j.find("search_terms"); it != j.end()) {
-    if (!it->is_object()) throw load_error(file_name, 0, "\"search_terms\" must be an object of strings");
-    for (const auto& [from, to] : it->items()) {
-      if (!to.is_string()) throw load_error(file_name, 0, "\"search_terms\": \"" + from + "\" must be a string");
-      lang.search_terms[from] = to.get<std::string>();
-    }
-  }
+  lang.search_terms = string_map(j, "search_terms", file_name);
+  lang.abbreviations = string_map(j, "abbreviations", file_name);
   lang.group_words = strings(j, "group_words", file_name);
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items()) lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);

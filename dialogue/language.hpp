@@ -54,6 +54,8 @@ struct language {
   std::vector<std::string> other_subjects;    // subjects people ask about that may lie outside the sources
   // Chat words for what the sources call otherwise ("noob" -> "beginner"), for the search.
   std::map<std::string, std::string> search_terms;
+  // Chat shorthand read as the words it stands for ("u" -> "you", "ppl" -> "people").
+  std::map<std::string, std::string> abbreviations;
 };
 
 // Example sentences to train the classifier on (config/examples.json): how people answer each

@@ -220,6 +220,17 @@ std::vector<std::string> tokenize(std::string_view text) {
       i += 2;
       continue;
     }
+    // Emoji and pictographs (U+1F000 and up, U+2600-U+27BF, the variation selector U+FE0F)
+    // stand between words: "pass 🙏" is "pass".
+    if (c >= 0xF0 || (c == 0xE2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x98 &&
+                      static_cast<unsigned char>(text[i + 1]) <= 0x9E) ||
+        (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xB8 &&
+         static_cast<unsigned char>(text[i + 2]) == 0x8F)) {
+      flush();
+      std::size_t length = c >= 0xF0 ? 4 : 3;
+      i += length - 1;
+      continue;
+    }
     if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' || c == '_' ||
         c == '/' || c == '%') {
       cur += static_cast<char>(std::tolower(c));

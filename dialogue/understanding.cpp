@@ -207,6 +207,7 @@ understanding::understanding(const framework& fw, const language& lang, const ex
   }
   for (const auto& [word, n] : lang.ordinals) add(word);
   for (const auto& [from, to] : lang.search_terms) add(from);
+  for (const auto& [from, to] : lang.abbreviations) add(from);
   for (const auto& [word, n] : lang.numbers) add(word);
   for (const auto& [word, n] : lang.multipliers) add(word);
   for (const auto& rule : lang.quantities) {
@@ -278,6 +279,21 @@ words understanding::read(std::string_view text) const {
       auto pos = at + static_cast<std::ptrdiff_t>(k);
       w.tokens.insert(w.tokens.begin() + pos, parts[k]);
       w.stems.insert(w.stems.begin() + pos, stem(parts[k]));
+    }
+    i += parts.size() - 1;
+  }
+  // "u", "ppl", "py": shorthand is read as the words it stands for.
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    auto it = lang_.abbreviations.find(w.tokens[i]);
+    if (it == lang_.abbreviations.end()) continue;
+    auto parts = tokenize(it->second);
+    if (parts.empty()) continue;
+    auto at = static_cast<std::ptrdiff_t>(i);
+    w.tokens.erase(w.tokens.begin() + at);
+    w.stems.erase(w.stems.begin() + at);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      w.tokens.insert(w.tokens.begin() + at + static_cast<std::ptrdiff_t>(k), parts[k]);
+      w.stems.insert(w.stems.begin() + at + static_cast<std::ptrdiff_t>(k), stem(parts[k]));
     }
     i += parts.size() - 1;
   }
@@ -421,6 +437,9 @@ intent understanding::command_in(const words& w, const state& s) const {
             if (single && target.at.begin < sp.begin) continue;  // "team updates": not a change
             // "ship small changes often, same language as the front end": a noun, not a command.
             if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
+            // "trying to switch careers into ML": in a longer sentence, a change of an answer
+            // not given yet is talk, not a command.
+            if (single && c.size() > 4 && !s.answered(target.q->id)) continue;
             len += target.at.end - target.at.begin + 2;  // a named target makes the change the likelier reading
           }
         } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front())) {
@@ -662,6 +681,28 @@ answer_filter understanding::filter(const words& w) const {
     }
     return true;
   };
+}
+
+const option* understanding::changed_to(const question& q, const words& w) const {
+  std::vector<bool> drop(w.tokens.size(), false);
+  auto mark = [&](std::string_view phrase) {
+    for (const auto& sp : spans_of(w, phrase))
+      for (std::size_t i = sp.begin; i < sp.end; ++i) drop[i] = true;
+  };
+  for (const auto& n : q.names) mark(n);
+  mark(q.short_label);
+  if (auto it = lang_.intents.find(command::change); it != lang_.intents.end())
+    for (const auto& p : it->second.anywhere) mark(p);
+  words rest;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i)
+    if (!drop[i]) {
+      rest.tokens.push_back(w.tokens[i]);
+      rest.stems.push_back(w.stems[i]);
+    }
+  if (rest.tokens.empty()) return nullptr;
+  if (const option* o = by_quantity(q, rest, true)) return o;
+  const auto m = match_reply(q, rest);
+  return m.chosen;
 }
 
 const question* understanding::named_question(const words& w, const state& s) const { return name_in(fw_, w, s).q; }

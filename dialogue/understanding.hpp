@@ -65,6 +65,9 @@ class understanding {
   bool mixed(const words& w) const;
   bool greets(const words& w) const;
   // Subjects named in the message that may lie outside the sources ("Go", "Kubernetes").
+  // The new answer a change names ("the team is python people now"): the option of `q` the
+  // words give once the question's own name and the change words are left out. Null if none.
+  const option* changed_to(const question& q, const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
   // The words as the sources would put them, for a search: corrected, with chat words
   // replaced ("is python ok for a noob" -> "is python ok for a beginner").
