@@ -1024,6 +1024,22 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Free text: any answers it gives, to this question or to others.
   std::string_view pending_id = pending && !proposing ? std::string_view(pending->id) : std::string_view{};
   auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w));
+  // "mostly node microservices" for the legacy systems' stack: words in the same clause as the
+  // answer to the question asked describe that answer; they do not answer another question.
+  // Another clause may ("a few hundred users, and the code will stay lean").
+  if (pending && !proposing) {
+    const auto clause = understanding_.clauses(w);
+    std::vector<std::size_t> asked_clauses;
+    for (const auto& f : found)
+      if (f.question == pending->id)
+        for (const auto& sp : f.spans) asked_clauses.push_back(clause[sp.first]);
+    if (!asked_clauses.empty())
+      std::erase_if(found, [&](const found_answer& f) {
+        return f.question != pending->id && !f.spans.empty() && std::all_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) {
+                 return std::find(asked_clauses.begin(), asked_clauses.end(), clause[sp.first]) != asked_clauses.end();
+               });
+      });
+  }
   // Numbers ("maybe 5k users") answer the questions that count things.
   // The number says more than a word beside it ("tens of thousands of open sockets" is very
   // high, though "thousands" alone reads as growing).

@@ -100,6 +100,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.hedges = strings(j, "hedges", file_name);
   lang.mixes = strings(j, "mixes", file_name);
   lang.question_starts = strings(j, "question_starts", file_name);
+  lang.leads = strings(j, "leads", file_name);
   lang.greetings = strings(j, "greetings", file_name);
   lang.question_phrases = strings(j, "question_phrases", file_name);
   lang.other_subjects = strings(j, "other_subjects", file_name);

@@ -49,6 +49,7 @@ struct language {
   std::map<std::string, double> multipliers;
   std::vector<quantity_rule> quantities;
   std::vector<std::string> question_starts;
+  std::vector<std::string> leads;  // words that may stand before a question's first word ("and", "so")
   std::vector<std::string> greetings;
   std::vector<std::string> question_phrases;  // phrases that make a message a question wherever they stand
   std::vector<std::string> other_subjects;    // subjects people ask about that may lie outside the sources

@@ -25,7 +25,7 @@ constexpr std::array<command, 11> command_order{command::restart, command::whati
 
 // How sure the classifiers must be before their reading counts.
 constexpr double answer_confidence = 0.8;
-constexpr double unasked_confidence = 0.9;
+constexpr double unasked_confidence = 0.95;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
 // Words a message may have checked against the vocabulary for a typo.
@@ -663,7 +663,19 @@ bool understanding::asks(const words& w) const {
   if (std::any_of(lang_.question_phrases.begin(), lang_.question_phrases.end(),
                   [&](const std::string& p) { return !spans_of(w, p).empty(); }))
     return true;
-  return !w.tokens.empty() && contains(lang_.question_starts, w.tokens.front());
+  if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front())) return true;
+  // "and for node, which frameworks do people use?": a question may open after a few lead words.
+  std::size_t i = 0;
+  while (i < w.tokens.size() && i < 4 && (w.tokens[i] == clause_break || contains(lang_.leads, w.tokens[i]) ||
+                                          contains(lang_.fillers, w.tokens[i])))
+    ++i;
+  if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i])) return true;
+  // "and for node, which …": or after a short lead-in clause.
+  for (std::size_t k = 0; k + 1 < w.tokens.size() && k < 5; ++k)
+    if (w.tokens[k] == clause_break && contains(lang_.question_starts, w.tokens[k + 1]) &&
+        !contains(lang_.yes, w.tokens[k + 1]) && k > 0 && contains(lang_.leads, w.tokens[0]))
+      return true;
+  return false;
 }
 
 answer_filter understanding::filter(const words& w) const {
@@ -681,6 +693,18 @@ answer_filter understanding::filter(const words& w) const {
     }
     return true;
   };
+}
+
+std::vector<std::size_t> understanding::clauses(const words& w) const {
+  static const std::array<std::string_view, 7> joiners{"and", "but", "also", "plus", "though", "while", "whereas"};
+  std::vector<std::size_t> out(w.tokens.size(), 0);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    const auto& t = w.tokens[i];
+    if (t == clause_break || std::find(joiners.begin(), joiners.end(), t) != joiners.end()) ++n;
+    out[i] = n;
+  }
+  return out;
 }
 
 const option* understanding::changed_to(const question& q, const words& w) const {

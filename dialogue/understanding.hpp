@@ -68,6 +68,9 @@ class understanding {
   // The new answer a change names ("the team is python people now"): the option of `q` the
   // words give once the question's own name and the change words are left out. Null if none.
   const option* changed_to(const question& q, const words& w) const;
+  // For each token, the clause it stands in, counting from 0: commas and the like, and "and",
+  // "but", "also", "plus", "though" between words, start a new one.
+  std::vector<std::size_t> clauses(const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
   // The words as the sources would put them, for a search: corrected, with chat words
   // replaced ("is python ok for a noob" -> "is python ok for a beginner").

@@ -20,7 +20,9 @@ const std::set<std::string, std::less<>> stop_words{
     "also",   "still",  "even",   "too",    "now",    "then",   "here",   "hi",     "hello",  "hey",    "thanks",
     "thank",  "ok",     "okay",   "yes",    "no",     "not",    "want",   "need",   "say",    "think",  "into",
     "out",    "up",     "like",   "one",    "thing",  "things", "stuff",  "lot",    "lots",   "kind",   "sort",
-    "else",   "other",  "again",  "only",   "own",    "same",   "such",   "well",   "way",    "let",    "see"};
+    "else",   "other",  "again",  "only",   "own",    "same",   "such",   "well",   "way",    "let",    "see",
+    "people", "folks",  "guys",   "anyone", "someone", "even",  "actually", "honestly", "tbh", "lol", "pls",
+    "yeah",   "gonna",  "wanna",  "smth",   "something"};
 
 const std::set<std::string, std::less<>> generic_words{
     "python",      "node",     "better",      "best",      "good",       "great",        "bad",

@@ -200,3 +200,34 @@ TEST_CASE("a noun is no command: 'small changes often' changes nothing") {
   CHECK(cmd("ok go", s) == command::confirm);
   CHECK(cmd("can i change what i said about the team", s) == command::change);
 }
+
+TEST_CASE("chat shorthand and emoji") {
+  CHECK(joined(plain().read("u know our ppl r all py")) == "you know our people are all python");
+  CHECK(joined(plain().read("pass 🙏")) == "pass");
+  CHECK(joined(plain().read("looks good 👍🏽 ✅")) == "looks good");
+  CHECK(cmd("pass 🙏") == command::skip);
+}
+
+TEST_CASE("a question may open after a few lead words") {
+  CHECK(plain().asks(plain().read("and for node, which frameworks do people use?")));
+  CHECK(plain().asks(plain().read("ok so how fast is node")));
+  CHECK_FALSE(plain().asks(plain().read("and we need chat")));
+}
+
+TEST_CASE("clauses: commas and joining words start a new one") {
+  auto c = plain().clauses(plain().read("a few hundred users, and the code stays lean"));
+  REQUIRE(c.size() == 10);  // the comma is a token
+  CHECK(c[0] == c[3]);
+  CHECK(c[3] != c[6]);
+}
+
+TEST_CASE("a change that names the new answer gives it, not the question's own name") {
+  const question& team = *shipped().find_question("team");
+  const question& data = *shipped().find_question("data");
+  const option* o = plain().changed_to(team, plain().read("oh wait, change the team, we're python people"));
+  REQUIRE(o != nullptr);
+  CHECK(o->id == "python");
+  // "data/ML" names the question; it is not the answer "A lot: ML is central".
+  CHECK(plain().changed_to(data, plain().read("not quite, the data/ML bit is wrong")) == nullptr);
+  CHECK(plain().changed_to(team, plain().read("before we go on, can i change my answer about the team?")) == nullptr);
+}
