@@ -118,6 +118,10 @@ void find_phrase(const words& text, std::string_view phrase, const option* opt, 
         if (diff > allowance) continue;
         // Another word count only joins or splits words ("real time"): no typos on top of that.
         if (allowance == 0 || len != n) continue;
+        // "not python" is no typo of "know python".
+        if (std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(i), tokens.begin() + static_cast<std::ptrdiff_t>(i + len),
+                        [](const std::string& t) { return is_one_of(negators, t); }))
+          continue;
         d = edit_distance(window, target);
         if (d > allowance) continue;
       }
@@ -206,9 +210,12 @@ std::vector<std::string> tokenize(std::string_view text) {
   std::vector<std::string> tokens;
   std::string cur;
   auto flush = [&] {
+    // A full stop ends a sentence, and so a clause: "retail chain here. our devs write ts".
+    const bool full_stop = !cur.empty() && cur.back() == '.';
     while (!cur.empty() && (cur.back() == '.' || cur.back() == '\'' || cur.back() == '-')) cur.pop_back();
     while (!cur.empty() && (cur.front() == '\'' || cur.front() == '-' || cur.front() == '.')) cur.erase(0, 1);
     if (!cur.empty()) tokens.push_back(cur);
+    if (full_stop && !tokens.empty() && tokens.back() != clause_break) tokens.emplace_back(clause_break);
     cur.clear();
   };
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -99,3 +99,17 @@ TEST_CASE("the utterance corpus yields exactly the expected answers (100%)") {
   CHECK(total >= 60);
   CHECK(right == total);
 }
+
+TEST_CASE("a negated word is no typo of an option: 'not python' is not 'know python'") {
+  const auto& fw = advisor::test::shipped_framework();
+  const auto& team = *fw.find_question("team");
+  auto m = match_reply(team, "not python, our guys are all typescript");
+  REQUIRE(m.chosen != nullptr);
+  CHECK(m.chosen->id == "javascript");
+  CHECK(match_reply(team, "not python").chosen == nullptr);
+}
+
+TEST_CASE("a full stop ends a clause") {
+  auto t = tokenize("retail chain here. our devs write ts... node.js too");
+  CHECK(t == std::vector<std::string>{"retail", "chain", "here", ",", "our", "devs", "write", "ts", ",", "node.js", "too"});
+}
