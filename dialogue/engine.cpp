@@ -976,6 +976,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       if (const option* o = understanding_.by_polarity(*pending, yes_no.sign)) return answer_with(*o, "text");
     if (auto n = understanding_.ordinal(w)) {
       int count = static_cast<int>(pending->options.size());
+      if (*n == 0) return clarify(*pending);  // "the first or the third"
       if (*n == -1) return skip();  // the last one shown is "Not sure"
       if (*n >= 1 && *n <= count) return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
       if (*n == count + 1) return skip();
@@ -1054,11 +1055,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       found.push_back({q.id, o->id, normalize(text), false, spans});
     }
   }
-  // "yeah, we need chat": a leading yes or no answers a yes/no question being asked.
+  // "yeah, we need chat": a leading yes or no answers a yes/no question being asked, and says
+  // more than a typo's guess ("barely any, maybe a csv export").
   if (pending && !proposing && yes_no.sign != 0 &&
-      std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id; }))
-    if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
+      std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id && !f.fuzzy; }))
+    if (const option* o = understanding_.by_polarity(*pending, yes_no.sign)) {
+      std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       found.push_back({pending->id, o->id, normalize(text), false, {}});
+    }
 
   // Words the phrases miss ("hospital IT department"): the classifier trained on the examples
   // reads the pending question's answer from the words no other answer used.

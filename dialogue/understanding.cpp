@@ -512,7 +512,8 @@ std::optional<int> understanding::ordinal(const words& w) const {
     } else {
       return std::nullopt;  // another word: not just a position
     }
-    if (found) return std::nullopt;
+    // "the first or the third", "kinda the first two": several positions, which is 0.
+    if (found && *found != n) return 0;
     found = n;
   }
   return found;

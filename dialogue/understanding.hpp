@@ -52,8 +52,8 @@ class understanding {
   // The option a yes or a no picks for a question with "yes"/"no" replies.
   const option* by_polarity(const question& q, int sign) const;
 
-  // "the first one", "option 2", "the last": 1-based, or -1 for the last. Only when the message
-  // is nothing but that.
+  // "the first one", "option 2", "the last": 1-based, or -1 for the last; 0 for several ("the
+  // first or the third"). Only when the message is nothing but that.
   std::optional<int> ordinal(const words& w) const;
 
   // The option a number in the message picks ("5k users" -> growing), for questions with a

@@ -231,3 +231,11 @@ TEST_CASE("a change that names the new answer gives it, not the question's own n
   CHECK(plain().changed_to(data, plain().read("not quite, the data/ML bit is wrong")) == nullptr);
   CHECK(plain().changed_to(team, plain().read("before we go on, can i change my answer about the team?")) == nullptr);
 }
+
+TEST_CASE("several positions are several, not the first of them") {
+  CHECK(plain().ordinal(plain().read("last one on the list")) == -1);
+  CHECK(plain().ordinal(plain().read("kinda the first but also the second?")) == 0);
+  CHECK(plain().ordinal(plain().read("either the first or the third tbh")) == 0);
+  CHECK(plain().ordinal(plain().read("option two")) == 2);
+  CHECK_FALSE(plain().ordinal(plain().read("the first release")).has_value());
+}
