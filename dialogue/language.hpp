@@ -32,6 +32,7 @@ struct quantity_rule {
   std::vector<std::string> units;             // words that make a number a count of load
   std::vector<std::string> concurrent_words;  // words that make it a count at once
   std::vector<quantity_band> bands;           // in order; the first that fits wins
+  bool requires_unit = false;                 // a bare number does not count, even when asked
 };
 
 struct language {

@@ -602,7 +602,7 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     auto value = quantity(w);
     if (!value) return nullptr;
     bool unit = std::any_of(rule.units.begin(), rule.units.end(), [&](const std::string& u) { return mentions(w, u); });
-    if (!unit && !pending) return nullptr;
+    if (!unit && (!pending || rule.requires_unit)) return nullptr;
     bool at_once = std::any_of(rule.concurrent_words.begin(), rule.concurrent_words.end(),
                                [&](const std::string& u) { return !spans_of(w, u).empty(); });
     for (const auto& band : rule.bands) {

@@ -239,3 +239,12 @@ TEST_CASE("several positions are several, not the first of them") {
   CHECK(plain().ordinal(plain().read("option two")) == 2);
   CHECK_FALSE(plain().ordinal(plain().read("the first release")).has_value());
 }
+
+TEST_CASE("a head count answers who is choosing only with its unit, and only when large") {
+  const question& context = *shipped().find_question("context");
+  const option* o = plain().by_quantity(context, plain().read("we're a pension fund, 3000 staff"), true);
+  REQUIRE(o != nullptr);
+  CHECK(o->id == "enterprise");
+  CHECK(plain().by_quantity(context, plain().read("3000"), true) == nullptr);             // a bare number
+  CHECK(plain().by_quantity(context, plain().read("about 12 people"), true) == nullptr);  // small says nothing
+}
