@@ -939,7 +939,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     bool option_outside = m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
                             return sp.first < said.begin || sp.second > said.end;
                           });
-    if (!option_outside) return skip();
+    // "don't care either way" for "what do you value": the question's own "no preference".
+    bool option_is_skip = m.chosen && !m.fuzzy && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
+                            return sp.first <= said.begin && said.end <= sp.second;
+                          });
+    if (!option_outside && !option_is_skip) return skip();
   } else if (said.command != command::none && said.command != command::change) {
     std::string rest;
     for (const auto& t : understanding_.core(w)) rest += (rest.empty() ? "" : " ") + t;
