@@ -132,7 +132,10 @@ bool vocabulary::is_known(std::string_view word) const {
 std::string match_expression(const std::vector<std::string>& words) {
   std::string query;
   for (const auto& w : words)
-    query += (query.empty() ? "\"" : " OR \"") + w + (w.size() >= 3 ? "\"*" : "\"");
+    // The word itself and, from three letters, the words it begins: a fact that has the word
+    // as typed matches twice and ranks above one that only has a longer word ("cons", not
+    // "consistency").
+    query += (query.empty() ? "\"" : " OR \"") + w + "\"" + (w.size() >= 3 ? " OR \"" + w + "\"*" : "");
   return query;
 }
 

@@ -77,12 +77,17 @@ TEST_CASE("full-text search ranks the expected facts first") {
   CHECK(contains(top("how fast is Node.js?"), "perf-node-rps"));
   CHECK(contains(top("who uses Python?"), "adopters-python"));
   CHECK(contains(top("what frameworks does Python have?"), "frameworks-python"));
+  // A fact with the word as typed ranks above one with a longer word it begins.
+  auto cons = kb.search("python cons?", 1);
+  REQUIRE(cons.size() == 1);
+  CHECK(cons.front().fact.topic == "cons");
   CHECK(kb.search("", 3).empty());
   CHECK(kb.search("\"* OR NEAR(", 3).empty());  // FTS syntax in user text is not a query error
 }
 
 TEST_CASE("fts queries keep words only") {
-  CHECK(storage::fts_query("how fast is Node.js?") == "\"fast\"* OR \"node\"*");
+  // Each word as typed and, from three letters, as a prefix: the word itself counts twice.
+  CHECK(storage::fts_query("how fast is Node.js?") == "\"fast\" OR \"fast\"* OR \"node\" OR \"node\"*");
   CHECK(storage::fts_query("the a is") == "");
   CHECK(storage::fts_query("ML in Go") == "\"ml\" OR \"go\"");  // no prefix terms under three letters
 }
