@@ -223,7 +223,7 @@ void adapter::start_from_command(std::map<std::string, std::string> form) {
   std::string title = svc_.frameworks().front().second;
   std::string opening = inbound_text(form["text"]);
   std::string root_text = "<@" + form["user_id"] + "> started the advisor: *" + escape(title) + "*";
-  if (!opening.empty()) root_text += "\n>" + escape(opening);
+  if (!opening.empty()) root_text += "\n>" + user_text(opening);
   root_text += "\nThe questions and the recommendation follow in this thread.";
   auto root = call("chat.postMessage",
                    {{"channel", form["channel_id"]}, {"text", root_text}, {"unfurl_links", false}});
@@ -407,10 +407,10 @@ void adapter::click_turn(const conversation& c, const button_value& v, const std
   }
   bool stale = t.out.error == "stale";
   std::string note = stale ? "This question was already answered; the conversation has moved on."
-                           : "\xE2\x9C\x85 <@" + c.user + "> chose *" + escape(label) + "*";
+                           : "\xE2\x9C\x85 <@" + c.user + "> chose *" + user_text(label) + "*";
   call("chat.update", {{"channel", c.channel},
                        {"ts", message_ts},
-                       {"text", escape(label)},
+                       {"text", user_text(label)},
                        {"blocks", retire_buttons(blocks, note)}});
   {
     std::lock_guard lock(open_mutex_);
