@@ -407,10 +407,10 @@ void adapter::click_turn(const conversation& c, const button_value& v, const std
   }
   bool stale = t.out.error == "stale";
   std::string note = stale ? "This question was already answered; the conversation has moved on."
-                           : "\xE2\x9C\x85 <@" + c.user + "> chose *" + user_text(label) + "*";
+                           : "\xE2\x9C\x85 <@" + c.user + "> chose *" + escape(label) + "*";
   call("chat.update", {{"channel", c.channel},
                        {"ts", message_ts},
-                       {"text", user_text(label)},
+                       {"text", escape(label)},
                        {"blocks", retire_buttons(blocks, note)}});
   {
     std::lock_guard lock(open_mutex_);
