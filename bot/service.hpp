@@ -138,7 +138,7 @@ class service {
   // until none is left; forgets what the service remembers of them. Safe beside turns: one
   // decided on a swept conversation conflicts, and its key then starts afresh. Returns how
   // many conversations went.
-  std::size_t expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t batch = 500);
+  std::size_t expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t batch = 100);
 
   // Blocks until every turn submitted so far has been answered (for a graceful stop).
   void drain() const;

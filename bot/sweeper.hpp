@@ -19,7 +19,7 @@ class sweeper {
  public:
   using clock_fn = std::function<std::chrono::system_clock::time_point()>;
   static constexpr std::chrono::minutes default_every{10};
-  static constexpr std::size_t batch = 500;  // conversations a transaction deletes at most
+  static constexpr std::size_t batch = 100;  // conversations a transaction deletes at most
 
   // Starts the thread; its first pass runs at once.
   sweeper(service& svc, std::chrono::seconds idle, std::chrono::seconds every = default_every,

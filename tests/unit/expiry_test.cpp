@@ -5,6 +5,7 @@
 // waits for time to pass.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 
@@ -87,6 +88,10 @@ TEST_CASE("expire_idle deletes idle conversations with their events and bindings
     REQUIRE(kept);
     CHECK(kept->id == fresh_c);
     CHECK(!kept->events.empty());
+    // Nothing points to what went (the sweep deletes with the foreign-key check off).
+    auto orphans = db.prepare("PRAGMA foreign_key_check");
+    CHECK_FALSE(orphans.step());
+    orphans.reset();
     // A limit of 0 deletes nothing; nothing is idle before a cutoff in the past.
     CHECK(store.expire_idle(system_clock::now() + hours(1), 0).conversations == 0);
     CHECK(store.expire_idle(system_clock::now() - hours(1), 10).conversations == 0);
@@ -151,4 +156,26 @@ TEST_CASE("conversation_idle_days: 30 by default, read from the config file, 0 t
   CHECK_THROWS(load(R"({"conversation_idle_days": -1})"));
   CHECK_THROWS(load(R"({"conversation_idle_days": "30"})"));
   CHECK(load("{}").conversation_idle_days == 30);
+}
+
+// Not a test: how long one expire_idle transaction takes (docs/reliability.md quotes it). Run with
+// ADVISOR_MEASURE=1 unit_tests -tc='expire_idle timing*'.
+TEST_CASE("expire_idle timing: 1,000 conversations of 7 events, batches of 100 and 500" *
+          doctest::skip(std::getenv("ADVISOR_MEASURE") == nullptr)) {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  for (int i = 0; i < 1000; ++i) {
+    bot::channel_key k{"web", "k" + std::to_string(i)};
+    auto t = app->service->start(k, "we are a python shop building an ML pipeline with a live dashboard", true);
+    for (int j = 0; j < 4 && !t.out.options.empty(); ++j) t = app->service->choose(k, t.out.options.front().id, t.out.question);
+  }
+  storage::connection c(app->db_path);
+  c.exec("UPDATE conversations SET updated_at = '2020-01-01T00:00:00.000Z'");
+  MESSAGE("events: " << count(app->db_path, "events"));
+  for (std::size_t batch : {100, 500}) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto gone = app->sessions->expire_idle(system_clock::now(), batch);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    MESSAGE("batch " << batch << ": " << gone.conversations << " conversations in " << us << " us");
+  }
 }
