@@ -1,6 +1,6 @@
 // The Slack and Discord renderers under hostile user text (issue 19, part 6). An input is what a
 // user typed. It goes through the real engine (as an opening sentence, as a message at the
-// first question, as a button id) and, escaped by the core, into advisor texts with a link of
+// first question or as a button id, by its length) and, escaped by the core, into advisor texts with a link of
 // the advisor's own (inline, in a list item, in bold, in a heading, long enough to be split).
 // Checks: what Slack's mrkdwn (to_mrkdwn, to_plain, the Block Kit turn) and Discord's messages
 // (to_discord, text_message, question_message) would make live, links, mentions, spoilers, is
@@ -103,23 +103,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   expect(test::slack_live(slack::user_text(user), true), {}, "user_text", user);
 
-  // Through the real engine: the opening sentence ("I took"), a message at the first question
-  // (a re-prompt quotes it), and a button id (an unknown option is quoted).
+  // Through the real engine (about 25 ms a step here, against 0.4 ms for all of the above, so
+  // one step an input, chosen by its length): the opening sentence ("I took"), a message at
+  // the first question (a re-prompt quotes it), or a button id (an unknown option is quoted).
   const dialogue::engine& eng = fuzz::fixture::get().app->service->engine();
-  dialogue::input start;
-  start.type = dialogue::input::kind::start;
-  start.text = user;
-  dialogue::outcome opened = eng.step({}, start);
-  check_reply(opened, "opening");
-  dialogue::input plain_start;
-  plain_start.type = dialogue::input::kind::start;
-  std::vector<dialogue::event> history = eng.step({}, plain_start).events;
-  dialogue::input message;
-  message.text = user;
-  check_reply(eng.step(history, message), "message");
-  dialogue::input click;
-  click.type = dialogue::input::kind::choose;
-  click.option = user;
-  check_reply(eng.step(history, click), "button");
+  static const std::vector<dialogue::event> started = [&] {
+    dialogue::input plain_start;
+    plain_start.type = dialogue::input::kind::start;
+    return eng.step({}, plain_start).events;
+  }();
+  dialogue::input in;
+  switch (size % 3) {
+    case 0:
+      in.type = dialogue::input::kind::start;
+      in.text = user;
+      check_reply(eng.step({}, in), "opening");
+      break;
+    case 1:
+      in.text = user;
+      check_reply(eng.step(started, in), "message");
+      break;
+    default:
+      in.type = dialogue::input::kind::choose;
+      in.option = user;
+      check_reply(eng.step(started, in), "button");
+  }
   return 0;
 }
