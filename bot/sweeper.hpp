@@ -22,8 +22,9 @@ class sweeper {
   static constexpr std::size_t batch = 100;  // conversations a transaction deletes at most
 
   // Starts the thread; its first pass runs at once.
-  sweeper(service& svc, std::chrono::seconds idle, std::chrono::seconds every = default_every,
-          clock_fn now = [] { return std::chrono::system_clock::now(); });
+  sweeper(
+      service& svc, std::chrono::seconds idle, std::chrono::seconds every = default_every,
+      clock_fn now = [] { return std::chrono::system_clock::now(); });
   ~sweeper();  // stops the thread (a pass under way finishes its batch first)
   sweeper(const sweeper&) = delete;
   sweeper& operator=(const sweeper&) = delete;

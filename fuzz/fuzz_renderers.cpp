@@ -1,10 +1,10 @@
 // The Slack and Discord renderers under hostile user text (issue 19, part 6). An input is what a
 // user typed. It goes through the real engine (as an opening sentence, as a message at the
-// first question or as a button id, by its length) and, escaped by the core, into advisor texts with a link of
-// the advisor's own (inline, in a list item, in bold, in a heading, long enough to be split).
-// Checks: what Slack's mrkdwn (to_mrkdwn, to_plain, the Block Kit turn) and Discord's messages
-// (to_discord, text_message, question_message) would make live, links, mentions, spoilers, is
-// exactly what the advisor wrote; and the escaping loses nothing of the user's words.
+// first question or as a button id, by its length) and, escaped by the core, into advisor texts
+// with a link of the advisor's own (inline, in a list item, in bold, in a heading, long enough to
+// be split). Checks: what Slack's mrkdwn (to_mrkdwn, to_plain, the Block Kit turn) and Discord's
+// messages (to_discord, text_message, question_message) would make live, links, mentions, spoilers,
+// is exactly what the advisor wrote; and the escaping loses nothing of the user's words.
 #include "adapters/discord/messages.hpp"
 #include "adapters/slack/blocks.hpp"
 #include "common.hpp"
@@ -26,9 +26,11 @@ std::string show(const std::vector<std::string>& v) {
   return out;
 }
 
-void expect(const std::vector<std::string>& live, const std::vector<std::string>& wanted, std::string_view where,
-            const std::string& text) {
-  if (live != wanted) fuzz::fail(std::string(where) + ": live markup " + show(live) + "instead of " + show(wanted), text);
+void expect(const std::vector<std::string>& live, const std::vector<std::string>& wanted,
+            std::string_view where, const std::string& text) {
+  if (live != wanted)
+    fuzz::fail(std::string(where) + ": live markup " + show(live) + "instead of " + show(wanted),
+               text);
 }
 
 std::vector<std::string> all_slack(const slack::message& m) {
@@ -82,11 +84,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string typed = user;
   for (char& c : typed)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
-  if (dialogue::unescape_markdown(quoted) != typed) fuzz::fail("unescape_markdown(quote_user_text(x)) != x", user);
+  if (dialogue::unescape_markdown(quoted) != typed)
+    fuzz::fail("unescape_markdown(quote_user_text(x)) != x", user);
 
   // Advisor texts with the user's words in every kind of place.
   const std::vector<std::string> texts{
-      "Sorry, I couldn't match \"" + quoted + "\" to an answer. See " + advisor_link + ", or say `skip`.",
+      "Sorry, I couldn't match \"" + quoted + "\" to an answer. See " + advisor_link +
+          ", or say `skip`.",
       "- " + quoted + " " + advisor_link,
       "**" + quoted + "**\n" + advisor_link + " _Source: " + quoted + "_",
       "# " + quoted + "\n\n" + advisor_link,

@@ -11,7 +11,9 @@
 
 namespace advisor::test {
 
-inline bool starts_at(std::string_view s, std::size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
+inline bool starts_at(std::string_view s, std::size_t i, std::string_view p) {
+  return s.compare(i, p.size(), p) == 0;
+}
 
 // Slack mrkdwn: every <...> is markup (a literal < is &lt;), and so are a bare URL and the
 // special mentions typed as words. Formatting marks are counted as "format".
@@ -20,7 +22,10 @@ inline std::vector<std::string> slack_live(std::string_view s, bool with_format 
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '<') {
       auto close = s.find('>', i);
-      out.push_back("<" + std::string(s.substr(i + 1, close == std::string_view::npos ? s.npos : close - i - 1)) + ">");
+      out.push_back(
+          "<" +
+          std::string(s.substr(i + 1, close == std::string_view::npos ? s.npos : close - i - 1)) +
+          ">");
       if (close == std::string_view::npos) break;
       i = close;
     } else if (starts_at(s, i, "://")) {
@@ -40,7 +45,9 @@ inline std::vector<std::string> slack_live(std::string_view s, bool with_format 
 // and code spans are live.
 inline std::vector<std::string> discord_live(std::string_view s, bool with_format = false) {
   std::vector<std::string> out;
-  auto punct = [](char c) { return c > 0x20 && c < 0x7F && !std::isalnum(static_cast<unsigned char>(c)); };
+  auto punct = [](char c) {
+    return c > 0x20 && c < 0x7F && !std::isalnum(static_cast<unsigned char>(c));
+  };
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 1 < s.size() && punct(s[i + 1])) {
       ++i;
@@ -50,13 +57,15 @@ inline std::vector<std::string> discord_live(std::string_view s, bool with_forma
       while (j < s.size() && s[j] != ']') j += (s[j] == '\\' && j + 1 < s.size()) ? 2 : 1;
       if (j < s.size() && starts_at(s, j, "](")) {
         auto end = s.find(')', j);
-        out.push_back("masked link " + std::string(s.substr(i, end == s.npos ? s.npos : end - i + 1)));
+        out.push_back("masked link " +
+                      std::string(s.substr(i, end == s.npos ? s.npos : end - i + 1)));
         if (end == s.npos) break;
         i = end;
       }
-    } else if (s[i] == '<' && (starts_at(s, i + 1, "@") || starts_at(s, i + 1, "#") || starts_at(s, i + 1, ":") ||
-                               starts_at(s, i + 1, "a:") || starts_at(s, i + 1, "t:") ||
-                               starts_at(s, i + 1, "/") || starts_at(s, i + 1, "http"))) {
+    } else if (s[i] == '<' &&
+               (starts_at(s, i + 1, "@") || starts_at(s, i + 1, "#") || starts_at(s, i + 1, ":") ||
+                starts_at(s, i + 1, "a:") || starts_at(s, i + 1, "t:") ||
+                starts_at(s, i + 1, "/") || starts_at(s, i + 1, "http"))) {
       out.push_back("angle " + std::string(s.substr(i, 24)));
       auto close = s.find('>', i);
       if (close == s.npos) break;

@@ -20,7 +20,8 @@ namespace {
 // Everything a hostile user might try, on one line.
 const std::string hostile =
     "[click me](https://evil.example/x) <https://evil.example|y> <!channel> <!here> <@U123> <#C1> "
-    "<@&42> @everyone @here @channel ||spoiler|| `code` *bold* _it_ ~strike~ \\[x\\](https://evil.example) "
+    "<@&42> @everyone @here @channel ||spoiler|| `code` *bold* _it_ ~strike~ "
+    "\\[x\\](https://evil.example) "
     "https://evil.example/bare :smile:";
 
 bool has(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
@@ -48,10 +49,13 @@ std::string quoted_part(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("quote_user_text escapes markup and line breaks; unescape_markdown gives the words back") {
+TEST_CASE(
+    "quote_user_text escapes markup and line breaks; unescape_markdown gives the words back") {
   CHECK(dialogue::quote_user_text("[a](https://x) <@U1> @here *b* _c_ `d` ~e~ ||f|| \\") ==
-        "\\[a\\]\\(https\\://x\\) \\<\\@U1\\> \\@here \\*b\\* \\_c\\_ \\`d\\` \\~e\\~ \\|\\|f\\|\\| \\\\");
-  CHECK(dialogue::quote_user_text("line\n# heading\r\n- item\t\x1b[31m") == "line \\# heading  - item  \\[31m");
+        "\\[a\\]\\(https\\://x\\) \\<\\@U1\\> \\@here \\*b\\* \\_c\\_ \\`d\\` \\~e\\~ "
+        "\\|\\|f\\|\\| \\\\");
+  CHECK(dialogue::quote_user_text("line\n# heading\r\n- item\t\x1b[31m") ==
+        "line \\# heading  - item  \\[31m");
   CHECK(dialogue::quote_user_text("plain words, 3.5 & more!") == "plain words, 3.5 & more!");
   for (std::string s : {hostile, std::string("a\\b"), std::string("\\\\[x]")})
     CHECK(dialogue::unescape_markdown(dialogue::quote_user_text(s)) == s);
@@ -71,9 +75,16 @@ TEST_CASE("Slack: the user's escaped words are inert mrkdwn; the advisor's links
   CAPTURE(user);
   CHECK(slack_live(user, true).empty());
   CHECK(has(user, "&lt;!channel&gt;"));
-  CHECK(has(user, "&lt;@\xE2\x80\x8B" "U123&gt;"));
-  CHECK(has(user, "@\xE2\x80\x8B" "everyone"));
-  CHECK(has(user, "\xE2\x88\x97" "bold" "\xE2\x88\x97"));  // look-alike asterisks
+  CHECK(has(user,
+            "&lt;@\xE2\x80\x8B"
+            "U123&gt;"));
+  CHECK(has(user,
+            "@\xE2\x80\x8B"
+            "everyone"));
+  CHECK(has(user,
+            "\xE2\x88\x97"
+            "bold"
+            "\xE2\x88\x97"));  // look-alike asterisks
   CHECK(has(user, "[click me](https:\xE2\x80\x8B//evil.example/x)"));
   CHECK(slack_live(slack::to_plain(quoted_part(reply))).empty());
   // Every mrkdwn object is verbatim: Slack links no bare URL, channel or @name in it.
@@ -95,11 +106,17 @@ TEST_CASE("Discord: the user's escaped words stay escaped, mentions get a zero-w
   CHECK(discord_live(quoted_part(d), true).empty());
   CHECK(has(d, "\\[click me\\]\\(https:\xE2\x80\x8B//evil.example/x\\)"));
   CHECK(has(d, "\\|\\|spoiler\\|\\|"));
-  CHECK(has(d, "\\<@\xE2\x80\x8B" "U123\\>"));
+  CHECK(has(d,
+            "\\<@\xE2\x80\x8B"
+            "U123\\>"));
   // @everyone / @here that reach Discord unescaped (the advisor's own text) cannot ping either.
-  CHECK(discord::to_discord("hi @everyone and @here") == "hi @\xE2\x80\x8B" "everyone and @\xE2\x80\x8B" "here");
+  CHECK(discord::to_discord("hi @everyone and @here") ==
+        "hi @\xE2\x80\x8B"
+        "everyone and @\xE2\x80\x8B"
+        "here");
   // Every message the bot posts parses no mention.
-  CHECK(discord::text_message(reply)["allowed_mentions"] == nlohmann::json{{"parse", nlohmann::json::array()}});
+  CHECK(discord::text_message(reply)["allowed_mentions"] ==
+        nlohmann::json{{"parse", nlohmann::json::array()}});
   auto long_one = discord::text_message(std::string(2100, 'a') + "\n" + reply);
   CHECK(discord_live(long_one["embeds"].back()["description"].get<std::string>()).size() == 1);
 }
@@ -125,7 +142,8 @@ TEST_CASE("every place the user's words come back is inert on Slack and Discord"
     CHECK(slack_live(slack::to_mrkdwn(quoted_part(t.out.text)), true).empty());
     CHECK(discord_live(discord::to_discord(quoted_part(t.out.text)), true).empty());
     // What was quoted is what the user typed (its first 100 bytes).
-    CHECK(hostile.rfind(dialogue::unescape_markdown(quoted_part(t.out.text)).substr(0, 90), 0) == 0);
+    CHECK(hostile.rfind(dialogue::unescape_markdown(quoted_part(t.out.text)).substr(0, 90), 0) ==
+          0);
   }
   SUBCASE("an unknown option id is quoted inert") {
     svc.start(key, {}, true);
@@ -134,7 +152,8 @@ TEST_CASE("every place the user's words come back is inert on Slack and Discord"
     check_inert_everywhere(t.out.text);
     CHECK(slack_live(slack::to_mrkdwn(quoted_part(t.out.text)), true).empty());
   }
-  SUBCASE("answers given in hostile sentences: status, review, recommendation and decision record") {
+  SUBCASE(
+      "answers given in hostile sentences: status, review, recommendation and decision record") {
     auto t = svc.start(key, "we're a python shop building an ML pipeline " + hostile, true);
     check_inert_everywhere(t.out.text);
     for (int guard = 0; guard < 30 && t.out.question != "review"; ++guard) {

@@ -33,8 +33,9 @@ std::int64_t count(const std::string& db, const std::string& table) {
 // Makes one conversation look untouched since 2020 (as if its last turn were that old).
 void age(const std::string& db, const std::string& conversation) {
   storage::connection c(db);
-  auto st = c.prepare("UPDATE conversations SET updated_at = '2020-01-01T00:00:00.000Z', created_at = "
-                      "'2020-01-01T00:00:00.000Z' WHERE id = ?");
+  auto st = c.prepare(
+      "UPDATE conversations SET updated_at = '2020-01-01T00:00:00.000Z', created_at = "
+      "'2020-01-01T00:00:00.000Z' WHERE id = ?");
   st.bind(1, conversation).run();
   REQUIRE(c.changes() == 1);
 }
@@ -49,7 +50,8 @@ std::string converse(bot::service& svc, const bot::channel_key& key) {
 
 }  // namespace
 
-TEST_CASE("expire_idle deletes idle conversations with their events and bindings, a batch at a time") {
+TEST_CASE(
+    "expire_idle deletes idle conversations with their events and bindings, a batch at a time") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   bot::service& svc = *app->service;
@@ -124,7 +126,8 @@ TEST_CASE("expire_idle deletes idle conversations with their events and bindings
   SUBCASE("the sweeper's thread runs a pass at once, on its clock") {
     // Its clock says 31 days from now: every conversation is idle for longer than 30 days.
     {
-      bot::sweeper s(svc, thirty_days, hours(1), [] { return system_clock::now() + hours(24 * 31); });
+      bot::sweeper s(svc, thirty_days, hours(1),
+                     [] { return system_clock::now() + hours(24 * 31); });
       s.wait_for_passes(1);
       CHECK(s.passes() >= 1);
     }
@@ -166,8 +169,10 @@ TEST_CASE("expire_idle timing: 1,000 conversations of 7 events, batches of 100 a
   auto app = test::open_test_app(dir.str());
   for (int i = 0; i < 1000; ++i) {
     bot::channel_key k{"web", "k" + std::to_string(i)};
-    auto t = app->service->start(k, "we are a python shop building an ML pipeline with a live dashboard", true);
-    for (int j = 0; j < 4 && !t.out.options.empty(); ++j) t = app->service->choose(k, t.out.options.front().id, t.out.question);
+    auto t = app->service->start(
+        k, "we are a python shop building an ML pipeline with a live dashboard", true);
+    for (int j = 0; j < 4 && !t.out.options.empty(); ++j)
+      t = app->service->choose(k, t.out.options.front().id, t.out.question);
   }
   storage::connection c(app->db_path);
   c.exec("UPDATE conversations SET updated_at = '2020-01-01T00:00:00.000Z'");
@@ -175,7 +180,9 @@ TEST_CASE("expire_idle timing: 1,000 conversations of 7 events, batches of 100 a
   for (std::size_t batch : {100, 500}) {
     auto t0 = std::chrono::steady_clock::now();
     auto gone = app->sessions->expire_idle(system_clock::now(), batch);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     MESSAGE("batch " << batch << ": " << gone.conversations << " conversations in " << us << " us");
   }
 }
