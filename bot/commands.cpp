@@ -11,6 +11,7 @@
 #include "bot/app.hpp"
 #include "bot/paths.hpp"
 #include "bot/protocol.hpp"
+#include "dialogue/markdown.hpp"
 #include "dialogue/matching.hpp"
 
 namespace advisor::bot {
@@ -21,7 +22,9 @@ std::string terminal_text(const std::string& text, bool color) {
   std::string out;
   bool bold = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text.compare(i, 2, "**") == 0) {
+    if (text[i] == '\\' && i + 1 < text.size() && dialogue::escapable(text[i + 1])) {
+      out += text[++i];  // a user's character, shown as typed
+    } else if (text.compare(i, 2, "**") == 0) {
       if (color) out += bold ? "\033[0m" : "\033[1m";
       bold = !bold;
       ++i;

@@ -108,6 +108,7 @@ config load_config(const std::string& file) {
     read(j, "message_burst", c.message_burst, file, text);
     read_whole(j, "idle_timeout_seconds", c.idle_timeout_seconds, 0, std::numeric_limits<unsigned>::max(), file, text);
     read_whole(j, "request_timeout_seconds", c.request_timeout_seconds, 0, std::numeric_limits<unsigned>::max(), file, text);
+    read_whole(j, "conversation_idle_days", c.conversation_idle_days, 0, 36500, file, text);
     if (auto s = j.find("slack"); s != j.end() && s->is_object()) {
       read(*s, "signing_secret", c.slack.signing_secret, file, text);
       read(*s, "bot_token", c.slack.bot_token, file, text);

@@ -39,6 +39,7 @@ struct config {
   double message_burst = 40;
   unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
   unsigned request_timeout_seconds = 15; // an HTTP request must arrive whole within this
+  unsigned conversation_idle_days = 30;  // `serve` deletes conversations idle longer; 0: never
   slack_config slack;
   discord_config discord;
   std::string source;  // the config file it came from, for messages

@@ -13,6 +13,7 @@
 #include "bot/app.hpp"
 #include "bot/commands.hpp"
 #include "bot/log.hpp"
+#include "bot/sweeper.hpp"
 
 namespace advisor::bot {
 
@@ -70,10 +71,15 @@ int run_serve(const config& cfg) {
     discord_adapter->register_routes(srv.routes());
     log::info("discord_enabled", {{"api_url", a->cfg.discord.api_url}});
   }
+  // Conversations idle for longer than conversation_idle_days go, with their events.
+  std::unique_ptr<sweeper> expiry;
+  if (a->cfg.conversation_idle_days > 0)
+    expiry = std::make_unique<sweeper>(*a->service, std::chrono::hours(24) * a->cfg.conversation_idle_days);
   std::uint16_t port = srv.listen();
   log::info("listening", {{"host", a->cfg.host}, {"port", std::to_string(port)}, {"data_dir", a->cfg.data_dir}});
   std::cout << "listening on http://" << a->cfg.host << ":" << port << std::endl;
   int code = srv.run();
+  expiry.reset();  // before the service and the store go
   discord_adapter.reset();  // each waits for its own jobs in flight
   slack_adapter.reset();
   return code;

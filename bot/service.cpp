@@ -230,6 +230,12 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
   stripe& st = stripe_for(j->slot_key);
   std::lock_guard lock(st.mutex);
   slot& s = *j->s;
+  if (s.forget) {  // its conversation expired during this turn
+    s.forget = false;
+    s.loaded = false;
+    s.rec.reset();
+    s.now = {};
+  }
   if (s.waiting.empty()) {
     s.busy = false;
     return nullptr;
@@ -241,6 +247,26 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
   j->write = {};
   j->t = {};
   return j;
+}
+
+std::size_t service::expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t batch) {
+  std::size_t total = 0;
+  for (;;) {
+    dialogue::expired_conversations gone = store_.expire_idle(idle_before, batch);
+    total += gone.conversations;
+    for (const auto& key : gone.keys) {
+      std::string slot_key = key.channel + '\n' + key.key;
+      stripe& st = stripe_for(slot_key);
+      std::lock_guard lock(st.mutex);
+      auto it = st.slots.find(slot_key);
+      if (it == st.slots.end()) continue;
+      if (it->second.busy)
+        it->second.forget = true;  // the turn holding it finishes first
+      else
+        st.slots.erase(it);
+    }
+    if (gone.conversations < batch || batch == 0) return total;
+  }
 }
 
 void service::enqueue(std::unique_ptr<job> j) {

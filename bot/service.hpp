@@ -20,6 +20,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -132,6 +133,13 @@ class service {
   using committer = std::function<void(std::function<void()>)>;
   void set_committer(committer post);
 
+  // Deletes the conversations last changed before `idle_before` (with their events and
+  // bindings) through the store, `batch` at a time so that turns commit between batches,
+  // until none is left; forgets what the service remembers of them. Safe beside turns: one
+  // decided on a swept conversation conflicts, and its key then starts afresh. Returns how
+  // many conversations went.
+  std::size_t expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t batch = 100);
+
   // Blocks until every turn submitted so far has been answered (for a graceful stop).
   void drain() const;
 
@@ -152,6 +160,7 @@ class service {
     std::optional<dialogue::conversation_record> rec;
     dialogue::state now;  // the state rec's events lead to, kept so that no turn replays them
     bool busy = false;
+    bool forget = false;  // swept while a turn held it: read the record again after that turn
     std::deque<std::pair<request, done_fn>> waiting;
   };
   struct job {

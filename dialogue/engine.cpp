@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "dialogue/markdown.hpp"
 #include "dialogue/matching.hpp"
 
 namespace advisor::dialogue {
@@ -24,12 +25,13 @@ constexpr std::string_view accept_id = "accept";
 constexpr std::string_view reject_id = "reject";
 constexpr std::size_t echo_limit = 100;  // characters of the user's text quoted back
 
-// The user's words quoted back: at most echo_limit bytes, cut at a character boundary.
+// The user's words quoted back: at most echo_limit bytes, cut at a character boundary, and
+// escaped so that no channel shows them as a link, a mention or formatting (dialogue/markdown.hpp).
 std::string echo(std::string_view text) {
-  if (text.size() <= echo_limit) return std::string(text);
+  if (text.size() <= echo_limit) return quote_user_text(text);
   std::size_t cut = echo_limit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "...";
+  return quote_user_text(text.substr(0, cut)) + "...";
 }
 
 std::string percent(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; }

@@ -6,9 +6,11 @@
 //
 // Writes come in batches: a store applies a whole batch in one transaction (group commit),
 // so many turns cost one commit. A store for another database (PostgreSQL) implements the
-// same three calls.
+// same four calls.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -44,6 +46,12 @@ struct write_op {
   std::vector<event> events;
 };
 
+// What one expire_idle call deleted.
+struct expired_conversations {
+  std::size_t conversations = 0;
+  std::vector<channel_key> keys;  // the bindings deleted with them
+};
+
 enum class write_status {
   applied,   // every change of the write is in the committed transaction
   conflict,  // expected_seq was already taken; the write changed nothing
@@ -66,6 +74,12 @@ class session_store {
   virtual std::vector<write_status> apply(const std::vector<write_op>& writes) = 0;
   // True when the store can write (for health checks).
   virtual bool writable() = 0;
+  // Deletes at most `limit` conversations last changed before `idle_before`, with their
+  // events and the channel bindings that reach them, in one transaction (short: the caller
+  // sweeps in batches, and turns commit between them). A conversation that a turn moves on
+  // while the sweep runs is kept: a turn decided on a swept conversation gets a conflict.
+  // Returns what went, so that callers can forget what they remember of it.
+  virtual expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t limit) = 0;
 
   // One-write conveniences over apply.
   // Creates a conversation with this id and binds the key to it (replacing an old binding).

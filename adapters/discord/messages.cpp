@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "dialogue/markdown.hpp"
+
 namespace advisor::discord {
 
 using nlohmann::json;
@@ -247,6 +249,27 @@ std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn
   return offered(opt);
 }
 
+std::string to_discord(std::string_view text) {
+  constexpr std::string_view inert_at = "@\xE2\x80\x8B";  // U+200B: no mention starts here
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && dialogue::escapable(text[i + 1])) {
+      if (text[++i] == '@')
+        out += inert_at;
+      else if (text[i] == ':')
+        out += ":\xE2\x80\x8B";  // their "https://" is no bare link, ":name:" no emoji
+      else
+        out.append(1, '\\').append(1, text[i]);
+    } else if (text[i] == '@' && (text.compare(i + 1, 8, "everyone") == 0 || text.compare(i + 1, 4, "here") == 0)) {
+      out += inert_at;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 std::string fit(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return std::string(text);
   if (limit < ellipsis.size()) return {};
@@ -353,7 +376,7 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
 json question_message(const bot::turn& t, std::string_view preface) {
   std::string content(preface);
   if (!content.empty()) content += "\n\n";
-  content += t.out.text;
+  content += to_discord(t.out.text);
   std::string progress = progress_line(t.out);
   // The progress line is worth keeping: cut the text rather than it.
   std::size_t room = limits::content - (progress.empty() ? 0 : progress.size() + 2);
@@ -383,7 +406,9 @@ json turn_message(const bot::turn& t, const label_fn& label, std::string_view pr
   return question_message(t, preface);
 }
 
-json text_message(std::string_view text, bool ephemeral) {
+json text_message(std::string_view markdown, bool ephemeral) {
+  std::string rendered = to_discord(markdown);
+  std::string_view text = rendered;
   if (text.empty()) text = "(nothing to show)";  // Discord refuses an empty message
   json m = {{"components", json::array()}, {"allowed_mentions", {{"parse", json::array()}}}};
   if (text.size() <= limits::content) {

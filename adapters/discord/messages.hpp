@@ -74,6 +74,12 @@ std::optional<button_ref> decode_custom_id(std::string_view custom_id);
 std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
                                           std::string_view select_value = {});
 
+// The core's light Markdown for Discord, which reads the same Markdown and honours its backslash
+// escapes: the user's words (escaped by the core) stay text, masked links, <@id>, ||spoilers||
+// and code included; an escaped @ or : and any @everyone / @here get a zero-width space after
+// the @ or : (no mention, no bare link).
+std::string to_discord(std::string_view text);
+
 // Cuts text to at most `limit` bytes (never inside a UTF-8 sequence), ending in "…" when cut.
 // Bytes are counted: never fewer than the characters Discord counts.
 std::string fit(std::string_view text, std::size_t limit);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "dialogue/markdown.hpp"
+
 namespace advisor::slack {
 
 using nlohmann::json;
@@ -27,10 +29,39 @@ std::vector<std::string_view> lines(std::string_view text) {
   return out;
 }
 
-// **x** -> *x*, [label](url) -> <url|label>, on already escaped text.
+// A character the user typed (behind a backslash in the core's text), in a form mrkdwn shows
+// as itself: &, <, > as entities; the formatting marks as look-alikes that format nothing (Slack
+// has no escape for them); @ with a zero-width space after it, so no "@channel" is parsed.
+void append_inert(std::string& out, char c) {
+  switch (c) {
+    case '&': out += "&amp;"; break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '*': out += "\xE2\x88\x97"; break;  // U+2217 asterisk operator
+    case '_': out += "\xCB\x8D"; break;       // U+02CD modifier letter low macron
+    case '~': out += "\xE2\x88\xBC"; break;  // U+223C tilde operator
+    case '`': out += "\xCB\x8B"; break;       // U+02CB modifier letter grave accent
+    case '@': out += "@\xE2\x80\x8B"; break;  // U+200B zero-width space
+    case ':': out += ":\xE2\x80\x8B"; break;  // so "https://" of theirs is no bare link
+    default: out += c;
+  }
+}
+
+// An escaped character of the user's at i ("\\x")?
+bool escaped_at(std::string_view line, std::size_t i) {
+  return line[i] == '\\' && i + 1 < line.size() && dialogue::escapable(line[i + 1]);
+}
+
+// **x** -> *x*, [label](url) -> <url|label>, the user's escaped characters inert, &, <, >
+// escaped. A link is the advisor's own: one with a backslash in it is not taken as a link.
 std::string inline_markup(std::string_view line) {
   std::string out;
   for (std::size_t i = 0; i < line.size();) {
+    if (escaped_at(line, i)) {
+      append_inert(out, line[i + 1]);
+      i += 2;
+      continue;
+    }
     if (line.compare(i, 2, "**") == 0) {
       out += '*';
       i += 2;
@@ -39,29 +70,56 @@ std::string inline_markup(std::string_view line) {
     if (line[i] == '[') {
       auto close = line.find("](", i);
       auto end = close == std::string_view::npos ? close : line.find(')', close + 2);
-      if (end != std::string_view::npos && line.find('\n', i) > end) {
+      if (end != std::string_view::npos) {
         std::string_view label = line.substr(i + 1, close - i - 1);
         std::string_view url = line.substr(close + 2, end - close - 2);
-        if (starts_with(url, "http://") || starts_with(url, "https://")) {
-          out.append("<").append(url).append("|").append(label).append(">");
+        if ((starts_with(url, "http://") || starts_with(url, "https://")) &&
+            line.substr(i, end - i).find('\\') == std::string_view::npos &&
+            label.find('[') == std::string_view::npos) {
+          out.append("<").append(escape(url)).append("|").append(escape(label)).append(">");
           i = end + 1;
           continue;
         }
       }
     }
-    out += line[i++];
+    if (line[i] == '&' || line[i] == '<' || line[i] == '>')
+      append_inert(out, line[i]);
+    else
+      out += line[i];
+    ++i;
   }
   return out;
 }
 
+// Without ** (a user's escaped * stays escaped).
 std::string strip_bold(std::string_view line) {
   std::string out;
   for (std::size_t i = 0; i < line.size(); ++i) {
-    if (line.compare(i, 2, "**") == 0) {
+    if (escaped_at(line, i)) {
+      out.append(line.substr(i, 2));
       ++i;
-      continue;
+    } else if (line.compare(i, 2, "**") == 0) {
+      ++i;
+    } else {
+      out += line[i];
     }
-    out += line[i];
+  }
+  return out;
+}
+
+// Without **, the user's escapes resolved to their inert form, &, <, > escaped.
+std::string plain_line(std::string_view line) {
+  std::string out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (escaped_at(line, i)) {
+      append_inert(out, line[++i]);
+    } else if (line.compare(i, 2, "**") == 0) {
+      ++i;
+    } else if (line[i] == '&' || line[i] == '<' || line[i] == '>') {
+      append_inert(out, line[i]);
+    } else {
+      out += line[i];
+    }
   }
   return out;
 }
@@ -87,7 +145,11 @@ std::string percent(double v) {
   return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
 }
 
-json mrkdwn(std::string text) { return {{"type", "mrkdwn"}, {"text", std::move(text)}}; }
+// verbatim: Slack parses no bare URL, channel name or @mention in it; the advisor's own links
+// and mentions are written out (<url|label>, <@U1>).
+json mrkdwn(std::string text) {
+  return {{"type", "mrkdwn"}, {"text", std::move(text)}, {"verbatim", true}};
+}
 json plain(std::string text) {
   return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}};
 }
@@ -211,13 +273,12 @@ std::string to_mrkdwn(std::string_view text) {
   for (auto line : lines(text)) {
     if (!first) out += '\n';
     first = false;
-    std::string l = escape(line);
+    std::string_view l = line;
     if (starts_with(l, "- ") || starts_with(l, "* ")) {
-      out.append(bullet).append(inline_markup(std::string_view(l).substr(2)));
+      out.append(bullet).append(inline_markup(l.substr(2)));
     } else if (starts_with(l, "#")) {
       std::size_t hashes = l.find_first_not_of('#');
-      std::string_view title =
-          hashes == std::string::npos ? std::string_view{} : std::string_view(l).substr(hashes);
+      std::string_view title = hashes == std::string_view::npos ? std::string_view{} : l.substr(hashes);
       while (!title.empty() && title.front() == ' ') title.remove_prefix(1);
       std::string inner = strip_bold(title);
       out += inner.empty() ? std::string{} : "*" + inline_markup(inner) + "*";
@@ -228,13 +289,15 @@ std::string to_mrkdwn(std::string_view text) {
   return out;
 }
 
+std::string user_text(std::string_view words) { return to_mrkdwn(dialogue::quote_user_text(words)); }
+
 std::string to_plain(std::string_view text) {
   std::string out;
   bool first = true;
   for (auto line : lines(text)) {
     if (!first) out += '\n';
     first = false;
-    std::string l = escape(strip_bold(line));
+    std::string l = plain_line(line);
     if (starts_with(l, "- ")) l = std::string(bullet) + l.substr(2);
     out += l;
   }

@@ -63,8 +63,13 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
 // The message's blocks without their actions, with a context line (mrkdwn) at the end.
 nlohmann::json retire_buttons(const nlohmann::json& blocks, std::string_view note);
 
-// The core's **bold**, "- " lists and "# " headings as Slack mrkdwn, with &, <, > escaped.
+// The core's **bold**, "- " lists, "# " headings and [label](url) links as Slack mrkdwn, with
+// &, <, > escaped and the user's words (backslash-escaped by the core) inert: &lt; &gt; &amp;,
+// look-alikes for * _ ~ `, a zero-width space after @ and :.
 std::string to_mrkdwn(std::string_view text);
+// A user's own words (or a label from a click's payload) as mrkdwn that shows them as typed:
+// no link, mention or formatting of theirs is live (the core's quote_user_text, then to_mrkdwn).
+std::string user_text(std::string_view words);
 // The same without markup, for notification text.
 std::string to_plain(std::string_view text);
 // A user's message as Slack sends it ("<@U1> node &amp; <https://x|x>") as plain words.

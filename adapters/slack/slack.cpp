@@ -223,7 +223,7 @@ void adapter::start_from_command(std::map<std::string, std::string> form) {
   std::string title = svc_.frameworks().front().second;
   std::string opening = inbound_text(form["text"]);
   std::string root_text = "<@" + form["user_id"] + "> started the advisor: *" + escape(title) + "*";
-  if (!opening.empty()) root_text += "\n>" + escape(opening);
+  if (!opening.empty()) root_text += "\n>" + user_text(opening);
   root_text += "\nThe questions and the recommendation follow in this thread.";
   auto root = call("chat.postMessage",
                    {{"channel", form["channel_id"]}, {"text", root_text}, {"unfurl_links", false}});

@@ -106,6 +106,11 @@ UPDATE conversations SET last_event =
 DROP INDEX event_log_migration;
 DROP TABLE events;
 ALTER TABLE event_log RENAME TO events;
+)sql",
+                                                                         // 5: idle conversations expire (expire_idle
+                                                                         // finds the oldest first).
+                                                                         R"sql(
+CREATE INDEX conversations_updated ON conversations(updated_at);
 )sql"};
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <optional>
 #include <thread>
 
@@ -18,6 +19,16 @@ constexpr int checkpoint_pages = 8000;
 constexpr int restart_pages = 4 * checkpoint_pages;
 
 std::string now_iso() { return utc_now(); }
+
+// A time as the rows store it ("2026-11-23T05:40:12.000Z"), so that text order is time order.
+std::string iso(std::chrono::system_clock::time_point t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &utc);
+  return buf;
+}
 
 connection& migrated(connection& c) {
   migrate(c);
@@ -43,6 +54,18 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
       next_id_(db_.prepare("SELECT coalesce(max(id), 0) + 1 FROM events")),
       insert_event_(db_.prepare("INSERT INTO events (id, conversation_id, seq, kind, question, option, turn, via, phrase, at, prev) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+      // The oldest conversations first, only those idle long enough (index conversations_updated).
+      find_idle_(db_.prepare("SELECT id FROM conversations WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2")),
+      find_bindings_(db_.prepare("SELECT channel, key FROM bindings WHERE conversation_id = ?1")),
+      // A conversation's events, found by following the chain back from its newest (the log
+      // has no index by conversation: appending stays one page per batch).
+      delete_events_(db_.prepare(
+          "WITH RECURSIVE chain(id) AS ("
+          "  SELECT last_event FROM conversations WHERE id = ?1 AND last_event IS NOT NULL"
+          "  UNION ALL SELECT e.prev FROM events e JOIN chain c ON e.id = c.id WHERE e.prev IS NOT NULL) "
+          "DELETE FROM events WHERE id IN (SELECT id FROM chain) AND conversation_id = ?1")),
+      delete_bindings_(db_.prepare("DELETE FROM bindings WHERE conversation_id = ?1")),
+      delete_conversation_(db_.prepare("DELETE FROM conversations WHERE id = ?1")),
       read_db_(db_path),
       find_binding_(read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
       find_conversation_(read_db_.prepare("SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
@@ -249,6 +272,51 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
       wal_pages_ = 0;
       restart_due_ = false;
     }
+  }
+  return out;
+}
+
+dialogue::expired_conversations sqlite_session_store::expire_idle(std::chrono::system_clock::time_point idle_before,
+                                                                  std::size_t limit) {
+  dialogue::expired_conversations out;
+  if (limit == 0) return out;
+  std::lock_guard lock(mutex_);
+  // Deleting a conversation row would make SQLite look for events that still point to it, and
+  // with no index on events by conversation that reads the whole log, for every conversation
+  // (1.4 ms each with 7,000 events). Its events are deleted first, in the same transaction, so
+  // the check is switched off for the sweep (it can only change outside a transaction).
+  struct foreign_keys_off {
+    connection& db;
+    explicit foreign_keys_off(connection& c) : db(c) { db.exec("PRAGMA foreign_keys = OFF"); }
+    ~foreign_keys_off() {
+      try {
+        db.exec("PRAGMA foreign_keys = ON");
+      } catch (...) {  // never throws from a destructor; the next sweep sets it again
+      }
+    }
+  } guard(db_);
+  try {
+    transaction t(db_);
+    std::vector<std::string> ids;
+    find_idle_.bind(1, iso(idle_before)).bind(2, static_cast<std::int64_t>(limit));
+    while (find_idle_.step()) ids.push_back(find_idle_.text(0));
+    find_idle_.reset();
+    for (const auto& id : ids) {
+      find_bindings_.bind(1, id);
+      while (find_bindings_.step()) out.keys.push_back({find_bindings_.text(0), find_bindings_.text(1)});
+      find_bindings_.reset();
+      delete_events_.bind(1, id).run();
+      delete_bindings_.bind(1, id).run();
+      delete_conversation_.bind(1, id).run();
+      last_events_.erase(id);
+    }
+    t.commit();
+    out.conversations = ids.size();
+  } catch (...) {
+    find_idle_.reset();
+    find_bindings_.reset();
+    last_events_.clear();
+    throw;
   }
   return out;
 }

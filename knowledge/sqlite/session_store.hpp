@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -32,6 +33,9 @@ class sqlite_session_store final : public dialogue::session_store {
   std::optional<dialogue::conversation_record> find(const dialogue::channel_key& key) override;
   std::vector<dialogue::write_status> apply(const std::vector<dialogue::write_op>& writes) override;
   bool writable() override;
+  // On the writer connection, between two batches of turns (it takes the same lock).
+  dialogue::expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
+                                              std::size_t limit) override;
 
   // Copies the whole database to `file` with SQLite's online backup API while others keep
   // reading and writing.
@@ -46,6 +50,11 @@ class sqlite_session_store final : public dialogue::session_store {
   statement claim_seq_;
   statement next_id_;
   statement insert_event_;
+  statement find_idle_;
+  statement find_bindings_;
+  statement delete_events_;
+  statement delete_bindings_;
+  statement delete_conversation_;
   // Conversation -> (its number, its newest event's id) after this writer's last turn on it,
   // so that a turn need not read where its conversation's log ends. Used only while the
   // number still matches, which the claim checks; cleared when a batch fails.

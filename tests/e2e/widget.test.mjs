@@ -279,6 +279,27 @@ test('HTML in a message is shown as text, never as markup', { timeout: testTimeo
   await page.context().close();
 });
 
+test('a masked link, a bare URL and markdown the user typed come back as text, never as a link', { timeout: testTimeoutMs }, async () => {
+  const page = await openPage();
+  await openChat(page);
+  const attack = '[click me](https://evil.example/x) https://evil.example/bare **bold** `code` _it_ @everyone';
+  const count = await botMessages(page).count();
+  await page.locator('.advisor-input').fill(attack);
+  await page.locator('.advisor-input').press('Enter');
+  await botMessages(page).nth(count).waitFor();
+  const echo = botMessages(page).last();
+  // The re-prompt quotes the words as typed, with no element made from them.
+  assert.ok((await echo.innerText()).includes(attack), 'the echo shows the words as typed');
+  assert.equal(await echo.locator('a').count(), 0, 'no link in the echo');
+  assert.equal(await echo.locator('strong').count(), 0, 'no bold from the user');
+  assert.equal(await echo.locator('em').count(), 0, 'no emphasis from the user');
+  // The advisor's own code spans (`skip`, `help`) are still code.
+  assert.ok(await echo.locator('code').count() >= 1);
+  assert.ok(!(await echo.locator('code').allInnerTexts()).some((t) => t.includes('code')));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('an unknown session token in localStorage starts a new conversation quietly', { timeout: testTimeoutMs }, async () => {
   const stale = 'ffffffffffffffffffffffffffffffff';
   const page = await openPage(undefined, undefined, `localStorage.setItem('advisor-session', '${stale}')`);

@@ -26,6 +26,10 @@ class gated_store final : public dialogue::session_store {
  public:
   explicit gated_store(const std::string& file) : inner_(file) {}
 
+  dialogue::expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
+                                              std::size_t limit) override {
+    return inner_.expire_idle(idle_before, limit);
+  }
   std::optional<dialogue::conversation_record> find(const dialogue::channel_key& key) override { return inner_.find(key); }
 
   std::vector<dialogue::write_status> apply(const std::vector<dialogue::write_op>& writes) override {

@@ -79,7 +79,10 @@
   // bare http(s) links inline; paragraphs, "- " lists (indented two spaces for sub-items),
   // "1. " lists and "#" headings as blocks. Everything else is text.
 
-  var INLINE_SOURCE = /(\*\*([^*]+?)\*\*)|(`([^`]+?)`)|(\[([^\]]+)\]\((https?:\/\/[^\s)]+)\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])|((^|[\s(])_([^_\n]+?)_(?=$|[\s.,;:!?)]))/.source;
+  // A backslash before one of \ ` * _ ~ | [ ] ( ) < > @ : # is a character the user typed,
+  // quoted back by the advisor: it is shown as that character and starts no markup (a code
+  // span or an emphasis cannot end on one either), so the user's words never become a link.
+  var INLINE_SOURCE = /(\*\*([^*]+?)\*\*)|(`([^`]*?[^`\\])`)|(\[([^\]\\]+)\]\((https?:\/\/[^\s)\\]+)\))|(https?:\/\/[^\s<>()\\]+[^\s<>().,;:!?'"\\])|((^|[\s(])_([^_\n]*?[^_\n\\])_(?=$|[\s.,;:!?)]))|(\\([\\`*_~|\[\]()<>@:#]))/.source;
 
   function appendInline(parent, text) {
     var INLINE = new RegExp(INLINE_SOURCE, 'g');  // one per call: appendInline recurses
@@ -104,6 +107,8 @@
         var em = el('em');
         appendInline(em, m[11]);
         parent.appendChild(em);
+      } else if (m[12]) {
+        parent.appendChild(document.createTextNode(m[13]));
       }
       last = INLINE.lastIndex;
       if (m[0].length === 0) INLINE.lastIndex++;

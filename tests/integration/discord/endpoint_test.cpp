@@ -14,6 +14,7 @@
 #include "client.hpp"
 #include "fake_discord.hpp"
 #include "limits_check.hpp"
+#include "live_markup.hpp"
 #include "signer.hpp"
 #include "support.hpp"
 
@@ -458,6 +459,37 @@ TEST_SUITE("discord endpoint") {
     wrong_app["application_id"] = "999";
     CHECK(s.send(wrong_app).status == 400);
     CHECK_FALSE(s.current());
+  }
+
+  TEST_CASE("hostile text comes back inert: no masked link, mention or spoiler of the user's") {
+    const std::string hostile =
+        "[click me](https://evil.example/x) @everyone @here <@123456789012345678> <@&42> <#77> "
+        "||spoiler|| `code` **bold** <https://evil.example>";
+    auto check_posted = [](const json& data) {
+      CAPTURE(data.dump());
+      CHECK(data["allowed_mentions"] == json{{"parse", json::array()}});
+      std::string content = data.value("content", "");
+      CHECK(test::discord_live(content).empty());
+      CHECK(content.find("Sorry, I couldn't match") != std::string::npos);
+      test::check_message_limits(data);
+    };
+    SUBCASE("answered inline") {
+      discord_server s;
+      REQUIRE(s.send(s.command()).status == 200);
+      reply r = s.send(s.command(hostile));
+      REQUIRE(r.status == 200);
+      check_posted(r.body["data"]);
+    }
+    SUBCASE("deferred, through the follow-up Discord receives") {
+      discord::adapter_options opts;
+      opts.inline_budget = 0ms;
+      discord_server s(opts);
+      s.send(s.command());
+      REQUIRE(s.api.wait_for(1));
+      CHECK(s.send(s.command(hostile)).body == json{{"type", 5}});
+      REQUIRE(s.api.wait_for(2));
+      check_posted(s.api.calls()[1].json());
+    }
   }
 
   TEST_CASE("a zero budget defers with type 5 then PATCHes @original and clicks get type 6") {

@@ -58,9 +58,9 @@ TEST_SUITE("slack blocks") {
           "Fine, I'll leave who is choosing open.\n\nWhat will the backend spend most of its time "
           "doing?");
     json expected = json::parse(R"([
-      {"type":"section","text":{"type":"mrkdwn","text":"Fine, I'll leave *who is choosing* open.\n\nWhat will the backend spend most of its time doing?"}},
-      {"type":"context","elements":[{"type":"mrkdwn","text":"Step 2 of about 5"},{"type":"mrkdwn","text":"for <@U1>"},
-                                    {"type":"mrkdwn","text":"Click an answer, or reply in words"}]},
+      {"type":"section","text":{"type":"mrkdwn","verbatim":true,"text":"Fine, I'll leave *who is choosing* open.\n\nWhat will the backend spend most of its time doing?"}},
+      {"type":"context","elements":[{"type":"mrkdwn","verbatim":true,"text":"Step 2 of about 5"},{"type":"mrkdwn","verbatim":true,"text":"for <@U1>"},
+                                    {"type":"mrkdwn","verbatim":true,"text":"Click an answer, or reply in words"}]},
       {"type":"actions","block_id":"advisor:workload:0","elements":[
         {"type":"button","action_id":"advisor_option_0","text":{"type":"plain_text","text":"Real-time features: chat, live updates, streaming","emoji":true},
          "value":"{\"o\":\"realtime\",\"q\":\"workload\",\"t\":\"1700000000.000100\",\"u\":\"U1\"}"},
@@ -134,8 +134,8 @@ TEST_SUITE("slack blocks") {
         json::parse(
             R"({"type":"header","text":{"type":"plain_text","text":"Recommendation: Node.js","emoji":true}})"));
     CHECK(b[1] ==
-          json::parse(R"({"type":"section","fields":[{"type":"mrkdwn","text":"*Confidence*\n80%"},
-                                  {"type":"mrkdwn","text":"*Scores*\nNode.js: 7\nPython: 2.5"}]})"));
+          json::parse(R"({"type":"section","fields":[{"type":"mrkdwn","verbatim":true,"text":"*Confidence*\n80%"},
+                                  {"type":"mrkdwn","verbatim":true,"text":"*Scores*\nNode.js: 7\nPython: 2.5"}]})"));
     CHECK(b[2]["text"]["text"] ==
           "*Why*\n\xE2\x80\xA2 Real-time work favours *Node.js* _(Sources: Article A; Article B)_");
     CHECK(b[3]["elements"][0]["text"] == "Left open: team skills. That lowers the confidence.");
@@ -167,7 +167,7 @@ TEST_SUITE("slack blocks") {
       {"type":"actions","block_id":"advisor:q:0","elements":[]}])");
     json out = retire_buttons(blocks, "chose *A*");
     CHECK(out == json::parse(R"([{"type":"section","text":{"type":"mrkdwn","text":"Q?"}},
-      {"type":"context","elements":[{"type":"mrkdwn","text":"chose *A*"}]}])"));
+      {"type":"context","elements":[{"type":"mrkdwn","verbatim":true,"text":"chose *A*"}]}])"));
   }
 
   TEST_CASE("a button value that is not ours is refused") {

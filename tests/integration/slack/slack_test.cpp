@@ -22,6 +22,7 @@
 #include "adapters/web/server.hpp"
 #include "block_kit_check.hpp"
 #include "fake_api.hpp"
+#include "live_markup.hpp"
 #include "process.hpp"
 #include "request_signing.hpp"
 #include "support.hpp"
@@ -571,7 +572,7 @@ TEST_SUITE("slack conversation") {
     const json& blocks = first["blocks"];
     CHECK(test::block_kit_problems(blocks).empty());
     CHECK(blocks[0] ==
-          json({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", greeting}}}}));
+          json({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", greeting}, {"verbatim", true}}}}));
     CHECK(slack::to_mrkdwn(now->out.text) == "First, who is this decision for?");
     CHECK(blocks[1]["type"] == "context");
     CHECK(blocks[1]["elements"][0]["text"] ==
@@ -807,6 +808,52 @@ TEST_SUITE("slack conversation") {
     CHECK(s.current("T1/D1//U1")->out.question != "context");
     CHECK(posts(s.api).size() == 2);
     CHECK(updates(s.api).size() == 1);  // the first question's buttons retired
+  }
+
+  TEST_CASE("hostile text comes back inert: no link or mention of the user's in what is posted") {
+    running s;
+    // As Slack sends what a user typed: their links and mentions in <...>, a typed < as &lt;.
+    const std::string hostile =
+        "[click me](https://evil.example/x) <https://evil.example|y> <!channel> <@U999> "
+        "&lt;!here&gt; &lt;@U123&gt; @everyone @channel ||spoiler|| *bold* _it_ ~strike~ `code`";
+    // Every mrkdwn text and notification text posted holds no <...> but the advisor's own
+    // mention of the user, no special mention and no bare link of the user's.
+    auto check_posted = [](const json& body) {
+      CAPTURE(body.dump());
+      auto allowed = [](const std::vector<std::string>& live) {
+        for (const auto& l : live)
+          if (l != "<@U1>") return false;
+        return true;
+      };
+      CHECK(allowed(test::slack_live(body.value("text", ""))));
+      for (const auto& b : body.value("blocks", json::array())) {
+        if (b.contains("text") && b["text"]["type"] == "mrkdwn") {
+          CHECK(b["text"]["verbatim"] == true);
+          CHECK(allowed(test::slack_live(b["text"]["text"].get<std::string>())));
+        }
+        for (const auto& e : b.value("elements", json::array()))
+          if (e.value("type", "") == "mrkdwn") CHECK(allowed(test::slack_live(e["text"].get<std::string>())));
+      }
+    };
+    // The opening sentence of /advisor, quoted in the thread's root.
+    s.command(hostile + " we are a startup");  // "startup" answers the first question
+    auto p = posts(s.api);
+    REQUIRE(p.size() == 2);
+    CHECK(p[0].json()["text"].get<std::string>().find("&lt;!here&gt;") != std::string::npos);
+    for (const auto& c : p) check_posted(c.json());
+    // A direct message that answers nothing: the re-prompt quotes it.
+    s.event(envelope("EvHostile1", direct("hi", "U1", "1700000011.000100")));
+    s.event(envelope("EvHostile2", direct(hostile, "U1", "1700000011.000200")));
+    auto t = s.current("T1/D1//U1");
+    REQUIRE(t);
+    CHECK(t->out.question == "context");  // nothing answered
+    p = posts(s.api);
+    REQUIRE(p.size() == 4);
+    std::string reprompt = p.back().json()["blocks"][0]["text"]["text"];
+    CHECK(reprompt.find("Sorry, I couldn't match") != std::string::npos);
+    CHECK(reprompt.find("&lt;!here&gt;") != std::string::npos);
+    for (const auto& c : posts(s.api)) check_posted(c.json());
+    for (const auto& c : updates(s.api)) check_posted(c.json());
   }
 
   TEST_CASE("a mention outside a thread opens a thread on it, with the opening sentence") {
