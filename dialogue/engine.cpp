@@ -1050,10 +1050,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Numbers ("maybe 5k users") answer the questions that count things.
   // The number says more than a word beside it ("tens of thousands of open sockets" is very
   // high, though "thousands" alone reads as growing).
+  bool counted_elsewhere = false;  // a number answered a question other than the one asked
   for (const auto& q : fw_.questions) {
     bool is_pending = pending_id == q.id;
-    if (!is_pending && (c.s.answered(q.id) || !may_hold(fw_, q.ask_if, c.s))) continue;
+    if (!is_pending && !may_hold(fw_, q.ask_if, c.s)) continue;  // answered ones too: a number may change them
     if (const option* o = understanding_.by_quantity(q, w, is_pending)) {
+      counted_elsewhere = counted_elsewhere || !is_pending;
       std::vector<std::pair<std::size_t, std::size_t>> spans;
       for (const auto& f : found)
         if (f.question == q.id) spans = f.spans;
@@ -1072,7 +1074,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // Words the phrases miss ("hospital IT department"): the classifier trained on the examples
   // reads the pending question's answer from the words no other answer used.
-  if (pending && !proposing &&
+  // Not when a number answered another question: "tens of thousands of people at peak" says
+  // nothing of the codebase's size.
+  if (pending && !proposing && !counted_elsewhere &&
       std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id; })) {
     std::vector<std::pair<std::size_t, std::size_t>> used;
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());

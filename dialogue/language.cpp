@@ -118,6 +118,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
       rule.units = strings(jq, "units", file_name);
       rule.concurrent_words = strings(jq, "concurrent_words", file_name);
       rule.requires_unit = jq.value("requires_unit", false);
+      rule.units_at_once = strings(jq, "units_at_once", file_name);
       for (const auto& jb : jq.value("bands", json::array()))
         rule.bands.push_back({jb.value("below", 0.0), jb.value("concurrent_below", 0.0), jb.value("option", "")});
       lang.quantities.push_back(std::move(rule));

@@ -31,6 +31,7 @@ struct quantity_rule {
   std::string question;
   std::vector<std::string> units;             // words that make a number a count of load
   std::vector<std::string> concurrent_words;  // words that make it a count at once
+  std::vector<std::string> units_at_once;     // units only beside one of those ("people ... at once")
   std::vector<quantity_band> bands;           // in order; the first that fits wins
   bool requires_unit = false;                 // a bare number does not count, even when asked
 };

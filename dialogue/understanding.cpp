@@ -602,9 +602,12 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     auto value = quantity(w);
     if (!value) return nullptr;
     bool unit = std::any_of(rule.units.begin(), rule.units.end(), [&](const std::string& u) { return mentions(w, u); });
-    if (!unit && (!pending || rule.requires_unit)) return nullptr;
     bool at_once = std::any_of(rule.concurrent_words.begin(), rule.concurrent_words.end(),
                                [&](const std::string& u) { return !spans_of(w, u).empty(); });
+    // "tens of thousands of people at once" is a load; "4 people in a garage" is not.
+    unit = unit || (at_once && std::any_of(rule.units_at_once.begin(), rule.units_at_once.end(),
+                                           [&](const std::string& u) { return mentions(w, u); }));
+    if (!unit && (!pending || rule.requires_unit)) return nullptr;
     for (const auto& band : rule.bands) {
       double bound = at_once && band.concurrent_below > 0 ? band.concurrent_below : band.below;
       if (bound == 0 || *value < bound) return q.find_option(band.option);

@@ -182,3 +182,15 @@ TEST_CASE("a second framework is offered and works the same way") {
   CHECK(t.out.recommendation->choice == "django");
   CHECK_THROWS_AS(f.svc.start(f.key, {}, true, "no-such-framework"), std::invalid_argument);
 }
+
+TEST_CASE("a number for the load, said while the size is asked, proposes the load and leaves the size asked") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "realtime", "javascript", "none", "low"}) f.pick(o);
+  auto t = f.say("tens of thousands of people drawing at once at peak");
+  CHECK(t.out.stage == dialogue::stage::confirming);
+  CHECK(t.out.text.find("Very high") != std::string::npos);
+  CHECK(t.out.text.find("project size") == std::string::npos);  // nothing taken for the size
+  t = f.say("yes");
+  CHECK(t.out.question == "size");
+}

@@ -248,3 +248,12 @@ TEST_CASE("a head count answers who is choosing only with its unit, and only whe
   CHECK(plain().by_quantity(context, plain().read("3000"), true) == nullptr);             // a bare number
   CHECK(plain().by_quantity(context, plain().read("about 12 people"), true) == nullptr);  // small says nothing
 }
+
+TEST_CASE("people count as load only at once; a number may change a load already given") {
+  const question& scale = *shipped().find_question("scale");
+  const option* o = plain().by_quantity(scale, plain().read("tens of thousands of people drawing at once at peak"), false);
+  REQUIRE(o != nullptr);
+  CHECK(o->id == "high");
+  CHECK(plain().by_quantity(scale, plain().read("we're 4 people in a garage"), false) == nullptr);
+  CHECK(plain().by_quantity(scale, plain().read("about 800 employees"), false) == nullptr);
+}
