@@ -2,6 +2,7 @@
 // environment variables on top of that (secrets), and command-line flags last.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,6 +40,13 @@ struct config {
   double message_burst = 40;
   unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
   unsigned request_timeout_seconds = 15; // an HTTP request must arrive whole within this
+  unsigned turn_threads = 2;             // threads that decide turns and commit them (never the I/O thread)
+  double bytes_per_second = 16 * 1024;   // per-connection budget of bytes read (token bucket), beside the message rate
+  double byte_burst = 64 * 1024;
+  std::size_t max_outgoing_bytes = 1024 * 1024;  // replies a WebSocket client has not read; past it, the socket is closed
+  unsigned max_connections = 20000;      // open connections (HTTP and WebSocket) in all
+  unsigned max_connections_per_ip = 256; // open connections from one peer address
+  std::string frame_ancestors = "'none'";  // the CSP frame-ancestors of the pages served (who may frame them)
   slack_config slack;
   discord_config discord;
   std::string source;  // the config file it came from, for messages
