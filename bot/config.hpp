@@ -41,8 +41,8 @@ struct config {
   unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
   unsigned request_timeout_seconds = 15; // an HTTP request must arrive whole within this
   unsigned turn_threads = 2;             // threads that decide turns and commit them (never the I/O thread)
-  double bytes_per_second = 16 * 1024;   // per-connection budget of bytes read (token bucket), beside the message rate
-  double byte_burst = 64 * 1024;
+  double bytes_per_second = 4 * 1024;    // per-connection budget of bytes read (token bucket), beside the message rate
+  double byte_burst = 16 * 1024;         // also the largest message read (a longer one gets too_large)
   std::size_t max_outgoing_bytes = 1024 * 1024;  // replies a WebSocket client has not read; past it, the socket is closed
   unsigned max_connections = 20000;      // open connections (HTTP and WebSocket) in all
   unsigned max_connections_per_ip = 256; // open connections from one peer address

@@ -177,7 +177,11 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     std::string frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     budget b = take_tokens(frame.size());
-    if (b == budget::bytes) {
+    if (static_cast<double>(frame.size()) > state_.cfg.byte_burst) {
+      adapters::metrics::global().inc("advisor_errors_total", {{"code", "too_large"}});
+      send(bot::error_frame("too_large", "That message is larger than the advisor reads (" +
+                                             std::to_string(static_cast<std::size_t>(state_.cfg.byte_burst)) + " bytes at most)."));
+    } else if (b == budget::bytes) {
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
       send(bot::error_frame("rate_limited", "Too much text at once; that message was not read. Please slow down."));
     } else if (!ws_.got_text()) {
