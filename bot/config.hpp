@@ -43,6 +43,8 @@ struct config {
   unsigned turn_threads = 2;             // threads that decide turns and commit them (never the I/O thread)
   double bytes_per_second = 4 * 1024;    // per-connection budget of bytes read (token bucket), beside the message rate
   double byte_burst = 16 * 1024;         // also the largest message read (a longer one gets too_large)
+  double bytes_per_second_per_ip = 16 * 1024;  // the same, shared by every connection from one address
+  double byte_burst_per_ip = 64 * 1024;
   std::size_t max_outgoing_bytes = 1024 * 1024;  // replies a WebSocket client has not read; past it, the socket is closed
   unsigned max_connections = 20000;      // open connections (HTTP and WebSocket) in all
   unsigned max_connections_per_ip = 256; // open connections from one peer address

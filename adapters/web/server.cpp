@@ -44,7 +44,7 @@ class websocket_session;
 // What every connection shares with the server.
 struct shared_state {
   shared_state(const bot::config& c, bot::service& s, std::function<bool()> db)
-      : cfg(c), svc(s), db_writable(std::move(db)), limits(c.max_connections, c.max_connections_per_ip) {}
+      : cfg(c), svc(s), db_writable(std::move(db)), limits(c.max_connections, c.max_connections_per_ip, c.bytes_per_second_per_ip, c.byte_burst_per_ip) {}
   const bot::config& cfg;
   bot::service& svc;
   std::function<bool()> db_writable;
@@ -151,8 +151,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
   void do_read() { ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this())); }
 
-  // Two token buckets: messages and bytes. A frame is charged its bytes even when it is
-  // refused (reading it cost them); a refused one costs no message.
+  // Token buckets: messages and bytes for this connection, bytes for its address. A frame is
+  // charged its bytes even when it is refused (reading it cost them); a refused one costs no
+  // message.
   enum class budget { ok, messages, bytes };
   budget take_tokens(std::size_t size) {
     auto now = steady::now();
@@ -163,6 +164,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     bool bytes_ok = bytes_ >= static_cast<double>(size);
     bytes_ = std::max(0.0, bytes_ - static_cast<double>(size));
     if (!bytes_ok) return budget::bytes;
+    if (!ticket_.take_bytes(size)) return budget::bytes;  // the address's shared budget
     if (tokens_ < 1) return budget::messages;
     tokens_ -= 1;
     return budget::ok;

@@ -107,6 +107,17 @@ TEST_CASE("connection caps: in all and per address, places come back") {
   CHECK(limits.open() == 2);
 }
 
+TEST_CASE("connection caps: an address's connections share one byte budget") {
+  web::connection_limits limits(10, 10, /*bytes_per_second=*/0.001, /*byte_burst=*/1000);
+  auto a = limits.admit("10.0.0.1");
+  auto b = limits.admit("10.0.0.1");
+  auto other = limits.admit("10.0.0.2");
+  CHECK(a->take_bytes(600));
+  CHECK_FALSE(b->take_bytes(600));  // 400 left: refused, and the budget is spent
+  CHECK_FALSE(a->take_bytes(1));
+  CHECK(other->take_bytes(1000));   // another address has its own
+}
+
 TEST_CASE("the open-origins warning: empty allowed_origins beyond loopback") {
   bot::config c;
   c.host = "127.0.0.1";

@@ -531,6 +531,27 @@ TEST_CASE("a connection's bytes are budgeted beside its messages") {
   std::this_thread::sleep_for(std::chrono::seconds(1));  // 100 bytes come back
   // A short message still fits.
   CHECK(c.turn({{"type", "message"}, {"text", "help"}})["type"] == "reply");
+  // One larger than the whole budget can never be read: it is refused as too large.
+  CHECK(c.turn({{"type", "message"}, {"text", std::string(5000, 'q')}})["code"] == "too_large");
+}
+
+TEST_CASE("the connections of one address share a byte budget: more connections buy no more turns") {
+  running_server s([](bot::config& c) {
+    c.bytes_per_second_per_ip = 100;
+    c.byte_burst_per_ip = 4500;
+  });
+  client a(s.port);
+  client b(s.port);
+  std::string text(1900, 'q');
+  CHECK(a.turn({{"type", "message"}, {"text", text}})["type"] == "session");
+  a.receive();
+  CHECK(b.turn({{"type", "message"}, {"text", text}})["type"] == "session");
+  b.receive();
+  json refused = a.turn({{"type", "message"}, {"text", text}});
+  CHECK(refused["code"] == "rate_limited");
+  // The budget refills with time.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CHECK(b.turn({{"type", "message"}, {"text", "help"}})["type"] == "reply");
 }
 
 TEST_CASE("error frames quote at most 100 characters of what the user sent") {
@@ -558,6 +579,8 @@ TEST_CASE("twenty clients that never read are cut off and memory stays bounded")
     c.message_burst = 1e9;
     c.bytes_per_second = 1e12;
     c.byte_burst = 1e12;
+    c.bytes_per_second_per_ip = 1e12;
+    c.byte_burst_per_ip = 1e12;
   });
   const std::size_t before = rss_kib();
   std::atomic<std::size_t> peak{before};
