@@ -35,6 +35,9 @@ struct attack::impl {
     try {
       net::io_context ioc;
       websocket::stream<tcp::socket> ws(ioc);
+      auto from = net::ip::make_address(o.from);
+      ws.next_layer().open(from.is_v4() ? tcp::v4() : tcp::v6());
+      ws.next_layer().bind({from, 0});
       ws.next_layer().connect({net::ip::make_address(o.host), o.port});
       ws.handshake(o.host, "/ws");
       auto read_frame = [&] {
@@ -77,6 +80,7 @@ json attack::stop() {
     if (t.joinable()) t.join();
   return {{"attackers", impl_->o.connections},
           {"attack_text_bytes", impl_->o.text_bytes},
+          {"attack_from", impl_->o.from},
           {"attack_rate_per_connection", impl_->o.rate},
           {"attack_turns", impl_->answered.load()},
           {"attack_refused", impl_->refused.load()},

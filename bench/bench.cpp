@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   cli.add_option("--attack-bytes", ao.text_bytes, "attackers: bytes of text per message (default 1990)")
       ->check(CLI::Range(1, 60000));
+  cli.add_option("--attack-from", ao.from, "attackers: the loopback address they connect from (default 127.0.0.2)");
   cli.add_option("--attack-rate", ao.rate, "attackers: messages a second per connection (default 2)")
       ->check(CLI::Range(0.1, 100000.0));
   cli.add_flag("--slack", slack, "Slack mode: signed slash commands, button clicks and mentions");
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
       if (!latency_out.empty()) rr.latencies.write_distribution(latency_out + ".responder", "no-work responder");
     }
     std::unique_ptr<attack> attackers;
+    if (ao.connections > 0 && !loopback(ao.from)) return fail("--attack-from must be a loopback address");
     if (ao.connections > 0) {
       ao.host = o.host;
       ao.port = o.port;

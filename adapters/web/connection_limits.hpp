@@ -43,6 +43,7 @@ class connection_limits {
     // Takes `n` bytes from the address's shared budget; false (and the budget emptied) when
     // there were not that many.
     bool take_bytes(std::size_t n);
+    const std::string& address() const { return address_; }
 
    private:
     friend class connection_limits;

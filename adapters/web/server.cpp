@@ -14,6 +14,7 @@
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/web/connection_limits.hpp"
 #include "adapters/web/routes.hpp"
+#include "adapters/web/turn_queue.hpp"
 #include "bot/log.hpp"
 #include "bot/protocol.hpp"
 
@@ -51,6 +52,10 @@ struct shared_state {
   // Turns are parsed, decided and committed here, never on the I/O threads that serve every
   // socket: one slow turn holds one of these threads, not everyone's connection.
   net::io_context turns;
+  // Frames go to the turn threads through this: per address, in turns, one address holding at
+  // most all threads but one (docs/reliability.md).
+  turn_queue fair{[this](turn_queue::job j) { net::post(turns, std::move(j)); },
+                  std::max<std::size_t>(1, std::max(1u, cfg.turn_threads) - 1)};
   connection_limits limits;
   adapters::router routes;
   adapters::worker_pool pool{worker_threads};
@@ -196,7 +201,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       // frame is read after this one's reply, so replies keep the order of the frames and a
       // client that floods waits on TCP, not in our memory.
       auto started = steady::now();
-      net::post(state_.turns, [self = shared_from_this(), frame = std::move(frame), started] {
+      state_.fair.post(ticket_.address(), [self = shared_from_this(), frame = std::move(frame), started] {
         self->json_.handle(frame, [self, started](bot::json_session::frames frames) {
           adapters::metrics::global().observe_turn_seconds(std::chrono::duration<double>(steady::now() - started).count());
           count_error_frames(frames);

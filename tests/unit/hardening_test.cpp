@@ -2,11 +2,14 @@
 // body limits, security headers, connection caps, the open-origins warning, their config.
 #include <doctest/doctest.h>
 
+#include <deque>
 #include <fstream>
+#include <functional>
 
 #include "adapters/web/connection_limits.hpp"
 #include "adapters/web/routes.hpp"
 #include "adapters/web/server.hpp"
+#include "adapters/web/turn_queue.hpp"
 #include "bot/config.hpp"
 #include "bot/protocol.hpp"
 #include "support.hpp"
@@ -153,4 +156,26 @@ TEST_CASE("config: the limits are read and checked") {
   bot::config defaults;
   CHECK(defaults.max_outgoing_bytes == 1024 * 1024);
   CHECK(defaults.turn_threads >= 2);
+}
+
+TEST_CASE("turn queue: addresses take turns, and one never holds more than its share of threads") {
+  std::deque<std::function<void()>> posted;  // a turn thread, pumped by hand
+  auto pump = [&] {
+    auto f = std::move(posted.front());
+    posted.pop_front();
+    f();
+  };
+  web::turn_queue q([&](web::turn_queue::job j) { posted.push_back(std::move(j)); }, 1);
+  std::vector<std::string> ran;
+  q.post("a", [&] {
+    ran.push_back("a1");
+    // While a1 runs (one thread busy with "a"), another thread takes "b"'s job, not a2.
+    while (!posted.empty() && ran.size() < 2) pump();
+  });
+  q.post("a", [&] { ran.push_back("a2"); });
+  q.post("a", [&] { ran.push_back("a3"); });
+  q.post("b", [&] { ran.push_back("b1"); });
+  while (!posted.empty()) pump();
+  CHECK(ran == std::vector<std::string>{"a1", "b1", "a2", "a3"});
+  CHECK(q.waiting() == 0);
 }

@@ -66,7 +66,13 @@ struct client {
   net::io_context ioc;
   websocket::stream<tcp::socket> ws{ioc};
 
-  explicit client(std::uint16_t port, const std::string& origin = {}) {
+  // `from`: the local address to connect from (another loopback address is another client
+  // to the server's per-address limits).
+  explicit client(std::uint16_t port, const std::string& origin = {}, const std::string& from = {}) {
+    if (!from.empty()) {
+      ws.next_layer().open(tcp::v4());
+      ws.next_layer().bind({net::ip::make_address(from), 0});
+    }
     ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
     ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
       if (!origin.empty()) req.set(http::field::origin, origin);
@@ -470,7 +476,7 @@ TEST_CASE("while an attacker's maximum-size turns are being worked on, a victim'
     });
   });
   REQUIRE(s.cfg.turn_threads >= 2);
-  client attacker(s.port);
+  client attacker(s.port, {}, "127.0.0.2");  // another address than the victim's
   attacker.send(json{{"type", "start"}});
   attacker.receive();
   attacker.receive();
@@ -496,6 +502,35 @@ TEST_CASE("while an attacker's maximum-size turns are being worked on, a victim'
   json too_long = attacker.turn({{"type", "message"}, {"text", std::string(2500, 'a')}});
   CHECK(too_long["notice"] == "too_long");
   CHECK(too_long["text"].get<std::string>().find("2000 characters") != std::string::npos);
+}
+
+TEST_CASE("one address holds at most all turn threads but one: its other connections wait, others do not") {
+  static constexpr const char* marker = "HOLD";
+  turn_gate gate;
+  running_server s([](bot::config& c) { c.turn_threads = 3; }, [&](bot::app& a, web::server&) {
+    a.service->set_decide_hook([&](const dialogue::channel_key&, const bot::request& r) {
+      if (r.text.find(marker) != std::string::npos) gate.hold();
+    });
+  });
+  std::vector<std::unique_ptr<client>> attackers;
+  for (int i = 0; i < 3; ++i) {
+    attackers.push_back(std::make_unique<client>(s.port, "", "127.0.0.2"));
+    attackers.back()->send(json{{"type", "message"}, {"text", std::string(marker) + " one"}});
+  }
+  gate.wait_held(2);  // two of the three turn threads; the third attacker's turn waits
+  client victim(s.port);
+  victim.send(json{{"type", "start"}});
+  CHECK(victim.receive()["type"] == "session");
+  CHECK(finish_conversation(victim, victim.receive()).contains("recommendation"));
+  {
+    std::lock_guard lock(gate.m);
+    CHECK(gate.held == 2);
+  }
+  gate.release();
+  for (auto& a : attackers) {
+    CHECK(a->receive()["type"] == "session");
+    CHECK(a->receive()["type"] == "reply");
+  }
 }
 
 TEST_CASE("one conversation's turns keep their order on the turn threads") {
