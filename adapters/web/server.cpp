@@ -515,7 +515,7 @@ class listener : public std::enable_shared_from_this<listener> {
 class server::impl {
  public:
   impl(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
-      : cfg_(cfg), ioc_(static_cast<int>(std::max(1u, cfg.threads))), state_(cfg, svc, std::move(db_writable)),
+      : cfg_(cfg), state_(cfg, svc, std::move(db_writable)), ioc_(static_cast<int>(std::max(1u, cfg.threads))),
         signals_(ioc_, SIGINT, SIGTERM) {
     auto& m = adapters::metrics::global();
     m.describe("advisor_connections", "Open WebSocket connections.", "gauge");
@@ -611,8 +611,10 @@ class server::impl {
 
  private:
   const bot::config& cfg_;
-  net::io_context ioc_;
+  // Before the loop: handlers the stopped loop still holds (replies the turn threads handed
+  // back after it stopped) own sessions, whose destructors use the shared state.
   shared_state state_;
+  net::io_context ioc_;
   net::signal_set signals_;
   std::shared_ptr<listener> listener_;
   std::mutex shutdown_mutex_;  // stop() may come from any thread

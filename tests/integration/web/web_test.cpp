@@ -659,7 +659,12 @@ TEST_CASE("twenty clients that never read are cut off and memory stays bounded")
   sampling = false;
   sampler.join();
   MESSAGE("VmRSS before " << before << " KiB, peak " << peak.load() << " KiB");
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  // Sanitizers shadow every byte and keep freed memory in quarantine: RSS is theirs to say.
+  MESSAGE("under a sanitizer: the memory bound is not checked");
+#else
   CHECK(peak.load() - before < 50 * 1024);
+#endif
   CHECK(get(s.port, "/metrics").body.find("advisor_errors_total{code=\"slow_reader\"} 20") != std::string::npos);
   // Others are still served.
   client c(s.port);
