@@ -6,13 +6,18 @@
 //     or open loop with --rate (offered turns/s in all, latency from each turn's scheduled
 //     time). --responder first runs the same load against a no-work WebSocket responder (the
 //     ceiling) and reports the ratio.
+//   --attackers N: during the WebSocket run, N more connections each send the costliest
+//     message the advisor reads (--attack-bytes of unknown words) at --attack-rate a second;
+//     the figures are the other connections' (the victims').
 //   --idle N: N WebSocket connections opened and held silent; how many stayed open.
 //   --slack / --discord: correctly signed requests driving whole conversations over keep-alive
 //     HTTP connections, closed loop or at --rate; ack latency; the advisor's outbound calls go
 //     to a fake Web API inside the bench.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <thread>
 
+#include "attack.hpp"
 #include "chat.hpp"
 #include "request_signing.hpp"
 #include "ws.hpp"
@@ -34,6 +39,8 @@ int main(int argc, char** argv) {
   CLI::App cli{"advisor-bench: a load generator for a loopback advisor (WebSocket, idle, Slack, Discord)"};
   ws_options o;
   chat_options co;
+  attack_options ao;
+  ao.connections = 0;
   std::string latency_out;
   unsigned idle = 0;
   bool responder_too = false, slack = false, discord = false, print_key = false;
@@ -57,6 +64,13 @@ int main(int argc, char** argv) {
                  "write the latency distribution (percentile, 1/(1-p), ms) for gnuplot to this file");
   cli.add_option("--idle", idle, "open this many WebSocket connections and hold them silent")
       ->check(CLI::Range(1, 100000));
+  cli.add_option("--attackers", ao.connections, "WebSocket: this many attacking connections beside the measured ones")
+      ->check(CLI::Range(0, 1000));
+  cli.add_option("--attack-bytes", ao.text_bytes, "attackers: bytes of text per message (default 1990)")
+      ->check(CLI::Range(1, 60000));
+  cli.add_option("--attack-from", ao.from, "attackers: the loopback address they connect from (default 127.0.0.2)");
+  cli.add_option("--attack-rate", ao.rate, "attackers: messages a second per connection (default 2)")
+      ->check(CLI::Range(0.1, 100000.0));
   cli.add_flag("--slack", slack, "Slack mode: signed slash commands, button clicks and mentions");
   cli.add_flag("--discord", discord, "Discord mode: signed /advisor commands and button clicks");
   cli.add_option("--fake-api-port", co.fake_api_port, "Slack/Discord: the fake Web API's port (default: any free port)")
@@ -120,7 +134,16 @@ int main(int argc, char** argv) {
       out["responder"] = summarize(ro, rr);
       if (!latency_out.empty()) rr.latencies.write_distribution(latency_out + ".responder", "no-work responder");
     }
+    std::unique_ptr<attack> attackers;
+    if (ao.connections > 0 && !loopback(ao.from)) return fail("--attack-from must be a loopback address");
+    if (ao.connections > 0) {
+      ao.host = o.host;
+      ao.port = o.port;
+      attackers = std::make_unique<attack>(ao);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // every attacker connected and sending
+    }
     ws_results r = run_ws(o);
+    if (attackers) out.update(attackers->stop());
     json advisor = summarize(o, r);
     if (!latency_out.empty()) r.latencies.write_distribution(latency_out, "advisor turn latency");
     for (auto& [k, v] : advisor.items()) out[k] = v;

@@ -348,8 +348,9 @@ w("")
 
 w("## Commands")
 w("")
-w("`$WORK` is the run's temporary directory; `bench.json` raises the per-connection rate limit "
-  "(`{\"messages_per_second\": 1000000, \"message_burst\": 1000000, \"idle_timeout_seconds\": 3600}`) "
+w("`$WORK` is the run's temporary directory; `bench.json` raises the per-connection and per-address "
+  "rate limits and the per-address connection cap out of the load's way (every bench connection comes from "
+  "127.0.0.1) and keeps idle connections open (`\"idle_timeout_seconds\": 3600`) "
   "and `chat.json` adds Slack and Discord pointed at the fake API (signing secret, the bench's "
   "Ed25519 public key from `advisor-bench --print-discord-public-key`).")
 w("")

@@ -69,16 +69,19 @@ stop_server() {
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The bench floods by design: the per-connection rate limit is out of its way, and idle
+# The bench floods by design, from one address: the per-connection rate limits and the
+# per-address connection cap are out of its way, and idle
 # connections are not closed during a run.
 cat >"$work/bench.json" <<'JSON'
-{"messages_per_second": 1000000, "message_burst": 1000000, "idle_timeout_seconds": 3600}
+{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
+ "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600}
 JSON
 # Slack and Discord on, with their outbound calls going to the bench's fake Web API.
 fake=$(free_port)
 discord_key=$("$bench" --print-discord-public-key)
 cat >"$work/chat.json" <<JSON
-{"messages_per_second": 1000000, "message_burst": 1000000, "idle_timeout_seconds": 3600,
+{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
+ "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600,
  "slack": {"signing_secret": "advisor-bench-signing-secret", "bot_token": "xoxb-bench",
            "api_url": "http://127.0.0.1:$fake/slack/api",
            "webhook_url": "http://127.0.0.1:$fake/slack/webhook/T1/B1/bench"},

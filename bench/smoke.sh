@@ -7,11 +7,13 @@ advisor=$1 bench=$2
 work=$(mktemp -d)
 server=
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; fi; rm -rf "$work"' EXIT
-# The bench floods by design: the per-connection rate limit is set out of its way. Slack and
+# The bench floods by design, from one address: the per-connection rate limits and the per-address
+# connection cap are set out of its way. Slack and
 # Discord are on, their outbound calls going to the bench's fake Web API.
 fake=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$work/bench.json" <<JSON
-{"messages_per_second": 1000000, "message_burst": 1000000,
+{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
+ "max_connections_per_ip": 100000,
  "slack": {"signing_secret": "advisor-bench-signing-secret", "bot_token": "xoxb-bench",
            "api_url": "http://127.0.0.1:$fake/slack/api", "webhook_url": "http://127.0.0.1:$fake/slack/webhook/T/B/x"},
  "discord": {"public_key": "$("$bench" --print-discord-public-key)", "app_id": "1000000000000000001",

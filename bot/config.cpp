@@ -109,6 +109,22 @@ config load_config(const std::string& file) {
     read_whole(j, "idle_timeout_seconds", c.idle_timeout_seconds, 0, std::numeric_limits<unsigned>::max(), file, text);
     read_whole(j, "request_timeout_seconds", c.request_timeout_seconds, 0, std::numeric_limits<unsigned>::max(), file, text);
     read_whole(j, "conversation_idle_days", c.conversation_idle_days, 0, 36500, file, text);
+    read_whole(j, "turn_threads", c.turn_threads, 1, 256, file, text);
+    read(j, "bytes_per_second", c.bytes_per_second, file, text);
+    read(j, "byte_burst", c.byte_burst, file, text);
+    read(j, "bytes_per_second_per_ip", c.bytes_per_second_per_ip, file, text);
+    read(j, "byte_burst_per_ip", c.byte_burst_per_ip, file, text);
+    read_whole(j, "max_outgoing_bytes", c.max_outgoing_bytes, 4096, std::int64_t{1} << 40, file, text);
+    read_whole(j, "max_connections", c.max_connections, 1, 10000000, file, text);
+    read_whole(j, "max_connections_per_ip", c.max_connections_per_ip, 1, 10000000, file, text);
+    read(j, "frame_ancestors", c.frame_ancestors, file, text);
+    for (const auto& [key, value] : {std::pair{"bytes_per_second", c.bytes_per_second}, std::pair{"byte_burst", c.byte_burst},
+                                     std::pair{"bytes_per_second_per_ip", c.bytes_per_second_per_ip},
+                                     std::pair{"byte_burst_per_ip", c.byte_burst_per_ip}})
+      if (!(value > 0)) fail(file, line_of_key(text, key), std::string("\"") + key + "\" must be a number above 0");
+    if (c.frame_ancestors.find_first_of(";,\r\n") != std::string::npos || c.frame_ancestors.empty())
+      fail(file, line_of_key(text, "frame_ancestors"),
+           "\"frame_ancestors\" must be CSP sources separated by spaces ('none', 'self', https://portal.example)");
     if (auto s = j.find("slack"); s != j.end() && s->is_object()) {
       read(*s, "signing_secret", c.slack.signing_secret, file, text);
       read(*s, "bot_token", c.slack.bot_token, file, text);

@@ -2,6 +2,7 @@
 // environment variables on top of that (secrets), and command-line flags last.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,6 +41,15 @@ struct config {
   unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
   unsigned request_timeout_seconds = 15; // an HTTP request must arrive whole within this
   unsigned conversation_idle_days = 30;  // `serve` deletes conversations idle longer; 0: never
+  unsigned turn_threads = 2;             // threads that decide turns and commit them (never the I/O thread)
+  double bytes_per_second = 4 * 1024;    // per-connection budget of bytes read (token bucket), beside the message rate
+  double byte_burst = 16 * 1024;         // also the largest message read (a longer one gets too_large)
+  double bytes_per_second_per_ip = 16 * 1024;  // the same, shared by every connection from one address
+  double byte_burst_per_ip = 64 * 1024;
+  std::size_t max_outgoing_bytes = 1024 * 1024;  // replies a WebSocket client has not read; past it, the socket is closed
+  unsigned max_connections = 20000;      // open connections (HTTP and WebSocket) in all
+  unsigned max_connections_per_ip = 256; // open connections from one peer address
+  std::string frame_ancestors = "'none'";  // the CSP frame-ancestors of the pages served (who may frame them)
   slack_config slack;
   discord_config discord;
   std::string source;  // the config file it came from, for messages

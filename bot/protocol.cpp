@@ -66,6 +66,15 @@ void write_recommendation(json_writer& w, const dialogue::recommendation& r) {
 
 }  // namespace
 
+std::string echo(std::string_view text) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // inside a character
+    if (chars++ == echo_limit) return std::string(text.substr(0, i)) + "...";
+  }
+  return std::string(text);
+}
+
 std::string error_frame(std::string_view code, std::string_view message) {
   return dump({{"type", "error"}, {"code", code}, {"message", message}});
 }
@@ -143,7 +152,7 @@ void json_session::start(std::string_view session, std::string_view text, bool f
   if (!framework.empty() && !svc_.has_framework(framework)) {
     std::string ids;
     for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
-    return reply({error_frame("unknown_framework", "Unknown framework \"" + std::string(framework) + "\"; available: " + ids + ".")});
+    return reply({error_frame("unknown_framework", "Unknown framework \"" + echo(framework) + "\"; available: " + ids + ".")});
   }
   request r;
   r.type = request::kind::start;
@@ -231,7 +240,7 @@ void json_session::handle(std::string_view frame, reply_fn reply) {
       return submit(token_, std::move(r), [option = *option](result res) -> frames {
         const turn& t = res.t;
         if (t.out.error == "unknown_option")
-          return {error_frame("unknown_option", "\"" + option + "\" is not an option for the current question.")};
+          return {error_frame("unknown_option", "\"" + echo(option) + "\" is not an option for the current question.")};
         if (t.out.error == "stale")
           return {error_frame("stale_option", "That button belongs to a question that has already been answered."),
                   reply_frame(t)};
@@ -241,7 +250,7 @@ void json_session::handle(std::string_view frame, reply_fn reply) {
   } catch (const std::exception& e) {
     return reply({internal_error(channel_, e.what())});
   }
-  reply({error_frame("unknown_type", "Unknown message type \"" + type + "\": use start, message or choose.")});
+  reply({error_frame("unknown_type", "Unknown message type \"" + echo(type) + "\": use start, message or choose.")});
 }
 
 }  // namespace advisor::bot

@@ -52,6 +52,12 @@ class json_session {
   std::string token_;
 };
 
+// The most characters of a user's text an error message quotes back.
+constexpr std::size_t echo_limit = 100;
+// `text` for quoting back in a message: at most echo_limit characters (UTF-8 code points),
+// cut at a character boundary, with "..." when something was cut.
+std::string echo(std::string_view text);
+
 // {"type":"error","code":code,"message":message}
 std::string error_frame(std::string_view code, std::string_view message);
 

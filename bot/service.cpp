@@ -209,6 +209,7 @@ void service::drive(std::unique_ptr<job> j) {
     result now;
     bool answered;
     try {
+      if (decide_hook_) decide_hook_(j->key, j->r);
       answered = decide(*j, now);
     } catch (const std::exception& e) {
       answered = true;
@@ -312,8 +313,13 @@ void service::flush() {
     committing_ = true;
     take_batch(batch);
   }
-  commit_batch(batch);
+  auto next = commit_batch(batch);
   after_commit();
+  drive_all(std::move(next));
+}
+
+void service::drive_all(std::vector<std::unique_ptr<job>> next) {
+  for (auto& j : next) drive(std::move(j));
 }
 
 void service::take_batch(std::vector<std::unique_ptr<job>>& batch) {
@@ -337,9 +343,10 @@ void service::writer_loop() {
       committing_ = true;
       take_batch(batch);
     }
-    commit_batch(batch);
+    auto next = commit_batch(batch);
     batch.clear();
     after_commit();
+    drive_all(std::move(next));
   }
 }
 
@@ -359,7 +366,7 @@ void service::after_commit() {
   if (writer_commits) queue_wake_.notify_one();
 }
 
-void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
+std::vector<std::unique_ptr<service::job>> service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
   std::vector<std::pair<std::unique_ptr<job>, result>> answered;
   std::vector<std::unique_ptr<job>> storing;
   answered.reserve(batch.size());
@@ -444,11 +451,11 @@ void service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
     answered.emplace_back(std::move(j), std::move(r));
   }
 
-  for (auto& [j, r] : answered) {
-    auto next = finish(std::move(j), std::move(r));
-    if (next) drive(std::move(next));
-  }
+  std::vector<std::unique_ptr<job>> next;
+  for (auto& [j, r] : answered)
+    if (auto n = finish(std::move(j), std::move(r))) next.push_back(std::move(n));
   for (auto& j : retry) enqueue(std::move(j));
+  return next;
 }
 
 result service::run(const channel_key& key, request r) {

@@ -7,8 +7,9 @@
 //     for different keys run in parallel. The service keeps each key's conversation record,
 //     so a turn reads no history back.
 //   - The engine decides on the submitting thread (or, for a turn that waited behind
-//     another, on the thread that finished that one). A turn that changes nothing (help,
-//     why, a refused option) is answered at once.
+//     another, on the thread that finished that one, once its commit is over). A turn that
+//     changes nothing (help, why, a refused option) is answered at once. The web server
+//     submits from its turn threads, never from its I/O thread.
 //   - A turn with events to store waits for the next commit, which stores every turn waiting
 //     in one transaction (group commit) and only then answers each of them. No turn is
 //     acknowledged before its events are committed. Commits run one at a time: on the
@@ -113,6 +114,12 @@ class service {
   // The Markdown decision record of the conversation bound to this key.
   std::optional<std::string> decision_record(const channel_key& key);
 
+  // For tests: called on the thread that is about to run the engine for a turn, before it
+  // does (a test can hold one conversation's turn there and watch the others go on). Set it
+  // before the service is shared between threads.
+  using decide_hook = std::function<void(const channel_key&, const request&)>;
+  void set_decide_hook(decide_hook h) { decide_hook_ = std::move(h); }
+
   // Called after every turn that was decided (and stored), before its `done`.
   // Set it before the service is shared between threads; it must be cheap.
   using observer = std::function<void(const channel_key&, const turn&)>;
@@ -198,13 +205,17 @@ class service {
   // or running (marks it queued); empty otherwise.
   committer claim_flush();
   void post_flush(const committer& post);
-  void commit_batch(std::vector<std::unique_ptr<job>>& batch);
+  // Commits a batch and answers it; returns the jobs that waited behind the answered ones,
+  // to be driven once the commit is over (so a slow turn never holds up the next commit).
+  std::vector<std::unique_ptr<job>> commit_batch(std::vector<std::unique_ptr<job>>& batch);
+  void drive_all(std::vector<std::unique_ptr<job>> next);
   stripe& stripe_for(const std::string& slot_key);
   // The engine of the framework a conversation was started on ("id@version" or "id").
   const dialogue::engine& engine_for(std::string_view framework) const;
 
   std::vector<std::unique_ptr<dialogue::engine>> engines_;
   observer observer_;
+  decide_hook decide_hook_;
   session_store& store_;
   std::array<stripe, stripes> stripes_;
 

@@ -1,5 +1,9 @@
 #include "adapters/web/routes.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/metrics.hpp"
@@ -48,6 +52,70 @@ adapters::http_response health(bool database_ok, std::chrono::steady_clock::dura
   return r;
 }
 
+std::size_t body_limit_for(std::string_view method, std::string_view path, const adapters::router& routes) {
+  if (!routes.find(method, path)) return 0;
+  auto starts = [&](std::string_view prefix) { return path.substr(0, prefix.size()) == prefix; };
+  if (starts("/slack/")) return slack_body_limit;
+  if (starts("/discord/")) return discord_body_limit;
+  return 0;
+}
+
+bool transfer_encoding_ok(std::string_view value) {
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!value.empty() && blank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && blank(value.back())) value.remove_suffix(1);
+  constexpr std::string_view chunked = "chunked";
+  if (value.size() != chunked.size()) return false;
+  for (std::size_t i = 0; i < value.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != chunked[i]) return false;
+  return true;
+}
+
+namespace {
+
+// The inline <style> of the demo page, allowed by its hash (no 'unsafe-inline').
+std::string page_style_hash() {
+  const asset* page = find_asset("index.html");
+  if (!page) return {};
+  std::string_view html = page->bytes;
+  auto open = html.find("<style>");
+  auto close = html.find("</style>");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return {};
+  std::string_view css = html.substr(open + 7, close - open - 7);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(css.data()), css.size(), digest);
+  unsigned char b64[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1];
+  EVP_EncodeBlock(b64, digest, SHA256_DIGEST_LENGTH);
+  return "'sha256-" + std::string(reinterpret_cast<const char*>(b64)) + "'";
+}
+
+bool plain_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (char c : host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']') return false;
+  return true;
+}
+
+}  // namespace
+
+void add_security_headers(adapters::http_response& r, std::string_view frame_ancestors, std::string_view host) {
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  if (r.content_type.rfind("text/html", 0) == 0) {
+    static const std::string style_hash = page_style_hash();
+    // The page loads widget.js and widget.css from here and opens the WebSocket on this host
+    // ('self' covers ws: and wss: only in browsers that follow CSP level 3, so the host is named).
+    std::string connect = "'self'";
+    if (plain_host(host)) connect += " ws://" + std::string(host) + " wss://" + std::string(host);
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'none'; script-src 'self'; style-src 'self' " + style_hash +
+                               "; connect-src " + connect + "; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors " + std::string(frame_ancestors));
+  } else {
+    r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  }
+}
+
 adapters::http_response route(const adapters::http_request& req, const adapters::router& routes) {
   if (const auto* handler = routes.find(req.method, req.path)) return (*handler)(req);
   if (routes.has_path(req.path)) return json_error(405, "method_not_allowed", "That method is not allowed here.");
@@ -66,7 +134,6 @@ adapters::http_response route(const adapters::http_request& req, const adapters:
     r.content_type = std::string(content_type_of(a->name));
     r.body = std::string(a->bytes);
     r.headers.emplace_back("Cache-Control", "no-cache");
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     return r;
   }
   return json_error(404, "not_found", "Nothing here. Try / for the chat, /ws for the WebSocket, or /healthz.");

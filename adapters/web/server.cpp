@@ -12,7 +12,9 @@
 
 #include "adapters/common/metrics.hpp"
 #include "adapters/common/worker_pool.hpp"
+#include "adapters/web/connection_limits.hpp"
 #include "adapters/web/routes.hpp"
+#include "adapters/web/turn_queue.hpp"
 #include "bot/log.hpp"
 #include "bot/protocol.hpp"
 
@@ -27,14 +29,12 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t body_limit = 1024 * 1024;
 constexpr std::uint32_t header_limit = 16 * 1024;
 // After a last reply: how long, and how much, the server reads and drops before it closes.
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_limit = 1024 * 1024;
 constexpr std::size_t linger_chunk = 16 * 1024;
 constexpr auto handshake_timeout = std::chrono::seconds(15);
-constexpr std::size_t max_write_queue = 512;  // replies a client has not read yet; past it, it is dropped
 constexpr auto shutdown_grace = std::chrono::seconds(5);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr unsigned worker_threads = 2;  // health checks (they write to the database)
@@ -44,10 +44,19 @@ class websocket_session;
 
 // What every connection shares with the server.
 struct shared_state {
-  shared_state(const bot::config& c, bot::service& s, std::function<bool()> db) : cfg(c), svc(s), db_writable(std::move(db)) {}
+  shared_state(const bot::config& c, bot::service& s, std::function<bool()> db)
+      : cfg(c), svc(s), db_writable(std::move(db)), limits(c.max_connections, c.max_connections_per_ip, c.bytes_per_second_per_ip, c.byte_burst_per_ip) {}
   const bot::config& cfg;
   bot::service& svc;
   std::function<bool()> db_writable;
+  // Turns are parsed, decided and committed here, never on the I/O threads that serve every
+  // socket: one slow turn holds one of these threads, not everyone's connection.
+  net::io_context turns;
+  // Frames go to the turn threads through this: per address, in turns, one address holding at
+  // most all threads but one (docs/reliability.md).
+  turn_queue fair{[this](turn_queue::job j) { net::post(turns, std::move(j)); },
+                  std::max<std::size_t>(1, std::max(1u, cfg.turn_threads) - 1)};
+  connection_limits limits;
   adapters::router routes;
   adapters::worker_pool pool{worker_threads};
   adapters::worker_pool route_pool{route_threads};
@@ -84,14 +93,16 @@ void count_error_frames(const std::vector<std::string>& frames) {
 
 class websocket_session : public std::enable_shared_from_this<websocket_session> {
  public:
-  websocket_session(tcp::socket&& socket, shared_state& state)
+  websocket_session(tcp::socket&& socket, shared_state& state, connection_limits::ticket ticket)
       : ws_(std::move(socket)),
         state_(state),
         id_(state.next_id++),
-        // A committed turn's reply: at once when the commit ran on this connection's loop
-        // thread outside any strand (one I/O thread), else queued on its strand.
-        json_(state.svc, "web", [this](std::function<void()> work) { net::dispatch(ws_.get_executor(), std::move(work)); }),
+        ticket_(std::move(ticket)),
+        // Frames are handled on the turn threads and their replies built there; the session
+        // hands them back to this connection's executor itself.
+        json_(state.svc, "web"),
         tokens_(state.cfg.message_burst),
+        bytes_(state.cfg.byte_burst),
         refilled_(steady::now()) {}
 
   ~websocket_session() {
@@ -109,6 +120,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     ws_.set_option(t);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "advisor/" ADVISOR_VERSION); }));
+    // Reading a frame of this size costs the I/O thread a copy and a UTF-8 check (tens of
+    // microseconds); parsing it and the turn run on a turn thread, and the byte budget bounds
+    // how many such frames a connection gets read a second.
     ws_.read_message_max(bot::max_message_bytes);
     ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
   }
@@ -142,14 +156,23 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
   void do_read() { ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this())); }
 
-  bool take_token() {
+  // Token buckets: messages and bytes for this connection, bytes for its address. A frame is
+  // charged its bytes even when it is refused (reading it cost them); a refused one costs no
+  // message.
+  enum class budget { ok, messages, bytes };
+  budget take_tokens(std::size_t size) {
     auto now = steady::now();
     double elapsed = std::chrono::duration<double>(now - refilled_).count();
     refilled_ = now;
     tokens_ = std::min(state_.cfg.message_burst, tokens_ + elapsed * state_.cfg.messages_per_second);
-    if (tokens_ < 1) return false;
+    bytes_ = std::min(state_.cfg.byte_burst, bytes_ + elapsed * state_.cfg.bytes_per_second);
+    bool bytes_ok = bytes_ >= static_cast<double>(size);
+    bytes_ = std::max(0.0, bytes_ - static_cast<double>(size));
+    if (!bytes_ok) return budget::bytes;
+    if (!ticket_.take_bytes(size)) return budget::bytes;  // the address's shared budget
+    if (tokens_ < 1) return budget::messages;
     tokens_ -= 1;
-    return true;
+    return budget::ok;
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -160,22 +183,33 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     }
     std::string frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
-    if (!ws_.got_text()) {
+    budget b = take_tokens(frame.size());
+    if (static_cast<double>(frame.size()) > state_.cfg.byte_burst) {
+      adapters::metrics::global().inc("advisor_errors_total", {{"code", "too_large"}});
+      send(bot::error_frame("too_large", "That message is larger than the advisor reads (" +
+                                             std::to_string(static_cast<std::size_t>(state_.cfg.byte_burst)) + " bytes at most)."));
+    } else if (b == budget::bytes) {
+      adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
+      send(bot::error_frame("rate_limited", "Too much text at once; that message was not read. Please slow down."));
+    } else if (!ws_.got_text()) {
       send(bot::error_frame("invalid_json", "Send text frames holding JSON; binary frames are not read."));
-    } else if (!take_token()) {
+    } else if (b == budget::messages) {
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
       send(bot::error_frame("rate_limited", "Too many messages at once; that one was not read. Please slow down."));
     } else {
-      // Decided here; a turn with something to store is answered once it is committed (on
-      // this loop, after the other frames read in this pass). The next frame is read after
-      // this one's reply, so replies keep the order of the frames and a client that floods
-      // waits on TCP, not in our memory.
+      // Parsed, decided and committed on a turn thread; the reply comes back here. The next
+      // frame is read after this one's reply, so replies keep the order of the frames and a
+      // client that floods waits on TCP, not in our memory.
       auto started = steady::now();
-      json_.handle(frame, [self = shared_from_this(), started](bot::json_session::frames frames) {
-        adapters::metrics::global().observe_turn_seconds(std::chrono::duration<double>(steady::now() - started).count());
-        count_error_frames(frames);
-        for (auto& f : frames) self->send(std::move(f));
-        self->do_read();
+      state_.fair.post(ticket_.address(), [self = shared_from_this(), frame = std::move(frame), started] {
+        self->json_.handle(frame, [self, started](bot::json_session::frames frames) {
+          adapters::metrics::global().observe_turn_seconds(std::chrono::duration<double>(steady::now() - started).count());
+          count_error_frames(frames);
+          net::dispatch(self->ws_.get_executor(), [self, frames = std::move(frames)]() mutable {
+            for (auto& f : frames) self->send(std::move(f));
+            self->do_read();
+          });
+        });
       });
       return;
     }
@@ -184,12 +218,16 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
   void send(std::string frame) {
     if (closing_) return;
-    if (queue_.size() >= max_write_queue) {
-      // The client is not reading its replies; it would hold memory without bound.
+    if (queued_bytes_ + frame.size() > state_.cfg.max_outgoing_bytes) {
+      // The client is not reading its replies. A close handshake would need it to read, so
+      // the connection is cut at once; its memory goes with it.
+      adapters::metrics::global().inc("advisor_errors_total", {{"code", "slow_reader"}});
+      log::info("slow_reader_dropped", {{"queued_bytes", std::to_string(queued_bytes_)}});
       closing_ = true;
-      ws_.async_close(websocket::close_code::policy_error, [self = shared_from_this()](beast::error_code) {});
+      beast::get_lowest_layer(ws_).close();  // the pending write ends with an error, the session with it
       return;
     }
+    queued_bytes_ += frame.size();
     queue_.push_back(std::move(frame));
     if (queue_.size() == 1) do_write();
   }
@@ -202,6 +240,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
   void on_write(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "websocket write");
+    queued_bytes_ -= queue_.front().size();
     queue_.pop_front();
     if (!queue_.empty() && !closing_) do_write();
   }
@@ -210,9 +249,12 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   beast::flat_buffer buffer_;
   shared_state& state_;
   std::uint64_t id_;
-  bot::json_session json_;  // used on this connection's strand, one frame at a time
+  connection_limits::ticket ticket_;
+  bot::json_session json_;  // used on the turn threads, one frame at a time
   std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;  // of the frames in queue_
   double tokens_;
+  double bytes_;
   steady::time_point refilled_;
   bool closing_ = false;
   bool accepted_ = false;
@@ -220,22 +262,49 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(tcp::socket&& socket, shared_state& state) : stream_(std::move(socket)), state_(state) {}
+  http_session(tcp::socket&& socket, shared_state& state, connection_limits::ticket ticket)
+      : stream_(std::move(socket)), state_(state), ticket_(std::move(ticket)) {}
 
   void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this())); }
 
  private:
+  // The headers first: they decide whether, and how much of, a body is read.
   void do_read() {
     parser_.emplace();
-    parser_->body_limit(body_limit);
     parser_->header_limit(header_limit);
     stream_.expires_after(std::chrono::seconds(state_.cfg.request_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t n) {
+    if (ec) return on_read(ec, n);
+    const auto& req = parser_->get();
+    std::size_t encodings = 0;
+    bool encoding_ok = true;
+    for (const auto& f : req)
+      if (f.name() == http::field::transfer_encoding) {
+        ++encodings;
+        encoding_ok = encoding_ok && transfer_encoding_ok(std::string_view(f.value().data(), f.value().size()));
+      }
+    if (encodings > 1 || !encoding_ok)
+      return reply_and_close(json_error(400, "bad_transfer_encoding", "Only \"Transfer-Encoding: chunked\" is accepted."));
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view method(req.method_string().data(), req.method_string().size());
+    body_limit_ = body_limit_for(method, target.substr(0, target.find('?')), state_.routes);
+    if (auto length = parser_->content_length(); length && *length > body_limit_) return reply_and_close(too_large(body_limit_));
+    parser_->body_limit(body_limit_);
+    if (parser_->is_done()) return on_read({}, n);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  }
+
+  static adapters::http_response too_large(std::size_t limit) {
+    if (limit == 0) return json_error(413, "too_large", "This endpoint takes no request body.");
+    return json_error(413, "too_large", "The request body is too large (at most " + std::to_string(limit) + " bytes here).");
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return close();
-    if (ec == http::error::body_limit) return reply_and_close(json_error(413, "too_large", "The request body is too large."));
+    if (ec == http::error::body_limit) return reply_and_close(too_large(body_limit_));
     if (ec == http::error::header_limit)
       return reply_and_close(json_error(431, "headers_too_large", "The request headers are too large."));
     if (ec == beast::error::timeout || ec == net::error::operation_aborted) return close();
@@ -257,7 +326,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
         return reply_and_close(json_error(403, "origin_not_allowed", "This page's origin may not use the advisor."));
       if (state_.stopping) return reply_and_close(json_error(503, "shutting_down", "The advisor is restarting."));
       stream_.expires_never();
-      std::make_shared<websocket_session>(stream_.release_socket(), state_)->run(std::move(req));
+      std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(ticket_))->run(std::move(req));
       return;
     }
 
@@ -275,6 +344,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     bool keep_alive = req.keep_alive();
     unsigned version = req.version();
     bool head = req.method() == http::verb::head;
+    host_ = std::string(req[http::field::host]);
 
     if (path == "/healthz") {
       // The health check writes to the database: not on an I/O thread.
@@ -321,6 +391,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
     res->set(http::field::server, "advisor/" ADVISOR_VERSION);
     res->set(http::field::content_type, r.content_type);
+    add_security_headers(r, state_.cfg.frame_ancestors, host_);
     for (const auto& [k, v] : r.headers) res->set(k, v);
     res->keep_alive(keep_alive && !state_.stopping);
     res->body() = std::move(r.body);
@@ -356,7 +427,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   shared_state& state_;
+  connection_limits::ticket ticket_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::size_t body_limit_ = 0;  // of the request being read
+  std::string host_;            // its Host header, for the page's CSP
   std::size_t drained_ = 0;  // bytes read and dropped after the reply, before closing
 };
 
@@ -417,7 +491,16 @@ class listener : public std::enable_shared_from_this<listener> {
     // the second one until the client's delayed ACK (~40 ms).
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<http_session>(std::move(socket), state_)->run();
+    connection_limits::refusal why{};
+    auto ticket = state_.limits.admit(socket.remote_endpoint(ignored).address().to_string(), &why);
+    if (!ticket) {
+      // Over a cap: closed at once, before a byte is read; the client may try again later.
+      adapters::metrics::global().inc("advisor_connections_refused_total",
+                                      {{"reason", why == connection_limits::refusal::total ? "total" : "per_ip"}});
+      socket.close(ignored);
+      return do_accept();
+    }
+    std::make_shared<http_session>(std::move(socket), state_, std::move(*ticket))->run();
     do_accept();
   }
 
@@ -432,11 +515,12 @@ class listener : public std::enable_shared_from_this<listener> {
 class server::impl {
  public:
   impl(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
-      : cfg_(cfg), ioc_(static_cast<int>(std::max(1u, cfg.threads))), state_(cfg, svc, std::move(db_writable)),
+      : cfg_(cfg), state_(cfg, svc, std::move(db_writable)), ioc_(static_cast<int>(std::max(1u, cfg.threads))),
         signals_(ioc_, SIGINT, SIGTERM) {
     auto& m = adapters::metrics::global();
     m.describe("advisor_connections", "Open WebSocket connections.", "gauge");
     m.describe("advisor_errors_total", "Error replies by code.");
+    m.describe("advisor_connections_refused_total", "Connections closed at accept: over the total or the per-IP cap.");
   }
 
   ~impl() {
@@ -445,7 +529,12 @@ class server::impl {
 
   std::uint16_t listen() {
     listener_ = std::make_shared<listener>(ioc_, state_);
-    return listener_->open(cfg_.host, cfg_.port);
+    auto port = listener_->open(cfg_.host, cfg_.port);
+    if (origins_open_to_all(cfg_))
+      log::warn("allowed_origins_empty",
+                {{"host", cfg_.host},
+                 {"advice", "any web page may open the WebSocket: list your sites in allowed_origins (docs/reliability.md)"}});
+    return port;
   }
 
   int run() {
@@ -456,13 +545,19 @@ class server::impl {
       begin_shutdown();
     });
     listener_->run();
-    // Turns are committed on these threads, after the frames each pass of the loop read.
-    state_.svc.set_committer([this](std::function<void()> work) { net::post(ioc_, std::move(work)); });
+    // Turns are decided and committed on the turn threads, a commit after the turns already
+    // waiting there; the I/O threads only read and write sockets.
+    auto turn_work = net::make_work_guard(state_.turns);
+    std::vector<std::thread> turn_threads;
+    for (unsigned i = 0; i < std::max(1u, cfg_.turn_threads); ++i) turn_threads.emplace_back([this] { state_.turns.run(); });
+    state_.svc.set_committer([this](std::function<void()> work) { net::post(state_.turns, std::move(work)); });
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
     state_.svc.set_committer({});  // the service's own writer commits whatever is left
+    turn_work.reset();
+    for (auto& t : turn_threads) t.join();  // they finish the frames handed to them
     std::thread shutdown;
     {
       std::lock_guard lock(shutdown_mutex_);
@@ -516,13 +611,22 @@ class server::impl {
 
  private:
   const bot::config& cfg_;
-  net::io_context ioc_;
+  // Before the loop: handlers the stopped loop still holds (replies the turn threads handed
+  // back after it stopped) own sessions, whose destructors use the shared state.
   shared_state state_;
+  net::io_context ioc_;
   net::signal_set signals_;
   std::shared_ptr<listener> listener_;
   std::mutex shutdown_mutex_;  // stop() may come from any thread
   std::thread shutdown_;
 };
+
+bool origins_open_to_all(const bot::config& cfg) {
+  if (!cfg.allowed_origins.empty()) return false;
+  beast::error_code ec;
+  auto address = net::ip::make_address(cfg.host, ec);
+  return ec || !address.is_loopback();
+}
 
 server::server(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
     : impl_(std::make_unique<impl>(cfg, svc, std::move(db_writable))) {}

@@ -13,6 +13,10 @@
 
 namespace advisor::web {
 
+// True when any page could open the WebSocket from beyond this machine: no allowed_origins
+// and a listening address that is not loopback (the server then warns at start-up).
+bool origins_open_to_all(const bot::config& cfg);
+
 class server {
  public:
   // `db_writable` is asked by /healthz.

@@ -11,8 +11,13 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <mutex>
 #include <thread>
 
+#include "adapters/web/routes.hpp"
 #include "adapters/web/server.hpp"
 #include "knowledge/sqlite/session_store.hpp"
 #include "support.hpp"
@@ -37,12 +42,15 @@ struct running_server {
   std::thread thread;
   int exit_code = -1;
 
-  explicit running_server(std::function<void(bot::config&)> tweak = {}) {
+  // `setup` runs before the server listens (hooks on the service, extra routes).
+  explicit running_server(std::function<void(bot::config&)> tweak = {},
+                          std::function<void(bot::app&, web::server&)> setup = {}) {
     cfg = test::test_config(dir.str());
     cfg.port = 0;
     if (tweak) tweak(cfg);
     app = bot::open_app(cfg);
     srv = std::make_unique<web::server>(app->cfg, *app->service, [this] { return app->sessions->writable(); });
+    if (setup) setup(*app, *srv);
     port = srv->listen();
     thread = std::thread([this] { exit_code = srv->run(); });
   }
@@ -58,7 +66,13 @@ struct client {
   net::io_context ioc;
   websocket::stream<tcp::socket> ws{ioc};
 
-  explicit client(std::uint16_t port, const std::string& origin = {}) {
+  // `from`: the local address to connect from (another loopback address is another client
+  // to the server's per-address limits).
+  explicit client(std::uint16_t port, const std::string& origin = {}, const std::string& from = {}) {
+    if (!from.empty()) {
+      ws.next_layer().open(tcp::v4());
+      ws.next_layer().bind({net::ip::make_address(from), 0});
+    }
     ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
     ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
       if (!origin.empty()) req.set(http::field::origin, origin);
@@ -83,6 +97,7 @@ struct http_result {
   unsigned status = 0;
   std::string body;
   std::string content_type;
+  std::map<std::string, std::string> headers;  // names in lower case
 };
 
 http_result get(std::uint16_t port, const std::string& target, http::verb verb = http::verb::get) {
@@ -96,7 +111,13 @@ http_result get(std::uint16_t port, const std::string& target, http::verb verb =
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(stream, buffer, res);
-  return {res.result_int(), res.body(), std::string(res[http::field::content_type])};
+  http_result out{res.result_int(), res.body(), std::string(res[http::field::content_type]), {}};
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+  return out;
 }
 
 // Sends raw bytes and returns everything the server answers before it closes (or 5 s pass).
@@ -347,7 +368,7 @@ TEST_CASE("a thousand idle connections do not stop others being served") {
   lim.rlim_cur = lim.rlim_max;  // the test holds both ends of every connection
   setrlimit(RLIMIT_NOFILE, &lim);
   const int idle = lim.rlim_cur >= 4096 ? 1000 : static_cast<int>(lim.rlim_cur / 4);
-  running_server s;
+  running_server s([](bot::config& c) { c.max_connections_per_ip = 2000; });  // all from 127.0.0.1
   net::io_context ioc;
   std::vector<std::unique_ptr<websocket::stream<tcp::socket>>> held;
   for (int i = 0; i < idle; ++i) {
@@ -400,4 +421,339 @@ TEST_CASE("with several I/O threads, parallel conversations each finish with eve
     REQUIRE(now);
     CHECK(now->out.recommendation.has_value());
   }
+}
+
+// --- Hard to break: one client cannot slow or bloat the server for everyone (issue 19) ---
+
+namespace {
+
+// Holds every turn whose text carries `marker` on the turn thread deciding it, until released.
+struct turn_gate {
+  std::mutex m;
+  std::condition_variable cv;
+  int held = 0;
+  bool open = false;
+  void hold() {
+    std::unique_lock lock(m);
+    ++held;
+    cv.notify_all();
+    cv.wait(lock, [this] { return open; });
+  }
+  void wait_held(int n) {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return held >= n; });
+  }
+  void release() {
+    std::lock_guard lock(m);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+std::size_t rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  return 0;
+}
+
+long open_connections(std::uint16_t port) {
+  auto body = get(port, "/metrics").body;
+  auto at = body.find("\nadvisor_connections ");
+  if (at == std::string::npos) return -1;
+  return std::stol(body.substr(at + 21));
+}
+
+}  // namespace
+
+TEST_CASE("while an attacker's maximum-size turns are being worked on, a victim's conversation and /healthz are served") {
+  static constexpr const char* marker = "ATTACK";
+  turn_gate gate;
+  running_server s({}, [&](bot::app& a, web::server&) {
+    a.service->set_decide_hook([&](const dialogue::channel_key&, const bot::request& r) {
+      if (r.text.find(marker) != std::string::npos) gate.hold();
+    });
+  });
+  REQUIRE(s.cfg.turn_threads >= 2);
+  client attacker(s.port, {}, "127.0.0.2");  // another address than the victim's
+  attacker.send(json{{"type", "start"}});
+  attacker.receive();
+  attacker.receive();
+  // The longest text the advisor reads, within the message and byte budgets.
+  std::string longest = std::string(marker) + " ";
+  while (longest.size() + 12 <= 2000) longest += "zqxwvjkpfh ";
+  REQUIRE(longest.size() <= 2000);
+  attacker.send(json{{"type", "message"}, {"text", longest}});
+  gate.wait_held(1);  // a turn thread is now inside the attacker's turn, and stays there
+
+  // The victim goes from start to the recommendation, and /healthz answers, meanwhile.
+  client victim(s.port);
+  victim.send(json{{"type", "start"}});
+  CHECK(victim.receive()["type"] == "session");
+  json reply = finish_conversation(victim, victim.receive());
+  CHECK(reply.contains("recommendation"));
+  CHECK(get(s.port, "/healthz").status == 200);
+
+  gate.release();
+  json held = attacker.receive();
+  CHECK(held["type"] == "reply");
+  // Longer than the advisor reads: a clear reply, not an error.
+  json too_long = attacker.turn({{"type", "message"}, {"text", std::string(2500, 'a')}});
+  CHECK(too_long["notice"] == "too_long");
+  CHECK(too_long["text"].get<std::string>().find("2000 characters") != std::string::npos);
+}
+
+TEST_CASE("one address holds at most all turn threads but one: its other connections wait, others do not") {
+  static constexpr const char* marker = "HOLD";
+  turn_gate gate;
+  running_server s([](bot::config& c) { c.turn_threads = 3; }, [&](bot::app& a, web::server&) {
+    a.service->set_decide_hook([&](const dialogue::channel_key&, const bot::request& r) {
+      if (r.text.find(marker) != std::string::npos) gate.hold();
+    });
+  });
+  std::vector<std::unique_ptr<client>> attackers;
+  for (int i = 0; i < 3; ++i) {
+    attackers.push_back(std::make_unique<client>(s.port, "", "127.0.0.2"));
+    attackers.back()->send(json{{"type", "message"}, {"text", std::string(marker) + " one"}});
+  }
+  gate.wait_held(2);  // two of the three turn threads; the third attacker's turn waits
+  client victim(s.port);
+  victim.send(json{{"type", "start"}});
+  CHECK(victim.receive()["type"] == "session");
+  CHECK(finish_conversation(victim, victim.receive()).contains("recommendation"));
+  {
+    std::lock_guard lock(gate.m);
+    CHECK(gate.held == 2);
+  }
+  gate.release();
+  for (auto& a : attackers) {
+    CHECK(a->receive()["type"] == "session");
+    CHECK(a->receive()["type"] == "reply");
+  }
+}
+
+TEST_CASE("one conversation's turns keep their order on the turn threads") {
+  running_server s([](bot::config& c) { c.turn_threads = 4; });
+  client c(s.port);
+  c.send(json{{"type", "start"}});
+  c.receive();
+  json reply = c.receive();
+  // Sent back to back, without waiting: each answer must land on the question it was meant for.
+  c.send(json{{"type", "choose"}, {"option", "startup"}, {"question", "context"}});
+  c.send(json{{"type", "message"}, {"text", "status"}});
+  json first = c.receive();
+  json second = c.receive();
+  CHECK(first["type"] == "reply");
+  CHECK(first["question"] == "startup_goal");
+  CHECK(second["understood"] == "status");
+}
+
+TEST_CASE("a connection's bytes are budgeted beside its messages") {
+  running_server s([](bot::config& c) {
+    c.bytes_per_second = 100;
+    c.byte_burst = 4500;
+  });
+  client c(s.port);
+  std::string text(1900, 'q');
+  json a = c.turn({{"type", "message"}, {"text", text}});  // session frame first
+  CHECK(a["type"] == "session");
+  c.receive();
+  CHECK(c.turn({{"type", "message"}, {"text", text}})["type"] == "reply");
+  json refused = c.turn({{"type", "message"}, {"text", text}});
+  CHECK(refused["code"] == "rate_limited");
+  CHECK(refused["message"].get<std::string>().find("Too much text") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // 100 bytes come back
+  // A short message still fits.
+  CHECK(c.turn({{"type", "message"}, {"text", "help"}})["type"] == "reply");
+  // One larger than the whole budget can never be read: it is refused as too large.
+  CHECK(c.turn({{"type", "message"}, {"text", std::string(5000, 'q')}})["code"] == "too_large");
+}
+
+TEST_CASE("the connections of one address share a byte budget: more connections buy no more turns") {
+  running_server s([](bot::config& c) {
+    c.bytes_per_second_per_ip = 100;
+    c.byte_burst_per_ip = 4500;
+  });
+  client a(s.port);
+  client b(s.port);
+  std::string text(1900, 'q');
+  CHECK(a.turn({{"type", "message"}, {"text", text}})["type"] == "session");
+  a.receive();
+  CHECK(b.turn({{"type", "message"}, {"text", text}})["type"] == "session");
+  b.receive();
+  json refused = a.turn({{"type", "message"}, {"text", text}});
+  CHECK(refused["code"] == "rate_limited");
+  // The budget refills with time.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CHECK(b.turn({{"type", "message"}, {"text", "help"}})["type"] == "reply");
+}
+
+TEST_CASE("error frames quote at most 100 characters of what the user sent") {
+  running_server s;
+  client c(s.port);
+  c.send(json{{"type", "start"}});
+  c.receive();
+  c.receive();
+  json e = c.turn({{"type", "choose"}, {"option", std::string(1500, 'o')}});
+  CHECK(e["code"] == "unknown_option");
+  CHECK(e["message"].get<std::string>().size() < 200);
+  json t = c.turn({{"type", std::string(5000, 't')}});
+  CHECK(t["code"] == "unknown_type");
+  CHECK(t["message"].get<std::string>().size() < 200);
+}
+
+TEST_CASE("twenty clients that never read are cut off and memory stays bounded") {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = lim.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &lim);
+  running_server s([](bot::config& c) {
+    // Only the outgoing limit is tested: the rate limits would slow the clients down first.
+    c.messages_per_second = 1e9;
+    c.message_burst = 1e9;
+    c.bytes_per_second = 1e12;
+    c.byte_burst = 1e12;
+    c.bytes_per_second_per_ip = 1e12;
+    c.byte_burst_per_ip = 1e12;
+  });
+  const std::size_t before = rss_kib();
+  std::atomic<std::size_t> peak{before};
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling) {
+      std::size_t now = rss_kib();
+      if (now > peak) peak = now;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  constexpr int clients = 20;
+  std::vector<std::thread> senders;
+  std::atomic<int> cut_off{0};
+  for (int i = 0; i < clients; ++i)
+    senders.emplace_back([&] {
+      net::io_context ioc;
+      websocket::stream<tcp::socket> ws(ioc);
+      ws.next_layer().open(tcp::v4());
+      ws.next_layer().set_option(net::socket_base::receive_buffer_size(4096));  // reads nothing anyway
+      ws.next_layer().connect({net::ip::make_address("127.0.0.1"), s.port});
+      ws.handshake("127.0.0.1", "/ws");
+      std::string help = json{{"type", "message"}, {"text", "help"}}.dump();
+      for (int n = 0; n < 200000; ++n) {
+        beast::error_code ec;
+        ws.write(net::buffer(help), ec);
+        if (ec) {
+          ++cut_off;
+          return;
+        }
+      }
+    });
+  for (auto& t : senders) t.join();
+  CHECK(cut_off == clients);
+  // Every connection is gone soon after (the sockets are closed, not waiting on a close
+  // handshake the clients would never answer).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (open_connections(s.port) != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(open_connections(s.port) == 0);
+  sampling = false;
+  sampler.join();
+  MESSAGE("VmRSS before " << before << " KiB, peak " << peak.load() << " KiB");
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  // Sanitizers shadow every byte and keep freed memory in quarantine: RSS is theirs to say.
+  MESSAGE("under a sanitizer: the memory bound is not checked");
+#else
+  CHECK(peak.load() - before < 50 * 1024);
+#endif
+  CHECK(get(s.port, "/metrics").body.find("advisor_errors_total{code=\"slow_reader\"} 20") != std::string::npos);
+  // Others are still served.
+  client c(s.port);
+  c.send(json{{"type", "start"}});
+  CHECK(c.receive()["type"] == "session");
+}
+
+TEST_CASE("connections are capped in all and per address") {
+  running_server s([](bot::config& c) { c.max_connections_per_ip = 3; });
+  {
+    std::vector<std::unique_ptr<client>> held;
+    for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<client>(s.port));
+    CHECK_THROWS(client(s.port));  // the fourth from 127.0.0.1 is closed at once
+    raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");  // also refused: nothing to check but that it returns
+  }
+  // Their places come back once they are closed.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool served = false;
+  while (!served && std::chrono::steady_clock::now() < deadline) {
+    try {
+      served = get(s.port, "/healthz").status == 200;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  CHECK(served);
+  CHECK(get(s.port, "/metrics").body.find("advisor_connections_refused_total{reason=\"per_ip\"}") != std::string::npos);
+
+  running_server total([](bot::config& c) { c.max_connections = 2; });
+  client a(total.port);
+  client b(total.port);
+  CHECK_THROWS(client(total.port));
+}
+
+TEST_CASE("HTTP is strict: Transfer-Encoding other than chunked, and bodies where none belong") {
+  running_server s({}, [](bot::app&, web::server& srv) {
+    auto echo_size = [](const adapters::http_request& r) {
+      adapters::http_response res;
+      res.body = json{{"bytes", r.body.size()}}.dump();
+      return res;
+    };
+    srv.routes().add("POST", "/slack/commands", echo_size);
+    srv.routes().add("POST", "/discord/interactions", echo_size);
+  });
+  auto status_of = [](const std::string& answer) { return answer.substr(0, 12); };
+  for (std::string te : {"gzip", "xchunked", "chunked, chunked", "gzip, chunked", "chunked\r\nTransfer-Encoding: chunked"}) {
+    CAPTURE(te);
+    std::string req = "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
+                      "\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::string answer = raw(s.port, req);
+    CHECK(status_of(answer) == "HTTP/1.1 400");
+    CHECK(answer.find("HTTP/1.1", 1) == std::string::npos);  // the body was not served as a request
+  }
+  // Plain chunked is read.
+  std::string chunked = "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  std::string answer = raw(s.port, chunked);
+  CHECK(status_of(answer) == "HTTP/1.1 200");
+  CHECK(answer.find("{\"bytes\":5}") != std::string::npos);
+
+  // Routes without a body refuse one, by length or chunked.
+  CHECK(status_of(raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")) == "HTTP/1.1 413");
+  CHECK(status_of(raw(s.port, "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) == "HTTP/1.1 413");
+  CHECK(status_of(raw(s.port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")) == "HTTP/1.1 413");
+  // Slack and Discord take what their platforms send, not more.
+  auto post = [&](const std::string& path, std::size_t size) {
+    return status_of(raw(s.port, "POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+                                     std::to_string(size) + "\r\n\r\n" + std::string(size, 'a')));
+  };
+  CHECK(post("/slack/commands", 100 * 1024) == "HTTP/1.1 200");
+  CHECK(post("/slack/commands", web::slack_body_limit + 1) == "HTTP/1.1 413");
+  CHECK(post("/discord/interactions", 100 * 1024) == "HTTP/1.1 200");
+  CHECK(post("/discord/interactions", web::discord_body_limit + 1) == "HTTP/1.1 413");
+  CHECK(get(s.port, "/healthz").status == 200);
+}
+
+TEST_CASE("every HTML and JSON response carries the security headers") {
+  running_server s([](bot::config& c) { c.frame_ancestors = "https://portal.example"; });
+  for (std::string target : {"/", "/healthz", "/nope", "/widget.js", "/metrics"}) {
+    CAPTURE(target);
+    auto r = get(s.port, target);
+    CHECK(r.headers["x-content-type-options"] == "nosniff");
+    CHECK(r.headers["referrer-policy"] == "no-referrer");
+    CHECK(r.headers["content-security-policy"].find("frame-ancestors") != std::string::npos);
+  }
+  auto page = get(s.port, "/");
+  std::string csp = page.headers["content-security-policy"];
+  CHECK(csp.find("frame-ancestors https://portal.example") != std::string::npos);
+  CHECK(csp.find("script-src 'self'") != std::string::npos);
+  CHECK(csp.find("'unsafe-inline'") == std::string::npos);
+  CHECK(csp.find("'sha256-") != std::string::npos);  // the page's own inline style, by hash
+  CHECK(get(s.port, "/healthz").headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'");
 }
