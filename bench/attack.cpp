@@ -53,11 +53,14 @@ struct attack::impl {
       for (unsigned n = 0; !stopping; ++n) {
         std::this_thread::sleep_until(due);
         due += interval;
-        std::string frame = json{{"type", "message"}, {"text", costly_text(o.text_bytes, index * 7919 + n)}}.dump();
+        std::string frame =
+            json{{"type", "message"}, {"text", costly_text(o.text_bytes, index * 7919 + n)}}.dump();
         ws.write(net::buffer(frame));
         json reply = read_frame();
-        if (reply.value("code", "") == "rate_limited") ++refused;
-        else ++answered;
+        if (reply.value("code", "") == "rate_limited")
+          ++refused;
+        else
+          ++answered;
       }
       beast::error_code ec;
       ws.next_layer().close(ec);
@@ -69,7 +72,8 @@ struct attack::impl {
 
 attack::attack(const attack_options& o) : impl_(std::make_unique<impl>()) {
   impl_->o = o;
-  for (unsigned i = 0; i < o.connections; ++i) impl_->threads.emplace_back([this, i] { impl_->run(i); });
+  for (unsigned i = 0; i < o.connections; ++i)
+    impl_->threads.emplace_back([this, i] { impl_->run(i); });
 }
 
 attack::~attack() { stop(); }
@@ -78,12 +82,9 @@ json attack::stop() {
   impl_->stopping = true;
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
-  return {{"attackers", impl_->o.connections},
-          {"attack_text_bytes", impl_->o.text_bytes},
-          {"attack_from", impl_->o.from},
-          {"attack_rate_per_connection", impl_->o.rate},
-          {"attack_turns", impl_->answered.load()},
-          {"attack_refused", impl_->refused.load()},
+  return {{"attackers", impl_->o.connections},      {"attack_text_bytes", impl_->o.text_bytes},
+          {"attack_from", impl_->o.from},           {"attack_rate_per_connection", impl_->o.rate},
+          {"attack_turns", impl_->answered.load()}, {"attack_refused", impl_->refused.load()},
           {"attackers_cut", impl_->cut.load()}};
 }
 

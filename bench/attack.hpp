@@ -18,7 +18,8 @@ struct attack_options {
   std::string from = "127.0.0.2";  // the attackers' own address (the server budgets per address)
   unsigned connections = 1;
   std::size_t text_bytes = 1990;  // the engine reads up to 2,000 bytes
-  double rate = 2;                // messages a second per connection: the default byte budget, 4 KiB/s, over ~2 KB
+  double rate =
+      2;  // messages a second per connection: the default byte budget, 4 KiB/s, over ~2 KB
 };
 
 // Runs on threads of its own from construction until stop().

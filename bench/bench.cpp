@@ -26,7 +26,8 @@ using namespace bench;
 
 namespace {
 
-constexpr const char* default_discord_seed = "be0c7a5d1f2e3b4a59687766554433221100ffeeddccbbaa9988776655443322";
+constexpr const char* default_discord_seed =
+    "be0c7a5d1f2e3b4a59687766554433221100ffeeddccbbaa9988776655443322";
 
 int fail(const std::string& message) {
   std::cerr << "advisor-bench: " << message << "\n";
@@ -36,7 +37,8 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"advisor-bench: a load generator for a loopback advisor (WebSocket, idle, Slack, Discord)"};
+  CLI::App cli{
+      "advisor-bench: a load generator for a loopback advisor (WebSocket, idle, Slack, Discord)"};
   ws_options o;
   chat_options co;
   attack_options ao;
@@ -49,37 +51,54 @@ int main(int argc, char** argv) {
   co.discord_app_id = "1000000000000000001";
   cli.add_option("--host", o.host, "loopback address of the advisor (default 127.0.0.1)");
   auto* port = cli.add_option("--port", o.port, "the advisor's port")->check(CLI::Range(1, 65535));
-  auto* conns = cli.add_option("-c,--connections", o.connections,
-                               "concurrent connections (WebSocket default 50; Slack/Discord: keep-alive connections, "
-                               "and the number of users in closed loop, default 8)")
-                    ->check(CLI::Range(1, 20000));
-  cli.add_option("-s,--seconds", o.seconds, "how long to run (idle: how long to hold)")->check(CLI::Range(0.1, 600.0));
-  cli.add_option("--max-turns", o.max_turns, "stop after this many turns (Slack/Discord: requests) in all")
+  auto* conns =
+      cli.add_option(
+             "-c,--connections", o.connections,
+             "concurrent connections (WebSocket default 50; Slack/Discord: keep-alive connections, "
+             "and the number of users in closed loop, default 8)")
+          ->check(CLI::Range(1, 20000));
+  cli.add_option("-s,--seconds", o.seconds, "how long to run (idle: how long to hold)")
+      ->check(CLI::Range(0.1, 600.0));
+  cli.add_option("--max-turns", o.max_turns,
+                 "stop after this many turns (Slack/Discord: requests) in all")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   cli.add_option("--rate", o.rate,
-                 "open loop: offered turns/s (Slack/Discord: requests/s) in all, spread evenly; default closed loop")
+                 "open loop: offered turns/s (Slack/Discord: requests/s) in all, spread evenly; "
+                 "default closed loop")
       ->check(CLI::Range(0.1, 1'000'000.0));
-  cli.add_flag("--responder", responder_too, "WebSocket: first run the same load against a no-work responder");
-  cli.add_option("--latency-out", latency_out,
-                 "write the latency distribution (percentile, 1/(1-p), ms) for gnuplot to this file");
+  cli.add_flag("--responder", responder_too,
+               "WebSocket: first run the same load against a no-work responder");
+  cli.add_option(
+      "--latency-out", latency_out,
+      "write the latency distribution (percentile, 1/(1-p), ms) for gnuplot to this file");
   cli.add_option("--idle", idle, "open this many WebSocket connections and hold them silent")
       ->check(CLI::Range(1, 100000));
-  cli.add_option("--attackers", ao.connections, "WebSocket: this many attacking connections beside the measured ones")
+  cli.add_option("--attackers", ao.connections,
+                 "WebSocket: this many attacking connections beside the measured ones")
       ->check(CLI::Range(0, 1000));
-  cli.add_option("--attack-bytes", ao.text_bytes, "attackers: bytes of text per message (default 1990)")
+  cli.add_option("--attack-bytes", ao.text_bytes,
+                 "attackers: bytes of text per message (default 1990)")
       ->check(CLI::Range(1, 60000));
-  cli.add_option("--attack-from", ao.from, "attackers: the loopback address they connect from (default 127.0.0.2)");
-  cli.add_option("--attack-rate", ao.rate, "attackers: messages a second per connection (default 2)")
+  cli.add_option("--attack-from", ao.from,
+                 "attackers: the loopback address they connect from (default 127.0.0.2)");
+  cli.add_option("--attack-rate", ao.rate,
+                 "attackers: messages a second per connection (default 2)")
       ->check(CLI::Range(0.1, 100000.0));
   cli.add_flag("--slack", slack, "Slack mode: signed slash commands, button clicks and mentions");
   cli.add_flag("--discord", discord, "Discord mode: signed /advisor commands and button clicks");
-  cli.add_option("--fake-api-port", co.fake_api_port, "Slack/Discord: the fake Web API's port (default: any free port)")
+  cli.add_option("--fake-api-port", co.fake_api_port,
+                 "Slack/Discord: the fake Web API's port (default: any free port)")
       ->check(CLI::Range(1, 65535));
-  cli.add_option("--slack-secret", co.slack_secret, "Slack signing secret (default advisor-bench-signing-secret)");
-  cli.add_option("--discord-seed", co.discord_seed, "Discord: Ed25519 private key seed, 64 hex digits");
-  cli.add_option("--discord-app-id", co.discord_app_id, "Discord application id (default 1000000000000000001)");
-  cli.add_flag("--print-discord-public-key", print_key, "print the public key (hex) of the Discord seed and exit");
-  cli.add_option("--reply-timeout", co.reply_timeout, "Slack/Discord: seconds to wait for a reply before it is lost")
+  cli.add_option("--slack-secret", co.slack_secret,
+                 "Slack signing secret (default advisor-bench-signing-secret)");
+  cli.add_option("--discord-seed", co.discord_seed,
+                 "Discord: Ed25519 private key seed, 64 hex digits");
+  cli.add_option("--discord-app-id", co.discord_app_id,
+                 "Discord application id (default 1000000000000000001)");
+  cli.add_flag("--print-discord-public-key", print_key,
+               "print the public key (hex) of the Discord seed and exit");
+  cli.add_option("--reply-timeout", co.reply_timeout,
+                 "Slack/Discord: seconds to wait for a reply before it is lost")
       ->check(CLI::Range(0.1, 60.0));
   cli.add_option("--seed", co.seed, "Slack/Discord: seed of the pseudo-random choices");
   CLI11_PARSE(cli, argc, argv);
@@ -89,12 +108,17 @@ int main(int argc, char** argv) {
       std::cout << advisor::test::ed25519_key(co.discord_seed).public_hex() << std::endl;
       return 0;
     }
-    if (!port->count()) return fail("--port is required (the advisor's port on the loopback address)");
+    if (!port->count())
+      return fail("--port is required (the advisor's port on the loopback address)");
     if (!loopback(o.host))
-      return fail("only loopback targets are allowed: --host must be an IP address in 127.0.0.0/8 or ::1 (got \"" +
-                  o.host + "\")");
-    if ((idle > 0) + slack + discord > 1) return fail("choose one of --idle, --slack and --discord");
-    if (responder_too && (idle || slack || discord)) return fail("--responder goes with the WebSocket mode only");
+      return fail(
+          "only loopback targets are allowed: --host must be an IP address in 127.0.0.0/8 or ::1 "
+          "(got \"" +
+          o.host + "\")");
+    if ((idle > 0) + slack + discord > 1)
+      return fail("choose one of --idle, --slack and --discord");
+    if (responder_too && (idle || slack || discord))
+      return fail("--responder goes with the WebSocket mode only");
     std::uint64_t fds = raise_fd_limit();
     unsigned needed = std::max(idle, o.connections) + 64;
     if (fds && fds < needed)
@@ -103,7 +127,8 @@ int main(int argc, char** argv) {
 
     if (idle) {
       json out = run_idle(o.host, o.port, idle, o.seconds, [&](unsigned open) {
-        std::cerr << "advisor-bench: holding " << open << " idle connections for " << o.seconds << " s" << std::endl;
+        std::cerr << "advisor-bench: holding " << open << " idle connections for " << o.seconds
+                  << " s" << std::endl;
       });
       std::cout << out.dump() << std::endl;
       return out["errors"].get<std::uint64_t>() == 0 ? 0 : 1;
@@ -118,10 +143,12 @@ int main(int argc, char** argv) {
       co.rate = o.rate;
       co.max_requests = o.max_turns;
       co.latency_out = latency_out;
-      if (discord) advisor::test::ed25519_key check(co.discord_seed);  // a bad seed fails here, clearly
+      if (discord)
+        advisor::test::ed25519_key check(co.discord_seed);  // a bad seed fails here, clearly
       json out = run_chat(co);
       std::cout << out.dump() << std::endl;
-      return out["errors"].get<std::uint64_t>() == 0 && out["acks"].get<std::uint64_t>() > 0 ? 0 : 1;
+      return out["errors"].get<std::uint64_t>() == 0 && out["acks"].get<std::uint64_t>() > 0 ? 0
+                                                                                             : 1;
     }
 
     json out;
@@ -132,15 +159,18 @@ int main(int argc, char** argv) {
       ro.port = ceiling.port();
       ws_results rr = run_ws(ro);
       out["responder"] = summarize(ro, rr);
-      if (!latency_out.empty()) rr.latencies.write_distribution(latency_out + ".responder", "no-work responder");
+      if (!latency_out.empty())
+        rr.latencies.write_distribution(latency_out + ".responder", "no-work responder");
     }
     std::unique_ptr<attack> attackers;
-    if (ao.connections > 0 && !loopback(ao.from)) return fail("--attack-from must be a loopback address");
+    if (ao.connections > 0 && !loopback(ao.from))
+      return fail("--attack-from must be a loopback address");
     if (ao.connections > 0) {
       ao.host = o.host;
       ao.port = o.port;
       attackers = std::make_unique<attack>(ao);
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // every attacker connected and sending
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(500));  // every attacker connected and sending
     }
     ws_results r = run_ws(o);
     if (attackers) out.update(attackers->stop());
@@ -148,8 +178,8 @@ int main(int argc, char** argv) {
     if (!latency_out.empty()) r.latencies.write_distribution(latency_out, "advisor turn latency");
     for (auto& [k, v] : advisor.items()) out[k] = v;
     if (responder_too && out["responder"]["turns_per_s"].get<double>() > 0)
-      out["ratio_to_responder"] =
-          round_to(advisor["turns_per_s"].get<double>() / out["responder"]["turns_per_s"].get<double>(), 3);
+      out["ratio_to_responder"] = round_to(
+          advisor["turns_per_s"].get<double>() / out["responder"]["turns_per_s"].get<double>(), 3);
     std::cout << out.dump() << std::endl;
     return (r.errors + r.connect_failures) == 0 && r.turns > 0 ? 0 : 1;
   } catch (const std::invalid_argument& e) {

@@ -1,8 +1,5 @@
 #include "chat.hpp"
 
-#include "fake_api.hpp"
-#include "request_signing.hpp"
-
 #include <boost/beast/http.hpp>
 #include <deque>
 #include <iostream>
@@ -13,6 +10,9 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+
+#include "fake_api.hpp"
+#include "request_signing.hpp"
 
 namespace bench {
 
@@ -46,8 +46,12 @@ class http_pool {
   using done_fn = std::function<void(http_job&, http_result&)>;
 
   http_pool(net::io_context& ioc, tcp::endpoint ep, unsigned size, sign_fn sign, done_fn done)
-      : ioc_(ioc), ep_(ep), host_(ep.address().to_string() + ":" + std::to_string(ep.port())), size_(size),
-        sign_(std::move(sign)), done_(std::move(done)) {}
+      : ioc_(ioc),
+        ep_(ep),
+        host_(ep.address().to_string() + ":" + std::to_string(ep.port())),
+        size_(size),
+        sign_(std::move(sign)),
+        done_(std::move(done)) {}
 
   // Opens every connection; `then(open)` runs after the last attempt.
   void connect(std::function<void(unsigned)> then) {
@@ -81,7 +85,8 @@ class http_pool {
     explicit conn(http_pool& p) : pool(p), stream(p.ioc_) {}
     void open(std::function<void(bool)> then) {
       stream.expires_after(std::chrono::seconds(10));
-      stream.async_connect(pool.ep_, [self = shared_from_this(), then](beast::error_code ec) { then(!ec); });
+      stream.async_connect(pool.ep_,
+                           [self = shared_from_this(), then](beast::error_code ec) { then(!ec); });
     }
     void run(http_job j) {
       job = std::move(j);
@@ -97,22 +102,27 @@ class http_pool {
       pool.sign_(req);
       req.prepare_payload();
       stream.expires_after(std::chrono::seconds(30));
-      http::async_write(stream, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec) return self->fail(ec);
-        self->parser.emplace();
-        self->parser->body_limit(16 * 1024 * 1024);
-        http::async_read(self->stream, self->buffer, *self->parser, [self](beast::error_code e, std::size_t) {
-          if (e) return self->fail(e);
-          auto res = self->parser->release();
-          http_result r{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type]), {}};
-          bool keep = res.keep_alive();
-          self->pool.finish(self->job, r);
-          if (keep)
-            self->pool.release(self);
-          else
-            self->reopen();
-        });
-      });
+      http::async_write(
+          stream, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->fail(ec);
+            self->parser.emplace();
+            self->parser->body_limit(16 * 1024 * 1024);
+            http::async_read(self->stream, self->buffer, *self->parser,
+                             [self](beast::error_code e, std::size_t) {
+                               if (e) return self->fail(e);
+                               auto res = self->parser->release();
+                               http_result r{res.result_int(),
+                                             std::move(res.body()),
+                                             std::string(res[http::field::content_type]),
+                                             {}};
+                               bool keep = res.keep_alive();
+                               self->pool.finish(self->job, r);
+                               if (keep)
+                                 self->pool.release(self);
+                               else
+                                 self->reopen();
+                             });
+          });
     }
     void fail(beast::error_code ec) {
       http_result r;
@@ -208,7 +218,8 @@ struct slot {
 
 struct counters {
   std::uint64_t requests = 0, acks = 0, non_2xx = 0, transport_errors = 0, lost_replies = 0;
-  std::uint64_t commands = 0, clicks = 0, texts = 0, conversations = 0, failed_turns = 0, unexpected = 0;
+  std::uint64_t commands = 0, clicks = 0, texts = 0, conversations = 0, failed_turns = 0,
+                unexpected = 0;
   std::uint64_t deferred = 0;
   std::map<std::string, std::uint64_t> statuses;  // non-2xx by status
   std::string first_error;
@@ -223,13 +234,15 @@ class driver {
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count() %
                                 1'000'000'000)),
-        pool_(ioc_, tcp::endpoint{net::ip::make_address(o.host), o.port}, o.connections,
-              [this](http::request<http::string_body>& r) { sign(r); },
-              [this](http_job& j, http_result& r) { on_done(j, r); }),
+        pool_(
+            ioc_, tcp::endpoint{net::ip::make_address(o.host), o.port}, o.connections,
+            [this](http::request<http::string_body>& r) { sign(r); },
+            [this](http_job& j, http_result& r) { on_done(j, r); }),
         tick_(ioc_),
         sweep_(ioc_),
         end_(ioc_) {
-    if (o.kind == chat_kind::discord) discord_key_ = std::make_unique<advisor::test::ed25519_key>(o.discord_seed);
+    if (o.kind == chat_kind::discord)
+      discord_key_ = std::make_unique<advisor::test::ed25519_key>(o.discord_seed);
   }
 
   json run() {
@@ -251,14 +264,18 @@ class driver {
     auto quiet_since = steady::now();
     while (steady::now() - quiet_since < std::chrono::seconds(3)) {
       auto last = fake_->last_call();
-      if (steady::now() - std::max(last, quiet_since - std::chrono::seconds(3)) > std::chrono::milliseconds(300)) break;
+      if (steady::now() - std::max(last, quiet_since - std::chrono::seconds(3)) >
+          std::chrono::milliseconds(300))
+        break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     json calls = fake_->counts();
     std::uint64_t total = fake_->total();
     std::uint16_t fake_port = fake_->port();
     fake_.reset();
-    if (!connected) throw std::runtime_error("no connection to 127.0.0.1:" + std::to_string(o_.port) + " could be opened");
+    if (!connected)
+      throw std::runtime_error("no connection to 127.0.0.1:" + std::to_string(o_.port) +
+                               " could be opened");
     return summary(calls, total, fake_port);
   }
 
@@ -361,8 +378,7 @@ class driver {
     s.since = scheduled;
     ++replies_outstanding_;
     waiting_.push_back({i, s.gen, scheduled});
-    if (++counts_.requests == o_.max_requests)
-      net::post(ioc_, [this] { stop_issuing(); });
+    if (++counts_.requests == o_.max_requests) net::post(ioc_, [this] { stop_issuing(); });
     if (j.kind == job_kind::command) ++counts_.commands;
     if (j.kind == job_kind::click) ++counts_.clicks;
     if (j.kind == job_kind::text) ++counts_.texts;
@@ -381,7 +397,8 @@ class driver {
     } else {
       ++counts_.non_2xx;
       ++counts_.statuses[std::to_string(r.status)];
-      if (counts_.first_error.empty()) counts_.first_error = std::to_string(r.status) + " " + r.body.substr(0, 300);
+      if (counts_.first_error.empty())
+        counts_.first_error = std::to_string(r.status) + " " + r.body.substr(0, 300);
     }
     if (s.gen != j.gen || s.dead) return;
     s.ack_pending = false;
@@ -468,7 +485,8 @@ class driver {
   // "C<slot>R<run tag>" back to the slot.
   std::optional<std::size_t> slack_slot(const std::string& channel) {
     auto r = channel.find('R');
-    if (channel.size() < 2 || r == std::string::npos || channel.compare(r + 1, std::string::npos, run_tag_) != 0)
+    if (channel.size() < 2 || r == std::string::npos ||
+        channel.compare(r + 1, std::string::npos, run_tag_) != 0)
       return std::nullopt;
     try {
       std::size_t i = std::stoull(channel.substr(1, r - 1));
@@ -502,23 +520,24 @@ class driver {
       j.kind = job_kind::command;
       j.target = "/slack/commands";
       j.content_type = "application/x-www-form-urlencoded";
-      std::string text = std::uniform_int_distribution<int>(0, 3)(rng_) == 0
-                             ? openings[std::uniform_int_distribution<std::size_t>(0, openings.size() - 1)(rng_)]
-                             : std::string();
+      std::string text =
+          std::uniform_int_distribution<int>(0, 3)(rng_) == 0
+              ? openings[std::uniform_int_distribution<std::size_t>(0, openings.size() - 1)(rng_)]
+              : std::string();
       std::string trigger = std::to_string(++sequence_) + ".738474920.8088930838d88f008e0";
       j.body = advisor::test::form({{"token", "benchVerificationToken"},
-                     {"team_id", s.team},
-                     {"team_domain", "bench"},
-                     {"channel_id", s.channel},
-                     {"channel_name", "bench"},
-                     {"user_id", s.user},
-                     {"user_name", "bench-user"},
-                     {"command", "/advisor"},
-                     {"text", text},
-                     {"api_app_id", "ABENCH"},
-                     {"is_enterprise_install", "false"},
-                     {"response_url", fake + "/slack/response/" + std::to_string(i)},
-                     {"trigger_id", trigger}});
+                                    {"team_id", s.team},
+                                    {"team_domain", "bench"},
+                                    {"channel_id", s.channel},
+                                    {"channel_name", "bench"},
+                                    {"user_id", s.user},
+                                    {"user_name", "bench-user"},
+                                    {"command", "/advisor"},
+                                    {"text", text},
+                                    {"api_app_id", "ABENCH"},
+                                    {"is_enterprise_install", "false"},
+                                    {"response_url", fake + "/slack/response/" + std::to_string(i)},
+                                    {"trigger_id", trigger}});
       return j;
     }
     const json& msg = s.next;
@@ -529,7 +548,8 @@ class driver {
       j.kind = job_kind::text;
       j.target = "/slack/events";
       j.content_type = "application/json";
-      std::string ts = std::to_string(unix_now()) + "." + std::to_string(100000 + ++sequence_ % 900000);
+      std::string ts =
+          std::to_string(unix_now()) + "." + std::to_string(100000 + ++sequence_ % 900000);
       json event = {{"type", "app_mention"},
                     {"user", s.user},
                     {"text", "<@" + std::string(bot_user) + "> " + std::to_string(k + 1)},
@@ -538,20 +558,21 @@ class driver {
                     {"channel", s.channel},
                     {"event_ts", ts},
                     {"thread_ts", thread}};
-      j.body = json{{"token", "benchVerificationToken"},
-                    {"team_id", s.team},
-                    {"api_app_id", "ABENCH"},
-                    {"event", std::move(event)},
-                    {"type", "event_callback"},
-                    {"event_id", "Ev" + run_tag_ + "N" + std::to_string(++sequence_)},
-                    {"event_time", unix_now()},
-                    {"authorizations", json::array({{{"enterprise_id", nullptr},
-                                                     {"team_id", s.team},
-                                                     {"user_id", bot_user},
-                                                     {"is_bot", true},
-                                                     {"is_enterprise_install", false}}})},
-                    {"is_ext_shared_channel", false}}
-                   .dump();
+      j.body = json{
+          {"token", "benchVerificationToken"},
+          {"team_id", s.team},
+          {"api_app_id", "ABENCH"},
+          {"event", std::move(event)},
+          {"type", "event_callback"},
+          {"event_id", "Ev" + run_tag_ + "N" + std::to_string(++sequence_)},
+          {"event_time", unix_now()},
+          {"authorizations", json::array({{{"enterprise_id", nullptr},
+                                           {"team_id", s.team},
+                                           {"user_id", bot_user},
+                                           {"is_bot", true},
+                                           {"is_enterprise_install", false}}})},
+          {"is_ext_shared_channel",
+           false}}.dump();
       return j;
     }
     j.kind = job_kind::click;
@@ -559,16 +580,22 @@ class driver {
     j.content_type = "application/x-www-form-urlencoded";
     const json& button = *buttons[k];
     std::string ts = str(msg, "ts");
-    json message = {{"type", "message"}, {"subtype", "bot_message"}, {"text", msg.value("text", "")},
-                    {"ts", ts},          {"bot_id", "BBENCH"},       {"blocks", msg["blocks"]},
-                    {"thread_ts", thread}};
+    json message = {
+        {"type", "message"},  {"subtype", "bot_message"}, {"text", msg.value("text", "")},
+        {"ts", ts},           {"bot_id", "BBENCH"},       {"blocks", msg["blocks"]},
+        {"thread_ts", thread}};
     json payload = {
         {"type", "block_actions"},
-        {"user", {{"id", s.user}, {"username", "bench-user"}, {"name", "bench-user"}, {"team_id", s.team}}},
+        {"user",
+         {{"id", s.user}, {"username", "bench-user"}, {"name", "bench-user"}, {"team_id", s.team}}},
         {"api_app_id", "ABENCH"},
         {"token", "benchVerificationToken"},
         {"container",
-         {{"type", "message"}, {"message_ts", ts}, {"channel_id", s.channel}, {"is_ephemeral", false}, {"thread_ts", thread}}},
+         {{"type", "message"},
+          {"message_ts", ts},
+          {"channel_id", s.channel},
+          {"is_ephemeral", false},
+          {"thread_ts", thread}}},
         {"trigger_id", std::to_string(++sequence_) + ".738474920.8088930838d88f008e0"},
         {"team", {{"id", s.team}, {"domain", "bench"}}},
         {"enterprise", nullptr},
@@ -576,7 +603,8 @@ class driver {
         {"channel", {{"id", s.channel}, {"name", "bench"}}},
         {"message", std::move(message)},
         {"state", {{"values", json::object()}}},
-        {"response_url", "http://127.0.0.1:" + std::to_string(fake_->port()) + "/slack/response/" + std::to_string(i)},
+        {"response_url", "http://127.0.0.1:" + std::to_string(fake_->port()) + "/slack/response/" +
+                             std::to_string(i)},
         {"actions", json::array({{{"action_id", button["action_id"]},
                                   {"block_id", (*blocks[k])["block_id"]},
                                   {"text", button["text"]},
@@ -653,7 +681,8 @@ class driver {
       in["user"] = {{"id", s.user}, {"username", "bench" + s.user}};
     } else {
       in["guild_id"] = s.guild;
-      in["member"] = {{"user", {{"id", s.user}, {"username", "bench" + s.user}}}, {"roles", json::array()}};
+      in["member"] = {{"user", {{"id", s.user}, {"username", "bench" + s.user}}},
+                      {"roles", json::array()}};
     }
     std::vector<std::string> ids, options;
     std::vector<int> kinds;
@@ -687,27 +716,31 @@ class driver {
       in["type"] = 2;
       in["data"] = {{"id", "1100000000000000001"}, {"name", "advisor"}, {"type", 1}};
       if (std::uniform_int_distribution<int>(0, 3)(rng_) == 0)
-        in["data"]["options"] = json::array(
-            {{{"name", "text"},
-              {"type", 3},
-              {"value", openings[std::uniform_int_distribution<std::size_t>(0, openings.size() - 1)(rng_)]}}});
+        in["data"]["options"] =
+            json::array({{{"name", "text"},
+                          {"type", 3},
+                          {"value", openings[std::uniform_int_distribution<std::size_t>(
+                                        0, openings.size() - 1)(rng_)]}}});
     } else {
       std::size_t k = pick(options, question);
       if (type_this_one()) {  // "/advisor text:2"
         j.kind = job_kind::text;
         in["type"] = 2;
-        in["data"] = {{"id", "1100000000000000001"},
-                      {"name", "advisor"},
-                      {"type", 1},
-                      {"options", json::array({{{"name", "text"}, {"type", 3}, {"value", std::to_string(k + 1)}}})}};
+        in["data"] = {
+            {"id", "1100000000000000001"},
+            {"name", "advisor"},
+            {"type", 1},
+            {"options",
+             json::array({{{"name", "text"}, {"type", 3}, {"value", std::to_string(k + 1)}}})}};
       } else {
         j.kind = job_kind::click;
         in["type"] = 3;
         in["data"] = {{"custom_id", ids[k]}, {"component_type", kinds[k]}};
         if (kinds[k] == 3) in["data"]["values"] = json::array({options[k]});
-        in["message"] = {{"id", std::to_string(3000000000000000000ULL + sequence_)},
-                         {"channel_id", s.channel},
-                         {"interaction_metadata", {{"id", "1"}, {"type", 2}, {"user", {{"id", s.user}}}}}};
+        in["message"] = {
+            {"id", std::to_string(3000000000000000000ULL + sequence_)},
+            {"channel_id", s.channel},
+            {"interaction_metadata", {{"id", "1"}, {"type", 2}, {"user", {{"id", s.user}}}}}};
       }
     }
     j.body = in.dump();
@@ -744,7 +777,8 @@ class driver {
   }
 
   void discord_ack(std::size_t, slot& s, http_result& r) {
-    if (!r.content_type.starts_with("application/json")) {  // a file (decision record): not asked for
+    if (!r.content_type.starts_with(
+            "application/json")) {  // a file (decision record): not asked for
       ++counts_.unexpected;
       s.want_command = true;
       return got_reply(s);
@@ -813,14 +847,15 @@ class driver {
     out["unexpected"] = counts_.unexpected;
     out["replies_pending_at_end"] = replies_left_;
     out["max_queued"] = pool_.max_queued();
-    out["errors"] =
-        counts_.non_2xx + counts_.transport_errors + unanswered_ + counts_.lost_replies + counts_.failed_turns;
+    out["errors"] = counts_.non_2xx + counts_.transport_errors + unanswered_ +
+                    counts_.lost_replies + counts_.failed_turns;
     if (!counts_.first_error.empty()) out["first_error"] = counts_.first_error;
     out["outbound_calls"] = total;
     out["outbound"] = calls;
     out["fake_api_port"] = fake_port;
     if (!o_.latency_out.empty())
-      acks_.write_distribution(o_.latency_out, std::string(slack() ? "slack" : "discord") + " ack latency");
+      acks_.write_distribution(o_.latency_out,
+                               std::string(slack() ? "slack" : "discord") + " ack latency");
     return out;
   }
 

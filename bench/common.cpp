@@ -9,7 +9,8 @@ namespace bench {
 
 double latency_set::pct(double p) const {
   if (ms_.empty()) return 0.0;
-  std::size_t i = std::min(ms_.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms_.size())));
+  std::size_t i =
+      std::min(ms_.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms_.size())));
   return round3(ms_[i]);
 }
 

@@ -29,7 +29,9 @@ constexpr auto drain_time = std::chrono::seconds(5);
 // A latency sample set in milliseconds.
 class latency_set {
  public:
-  void add(steady::duration d) { ms_.push_back(std::chrono::duration<double, std::milli>(d).count()); }
+  void add(steady::duration d) {
+    ms_.push_back(std::chrono::duration<double, std::milli>(d).count());
+  }
   std::size_t size() const { return ms_.size(); }
   void sort() { std::sort(ms_.begin(), ms_.end()); }
   // The p-quantile (0..1) of the sorted set, in ms rounded to microseconds; 0 when empty.
@@ -67,7 +69,8 @@ inline double seconds_between(steady::time_point a, steady::time_point b) {
 }
 
 inline std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 

@@ -5,15 +5,14 @@
 // (a posted question, an edited Discord response) to the driver.
 #pragma once
 
+#include <boost/beast/http.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
-
-#include <boost/beast/http.hpp>
-#include <optional>
 
 #include "common.hpp"
 
@@ -33,14 +32,17 @@ struct outbound_call {
 // Calls that the driver follows are handed to `sink` (on the fake's thread).
 class fake_api {
  public:
-  fake_api(std::uint16_t port, std::function<void(outbound_call)> sink) : sink_(std::move(sink)), acceptor_(ioc_) {
+  fake_api(std::uint16_t port, std::function<void(outbound_call)> sink)
+      : sink_(std::move(sink)), acceptor_(ioc_) {
     tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
     beast::error_code ec;
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("the fake API cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("the fake API cannot listen on 127.0.0.1:" + std::to_string(port) +
+                               ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
     accept();
     thread_ = std::thread([this] { ioc_.run(); });
@@ -71,10 +73,11 @@ class fake_api {
     void read() {
       parser.emplace();
       parser->body_limit(16 * 1024 * 1024);
-      http::async_read(stream, buffer, *parser, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec) return;
-        self->answer();
-      });
+      http::async_read(stream, buffer, *parser,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return;
+                         self->answer();
+                       });
     }
     void answer() {
       auto req = parser->release();
@@ -82,10 +85,11 @@ class fake_api {
       res->version(req.version());
       res->keep_alive(req.keep_alive());
       res->prepare_payload();
-      http::async_write(stream, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-        if (ec || !res->keep_alive()) return;
-        self->read();
-      });
+      http::async_write(stream, *res,
+                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                          if (ec || !res->keep_alive()) return;
+                          self->read();
+                        });
     }
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
@@ -111,7 +115,8 @@ class fake_api {
   std::string next_ts() {
     ++messages_;
     std::string frac = std::to_string(messages_ % 1000000);
-    return std::to_string(ts_base_ + messages_ / 1000000) + "." + std::string(6 - frac.size(), '0') + frac;
+    return std::to_string(ts_base_ + messages_ / 1000000) + "." +
+           std::string(6 - frac.size(), '0') + frac;
   }
 
   http::response<http::string_body> handle(const http::request<http::string_body>& req) {
@@ -131,7 +136,9 @@ class fake_api {
         reply({{"ok", true}, {"channel", channel}, {"ts", ts}});
         sink_({method, std::move(body), ts, {}});
       } else if (method == "chat.update") {
-        reply({{"ok", true}, {"channel", channel}, {"ts", body.is_object() ? body.value("ts", "") : ""}});
+        reply({{"ok", true},
+               {"channel", channel},
+               {"ts", body.is_object() ? body.value("ts", "") : ""}});
       } else if (method == "chat.postEphemeral") {
         reply({{"ok", true}, {"message_ts", next_ts()}});
         sink_({method, std::move(body), {}, {}});
@@ -188,6 +195,5 @@ class fake_api {
   std::uint64_t messages_ = 0;  // the fake's thread only
   std::int64_t ts_base_ = unix_now();
 };
-
 
 }  // namespace bench

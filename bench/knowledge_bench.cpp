@@ -7,9 +7,9 @@
 // Queries: single words and 2-4-word runs from the stored facts' claims, their keywords and
 // topics, a few whole questions, and a few that match nothing. Prints one JSON line.
 #include <CLI/CLI.hpp>
-#include <iostream>
 #include <algorithm>
 #include <functional>
+#include <iostream>
 #include <random>
 #include <set>
 #include <sstream>
@@ -41,10 +41,12 @@ std::vector<std::string> build_queries(const knowledge::knowledge_doc& doc, std:
   }
   std::vector<std::string> q(words.begin(), words.end());
   q.insert(q.end(), phrases.begin(), phrases.end());
-  for (const char* s : {"how fast is node.js", "is python good for machine learning", "django or express for an api",
-                        "which stack has more developers", "python asyncio websockets performance"})
+  for (const char* s : {"how fast is node.js", "is python good for machine learning",
+                        "django or express for an api", "which stack has more developers",
+                        "python asyncio websockets performance"})
     q.emplace_back(s);
-  for (const char* s : {"zyzzyva", "qwxv plorf", "xylographic kumquat", "the", "a an of"}) q.emplace_back(s);
+  for (const char* s : {"zyzzyva", "qwxv plorf", "xylographic kumquat", "the", "a an of"})
+    q.emplace_back(s);
   std::shuffle(q.begin(), q.end(), rng);
   return q;
 }
@@ -52,18 +54,24 @@ std::vector<std::string> build_queries(const knowledge::knowledge_doc& doc, std:
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"advisor-knowledge-bench: times `advisor knowledge search` over the whole knowledge store"};
+  CLI::App cli{
+      "advisor-knowledge-bench: times `advisor knowledge search` over the whole knowledge store"};
   std::string config_file, data_dir, latency_out;
   std::uint64_t searches = 20000;
   std::size_t limit = 5;
   double seconds = 60;
   cli.add_option("--config", config_file, "JSON config file, as for advisor");
-  cli.add_option("--data-dir", data_dir, "the advisor's data directory (the knowledge store is its database)");
-  cli.add_option("-n,--searches", searches, "searches in all (default 20000)")->check(CLI::Range(1, 10'000'000));
-  cli.add_option("--limit", limit, "facts per search, as advisor knowledge search --limit (default 5)")
+  cli.add_option("--data-dir", data_dir,
+                 "the advisor's data directory (the knowledge store is its database)");
+  cli.add_option("-n,--searches", searches, "searches in all (default 20000)")
+      ->check(CLI::Range(1, 10'000'000));
+  cli.add_option("--limit", limit,
+                 "facts per search, as advisor knowledge search --limit (default 5)")
       ->check(CLI::Range(1, 100));
-  cli.add_option("-s,--seconds", seconds, "stop after this long at most (default 60)")->check(CLI::Range(0.1, 600.0));
-  cli.add_option("--latency-out", latency_out, "write the latency distribution for gnuplot to this file");
+  cli.add_option("-s,--seconds", seconds, "stop after this long at most (default 60)")
+      ->check(CLI::Range(0.1, 600.0));
+  cli.add_option("--latency-out", latency_out,
+                 "write the latency distribution for gnuplot to this file");
   CLI11_PARSE(cli, argc, argv);
   try {
     bot::config cfg = bot::load_config(config_file);
@@ -77,7 +85,8 @@ int main(int argc, char** argv) {
     latency_set lat;
     std::uint64_t hits_total = 0, no_hits = 0, done = 0;
     double first_ms = 0;
-    std::vector<std::pair<steady::duration, const std::string*>> slowest;  // a min-heap of the 5 slowest
+    std::vector<std::pair<steady::duration, const std::string*>>
+        slowest;  // a min-heap of the 5 slowest
     std::size_t bytes = 0;
     auto deadline = steady::now() + to_duration(seconds);
     for (; done < searches && steady::now() < deadline; ++done) {
@@ -119,13 +128,16 @@ int main(int argc, char** argv) {
               {"open_ms", latency_set::round3(open_ms)},
               {"first_ms", latency_set::round3(first_ms)}};
     lat.report(o);
-    o["hits_per_search"] = done ? round_to(static_cast<double>(hits_total) / static_cast<double>(done), 2) : 0.0;
+    o["hits_per_search"] =
+        done ? round_to(static_cast<double>(hits_total) / static_cast<double>(done), 2) : 0.0;
     o["no_hits"] = no_hits;
     o["output_bytes"] = bytes;
     std::sort(slowest.begin(), slowest.end(), std::greater<>());
     json slow = json::array();
     for (const auto& [took, text] : slowest)
-      slow.push_back({{"query", *text}, {"ms", latency_set::round3(std::chrono::duration<double, std::milli>(took).count())}});
+      slow.push_back(
+          {{"query", *text},
+           {"ms", latency_set::round3(std::chrono::duration<double, std::milli>(took).count())}});
     o["slowest"] = slow;
     std::cout << o.dump() << std::endl;
     return done > 0 ? 0 : 1;

@@ -48,14 +48,16 @@ class conversation : public std::enable_shared_from_this<conversation> {
                             return done();
                           }
                           beast::get_lowest_layer(self->ws_).expires_never();
-                          self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-                          self->ws_.async_handshake(self->run_.o.host, "/ws", [self, done](beast::error_code e) {
-                            if (e)
-                              ++self->run_.r.connect_failures;
-                            else
-                              self->connected_ = true;
-                            done();
-                          });
+                          self->ws_.set_option(
+                              websocket::stream_base::timeout::suggested(beast::role_type::client));
+                          self->ws_.async_handshake(self->run_.o.host, "/ws",
+                                                    [self, done](beast::error_code e) {
+                                                      if (e)
+                                                        ++self->run_.r.connect_failures;
+                                                      else
+                                                        self->connected_ = true;
+                                                      done();
+                                                    });
                         });
   }
   bool connected() const { return connected_; }
@@ -92,13 +94,14 @@ class conversation : public std::enable_shared_from_this<conversation> {
     if (run_.budget == 0) return finish(true);
     --run_.budget;
     scheduled_ = scheduled;
-    ws_.async_write(net::buffer(frame_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) {
-        ++self->run_.r.errors;
-        return self->finish(false);
-      }
-      self->read();
-    });
+    ws_.async_write(net::buffer(frame_),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) {
+                        ++self->run_.r.errors;
+                        return self->finish(false);
+                      }
+                      self->read();
+                    });
   }
 
   void read() {
@@ -114,7 +117,8 @@ class conversation : public std::enable_shared_from_this<conversation> {
 
   void on_frame() {
     json f = json::parse(static_cast<const char*>(buffer_.cdata().data()),
-                         static_cast<const char*>(buffer_.cdata().data()) + buffer_.size(), nullptr, false);
+                         static_cast<const char*>(buffer_.cdata().data()) + buffer_.size(), nullptr,
+                         false);
     std::string type = f.is_object() ? f.value("type", "") : "";
     if (type == "session") return read();
     auto now = steady::now();
@@ -169,7 +173,8 @@ class conversation : public std::enable_shared_from_this<conversation> {
 
 }  // namespace
 
-void run_bounded(unsigned count, unsigned concurrency, std::function<void(unsigned, std::function<void()>)> start,
+void run_bounded(unsigned count, unsigned concurrency,
+                 std::function<void(unsigned, std::function<void()>)> start,
                  std::function<void()> all_done) {
   struct state {
     unsigned count, next = 0, finished = 0;
@@ -196,14 +201,16 @@ void run_bounded(unsigned count, unsigned concurrency, std::function<void(unsign
 ws_results run_ws(const ws_options& o) {
   ws_run run(o);
   std::vector<std::shared_ptr<conversation>> conversations;
-  for (unsigned i = 0; i < o.connections; ++i) conversations.push_back(std::make_shared<conversation>(run));
+  for (unsigned i = 0; i < o.connections; ++i)
+    conversations.push_back(std::make_shared<conversation>(run));
   run.guard.expires_after(connect_phase_limit);
   run.guard.async_wait([&](beast::error_code ec) {
     if (!ec) run.ioc.stop();
   });
   // Every connection is open before the clock starts, so that the run measures turns only.
   run_bounded(
-      o.connections, connect_concurrency, [&](unsigned i, std::function<void()> done) { conversations[i]->connect(done); },
+      o.connections, connect_concurrency,
+      [&](unsigned i, std::function<void()> done) { conversations[i]->connect(done); },
       [&] {
         run.started = steady::now();
         run.deadline = run.started + to_duration(o.seconds);
@@ -220,11 +227,13 @@ ws_results run_ws(const ws_options& o) {
           return;
         }
         for (auto& c : conversations)
-          if (c->connected()) c->begin(run.started + (o.rate > 0 ? to_duration(n++ / o.rate) : steady::duration{}));
+          if (c->connected())
+            c->begin(run.started + (o.rate > 0 ? to_duration(n++ / o.rate) : steady::duration{}));
       });
   run.ioc.run();
-  run.r.seconds = run.started == steady::time_point{} ? 0
-                                                       : seconds_between(run.started, std::min(steady::now(), run.deadline));
+  run.r.seconds = run.started == steady::time_point{}
+                      ? 0
+                      : seconds_between(run.started, std::min(steady::now(), run.deadline));
   return std::move(run.r);
 }
 
@@ -331,17 +340,19 @@ class idle_connection : public std::enable_shared_from_this<idle_connection> {
                             return done();
                           }
                           beast::get_lowest_layer(self->ws_).expires_never();
-                          self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-                          self->ws_.async_handshake(self->st_.host, "/ws", [self, done](beast::error_code e) {
-                            if (e) {
-                              ++self->st_.connect_failures;
-                            } else {
-                              self->open_ = true;
-                              ++self->st_.open;
-                              self->read();
-                            }
-                            done();
-                          });
+                          self->ws_.set_option(
+                              websocket::stream_base::timeout::suggested(beast::role_type::client));
+                          self->ws_.async_handshake(self->st_.host, "/ws",
+                                                    [self, done](beast::error_code e) {
+                                                      if (e) {
+                                                        ++self->st_.connect_failures;
+                                                      } else {
+                                                        self->open_ = true;
+                                                        ++self->st_.open;
+                                                        self->read();
+                                                      }
+                                                      done();
+                                                    });
                         });
   }
 
@@ -394,7 +405,8 @@ json run_idle(const std::string& host, std::uint16_t port, unsigned count, doubl
     if (!ec) st.ioc.stop();
   });
   run_bounded(
-      count, connect_concurrency, [&](unsigned i, std::function<void()> done) { connections[i]->connect(done); },
+      count, connect_concurrency,
+      [&](unsigned i, std::function<void()> done) { connections[i]->connect(done); },
       [&] {
         hold_start = steady::now();
         connected = st.open;
@@ -411,15 +423,17 @@ json run_idle(const std::string& host, std::uint16_t port, unsigned count, doubl
   for (auto& c : connections) c->drop();
   st.ioc.restart();
   st.ioc.poll();
-  json out = {{"mode", "idle"},
-              {"connections", count},
-              {"connected", connected},
-              {"held", st.holding ? held : 0},
-              {"closed_by_server", st.closed_by_server},
-              {"connect_failures", st.connect_failures},
-              {"connect_seconds", hold_start == steady::time_point{} ? 0.0 : round_to(seconds_between(began, hold_start), 2)},
-              {"seconds", st.holding ? round_to(seconds, 2) : 0.0},
-              {"unexpected_frames", st.frames}};
+  json out = {
+      {"mode", "idle"},
+      {"connections", count},
+      {"connected", connected},
+      {"held", st.holding ? held : 0},
+      {"closed_by_server", st.closed_by_server},
+      {"connect_failures", st.connect_failures},
+      {"connect_seconds",
+       hold_start == steady::time_point{} ? 0.0 : round_to(seconds_between(began, hold_start), 2)},
+      {"seconds", st.holding ? round_to(seconds, 2) : 0.0},
+      {"unexpected_frames", st.frames}};
   out["errors"] = st.connect_failures + st.closed_by_server + (st.holding ? 0 : 1);
   return out;
 }

@@ -59,6 +59,7 @@ json run_idle(const std::string& host, std::uint16_t port, unsigned count, doubl
 // Starts `count` asynchronous jobs with at most `concurrency` in flight; `start(i, done)` must
 // call done() once. `all_done` runs after the last one.
 void run_bounded(unsigned count, unsigned concurrency,
-                 std::function<void(unsigned, std::function<void()>)> start, std::function<void()> all_done);
+                 std::function<void(unsigned, std::function<void()>)> start,
+                 std::function<void()> all_done);
 
 }  // namespace bench

@@ -48,21 +48,25 @@ std::unique_ptr<app> open_app(const config& cfg) {
 
   std::error_code ec;
   fs::create_directories(cfg.data_dir, ec);
-  if (ec) throw std::runtime_error(cfg.data_dir + ": cannot create the data directory: " + ec.message());
+  if (ec)
+    throw std::runtime_error(cfg.data_dir + ": cannot create the data directory: " + ec.message());
   a->db_path = (fs::path(cfg.data_dir) / "advisor.db").string();
   a->knowledge = std::make_unique<storage::knowledge_store>(a->db_path);
   if (a->knowledge->meta("knowledge_text") != kb_text) {
     a->knowledge->import(doc);
     a->knowledge->set_meta("knowledge_text", kb_text);
   }
-  if (a->knowledge->framework_document(fw.id) != fw_text) a->knowledge->store_framework(fw, fw_text);
+  if (a->knowledge->framework_document(fw.id) != fw_text)
+    a->knowledge->store_framework(fw, fw_text);
   for (const auto& [path, text, extra] : extras)
-    if (a->knowledge->framework_document(extra.id) != text) a->knowledge->store_framework(extra, text);
+    if (a->knowledge->framework_document(extra.id) != text)
+      a->knowledge->store_framework(extra, text);
   // The store is the source of truth from here on.
   a->framework = dialogue::parse_framework(*a->knowledge->framework_document(fw.id), fw_file);
   std::vector<const dialogue::framework*> all{&a->framework};
   for (const auto& [path, text, extra] : extras) {
-    a->extra_frameworks.push_back(dialogue::parse_framework(*a->knowledge->framework_document(extra.id), path));
+    a->extra_frameworks.push_back(
+        dialogue::parse_framework(*a->knowledge->framework_document(extra.id), path));
     all.push_back(&a->extra_frameworks.back());
   }
   a->sessions = std::make_unique<storage::sqlite_session_store>(a->db_path);

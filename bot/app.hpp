@@ -20,7 +20,7 @@ struct app {
   std::string db_path;
   std::unique_ptr<storage::knowledge_store> knowledge;
   std::unique_ptr<storage::sqlite_session_store> sessions;
-  dialogue::framework framework;               // the default framework
+  dialogue::framework framework;                     // the default framework
   std::deque<dialogue::framework> extra_frameworks;  // others on offer (config/frameworks/*.json)
   std::unique_ptr<bot::service> service;
 };

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "bot/app.hpp"
 #include "bot/paths.hpp"
@@ -30,8 +30,8 @@ std::string terminal_text(const std::string& text, bool color) {
       ++i;
     } else if (text[i] == '`') {
       continue;  // code marks read fine without their ticks
-    } else if (text[i] == '_' && (i == 0 || text[i - 1] == ' ' || i + 1 == text.size() || text[i + 1] == '\n' ||
-                                  text[i + 1] == ' ')) {
+    } else if (text[i] == '_' && (i == 0 || text[i - 1] == ' ' || i + 1 == text.size() ||
+                                  text[i + 1] == '\n' || text[i + 1] == ' ')) {
       continue;  // _emphasis_ marks around sources
     } else {
       out += text[i];
@@ -47,8 +47,8 @@ void print_turn(const turn& t, std::ostream& out, bool color) {
   out << "\n" << terminal_text(t.out.text, color) << "\n";
   if (!t.out.options.empty()) {
     if (t.out.progress.total > 0 && !t.out.finished)
-      out << (color ? "\033[2m" : "") << "(step " << t.out.progress.step << " of about " << t.out.progress.total << ")"
-          << (color ? "\033[0m" : "") << "\n";
+      out << (color ? "\033[2m" : "") << "(step " << t.out.progress.step << " of about "
+          << t.out.progress.total << ")" << (color ? "\033[0m" : "") << "\n";
     int i = 0;
     for (const auto& o : t.out.options) out << "  " << ++i << ") " << o.label << "\n";
   }
@@ -90,7 +90,8 @@ int run_chat(const config& cfg, const chat_options& opts, std::istream& in, std:
     std::string norm = dialogue::normalize(line);
     if (norm == "quit" || norm == "exit" || norm == "bye") break;
     if (norm.empty()) continue;
-    bool is_number = !norm.empty() && norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
+    bool is_number =
+        !norm.empty() && norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
     if (is_number) {
       std::size_t n = std::stoul(norm);
       if (n >= 1 && n <= t.out.options.size()) {
@@ -115,8 +116,8 @@ int run_chat(const config& cfg, const chat_options& opts, std::istream& in, std:
   return 0;
 }
 
-int run_knowledge_search(const config& cfg, const std::string& text, std::size_t limit, bool as_json,
-                         std::ostream& out) {
+int run_knowledge_search(const config& cfg, const std::string& text, std::size_t limit,
+                         bool as_json, std::ostream& out) {
   auto a = open_app(cfg);
   auto hits = a->knowledge->search(text, limit);
   if (as_json) {
@@ -151,7 +152,8 @@ int run_knowledge_export(const config& cfg, const std::string& file, std::ostrea
   auto a = open_app(cfg);
   json j = json::parse(knowledge::knowledge_to_json(a->knowledge->export_doc()));
   j["frameworks"] = json::array();
-  for (const auto& id : a->knowledge->framework_ids()) j["frameworks"].push_back(json::parse(*a->knowledge->framework_document(id)));
+  for (const auto& id : a->knowledge->framework_ids())
+    j["frameworks"].push_back(json::parse(*a->knowledge->framework_document(id)));
   std::string text = j.dump(2) + "\n";
   if (file == "-") {
     out << text;
@@ -160,11 +162,12 @@ int run_knowledge_export(const config& cfg, const std::string& file, std::ostrea
   std::string tmp = file + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary);
-    if (!f || !(f << text) || !f.flush()) throw std::runtime_error(file + ": cannot write the export");
+    if (!f || !(f << text) || !f.flush())
+      throw std::runtime_error(file + ": cannot write the export");
   }
   std::rename(tmp.c_str(), file.c_str());
-  out << "Exported " << a->knowledge->fact_count() << " facts and " << j["frameworks"].size() << " framework(s) to "
-      << file << "\n";
+  out << "Exported " << a->knowledge->fact_count() << " facts and " << j["frameworks"].size()
+      << " framework(s) to " << file << "\n";
   return 0;
 }
 
@@ -177,24 +180,27 @@ int run_knowledge_import(const config& cfg, const std::string& file, std::ostrea
   if (auto it = j.find("frameworks"); it != j.end() && it->is_array())
     for (const auto& f : *it) {
       std::string document = f.dump(2);
-      frameworks.emplace_back(dialogue::parse_framework(document, file + " (frameworks)"), document);
+      frameworks.emplace_back(dialogue::parse_framework(document, file + " (frameworks)"),
+                              document);
     }
   auto a = open_app(cfg);
   a->knowledge->import_all(doc, frameworks);
-  out << "Imported " << doc.facts.size() << " facts, " << doc.sources.size() << " sources, " << doc.contested.size()
-      << " contested points and " << frameworks.size() << " framework(s) from " << file << "\n";
+  out << "Imported " << doc.facts.size() << " facts, " << doc.sources.size() << " sources, "
+      << doc.contested.size() << " contested points and " << frameworks.size()
+      << " framework(s) from " << file << "\n";
   return 0;
 }
 
 int run_knowledge_validate(const config& cfg, const std::string& file, std::ostream& out) {
   std::string text = read_file(file);
   json j = json::parse(text, nullptr, false);
-  bool is_knowledge = !j.is_discarded() && j.is_object() && j.contains("facts") && !j.contains("questions");
+  bool is_knowledge =
+      !j.is_discarded() && j.is_object() && j.contains("facts") && !j.contains("questions");
   if (is_knowledge) {
     try {
       auto doc = knowledge::parse_knowledge(text, file);
-      out << file << ": ok (" << doc.facts.size() << " facts, " << doc.sources.size() << " sources, "
-          << doc.contested.size() << " contested points)\n";
+      out << file << ": ok (" << doc.facts.size() << " facts, " << doc.sources.size()
+          << " sources, " << doc.contested.size() << " contested points)\n";
       return 0;
     } catch (const dialogue::load_error& e) {
       out << e.what() << "\n";
@@ -211,17 +217,20 @@ int run_knowledge_validate(const config& cfg, const std::string& file, std::ostr
     auto check = [&](const std::vector<std::string>& facts, int line, const std::string& where) {
       for (const auto& id : facts)
         if (!ids.count(id))
-          problems.emplace_back(file, line, where + " cites unknown fact \"" + id + "\" (not in " + knowledge_path(cfg) + ")");
+          problems.emplace_back(
+              file, line,
+              where + " cites unknown fact \"" + id + "\" (not in " + knowledge_path(cfg) + ")");
     };
     for (const auto& q : fw.questions) {
       check(q.why_facts, q.line, "question \"" + q.id + "\"");
-      for (const auto& o : q.options) check(o.facts, q.line, "option \"" + o.id + "\" of question \"" + q.id + "\"");
+      for (const auto& o : q.options)
+        check(o.facts, q.line, "option \"" + o.id + "\" of question \"" + q.id + "\"");
     }
     if (fw.hybrid) check(fw.hybrid->facts, 0, "the hybrid rule");
     for (const auto& s : fw.next_steps) check(s.facts, 0, "a next step");
     if (problems.empty()) {
-      out << file << ": ok (" << fw.questions.size() << " questions, framework \"" << fw.id << "\" version "
-          << fw.version << ")\n";
+      out << file << ": ok (" << fw.questions.size() << " questions, framework \"" << fw.id
+          << "\" version " << fw.version << ")\n";
       return 0;
     }
   }

@@ -23,11 +23,13 @@ namespace {
 int line_of_key(const std::string& text, const std::string& key) {
   auto pos = text.find("\"" + key + "\"");
   if (pos == std::string::npos) return 0;
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
 }
 
 template <typename T>
-void read(const json& j, const char* key, T& out, const std::string& file, const std::string& text) {
+void read(const json& j, const char* key, T& out, const std::string& file,
+          const std::string& text) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return;
   try {
@@ -41,8 +43,8 @@ void read(const json& j, const char* key, T& out, const std::string& file, const
 // Not read with get<T>(): converting 1e30 to an integer is undefined behaviour and -1 read as
 // unsigned wraps around to 4294967295.
 template <typename T>
-void read_whole(const json& j, const char* key, T& out, std::int64_t lo, std::int64_t hi, const std::string& file,
-                const std::string& text) {
+void read_whole(const json& j, const char* key, T& out, std::int64_t lo, std::int64_t hi,
+                const std::string& file, const std::string& text) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return;
   bool ok = false;
@@ -63,7 +65,8 @@ void read_whole(const json& j, const char* key, T& out, std::int64_t lo, std::in
   }
   if (!ok)
     fail(file, line_of_key(text, key),
-         std::string("\"") + key + "\" must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+         std::string("\"") + key + "\" must be a whole number from " + std::to_string(lo) + " to " +
+             std::to_string(hi));
   out = static_cast<T>(v);
 }
 
@@ -86,7 +89,8 @@ config load_config(const std::string& file) {
       j = json::parse(text);
     } catch (const json::parse_error& e) {
       std::size_t pos = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-      int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+      int line = 1 + static_cast<int>(
+                         std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
       fail(file, line, "not valid JSON");
     } catch (const json::exception&) {
       // A number too large for a double ("1e400") is out_of_range, not a parse_error (found by
@@ -106,25 +110,31 @@ config load_config(const std::string& file) {
     read(j, "allowed_origins", c.allowed_origins, file, text);
     read(j, "messages_per_second", c.messages_per_second, file, text);
     read(j, "message_burst", c.message_burst, file, text);
-    read_whole(j, "idle_timeout_seconds", c.idle_timeout_seconds, 0, std::numeric_limits<unsigned>::max(), file, text);
-    read_whole(j, "request_timeout_seconds", c.request_timeout_seconds, 0, std::numeric_limits<unsigned>::max(), file, text);
+    read_whole(j, "idle_timeout_seconds", c.idle_timeout_seconds, 0,
+               std::numeric_limits<unsigned>::max(), file, text);
+    read_whole(j, "request_timeout_seconds", c.request_timeout_seconds, 0,
+               std::numeric_limits<unsigned>::max(), file, text);
     read_whole(j, "conversation_idle_days", c.conversation_idle_days, 0, 36500, file, text);
     read_whole(j, "turn_threads", c.turn_threads, 1, 256, file, text);
     read(j, "bytes_per_second", c.bytes_per_second, file, text);
     read(j, "byte_burst", c.byte_burst, file, text);
     read(j, "bytes_per_second_per_ip", c.bytes_per_second_per_ip, file, text);
     read(j, "byte_burst_per_ip", c.byte_burst_per_ip, file, text);
-    read_whole(j, "max_outgoing_bytes", c.max_outgoing_bytes, 4096, std::int64_t{1} << 40, file, text);
+    read_whole(j, "max_outgoing_bytes", c.max_outgoing_bytes, 4096, std::int64_t{1} << 40, file,
+               text);
     read_whole(j, "max_connections", c.max_connections, 1, 10000000, file, text);
     read_whole(j, "max_connections_per_ip", c.max_connections_per_ip, 1, 10000000, file, text);
     read(j, "frame_ancestors", c.frame_ancestors, file, text);
-    for (const auto& [key, value] : {std::pair{"bytes_per_second", c.bytes_per_second}, std::pair{"byte_burst", c.byte_burst},
-                                     std::pair{"bytes_per_second_per_ip", c.bytes_per_second_per_ip},
-                                     std::pair{"byte_burst_per_ip", c.byte_burst_per_ip}})
-      if (!(value > 0)) fail(file, line_of_key(text, key), std::string("\"") + key + "\" must be a number above 0");
+    for (const auto& [key, value] :
+         {std::pair{"bytes_per_second", c.bytes_per_second}, std::pair{"byte_burst", c.byte_burst},
+          std::pair{"bytes_per_second_per_ip", c.bytes_per_second_per_ip},
+          std::pair{"byte_burst_per_ip", c.byte_burst_per_ip}})
+      if (!(value > 0))
+        fail(file, line_of_key(text, key), std::string("\"") + key + "\" must be a number above 0");
     if (c.frame_ancestors.find_first_of(";,\r\n") != std::string::npos || c.frame_ancestors.empty())
       fail(file, line_of_key(text, "frame_ancestors"),
-           "\"frame_ancestors\" must be CSP sources separated by spaces ('none', 'self', https://portal.example)");
+           "\"frame_ancestors\" must be CSP sources separated by spaces ('none', 'self', "
+           "https://portal.example)");
     if (auto s = j.find("slack"); s != j.end() && s->is_object()) {
       read(*s, "signing_secret", c.slack.signing_secret, file, text);
       read(*s, "bot_token", c.slack.bot_token, file, text);
@@ -140,7 +150,8 @@ config load_config(const std::string& file) {
     }
     static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())
-      fail(file, line_of_key(text, "log_level"), "\"log_level\" must be one of trace, debug, info, warn, error, off");
+      fail(file, line_of_key(text, "log_level"),
+           "\"log_level\" must be one of trace, debug, info, warn, error, off");
   }
   env("ADVISOR_DATA_DIR", c.data_dir);
   env("ADVISOR_LOG_LEVEL", c.log_level);

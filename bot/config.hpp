@@ -10,10 +10,10 @@
 namespace advisor::bot {
 
 struct slack_config {
-  std::string signing_secret;  // ADVISOR_SLACK_SIGNING_SECRET; never logged
-  std::string bot_token;       // ADVISOR_SLACK_BOT_TOKEN; never logged
+  std::string signing_secret;                     // ADVISOR_SLACK_SIGNING_SECRET; never logged
+  std::string bot_token;                          // ADVISOR_SLACK_BOT_TOKEN; never logged
   std::string api_url = "https://slack.com/api";  // ADVISOR_SLACK_API_URL
-  std::string webhook_url;     // optional incoming webhook for final recommendations
+  std::string webhook_url;  // optional incoming webhook for final recommendations
   bool enabled() const { return !signing_secret.empty(); }
 };
 
@@ -30,26 +30,30 @@ struct config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string data_dir = "data";
-  std::string framework_file;   // empty: the built-in config/framework.json next to the binary
-  std::string knowledge_file;   // empty: config/knowledge.json
-  std::string frameworks_dir;   // more frameworks to offer; empty: config/frameworks/
+  std::string framework_file;  // empty: the built-in config/framework.json next to the binary
+  std::string knowledge_file;  // empty: config/knowledge.json
+  std::string frameworks_dir;  // more frameworks to offer; empty: config/frameworks/
   std::string log_level = "info";
-  unsigned threads = 1;                  // I/O threads of the server (they also run the commits)
+  unsigned threads = 1;  // I/O threads of the server (they also run the commits)
   std::vector<std::string> allowed_origins;  // empty: any origin may open the WebSocket
-  double messages_per_second = 20;       // per-connection rate limit (token bucket)
+  double messages_per_second = 20;           // per-connection rate limit (token bucket)
   double message_burst = 40;
-  unsigned idle_timeout_seconds = 300;   // a silent WebSocket is closed after this
-  unsigned request_timeout_seconds = 15; // an HTTP request must arrive whole within this
-  unsigned conversation_idle_days = 30;  // `serve` deletes conversations idle longer; 0: never
-  unsigned turn_threads = 2;             // threads that decide turns and commit them (never the I/O thread)
-  double bytes_per_second = 4 * 1024;    // per-connection budget of bytes read (token bucket), beside the message rate
-  double byte_burst = 16 * 1024;         // also the largest message read (a longer one gets too_large)
-  double bytes_per_second_per_ip = 16 * 1024;  // the same, shared by every connection from one address
+  unsigned idle_timeout_seconds = 300;    // a silent WebSocket is closed after this
+  unsigned request_timeout_seconds = 15;  // an HTTP request must arrive whole within this
+  unsigned conversation_idle_days = 30;   // `serve` deletes conversations idle longer; 0: never
+  unsigned turn_threads = 2;  // threads that decide turns and commit them (never the I/O thread)
+  double bytes_per_second =
+      4 * 1024;  // per-connection budget of bytes read (token bucket), beside the message rate
+  double byte_burst = 16 * 1024;  // also the largest message read (a longer one gets too_large)
+  double bytes_per_second_per_ip =
+      16 * 1024;  // the same, shared by every connection from one address
   double byte_burst_per_ip = 64 * 1024;
-  std::size_t max_outgoing_bytes = 1024 * 1024;  // replies a WebSocket client has not read; past it, the socket is closed
-  unsigned max_connections = 20000;      // open connections (HTTP and WebSocket) in all
-  unsigned max_connections_per_ip = 256; // open connections from one peer address
-  std::string frame_ancestors = "'none'";  // the CSP frame-ancestors of the pages served (who may frame them)
+  std::size_t max_outgoing_bytes =
+      1024 * 1024;  // replies a WebSocket client has not read; past it, the socket is closed
+  unsigned max_connections = 20000;       // open connections (HTTP and WebSocket) in all
+  unsigned max_connections_per_ip = 256;  // open connections from one peer address
+  std::string frame_ancestors =
+      "'none'";  // the CSP frame-ancestors of the pages served (who may frame them)
   slack_config slack;
   discord_config discord;
   std::string source;  // the config file it came from, for messages

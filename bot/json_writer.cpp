@@ -1,9 +1,9 @@
 #include "bot/json_writer.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <cmath>
 
 namespace advisor::bot {
 
@@ -40,7 +40,8 @@ constexpr bool needs_look(std::uint64_t w) {
   constexpr std::uint64_t highs = 0x8080808080808080ull;
   auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
   std::uint64_t below_space = (w - 0x20 * ones) & ~w & highs;
-  return ((below_space | has_zero(w ^ ('"' * ones)) | has_zero(w ^ ('\\' * ones)) | (w & highs)) != 0);
+  return ((below_space | has_zero(w ^ ('"' * ones)) | has_zero(w ^ ('\\' * ones)) | (w & highs)) !=
+          0);
 }
 
 constexpr bool plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80; }
@@ -77,13 +78,27 @@ void append_json_string(std::string& out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out += hex[c >> 4];
@@ -100,8 +115,10 @@ void json_writer::separate() {
     return;
   }
   if (first_.empty()) return;
-  if (first_.back()) first_.back() = false;
-  else out_ += ',';
+  if (first_.back())
+    first_.back() = false;
+  else
+    out_ += ',';
 }
 
 json_writer& json_writer::begin_object() {

@@ -1,11 +1,11 @@
 #include "bot/log.hpp"
 
-#include "knowledge/utc.hpp"
-
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+
+#include "knowledge/utc.hpp"
 
 namespace advisor::log {
 
@@ -24,31 +24,45 @@ std::shared_ptr<spdlog::logger>& logger() {
 
 spdlog::level::level_enum to_spd(level l) {
   switch (l) {
-    case level::trace: return spdlog::level::trace;
-    case level::debug: return spdlog::level::debug;
-    case level::info: return spdlog::level::info;
-    case level::warn: return spdlog::level::warn;
-    case level::error: return spdlog::level::err;
-    case level::off: return spdlog::level::off;
+    case level::trace:
+      return spdlog::level::trace;
+    case level::debug:
+      return spdlog::level::debug;
+    case level::info:
+      return spdlog::level::info;
+    case level::warn:
+      return spdlog::level::warn;
+    case level::error:
+      return spdlog::level::err;
+    case level::off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
 
 const char* name_of(level l) {
   switch (l) {
-    case level::trace: return "trace";
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    case level::off: return "off";
+    case level::trace:
+      return "trace";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info";
+    case level::warn:
+      return "warn";
+    case level::error:
+      return "error";
+    case level::off:
+      return "off";
   }
   return "info";
 }
 
 }  // namespace
 
-void set_level(std::string_view name) { logger()->set_level(spdlog::level::from_str(std::string(name))); }
+void set_level(std::string_view name) {
+  logger()->set_level(spdlog::level::from_str(std::string(name)));
+}
 
 bool enabled(level l) { return logger()->should_log(to_spd(l)); }
 

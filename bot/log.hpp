@@ -18,9 +18,17 @@ bool enabled(level l);
 using field = std::pair<std::string_view, std::string>;
 void write(level l, std::string_view event, std::initializer_list<field> fields = {});
 
-inline void debug(std::string_view event, std::initializer_list<field> f = {}) { write(level::debug, event, f); }
-inline void info(std::string_view event, std::initializer_list<field> f = {}) { write(level::info, event, f); }
-inline void warn(std::string_view event, std::initializer_list<field> f = {}) { write(level::warn, event, f); }
-inline void error(std::string_view event, std::initializer_list<field> f = {}) { write(level::error, event, f); }
+inline void debug(std::string_view event, std::initializer_list<field> f = {}) {
+  write(level::debug, event, f);
+}
+inline void info(std::string_view event, std::initializer_list<field> f = {}) {
+  write(level::info, event, f);
+}
+inline void warn(std::string_view event, std::initializer_list<field> f = {}) {
+  write(level::warn, event, f);
+}
+inline void error(std::string_view event, std::initializer_list<field> f = {}) {
+  write(level::error, event, f);
+}
 
 }  // namespace advisor::log

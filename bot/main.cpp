@@ -18,20 +18,27 @@ int main(int argc, char** argv) {
 
   chat_options chat;
   auto* chat_cmd = cli.add_subcommand("chat", "have the conversation in this terminal");
-  chat_cmd->add_flag("--json", chat.json, "speak the JSON message shapes on stdin/stdout (one per line)");
-  chat_cmd->add_flag("--new", chat.fresh, "start a new conversation instead of resuming the last one");
-  chat_cmd->add_option("--record", chat.record_file, "write the decision record (Markdown) to this file at the end");
-  chat_cmd->add_option("--framework", chat.framework, "start a new conversation on this framework (e.g. python-web)");
+  chat_cmd->add_flag("--json", chat.json,
+                     "speak the JSON message shapes on stdin/stdout (one per line)");
+  chat_cmd->add_flag("--new", chat.fresh,
+                     "start a new conversation instead of resuming the last one");
+  chat_cmd->add_option("--record", chat.record_file,
+                       "write the decision record (Markdown) to this file at the end");
+  chat_cmd->add_option("--framework", chat.framework,
+                       "start a new conversation on this framework (e.g. python-web)");
 
   std::string host;
   int port = -1;
   unsigned threads = 0;
-  auto* serve_cmd = cli.add_subcommand("serve", "serve the WebSocket endpoint, the web widget, Slack and Discord");
+  auto* serve_cmd = cli.add_subcommand(
+      "serve", "serve the WebSocket endpoint, the web widget, Slack and Discord");
   serve_cmd->add_option("--host", host, "address to listen on (default 127.0.0.1)");
-  serve_cmd->add_option("--port", port, "port to listen on (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--port", port, "port to listen on (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--threads", threads, "I/O threads (default 1)")->check(CLI::Range(1, 256));
 
-  auto* kb_cmd = cli.add_subcommand("knowledge", "search, export, import or validate the knowledge");
+  auto* kb_cmd =
+      cli.add_subcommand("knowledge", "search, export, import or validate the knowledge");
   kb_cmd->require_subcommand(1);
   std::string search_text, file;
   std::size_t limit = 5;
@@ -40,22 +47,26 @@ int main(int argc, char** argv) {
   search_cmd->add_option("text", search_text, "what to look for")->required();
   search_cmd->add_option("--limit", limit, "how many facts at most")->check(CLI::Range(1, 100));
   search_cmd->add_flag("--json", as_json, "print JSON");
-  auto* export_cmd = kb_cmd->add_subcommand("export", "write the knowledge and frameworks to a JSON file ('-' for stdout)");
+  auto* export_cmd = kb_cmd->add_subcommand(
+      "export", "write the knowledge and frameworks to a JSON file ('-' for stdout)");
   export_cmd->add_option("file", file)->required();
-  auto* import_cmd = kb_cmd->add_subcommand("import", "replace the knowledge (and frameworks) from an export file");
+  auto* import_cmd = kb_cmd->add_subcommand(
+      "import", "replace the knowledge (and frameworks) from an export file");
   import_cmd->add_option("file", file)->required()->check(CLI::ExistingFile);
-  auto* validate_cmd = kb_cmd->add_subcommand("validate", "check a framework or knowledge file and list its problems");
+  auto* validate_cmd = kb_cmd->add_subcommand(
+      "validate", "check a framework or knowledge file and list its problems");
   validate_cmd->add_option("file", file)->required()->check(CLI::ExistingFile);
 
   auto* db_cmd = cli.add_subcommand("db", "database maintenance");
   db_cmd->require_subcommand(1);
-  auto* backup_cmd = db_cmd->add_subcommand("backup", "copy the database to FILE while the advisor runs");
+  auto* backup_cmd =
+      db_cmd->add_subcommand("backup", "copy the database to FILE while the advisor runs");
   backup_cmd->add_option("file", file)->required();
-
 
   auto* discord_cmd = cli.add_subcommand("discord", "Discord application commands");
   discord_cmd->require_subcommand(1);
-  auto* register_cmd = discord_cmd->add_subcommand("register", "register the /advisor slash command with Discord");
+  auto* register_cmd =
+      discord_cmd->add_subcommand("register", "register the /advisor slash command with Discord");
 
   CLI11_PARSE(cli, argc, argv);
 

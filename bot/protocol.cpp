@@ -48,9 +48,20 @@ void write_recommendation(json_writer& w, const dialogue::recommendation& r) {
   write_reasons(w, r.context);
   w.key("contested").begin_array();
   for (const auto& c : r.contested) {
-    w.begin_object().key("id").value(c.id).key("summary").value(c.summary).key("sides").begin_array();
+    w.begin_object()
+        .key("id")
+        .value(c.id)
+        .key("summary")
+        .value(c.summary)
+        .key("sides")
+        .begin_array();
     for (const auto& side : c.sides) {
-      w.begin_object().key("position").value(side.position).key("claim").value(side.claim).key("sources");
+      w.begin_object()
+          .key("position")
+          .value(side.position)
+          .key("claim")
+          .value(side.claim)
+          .key("sources");
       write_strings(w, side.sources);
       w.end_object();
     }
@@ -88,14 +99,28 @@ std::string reply_frame(const turn& t) {
   w.key("text").value(out.text);
   w.key("options").begin_array();
   for (const auto& o : out.options)
-    w.begin_object().key("id").value(o.id).key("label").value(o.label).key("role").value(dialogue::to_string(o.role)).end_object();
+    w.begin_object()
+        .key("id")
+        .value(o.id)
+        .key("label")
+        .value(o.label)
+        .key("role")
+        .value(dialogue::to_string(o.role))
+        .end_object();
   w.end_array();
-  w.key("progress").begin_object().key("step").value(out.progress.step).key("total").value(out.progress.total).end_object();
+  w.key("progress")
+      .begin_object()
+      .key("step")
+      .value(out.progress.step)
+      .key("total")
+      .value(out.progress.total)
+      .end_object();
   w.key("question").value(out.question);
   w.key("stage").value(dialogue::to_string(out.stage));
   w.key("finished").value(out.finished);
   if (!out.error.empty()) w.key("notice").value(out.error);
-  if (out.action != dialogue::command::none) w.key("understood").value(dialogue::to_string(out.action));
+  if (out.action != dialogue::command::none)
+    w.key("understood").value(dialogue::to_string(out.action));
   if (out.recommendation) {
     w.key("recommendation");
     write_recommendation(w, *out.recommendation);
@@ -111,7 +136,9 @@ namespace {
 
 std::string internal_error(const std::string& channel, const std::string& failure) {
   log::error("turn_failed", {{"channel", channel}, {"error", failure}});
-  return error_frame("internal", "Something went wrong on our side and your last message was not saved. Please try again.");
+  return error_frame(
+      "internal",
+      "Something went wrong on our side and your last message was not saved. Please try again.");
 }
 
 }  // namespace
@@ -126,7 +153,8 @@ thread_local std::uint64_t calls_made = 0;
 
 }  // namespace
 
-void json_session::submit(const std::string& token, request r, std::function<frames(result)> build, reply_fn reply) {
+void json_session::submit(const std::string& token, request r, std::function<frames(result)> build,
+                          reply_fn reply) {
   const auto caller = std::this_thread::get_id();
   const std::uint64_t call = ++calls_made;
   const std::uint64_t outer = std::exchange(active_call, call);
@@ -135,24 +163,29 @@ void json_session::submit(const std::string& token, request r, std::function<fra
     ~restore() { active_call = outer; }
   } on_return{outer};
   svc_.submit({channel_, token}, std::move(r),
-              [build = std::move(build), reply = std::move(reply), ex = ex_, caller, call, channel = channel_](result res) mutable {
-                auto work = [build = std::move(build), reply = std::move(reply), res = std::move(res),
-                             channel = std::move(channel)]() mutable {
-                  if (res.state == result::status::failed) return reply({internal_error(channel, res.failure)});
+              [build = std::move(build), reply = std::move(reply), ex = ex_, caller, call,
+               channel = channel_](result res) mutable {
+                auto work = [build = std::move(build), reply = std::move(reply),
+                             res = std::move(res), channel = std::move(channel)]() mutable {
+                  if (res.state == result::status::failed)
+                    return reply({internal_error(channel, res.failure)});
                   reply(build(std::move(res)));
                 };
                 // Answered at once, inside this call: go on here. Otherwise hand it over.
-                if (!ex || (std::this_thread::get_id() == caller && active_call == call)) work();
-                else ex(std::move(work));
+                if (!ex || (std::this_thread::get_id() == caller && active_call == call))
+                  work();
+                else
+                  ex(std::move(work));
               });
 }
 
-void json_session::start(std::string_view session, std::string_view text, bool fresh, std::string_view framework,
-                         reply_fn reply) {
+void json_session::start(std::string_view session, std::string_view text, bool fresh,
+                         std::string_view framework, reply_fn reply) {
   if (!framework.empty() && !svc_.has_framework(framework)) {
     std::string ids;
     for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
-    return reply({error_frame("unknown_framework", "Unknown framework \"" + echo(framework) + "\"; available: " + ids + ".")});
+    return reply({error_frame("unknown_framework", "Unknown framework \"" + echo(framework) +
+                                                       "\"; available: " + ids + ".")});
   }
   request r;
   r.type = request::kind::start;
@@ -166,24 +199,35 @@ void json_session::start(std::string_view session, std::string_view text, bool f
     r.fresh = fresh;
     auto known = std::make_shared<bool>(false);
     std::string token(session);
-    submit(token, std::move(r), [token, known](result res) -> frames {
-      if (res.state == result::status::unknown_session)
-        return {error_frame("bad_session", "That session is unknown or has expired. Send {\"type\":\"start\"} without a session to begin a new one.")};
-      *known = true;
-      return {dump({{"type", "session"}, {"session", token}, {"resumed", true}}), reply_frame(res.t)};
-    }, [this, token, known, reply = std::move(reply)](frames f) {
-      if (*known) token_ = token;
-      reply(std::move(f));
-    });
+    submit(
+        token, std::move(r),
+        [token, known](result res) -> frames {
+          if (res.state == result::status::unknown_session)
+            return {error_frame("bad_session",
+                                "That session is unknown or has expired. Send {\"type\":\"start\"} "
+                                "without a session to begin a new one.")};
+          *known = true;
+          return {dump({{"type", "session"}, {"session", token}, {"resumed", true}}),
+                  reply_frame(res.t)};
+        },
+        [this, token, known, reply = std::move(reply)](frames f) {
+          if (*known) token_ = token;
+          reply(std::move(f));
+        });
     return;
   }
   token_ = random_token();
   json offered = json::array();
-  for (const auto& [id, title] : svc_.frameworks()) offered.push_back({{"id", id}, {"title", title}});
-  std::string session_frame = dump({{"type", "session"}, {"session", token_}, {"resumed", false}, {"frameworks", offered}});
-  submit(token_, std::move(r), [session_frame = std::move(session_frame)](result res) -> frames {
-    return {session_frame, reply_frame(res.t)};
-  }, std::move(reply));
+  for (const auto& [id, title] : svc_.frameworks())
+    offered.push_back({{"id", id}, {"title", title}});
+  std::string session_frame =
+      dump({{"type", "session"}, {"session", token_}, {"resumed", false}, {"frameworks", offered}});
+  submit(
+      token_, std::move(r),
+      [session_frame = std::move(session_frame)](result res) -> frames {
+        return {session_frame, reply_frame(res.t)};
+      },
+      std::move(reply));
 }
 
 json_session::frames json_session::handle(std::string_view frame) {
@@ -194,13 +238,18 @@ json_session::frames json_session::handle(std::string_view frame) {
 }
 
 void json_session::handle(std::string_view frame, reply_fn reply) {
-  if (frame.size() > max_message_bytes) return reply({error_frame("too_large", "Messages are limited to 64 KiB.")});
+  if (frame.size() > max_message_bytes)
+    return reply({error_frame("too_large", "Messages are limited to 64 KiB.")});
   json msg = json::parse(frame, nullptr, false);
-  if (msg.is_discarded()) return reply({error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).")});
-  if (!msg.is_object()) return reply({error_frame("invalid_json", "A message must be a JSON object with a \"type\".")});
+  if (msg.is_discarded())
+    return reply(
+        {error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).")});
+  if (!msg.is_object())
+    return reply({error_frame("invalid_json", "A message must be a JSON object with a \"type\".")});
   auto type_it = msg.find("type");
   if (type_it == msg.end() || !type_it->is_string())
-    return reply({error_frame("unknown_type", "A message needs a \"type\": start, message or choose.")});
+    return reply(
+        {error_frame("unknown_type", "A message needs a \"type\": start, message or choose.")});
   const std::string type = type_it->get<std::string>();
   auto text_of = [&](const char* key) -> std::optional<std::string> {
     auto it = msg.find(key);
@@ -215,42 +264,60 @@ void json_session::handle(std::string_view frame, reply_fn reply) {
       auto framework = text_of("framework");
       auto fresh = msg.find("fresh");
       if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()))
-        return reply({error_frame("invalid_message", "\"session\", \"text\" and \"framework\" must be strings, \"fresh\" true or false.")});
-      return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework, std::move(reply));
+        return reply({error_frame(
+            "invalid_message",
+            "\"session\", \"text\" and \"framework\" must be strings, \"fresh\" true or false.")});
+      return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework,
+                   std::move(reply));
     }
     if (type == "message") {
       auto text = text_of("text");
-      if (!text || text->empty()) return reply({error_frame("invalid_message", "A message needs a non-empty \"text\" string.")});
+      if (!text || text->empty())
+        return reply(
+            {error_frame("invalid_message", "A message needs a non-empty \"text\" string.")});
       if (token_.empty()) return start({}, *text, true, {}, std::move(reply));
       request r;
       r.type = request::kind::message;
       r.text = std::move(*text);
-      return submit(token_, std::move(r), [](result res) -> frames { return {reply_frame(res.t)}; }, std::move(reply));
+      return submit(
+          token_, std::move(r), [](result res) -> frames { return {reply_frame(res.t)}; },
+          std::move(reply));
     }
     if (type == "choose") {
       auto option = text_of("option");
       auto question = text_of("question");
       if (!option || option->empty() || !question)
-        return reply({error_frame("invalid_message", "A choose message needs an \"option\" id string.")});
-      if (token_.empty()) return reply({error_frame("bad_session", "Start a conversation first: {\"type\":\"start\"}.")});
+        return reply(
+            {error_frame("invalid_message", "A choose message needs an \"option\" id string.")});
+      if (token_.empty())
+        return reply(
+            {error_frame("bad_session", "Start a conversation first: {\"type\":\"start\"}.")});
       request r;
       r.type = request::kind::choose;
       r.option = *option;
       r.expected_question = std::move(*question);
-      return submit(token_, std::move(r), [option = *option](result res) -> frames {
-        const turn& t = res.t;
-        if (t.out.error == "unknown_option")
-          return {error_frame("unknown_option", "\"" + echo(option) + "\" is not an option for the current question.")};
-        if (t.out.error == "stale")
-          return {error_frame("stale_option", "That button belongs to a question that has already been answered."),
+      return submit(
+          token_, std::move(r),
+          [option = *option](result res) -> frames {
+            const turn& t = res.t;
+            if (t.out.error == "unknown_option")
+              return {error_frame(
+                  "unknown_option",
+                  "\"" + echo(option) + "\" is not an option for the current question.")};
+            if (t.out.error == "stale")
+              return {
+                  error_frame("stale_option",
+                              "That button belongs to a question that has already been answered."),
                   reply_frame(t)};
-        return {reply_frame(t)};
-      }, std::move(reply));
+            return {reply_frame(t)};
+          },
+          std::move(reply));
     }
   } catch (const std::exception& e) {
     return reply({internal_error(channel_, e.what())});
   }
-  reply({error_frame("unknown_type", "Unknown message type \"" + echo(type) + "\": use start, message or choose.")});
+  reply({error_frame("unknown_type", "Unknown message type \"" + echo(type) +
+                                         "\": use start, message or choose.")});
 }
 
 }  // namespace advisor::bot

@@ -1,7 +1,9 @@
 // The JSON message shapes every JSON channel speaks (advisor chat --json, the WebSocket):
-//   in:  {"type":"start"[,"session":token][,"text":opening][,"framework":id][,"fresh":true]}, {"type":"message","text":...},
+//   in:  {"type":"start"[,"session":token][,"text":opening][,"framework":id][,"fresh":true]},
+//   {"type":"message","text":...},
 //        {"type":"choose","option":id}
-//   out: {"type":"session",...}, {"type":"reply",...[,"recommendation":{...}]}, {"type":"error",...}
+//   out: {"type":"session",...}, {"type":"reply",...[,"recommendation":{...}]},
+//   {"type":"error",...}
 // One json_session per connection; it remembers the session token once started. Frames are
 // handled asynchronously: a turn that must be stored is answered once it is committed.
 #pragma once
@@ -41,10 +43,11 @@ class json_session {
   const std::string& token() const { return token_; }
 
  private:
-  void start(std::string_view session, std::string_view text, bool fresh, std::string_view framework,
-             reply_fn reply);
+  void start(std::string_view session, std::string_view text, bool fresh,
+             std::string_view framework, reply_fn reply);
   // Submits a turn for the key of `token`; `build` turns its result into frames.
-  void submit(const std::string& token, request r, std::function<frames(result)> build, reply_fn reply);
+  void submit(const std::string& token, request r, std::function<frames(result)> build,
+              reply_fn reply);
 
   service& svc_;
   std::string channel_;

@@ -51,7 +51,8 @@ int run_serve(const config& cfg) {
   auto a = open_app(cfg);
   auto& m = adapters::metrics::global();
   m.describe("advisor_turns_total", "Turns decided, by channel.");
-  m.describe("advisor_conversations_completed_total", "Conversations that reached a recommendation.");
+  m.describe("advisor_conversations_completed_total",
+             "Conversations that reached a recommendation.");
   m.describe("advisor_recommendations_total", "Recommendations given, by choice.");
   a->service->set_observer(count_turns);
 
@@ -74,17 +75,21 @@ int run_serve(const config& cfg) {
   // Conversations idle for longer than conversation_idle_days go, with their events.
   std::unique_ptr<sweeper> expiry;
   if (a->cfg.conversation_idle_days > 0)
-    expiry = std::make_unique<sweeper>(*a->service, std::chrono::hours(24) * a->cfg.conversation_idle_days);
+    expiry = std::make_unique<sweeper>(*a->service,
+                                       std::chrono::hours(24) * a->cfg.conversation_idle_days);
   std::uint16_t port = srv.listen();
-  log::info("listening", {{"host", a->cfg.host}, {"port", std::to_string(port)}, {"data_dir", a->cfg.data_dir}});
+  log::info("listening",
+            {{"host", a->cfg.host}, {"port", std::to_string(port)}, {"data_dir", a->cfg.data_dir}});
   std::cout << "listening on http://" << a->cfg.host << ":" << port << std::endl;
   int code = srv.run();
-  expiry.reset();  // before the service and the store go
+  expiry.reset();           // before the service and the store go
   discord_adapter.reset();  // each waits for its own jobs in flight
   slack_adapter.reset();
   return code;
 }
 
-int run_discord_register(const config& cfg, std::ostream& out) { return discord::register_command(cfg.discord, out); }
+int run_discord_register(const config& cfg, std::ostream& out) {
+  return discord::register_command(cfg.discord, out);
+}
 
 }  // namespace advisor::bot

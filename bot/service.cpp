@@ -26,7 +26,8 @@ result failed(std::string why) { return {result::status::failed, {}, std::move(w
 
 std::string random_token() {
   unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("the system's random source failed");
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw std::runtime_error("the system's random source failed");
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(32);
@@ -41,14 +42,17 @@ std::string conversation_id() {
   // Milliseconds since the epoch as 12 hex digits, so conversations started around the same
   // time sit side by side in the store's indexes (a batch of turns touches few pages), then
   // 128 random bits.
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
   char prefix[16];
-  std::snprintf(prefix, sizeof prefix, "%012llx", static_cast<unsigned long long>(ms) & 0xFFFFFFFFFFFFull);
+  std::snprintf(prefix, sizeof prefix, "%012llx",
+                static_cast<unsigned long long>(ms) & 0xFFFFFFFFFFFFull);
   return prefix + random_token();
 }
 
-service::service(std::vector<const dialogue::framework*> frameworks, const knowledge::knowledge_source& kb,
-                 session_store& store)
+service::service(std::vector<const dialogue::framework*> frameworks,
+                 const knowledge::knowledge_source& kb, session_store& store)
     : store_(store) {
   if (frameworks.empty()) throw std::invalid_argument("the service needs at least one framework");
   for (const auto* fw : frameworks) engines_.push_back(std::make_unique<dialogue::engine>(*fw, kb));
@@ -64,7 +68,8 @@ service::~service() {
   queue_wake_.notify_one();
   writer_.join();
   if (stats_.commits > 0)
-    log::info("writer_stopped", {{"turns", std::to_string(stats_.turns)}, {"commits", std::to_string(stats_.commits)},
+    log::info("writer_stopped", {{"turns", std::to_string(stats_.turns)},
+                                 {"commits", std::to_string(stats_.commits)},
                                  {"largest_batch", std::to_string(stats_.largest_batch)},
                                  {"longest_commit_us", std::to_string(stats_.longest_commit_us)},
                                  {"commits_over_5ms", std::to_string(stats_.commits_over_5ms)}});
@@ -165,7 +170,8 @@ bool service::decide(job& j, result& now) {
       }
       if (r.fresh || !s.rec) return new_conversation(r.framework, r.text, false);
       if (r.text.empty()) {
-        now = ok(turn{s.rec->id, engine_for(s.rec->framework).current(s.rec->events, s.now), s.rec->seq, true});
+        now = ok(turn{s.rec->id, engine_for(s.rec->framework).current(s.rec->events, s.now),
+                      s.rec->seq, true});
         return true;
       }
       in.type = dialogue::input::kind::text;
@@ -250,7 +256,8 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
   return j;
 }
 
-std::size_t service::expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t batch) {
+std::size_t service::expire_idle(std::chrono::system_clock::time_point idle_before,
+                                 std::size_t batch) {
   std::size_t total = 0;
   for (;;) {
     dialogue::expired_conversations gone = store_.expire_idle(idle_before, batch);
@@ -326,7 +333,8 @@ void service::take_batch(std::vector<std::unique_ptr<job>>& batch) {
   if (queue_.size() <= max_batch) {
     batch.swap(queue_);
   } else {
-    batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + max_batch));
+    batch.assign(std::make_move_iterator(queue_.begin()),
+                 std::make_move_iterator(queue_.begin() + max_batch));
     queue_.erase(queue_.begin(), queue_.begin() + max_batch);
   }
 }
@@ -337,7 +345,8 @@ void service::writer_loop() {
     {
       std::unique_lock lock(queue_mutex_);
       queue_wake_.wait(lock, [this] {
-        return (!queue_.empty() && !committer_ && !committing_) || (stopping_ && queue_.empty() && !committing_);
+        return (!queue_.empty() && !committer_ && !committing_) ||
+               (stopping_ && queue_.empty() && !committing_);
       });
       if (queue_.empty()) return;  // stopping, and every turn is answered
       committing_ = true;
@@ -366,7 +375,8 @@ void service::after_commit() {
   if (writer_commits) queue_wake_.notify_one();
 }
 
-std::vector<std::unique_ptr<service::job>> service::commit_batch(std::vector<std::unique_ptr<job>>& batch) {
+std::vector<std::unique_ptr<service::job>> service::commit_batch(
+    std::vector<std::unique_ptr<job>>& batch) {
   std::vector<std::pair<std::unique_ptr<job>, result>> answered;
   std::vector<std::unique_ptr<job>> storing;
   answered.reserve(batch.size());
@@ -381,7 +391,9 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(std::vector<std
     result now;
     try {
       j->s->rec = store_.find(j->key);
-      j->s->now = j->s->rec ? dialogue::replay(engine_for(j->s->rec->framework).fw(), j->s->rec->events) : dialogue::state{};
+      j->s->now = j->s->rec
+                      ? dialogue::replay(engine_for(j->s->rec->framework).fw(), j->s->rec->events)
+                      : dialogue::state{};
       j->s->loaded = true;
       if (!decide(*j, now)) {
         storing.push_back(std::move(j));
@@ -404,8 +416,9 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(std::vector<std
     auto started = std::chrono::steady_clock::now();
     try {
       status = store_.apply(writes);
-      took_us = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+      took_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now() - started)
+                                               .count());
     } catch (const std::exception& e) {
       failure = e.what();
       log::error("commit_failed", {{"turns", std::to_string(writes.size())}, {"error", failure}});
@@ -435,7 +448,9 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(std::vector<std
         j->t = {};
         retry.push_back(std::move(j));
       } else {
-        answered.emplace_back(std::move(j), failed(failure.empty() ? "the conversation kept changing under this turn" : failure));
+        answered.emplace_back(
+            std::move(j),
+            failed(failure.empty() ? "the conversation kept changing under this turn" : failure));
       }
       continue;
     }
@@ -468,13 +483,15 @@ result service::run(const channel_key& key, request r) {
 namespace {
 
 turn unwrap(result r) {
-  if (r.state == result::status::failed) throw std::runtime_error("the turn was not saved: " + r.failure);
+  if (r.state == result::status::failed)
+    throw std::runtime_error("the turn was not saved: " + r.failure);
   return std::move(r.t);
 }
 
 }  // namespace
 
-turn service::start(const channel_key& key, std::string_view opening_text, bool fresh, std::string_view framework) {
+turn service::start(const channel_key& key, std::string_view opening_text, bool fresh,
+                    std::string_view framework) {
   request r;
   r.type = request::kind::start;
   r.text = opening_text;
@@ -490,7 +507,8 @@ turn service::message(const channel_key& key, std::string_view text) {
   return unwrap(run(key, std::move(r)));
 }
 
-turn service::choose(const channel_key& key, std::string_view option, std::string_view expected_question) {
+turn service::choose(const channel_key& key, std::string_view option,
+                     std::string_view expected_question) {
   request r;
   r.type = request::kind::choose;
   r.option = option;

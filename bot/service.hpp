@@ -45,8 +45,8 @@ using dialogue::session_store;
 struct turn {
   std::string conversation;  // the conversation id (not the channel's key)
   dialogue::outcome out;
-  std::uint64_t seq = 0;     // events recorded so far; grows with every state change
-  bool resumed = false;      // the action found an existing conversation
+  std::uint64_t seq = 0;  // events recorded so far; grows with every state change
+  bool resumed = false;   // the action found an existing conversation
 };
 
 // One user action.
@@ -82,7 +82,8 @@ class service {
   // The first framework is the default; the others can be chosen when a conversation starts.
   service(std::vector<const dialogue::framework*> frameworks, const knowledge::knowledge_source& kb,
           session_store& store);
-  service(const dialogue::framework& fw, const knowledge::knowledge_source& kb, session_store& store)
+  service(const dialogue::framework& fw, const knowledge::knowledge_source& kb,
+          session_store& store)
       : service(std::vector<const dialogue::framework*>{&fw}, kb, store) {}
   ~service();  // answers every turn submitted so far, then stops the writer
   service(const service&) = delete;
@@ -106,7 +107,8 @@ class service {
   turn message(const channel_key& key, std::string_view text);
   // When `expected_question` is not empty and the conversation is no longer at that question
   // (a stale button), nothing changes and out.error is "stale".
-  turn choose(const channel_key& key, std::string_view option, std::string_view expected_question = {});
+  turn choose(const channel_key& key, std::string_view option,
+              std::string_view expected_question = {});
   // The conversation bound to this key, as it stands now, if any.
   std::optional<turn> current(const channel_key& key);
   result run(const channel_key& key, request r);
@@ -145,7 +147,8 @@ class service {
   // until none is left; forgets what the service remembers of them. Safe beside turns: one
   // decided on a swept conversation conflicts, and its key then starts afresh. Returns how
   // many conversations went.
-  std::size_t expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t batch = 100);
+  std::size_t expire_idle(std::chrono::system_clock::time_point idle_before,
+                          std::size_t batch = 100);
 
   // Blocks until every turn submitted so far has been answered (for a graceful stop).
   void drain() const;

@@ -14,12 +14,13 @@ constexpr double smoothing = 0.1;
 
 classifier::classifier(std::unordered_set<std::string> ignored) : ignored_(std::move(ignored)) {}
 
-std::vector<std::string> classifier::features(const words& w,
-                                              const std::vector<std::pair<std::size_t, std::size_t>>& skip) const {
+std::vector<std::string> classifier::features(
+    const words& w, const std::vector<std::pair<std::size_t, std::size_t>>& skip) const {
   std::vector<std::string> out;
   std::string previous;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
-    bool skipped = std::any_of(skip.begin(), skip.end(), [&](const auto& s) { return s.first <= i && i < s.second; });
+    bool skipped = std::any_of(skip.begin(), skip.end(),
+                               [&](const auto& s) { return s.first <= i && i < s.second; });
     const std::string& t = w.tokens[i];
     if (skipped || t == "," || ignored_.count(t)) {
       previous.clear();
@@ -43,9 +44,9 @@ void classifier::add(const std::string& label, const words& example) {
   }
 }
 
-classifier::guess classifier::classify(const words& message, const std::vector<std::string>& labels,
-                                       double min_probability, std::size_t min_evidence,
-                                       const std::vector<std::pair<std::size_t, std::size_t>>& skip) const {
+classifier::guess classifier::classify(
+    const words& message, const std::vector<std::string>& labels, double min_probability,
+    std::size_t min_evidence, const std::vector<std::pair<std::size_t, std::size_t>>& skip) const {
   guess g;
   std::vector<std::string> known;
   for (auto& f : features(message, skip))
@@ -66,7 +67,9 @@ classifier::guess classifier::classify(const words& message, const std::vector<s
     scores.emplace_back(label, log_p);
   }
   if (scores.empty()) return g;
-  double top = std::max_element(scores.begin(), scores.end(), [](auto& a, auto& b) { return a.second < b.second; })->second;
+  double top = std::max_element(scores.begin(), scores.end(), [](auto& a, auto& b) {
+                 return a.second < b.second;
+               })->second;
   double sum = 0;
   for (const auto& [label, s] : scores) sum += std::exp(s - top);
   for (const auto& [label, s] : scores) {

@@ -32,17 +32,18 @@ class classifier {
   // The most likely of `labels` (all labels when empty), or an empty guess when fewer than
   // `min_evidence` features are known or the winner's probability is under `min_probability`.
   // Tokens in [skip_begin, skip_end) ranges are left out.
-  guess classify(const words& message, const std::vector<std::string>& labels, double min_probability,
-                 std::size_t min_evidence,
+  guess classify(const words& message, const std::vector<std::string>& labels,
+                 double min_probability, std::size_t min_evidence,
                  const std::vector<std::pair<std::size_t, std::size_t>>& skip = {}) const;
 
  private:
-  std::vector<std::string> features(const words& w,
-                                    const std::vector<std::pair<std::size_t, std::size_t>>& skip) const;
+  std::vector<std::string> features(
+      const words& w, const std::vector<std::pair<std::size_t, std::size_t>>& skip) const;
 
   std::unordered_set<std::string> ignored_;
-  std::map<std::string, std::unordered_map<std::string, double>> counts_;  // label -> feature -> count
-  std::map<std::string, double> totals_;                                   // label -> feature count
+  std::map<std::string, std::unordered_map<std::string, double>>
+      counts_;                            // label -> feature -> count
+  std::map<std::string, double> totals_;  // label -> feature count
   std::unordered_set<std::string> vocabulary_;
 };
 

@@ -34,7 +34,9 @@ std::string echo(std::string_view text) {
   return quote_user_text(text.substr(0, cut)) + "...";
 }
 
-std::string percent(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; }
+std::string percent(double v) {
+  return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
+}
 
 std::string number(double v) {
   char buf[32];
@@ -47,7 +49,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
   return out;
 }
-
 
 }  // namespace
 
@@ -64,7 +65,8 @@ class engine::answers_memo {
 
   // A byte per question: 0 unanswered; 1 answered, or "not sure"; 2 + the option's index for
   // a question some condition names. Empty when an answer names no option of its question.
-  static std::string ahead_key(const framework& fw, const std::vector<char>& branching, const state& s) {
+  static std::string ahead_key(const framework& fw, const std::vector<char>& branching,
+                               const state& s) {
     std::string key(fw.questions.size(), '\0');
     for (const auto& a : s.answers) {
       auto code = code_of(fw, a, &branching);
@@ -154,7 +156,8 @@ const question* next_question(const framework& fw, const state& s) {
 // How many more questions the user will be asked, along the longest branch still open.
 // `branching[i]`: some question's condition names question i. Explores the branches on `s`
 // itself (answers pushed and popped), which it leaves as it found it.
-int questions_ahead(const framework& fw, const std::vector<char>& branching, state& s, std::size_t from) {
+int questions_ahead(const framework& fw, const std::vector<char>& branching, state& s,
+                    std::size_t from) {
   const std::size_t mark = s.answers.size();
   int count = 0;
   int longest = 0;
@@ -177,8 +180,8 @@ int questions_ahead(const framework& fw, const std::vector<char>& branching, sta
   return count + longest;
 }
 
-progress progress_of(const framework& fw, const std::vector<char>& branching, engine::answers_memo& memo,
-                     const state& s) {
+progress progress_of(const framework& fw, const std::vector<char>& branching,
+                     engine::answers_memo& memo, const state& s) {
   int answered = static_cast<int>(s.answers.size());
   std::string key = engine::answers_memo::ahead_key(fw, branching, s);
   std::optional<int> known;
@@ -196,8 +199,8 @@ progress progress_of(const framework& fw, const std::vector<char>& branching, en
 }
 
 // score(fw, kb, s), remembered.
-recommendation scored(const framework& fw, const knowledge::knowledge_source& kb, engine::answers_memo& memo,
-                      const state& s) {
+recommendation scored(const framework& fw, const knowledge::knowledge_source& kb,
+                      engine::answers_memo& memo, const state& s) {
   std::string key = engine::answers_memo::recommendation_key(fw, s);
   if (key.empty()) return score(fw, kb, s);
   if (auto known = memo.find_recommendation(key)) return *known;
@@ -217,12 +220,14 @@ std::string answer_label(const framework& fw, const answer& a) {
 std::string fact_line(const knowledge::knowledge_source& kb, const knowledge::fact& f) {
   auto src = kb.find_source(f.source);
   std::string line = "- " + f.claim;
-  if (!f.figure.empty() && f.claim.find(f.figure) == std::string::npos) line += " (" + f.figure + ")";
+  if (!f.figure.empty() && f.claim.find(f.figure) == std::string::npos)
+    line += " (" + f.figure + ")";
   line += " _Source: " + (src ? src->title : f.source) + "_";
   return line;
 }
 
-std::string facts_block(const knowledge::knowledge_source& kb, const std::vector<std::string>& ids, std::size_t limit) {
+std::string facts_block(const knowledge::knowledge_source& kb, const std::vector<std::string>& ids,
+                        std::size_t limit) {
   std::string out;
   std::size_t n = 0;
   for (const auto& id : ids) {
@@ -252,7 +257,9 @@ class turn_builder {
       out.stage = stage::confirming;
       out.question = std::string(proposal_id);
       body = proposal_text(after);
-      out.options.push_back({std::string(accept_id), after.proposals.size() > 1 ? "Yes, take them" : "Yes", option_role::accept});
+      out.options.push_back({std::string(accept_id),
+                             after.proposals.size() > 1 ? "Yes, take them" : "Yes",
+                             option_role::accept});
       out.options.push_back({std::string(reject_id), "No", option_role::reject});
     } else if (q) {
       out.stage = stage::asking;
@@ -264,10 +271,12 @@ class turn_builder {
       out.stage = stage::reviewing;
       out.question = std::string(review_id);
       body = review_text(after);
-      out.options.push_back({std::string(confirm_id), "Looks right: show my recommendation", option_role::confirm});
+      out.options.push_back(
+          {std::string(confirm_id), "Looks right: show my recommendation", option_role::confirm});
       for (const auto& a : after.answers)
         if (const question* aq = c_.fw.find_question(a.question))
-          out.options.push_back({std::string(change_prefix) + aq->id, "Change " + aq->short_label, option_role::change});
+          out.options.push_back({std::string(change_prefix) + aq->id, "Change " + aq->short_label,
+                                 option_role::change});
     } else {
       out.stage = stage::recommended;
       recommendation rec = scored(c_.fw, c_.kb, c_.memo, after);
@@ -324,10 +333,11 @@ class turn_builder {
       const option* o = q->find_option(p.option);
       std::string now = o ? o->label : p.option;
       if (const answer* before = s.find(p.question); before && before->option != p.option)
-        t += (t.empty() ? "" : "\n") + std::string("You said **") + answer_label(c_.fw, *before) + "** for **" +
-             q->short_label + "** earlier. Change it to **" + now + "**?";
+        t += (t.empty() ? "" : "\n") + std::string("You said **") + answer_label(c_.fw, *before) +
+             "** for **" + q->short_label + "** earlier. Change it to **" + now + "**?";
       else
-        t += (t.empty() ? "" : "\n") + std::string("Did you mean **") + now + "** for **" + q->short_label + "**?";
+        t += (t.empty() ? "" : "\n") + std::string("Did you mean **") + now + "** for **" +
+             q->short_label + "**?";
     }
     return t;
   }
@@ -340,34 +350,44 @@ class turn_builder {
   std::string review_text(const state& s) const {
     std::string t = "That's everything I need. Here is what I have:\n";
     for (const auto& a : s.answers)
-      if (const question* q = c_.fw.find_question(a.question)) t += "- **" + q->short_label + "**: " + answer_label(c_.fw, a) + "\n";
+      if (const question* q = c_.fw.find_question(a.question))
+        t += "- **" + q->short_label + "**: " + answer_label(c_.fw, a) + "\n";
     t += "\nIs that right? Confirm, or pick an answer to change.";
     return t;
   }
 
   std::string recommendation_text(const recommendation& rec) const {
-    std::string t = "**My recommendation: " + rec.choice_label + "** (confidence " + percent(rec.confidence) + ")\n\n";
+    std::string t = "**My recommendation: " + rec.choice_label + "** (confidence " +
+                    percent(rec.confidence) + ")\n\n";
     std::vector<std::string> scores;
-    for (const auto& st : c_.fw.stacks) scores.push_back(st.label + " " + number(rec.scores.count(st.id) ? rec.scores.at(st.id) : 0));
+    for (const auto& st : c_.fw.stacks)
+      scores.push_back(st.label + " " + number(rec.scores.count(st.id) ? rec.scores.at(st.id) : 0));
     t += "Scores: " + join(scores, ", ") + ".";
     double top = 0, second = 0;
     for (const auto& [k, v] : rec.scores) {
-      if (v >= top) { second = top; top = v; } else if (v > second) second = v;
+      if (v >= top) {
+        second = top;
+        top = v;
+      } else if (v > second)
+        second = v;
     }
-    if (top == second && rec.choice != (c_.fw.hybrid ? c_.fw.hybrid->id : "")) t += " It's a close call: neither stack pulls ahead on your answers.";
+    if (top == second && rec.choice != (c_.fw.hybrid ? c_.fw.hybrid->id : ""))
+      t += " It's a close call: neither stack pulls ahead on your answers.";
     t += "\n\n**Why:**\n";
     int shown = 0;
     for (const auto& r : rec.reasons) {
       if (r.effect.empty() && !r.question.empty()) continue;
       if (++shown > 5) break;
-      t += "- " + r.text + (r.sources.empty() ? "" : " _Sources: " + join(r.sources, "; ") + "_") + "\n";
+      t += "- " + r.text + (r.sources.empty() ? "" : " _Sources: " + join(r.sources, "; ") + "_") +
+           "\n";
     }
     if (!rec.unknowns.empty())
       t += "- Left open: " + join(rec.unknowns, ", ") + ". That lowers my confidence.\n";
     std::vector<std::string> noted;
     for (const auto& r : rec.context)
       if (const question* q = c_.fw.find_question(r.question)) noted.push_back(q->short_label);
-    if (!noted.empty()) t += "- Also taken into account, moving neither score: " + join(noted, ", ") + ".\n";
+    if (!noted.empty())
+      t += "- Also taken into account, moving neither score: " + join(noted, ", ") + ".\n";
     if (!rec.contested.empty()) {
       t += "\n**Where the sources disagree:**\n";
       for (const auto& cv : rec.contested) t += "- " + cv.summary + "\n";
@@ -396,20 +416,24 @@ class turn_builder {
 std::string help_text() {
   return "Answer with a button, a number, or in your own words. You can also say:\n"
          "- `back`: undo your last answer\n"
-         "- `skip` or `not sure`: leave this question open (it lowers my confidence, and I'll say so)\n"
+         "- `skip` or `not sure`: leave this question open (it lowers my confidence, and I'll say "
+         "so)\n"
          "- `why`: why I'm asking this, with sources\n"
          "- `status`: your answers so far\n"
          "- `restart`: start again from the top\n"
-         "- `compare <topic>`: the two stacks side by side (performance, frameworks, learning, ...)\n"
+         "- `compare <topic>`: the two stacks side by side (performance, frameworks, learning, "
+         "...)\n"
          "- any question, like \"how fast is Node.js?\"\n"
-         "- `summary`: a decision record; `whatif <question> <answer>` once you have a recommendation";
+         "- `summary`: a decision record; `whatif <question> <answer>` once you have a "
+         "recommendation";
 }
 
 std::string status_text(const context& c) {
   if (c.s.answers.empty()) return "No answers yet.";
   std::string t = "Your answers so far:\n";
   for (const auto& a : c.s.answers)
-    if (const question* q = c.fw.find_question(a.question)) t += "- **" + q->short_label + "**: " + answer_label(c.fw, a) + "\n";
+    if (const question* q = c.fw.find_question(a.question))
+      t += "- **" + q->short_label + "**: " + answer_label(c.fw, a) + "\n";
   t.pop_back();
   return t;
 }
@@ -422,7 +446,8 @@ std::string why_question_text(const context& c, const question& q) {
 }
 
 std::string why_recommendation_text(const context& c, const recommendation& rec) {
-  std::string t = "**The full breakdown for " + rec.choice_label + "** (confidence " + percent(rec.confidence) + ")\n";
+  std::string t = "**The full breakdown for " + rec.choice_label + "** (confidence " +
+                  percent(rec.confidence) + ")\n";
   for (const auto& r : rec.reasons) {
     t += "\n- " + r.text;
     std::string facts = facts_block(c.kb, r.facts, facts_per_answer);
@@ -431,7 +456,8 @@ std::string why_recommendation_text(const context& c, const recommendation& rec)
       for (std::string line; std::getline(lines, line);) t += "\n  " + line;
     }
   }
-  if (!rec.unknowns.empty()) t += "\n- Left open: " + join(rec.unknowns, ", ") + " (each lowers the confidence).";
+  if (!rec.unknowns.empty())
+    t += "\n- Left open: " + join(rec.unknowns, ", ") + " (each lowers the confidence).";
   if (rec.contested.empty()) {
     t += "\n\nNone of the points where the sources disagree bears on your answers.";
   } else {
@@ -439,7 +465,8 @@ std::string why_recommendation_text(const context& c, const recommendation& rec)
     for (const auto& cv : rec.contested) {
       t += "\n- " + cv.summary;
       for (const auto& side : cv.sides)
-        t += "\n  - " + side.claim + (side.sources.empty() ? "" : " _Source: " + join(side.sources, "; ") + "_");
+        t += "\n  - " + side.claim +
+             (side.sources.empty() ? "" : " _Source: " + join(side.sources, "; ") + "_");
     }
   }
   return t;
@@ -461,7 +488,8 @@ sourced_answer search_text(const context& c, const std::string& query) {
   for (const auto& h : hits) {
     t += fact_line(c.kb, h.fact) + "\n";
     out.facts.push_back(h.fact.id);
-    if (!h.fact.contested.empty() && std::find(disputed.begin(), disputed.end(), h.fact.contested) == disputed.end())
+    if (!h.fact.contested.empty() &&
+        std::find(disputed.begin(), disputed.end(), h.fact.contested) == disputed.end())
       disputed.push_back(h.fact.contested);
   }
   t.pop_back();
@@ -475,7 +503,8 @@ sourced_answer search_text(const context& c, const std::string& query) {
 }
 
 std::string not_covered_text() {
-  return "My sources don't cover that. They compare Python and Node.js for backends: speed, frameworks, "
+  return "My sources don't cover that. They compare Python and Node.js for backends: speed, "
+         "frameworks, "
          "real-time work, data and ML, learning, scaling and who uses them.";
 }
 
@@ -505,7 +534,8 @@ std::string compare_text(const context& c, const std::string& topic_words) {
     if (!hits.empty()) topic = hits.front().fact.topic;
   }
   if (topic.empty())
-    return "Compare what? Try one of: " + join(topics, ", ") + ". For example: `compare performance`.";
+    return "Compare what? Try one of: " + join(topics, ", ") +
+           ". For example: `compare performance`.";
   auto facts = c.kb.facts_on(topic);
   std::string t = "**" + topic + "**, side by side:";
   std::vector<std::string> techs;
@@ -524,7 +554,8 @@ bool is_finished(const context& c) { return c.s.confirmed && !next_question(c.fw
 
 std::string scores_line(const framework& fw, const recommendation& r) {
   std::vector<std::string> parts;
-  for (const auto& st : fw.stacks) parts.push_back(st.label + " " + number(r.scores.count(st.id) ? r.scores.at(st.id) : 0));
+  for (const auto& st : fw.stacks)
+    parts.push_back(st.label + " " + number(r.scores.count(st.id) ? r.scores.at(st.id) : 0));
   return join(parts, ", ");
 }
 
@@ -549,7 +580,9 @@ std::string whatif_text(const context& c, const std::string& norm) {
     return "I couldn't tell which answer to change. Try for example `whatif team javascript` or "
            "\"what if our team knew JavaScript?\"";
   std::vector<event> hypothetical = c.history;
-  for (const auto& ch : changes) hypothetical.push_back({event_kind::answer, ch.question, ch.option, c.turn, "whatif", ch.phrase});
+  for (const auto& ch : changes)
+    hypothetical.push_back(
+        {event_kind::answer, ch.question, ch.option, c.turn, "whatif", ch.phrase});
   hypothetical.push_back({event_kind::confirm, {}, {}, c.turn, "whatif", {}});
   state hs = replay(c.fw, hypothetical);
   recommendation before = scored(c.fw, c.kb, c.memo, c.s);
@@ -566,7 +599,8 @@ std::string whatif_text(const context& c, const std::string& norm) {
   if (after.choice == before.choice)
     t += "- The choice stays **" + after.choice_label + "**.\n";
   else
-    t += "- The choice moves from **" + before.choice_label + "** to **" + after.choice_label + "**.\n";
+    t += "- The choice moves from **" + before.choice_label + "** to **" + after.choice_label +
+         "**.\n";
   t += "- Confidence: " + percent(before.confidence) + " -> " + percent(after.confidence) + "\n";
   t += "- Scores: " + scores_line(c.fw, before) + " -> " + scores_line(c.fw, after) + "\n";
   std::set<std::string> before_texts, after_texts;
@@ -579,7 +613,8 @@ std::string whatif_text(const context& c, const std::string& norm) {
   std::vector<std::string> opened;
   for (const auto& q : c.fw.questions)
     if (!hs.answered(q.id) && holds(q.ask_if, hs)) opened.push_back(q.short_label);
-  if (!opened.empty()) t += "- It would also raise questions I haven't asked: " + join(opened, ", ") + ".\n";
+  if (!opened.empty())
+    t += "- It would also raise questions I haven't asked: " + join(opened, ", ") + ".\n";
   t += "\nYour real answers are unchanged; say `restart` or change an answer to make it real.";
   return t;
 }
@@ -588,19 +623,22 @@ std::string record_text(const context& c, const std::string& date) {
   recommendation rec = scored(c.fw, c.kb, c.memo, c.s);
   bool done = is_finished(c);
   std::string t = "# Decision record: " + c.fw.title + "\n\n";
-  t += "- Date: " + date + "\n- Status: " + std::string(done ? "Proposed" : "Draft (questions still open)") + "\n\n";
+  t += "- Date: " + date +
+       "\n- Status: " + std::string(done ? "Proposed" : "Draft (questions still open)") + "\n\n";
   t += "## Context\n\n";
   if (c.s.answers.empty()) t += "No answers given yet.\n";
   for (const auto& a : c.s.answers)
-    if (const question* q = c.fw.find_question(a.question)) t += "- " + q->short_label + ": " + answer_label(c.fw, a) + "\n";
+    if (const question* q = c.fw.find_question(a.question))
+      t += "- " + q->short_label + ": " + answer_label(c.fw, a) + "\n";
   t += "\n## Decision\n\n";
-  t += "Build the backend with **" + rec.choice_label + "** (confidence " + percent(rec.confidence) + "; scores: " +
-       scores_line(c.fw, rec) + ").\n";
+  t += "Build the backend with **" + rec.choice_label + "** (confidence " +
+       percent(rec.confidence) + "; scores: " + scores_line(c.fw, rec) + ").\n";
   t += "\n## Reasons\n\n";
   std::set<std::string> fact_ids;
   for (const auto& r : rec.reasons) {
     if (r.effect.empty() && !r.question.empty()) continue;
-    t += "- " + r.text + (r.sources.empty() ? "" : " (Sources: " + join(r.sources, "; ") + ")") + "\n";
+    t += "- " + r.text + (r.sources.empty() ? "" : " (Sources: " + join(r.sources, "; ") + ")") +
+         "\n";
     fact_ids.insert(r.facts.begin(), r.facts.end());
   }
   t += "\n## Consequences\n\n";
@@ -614,15 +652,18 @@ std::string record_text(const context& c, const std::string& date) {
   for (const auto& topic : {std::string("pros"), std::string("cons")})
     for (const auto& f : c.kb.facts_on(topic))
       if (std::find(techs.begin(), techs.end(), f.tech) != techs.end()) {
-        t += "- " + std::string(topic == "pros" ? "Good" : "Watch out") + " (" + tech_label(c.fw, f.tech) + "): " + f.claim + "\n";
+        t += "- " + std::string(topic == "pros" ? "Good" : "Watch out") + " (" +
+             tech_label(c.fw, f.tech) + "): " + f.claim + "\n";
         fact_ids.insert(f.id);
       }
   t += "\n## Contested points\n\n";
-  if (rec.contested.empty()) t += "None of the points where the sources disagree bears on these answers.\n";
+  if (rec.contested.empty())
+    t += "None of the points where the sources disagree bears on these answers.\n";
   for (const auto& cv : rec.contested) {
     t += "- " + cv.summary + "\n";
     for (const auto& side : cv.sides)
-      t += "  - " + side.claim + (side.sources.empty() ? "" : " (" + join(side.sources, "; ") + ")") + "\n";
+      t += "  - " + side.claim +
+           (side.sources.empty() ? "" : " (" + join(side.sources, "; ") + ")") + "\n";
   }
   for (const auto& cp : c.kb.contested())
     for (const auto& cv : rec.contested)
@@ -637,12 +678,14 @@ std::string record_text(const context& c, const std::string& date) {
     if (auto f = c.kb.find_fact(id)) source_ids.insert(f->source);
   for (const auto& id : source_ids)
     if (auto src = c.kb.find_source(id)) {
-      std::string by = join([&] {
-        std::vector<std::string> v;
-        if (!src->author.empty()) v.push_back(src->author);
-        if (!src->publisher.empty()) v.push_back(src->publisher);
-        return v;
-      }(), ", ");
+      std::string by = join(
+          [&] {
+            std::vector<std::string> v;
+            if (!src->author.empty()) v.push_back(src->author);
+            if (!src->publisher.empty()) v.push_back(src->publisher);
+            return v;
+          }(),
+          ", ");
       t += "- " + src->title + (by.empty() ? "" : " (" + by + ")") + "\n";
     }
   return t;
@@ -650,7 +693,8 @@ std::string record_text(const context& c, const std::string& date) {
 
 }  // namespace
 
-std::string engine::decision_record(const std::vector<event>& history, const std::string& date) const {
+std::string engine::decision_record(const std::vector<event>& history,
+                                    const std::string& date) const {
   state s = replay(fw_, history);
   context c{fw_, kb_, branching_, *memo_, history, s, 0};
   return record_text(c, date);
@@ -676,7 +720,9 @@ std::string engine::pending_question(const state& now) const {
   return now.confirmed ? std::string{} : std::string(review_id);
 }
 
-outcome engine::current(const std::vector<event>& history) const { return current(history, replay(fw_, history)); }
+outcome engine::current(const std::vector<event>& history) const {
+  return current(history, replay(fw_, history));
+}
 
 outcome engine::current(const std::vector<event>& history, const state& now) const {
   context c{fw_, kb_, branching_, *memo_, history, now, 0};
@@ -690,37 +736,56 @@ outcome engine::step(const std::vector<event>& history, const input& in) const {
 
 std::string_view to_string(notice n) {
   switch (n) {
-    case notice::none: return "";
-    case notice::empty_message: return "empty_message";
-    case notice::too_long: return "too_long";
-    case notice::unknown_option: return "unknown_option";
-    case notice::ambiguous: return "ambiguous";
-    case notice::no_match: return "no_match";
-    case notice::not_covered: return "not_covered";
-    case notice::stale: return "stale";
+    case notice::none:
+      return "";
+    case notice::empty_message:
+      return "empty_message";
+    case notice::too_long:
+      return "too_long";
+    case notice::unknown_option:
+      return "unknown_option";
+    case notice::ambiguous:
+      return "ambiguous";
+    case notice::no_match:
+      return "no_match";
+    case notice::not_covered:
+      return "not_covered";
+    case notice::stale:
+      return "stale";
   }
   return "";
 }
 
 std::string_view to_string(stage s) {
   switch (s) {
-    case stage::asking: return "asking";
-    case stage::confirming: return "confirming";
-    case stage::reviewing: return "reviewing";
-    case stage::recommended: return "recommended";
+    case stage::asking:
+      return "asking";
+    case stage::confirming:
+      return "confirming";
+    case stage::reviewing:
+      return "reviewing";
+    case stage::recommended:
+      return "recommended";
   }
   return "";
 }
 
 std::string_view to_string(option_role r) {
   switch (r) {
-    case option_role::answer: return "answer";
-    case option_role::not_sure: return "not_sure";
-    case option_role::confirm: return "confirm";
-    case option_role::change: return "change";
-    case option_role::accept: return "accept";
-    case option_role::reject: return "reject";
-    case option_role::command: return "command";
+    case option_role::answer:
+      return "answer";
+    case option_role::not_sure:
+      return "not_sure";
+    case option_role::confirm:
+      return "confirm";
+    case option_role::change:
+      return "change";
+    case option_role::accept:
+      return "accept";
+    case option_role::reject:
+      return "reject";
+    case option_role::command:
+      return "command";
   }
   return "";
 }
@@ -750,8 +815,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       words w = understanding_.read(in.text);
       auto found = extract_answers(fw_, c.s, w, {}, understanding_.filter(w));
       std::erase_if(found, [](const found_answer& f) { return f.fuzzy; });
-      for (const auto& f : found) b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
-      if (!found.empty()) preface += "\n\nI took: " + took_line(found, false) + ". Say `back` to change that.";
+      for (const auto& f : found)
+        b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
+      if (!found.empty())
+        preface += "\n\nI took: " + took_line(found, false) + ". Say `back` to change that.";
     }
     return b.ask(preface);
   }
@@ -762,7 +829,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                                           std::to_string(max_message_bytes) +
                                           " characters. Could you say it in a sentence or two?");
   if (normalize(text).empty() && in.type == input::kind::text)
-    return b.refuse(notice::empty_message, "I didn't catch anything there. Type `help` to see what you can say.");
+    return b.refuse(notice::empty_message,
+                    "I didn't catch anything there. Type `help` to see what you can say.");
 
   auto accept = [&] {
     b.understood(command::confirm);
@@ -805,8 +873,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   auto clarify = [&](const question& q) {
     std::vector<std::string> labels;
     for (const auto& o : q.options) labels.push_back("**" + o.label + "**");
-    return b.refuse(notice::ambiguous, "It sounds like a mix. Which fits best overall: " + join(labels, ", ") +
-                                           "? If it's truly a mix, pick the closest, or say `skip`.");
+    return b.refuse(notice::ambiguous,
+                    "It sounds like a mix. Which fits best overall: " + join(labels, ", ") +
+                        "? If it's truly a mix, pick the closest, or say `skip`.");
   };
 
   // A command, by its typed action: buttons send these ids, and so can a typed message.
@@ -830,16 +899,21 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         return b.inform(status_text(c));
       case command::summary:
         b.understood(cmd);
-        return b.inform("Here's your decision record, ready to copy:\n\n" + record_text(c, in.date));
+        return b.inform("Here's your decision record, ready to copy:\n\n" +
+                        record_text(c, in.date));
       case command::why:
         b.understood(cmd);
         if (pending && !proposing) return b.inform(why_question_text(c, *pending));
         if (finished) return b.inform(why_recommendation_text(c, scored(fw_, kb_, *memo_, c.s)));
         if (proposing)
-          return b.inform("You told me something that differs from an earlier answer, or that I wasn't sure I read "
-                          "right. Say yes to take it or no to keep things as they were.");
-        return b.inform("I ask these questions to match your situation to the sources' advice; confirm the answers "
-                        "and I'll explain the result in full.");
+          return b.inform(
+              "You told me something that differs from an earlier answer, or that I wasn't sure I "
+              "read "
+              "right. Say yes to take it or no to keep things as they were.");
+        return b.inform(
+            "I ask these questions to match your situation to the sources' advice; confirm the "
+            "answers "
+            "and I'll explain the result in full.");
       case command::compare:
         b.understood(cmd);
         return b.inform(compare_text(c, rest));
@@ -885,10 +959,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       }
     }
     // Command buttons (after the recommendation) are named by their command.
-    for (command cmd : {command::why, command::summary, command::restart, command::help, command::back, command::status})
+    for (command cmd : {command::why, command::summary, command::restart, command::help,
+                        command::back, command::status})
       if (text == to_string(cmd))
         if (auto out = run(cmd, {})) return *out;
-    return b.refuse(notice::unknown_option, "\"" + echo(text) + "\" is not one of the options here.");
+    return b.refuse(notice::unknown_option,
+                    "\"" + echo(text) + "\" is not one of the options here.");
   }
 
   // Typed text: read it, then find what it does.
@@ -904,7 +980,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // A proposal waits for a yes or a no.
   if (proposing) {
-    if (said.command == command::confirm || (yes_no.sign > 0 && (yes_no.whole || said.command == command::none)))
+    if (said.command == command::confirm ||
+        (yes_no.sign > 0 && (yes_no.whole || said.command == command::none)))
       return accept();
     if (yes_no.sign < 0 && (yes_no.whole || said.command == command::none)) return reject();
     // Neither: the user moved on ("it'll be a big system"). The proposal lapses and the message
@@ -921,30 +998,37 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const auto core_words = understanding_.core(w);
   if (core_words.empty() && said.command == command::none && !proposing && !reviewing &&
       !(pending && yes_no.sign != 0 && understanding_.by_polarity(*pending, yes_no.sign))) {
-    return b.inform(understanding_.greets(w) ? "Hello! Answer in your own words or pick an option; `help` shows what else I understand."
-                             : "Okay.");
+    return b.inform(understanding_.greets(w) ? "Hello! Answer in your own words or pick an option; "
+                                               "`help` shows what else I understand."
+                                             : "Okay.");
   }
 
   if (said.command == command::change) {
     if (said.target && c.s.answered(said.target->id)) return typed_change(*said.target, w);
-    if (said.target) return b.inform("You haven't answered **" + said.target->short_label + "** yet, so there's nothing to change.");
+    if (said.target)
+      return b.inform("You haven't answered **" + said.target->short_label +
+                      "** yet, so there's nothing to change.");
     if (reviewing || finished) {
       b.understood(command::change);
-      return b.inform("Which answer should I change? Pick one of the buttons, or say for example \"change the " +
-                      fw_.find_question(c.s.answers.front().question)->short_label + "\".");
+      return b.inform(
+          "Which answer should I change? Pick one of the buttons, or say for example \"change "
+          "the " +
+          fw_.find_question(c.s.answers.front().question)->short_label + "\".");
     }
   }
   if (said.command == command::skip && pending && !proposing) {
     // "no idea" is a skip, but "I don't care" may be an option of the question itself.
     const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) return clarify(*pending);  // "some APIs, a lot of ML, hard to say"
-    bool option_outside = m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
-                            return sp.first < said.begin || sp.second > said.end;
-                          });
+    bool option_outside =
+        m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
+          return sp.first < said.begin || sp.second > said.end;
+        });
     // "don't care either way" for "what do you value": the question's own "no preference".
-    bool option_is_skip = m.chosen && !m.fuzzy && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
-                            return sp.first <= said.begin && said.end <= sp.second;
-                          });
+    bool option_is_skip =
+        m.chosen && !m.fuzzy && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
+          return sp.first <= said.begin && said.end <= sp.second;
+        });
     if (!option_outside && !option_is_skip) return skip();
   } else if (said.command != command::none && said.command != command::change) {
     std::string rest;
@@ -967,8 +1051,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     }
     if (yes_no.sign < 0 && yes_no.whole) {
       b.understood(command::change);
-      return b.inform("Which answer should I change? Pick one of the buttons, or say for example \"change the " +
-                      fw_.find_question(c.s.answers.front().question)->short_label + "\".");
+      return b.inform(
+          "Which answer should I change? Pick one of the buttons, or say for example \"change "
+          "the " +
+          fw_.find_question(c.s.answers.front().question)->short_label + "\".");
     }
   }
 
@@ -979,12 +1065,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return b.ask("Got it: **" + pending->short_label + "** = " + o.label + ".");
     };
     if (yes_no.whole)
-      if (const option* o = understanding_.by_polarity(*pending, yes_no.sign)) return answer_with(*o, "text");
+      if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
+        return answer_with(*o, "text");
     if (auto n = understanding_.ordinal(w)) {
       int count = static_cast<int>(pending->options.size());
       if (*n == 0) return clarify(*pending);  // "the first or the third"
-      if (*n == -1) return skip();  // the last one shown is "Not sure"
-      if (*n >= 1 && *n <= count) return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
+      if (*n == -1) return skip();            // the last one shown is "Not sure"
+      if (*n >= 1 && *n <= count)
+        return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
       if (*n == count + 1) return skip();
     }
   }
@@ -992,13 +1080,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // A question ("how fast is Node.js?") is answered from the knowledge store; it is not read
   // as an answer, even when it names a stack.
   // '?' alone does not make a question: "maybe api stuff?" answers one.
-  const bool asks = understanding_.asks(w) ||
-                    (text.find('?') != std::string::npos && !understanding_.other_subjects(w).empty()) ||
-                    (text.find('?') != std::string::npos &&
-                     !(pending && !proposing && [&] {
-                       const auto& m = reply_to_pending();
-                       return m.chosen || !m.candidates.empty();
-                     }()));
+  const bool asks =
+      understanding_.asks(w) ||
+      (text.find('?') != std::string::npos && !understanding_.other_subjects(w).empty()) ||
+      (text.find('?') != std::string::npos && !(pending && !proposing && [&] {
+         const auto& m = reply_to_pending();
+         return m.chosen || !m.candidates.empty();
+       }()));
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
   auto classified_command = [&]() -> std::optional<outcome> {
     command cmd = understanding_.classify_command(w);
@@ -1029,7 +1117,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
 
   // Free text: any answers it gives, to this question or to others.
-  std::string_view pending_id = pending && !proposing ? std::string_view(pending->id) : std::string_view{};
+  std::string_view pending_id =
+      pending && !proposing ? std::string_view(pending->id) : std::string_view{};
   auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w));
   // "mostly node microservices" for the legacy systems' stack: words in the same clause as the
   // answer to the question asked describe that answer; they do not answer another question.
@@ -1042,8 +1131,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         for (const auto& sp : f.spans) asked_clauses.push_back(clause[sp.first]);
     if (!asked_clauses.empty())
       std::erase_if(found, [&](const found_answer& f) {
-        return f.question != pending->id && !f.spans.empty() && std::all_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) {
-                 return std::find(asked_clauses.begin(), asked_clauses.end(), clause[sp.first]) != asked_clauses.end();
+        return f.question != pending->id && !f.spans.empty() &&
+               std::all_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) {
+                 return std::find(asked_clauses.begin(), asked_clauses.end(), clause[sp.first]) !=
+                        asked_clauses.end();
                });
       });
   }
@@ -1053,7 +1144,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   bool counted_elsewhere = false;  // a number answered a question other than the one asked
   for (const auto& q : fw_.questions) {
     bool is_pending = pending_id == q.id;
-    if (!is_pending && !may_hold(fw_, q.ask_if, c.s)) continue;  // answered ones too: a number may change them
+    if (!is_pending && !may_hold(fw_, q.ask_if, c.s))
+      continue;  // answered ones too: a number may change them
     if (const option* o = understanding_.by_quantity(q, w, is_pending)) {
       counted_elsewhere = counted_elsewhere || !is_pending;
       std::vector<std::pair<std::size_t, std::size_t>> spans;
@@ -1066,7 +1158,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "yeah, we need chat": a leading yes or no answers a yes/no question being asked, and says
   // more than a typo's guess ("barely any, maybe a csv export").
   if (pending && !proposing && yes_no.sign != 0 &&
-      std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id && !f.fuzzy; }))
+      std::none_of(found.begin(), found.end(),
+                   [&](const found_answer& f) { return f.question == pending->id && !f.fuzzy; }))
     if (const option* o = understanding_.by_polarity(*pending, yes_no.sign)) {
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       found.push_back({pending->id, o->id, normalize(text), false, {}});
@@ -1077,7 +1170,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Not when a number answered another question: "tens of thousands of people at peak" says
   // nothing of the codebase's size.
   if (pending && !proposing && !counted_elsewhere &&
-      std::none_of(found.begin(), found.end(), [&](const found_answer& f) { return f.question == pending->id; })) {
+      std::none_of(found.begin(), found.end(),
+                   [&](const found_answer& f) { return f.question == pending->id; })) {
     std::vector<std::pair<std::size_t, std::size_t>> used;
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
     if (found.empty() || !used.empty())
@@ -1127,16 +1221,21 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     std::vector<found_answer> fresh, proposed;
     for (auto& f : found) {
       const answer* before = c.s.find(f.question);
-      bool changes = before && !before->option.empty() && before->option != f.option;  // "not sure" may just be answered
+      bool changes = before && !before->option.empty() &&
+                     before->option != f.option;  // "not sure" may just be answered
       (changes || f.fuzzy ? proposed : fresh).push_back(f);
     }
     for (const auto& f : fresh)
-      b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text", f.phrase});
-    for (const auto& f : proposed) b.add({event_kind::propose, f.question, f.option, 0, "text", f.phrase});
+      b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text",
+             f.phrase});
+    for (const auto& f : proposed)
+      b.add({event_kind::propose, f.question, f.option, 0, "text", f.phrase});
     std::string preface;
     bool only_pending = fresh.size() == 1 && pending && fresh.front().question == pending->id;
-    if (only_pending) preface = "Got it: " + took_line(fresh) + ".";
-    else if (!fresh.empty()) preface = "I took: " + took_line(fresh) + ". Say `back` to change that.";
+    if (only_pending)
+      preface = "Got it: " + took_line(fresh) + ".";
+    else if (!fresh.empty())
+      preface = "I took: " + took_line(fresh) + ". Say `back` to change that.";
     return b.ask(preface);
   }
 
@@ -1146,23 +1245,30 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // After the recommendation, any other text is taken as a question for the sources.
   if (!pending && !reviewing && !proposing) {
-    sourced_answer answer = search_text(c, understanding_.search_query(w) + (text.find('?') != std::string::npos ? "?" : ""));
+    sourced_answer answer = search_text(
+        c, understanding_.search_query(w) + (text.find('?') != std::string::npos ? "?" : ""));
     if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
-    return b.refuse(notice::not_covered, not_covered_text() + " You can also say `why`, `summary`, "
-                                                                "`what if our team knew Python?`, or `restart`.");
+    return b.refuse(notice::not_covered, not_covered_text() +
+                                             " You can also say `why`, `summary`, "
+                                             "`what if our team knew Python?`, or `restart`.");
   }
 
   if (proposing)
-    return b.refuse(notice::no_match, "Sorry, I didn't follow. Say yes to take it, or no to keep things as they were.");
+    return b.refuse(
+        notice::no_match,
+        "Sorry, I didn't follow. Say yes to take it, or no to keep things as they were.");
   if (pending) {
     const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) {
       std::vector<std::string> labels;
       for (const auto* o : m.candidates) labels.push_back("**" + o->label + "**");
-      return b.refuse(notice::ambiguous, "That could mean " + join(labels, " or ") + ". Which one fits best?");
+      return b.refuse(notice::ambiguous,
+                      "That could mean " + join(labels, " or ") + ". Which one fits best?");
     }
-    return b.reprompt(notice::no_match, "Sorry, I couldn't match \"" + echo(text) + "\" to an answer. " + pending->text +
-                                            "\nPick one of the options, say `skip` if you're not sure, or `help`.");
+    return b.reprompt(notice::no_match,
+                      "Sorry, I couldn't match \"" + echo(text) + "\" to an answer. " +
+                          pending->text +
+                          "\nPick one of the options, say `skip` if you're not sure, or `help`.");
   }
   return b.refuse(notice::no_match, "Please confirm the answers, or pick one to change.");
 }

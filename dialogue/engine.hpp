@@ -78,20 +78,20 @@ struct input {
 
 // The engine's decision for one turn.
 struct outcome {
-  std::vector<event> events;       // to append to the history, in order, in one transaction
-  std::string text;                // what the advisor says (light markdown: **bold**, "- " lists)
+  std::vector<event> events;  // to append to the history, in order, in one transaction
+  std::string text;           // what the advisor says (light markdown: **bold**, "- " lists)
   std::vector<option_view> options;
-  std::string question;            // the pending question id ("review" while reviewing; "" when done)
+  std::string question;  // the pending question id ("review" while reviewing; "" when done)
   dialogue::progress progress;
   std::optional<dialogue::recommendation> recommendation;
-  std::string error;               // to_string(notice) when the input was refused; state unchanged
-  bool finished = false;           // the recommendation has been given
+  std::string error;      // to_string(notice) when the input was refused; state unchanged
+  bool finished = false;  // the recommendation has been given
   dialogue::stage stage = stage::asking;
   dialogue::notice notice = notice::none;
-  bool informing = false;          // the turn answered something (a question, a command) without moving on
+  bool informing = false;  // the turn answered something (a question, a command) without moving on
   dialogue::command action = command::none;  // the command understood, if any
-  std::vector<std::string> facts;  // ids of the facts the text shows, in order
-  dialogue::state state;           // the conversation's state once `events` are added to the history
+  std::vector<std::string> facts;            // ids of the facts the text shows, in order
+  dialogue::state state;  // the conversation's state once `events` are added to the history
 };
 
 class engine {

@@ -116,15 +116,15 @@ state replay(const framework& fw, std::span<const event> history, std::span<cons
     const answer* a = s.find(q.id);
     if (a && holds(q.ask_if, effective)) effective.answers.push_back(*a);
   }
-  std::stable_sort(effective.answers.begin(), effective.answers.end(),
-                   [&](const answer& x, const answer& y) {
-                     auto order = [&](const answer& a) {
-                       auto it = std::find_if(s.answers.begin(), s.answers.end(),
-                                              [&](const answer& b) { return b.question == a.question; });
-                       return it - s.answers.begin();
-                     };
-                     return order(x) < order(y);
-                   });
+  std::stable_sort(
+      effective.answers.begin(), effective.answers.end(), [&](const answer& x, const answer& y) {
+        auto order = [&](const answer& a) {
+          auto it = std::find_if(s.answers.begin(), s.answers.end(),
+                                 [&](const answer& b) { return b.question == a.question; });
+          return it - s.answers.begin();
+        };
+        return order(x) < order(y);
+      });
   return effective;
 }
 

@@ -45,7 +45,8 @@ namespace {
 
 int line_at(std::string_view text, std::size_t pos) {
   pos = std::min(pos, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
 }
 
 // Finds where `"key": "value"` is written, at or after `from`; npos when absent. nlohmann/json
@@ -156,13 +157,16 @@ class reader {
     }
     for (const auto& [q, opts] : it->items()) {
       if (!opts.is_array() || opts.empty()) {
-        fail(pos, where + ": \"" + key + "\" entry \"" + q + "\" must be a non-empty list of option ids");
+        fail(pos, where + ": \"" + key + "\" entry \"" + q +
+                      "\" must be a non-empty list of option ids");
         continue;
       }
       auto& list = c.any_of[q];
       for (const auto& o : opts) {
-        if (o.is_string()) list.push_back(o.get<std::string>());
-        else fail(pos, where + ": \"" + key + "\" entry \"" + q + "\" must hold option ids");
+        if (o.is_string())
+          list.push_back(o.get<std::string>());
+        else
+          fail(pos, where + ": \"" + key + "\" entry \"" + q + "\" must hold option ids");
       }
     }
     return c;
@@ -199,8 +203,10 @@ framework read(std::string_view text, reader& r) {
   fw.title = r.str(doc, "title", 0, "the framework");
   fw.intro = r.str(doc, "intro", 0, "the framework", false);
   if (auto it = doc.find("unknown_penalty"); it != doc.end()) {
-    if (it->is_number()) fw.unknown_penalty = it->get<double>();
-    else r.fail(find_quoted(text, "unknown_penalty", 0), "\"unknown_penalty\" must be a number");
+    if (it->is_number())
+      fw.unknown_penalty = it->get<double>();
+    else
+      r.fail(find_quoted(text, "unknown_penalty", 0), "\"unknown_penalty\" must be a number");
   }
 
   std::set<std::string> stack_ids;
@@ -214,7 +220,8 @@ framework read(std::string_view text, reader& r) {
         continue;
       }
       stack st{r.str(s, "id", pos, "a stack"), r.str(s, "label", pos, "a stack")};
-      if (!stack_ids.insert(st.id).second) r.fail(find_member(text, "id", st.id, pos), "duplicate stack id \"" + st.id + "\"");
+      if (!stack_ids.insert(st.id).second)
+        r.fail(find_member(text, "id", st.id, pos), "duplicate stack id \"" + st.id + "\"");
       fw.stacks.push_back(std::move(st));
     }
   }
@@ -247,8 +254,10 @@ framework read(std::string_view text, reader& r) {
     q.names = r.strings(jq, "names", qpos, where);
     q.ask_if = r.cond(jq, "ask_if", qpos, where);
     if (auto rp = jq.find("requires_phrase"); rp != jq.end()) {
-      if (rp->is_boolean()) q.requires_phrase = rp->get<bool>();
-      else r.fail(qpos, where + ": \"requires_phrase\" must be true or false");
+      if (rp->is_boolean())
+        q.requires_phrase = rp->get<bool>();
+      else
+        r.fail(qpos, where + ": \"requires_phrase\" must be true or false");
     }
     if (q.requires_phrase && q.phrases.empty())
       r.fail(qpos, where + " requires a phrase but lists no \"phrases\"");
@@ -267,7 +276,8 @@ framework read(std::string_view text, reader& r) {
           continue;
         }
         option o;
-        std::string oid = jo.contains("id") && jo["id"].is_string() ? jo["id"].get<std::string>() : "";
+        std::string oid =
+            jo.contains("id") && jo["id"].is_string() ? jo["id"].get<std::string>() : "";
         std::size_t opos = oid.empty() ? ocursor : find_member(text, "id", oid, ocursor);
         if (opos != std::string_view::npos) ocursor = opos + 1;
         std::string owhere = "option \"" + oid + "\" of " + where;
@@ -286,7 +296,8 @@ framework read(std::string_view text, reader& r) {
             r.fail(opos, owhere + " scores unknown stack \"" + stack_id + "\"");
         o.signals = r.numbers(jo, "signals", opos, owhere);
         // Every weight traces to a source: a reason without one would be the advisor's say-so.
-        if (o.facts.empty() && std::any_of(o.scores.begin(), o.scores.end(), [](const auto& s) { return s.second != 0; }))
+        if (o.facts.empty() && std::any_of(o.scores.begin(), o.scores.end(),
+                                           [](const auto& s) { return s.second != 0; }))
           r.fail(opos, owhere + " moves a score but cites no fact (add \"facts\")");
         if (!o.id.empty() && !option_ids.insert(o.id).second)
           r.fail(opos, "duplicate option id \"" + o.id + "\" in " + where);
@@ -294,8 +305,8 @@ framework read(std::string_view text, reader& r) {
       }
       for (const auto& o : q.options)
         if (!o.if_negated.empty() && !q.find_option(o.if_negated))
-          r.fail(qpos, "option \"" + o.id + "\" of " + where + " has \"if_negated\" naming unknown option \"" +
-                           o.if_negated + "\"");
+          r.fail(qpos, "option \"" + o.id + "\" of " + where +
+                           " has \"if_negated\" naming unknown option \"" + o.if_negated + "\"");
     }
     fw.questions.push_back(std::move(q));
   }
@@ -324,7 +335,8 @@ framework read(std::string_view text, reader& r) {
       const auto& dq = fw.questions[static_cast<std::size_t>(di)];
       for (const auto& o : opts)
         if (!dq.find_option(o)) {
-          r.fail(find_quoted(text, o, qpos), "question \"" + q.id + "\" branches on unknown option \"" + o +
+          r.fail(find_quoted(text, o, qpos), "question \"" + q.id +
+                                                 "\" branches on unknown option \"" + o +
                                                  "\" of question \"" + dep + "\"");
           ok = false;
         }
@@ -348,15 +360,19 @@ framework read(std::string_view text, reader& r) {
       h.signals = r.strings(*it, "signals", hpos, "the hybrid rule");
       h.reason = r.str(*it, "reason", hpos, "the hybrid rule", false);
       h.facts = r.strings(*it, "facts", hpos, "the hybrid rule");
-      if (auto m = it->find("min_signal"); m != it->end() && m->is_number()) h.min_signal = m->get<double>();
-      if (auto m = it->find("max_margin"); m != it->end() && m->is_number()) h.max_margin = m->get<double>();
-      if (stack_ids.count(h.id)) r.fail(hpos, "the hybrid rule's id \"" + h.id + "\" is already a stack id");
+      if (auto m = it->find("min_signal"); m != it->end() && m->is_number())
+        h.min_signal = m->get<double>();
+      if (auto m = it->find("max_margin"); m != it->end() && m->is_number())
+        h.max_margin = m->get<double>();
+      if (stack_ids.count(h.id))
+        r.fail(hpos, "the hybrid rule's id \"" + h.id + "\" is already a stack id");
       for (const auto& sig : h.signals) {
         bool raised = false;
         for (const auto& q : fw.questions)
           for (const auto& o : q.options)
             if (o.signals.count(sig)) raised = true;
-        if (!raised) r.fail(hpos, "the hybrid rule needs signal \"" + sig + "\", which no option raises");
+        if (!raised)
+          r.fail(hpos, "the hybrid rule needs signal \"" + sig + "\", which no option raises");
       }
       fw.hybrid = std::move(h);
     }
@@ -375,7 +391,9 @@ framework read(std::string_view text, reader& r) {
       st.choices = r.strings(js, "choices", npos, "a next step");
       st.facts = r.strings(js, "facts", npos, "a next step");
       for (const auto& [dep, opts] : st.when.any_of)
-        if (!fw.find_question(dep)) r.fail(find_quoted(text, dep, npos), "a next step depends on unknown question \"" + dep + "\"");
+        if (!fw.find_question(dep))
+          r.fail(find_quoted(text, dep, npos),
+                 "a next step depends on unknown question \"" + dep + "\"");
       for (const auto& c : st.choices)
         if (!stack_ids.count(c) && !(fw.hybrid && fw.hybrid->id == c))
           r.fail(find_quoted(text, c, npos), "a next step names unknown choice \"" + c + "\"");

@@ -23,24 +23,25 @@ struct option {
   std::vector<std::string> synonyms;     // words and phrases that pick this option anywhere
   std::vector<std::string> replies;      // words that pick it only as a direct reply ("yes")
   std::map<std::string, double> scores;  // stack id -> points this option adds
-  std::map<std::string, double> signals; // named needs (e.g. "realtime", "data") this option raises
-  std::string reason;                    // our words: why this answer moves the scores
-  std::vector<std::string> facts;        // knowledge fact ids behind the reason
-  std::string if_negated;                // option meant when a synonym is negated ("no real-time")
+  std::map<std::string, double>
+      signals;                     // named needs (e.g. "realtime", "data") this option raises
+  std::string reason;              // our words: why this answer moves the scores
+  std::vector<std::string> facts;  // knowledge fact ids behind the reason
+  std::string if_negated;          // option meant when a synonym is negated ("no real-time")
 };
 
 struct question {
   std::string id;
-  std::string text;                      // the question as asked
-  std::string short_label;               // a few words for status lines ("team skills")
-  std::string why;                       // why it matters, in our words
-  std::vector<std::string> why_facts;    // fact ids behind the why
-  condition ask_if;                      // asked only when this holds
+  std::string text;                    // the question as asked
+  std::string short_label;             // a few words for status lines ("team skills")
+  std::string why;                     // why it matters, in our words
+  std::vector<std::string> why_facts;  // fact ids behind the why
+  condition ask_if;                    // asked only when this holds
   std::vector<option> options;
-  std::vector<std::string> phrases;      // words that show a sentence is about this question
-  std::vector<std::string> names;        // what users call the question ("the team") when they change it
-  bool requires_phrase = false;          // in a free sentence, count it only with one of those
-  int line = 0;                          // line in the framework file, for messages
+  std::vector<std::string> phrases;  // words that show a sentence is about this question
+  std::vector<std::string> names;  // what users call the question ("the team") when they change it
+  bool requires_phrase = false;    // in a free sentence, count it only with one of those
+  int line = 0;                    // line in the framework file, for messages
 
   const option* find_option(std::string_view id) const;
 };

@@ -42,21 +42,26 @@ std::vector<std::string> strings(const json& j, const char* key, const std::stri
   std::vector<std::string> out;
   auto it = j.find(key);
   if (it == j.end()) return out;
-  if (!it->is_array()) throw load_error(file, 0, std::string("\"") + key + "\" must be a list of strings");
+  if (!it->is_array())
+    throw load_error(file, 0, std::string("\"") + key + "\" must be a list of strings");
   for (const auto& s : *it) {
-    if (!s.is_string()) throw load_error(file, 0, std::string("\"") + key + "\" must be a list of strings");
+    if (!s.is_string())
+      throw load_error(file, 0, std::string("\"") + key + "\" must be a list of strings");
     out.push_back(s.get<std::string>());
   }
   return out;
 }
 
-std::map<std::string, std::string> string_map(const json& j, const char* key, const std::string& file) {
+std::map<std::string, std::string> string_map(const json& j, const char* key,
+                                              const std::string& file) {
   std::map<std::string, std::string> out;
   auto it = j.find(key);
   if (it == j.end()) return out;
-  if (!it->is_object()) throw load_error(file, 0, std::string("\"") + key + "\" must be an object of strings");
+  if (!it->is_object())
+    throw load_error(file, 0, std::string("\"") + key + "\" must be an object of strings");
   for (const auto& [k, v] : it->items()) {
-    if (!v.is_string()) throw load_error(file, 0, "\"" + std::string(key) + "\": \"" + k + "\" must be a string");
+    if (!v.is_string())
+      throw load_error(file, 0, "\"" + std::string(key) + "\": \"" + k + "\" must be a string");
     out[k] = v.get<std::string>();
   }
   return out;
@@ -66,9 +71,11 @@ std::map<std::string, double> numbers(const json& j, const char* key, const std:
   std::map<std::string, double> out;
   auto it = j.find(key);
   if (it == j.end()) return out;
-  if (!it->is_object()) throw load_error(file, 0, std::string("\"") + key + "\" must be an object of numbers");
+  if (!it->is_object())
+    throw load_error(file, 0, std::string("\"") + key + "\" must be an object of numbers");
   for (const auto& [k, v] : it->items()) {
-    if (!v.is_number()) throw load_error(file, 0, "\"" + std::string(key) + "\": \"" + k + "\" must be a number");
+    if (!v.is_number())
+      throw load_error(file, 0, "\"" + std::string(key) + "\": \"" + k + "\" must be a number");
     out[k] = v.get<double>();
   }
   return out;
@@ -92,10 +99,12 @@ language parse_language(std::string_view text, const std::string& file_name) {
   if (auto it = j.find("intents"); it != j.end() && it->is_object()) {
     for (const auto& [name, phrases] : it->items()) {
       command c = command_named(name, file_name);
-      lang.intents[c] = {strings(phrases, "anywhere", file_name), strings(phrases, "whole", file_name)};
+      lang.intents[c] = {strings(phrases, "anywhere", file_name),
+                         strings(phrases, "whole", file_name)};
     }
   }
-  for (const auto& [word, n] : numbers(j, "ordinals", file_name)) lang.ordinals[word] = static_cast<int>(n);
+  for (const auto& [word, n] : numbers(j, "ordinals", file_name))
+    lang.ordinals[word] = static_cast<int>(n);
   lang.ordinal_words = strings(j, "ordinal_words", file_name);
   lang.hedges = strings(j, "hedges", file_name);
   lang.mixes = strings(j, "mixes", file_name);
@@ -108,7 +117,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.abbreviations = string_map(j, "abbreviations", file_name);
   lang.group_words = strings(j, "group_words", file_name);
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
-    for (const auto& [q, opts] : it->items()) lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);
+    for (const auto& [q, opts] : it->items())
+      lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);
   lang.numbers = numbers(j, "numbers", file_name);
   lang.multipliers = numbers(j, "multipliers", file_name);
   if (auto it = j.find("quantities"); it != j.end() && it->is_array()) {
@@ -120,7 +130,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
       rule.requires_unit = jq.value("requires_unit", false);
       rule.units_at_once = strings(jq, "units_at_once", file_name);
       for (const auto& jb : jq.value("bands", json::array()))
-        rule.bands.push_back({jb.value("below", 0.0), jb.value("concurrent_below", 0.0), jb.value("option", "")});
+        rule.bands.push_back(
+            {jb.value("below", 0.0), jb.value("concurrent_below", 0.0), jb.value("option", "")});
       lang.quantities.push_back(std::move(rule));
     }
   }
@@ -134,7 +145,8 @@ examples parse_examples(std::string_view text, const std::string& file_name) {
   ex.framework = j.value("framework", "");
   if (auto it = j.find("answers"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items())
-      for (const auto& [o, list] : opts.items()) ex.answers[q][o] = strings(opts, o.c_str(), file_name);
+      for (const auto& [o, list] : opts.items())
+        ex.answers[q][o] = strings(opts, o.c_str(), file_name);
   if (auto it = j.find("commands"); it != j.end() && it->is_object()) {
     for (const auto& [name, list] : it->items()) {
       command c = command_named(name, file_name);

@@ -12,7 +12,20 @@
 namespace advisor::dialogue {
 
 // What a user can ask the advisor to do, whatever the words.
-enum class command { none, confirm, change, back, restart, skip, status, why, help, summary, whatif, compare };
+enum class command {
+  none,
+  confirm,
+  change,
+  back,
+  restart,
+  skip,
+  status,
+  why,
+  help,
+  summary,
+  whatif,
+  compare
+};
 
 std::string_view to_string(command c);
 
@@ -22,8 +35,8 @@ struct intent_phrases {
 };
 
 struct quantity_band {
-  double below = 0;            // 0: no upper bound
-  double concurrent_below = 0; // the bound when the number counts things at once (0: `below`)
+  double below = 0;             // 0: no upper bound
+  double concurrent_below = 0;  // the bound when the number counts things at once (0: `below`)
   std::string option;
 };
 
@@ -31,9 +44,9 @@ struct quantity_rule {
   std::string question;
   std::vector<std::string> units;             // words that make a number a count of load
   std::vector<std::string> concurrent_words;  // words that make it a count at once
-  std::vector<std::string> units_at_once;     // units only beside one of those ("people ... at once")
-  std::vector<quantity_band> bands;           // in order; the first that fits wins
-  bool requires_unit = false;                 // a bare number does not count, even when asked
+  std::vector<std::string> units_at_once;  // units only beside one of those ("people ... at once")
+  std::vector<quantity_band> bands;        // in order; the first that fits wins
+  bool requires_unit = false;              // a bare number does not count, even when asked
 };
 
 struct language {
@@ -41,20 +54,25 @@ struct language {
   std::vector<std::string> yes;
   std::vector<std::string> no;
   std::map<command, intent_phrases> intents;
-  std::map<std::string, int> ordinals;  // word -> 1-based position, -1 for the last
+  std::map<std::string, int> ordinals;     // word -> 1-based position, -1 for the last
   std::vector<std::string> ordinal_words;  // words that may stand around an ordinal
   std::vector<std::string> hedges;
-  std::vector<std::string> mixes;  // words that say the answer lies between options ("half", "torn between")
+  std::vector<std::string>
+      mixes;  // words that say the answer lies between options ("half", "torn between")
   std::vector<std::string> group_words;
-  std::map<std::string, std::vector<std::string>> group_excludes;  // question id -> options a group cannot mean
+  std::map<std::string, std::vector<std::string>>
+      group_excludes;  // question id -> options a group cannot mean
   std::map<std::string, double> numbers;
   std::map<std::string, double> multipliers;
   std::vector<quantity_rule> quantities;
   std::vector<std::string> question_starts;
-  std::vector<std::string> leads;  // words that may stand before a question's first word ("and", "so")
+  std::vector<std::string>
+      leads;  // words that may stand before a question's first word ("and", "so")
   std::vector<std::string> greetings;
-  std::vector<std::string> question_phrases;  // phrases that make a message a question wherever they stand
-  std::vector<std::string> other_subjects;    // subjects people ask about that may lie outside the sources
+  std::vector<std::string>
+      question_phrases;  // phrases that make a message a question wherever they stand
+  std::vector<std::string>
+      other_subjects;  // subjects people ask about that may lie outside the sources
   // Chat words for what the sources call otherwise ("noob" -> "beginner"), for the search.
   std::map<std::string, std::string> search_terms;
   // Chat shorthand read as the words it stands for ("u" -> "you", "ppl" -> "people").
@@ -65,7 +83,8 @@ struct language {
 // question of one framework, say each command, and ask the sources something.
 struct examples {
   std::string framework;  // the framework id they are written for
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> answers;  // question -> option -> sentences
+  std::map<std::string, std::map<std::string, std::vector<std::string>>>
+      answers;  // question -> option -> sentences
   std::map<command, std::vector<std::string>> commands;
   std::vector<std::string> questions;
 };

@@ -1,9 +1,9 @@
 #include "dialogue/lexicon.hpp"
 
-#include <hunspell/hunspell.hxx>
 #include <libstemmer.h>
 
 #include <filesystem>
+#include <hunspell/hunspell.hxx>
 #include <memory>
 #include <mutex>
 
@@ -24,7 +24,8 @@ class stemmer {
     const sb_symbol* out = sb_stemmer_stem(s_, reinterpret_cast<const sb_symbol*>(word.data()),
                                            static_cast<int>(word.size()));
     if (!out) return std::string(word);
-    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(s_)));
+    return std::string(reinterpret_cast<const char*>(out),
+                       static_cast<std::size_t>(sb_stemmer_length(s_)));
   }
 
  private:

@@ -15,13 +15,15 @@ namespace {
 constexpr std::string_view clause_break = ",";
 // Words that negate what follows them in the same clause.
 constexpr std::array<std::string_view, 24> negators{
-    "no",    "not",    "don't", "dont",   "doesn't", "doesnt", "didn't", "without", "never",   "nor",     "isn't", "aren't",
-    "won't", "wont",   "cannot", "can't", "cant",    "zero",   "lack",   "hardly",  "nothing", "nobody", "none",  "neither"};
+    "no",    "not",  "don't", "dont",   "doesn't", "doesnt", "didn't", "without",
+    "never", "nor",  "isn't", "aren't", "won't",   "wont",   "cannot", "can't",
+    "cant",  "zero", "lack",  "hardly", "nothing", "nobody", "none",   "neither"};
 // Words that negate what stands just before them ("real-time is not needed").
-constexpr std::array<std::string_view, 7> post_negators{"not",       "isn't",    "aren't",    "unnecessary",
-                                                        "unneeded", "irrelevant", "optional"};
+constexpr std::array<std::string_view, 7> post_negators{
+    "not", "isn't", "aren't", "unnecessary", "unneeded", "irrelevant", "optional"};
 // Words that end a negation's reach.
-constexpr std::array<std::string_view, 6> scope_breaks{",", "but", "although", "though", "however", "while"};
+constexpr std::array<std::string_view, 6> scope_breaks{",",      "but",     "although",
+                                                       "though", "however", "while"};
 constexpr std::size_t negation_reach = 5;
 
 template <std::size_t N>
@@ -91,7 +93,8 @@ bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::
 }
 
 // Every place where `phrase` (or a near miss of it) stands in the words.
-void find_phrase(const words& text, std::string_view phrase, const option* opt, std::vector<span_match>& out) {
+void find_phrase(const words& text, std::string_view phrase, const option* opt,
+                 std::vector<span_match>& out) {
   const compiled_phrase& p = compile(phrase);
   if (p.words == 0) return;
   const auto& tokens = text.tokens;
@@ -114,12 +117,14 @@ void find_phrase(const words& text, std::string_view phrase, const option* opt, 
       bool exact = window == target || (len == n && squash(stemmed) == p.stemmed);
       std::size_t d = 0;
       if (!exact) {
-        std::size_t diff = window.size() > target.size() ? window.size() - target.size() : target.size() - window.size();
+        std::size_t diff = window.size() > target.size() ? window.size() - target.size()
+                                                         : target.size() - window.size();
         if (diff > allowance) continue;
         // Another word count only joins or splits words ("real time"): no typos on top of that.
         if (allowance == 0 || len != n) continue;
         // "not python" is no typo of "know python".
-        if (std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(i), tokens.begin() + static_cast<std::ptrdiff_t>(i + len),
+        if (std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(i),
+                        tokens.begin() + static_cast<std::ptrdiff_t>(i + len),
                         [](const std::string& t) { return is_one_of(negators, t); }))
           continue;
         d = edit_distance(window, target);
@@ -160,13 +165,15 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
   std::vector<span_match> outer;
   for (const auto& m : kept) {
     bool inside = std::any_of(kept.begin(), kept.end(), [&](const span_match& o) {
-      return &o != &m && o.begin <= m.begin && m.end <= o.end && (o.end - o.begin) > (m.end - m.begin);
+      return &o != &m && o.begin <= m.begin && m.end <= o.end &&
+             (o.end - o.begin) > (m.end - m.begin);
     });
     if (!inside) outer.push_back(m);
   }
   std::vector<const option*> distinct;
   for (const auto& m : outer)
-    if (std::find(distinct.begin(), distinct.end(), m.opt) == distinct.end()) distinct.push_back(m.opt);
+    if (std::find(distinct.begin(), distinct.end(), m.opt) == distinct.end())
+      distinct.push_back(m.opt);
   if (distinct.size() == 1) {
     result.chosen = distinct.front();
     for (const auto& m : outer) {
@@ -174,7 +181,9 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
       result.spans.emplace_back(m.begin, m.end);
     }
     // Only a typo gave it when no match of the option, inner ones included, was exact.
-    result.fuzzy = std::none_of(kept.begin(), kept.end(), [&](const span_match& m) { return m.opt == result.chosen && !m.fuzzy; });
+    result.fuzzy = std::none_of(kept.begin(), kept.end(), [&](const span_match& m) {
+      return m.opt == result.chosen && !m.fuzzy;
+    });
   } else {
     result.candidates = distinct;
     for (const auto& m : outer) result.spans.emplace_back(m.begin, m.end);
@@ -189,7 +198,8 @@ bool overlaps(const spans& claimed, const span_match& m) {
                      [&](const auto& c) { return m.begin < c.second && c.first < m.end; });
 }
 
-std::vector<span_match> scan(const question& q, const words& text, bool as_reply, const spans& claimed = {}) {
+std::vector<span_match> scan(const question& q, const words& text, bool as_reply,
+                             const spans& claimed = {}) {
   std::vector<span_match> matches;
   for (const auto& o : q.options) {
     for (const auto& syn : o.synonyms) find_phrase(text, syn, &o, matches);
@@ -212,10 +222,13 @@ std::vector<std::string> tokenize(std::string_view text) {
   auto flush = [&] {
     // A full stop ends a sentence, and so a clause: "retail chain here. our devs write ts".
     const bool full_stop = !cur.empty() && cur.back() == '.';
-    while (!cur.empty() && (cur.back() == '.' || cur.back() == '\'' || cur.back() == '-')) cur.pop_back();
-    while (!cur.empty() && (cur.front() == '\'' || cur.front() == '-' || cur.front() == '.')) cur.erase(0, 1);
+    while (!cur.empty() && (cur.back() == '.' || cur.back() == '\'' || cur.back() == '-'))
+      cur.pop_back();
+    while (!cur.empty() && (cur.front() == '\'' || cur.front() == '-' || cur.front() == '.'))
+      cur.erase(0, 1);
     if (!cur.empty()) tokens.push_back(cur);
-    if (full_stop && !tokens.empty() && tokens.back() != clause_break) tokens.emplace_back(clause_break);
+    if (full_stop && !tokens.empty() && tokens.back() != clause_break)
+      tokens.emplace_back(clause_break);
     cur.clear();
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -229,8 +242,9 @@ std::vector<std::string> tokenize(std::string_view text) {
     }
     // Emoji and pictographs (U+1F000 and up, U+2600-U+27BF, the variation selector U+FE0F)
     // stand between words: "pass 🙏" is "pass".
-    if (c >= 0xF0 || (c == 0xE2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x98 &&
-                      static_cast<unsigned char>(text[i + 1]) <= 0x9E) ||
+    if (c >= 0xF0 ||
+        (c == 0xE2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x98 &&
+         static_cast<unsigned char>(text[i + 1]) <= 0x9E) ||
         (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xB8 &&
          static_cast<unsigned char>(text[i + 2]) == 0x8F)) {
       flush();
@@ -238,8 +252,8 @@ std::vector<std::string> tokenize(std::string_view text) {
       i += length - 1;
       continue;
     }
-    if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' || c == '_' ||
-        c == '/' || c == '%') {
+    if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' ||
+        c == '_' || c == '/' || c == '%') {
       cur += static_cast<char>(std::tolower(c));
     } else if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '(' || c == ')') {
       flush();
@@ -289,7 +303,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
-option_match match_reply(const question& q, std::string_view text) { return reply_in(q, read_words(text), {}); }
+option_match match_reply(const question& q, std::string_view text) {
+  return reply_in(q, read_words(text), {});
+}
 option_match match_reply(const question& q, const words& text) { return reply_in(q, text, {}); }
 
 bool mentions(const words& text, std::string_view phrase) { return contains_phrase(text, phrase); }
@@ -311,7 +327,8 @@ option_match reply_in(const question& q, const words& text, const spans& claimed
   // Words already taken by an earlier question leave only the in-sentence reading.
   if (!claimed.empty()) return resolve(q, scan(q, text, true, claimed));
   // By number.
-  if (tokens.size() == 1 && std::all_of(tokens[0].begin(), tokens[0].end(), ::isdigit) && tokens[0].size() < 4) {
+  if (tokens.size() == 1 && std::all_of(tokens[0].begin(), tokens[0].end(), ::isdigit) &&
+      tokens[0].size() < 4) {
     std::size_t n = std::stoul(tokens[0]);
     if (n >= 1 && n <= q.options.size()) {
       result.chosen = &q.options[n - 1];
@@ -370,8 +387,8 @@ option_match reply_in(const question& q, const words& text, const spans& claimed
 
 }  // namespace
 
-std::vector<found_answer> extract_answers(const framework& fw, const state& s, std::string_view text,
-                                          std::string_view pending) {
+std::vector<found_answer> extract_answers(const framework& fw, const state& s,
+                                          std::string_view text, std::string_view pending) {
   return extract_answers(fw, s, read_words(text), pending, {});
 }
 

@@ -33,10 +33,11 @@ bool mentions(const words& text, std::string_view phrase);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 struct option_match {
-  const option* chosen = nullptr;             // the one option meant, if any
-  std::vector<const option*> candidates;      // several fitted equally: ask which
-  std::string phrase;                         // the words that matched
-  std::vector<std::pair<std::size_t, std::size_t>> spans;  // token ranges that gave `chosen` (or the candidates)
+  const option* chosen = nullptr;         // the one option meant, if any
+  std::vector<const option*> candidates;  // several fitted equally: ask which
+  std::string phrase;                     // the words that matched
+  std::vector<std::pair<std::size_t, std::size_t>>
+      spans;           // token ranges that gave `chosen` (or the candidates)
   bool fuzzy = false;  // only a typo of two or more letters gave it: to be confirmed, not taken
 };
 

@@ -9,7 +9,8 @@ namespace advisor::dialogue {
 namespace {
 
 // Source titles behind a list of facts, each once, in order.
-std::vector<std::string> sources_of(const knowledge::knowledge_source& kb, const std::vector<std::string>& facts) {
+std::vector<std::string> sources_of(const knowledge::knowledge_source& kb,
+                                    const std::vector<std::string>& facts) {
   std::vector<std::string> out;
   for (const auto& id : facts) {
     auto f = kb.find_fact(id);
@@ -53,8 +54,10 @@ recommendation score(const framework& fw, const knowledge::knowledge_source& kb,
     r.facts = o->facts;
     r.sources = sources_of(kb, o->facts);
     std::string effect;
-    for (const auto& [stack_id, pts] : r.effect) effect += (effect.empty() ? "" : ", ") + fw.stack_label(stack_id) + " " + points(pts);
-    r.text = "**" + q->short_label + ": " + o->label + "**" + (effect.empty() ? "" : " (" + effect + ")") + ". " + o->reason;
+    for (const auto& [stack_id, pts] : r.effect)
+      effect += (effect.empty() ? "" : ", ") + fw.stack_label(stack_id) + " " + points(pts);
+    r.text = "**" + q->short_label + ": " + o->label + "**" +
+             (effect.empty() ? "" : " (" + effect + ")") + ". " + o->reason;
     // A weight without a source is a framework error (validate_framework reports it); rather
     // than show an unsourced reason, such an answer is shown as context.
     bool moves = !r.effect.empty() && !r.sources.empty();
@@ -114,12 +117,14 @@ recommendation score(const framework& fw, const knowledge::knowledge_source& kb,
     }
     if (!bears) continue;
     contested_view v{cp.id, cp.summary, {}};
-    for (const auto& side : cp.sides) v.sides.push_back({side.position, side.claim, sources_of(kb, side.facts)});
+    for (const auto& side : cp.sides)
+      v.sides.push_back({side.position, side.claim, sources_of(kb, side.facts)});
     rec.contested.push_back(std::move(v));
   }
 
   for (const auto& step : fw.next_steps) {
-    if (!step.choices.empty() && std::find(step.choices.begin(), step.choices.end(), rec.choice) == step.choices.end())
+    if (!step.choices.empty() &&
+        std::find(step.choices.begin(), step.choices.end(), rec.choice) == step.choices.end())
       continue;
     if (!step.when.empty() && !holds(step.when, s)) continue;
     rec.next_steps.push_back(step.text);
@@ -127,7 +132,8 @@ recommendation score(const framework& fw, const knowledge::knowledge_source& kb,
   if (!rec.unknowns.empty()) {
     std::string list;
     for (const auto& u : rec.unknowns) list += (list.empty() ? "" : ", ") + u;
-    rec.next_steps.push_back("Settle what was left open (" + list + "): it could change this advice.");
+    rec.next_steps.push_back("Settle what was left open (" + list +
+                             "): it could change this advice.");
   }
   return rec;
 }

@@ -14,10 +14,10 @@
 namespace advisor::dialogue {
 
 struct reason {
-  std::string text;                   // our words, naming the answer and its effect
-  std::vector<std::string> sources;   // source titles
-  std::vector<std::string> facts;     // fact ids behind it
-  std::string question;               // the answer this reason comes from ("" for rule reasons)
+  std::string text;                      // our words, naming the answer and its effect
+  std::vector<std::string> sources;      // source titles
+  std::vector<std::string> facts;        // fact ids behind it
+  std::string question;                  // the answer this reason comes from ("" for rule reasons)
   std::map<std::string, double> effect;  // stack id -> points, non-zero entries only
 };
 
@@ -37,8 +37,9 @@ struct recommendation {
   std::string choice_label;
   double confidence = 0;  // 0..1
   std::map<std::string, double> scores;
-  std::vector<reason> reasons;        // answers that move a score, and the hybrid rule; each sourced
-  std::vector<reason> context;        // answers that move no score (or cite no source), in answering order
+  std::vector<reason> reasons;  // answers that move a score, and the hybrid rule; each sourced
+  std::vector<reason>
+      context;  // answers that move no score (or cite no source), in answering order
   std::vector<std::string> unknowns;  // short labels of questions answered "not sure"
   std::vector<contested_view> contested;
   std::vector<std::string> next_steps;

@@ -20,7 +20,8 @@ std::uint64_t session_store::append(const std::string& conversation, std::uint64
   w.expected_seq = expected_seq;
   w.events = events;
   if (apply({w}).front() == write_status::conflict)
-    throw sequence_conflict("conversation " + conversation + " moved past " + std::to_string(expected_seq));
+    throw sequence_conflict("conversation " + conversation + " moved past " +
+                            std::to_string(expected_seq));
   return expected_seq + events.size();
 }
 

@@ -30,8 +30,8 @@ struct channel_key {
 
 struct conversation_record {
   std::string id;
-  std::string framework;  // framework id and version it started on
-  std::uint64_t seq = 0;  // number of events stored
+  std::string framework;      // framework id and version it started on
+  std::uint64_t seq = 0;      // number of events stored
   std::vector<event> events;  // the history that matters: from the last restart on
 };
 
@@ -79,11 +79,13 @@ class session_store {
   // sweeps in batches, and turns commit between them). A conversation that a turn moves on
   // while the sweep runs is kept: a turn decided on a swept conversation gets a conflict.
   // Returns what went, so that callers can forget what they remember of it.
-  virtual expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before, std::size_t limit) = 0;
+  virtual expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
+                                            std::size_t limit) = 0;
 
   // One-write conveniences over apply.
   // Creates a conversation with this id and binds the key to it (replacing an old binding).
-  conversation_record create(const channel_key& key, const std::string& id, const std::string& framework);
+  conversation_record create(const channel_key& key, const std::string& id,
+                             const std::string& framework);
   // Appends events after `expected_seq` in one transaction; throws sequence_conflict.
   std::uint64_t append(const std::string& conversation, std::uint64_t expected_seq,
                        const std::vector<event>& events);

@@ -19,9 +19,10 @@ namespace {
 constexpr std::string_view clause_break = ",";
 
 // Commands in the order that wins a tie between two phrases of the same length.
-constexpr std::array<command, 11> command_order{command::restart, command::whatif,  command::summary, command::status,
-                                                command::help,    command::why,     command::compare, command::change,
-                                                command::back,    command::skip,    command::confirm};
+constexpr std::array<command, 11> command_order{command::restart, command::whatif, command::summary,
+                                                command::status,  command::help,   command::why,
+                                                command::compare, command::change, command::back,
+                                                command::skip,    command::confirm};
 
 // How sure the classifiers must be before their reading counts.
 constexpr double answer_confidence = 0.8;
@@ -35,7 +36,8 @@ constexpr std::size_t max_corrections = 12;
 constexpr std::string_view elsewhere = "~elsewhere";
 
 bool has_digit(std::string_view t) {
-  return std::any_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return std::any_of(t.begin(), t.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 bool contains(const std::vector<std::string>& list, std::string_view w) {
@@ -78,15 +80,16 @@ std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
   for (std::size_t i = 0; i + n <= w.tokens.size(); ++i) {
     bool same = true;
     for (std::size_t k = 0; k < n && same; ++k)
-      same = w.tokens[i + k] == p.tokens[k] || (p.stems[k].size() >= 3 && w.stems[i + k] == p.stems[k]);
+      same = w.tokens[i + k] == p.tokens[k] ||
+             (p.stems[k].size() >= 3 && w.stems[i + k] == p.stems[k]);
     if (same) out.push_back({i, i + n});
   }
   return out;
 }
 
 bool negated_before(const words& w, std::size_t begin) {
-  static const std::array<std::string_view, 9> negators{"don't", "dont", "not", "never", "no", "do not", "doesn't",
-                                                         "won't", "shouldn't"};
+  static const std::array<std::string_view, 9> negators{
+      "don't", "dont", "not", "never", "no", "do not", "doesn't", "won't", "shouldn't"};
   for (std::size_t k = 1; k <= 2 && k <= begin; ++k) {
     const auto& t = w.tokens[begin - k];
     if (t == clause_break) break;
@@ -106,9 +109,10 @@ std::unordered_set<std::string> ignored_words(const language& lang) {
     auto t = tokenize(f);
     if (t.size() == 1) out.insert(t.front());
   }
-  for (const char* w : {"i", "we", "is", "are", "was", "be", "and", "or", "but", "in", "for", "at", "by", "its",
-                        "it's", "i'm", "im", "we're", "were", "our", "us", "they", "them", "their", "have", "has",
-                        "do", "does", "did", "will", "would", "should", "can", "could", "of", "some"})
+  for (const char* w : {"i",    "we",  "is",   "are",   "was",    "be",    "and",   "or",  "but",
+                        "in",   "for", "at",   "by",    "its",    "it's",  "i'm",   "im",  "we're",
+                        "were", "our", "us",   "they",  "them",   "their", "have",  "has", "do",
+                        "does", "did", "will", "would", "should", "can",   "could", "of",  "some"})
     out.insert(w);
   return out;
 }
@@ -125,11 +129,13 @@ struct understanding::trained {
   std::vector<std::string> sentences;         // every example, for the vocabulary
 };
 
-std::shared_ptr<const understanding::trained> understanding::train(const framework& fw, const language& lang,
+std::shared_ptr<const understanding::trained> understanding::train(const framework& fw,
+                                                                   const language& lang,
                                                                    const examples& ex) {
   // The key names the framework's questions and options, so that another framework with the
   // same id and version (a test's, say) gets its own training.
-  std::string key = fw.id + "@" + fw.version + "/" + std::to_string(reinterpret_cast<std::uintptr_t>(&lang)) + "/" +
+  std::string key = fw.id + "@" + fw.version + "/" +
+                    std::to_string(reinterpret_cast<std::uintptr_t>(&lang)) + "/" +
                     std::to_string(reinterpret_cast<std::uintptr_t>(&ex));
   for (const auto& q : fw.questions) {
     key += "|" + q.id;
@@ -183,7 +189,8 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   return t;
 }
 
-understanding::understanding(const framework& fw, const language& lang, const examples* ex) : fw_(fw), lang_(lang) {
+understanding::understanding(const framework& fw, const language& lang, const examples* ex)
+    : fw_(fw), lang_(lang) {
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
@@ -199,7 +206,8 @@ understanding::understanding(const framework& fw, const language& lang, const ex
     }
   }
   for (const auto& st : fw.stacks) add(st.label);
-  for (const auto* list : {&lang.fillers, &lang.yes, &lang.no, &lang.hedges, &lang.group_words, &lang.ordinal_words})
+  for (const auto* list :
+       {&lang.fillers, &lang.yes, &lang.no, &lang.hedges, &lang.group_words, &lang.ordinal_words})
     for (const auto& p : *list) add(p);
   for (const auto& [c, phrases] : lang.intents) {
     for (const auto& p : phrases.anywhere) add(p);
@@ -215,16 +223,17 @@ understanding::understanding(const framework& fw, const language& lang, const ex
     for (const auto& u : rule.concurrent_words) add(u);
   }
   for (const auto& f : lang.fillers) fillers_.push_back(tokenize(f));
-  std::sort(fillers_.begin(), fillers_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::sort(fillers_.begin(), fillers_.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
   if (!ex || ex->framework != fw.id) return;
   // The classifiers learn from the examples; their words join the vocabulary typos are fixed to.
   trained_ = train(fw, lang, *ex);
   for (const auto& sentence : trained_->sentences) add(sentence);
 }
 
-const option* understanding::classify_answer(const question& q, const words& w,
-                                             const std::vector<std::pair<std::size_t, std::size_t>>& skip,
-                                             int caution) const {
+const option* understanding::classify_answer(
+    const question& q, const words& w, const std::vector<std::pair<std::size_t, std::size_t>>& skip,
+    int caution) const {
   if (!trained_) return nullptr;
   auto it = trained_->answers.find(q.id);
   if (it == trained_->answers.end()) return nullptr;
@@ -247,7 +256,6 @@ command understanding::classify_command(const words& w) const {
     if (g.label == to_string(c)) return c;
   return command::none;
 }
-
 
 words understanding::read(std::string_view text) const {
   // "5,000 users": a comma between digits is part of the number, not a clause break.
@@ -302,7 +310,8 @@ words understanding::read(std::string_view text) const {
   std::size_t corrections_left = max_corrections;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     std::string& t = w.tokens[i];
-    if (t == clause_break || t.size() < 3 || t.size() > 30 || has_digit(t) || known_.count(t)) continue;
+    if (t == clause_break || t.size() < 3 || t.size() > 30 || has_digit(t) || known_.count(t))
+      continue;
     if (corrections_left == 0) break;
     --corrections_left;
     if (dictionary_word(t)) continue;
@@ -318,7 +327,8 @@ words understanding::read(std::string_view text) const {
       if (diff > allowance || v.size() < 2) continue;
       std::size_t d = edit_distance(t, v);
       if (d > allowance) continue;
-      std::tuple<std::size_t, int, int> rank{d, v.size() == t.size() ? 0 : 1, v.front() == t.front() ? 0 : 1};
+      std::tuple<std::size_t, int, int> rank{d, v.size() == t.size() ? 0 : 1,
+                                             v.front() == t.front() ? 0 : 1};
       if (rank < best_rank) {
         best = &v;
         best_rank = rank;
@@ -361,7 +371,8 @@ std::vector<std::string> understanding::core(const words& w) const {
   return out;
 }
 
-bool understanding::whole_is(const std::vector<std::string>& core_tokens, const std::vector<std::string>& phrases) const {
+bool understanding::whole_is(const std::vector<std::string>& core_tokens,
+                             const std::vector<std::string>& phrases) const {
   if (core_tokens.empty()) return false;
   std::string have = squash_join(core_tokens);
   std::string have_stems;
@@ -416,7 +427,8 @@ intent understanding::command_in(const words& w, const state& s) const {
   const auto c = core(w);
   const named target = name_in(fw_, w, s);
   auto consider = [&](command cmd, std::size_t begin, std::size_t end, std::size_t len) {
-    int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) - command_order.begin());
+    int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) -
+                                command_order.begin());
     if (len > best_len || (len == best_len && rank < best_rank)) {
       best = {cmd, begin, end, nullptr, {}};
       best_len = len;
@@ -440,7 +452,8 @@ intent understanding::command_in(const words& w, const state& s) const {
             // "trying to switch careers into ML": in a longer sentence, a change of an answer
             // not given yet is talk, not a command.
             if (single && c.size() > 4 && !s.answered(target.q->id)) continue;
-            len += target.at.end - target.at.begin + 2;  // a named target makes the change the likelier reading
+            len += target.at.end - target.at.begin +
+                   2;  // a named target makes the change the likelier reading
           }
         } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front())) {
           // A single command word inside a longer sentence is more likely talk than a command
@@ -452,7 +465,8 @@ intent understanding::command_in(const words& w, const state& s) const {
     }
     if (whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
   }
-  if (best.command == command::change || (best.command == command::back && target.q && s.answered(target.q->id))) {
+  if (best.command == command::change ||
+      (best.command == command::back && target.q && s.answered(target.q->id))) {
     // "go back to the scale question": a change of the answer named.
     best.target = target.q;
     if (best.target) best.command = command::change;
@@ -505,7 +519,9 @@ std::optional<int> understanding::ordinal(const words& w) const {
     while (!v.empty() && (v.front() == '#')) v.remove_prefix(1);
     while (!v.empty() && (v.back() == '.' || v.back() == ')')) v.remove_suffix(1);
     int n = 0;
-    if (!v.empty() && v.size() < 3 && std::all_of(v.begin(), v.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+    if (!v.empty() && v.size() < 3 && std::all_of(v.begin(), v.end(), [](char ch) {
+          return std::isdigit(static_cast<unsigned char>(ch));
+        })) {
       n = std::atoi(std::string(v).c_str());
     } else if (auto it = lang_.ordinals.find(std::string(v)); it != lang_.ordinals.end()) {
       n = it->second;
@@ -544,7 +560,8 @@ std::optional<double> understanding::quantity(const words& w) const {
     if (!tok.empty() && std::isdigit(static_cast<unsigned char>(tok.front()))) {
       // "5000", "5k", "1.5m", "10k+", "100%" (not a count).
       std::size_t k = 0;
-      while (k < tok.size() && (std::isdigit(static_cast<unsigned char>(tok[k])) || tok[k] == '.')) ++k;
+      while (k < tok.size() && (std::isdigit(static_cast<unsigned char>(tok[k])) || tok[k] == '.'))
+        ++k;
       value = std::atof(std::string(tok.substr(0, k)).c_str());
       std::string suffix(tok.substr(k));
       while (!suffix.empty() && (suffix.back() == '+' || suffix.back() == '.')) suffix.pop_back();
@@ -601,7 +618,8 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     if (rule.question != q.id) continue;
     auto value = quantity(w);
     if (!value) return nullptr;
-    bool unit = std::any_of(rule.units.begin(), rule.units.end(), [&](const std::string& u) { return mentions(w, u); });
+    bool unit = std::any_of(rule.units.begin(), rule.units.end(),
+                            [&](const std::string& u) { return mentions(w, u); });
     bool at_once = std::any_of(rule.concurrent_words.begin(), rule.concurrent_words.end(),
                                [&](const std::string& u) { return !spans_of(w, u).empty(); });
     // "tens of thousands of people at once" is a load; "4 people in a garage" is not.
@@ -628,7 +646,8 @@ std::string understanding::search_query(const words& w) const {
   std::vector<std::pair<std::size_t, const std::string*>> replaced(w.tokens.size(), {0, nullptr});
   for (const auto& [from, to] : lang_.search_terms)
     for (const auto& sp : spans_of(w, from))
-      if (sp.end - sp.begin > replaced[sp.begin].first) replaced[sp.begin] = {sp.end - sp.begin, &to};
+      if (sp.end - sp.begin > replaced[sp.begin].first)
+        replaced[sp.begin] = {sp.end - sp.begin, &to};
   std::string out;
   for (std::size_t i = 0; i < w.tokens.size();) {
     const std::string& t = replaced[i].second ? *replaced[i].second : w.tokens[i];
@@ -639,15 +658,18 @@ std::string understanding::search_query(const words& w) const {
 }
 
 bool understanding::greets(const words& w) const {
-  return std::any_of(lang_.greetings.begin(), lang_.greetings.end(), [&](const std::string& g) { return !spans_of(w, g).empty(); });
+  return std::any_of(lang_.greetings.begin(), lang_.greetings.end(),
+                     [&](const std::string& g) { return !spans_of(w, g).empty(); });
 }
 
 bool understanding::mixed(const words& w) const {
-  return std::any_of(lang_.mixes.begin(), lang_.mixes.end(), [&](const std::string& h) { return !spans_of(w, h).empty(); });
+  return std::any_of(lang_.mixes.begin(), lang_.mixes.end(),
+                     [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
 
 bool understanding::hedged(const words& w) const {
-  return std::any_of(lang_.hedges.begin(), lang_.hedges.end(), [&](const std::string& h) { return !spans_of(w, h).empty(); });
+  return std::any_of(lang_.hedges.begin(), lang_.hedges.end(),
+                     [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
 
 bool understanding::asks(const words& w) const {
@@ -655,7 +677,8 @@ bool understanding::asks(const words& w) const {
   // "could be tens of thousands", "will be around for years": a statement that opens like a
   // question.
   auto statement = [](const std::vector<std::string>& t) {
-    static const std::array<std::string_view, 7> modals{"could", "would", "will", "should", "might", "may", "can"};
+    static const std::array<std::string_view, 7> modals{"could", "would", "will", "should",
+                                                        "might", "may",   "can"};
     static const std::array<std::string_view, 4> verbs{"be", "been", "have", "get"};
     return t.size() > 1 && std::find(modals.begin(), modals.end(), t[0]) != modals.end() &&
            std::find(verbs.begin(), verbs.end(), t[1]) != verbs.end();
@@ -670,8 +693,9 @@ bool understanding::asks(const words& w) const {
   if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front())) return true;
   // "and for node, which frameworks do people use?": a question may open after a few lead words.
   std::size_t i = 0;
-  while (i < w.tokens.size() && i < 4 && (w.tokens[i] == clause_break || contains(lang_.leads, w.tokens[i]) ||
-                                          contains(lang_.fillers, w.tokens[i])))
+  while (i < w.tokens.size() && i < 4 &&
+         (w.tokens[i] == clause_break || contains(lang_.leads, w.tokens[i]) ||
+          contains(lang_.fillers, w.tokens[i])))
     ++i;
   if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i])) return true;
   // "and for node, which …": or after a short lead-in clause.
@@ -683,16 +707,19 @@ bool understanding::asks(const words& w) const {
 }
 
 answer_filter understanding::filter(const words& w) const {
-  bool group = std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) { return contains(lang_.group_words, t); });
+  bool group = std::any_of(w.tokens.begin(), w.tokens.end(),
+                           [&](const std::string& t) { return contains(lang_.group_words, t); });
   if (!group || lang_.group_excludes.empty()) return {};
   return [this](const question& q, const option& o) {
-    if (auto it = lang_.group_excludes.find(q.id); it != lang_.group_excludes.end() && contains(it->second, o.id))
+    if (auto it = lang_.group_excludes.find(q.id);
+        it != lang_.group_excludes.end() && contains(it->second, o.id))
       return false;
     // A question asked only after an excluded answer ("your goal", for individuals).
     for (const auto& [qid, opts] : q.ask_if.any_of) {
       auto it = lang_.group_excludes.find(qid);
       if (it == lang_.group_excludes.end()) continue;
-      if (std::all_of(opts.begin(), opts.end(), [&](const std::string& id) { return contains(it->second, id); }))
+      if (std::all_of(opts.begin(), opts.end(),
+                      [&](const std::string& id) { return contains(it->second, id); }))
         return false;
     }
     return true;
@@ -700,7 +727,8 @@ answer_filter understanding::filter(const words& w) const {
 }
 
 std::vector<std::size_t> understanding::clauses(const words& w) const {
-  static const std::array<std::string_view, 7> joiners{"and", "but", "also", "plus", "though", "while", "whereas"};
+  static const std::array<std::string_view, 7> joiners{"and",    "but",   "also",   "plus",
+                                                       "though", "while", "whereas"};
   std::vector<std::size_t> out(w.tokens.size(), 0);
   std::size_t n = 0;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
@@ -733,6 +761,8 @@ const option* understanding::changed_to(const question& q, const words& w) const
   return m.chosen;
 }
 
-const question* understanding::named_question(const words& w, const state& s) const { return name_in(fw_, w, s).q; }
+const question* understanding::named_question(const words& w, const state& s) const {
+  return name_in(fw_, w, s).q;
+}
 
 }  // namespace advisor::dialogue

@@ -26,7 +26,7 @@ struct intent {
   dialogue::command command = command::none;
   std::size_t begin = 0, end = 0;
   const question* target = nullptr;  // for change: the question named ("the team")
-  std::string rest;                   // for whatif: the words after the command
+  std::string rest;                  // for whatif: the words after the command
 };
 
 class understanding {
@@ -98,7 +98,8 @@ class understanding {
   const question* named_question(const words& w, const state& s) const;
 
  private:
-  bool whole_is(const std::vector<std::string>& core_tokens, const std::vector<std::string>& phrases) const;
+  bool whole_is(const std::vector<std::string>& core_tokens,
+                const std::vector<std::string>& phrases) const;
   std::optional<double> quantity(const words& w) const;
 
   const framework& fw_;
@@ -107,7 +108,8 @@ class understanding {
   std::unordered_set<std::string> known_;
   std::vector<std::vector<std::string>> fillers_;  // each filler phrase as tokens, longest first
   struct trained;
-  static std::shared_ptr<const trained> train(const framework& fw, const language& lang, const examples& ex);
+  static std::shared_ptr<const trained> train(const framework& fw, const language& lang,
+                                              const examples& ex);
   std::shared_ptr<const trained> trained_;  // nullptr without examples for this framework
 };
 

@@ -7,7 +7,8 @@
 
 namespace advisor {
 
-// "2026-11-23T05:40:12.345Z" with `millis`, "2026-11-23T05:40:12Z" without; `date_only`: "2026-11-23".
+// "2026-11-23T05:40:12.345Z" with `millis`, "2026-11-23T05:40:12Z" without; `date_only`:
+// "2026-11-23".
 inline std::string utc_now(bool millis = true, bool date_only = false) {
   using namespace std::chrono;
   auto now = system_clock::now();
@@ -27,8 +28,12 @@ inline std::string utc_now(bool millis = true, bool date_only = false) {
   std::string out = second;
   if (!millis) return out + "Z";
   int ms = static_cast<int>(duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000);
-  char tail[8] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
-                  static_cast<char>('0' + ms % 10), 'Z', 0};
+  char tail[8] = {'.',
+                  static_cast<char>('0' + ms / 100),
+                  static_cast<char>('0' + ms / 10 % 10),
+                  static_cast<char>('0' + ms % 10),
+                  'Z',
+                  0};
   return out + tail;
 }
 

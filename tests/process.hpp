@@ -69,10 +69,12 @@ class process {
   }
 
   // The next line of stdout, or nothing when the deadline passes or the output ends.
-  std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::optional<std::string> read_line(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return read_line_from(stdout_, out_buf_, timeout);
   }
-  std::optional<std::string> read_err_line(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::optional<std::string> read_err_line(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return read_line_from(stderr_, err_buf_, timeout);
   }
   // Everything left on stdout until it closes (or the deadline).
@@ -100,7 +102,8 @@ class process {
   pid_t pid() const { return pid_; }
 
  private:
-  static std::optional<std::string> read_line_from(int fd, std::string& buf, std::chrono::milliseconds timeout) {
+  static std::optional<std::string> read_line_from(int fd, std::string& buf,
+                                                   std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       auto nl = buf.find('\n');
@@ -109,7 +112,8 @@ class process {
         buf.erase(0, nl + 1);
         return line;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0 || fd < 0) return std::nullopt;
       pollfd p{fd, POLLIN, 0};
       if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;

@@ -44,7 +44,8 @@ inline std::vector<unsigned char> from_hex(std::string_view hex) {
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) throw std::invalid_argument("not a hex digit in \"" + std::string(hex) + "\"");
+    if (hi < 0 || lo < 0)
+      throw std::invalid_argument("not a hex digit in \"" + std::string(hex) + "\"");
     out.push_back(static_cast<unsigned char>(hi * 16 + lo));
   }
   return out;
@@ -93,7 +94,8 @@ std::string form(const Fields& fields) {
   }
   return out;
 }
-inline std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+inline std::string form(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   return form<decltype(fields)>(fields);
 }
 
@@ -105,7 +107,8 @@ class ed25519_key {
   // Throws std::invalid_argument unless `seed_hex` is 64 hex digits.
   explicit ed25519_key(std::string_view seed_hex) {
     auto seed = from_hex(seed_hex);
-    if (seed.size() != 32) throw std::invalid_argument("an Ed25519 seed is 32 bytes (64 hex digits)");
+    if (seed.size() != 32)
+      throw std::invalid_argument("an Ed25519 seed is 32 bytes (64 hex digits)");
     key_ = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
     if (!key_) throw std::runtime_error("OpenSSL has no Ed25519");
   }

@@ -36,7 +36,9 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-inline std::string source_path(const std::string& relative) { return std::string(ADVISOR_SOURCE_DIR) + "/" + relative; }
+inline std::string source_path(const std::string& relative) {
+  return std::string(ADVISOR_SOURCE_DIR) + "/" + relative;
+}
 
 // The shipped default framework, parsed once.
 inline const dialogue::framework& shipped_framework() {

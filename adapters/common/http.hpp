@@ -15,9 +15,9 @@
 namespace advisor::adapters {
 
 struct http_request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // without the query
-  std::string query;   // after '?', undecoded
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // without the query
+  std::string query;                           // after '?', undecoded
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;    // raw, exactly as received (signatures are computed over it)
   std::string remote;  // peer address

@@ -94,7 +94,8 @@ std::string metrics::render() const {
   }
   cumulative += buckets_[bounds.size()].load(std::memory_order_relaxed);
   out << "advisor_turn_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n";
-  out << "advisor_turn_seconds_sum " << number(static_cast<double>(sum_micros_.load()) / 1e6) << "\n";
+  out << "advisor_turn_seconds_sum " << number(static_cast<double>(sum_micros_.load()) / 1e6)
+      << "\n";
   out << "advisor_turn_seconds_count " << count_.load() << "\n";
   return out.str();
 }

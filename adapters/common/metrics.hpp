@@ -22,7 +22,8 @@ class metrics {
   void gauge_add(const std::string& name, double by);
   void observe_turn_seconds(double seconds);
   // Counters must be described once to get HELP/TYPE lines; undescribed ones still render.
-  void describe(const std::string& name, const std::string& help, const std::string& type = "counter");
+  void describe(const std::string& name, const std::string& help,
+                const std::string& type = "counter");
   std::string render() const;
   double value(const std::string& name, const labels& l = {}) const;  // for tests
 

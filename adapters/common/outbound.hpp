@@ -19,9 +19,9 @@ struct outbound_request {
 };
 
 struct outbound_result {
-  long status = 0;        // HTTP status of the last attempt; 0 when no response came
+  long status = 0;  // HTTP status of the last attempt; 0 when no response came
   std::string body;
-  std::string error;      // transport error text, empty when a response came
+  std::string error;  // transport error text, empty when a response came
   int attempts = 0;
   bool ok() const { return status >= 200 && status < 300; }
 };

@@ -36,8 +36,11 @@ std::optional<std::array<unsigned char, N>> decode_prefix(std::string_view hex) 
 
 }  // namespace
 
-replay_window::replay_window(std::int64_t window_seconds, std::size_t capacity, std::int64_t not_before)
-    : window_(std::max<std::int64_t>(window_seconds, 0)), capacity_(capacity), forgotten_below_(not_before) {}
+replay_window::replay_window(std::int64_t window_seconds, std::size_t capacity,
+                             std::int64_t not_before)
+    : window_(std::max<std::int64_t>(window_seconds, 0)),
+      capacity_(capacity),
+      forgotten_below_(not_before) {}
 
 replay_window::verdict replay_window::admit(std::string_view signature_hex, std::int64_t timestamp,
                                             std::int64_t now) {

@@ -148,7 +148,8 @@ std::string option_label(const bot::turn& t, std::string_view id) {
 
 struct adapter::impl {
   static std::int64_t system_clock_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   // The options with the system clock when none is given, before any member reads it.

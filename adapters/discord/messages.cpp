@@ -189,7 +189,9 @@ struct section {
 // The part of a conversation id a button carries: its last characters, which are random (an
 // id starts with the time it was made, the same for many conversations).
 static std::string_view conversation_tag(std::string_view conversation) {
-  return conversation.size() <= conversation_chars ? conversation : conversation.substr(conversation.size() - conversation_chars);
+  return conversation.size() <= conversation_chars
+             ? conversation
+             : conversation.substr(conversation.size() - conversation_chars);
 }
 
 std::string encode_custom_id(std::string_view conversation, std::string_view question,
@@ -220,8 +222,7 @@ std::optional<button_ref> decode_custom_id(std::string_view id) {
 
 std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
                                           std::string_view select_value) {
-  if (now.conversation.empty() ||
-      conversation_tag(now.conversation) != ref.conversation)
+  if (now.conversation.empty() || conversation_tag(now.conversation) != ref.conversation)
     return std::nullopt;
   const auto& q = now.out.question;
   bool same_question = ref.question == q || (!ref.question.empty() && ref.question[0] == '#' &&
@@ -261,7 +262,8 @@ std::string to_discord(std::string_view text) {
         out += ":\xE2\x80\x8B";  // their "https://" is no bare link, ":name:" no emoji
       else
         out.append(1, '\\').append(1, text[i]);
-    } else if (text[i] == '@' && (text.compare(i + 1, 8, "everyone") == 0 || text.compare(i + 1, 4, "here") == 0)) {
+    } else if (text[i] == '@' &&
+               (text.compare(i + 1, 8, "everyone") == 0 || text.compare(i + 1, 4, "here") == 0)) {
       out += inert_at;
     } else {
       out += text[i];

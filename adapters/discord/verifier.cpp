@@ -74,7 +74,8 @@ bool signature_verifier::verify(std::string_view signature_hex, std::string_view
                           message.size()) == 1;
 }
 
-replay_guard::replay_guard(std::chrono::seconds window, std::size_t capacity, std::int64_t not_before)
+replay_guard::replay_guard(std::chrono::seconds window, std::size_t capacity,
+                           std::int64_t not_before)
     : window_(window), seen_(window.count(), capacity, not_before) {}
 
 replay_guard::verdict replay_guard::check(std::string_view timestamp, std::string_view signature,

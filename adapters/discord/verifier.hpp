@@ -55,7 +55,8 @@ class replay_guard {
 
   // `not_before`: see adapters::replay_window (the adapter passes the time it started).
   explicit replay_guard(std::chrono::seconds window = default_window,
-                        std::size_t capacity = default_capacity, std::int64_t not_before = INT64_MIN);
+                        std::size_t capacity = default_capacity,
+                        std::int64_t not_before = INT64_MIN);
 
   // Call only for a request whose signature verified. `now` is Unix time in seconds.
   verdict check(std::string_view timestamp, std::string_view signature, std::int64_t now);

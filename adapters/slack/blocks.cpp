@@ -34,16 +34,35 @@ std::vector<std::string_view> lines(std::string_view text) {
 // has no escape for them); @ with a zero-width space after it, so no "@channel" is parsed.
 void append_inert(std::string& out, char c) {
   switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '*': out += "\xE2\x88\x97"; break;  // U+2217 asterisk operator
-    case '_': out += "\xCB\x8D"; break;       // U+02CD modifier letter low macron
-    case '~': out += "\xE2\x88\xBC"; break;  // U+223C tilde operator
-    case '`': out += "\xCB\x8B"; break;       // U+02CB modifier letter grave accent
-    case '@': out += "@\xE2\x80\x8B"; break;  // U+200B zero-width space
-    case ':': out += ":\xE2\x80\x8B"; break;  // so "https://" of theirs is no bare link
-    default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '*':
+      out += "\xE2\x88\x97";
+      break;  // U+2217 asterisk operator
+    case '_':
+      out += "\xCB\x8D";
+      break;  // U+02CD modifier letter low macron
+    case '~':
+      out += "\xE2\x88\xBC";
+      break;  // U+223C tilde operator
+    case '`':
+      out += "\xCB\x8B";
+      break;  // U+02CB modifier letter grave accent
+    case '@':
+      out += "@\xE2\x80\x8B";
+      break;  // U+200B zero-width space
+    case ':':
+      out += ":\xE2\x80\x8B";
+      break;  // so "https://" of theirs is no bare link
+    default:
+      out += c;
   }
 }
 
@@ -278,7 +297,8 @@ std::string to_mrkdwn(std::string_view text) {
       out.append(bullet).append(inline_markup(l.substr(2)));
     } else if (starts_with(l, "#")) {
       std::size_t hashes = l.find_first_not_of('#');
-      std::string_view title = hashes == std::string_view::npos ? std::string_view{} : l.substr(hashes);
+      std::string_view title =
+          hashes == std::string_view::npos ? std::string_view{} : l.substr(hashes);
       while (!title.empty() && title.front() == ' ') title.remove_prefix(1);
       std::string inner = strip_bold(title);
       out += inner.empty() ? std::string{} : "*" + inline_markup(inner) + "*";
@@ -289,7 +309,9 @@ std::string to_mrkdwn(std::string_view text) {
   return out;
 }
 
-std::string user_text(std::string_view words) { return to_mrkdwn(dialogue::quote_user_text(words)); }
+std::string user_text(std::string_view words) {
+  return to_mrkdwn(dialogue::quote_user_text(words));
+}
 
 std::string to_plain(std::string_view text) {
   std::string out;

@@ -7,7 +7,7 @@
 namespace advisor::web {
 
 struct asset {
-  std::string_view name;   // file name, e.g. "widget.js"
+  std::string_view name;  // file name, e.g. "widget.js"
   std::string_view bytes;
 };
 

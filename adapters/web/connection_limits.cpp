@@ -4,14 +4,15 @@
 
 namespace advisor::web {
 
-connection_limits::connection_limits(std::size_t max_total, std::size_t max_per_address, double bytes_per_second,
-                                     double byte_burst)
+connection_limits::connection_limits(std::size_t max_total, std::size_t max_per_address,
+                                     double bytes_per_second, double byte_burst)
     : max_total_(max_total), max_per_address_(max_per_address) {
   counts_->bytes_per_second = bytes_per_second;
   counts_->byte_burst = byte_burst;
 }
 
-std::optional<connection_limits::ticket> connection_limits::admit(const std::string& address, refusal* why) {
+std::optional<connection_limits::ticket> connection_limits::admit(const std::string& address,
+                                                                  refusal* why) {
   std::lock_guard lock(counts_->mutex);
   auto set = [&](refusal r) {
     if (why) *why = r;

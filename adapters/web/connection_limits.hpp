@@ -30,8 +30,8 @@ class connection_limits {
 
  public:
   // `bytes_per_second` and `byte_burst`: the budget each address's connections share.
-  connection_limits(std::size_t max_total, std::size_t max_per_address, double bytes_per_second = 1e18,
-                    double byte_burst = 1e18);
+  connection_limits(std::size_t max_total, std::size_t max_per_address,
+                    double bytes_per_second = 1e18, double byte_burst = 1e18);
 
   // Held by a connection while it is open; movable, frees its place when destroyed.
   class ticket {
@@ -47,7 +47,8 @@ class connection_limits {
 
    private:
     friend class connection_limits;
-    ticket(std::shared_ptr<counts> c, std::string address) : counts_(std::move(c)), address_(std::move(address)) {}
+    ticket(std::shared_ptr<counts> c, std::string address)
+        : counts_(std::move(c)), address_(std::move(address)) {}
     void release();
     std::shared_ptr<counts> counts_;  // shared: a ticket may outlive the server object
     std::string address_;

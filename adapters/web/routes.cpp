@@ -15,7 +15,8 @@ namespace {
 
 std::string_view content_type_of(std::string_view name) {
   auto ends = [&](std::string_view ext) {
-    return name.size() >= ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+    return name.size() >= ext.size() &&
+           name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
   };
   if (ends(".js")) return "application/javascript; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
@@ -33,7 +34,8 @@ const asset* find_asset(std::string_view name) {
 
 }  // namespace
 
-adapters::http_response json_error(unsigned status, std::string_view code, std::string_view message) {
+adapters::http_response json_error(unsigned status, std::string_view code,
+                                   std::string_view message) {
   adapters::http_response r;
   r.status = status;
   r.body = nlohmann::json{{"error", code}, {"message", message}}.dump();
@@ -45,14 +47,16 @@ adapters::http_response health(bool database_ok, std::chrono::steady_clock::dura
   r.status = database_ok ? 200 : 503;
   r.body = nlohmann::json{{"status", database_ok ? "ok" : "unhealthy"},
                           {"version", ADVISOR_VERSION},
-                          {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
+                          {"uptime_seconds",
+                           std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
                           {"database", database_ok ? "ok" : "not writable"}}
                .dump();
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
 
-std::size_t body_limit_for(std::string_view method, std::string_view path, const adapters::router& routes) {
+std::size_t body_limit_for(std::string_view method, std::string_view path,
+                           const adapters::router& routes) {
   if (!routes.find(method, path)) return 0;
   auto starts = [&](std::string_view prefix) { return path.substr(0, prefix.size()) == prefix; };
   if (starts("/slack/")) return slack_body_limit;
@@ -92,13 +96,16 @@ std::string page_style_hash() {
 bool plain_host(std::string_view host) {
   if (host.empty() || host.size() > 255) return false;
   for (char c : host)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']')
+      return false;
   return true;
 }
 
 }  // namespace
 
-void add_security_headers(adapters::http_response& r, std::string_view frame_ancestors, std::string_view host) {
+void add_security_headers(adapters::http_response& r, std::string_view frame_ancestors,
+                          std::string_view host) {
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   if (r.content_type.rfind("text/html", 0) == 0) {
@@ -109,8 +116,10 @@ void add_security_headers(adapters::http_response& r, std::string_view frame_anc
     if (plain_host(host)) connect += " ws://" + std::string(host) + " wss://" + std::string(host);
     r.headers.emplace_back("Content-Security-Policy",
                            "default-src 'none'; script-src 'self'; style-src 'self' " + style_hash +
-                               "; connect-src " + connect + "; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-                               "frame-ancestors " + std::string(frame_ancestors));
+                               "; connect-src " + connect +
+                               "; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors " +
+                               std::string(frame_ancestors));
   } else {
     r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }
@@ -118,7 +127,8 @@ void add_security_headers(adapters::http_response& r, std::string_view frame_anc
 
 adapters::http_response route(const adapters::http_request& req, const adapters::router& routes) {
   if (const auto* handler = routes.find(req.method, req.path)) return (*handler)(req);
-  if (routes.has_path(req.path)) return json_error(405, "method_not_allowed", "That method is not allowed here.");
+  if (routes.has_path(req.path))
+    return json_error(405, "method_not_allowed", "That method is not allowed here.");
 
   if (req.path == "/metrics") {
     if (req.method != "GET") return json_error(405, "method_not_allowed", "Use GET.");
@@ -127,16 +137,21 @@ adapters::http_response route(const adapters::http_request& req, const adapters:
     r.body = adapters::metrics::global().render();
     return r;
   }
-  std::string_view name = req.path == "/" ? std::string_view("index.html") : std::string_view(req.path).substr(1);
-  if (const asset* a = req.path.empty() || req.path.find("..") != std::string::npos ? nullptr : find_asset(name)) {
-    if (req.method != "GET" && req.method != "HEAD") return json_error(405, "method_not_allowed", "Use GET.");
+  std::string_view name =
+      req.path == "/" ? std::string_view("index.html") : std::string_view(req.path).substr(1);
+  if (const asset* a = req.path.empty() || req.path.find("..") != std::string::npos
+                           ? nullptr
+                           : find_asset(name)) {
+    if (req.method != "GET" && req.method != "HEAD")
+      return json_error(405, "method_not_allowed", "Use GET.");
     adapters::http_response r;
     r.content_type = std::string(content_type_of(a->name));
     r.body = std::string(a->bytes);
     r.headers.emplace_back("Cache-Control", "no-cache");
     return r;
   }
-  return json_error(404, "not_found", "Nothing here. Try / for the chat, /ws for the WebSocket, or /healthz.");
+  return json_error(404, "not_found",
+                    "Nothing here. Try / for the chat, /ws for the WebSocket, or /healthz.");
 }
 
 }  // namespace advisor::web

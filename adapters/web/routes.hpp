@@ -14,14 +14,16 @@ adapters::http_response route(const adapters::http_request& req, const adapters:
 // 200 {"status":"ok",...} or 503 {"status":"unhealthy",...}.
 adapters::http_response health(bool database_ok, std::chrono::steady_clock::duration uptime);
 
-adapters::http_response json_error(unsigned status, std::string_view code, std::string_view message);
+adapters::http_response json_error(unsigned status, std::string_view code,
+                                   std::string_view message);
 
 // Request bodies, per route. Only the Slack and Discord endpoints take one, sized to what
 // those platforms send (docs/reliability.md says where the figures come from); every other
 // request must come without a body (0: a body gets 413).
 constexpr std::size_t slack_body_limit = 512 * 1024;
 constexpr std::size_t discord_body_limit = 256 * 1024;
-std::size_t body_limit_for(std::string_view method, std::string_view path, const adapters::router& routes);
+std::size_t body_limit_for(std::string_view method, std::string_view path,
+                           const adapters::router& routes);
 
 // True when a Transfer-Encoding header's value may be served: exactly "chunked" (any case,
 // surrounding blanks aside). Anything else (gzip, "gzip, chunked", xchunked) is refused with
@@ -32,6 +34,7 @@ bool transfer_encoding_ok(std::string_view value);
 // Content-Security-Policy (for HTML, the page's own policy, with `frame_ancestors` saying who
 // may frame it; for everything else, nothing may load or frame it). `host` is the request's
 // Host header (the page's WebSocket is on the same host).
-void add_security_headers(adapters::http_response& r, std::string_view frame_ancestors, std::string_view host);
+void add_security_headers(adapters::http_response& r, std::string_view frame_ancestors,
+                          std::string_view host);
 
 }  // namespace advisor::web

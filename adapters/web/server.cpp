@@ -38,14 +38,19 @@ constexpr auto handshake_timeout = std::chrono::seconds(15);
 constexpr auto shutdown_grace = std::chrono::seconds(5);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr unsigned worker_threads = 2;  // health checks (they write to the database)
-constexpr unsigned route_threads = 8;  // adapters' handlers (Slack, Discord) may wait briefly for a turn
+constexpr unsigned route_threads =
+    8;  // adapters' handlers (Slack, Discord) may wait briefly for a turn
 
 class websocket_session;
 
 // What every connection shares with the server.
 struct shared_state {
   shared_state(const bot::config& c, bot::service& s, std::function<bool()> db)
-      : cfg(c), svc(s), db_writable(std::move(db)), limits(c.max_connections, c.max_connections_per_ip, c.bytes_per_second_per_ip, c.byte_burst_per_ip) {}
+      : cfg(c),
+        svc(s),
+        db_writable(std::move(db)),
+        limits(c.max_connections, c.max_connections_per_ip, c.bytes_per_second_per_ip,
+               c.byte_burst_per_ip) {}
   const bot::config& cfg;
   bot::service& svc;
   std::function<bool()> db_writable;
@@ -69,7 +74,9 @@ struct shared_state {
 };
 
 void fail(beast::error_code ec, const char* what) {
-  if (ec == net::error::operation_aborted || ec == websocket::error::closed || ec == beast::error::timeout) return;
+  if (ec == net::error::operation_aborted || ec == websocket::error::closed ||
+      ec == beast::error::timeout)
+    return;
   log::debug("connection_error", {{"where", what}, {"error", ec.message()}});
 }
 
@@ -87,7 +94,8 @@ void count_error_frames(const std::vector<std::string>& frames) {
     if (f.rfind("{\"code\":", 0) != 0) continue;
     auto j = nlohmann::json::parse(f, nullptr, false);
     if (j.is_object() && j.value("type", "") == "error")
-      adapters::metrics::global().inc("advisor_errors_total", {{"code", j.value("code", "unknown")}});
+      adapters::metrics::global().inc("advisor_errors_total",
+                                      {{"code", j.value("code", "unknown")}});
   }
 }
 
@@ -118,13 +126,15 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     t.idle_timeout = std::chrono::seconds(state_.cfg.idle_timeout_seconds);
     t.keep_alive_pings = false;  // a connection that says nothing for idle_timeout is closed
     ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "advisor/" ADVISOR_VERSION); }));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(http::field::server, "advisor/" ADVISOR_VERSION);
+    }));
     // Reading a frame of this size costs the I/O thread a copy and a UTF-8 check (tens of
     // microseconds); parsing it and the turn run on a turn thread, and the byte budget bounds
     // how many such frames a connection gets read a second.
     ws_.read_message_max(bot::max_message_bytes);
-    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+    ws_.async_accept(req,
+                     beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
   }
 
   // Drops the TCP connection; only when no I/O thread runs any more.
@@ -154,7 +164,10 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     do_read();
   }
 
-  void do_read() { ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this())); }
+  void do_read() {
+    ws_.async_read(buffer_,
+                   beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+  }
 
   // Token buckets: messages and bytes for this connection, bytes for its address. A frame is
   // charged its bytes even when it is refused (reading it cost them); a refused one costs no
@@ -164,7 +177,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     auto now = steady::now();
     double elapsed = std::chrono::duration<double>(now - refilled_).count();
     refilled_ = now;
-    tokens_ = std::min(state_.cfg.message_burst, tokens_ + elapsed * state_.cfg.messages_per_second);
+    tokens_ =
+        std::min(state_.cfg.message_burst, tokens_ + elapsed * state_.cfg.messages_per_second);
     bytes_ = std::min(state_.cfg.byte_burst, bytes_ + elapsed * state_.cfg.bytes_per_second);
     bool bytes_ok = bytes_ >= static_cast<double>(size);
     bytes_ = std::max(0.0, bytes_ - static_cast<double>(size));
@@ -186,31 +200,38 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     budget b = take_tokens(frame.size());
     if (static_cast<double>(frame.size()) > state_.cfg.byte_burst) {
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "too_large"}});
-      send(bot::error_frame("too_large", "That message is larger than the advisor reads (" +
-                                             std::to_string(static_cast<std::size_t>(state_.cfg.byte_burst)) + " bytes at most)."));
+      send(bot::error_frame("too_large",
+                            "That message is larger than the advisor reads (" +
+                                std::to_string(static_cast<std::size_t>(state_.cfg.byte_burst)) +
+                                " bytes at most)."));
     } else if (b == budget::bytes) {
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
-      send(bot::error_frame("rate_limited", "Too much text at once; that message was not read. Please slow down."));
+      send(bot::error_frame("rate_limited",
+                            "Too much text at once; that message was not read. Please slow down."));
     } else if (!ws_.got_text()) {
-      send(bot::error_frame("invalid_json", "Send text frames holding JSON; binary frames are not read."));
+      send(bot::error_frame("invalid_json",
+                            "Send text frames holding JSON; binary frames are not read."));
     } else if (b == budget::messages) {
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "rate_limited"}});
-      send(bot::error_frame("rate_limited", "Too many messages at once; that one was not read. Please slow down."));
+      send(bot::error_frame("rate_limited",
+                            "Too many messages at once; that one was not read. Please slow down."));
     } else {
       // Parsed, decided and committed on a turn thread; the reply comes back here. The next
       // frame is read after this one's reply, so replies keep the order of the frames and a
       // client that floods waits on TCP, not in our memory.
       auto started = steady::now();
-      state_.fair.post(ticket_.address(), [self = shared_from_this(), frame = std::move(frame), started] {
-        self->json_.handle(frame, [self, started](bot::json_session::frames frames) {
-          adapters::metrics::global().observe_turn_seconds(std::chrono::duration<double>(steady::now() - started).count());
-          count_error_frames(frames);
-          net::dispatch(self->ws_.get_executor(), [self, frames = std::move(frames)]() mutable {
-            for (auto& f : frames) self->send(std::move(f));
-            self->do_read();
+      state_.fair.post(
+          ticket_.address(), [self = shared_from_this(), frame = std::move(frame), started] {
+            self->json_.handle(frame, [self, started](bot::json_session::frames frames) {
+              adapters::metrics::global().observe_turn_seconds(
+                  std::chrono::duration<double>(steady::now() - started).count());
+              count_error_frames(frames);
+              net::dispatch(self->ws_.get_executor(), [self, frames = std::move(frames)]() mutable {
+                for (auto& f : frames) self->send(std::move(f));
+                self->do_read();
+              });
+            });
           });
-        });
-      });
       return;
     }
     do_read();
@@ -224,7 +245,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "slow_reader"}});
       log::info("slow_reader_dropped", {{"queued_bytes", std::to_string(queued_bytes_)}});
       closing_ = true;
-      beast::get_lowest_layer(ws_).close();  // the pending write ends with an error, the session with it
+      beast::get_lowest_layer(ws_)
+          .close();  // the pending write ends with an error, the session with it
       return;
     }
     queued_bytes_ += frame.size();
@@ -265,7 +287,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   http_session(tcp::socket&& socket, shared_state& state, connection_limits::ticket ticket)
       : stream_(std::move(socket)), state_(state), ticket_(std::move(ticket)) {}
 
-  void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this())); }
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+  }
 
  private:
   // The headers first: they decide whether, and how much of, a body is read.
@@ -273,7 +298,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
     parser_.emplace();
     parser_->header_limit(header_limit);
     stream_.expires_after(std::chrono::seconds(state_.cfg.request_timeout_seconds));
-    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&http_session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t n) {
@@ -284,34 +311,42 @@ class http_session : public std::enable_shared_from_this<http_session> {
     for (const auto& f : req)
       if (f.name() == http::field::transfer_encoding) {
         ++encodings;
-        encoding_ok = encoding_ok && transfer_encoding_ok(std::string_view(f.value().data(), f.value().size()));
+        encoding_ok = encoding_ok &&
+                      transfer_encoding_ok(std::string_view(f.value().data(), f.value().size()));
       }
     if (encodings > 1 || !encoding_ok)
-      return reply_and_close(json_error(400, "bad_transfer_encoding", "Only \"Transfer-Encoding: chunked\" is accepted."));
+      return reply_and_close(json_error(400, "bad_transfer_encoding",
+                                        "Only \"Transfer-Encoding: chunked\" is accepted."));
     std::string_view target(req.target().data(), req.target().size());
     std::string_view method(req.method_string().data(), req.method_string().size());
     body_limit_ = body_limit_for(method, target.substr(0, target.find('?')), state_.routes);
-    if (auto length = parser_->content_length(); length && *length > body_limit_) return reply_and_close(too_large(body_limit_));
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return reply_and_close(too_large(body_limit_));
     parser_->body_limit(body_limit_);
     if (parser_->is_done()) return on_read({}, n);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
   }
 
   static adapters::http_response too_large(std::size_t limit) {
     if (limit == 0) return json_error(413, "too_large", "This endpoint takes no request body.");
-    return json_error(413, "too_large", "The request body is too large (at most " + std::to_string(limit) + " bytes here).");
+    return json_error(
+        413, "too_large",
+        "The request body is too large (at most " + std::to_string(limit) + " bytes here).");
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return close();
     if (ec == http::error::body_limit) return reply_and_close(too_large(body_limit_));
     if (ec == http::error::header_limit)
-      return reply_and_close(json_error(431, "headers_too_large", "The request headers are too large."));
+      return reply_and_close(
+          json_error(431, "headers_too_large", "The request headers are too large."));
     if (ec == beast::error::timeout || ec == net::error::operation_aborted) return close();
     if (ec) {
       // Malformed requests, including smuggling shapes (Content-Length with chunked, two lengths).
       if (ec.category() == http::make_error_code(http::error::bad_method).category())
-        return reply_and_close(json_error(400, "bad_request", "The request could not be parsed: " + ec.message()));
+        return reply_and_close(
+            json_error(400, "bad_request", "The request could not be parsed: " + ec.message()));
       fail(ec, "http read");
       return close();
     }
@@ -320,13 +355,17 @@ class http_session : public std::enable_shared_from_this<http_session> {
     std::string path = target.substr(0, target.find('?'));
 
     if (websocket::is_upgrade(req)) {
-      if (path != "/ws") return reply_and_close(json_error(404, "not_found", "The WebSocket endpoint is /ws."));
+      if (path != "/ws")
+        return reply_and_close(json_error(404, "not_found", "The WebSocket endpoint is /ws."));
       auto origin = req[http::field::origin];
       if (!origin_allowed(state_.cfg, std::string_view(origin.data(), origin.size())))
-        return reply_and_close(json_error(403, "origin_not_allowed", "This page's origin may not use the advisor."));
-      if (state_.stopping) return reply_and_close(json_error(503, "shutting_down", "The advisor is restarting."));
+        return reply_and_close(
+            json_error(403, "origin_not_allowed", "This page's origin may not use the advisor."));
+      if (state_.stopping)
+        return reply_and_close(json_error(503, "shutting_down", "The advisor is restarting."));
       stream_.expires_never();
-      std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(ticket_))->run(std::move(req));
+      std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(ticket_))
+          ->run(std::move(req));
       return;
     }
 
@@ -356,25 +395,29 @@ class http_session : public std::enable_shared_from_this<http_session> {
         }
         auto res = health(ok, steady::now() - self->state_.started);
         net::post(self->stream_.get_executor(),
-                  [self, res = std::move(res), keep_alive, version]() mutable { self->reply(std::move(res), keep_alive, version, false); });
+                  [self, res = std::move(res), keep_alive, version]() mutable {
+                    self->reply(std::move(res), keep_alive, version, false);
+                  });
       });
       return;
     }
     if (state_.routes.find(r.method, r.path)) {
       // An adapter's handler verifies signatures and may wait a moment for a turn: never on
       // an I/O thread.
-      state_.route_pool.post([self = shared_from_this(), r = std::move(r), keep_alive, version]() mutable {
-        adapters::http_response res;
-        try {
-          res = route(r, self->state_.routes);
-        } catch (const std::exception& e) {
-          log::error("request_failed", {{"path", r.path}, {"error", e.what()}});
-          res = json_error(500, "internal", "Something went wrong on our side.");
-        }
-        net::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive, version]() mutable {
-          self->reply(std::move(res), keep_alive, version, false);
-        });
-      });
+      state_.route_pool.post(
+          [self = shared_from_this(), r = std::move(r), keep_alive, version]() mutable {
+            adapters::http_response res;
+            try {
+              res = route(r, self->state_.routes);
+            } catch (const std::exception& e) {
+              log::error("request_failed", {{"path", r.path}, {"error", e.what()}});
+              res = json_error(500, "internal", "Something went wrong on our side.");
+            }
+            net::post(self->stream_.get_executor(),
+                      [self, res = std::move(res), keep_alive, version]() mutable {
+                        self->reply(std::move(res), keep_alive, version, false);
+                      });
+          });
       return;
     }
     adapters::http_response res;
@@ -388,7 +431,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   }
 
   void reply(adapters::http_response r, bool keep_alive, unsigned version, bool head) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), version);
     res->set(http::field::server, "advisor/" ADVISOR_VERSION);
     res->set(http::field::content_type, r.content_type);
     add_security_headers(r, state_.cfg.frame_ancestors, host_);
@@ -397,11 +441,12 @@ class http_session : public std::enable_shared_from_this<http_session> {
     res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      if (!res->keep_alive()) return self->close();
-      self->do_read();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        if (!res->keep_alive()) return self->close();
+                        self->do_read();
+                      });
   }
 
   void reply_and_close(adapters::http_response r) { reply(std::move(r), false, 11, false); }
@@ -418,10 +463,11 @@ class http_session : public std::enable_shared_from_this<http_session> {
   }
 
   void linger() {
-    stream_.async_read_some(buffer_.prepare(linger_chunk), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      self->drained_ += n;
-      if (!ec && self->drained_ < linger_limit) self->linger();
-    });
+    stream_.async_read_some(buffer_.prepare(linger_chunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (!ec && self->drained_ < linger_limit) self->linger();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -431,12 +477,13 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_limit_ = 0;  // of the request being read
   std::string host_;            // its Host header, for the page's CSP
-  std::size_t drained_ = 0;  // bytes read and dropped after the reply, before closing
+  std::size_t drained_ = 0;     // bytes read and dropped after the reply, before closing
 };
 
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  listener(net::io_context& ioc, shared_state& state) : ioc_(ioc), acceptor_(net::make_strand(ioc)), timer_(ioc), state_(state) {}
+  listener(net::io_context& ioc, shared_state& state)
+      : ioc_(ioc), acceptor_(net::make_strand(ioc)), timer_(ioc), state_(state) {}
 
   std::uint16_t open(const std::string& host, std::uint16_t port) {
     beast::error_code ec;
@@ -445,7 +492,8 @@ class listener : public std::enable_shared_from_this<listener> {
     tcp::endpoint endpoint{address, port};
     auto check = [&](const char* what) {
       if (ec)
-        throw std::runtime_error(std::string("cannot ") + what + " " + host + ":" + std::to_string(port) + ": " + ec.message());
+        throw std::runtime_error(std::string("cannot ") + what + " " + host + ":" +
+                                 std::to_string(port) + ": " + ec.message());
     };
     acceptor_.open(endpoint.protocol(), ec);
     check("open");
@@ -472,7 +520,8 @@ class listener : public std::enable_shared_from_this<listener> {
   void do_accept() {
     // Each connection's handlers run one at a time: on a strand when several threads run the
     // loop; with one thread, the loop alone guarantees it and a strand would only cost.
-    net::any_io_executor ex = state_.cfg.threads > 1 ? net::any_io_executor(net::make_strand(ioc_)) : ioc_.get_executor();
+    net::any_io_executor ex =
+        state_.cfg.threads > 1 ? net::any_io_executor(net::make_strand(ioc_)) : ioc_.get_executor();
     acceptor_.async_accept(ex, beast::bind_front_handler(&listener::on_accept, shared_from_this()));
   }
 
@@ -495,8 +544,9 @@ class listener : public std::enable_shared_from_this<listener> {
     auto ticket = state_.limits.admit(socket.remote_endpoint(ignored).address().to_string(), &why);
     if (!ticket) {
       // Over a cap: closed at once, before a byte is read; the client may try again later.
-      adapters::metrics::global().inc("advisor_connections_refused_total",
-                                      {{"reason", why == connection_limits::refusal::total ? "total" : "per_ip"}});
+      adapters::metrics::global().inc(
+          "advisor_connections_refused_total",
+          {{"reason", why == connection_limits::refusal::total ? "total" : "per_ip"}});
       socket.close(ignored);
       return do_accept();
     }
@@ -515,12 +565,15 @@ class listener : public std::enable_shared_from_this<listener> {
 class server::impl {
  public:
   impl(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
-      : cfg_(cfg), state_(cfg, svc, std::move(db_writable)), ioc_(static_cast<int>(std::max(1u, cfg.threads))),
+      : cfg_(cfg),
+        state_(cfg, svc, std::move(db_writable)),
+        ioc_(static_cast<int>(std::max(1u, cfg.threads))),
         signals_(ioc_, SIGINT, SIGTERM) {
     auto& m = adapters::metrics::global();
     m.describe("advisor_connections", "Open WebSocket connections.", "gauge");
     m.describe("advisor_errors_total", "Error replies by code.");
-    m.describe("advisor_connections_refused_total", "Connections closed at accept: over the total or the per-IP cap.");
+    m.describe("advisor_connections_refused_total",
+               "Connections closed at accept: over the total or the per-IP cap.");
   }
 
   ~impl() {
@@ -531,9 +584,10 @@ class server::impl {
     listener_ = std::make_shared<listener>(ioc_, state_);
     auto port = listener_->open(cfg_.host, cfg_.port);
     if (origins_open_to_all(cfg_))
-      log::warn("allowed_origins_empty",
-                {{"host", cfg_.host},
-                 {"advice", "any web page may open the WebSocket: list your sites in allowed_origins (docs/reliability.md)"}});
+      log::warn("allowed_origins_empty", {{"host", cfg_.host},
+                                          {"advice",
+                                           "any web page may open the WebSocket: list your sites "
+                                           "in allowed_origins (docs/reliability.md)"}});
     return port;
   }
 
@@ -549,10 +603,13 @@ class server::impl {
     // waiting there; the I/O threads only read and write sockets.
     auto turn_work = net::make_work_guard(state_.turns);
     std::vector<std::thread> turn_threads;
-    for (unsigned i = 0; i < std::max(1u, cfg_.turn_threads); ++i) turn_threads.emplace_back([this] { state_.turns.run(); });
-    state_.svc.set_committer([this](std::function<void()> work) { net::post(state_.turns, std::move(work)); });
+    for (unsigned i = 0; i < std::max(1u, cfg_.turn_threads); ++i)
+      turn_threads.emplace_back([this] { state_.turns.run(); });
+    state_.svc.set_committer(
+        [this](std::function<void()> work) { net::post(state_.turns, std::move(work)); });
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
+    for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i)
+      threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
     state_.svc.set_committer({});  // the service's own writer commits whatever is left

@@ -13,7 +13,8 @@ namespace {
 }
 
 // Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-constexpr std::array<std::string_view, latest_schema_version> migrations{R"sql(
+constexpr std::array<std::string_view, latest_schema_version> migrations{
+    R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE sources (
@@ -69,26 +70,26 @@ CREATE TABLE events (
   at TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
 )sql",
-                                                                         // 2: find a conversation's last restart without reading its history.
-                                                                         R"sql(
+    // 2: find a conversation's last restart without reading its history.
+    R"sql(
 CREATE INDEX events_kind ON events(conversation_id, kind, seq);
 )sql",
-                                                                         // 3: the conversation row keeps its last restart, so
-                                                                         // an append writes one index less.
-                                                                         R"sql(
+    // 3: the conversation row keeps its last restart, so
+    // an append writes one index less.
+    R"sql(
 ALTER TABLE conversations ADD COLUMN restart_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET restart_seq = coalesce(
   (SELECT max(seq) FROM events WHERE events.conversation_id = conversations.id AND kind = 'restart'), 0);
 DROP INDEX events_kind;
 )sql",
-                                                                         // 4: events become an append-only log. A
-                                                                         // turn appends its events where the newest
-                                                                         // rows are (one page for a whole batch)
-                                                                         // instead of at the end of each conversation's
-                                                                         // range, which rewrote about two pages an
-                                                                         // event. Each event points to the one before
-                                                                         // it; the conversation row to its newest.
-                                                                         R"sql(
+    // 4: events become an append-only log. A
+    // turn appends its events where the newest
+    // rows are (one page for a whole batch)
+    // instead of at the end of each conversation's
+    // range, which rewrote about two pages an
+    // event. Each event points to the one before
+    // it; the conversation row to its newest.
+    R"sql(
 CREATE TABLE event_log (
   id INTEGER PRIMARY KEY,
   conversation_id TEXT NOT NULL REFERENCES conversations(id), seq INTEGER NOT NULL,
@@ -107,9 +108,9 @@ DROP INDEX event_log_migration;
 DROP TABLE events;
 ALTER TABLE event_log RENAME TO events;
 )sql",
-                                                                         // 5: idle conversations expire (expire_idle
-                                                                         // finds the oldest first).
-                                                                         R"sql(
+    // 5: idle conversations expire (expire_idle
+    // finds the oldest first).
+    R"sql(
 CREATE INDEX conversations_updated ON conversations(updated_at);
 )sql"};
 
@@ -117,15 +118,15 @@ CREATE INDEX conversations_updated ON conversations(updated_at);
 
 statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
-      SQLITE_OK)
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &raw, nullptr) != SQLITE_OK)
     fail(db, "preparing statement");
   stmt_.reset(raw);
 }
 
 statement& statement::bind(int index, std::string_view value) {
-  if (sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
-      SQLITE_OK)
+  if (sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK)
     fail(db_, "binding text");
   return *this;
 }
@@ -163,16 +164,20 @@ void statement::reset() {
 std::string statement::text(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_.get(), column);
   int n = sqlite3_column_bytes(stmt_.get(), column);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string{};
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string{};
 }
 
-std::int64_t statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+std::int64_t statement::integer(int column) const {
+  return sqlite3_column_int64(stmt_.get(), column);
+}
 double statement::real(int column) const { return sqlite3_column_double(stmt_.get(), column); }
 
 connection::connection(const std::string& path) : path_(path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) fail(raw, "opening database " + path);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
@@ -180,7 +185,9 @@ connection::connection(const std::string& path) : path_(path) {
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
   // Every commit writes each page it changed into the WAL whole, and a turn changes a row or
   // two: 1 KiB pages (set only when the file is new) write a quarter of what 4 KiB ones do.
-  exec("PRAGMA page_size = 1024; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  exec(
+      "PRAGMA page_size = 1024; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA "
+      "foreign_keys = ON;");
 }
 
 void connection::exec(std::string_view sql) {
@@ -221,8 +228,8 @@ void migrate(connection& c, int target) {
   int version = schema_version(c);
   if (version > latest_schema_version)
     throw database_error(c.path() + " has schema version " + std::to_string(version) +
-                         ", newer than this advisor knows (" + std::to_string(latest_schema_version) +
-                         "); use a newer advisor");
+                         ", newer than this advisor knows (" +
+                         std::to_string(latest_schema_version) + "); use a newer advisor");
   for (int v = version; v < std::min(target, latest_schema_version); ++v) {
     transaction t(c);
     c.exec(migrations[static_cast<std::size_t>(v)]);

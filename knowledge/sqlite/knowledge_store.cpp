@@ -26,29 +26,35 @@ std::string join_words(const std::vector<std::string>& words) {
 std::string fts_query(std::string_view text) { return match_expression(search_words(text)); }
 
 knowledge_store::knowledge_store(const std::string& db_path)
-    : db_(db_path),
-      search_([this]() -> statement {
+    : db_(db_path), search_([this]() -> statement {
         migrate(db_);
         return db_.prepare(
             "SELECT f.id, bm25(facts_fts, 4.0, 6.0, 2.0, 1.0) AS rank FROM facts_fts "
-            "JOIN facts f ON f.rowid = facts_fts.rowid WHERE facts_fts MATCH ? ORDER BY rank LIMIT ?");
+            "JOIN facts f ON f.rowid = facts_fts.rowid WHERE facts_fts MATCH ? ORDER BY rank LIMIT "
+            "?");
       }()) {
   load_cache();
 }
 
 void knowledge_store::load_cache() {
   knowledge::knowledge_doc doc;
-  auto s = db_.prepare("SELECT id, title, publisher, author, file, summary FROM sources ORDER BY rowid");
-  while (s.step()) doc.sources.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+  auto s =
+      db_.prepare("SELECT id, title, publisher, author, file, summary FROM sources ORDER BY rowid");
+  while (s.step())
+    doc.sources.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
   auto f = db_.prepare(
-      "SELECT id, tech, topic, claim, figure, source_id, keywords, contested_id FROM facts ORDER BY rowid");
+      "SELECT id, tech, topic, claim, figure, source_id, keywords, contested_id FROM facts ORDER "
+      "BY rowid");
   while (f.step()) {
-    knowledge::fact fact{f.text(0), f.text(1), f.text(2), f.text(3), f.text(4), f.text(5), {}, f.text(7)};
-    for (const auto& k : json::parse(f.text(6).empty() ? "[]" : f.text(6))) fact.keywords.push_back(k.get<std::string>());
+    knowledge::fact fact{f.text(0), f.text(1), f.text(2), f.text(3),
+                         f.text(4), f.text(5), {},        f.text(7)};
+    for (const auto& k : json::parse(f.text(6).empty() ? "[]" : f.text(6)))
+      fact.keywords.push_back(k.get<std::string>());
     doc.facts.push_back(std::move(fact));
   }
   auto c = db_.prepare("SELECT id, topic, summary, bears_on FROM contested ORDER BY rowid");
-  auto sides = db_.prepare("SELECT position, claim, facts FROM contested_sides WHERE contested_id = ? ORDER BY ord");
+  auto sides = db_.prepare(
+      "SELECT position, claim, facts FROM contested_sides WHERE contested_id = ? ORDER BY ord");
   while (c.step()) {
     knowledge::contested_point cp{c.text(0), c.text(1), c.text(2), {}, {}};
     const json bears_on = json::parse(c.text(3));
@@ -56,7 +62,8 @@ void knowledge_store::load_cache() {
       for (const auto& o : opts) cp.bears_on[q].push_back(o.get<std::string>());
     sides.bind(1, cp.id);
     while (sides.step())
-      cp.sides.push_back({sides.text(0), sides.text(1), json::parse(sides.text(2)).get<std::vector<std::string>>()});
+      cp.sides.push_back({sides.text(0), sides.text(1),
+                          json::parse(sides.text(2)).get<std::vector<std::string>>()});
     sides.reset();
     doc.contested.push_back(std::move(cp));
   }
@@ -81,8 +88,9 @@ void knowledge_store::import(const knowledge::knowledge_doc& doc) {
   load_cache();
 }
 
-void knowledge_store::import_all(const knowledge::knowledge_doc& doc,
-                                 const std::vector<std::pair<dialogue::framework, std::string>>& frameworks) {
+void knowledge_store::import_all(
+    const knowledge::knowledge_doc& doc,
+    const std::vector<std::pair<dialogue::framework, std::string>>& frameworks) {
   std::lock_guard lock(mutex_);
   transaction t(db_);
   write_knowledge(doc);
@@ -92,29 +100,53 @@ void knowledge_store::import_all(const knowledge::knowledge_doc& doc,
 }
 
 void knowledge_store::write_knowledge(const knowledge::knowledge_doc& doc) {
-  db_.exec("DELETE FROM contested_sides; DELETE FROM contested; DELETE FROM facts; DELETE FROM sources;");
-  auto src = db_.prepare("INSERT INTO sources (id, title, publisher, author, file, summary) VALUES (?,?,?,?,?,?)");
+  db_.exec(
+      "DELETE FROM contested_sides; DELETE FROM contested; DELETE FROM facts; DELETE FROM "
+      "sources;");
+  auto src = db_.prepare(
+      "INSERT INTO sources (id, title, publisher, author, file, summary) VALUES (?,?,?,?,?,?)");
   for (const auto& s : doc.sources)
-    src.bind(1, s.id).bind(2, s.title).bind(3, s.publisher).bind(4, s.author).bind(5, s.file).bind(6, s.summary).run();
+    src.bind(1, s.id)
+        .bind(2, s.title)
+        .bind(3, s.publisher)
+        .bind(4, s.author)
+        .bind(5, s.file)
+        .bind(6, s.summary)
+        .run();
   auto fact = db_.prepare(
-      "INSERT INTO facts (id, tech, topic, claim, figure, source_id, keywords, contested_id) VALUES (?,?,?,?,?,?,?,?)");
+      "INSERT INTO facts (id, tech, topic, claim, figure, source_id, keywords, contested_id) "
+      "VALUES (?,?,?,?,?,?,?,?)");
   for (const auto& f : doc.facts)
-    fact.bind(1, f.id).bind(2, f.tech).bind(3, f.topic).bind(4, f.claim).bind(5, f.figure).bind(6, f.source)
-        .bind(7, json(f.keywords).dump()).bind(8, f.contested).run();
+    fact.bind(1, f.id)
+        .bind(2, f.tech)
+        .bind(3, f.topic)
+        .bind(4, f.claim)
+        .bind(5, f.figure)
+        .bind(6, f.source)
+        .bind(7, json(f.keywords).dump())
+        .bind(8, f.contested)
+        .run();
   auto cp = db_.prepare("INSERT INTO contested (id, topic, summary, bears_on) VALUES (?,?,?,?)");
-  auto side = db_.prepare("INSERT INTO contested_sides (contested_id, ord, position, claim, facts) VALUES (?,?,?,?,?)");
+  auto side = db_.prepare(
+      "INSERT INTO contested_sides (contested_id, ord, position, claim, facts) VALUES (?,?,?,?,?)");
   for (const auto& c : doc.contested) {
     json bears = json::object();
     for (const auto& [q, opts] : c.bears_on) bears[q] = opts;
     cp.bind(1, c.id).bind(2, c.topic).bind(3, c.summary).bind(4, bears.dump()).run();
     int ord = 0;
     for (const auto& s : c.sides)
-      side.bind(1, c.id).bind(2, ord++).bind(3, s.position).bind(4, s.claim).bind(5, json(s.facts).dump()).run();
+      side.bind(1, c.id)
+          .bind(2, ord++)
+          .bind(3, s.position)
+          .bind(4, s.claim)
+          .bind(5, json(s.facts).dump())
+          .run();
   }
   // The index reads keywords as words, not as a JSON list.
   db_.exec("INSERT INTO facts_fts(facts_fts) VALUES ('delete-all')");
-  auto fts = db_.prepare("INSERT INTO facts_fts (rowid, claim, keywords, topic, figure) "
-                         "SELECT rowid, claim, ?, topic, figure FROM facts WHERE id = ?");
+  auto fts = db_.prepare(
+      "INSERT INTO facts_fts (rowid, claim, keywords, topic, figure) "
+      "SELECT rowid, claim, ?, topic, figure FROM facts WHERE id = ?");
   for (const auto& f : doc.facts) fts.bind(1, join_words(f.keywords)).bind(2, f.id).run();
 }
 
@@ -133,20 +165,42 @@ void knowledge_store::store_framework(const dialogue::framework& fw, const std::
 void knowledge_store::write_framework(const dialogue::framework& fw, const std::string& document) {
   auto del = db_.prepare("DELETE FROM frameworks WHERE id = ?");
   del.bind(1, fw.id).run();
-  auto ins = db_.prepare("INSERT INTO frameworks (id, version, title, document, loaded_at) VALUES (?,?,?,?,?)");
-  ins.bind(1, fw.id).bind(2, fw.version).bind(3, fw.title).bind(4, document).bind(5, now_iso()).run();
-  auto q = db_.prepare("INSERT INTO questions (framework_id, id, ord, text, why, ask_if) VALUES (?,?,?,?,?,?)");
-  auto o = db_.prepare("INSERT INTO options (framework_id, question_id, id, ord, label, synonyms) VALUES (?,?,?,?,?,?)");
+  auto ins = db_.prepare(
+      "INSERT INTO frameworks (id, version, title, document, loaded_at) VALUES (?,?,?,?,?)");
+  ins.bind(1, fw.id)
+      .bind(2, fw.version)
+      .bind(3, fw.title)
+      .bind(4, document)
+      .bind(5, now_iso())
+      .run();
+  auto q = db_.prepare(
+      "INSERT INTO questions (framework_id, id, ord, text, why, ask_if) VALUES (?,?,?,?,?,?)");
+  auto o = db_.prepare(
+      "INSERT INTO options (framework_id, question_id, id, ord, label, synonyms) VALUES "
+      "(?,?,?,?,?,?)");
   auto r = db_.prepare(
-      "INSERT INTO scoring_rules (framework_id, question_id, option_id, stack, points) VALUES (?,?,?,?,?)");
+      "INSERT INTO scoring_rules (framework_id, question_id, option_id, stack, points) VALUES "
+      "(?,?,?,?,?)");
   int qord = 0;
   for (const auto& qu : fw.questions) {
     json ask_if = json::object();
     for (const auto& [dep, opts] : qu.ask_if.any_of) ask_if[dep] = opts;
-    q.bind(1, fw.id).bind(2, qu.id).bind(3, qord++).bind(4, qu.text).bind(5, qu.why).bind(6, ask_if.dump()).run();
+    q.bind(1, fw.id)
+        .bind(2, qu.id)
+        .bind(3, qord++)
+        .bind(4, qu.text)
+        .bind(5, qu.why)
+        .bind(6, ask_if.dump())
+        .run();
     int oord = 0;
     for (const auto& op : qu.options) {
-      o.bind(1, fw.id).bind(2, qu.id).bind(3, op.id).bind(4, oord++).bind(5, op.label).bind(6, json(op.synonyms).dump()).run();
+      o.bind(1, fw.id)
+          .bind(2, qu.id)
+          .bind(3, op.id)
+          .bind(4, oord++)
+          .bind(5, op.label)
+          .bind(6, json(op.synonyms).dump())
+          .run();
       for (const auto& [stack, pts] : op.scores)
         r.bind(1, fw.id).bind(2, qu.id).bind(3, op.id).bind(4, stack).bind(5, pts).run();
     }
@@ -179,7 +233,9 @@ std::optional<std::string> knowledge_store::meta(const std::string& key) const {
 
 void knowledge_store::set_meta(const std::string& key, const std::string& value) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  auto s = db_.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+      "excluded.value");
   s.bind(1, key).bind(2, value).run();
 }
 
@@ -195,7 +251,8 @@ std::optional<knowledge::source> knowledge_store::find_source(std::string_view i
   return doc_.sources[it->second];
 }
 
-std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text, std::size_t limit) const {
+std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text,
+                                                           std::size_t limit) const {
   std::vector<knowledge::search_hit> hits;
   if (limit == 0) return hits;
   // Relevance: a question must name something the facts talk about. Words that only name a
@@ -236,16 +293,21 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
   };
   std::string wanted;
   for (const auto& w : words) {
-    if (names(w, {"python", "django", "flask", "fastapi", "pypi"})) wanted = "python";
-    else if (names(w, {"node", "javascript", "js", "express", "npm"})) wanted = "nodejs";
+    if (names(w, {"python", "django", "flask", "fastapi", "pypi"}))
+      wanted = "python";
+    else if (names(w, {"node", "javascript", "js", "express", "npm"}))
+      wanted = "nodejs";
     if (!wanted.empty()) break;
   }
   bool figure = asks_for_figure(text);
   auto order = [&](const knowledge::search_hit& h) {
-    return std::pair{figure && h.fact.figure.empty(), !wanted.empty() && h.fact.tech != wanted && h.fact.tech != "both"};
+    return std::pair{figure && h.fact.figure.empty(),
+                     !wanted.empty() && h.fact.tech != wanted && h.fact.tech != "both"};
   };
   std::stable_sort(hits.begin(), hits.end(),
-                   [&](const knowledge::search_hit& x, const knowledge::search_hit& y) { return order(x) < order(y); });
+                   [&](const knowledge::search_hit& x, const knowledge::search_hit& y) {
+                     return order(x) < order(y);
+                   });
   if (hits.size() > limit) hits.resize(limit);
   return hits;
 }
@@ -257,7 +319,9 @@ std::vector<knowledge::fact> knowledge_store::facts_on(std::string_view topic) c
   return out;
 }
 
-std::vector<knowledge::contested_point> knowledge_store::contested() const { return doc_.contested; }
+std::vector<knowledge::contested_point> knowledge_store::contested() const {
+  return doc_.contested;
+}
 
 std::vector<std::string> knowledge_store::topics() const {
   std::vector<std::string> out;

@@ -40,7 +40,8 @@ class knowledge_store final : public knowledge::knowledge_source {
   // knowledge_source
   std::optional<knowledge::fact> find_fact(std::string_view id) const override;
   std::optional<knowledge::source> find_source(std::string_view id) const override;
-  std::vector<knowledge::search_hit> search(std::string_view text, std::size_t limit) const override;
+  std::vector<knowledge::search_hit> search(std::string_view text,
+                                            std::size_t limit) const override;
   std::vector<knowledge::fact> facts_on(std::string_view topic) const override;
   std::vector<knowledge::contested_point> contested() const override;
   std::vector<std::string> topics() const override;

@@ -9,27 +9,31 @@ namespace advisor::storage {
 namespace {
 
 const std::set<std::string, std::less<>> stop_words{
-    "a",      "an",     "the",    "is",     "are",    "was",    "were",   "be",     "been",   "am",     "do",
-    "does",   "did",    "dont",   "what",   "whats",  "how",    "who",    "which",  "why",    "when",   "where",
-    "of",     "for",    "to",     "in",     "on",     "and",    "or",     "with",   "me",     "tell",   "about",
-    "really", "has",    "have",   "i",      "im",     "ive",    "we",     "you",    "our",    "us",     "it",
-    "its",    "vs",     "versus", "than",   "can",    "could",  "should", "would",  "will",   "shall",  "may",
-    "might",  "must",   "there",  "their",  "they",   "them",   "this",   "that",   "these",  "those",  "any",
-    "some",   "much",   "many",   "more",   "most",   "please", "show",   "give",   "list",   "my",     "your",
-    "know",   "use",    "get",    "at",     "by",     "from",   "as",     "if",     "so",     "very",   "just",
-    "also",   "still",  "even",   "too",    "now",    "then",   "here",   "hi",     "hello",  "hey",    "thanks",
-    "thank",  "ok",     "okay",   "yes",    "no",     "not",    "want",   "need",   "say",    "think",  "into",
-    "out",    "up",     "like",   "one",    "thing",  "things", "stuff",  "lot",    "lots",   "kind",   "sort",
-    "else",   "other",  "again",  "only",   "own",    "same",   "such",   "well",   "way",    "let",    "see",
-    "people", "folks",  "guys",   "anyone", "someone", "even",  "actually", "honestly", "tbh", "lol", "pls",
-    "yeah",   "gonna",  "wanna",  "smth",   "something"};
+    "a",      "an",      "the",  "is",       "are",      "was",    "were",   "be",     "been",
+    "am",     "do",      "does", "did",      "dont",     "what",   "whats",  "how",    "who",
+    "which",  "why",     "when", "where",    "of",       "for",    "to",     "in",     "on",
+    "and",    "or",      "with", "me",       "tell",     "about",  "really", "has",    "have",
+    "i",      "im",      "ive",  "we",       "you",      "our",    "us",     "it",     "its",
+    "vs",     "versus",  "than", "can",      "could",    "should", "would",  "will",   "shall",
+    "may",    "might",   "must", "there",    "their",    "they",   "them",   "this",   "that",
+    "these",  "those",   "any",  "some",     "much",     "many",   "more",   "most",   "please",
+    "show",   "give",    "list", "my",       "your",     "know",   "use",    "get",    "at",
+    "by",     "from",    "as",   "if",       "so",       "very",   "just",   "also",   "still",
+    "even",   "too",     "now",  "then",     "here",     "hi",     "hello",  "hey",    "thanks",
+    "thank",  "ok",      "okay", "yes",      "no",       "not",    "want",   "need",   "say",
+    "think",  "into",    "out",  "up",       "like",     "one",    "thing",  "things", "stuff",
+    "lot",    "lots",    "kind", "sort",     "else",     "other",  "again",  "only",   "own",
+    "same",   "such",    "well", "way",      "let",      "see",    "people", "folks",  "guys",
+    "anyone", "someone", "even", "actually", "honestly", "tbh",    "lol",    "pls",    "yeah",
+    "gonna",  "wanna",   "smth", "something"};
 
 const std::set<std::string, std::less<>> generic_words{
-    "python",      "node",     "better",      "best",      "good",       "great",        "bad",
-    "worse",       "worst",    "compare",     "compared",  "comparing",  "comparison",   "difference",
-    "differences", "language", "languages",   "backend",   "backends",   "stack",        "stacks",
-    "tech",        "technology", "technologies", "app",    "apps",       "application",  "applications",
-    "choice",      "option",   "options",     "pick",      "recommend",  "recommendation"};
+    "python",     "node",       "better",      "best",          "good",       "great",
+    "bad",        "worse",      "worst",       "compare",       "compared",   "comparing",
+    "comparison", "difference", "differences", "language",      "languages",  "backend",
+    "backends",   "stack",      "stacks",      "tech",          "technology", "technologies",
+    "app",        "apps",       "application", "applications",  "choice",     "option",
+    "options",    "pick",       "recommend",   "recommendation"};
 
 bool word_char(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
 
@@ -94,20 +98,24 @@ std::vector<std::string> search_words(std::string_view text) {
   for (auto& raw : raw_words(text)) add_word(std::move(raw), words);
   std::vector<std::string> out;
   for (auto& w : words)
-    if (!stop_words.count(w) && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+    if (!stop_words.count(w) && std::find(out.begin(), out.end(), w) == out.end())
+      out.push_back(std::move(w));
   return out;
 }
 
 bool is_generic_word(std::string_view word) { return generic_words.count(word) > 0; }
 
 bool asks_for_figure(std::string_view text) {
-  static const std::array<std::string_view, 11> after_how{"fast", "quick", "quickly", "slow", "many", "much",
-                                                           "big",  "large", "popular", "often", "old"};
-  static const std::array<std::string_view, 9> figure_words{"figure",    "figures", "number",  "numbers", "stats",
-                                                            "statistics", "benchmark", "benchmarks", "percent"};
+  static const std::array<std::string_view, 11> after_how{"fast",    "quick", "quickly", "slow",
+                                                          "many",    "much",  "big",     "large",
+                                                          "popular", "often", "old"};
+  static const std::array<std::string_view, 9> figure_words{"figure",    "figures",    "number",
+                                                            "numbers",   "stats",      "statistics",
+                                                            "benchmark", "benchmarks", "percent"};
   auto words = raw_words(text);
   for (std::size_t i = 0; i < words.size(); ++i) {
-    if (std::find(figure_words.begin(), figure_words.end(), words[i]) != figure_words.end()) return true;
+    if (std::find(figure_words.begin(), figure_words.end(), words[i]) != figure_words.end())
+      return true;
     if (words[i] == "how" && i + 1 < words.size() &&
         std::find(after_how.begin(), after_how.end(), words[i + 1]) != after_how.end())
       return true;
@@ -135,7 +143,8 @@ std::string match_expression(const std::vector<std::string>& words) {
     // The word itself and, from three letters, the words it begins: a fact that has the word
     // as typed matches twice and ranks above one that only has a longer word ("cons", not
     // "consistency").
-    query += (query.empty() ? "\"" : " OR \"") + w + "\"" + (w.size() >= 3 ? " OR \"" + w + "\"*" : "");
+    query +=
+        (query.empty() ? "\"" : " OR \"") + w + "\"" + (w.size() >= 3 ? " OR \"" + w + "\"*" : "");
   return query;
 }
 

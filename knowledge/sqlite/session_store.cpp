@@ -1,4 +1,3 @@
-#include "knowledge/utc.hpp"
 #include "knowledge/sqlite/session_store.hpp"
 
 #include <algorithm>
@@ -6,6 +5,8 @@
 #include <ctime>
 #include <optional>
 #include <thread>
+
+#include "knowledge/utc.hpp"
 
 namespace advisor::storage {
 
@@ -39,37 +40,46 @@ connection& migrated(connection& c) {
 
 sqlite_session_store::sqlite_session_store(const std::string& db_path)
     : db_(db_path),
-      insert_conversation_(migrated(db_).prepare(
-          "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
-      bind_key_(db_.prepare("INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
-                            "bound_at = excluded.bound_at")),
+      insert_conversation_(migrated(db_).prepare("INSERT INTO conversations (id, framework, seq, "
+                                                 "created_at, updated_at) VALUES (?, ?, 0, ?, ?)")),
+      bind_key_(db_.prepare(
+          "INSERT INTO bindings (channel, key, conversation_id, bound_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (channel, key) DO UPDATE SET conversation_id = excluded.conversation_id, "
+          "bound_at = excluded.bound_at")),
       // Where a conversation's newest event is, when this writer does not know it yet.
-      find_last_event_(db_.prepare("SELECT last_event FROM conversations WHERE id = ?1 AND seq = ?2")),
+      find_last_event_(
+          db_.prepare("SELECT last_event FROM conversations WHERE id = ?1 AND seq = ?2")),
       // Moves the conversation on only from the number this writer saw (no change: a
       // conflict) and names its new newest event.
-      claim_seq_(db_.prepare("UPDATE conversations SET seq = ?1, updated_at = ?2, "
-                             "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END, last_event = ?6 "
-                             "WHERE id = ?3 AND seq = ?4")),
+      claim_seq_(db_.prepare(
+          "UPDATE conversations SET seq = ?1, updated_at = ?2, "
+          "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END, last_event = ?6 "
+          "WHERE id = ?3 AND seq = ?4")),
       next_id_(db_.prepare("SELECT coalesce(max(id), 0) + 1 FROM events")),
-      insert_event_(db_.prepare("INSERT INTO events (id, conversation_id, seq, kind, question, option, turn, via, phrase, at, prev) "
+      insert_event_(db_.prepare("INSERT INTO events (id, conversation_id, seq, kind, question, "
+                                "option, turn, via, phrase, at, prev) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
       // The oldest conversations first, only those idle long enough (index conversations_updated).
-      find_idle_(db_.prepare("SELECT id FROM conversations WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2")),
+      find_idle_(db_.prepare(
+          "SELECT id FROM conversations WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2")),
       find_bindings_(db_.prepare("SELECT channel, key FROM bindings WHERE conversation_id = ?1")),
       // A conversation's events, found by following the chain back from its newest (the log
       // has no index by conversation: appending stays one page per batch).
       delete_events_(db_.prepare(
           "WITH RECURSIVE chain(id) AS ("
           "  SELECT last_event FROM conversations WHERE id = ?1 AND last_event IS NOT NULL"
-          "  UNION ALL SELECT e.prev FROM events e JOIN chain c ON e.id = c.id WHERE e.prev IS NOT NULL) "
+          "  UNION ALL SELECT e.prev FROM events e JOIN chain c ON e.id = c.id WHERE e.prev IS NOT "
+          "NULL) "
           "DELETE FROM events WHERE id IN (SELECT id FROM chain) AND conversation_id = ?1")),
       delete_bindings_(db_.prepare("DELETE FROM bindings WHERE conversation_id = ?1")),
       delete_conversation_(db_.prepare("DELETE FROM conversations WHERE id = ?1")),
       read_db_(db_path),
-      find_binding_(read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
-      find_conversation_(read_db_.prepare("SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
-      load_event_(read_db_.prepare("SELECT seq, kind, question, option, turn, via, phrase, prev FROM events WHERE id = ?")),
+      find_binding_(
+          read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
+      find_conversation_(read_db_.prepare(
+          "SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
+      load_event_(read_db_.prepare(
+          "SELECT seq, kind, question, option, turn, via, phrase, prev FROM events WHERE id = ?")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
   db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 268435456");
@@ -112,17 +122,20 @@ void sqlite_session_store::checkpoint_loop() {
     // PASSIVE copies what it can without waiting for, or blocking, the writer. The WAL can
     // start over only once it is wholly copied; under steady load the writer keeps adding
     // frames, so apply() finishes the job itself when the WAL grows too long (see there).
-    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                       nullptr, nullptr);
     // Right after a checkpoint the WAL's tail not yet copied (and synced) is short, so that is
     // when the writer's restart costs least.
     if (rc == SQLITE_OK && wal_pages_.load() >= restart_pages) restart_due_ = true;
     // At most ten checkpoints a second: each one syncs the files.
-    std::this_thread::sleep_for(std::chrono::milliseconds(rc == SQLITE_OK || rc == SQLITE_BUSY ? 100 : 1000));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(rc == SQLITE_OK || rc == SQLITE_BUSY ? 100 : 1000));
     lock.lock();
   }
 }
 
-std::optional<dialogue::conversation_record> sqlite_session_store::find(const dialogue::channel_key& key) {
+std::optional<dialogue::conversation_record> sqlite_session_store::find(
+    const dialogue::channel_key& key) {
   std::lock_guard lock(read_mutex_);
   find_binding_.bind(1, key.channel).bind(2, key.key);
   if (!find_binding_.step()) {
@@ -150,10 +163,12 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
     std::optional<std::int64_t> at = newest;
     while (at) {
       load_event_.bind(1, *at);
-      if (!load_event_.step()) throw database_error("conversation " + rec.id + " has a broken event chain");
+      if (!load_event_.step())
+        throw database_error("conversation " + rec.id + " has a broken event chain");
       std::int64_t seq = load_event_.integer(0);
       dialogue::event e;
-      e.kind = dialogue::event_kind_from_string(load_event_.text(1)).value_or(dialogue::event_kind::answer);
+      e.kind = dialogue::event_kind_from_string(load_event_.text(1))
+                   .value_or(dialogue::event_kind::answer);
       e.question = load_event_.text(2);
       e.option = load_event_.text(3);
       e.turn = static_cast<int>(load_event_.integer(4));
@@ -175,7 +190,8 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(const di
   return rec;
 }
 
-std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vector<dialogue::write_op>& writes) {
+std::vector<dialogue::write_status> sqlite_session_store::apply(
+    const std::vector<dialogue::write_op>& writes) {
   std::vector<dialogue::write_status> out;
   out.reserve(writes.size());
   if (writes.empty()) return out;
@@ -186,8 +202,16 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
     transaction t(db_);
     for (const auto& w : writes) {
       if (w.bind) {
-        insert_conversation_.bind(1, w.conversation).bind(2, w.framework).bind(3, now).bind(4, now).run();
-        bind_key_.bind(1, w.bind->channel).bind(2, w.bind->key).bind(3, w.conversation).bind(4, now).run();
+        insert_conversation_.bind(1, w.conversation)
+            .bind(2, w.framework)
+            .bind(3, now)
+            .bind(4, now)
+            .run();
+        bind_key_.bind(1, w.bind->channel)
+            .bind(2, w.bind->key)
+            .bind(3, w.conversation)
+            .bind(4, now)
+            .run();
       }
       if (w.events.empty()) {
         out.push_back(dialogue::write_status::applied);
@@ -197,7 +221,8 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
       const std::uint64_t last = w.expected_seq + w.events.size();
       std::int64_t restart_seq = 0;  // the last restart among these events, if any
       for (std::size_t i = 0; i < w.events.size(); ++i)
-        if (w.events[i].kind == dialogue::event_kind::restart) restart_seq = static_cast<std::int64_t>(first + i);
+        if (w.events[i].kind == dialogue::event_kind::restart)
+          restart_seq = static_cast<std::int64_t>(first + i);
       // The events take the next ids of the log, counted here so that the conversation row can
       // name its newest event in the same statement that moves its number on.
       if (next_id == 0) {
@@ -215,7 +240,8 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
         prev = known->second.second;
       } else {
         find_last_event_.bind(1, w.conversation).bind(2, static_cast<std::int64_t>(w.expected_seq));
-        if (find_last_event_.step() && !find_last_event_.is_null(0)) prev = find_last_event_.integer(0);
+        if (find_last_event_.step() && !find_last_event_.is_null(0))
+          prev = find_last_event_.integer(0);
         find_last_event_.reset();
       }
       claim_seq_.bind(1, static_cast<std::int64_t>(last))
@@ -266,7 +292,8 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   const int pages = wal_pages_.load();
   if ((restart_due_.load() && pages >= restart_pages) || pages >= 2 * restart_pages) {
     sqlite3_busy_timeout(db_.get(), 0);
-    int rc = sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    int rc =
+        sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     sqlite3_busy_timeout(db_.get(), busy_timeout_ms);
     if (rc == SQLITE_OK) {
       wal_pages_ = 0;
@@ -276,8 +303,8 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(const std::vecto
   return out;
 }
 
-dialogue::expired_conversations sqlite_session_store::expire_idle(std::chrono::system_clock::time_point idle_before,
-                                                                  std::size_t limit) {
+dialogue::expired_conversations sqlite_session_store::expire_idle(
+    std::chrono::system_clock::time_point idle_before, std::size_t limit) {
   dialogue::expired_conversations out;
   if (limit == 0) return out;
   std::lock_guard lock(mutex_);
@@ -303,7 +330,8 @@ dialogue::expired_conversations sqlite_session_store::expire_idle(std::chrono::s
     find_idle_.reset();
     for (const auto& id : ids) {
       find_bindings_.bind(1, id);
-      while (find_bindings_.step()) out.keys.push_back({find_bindings_.text(0), find_bindings_.text(1)});
+      while (find_bindings_.step())
+        out.keys.push_back({find_bindings_.text(0), find_bindings_.text(1)});
       find_bindings_.reset();
       delete_events_.bind(1, id).run();
       delete_bindings_.bind(1, id).run();
@@ -325,8 +353,9 @@ bool sqlite_session_store::writable() {
   std::lock_guard lock(mutex_);
   try {
     transaction t(db_);
-    db_.exec("INSERT INTO meta (key, value) VALUES ('health_check', datetime('now')) "
-             "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    db_.exec(
+        "INSERT INTO meta (key, value) VALUES ('health_check', datetime('now')) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     t.commit();
     return true;
   } catch (const std::exception&) {

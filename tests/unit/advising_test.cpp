@@ -23,7 +23,9 @@ struct fixture {
   // A fixed conversation: a startup, Python team, data product with live features.
   bot::turn to_review() {
     svc.start(key, {}, true);
-    for (const char* o : {"startup", "data_product", "data", "python", "yes", "moderate", "medium", "readability"}) pick(o);
+    for (const char* o :
+         {"startup", "data_product", "data", "python", "yes", "moderate", "medium", "readability"})
+      pick(o);
     return *svc.current(key);
   }
 };
@@ -32,14 +34,16 @@ struct fixture {
 
 TEST_CASE("an opening sentence answers several questions and says what it took") {
   fixture f;
-  auto t = f.svc.start(f.key, "We're a Python shop building an ML pipeline with a live dashboard", true);
+  auto t =
+      f.svc.start(f.key, "We're a Python shop building an ML pipeline with a live dashboard", true);
   CHECK(t.out.text.find("I took:") != std::string::npos);
   CHECK(t.out.text.find("team skills = Python") != std::string::npos);
   CHECK(t.out.text.find("`back`") != std::string::npos);
   CHECK(t.out.question == "context");  // what it could not tell, it asks
   t = f.pick("startup");
   t = f.pick("data_product");
-  CHECK(t.out.question == "workload");  // "ML pipeline" or "live dashboard": it asks which is the main job
+  CHECK(t.out.question ==
+        "workload");  // "ML pipeline" or "live dashboard": it asks which is the main job
   t = f.pick("data");
   CHECK(t.out.question == "scale");  // team, real-time and data were taken from the sentence
   t = f.say("back");
@@ -66,7 +70,8 @@ TEST_CASE("a question mid-flow is answered from the knowledge store, then the qu
   auto t = f.say("how fast is Node.js?");
   CHECK(t.out.text.find("15,000") != std::string::npos);
   CHECK(t.out.text.find("Source:") != std::string::npos);
-  CHECK(t.out.text.find("Back to the question: Which of these sounds most like your startup") != std::string::npos);
+  CHECK(t.out.text.find("Back to the question: Which of these sounds most like your startup") !=
+        std::string::npos);
   CHECK(t.out.question == "startup_goal");
   CHECK(f.svc.current(f.key)->seq == seq);
 
@@ -123,7 +128,8 @@ TEST_CASE("what-if re-scores with one answer changed and keeps the real answers"
   auto seq = f.svc.current(f.key)->seq;
 
   t = f.say("what if our team knew JavaScript?");
-  CHECK(t.out.text.find("**What if** **team skills** were **JavaScript or TypeScript** (instead of Python)") !=
+  CHECK(t.out.text.find(
+            "**What if** **team skills** were **JavaScript or TypeScript** (instead of Python)") !=
         std::string::npos);
   CHECK(t.out.text.find("Scores:") != std::string::npos);
   CHECK(t.out.text.find("Your real answers are unchanged") != std::string::npos);
@@ -139,7 +145,8 @@ TEST_CASE("what-if re-scores with one answer changed and keeps the real answers"
 TEST_CASE("why after the recommendation gives the full breakdown with sources and disagreements") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  for (const char* o : {"enterprise", "high_traffic", "api", "javascript", "no", "none", "high", "large", "none", "confirm"})
+  for (const char* o : {"enterprise", "high_traffic", "api", "javascript", "no", "none", "high",
+                        "large", "none", "confirm"})
     f.pick(o);
   auto t = f.say("why");
   CHECK(t.out.text.find("**The full breakdown for Node.js**") != std::string::npos);
@@ -158,8 +165,9 @@ TEST_CASE("the decision record reads as an ADR") {
   f.pick("confirm");
   auto record = f.svc.decision_record(f.key);
   REQUIRE(record);
-  for (const char* heading : {"# Decision record", "## Context", "## Decision", "## Reasons", "## Consequences",
-                              "## Contested points", "## Next steps", "## Sources"})
+  for (const char* heading :
+       {"# Decision record", "## Context", "## Decision", "## Reasons", "## Consequences",
+        "## Contested points", "## Next steps", "## Sources"})
     CHECK_MESSAGE(record->find(heading) != std::string::npos, heading);
   CHECK(record->find("- Status: Proposed") != std::string::npos);
   CHECK(record->find("- team skills: Python") != std::string::npos);
@@ -183,7 +191,9 @@ TEST_CASE("a second framework is offered and works the same way") {
   CHECK_THROWS_AS(f.svc.start(f.key, {}, true, "no-such-framework"), std::invalid_argument);
 }
 
-TEST_CASE("a number for the load, said while the size is asked, proposes the load and leaves the size asked") {
+TEST_CASE(
+    "a number for the load, said while the size is asked, proposes the load and leaves the size "
+    "asked") {
   fixture f;
   f.svc.start(f.key, {}, true);
   for (const char* o : {"startup", "validate", "realtime", "javascript", "none", "low"}) f.pick(o);

@@ -39,7 +39,7 @@ bot::turn run_persona(bot::service& svc, const bot::channel_key& key, const answ
 struct persona {
   const char* cell;
   answers given;
-  const char* expected;  // nullptr: the sources dispute this cell, so it moves no score
+  const char* expected;             // nullptr: the sources dispute this cell, so it moves no score
   const char* contested = nullptr;  // the contested point the persona's answers must show
 };
 
@@ -47,39 +47,92 @@ const std::vector<persona> quick_decision_guide{
     // Which stack prototypes fastest is disputed ("prototyping", shown), but the table's rule
     // for startups testing an idea is not.
     {"startup: validate ideas quickly -> Node.js",
-     {{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "web"}, {"team", "both"}, {"realtime", "no"},
-      {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
-     "nodejs", "prototyping"},
+     {{"context", "startup"},
+      {"startup_goal", "validate"},
+      {"workload", "web"},
+      {"team", "both"},
+      {"realtime", "no"},
+      {"data", "none"},
+      {"scale", "low"},
+      {"size", "medium"},
+      {"priority", "none"}},
+     "nodejs",
+     "prototyping"},
     {"startup: data-driven products -> Python",
-     {{"context", "startup"}, {"startup_goal", "data_product"}, {"workload", "data"}, {"team", "both"}, {"realtime", "no"},
-      {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
+     {{"context", "startup"},
+      {"startup_goal", "data_product"},
+      {"workload", "data"},
+      {"team", "both"},
+      {"realtime", "no"},
+      {"scale", "low"},
+      {"size", "medium"},
+      {"priority", "none"}},
      "python"},
     {"startup: full-stack team -> Node.js",
-     {{"context", "startup"}, {"startup_goal", "fullstack"}, {"workload", "web"}, {"team", "javascript"}, {"realtime", "no"},
-      {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "iteration"}},
+     {{"context", "startup"},
+      {"startup_goal", "fullstack"},
+      {"workload", "web"},
+      {"team", "javascript"},
+      {"realtime", "no"},
+      {"data", "none"},
+      {"scale", "low"},
+      {"size", "medium"},
+      {"priority", "iteration"}},
      "nodejs"},
     {"enterprise: high-traffic web apps -> Node.js",
-     {{"context", "enterprise"}, {"enterprise_focus", "high_traffic"}, {"workload", "api"}, {"team", "both"},
-      {"realtime", "no"}, {"data", "none"}, {"scale", "high"}, {"size", "large"}, {"priority", "none"}},
+     {{"context", "enterprise"},
+      {"enterprise_focus", "high_traffic"},
+      {"workload", "api"},
+      {"team", "both"},
+      {"realtime", "no"},
+      {"data", "none"},
+      {"scale", "high"},
+      {"size", "large"},
+      {"priority", "none"}},
      "nodejs"},
     {"enterprise: data analytics -> Python",
-     {{"context", "enterprise"}, {"enterprise_focus", "analytics"}, {"workload", "data"}, {"team", "both"},
-      {"realtime", "no"}, {"scale", "moderate"}, {"size", "large"}, {"priority", "readability"}},
+     {{"context", "enterprise"},
+      {"enterprise_focus", "analytics"},
+      {"workload", "data"},
+      {"team", "both"},
+      {"realtime", "no"},
+      {"scale", "moderate"},
+      {"size", "large"},
+      {"priority", "readability"}},
      "python"},
     {"enterprise: legacy integration -> the legacy systems' stack (Python here)",
-     {{"context", "enterprise"}, {"enterprise_focus", "legacy"}, {"legacy_stack", "python"}, {"workload", "web"},
-      {"team", "both"}, {"realtime", "no"}, {"data", "none"}, {"scale", "low"}, {"size", "medium"}, {"priority", "none"}},
+     {{"context", "enterprise"},
+      {"enterprise_focus", "legacy"},
+      {"legacy_stack", "python"},
+      {"workload", "web"},
+      {"team", "both"},
+      {"realtime", "no"},
+      {"data", "none"},
+      {"scale", "low"},
+      {"size", "medium"},
+      {"priority", "none"}},
      "python"},
     {"individual: learning a first language -> Python",
-     {{"context", "individual"}, {"individual_goal", "first_language"}, {"workload", "web"}, {"realtime", "no"},
-      {"data", "none"}, {"priority", "readability"}},
+     {{"context", "individual"},
+      {"individual_goal", "first_language"},
+      {"workload", "web"},
+      {"realtime", "no"},
+      {"data", "none"},
+      {"priority", "readability"}},
      "python"},
     {"individual: already know JavaScript -> Node.js",
-     {{"context", "individual"}, {"individual_goal", "know_js"}, {"workload", "web"}, {"realtime", "no"},
-      {"data", "none"}, {"priority", "none"}},
+     {{"context", "individual"},
+      {"individual_goal", "know_js"},
+      {"workload", "web"},
+      {"realtime", "no"},
+      {"data", "none"},
+      {"priority", "none"}},
      "nodejs"},
     {"individual: career in data science -> Python",
-     {{"context", "individual"}, {"individual_goal", "data_career"}, {"workload", "data"}, {"realtime", "no"},
+     {{"context", "individual"},
+      {"individual_goal", "data_career"},
+      {"workload", "data"},
+      {"realtime", "no"},
       {"priority", "none"}},
      "python"},
 };
@@ -94,7 +147,8 @@ TEST_CASE("the nine Quick Decision Guide personas end as the table says, or show
     auto t = run_persona(*app->service, {"test", p.cell}, p.given);
     const auto& contested = t.out.recommendation->contested;
     if (p.contested)
-      CHECK(std::any_of(contested.begin(), contested.end(), [&](const auto& c) { return c.id == p.contested; }));
+      CHECK(std::any_of(contested.begin(), contested.end(),
+                        [&](const auto& c) { return c.id == p.contested; }));
     if (!p.expected) {
       CHECK(t.out.recommendation->scores.at("python") == t.out.recommendation->scores.at("nodejs"));
       continue;
@@ -113,7 +167,8 @@ TEST_CASE("legacy integration follows the legacy systems' stack either way") {
   auto app = test::open_test_app(dir.str());
   answers js = quick_decision_guide[5].given;
   js["legacy_stack"] = "javascript";
-  CHECK(run_persona(*app->service, {"test", "legacy-js"}, js).out.recommendation->choice == "nodejs");
+  CHECK(run_persona(*app->service, {"test", "legacy-js"}, js).out.recommendation->choice ==
+        "nodejs");
 }
 
 TEST_CASE("branches skip questions that no longer matter") {
@@ -174,7 +229,8 @@ TEST_CASE("commands: back, restart, skip, why, status, help") {
   }
   SUBCASE("status lists the answers so far") {
     t = svc.message(key, "status");
-    CHECK(t.out.text.find("**who is choosing**: A startup or new product team") != std::string::npos);
+    CHECK(t.out.text.find("**who is choosing**: A startup or new product team") !=
+          std::string::npos);
     CHECK(t.out.question == "startup_goal");
   }
   SUBCASE("help lists the commands without moving") {
@@ -201,18 +257,26 @@ TEST_CASE("commands: back, restart, skip, why, status, help") {
   SUBCASE("skip leaves a question open and the recommendation names it") {
     t = svc.message(key, "not sure");
     CHECK(t.out.question == "workload");
-    answers rest{{"workload", "web"}, {"team", "javascript"}, {"realtime", "no"}, {"data", "none"},
-                 {"scale", "low"}, {"size", "medium"}, {"priority", "none"}};
+    answers rest{{"workload", "web"}, {"team", "javascript"}, {"realtime", "no"},  {"data", "none"},
+                 {"scale", "low"},    {"size", "medium"},     {"priority", "none"}};
     for (int i = 0; i < 20 && !t.out.finished; ++i)
-      t = t.out.question == "review" ? svc.choose(key, "confirm") : svc.choose(key, rest.at(t.out.question));
+      t = t.out.question == "review" ? svc.choose(key, "confirm")
+                                     : svc.choose(key, rest.at(t.out.question));
     REQUIRE(t.out.recommendation);
     CHECK(t.out.recommendation->unknowns == std::vector<std::string>{"startup focus"});
     CHECK(t.out.text.find("Left open: startup focus") != std::string::npos);
     // The same answers with nothing skipped give a higher confidence.
     bot::channel_key other{"test", "no-skip"};
-    auto full = run_persona(svc, other, {{"context", "startup"}, {"startup_goal", "none"}, {"workload", "web"},
-                                         {"team", "javascript"}, {"realtime", "no"}, {"data", "none"},
-                                         {"scale", "low"}, {"size", "medium"}, {"priority", "none"}});
+    auto full = run_persona(svc, other,
+                            {{"context", "startup"},
+                             {"startup_goal", "none"},
+                             {"workload", "web"},
+                             {"team", "javascript"},
+                             {"realtime", "no"},
+                             {"data", "none"},
+                             {"scale", "low"},
+                             {"size", "medium"},
+                             {"priority", "none"}});
     CHECK(full.out.recommendation->confidence > t.out.recommendation->confidence);
   }
 }
@@ -238,8 +302,14 @@ TEST_CASE("a recommendation for mixed needs is hybrid, with contested points") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   auto t = run_persona(*app->service, {"test", "hybrid"},
-                       {{"context", "enterprise"}, {"enterprise_focus", "other"}, {"workload", "realtime"},
-                        {"team", "both"}, {"data", "core"}, {"scale", "high"}, {"size", "large"}, {"priority", "none"}});
+                       {{"context", "enterprise"},
+                        {"enterprise_focus", "other"},
+                        {"workload", "realtime"},
+                        {"team", "both"},
+                        {"data", "core"},
+                        {"scale", "high"},
+                        {"size", "large"},
+                        {"priority", "none"}});
   CHECK(t.out.recommendation->choice == "hybrid");
   CHECK(t.out.recommendation->contested.size() >= 2);
   for (const auto& c : t.out.recommendation->contested) {

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dialogue/engine.hpp"
 #include "support.hpp"
@@ -46,10 +46,15 @@ std::vector<dialogue::event> history_for(const dialogue::engine& eng, const json
   for (const auto& q : eng.fw().questions) {
     auto it = given.find(q.id);
     if (it == given.end()) continue;
-    h.push_back({dialogue::event_kind::answer, q.id, it->is_null() ? std::string{} : it->get<std::string>(), ++turn,
-                 "choice", {}});
+    h.push_back({dialogue::event_kind::answer,
+                 q.id,
+                 it->is_null() ? std::string{} : it->get<std::string>(),
+                 ++turn,
+                 "choice",
+                 {}});
   }
-  if (c.value("pending", "") == "done") h.push_back({dialogue::event_kind::confirm, {}, {}, ++turn, "choice", {}});
+  if (c.value("pending", "") == "done")
+    h.push_back({dialogue::event_kind::confirm, {}, {}, ++turn, "choice", {}});
   return h;
 }
 
@@ -97,28 +102,34 @@ std::optional<std::string> judge(const dialogue::engine& eng, const json& c) {
                      one_line(out.text, 160);
   if (ex.contains("answers")) {
     std::map<std::string, std::string> expected;
-    for (const auto& [q, o] : ex["answers"].items()) expected[q] = o.is_null() ? "" : o.get<std::string>();
+    for (const auto& [q, o] : ex["answers"].items())
+      expected[q] = o.is_null() ? "" : o.get<std::string>();
     auto got = answers_of(out);
     if (got != expected) return "answers " + show(got) + "expected " + show(expected) + said;
   }
   if (ex.contains("ask")) {
     std::string ask = ex["ask"];
-    if (ask == "clarify" && out.notice != dialogue::notice::ambiguous) return "expected a clarifying question" + said;
+    if (ask == "clarify" && out.notice != dialogue::notice::ambiguous)
+      return "expected a clarifying question" + said;
     if (ask == "confirm_change") {
       std::string about = ex.value("about", "");
-      bool proposed = std::any_of(out.events.begin(), out.events.end(), [&](const dialogue::event& e) {
-        return e.kind == dialogue::event_kind::propose && e.question == about;
-      });
-      if (!proposed || out.stage != dialogue::stage::confirming) return "expected to confirm a change of " + about + said;
+      bool proposed =
+          std::any_of(out.events.begin(), out.events.end(), [&](const dialogue::event& e) {
+            return e.kind == dialogue::event_kind::propose && e.question == about;
+          });
+      if (!proposed || out.stage != dialogue::stage::confirming)
+        return "expected to confirm a change of " + about + said;
     }
   }
   if (ex.contains("command")) {
     std::string cmd = ex["command"];
     if (dialogue::to_string(out.action) != cmd) return "expected command " + cmd + said;
     if (cmd == "change" && ex.contains("target")) {
-      bool reopened = std::any_of(out.events.begin(), out.events.end(), [&](const dialogue::event& e) {
-        return e.kind == dialogue::event_kind::change && e.question == ex["target"].get<std::string>();
-      });
+      bool reopened =
+          std::any_of(out.events.begin(), out.events.end(), [&](const dialogue::event& e) {
+            return e.kind == dialogue::event_kind::change &&
+                   e.question == ex["target"].get<std::string>();
+          });
       if (!reopened) return "expected to reopen " + ex["target"].get<std::string>() + said;
     }
     if (cmd == "skip" && answers_of(out) != std::map<std::string, std::string>{{pending, ""}})
@@ -127,8 +138,11 @@ std::optional<std::string> judge(const dialogue::engine& eng, const json& c) {
   if (ex.contains("facts_first")) {
     if (out.facts.empty()) return "expected an answer from the sources" + said;
     bool good = false;
-    for (const auto& id : ex["facts_first"]) good = good || id.get<std::string>() == out.facts.front();
-    if (!good) return "first fact " + out.facts.front() + " is not one of " + ex["facts_first"].dump() + said;
+    for (const auto& id : ex["facts_first"])
+      good = good || id.get<std::string>() == out.facts.front();
+    if (!good)
+      return "first fact " + out.facts.front() + " is not one of " + ex["facts_first"].dump() +
+             said;
   }
   if (ex.value("uncovered", false) && out.notice != dialogue::notice::not_covered)
     return "expected \"my sources don't cover that\"" + said;
@@ -151,12 +165,13 @@ std::optional<std::string> converse(const dialogue::engine& eng, const json& c) 
     in.text = t.get<std::string>();
     out = eng.step(h, in);
     h.insert(h.end(), out.events.begin(), out.events.end());
-    trail += "\n    > " + in.text + "  [" + std::string(dialogue::to_string(out.stage)) + " " + out.question + " " +
-             out.error + "] " + one_line(out.text, 100);
+    trail += "\n    > " + in.text + "  [" + std::string(dialogue::to_string(out.stage)) + " " +
+             out.question + " " + out.error + "] " + one_line(out.text, 100);
   }
   if (!out.recommendation) return "no recommendation at the end" + trail;
   std::string want = c["expect"]["choice"];
-  if (out.recommendation->choice != want) return "recommended " + out.recommendation->choice + ", not " + want + trail;
+  if (out.recommendation->choice != want)
+    return "recommended " + out.recommendation->choice + ", not " + want + trail;
   for (const auto& r : out.recommendation->reasons)
     if (r.sources.empty()) return "a reason without sources: " + r.text;
   return std::nullopt;
@@ -172,11 +187,13 @@ void run_category(const char* file, bool whole_conversations, double floor) {
     if (!wrong) {
       ++right;
     } else {
-      MESSAGE(c.value("id", "?") << " \"" << c.value("text", c.value("persona", "")) << "\": " << *wrong);
+      MESSAGE(c.value("id", "?") << " \"" << c.value("text", c.value("persona", ""))
+                                 << "\": " << *wrong);
     }
   }
   double accuracy = total ? static_cast<double>(right) / total : 0;
-  MESSAGE(std::string(file) << ": " << right << "/" << total << " understood (" << static_cast<int>(accuracy * 1000) / 10.0 << "%)");
+  MESSAGE(std::string(file) << ": " << right << "/" << total << " understood ("
+                            << static_cast<int>(accuracy * 1000) / 10.0 << "%)");
   CHECK(total > 0);
   MESSAGE("target 97%, floor " << floor * 100 << "%");
   CHECK(accuracy >= floor);
@@ -185,7 +202,9 @@ void run_category(const char* file, bool whole_conversations, double floor) {
 }  // namespace
 
 TEST_CASE("corpus: answers typed in everyday words") { run_category("answers.json", false, 0.915); }
-TEST_CASE("corpus: commands in natural wording, at every step") { run_category("commands.json", false, 0.99); }
+TEST_CASE("corpus: commands in natural wording, at every step") {
+  run_category("commands.json", false, 0.99);
+}
 TEST_CASE("corpus: questions for the sources") { run_category("knowledge.json", false, 0.94); }
 TEST_CASE("corpus: whole free-text conversations reach the guide's recommendation") {
   run_category("conversations.json", true, 0.88);

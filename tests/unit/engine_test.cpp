@@ -1,11 +1,12 @@
 // The engine's shortcuts give the same answers as the long way round: the remembered progress
 // totals, pending_question, the state an outcome carries, and replay with events after the
 // history.
+#include "dialogue/engine.hpp"
+
 #include <doctest/doctest.h>
 
 #include <random>
 
-#include "dialogue/engine.hpp"
 #include "support.hpp"
 
 using namespace advisor;
@@ -18,7 +19,9 @@ namespace {
 template <typename Visit>
 void random_walks(const dialogue::engine& eng, int walks, unsigned seed, Visit visit) {
   std::mt19937 rng(seed);
-  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
   for (int w = 0; w < walks; ++w) {
     std::vector<dialogue::event> history;
     dialogue::input in;
@@ -42,58 +45,61 @@ void random_walks(const dialogue::engine& eng, int walks, unsigned seed, Visit v
 
 }  // namespace
 
-TEST_CASE("remembered progress, recommendations and pending_question agree with a fresh engine at every turn") {
+TEST_CASE(
+    "remembered progress, recommendations and pending_question agree with a fresh engine at every "
+    "turn") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   const dialogue::engine& warm = app->service->engine();
   int turns = 0;
   int reviews = 0;
   int finished = 0;
-  random_walks(warm, 60, 7, [&](const std::vector<dialogue::event>& history, const dialogue::outcome& out) {
-    ++turns;
-    // A new engine remembers nothing: it explores every branch for its totals.
-    dialogue::engine cold(app->framework, *app->knowledge);
-    dialogue::outcome fresh = cold.current(history);
-    dialogue::outcome again = warm.current(history);
-    CHECK(again.progress.step == fresh.progress.step);
-    CHECK(again.progress.total == fresh.progress.total);
-    CHECK(again.question == fresh.question);
-    CHECK(warm.pending_question(dialogue::replay(app->framework, history)) == fresh.question);
-    // The state a turn ends in is the state its history leads to.
-    dialogue::state replayed = dialogue::replay(app->framework, history);
-    REQUIRE(out.state.answers.size() == replayed.answers.size());
-    for (std::size_t i = 0; i < replayed.answers.size(); ++i) {
-      CHECK(out.state.answers[i].question == replayed.answers[i].question);
-      CHECK(out.state.answers[i].option == replayed.answers[i].option);
-      CHECK(out.state.answers[i].turn == replayed.answers[i].turn);
-    }
-    CHECK(out.state.confirmed == replayed.confirmed);
-    CHECK(out.state.last_turn == replayed.last_turn);
-    // Deciding from that state gives what deciding from the history does.
-    dialogue::input status;
-    status.text = "status";
-    CHECK(warm.step(history, out.state, status).text == cold.step(history, status).text);
-    if (out.events.empty()) {
-      CHECK(out.progress.total == fresh.progress.total);
-    }
-    // So does the remembered recommendation, and "why" built from it.
-    CHECK(again.text == fresh.text);
-    CHECK(again.recommendation.has_value() == fresh.recommendation.has_value());
-    if (fresh.recommendation) {
-      CHECK(again.recommendation->choice == fresh.recommendation->choice);
-      CHECK(again.recommendation->confidence == fresh.recommendation->confidence);
-      CHECK(again.recommendation->reasons.size() == fresh.recommendation->reasons.size());
-      dialogue::input why;
-      why.text = "why";
-      dialogue::engine cold_again(app->framework, *app->knowledge);
-      CHECK(warm.step(history, why).text == cold_again.step(history, why).text);
-    }
-    if (fresh.question == "review") ++reviews;
-    if (fresh.finished) {
-      ++finished;
-      CHECK(warm.pending_question(out.state).empty());
-    }
-  });
+  random_walks(
+      warm, 60, 7, [&](const std::vector<dialogue::event>& history, const dialogue::outcome& out) {
+        ++turns;
+        // A new engine remembers nothing: it explores every branch for its totals.
+        dialogue::engine cold(app->framework, *app->knowledge);
+        dialogue::outcome fresh = cold.current(history);
+        dialogue::outcome again = warm.current(history);
+        CHECK(again.progress.step == fresh.progress.step);
+        CHECK(again.progress.total == fresh.progress.total);
+        CHECK(again.question == fresh.question);
+        CHECK(warm.pending_question(dialogue::replay(app->framework, history)) == fresh.question);
+        // The state a turn ends in is the state its history leads to.
+        dialogue::state replayed = dialogue::replay(app->framework, history);
+        REQUIRE(out.state.answers.size() == replayed.answers.size());
+        for (std::size_t i = 0; i < replayed.answers.size(); ++i) {
+          CHECK(out.state.answers[i].question == replayed.answers[i].question);
+          CHECK(out.state.answers[i].option == replayed.answers[i].option);
+          CHECK(out.state.answers[i].turn == replayed.answers[i].turn);
+        }
+        CHECK(out.state.confirmed == replayed.confirmed);
+        CHECK(out.state.last_turn == replayed.last_turn);
+        // Deciding from that state gives what deciding from the history does.
+        dialogue::input status;
+        status.text = "status";
+        CHECK(warm.step(history, out.state, status).text == cold.step(history, status).text);
+        if (out.events.empty()) {
+          CHECK(out.progress.total == fresh.progress.total);
+        }
+        // So does the remembered recommendation, and "why" built from it.
+        CHECK(again.text == fresh.text);
+        CHECK(again.recommendation.has_value() == fresh.recommendation.has_value());
+        if (fresh.recommendation) {
+          CHECK(again.recommendation->choice == fresh.recommendation->choice);
+          CHECK(again.recommendation->confidence == fresh.recommendation->confidence);
+          CHECK(again.recommendation->reasons.size() == fresh.recommendation->reasons.size());
+          dialogue::input why;
+          why.text = "why";
+          dialogue::engine cold_again(app->framework, *app->knowledge);
+          CHECK(warm.step(history, why).text == cold_again.step(history, why).text);
+        }
+        if (fresh.question == "review") ++reviews;
+        if (fresh.finished) {
+          ++finished;
+          CHECK(warm.pending_question(out.state).empty());
+        }
+      });
   CHECK(turns == 60 * 40);
   // The walks reached every kind of place.
   CHECK(reviews > 0);
@@ -104,18 +110,20 @@ TEST_CASE("replay with events after the history equals replay of them joined") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   const dialogue::engine& eng = app->service->engine();
-  random_walks(eng, 20, 11, [&](const std::vector<dialogue::event>& history, const dialogue::outcome&) {
-    for (std::size_t cut = 0; cut <= history.size(); cut += 3) {
-      std::span<const dialogue::event> all(history);
-      dialogue::state joined = dialogue::replay(app->framework, history);
-      dialogue::state split = dialogue::replay(app->framework, all.first(cut), all.subspan(cut));
-      REQUIRE(split.answers.size() == joined.answers.size());
-      for (std::size_t i = 0; i < joined.answers.size(); ++i) {
-        CHECK(split.answers[i].question == joined.answers[i].question);
-        CHECK(split.answers[i].option == joined.answers[i].option);
-      }
-      CHECK(split.confirmed == joined.confirmed);
-      CHECK(split.last_turn == joined.last_turn);
-    }
-  });
+  random_walks(eng, 20, 11,
+               [&](const std::vector<dialogue::event>& history, const dialogue::outcome&) {
+                 for (std::size_t cut = 0; cut <= history.size(); cut += 3) {
+                   std::span<const dialogue::event> all(history);
+                   dialogue::state joined = dialogue::replay(app->framework, history);
+                   dialogue::state split =
+                       dialogue::replay(app->framework, all.first(cut), all.subspan(cut));
+                   REQUIRE(split.answers.size() == joined.answers.size());
+                   for (std::size_t i = 0; i < joined.answers.size(); ++i) {
+                     CHECK(split.answers[i].question == joined.answers[i].question);
+                     CHECK(split.answers[i].option == joined.answers[i].option);
+                   }
+                   CHECK(split.confirmed == joined.confirmed);
+                   CHECK(split.last_turn == joined.last_turn);
+                 }
+               });
 }

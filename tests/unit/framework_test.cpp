@@ -1,7 +1,8 @@
+#include "dialogue/framework.hpp"
+
 #include <doctest/doctest.h>
 
 #include "bot/paths.hpp"
-#include "dialogue/framework.hpp"
 #include "support.hpp"
 
 using namespace advisor::dialogue;
@@ -62,30 +63,36 @@ TEST_CASE("bad framework files name the file, the line and the problem") {
     }
   }
   SUBCASE("a branch on an unknown question") {
-    auto problems = validate_framework(replace(small, "{\"q1\": [\"x\"]}", "{\"q9\": [\"x\"]}"), "f.json");
+    auto problems =
+        validate_framework(replace(small, "{\"q1\": [\"x\"]}", "{\"q9\": [\"x\"]}"), "f.json");
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].line() == 8);
     CHECK(problems[0].problem() == "question \"q2\" branches on unknown question \"q9\"");
   }
   SUBCASE("a branch on an unknown option") {
-    auto problems = validate_framework(replace(small, "{\"q1\": [\"x\"]}", "{\"q1\": [\"w\"]}"), "f.json");
+    auto problems =
+        validate_framework(replace(small, "{\"q1\": [\"x\"]}", "{\"q1\": [\"w\"]}"), "f.json");
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0].problem() == "question \"q2\" branches on unknown option \"w\" of question \"q1\"");
+    CHECK(problems[0].problem() ==
+          "question \"q2\" branches on unknown option \"w\" of question \"q1\"");
   }
   SUBCASE("an unreachable question") {
-    std::string text = replace(small, "\"text\": \"First?\",", "\"text\": \"First?\", \"ask_if\": {\"q2\": [\"z\"]},");
+    std::string text = replace(small, "\"text\": \"First?\",",
+                               "\"text\": \"First?\", \"ask_if\": {\"q2\": [\"z\"]},");
     auto problems = validate_framework(text, "f.json");
     REQUIRE(problems.size() >= 1);
     CHECK(problems[0].problem().find("\"q1\" is unreachable") != std::string::npos);
   }
   SUBCASE("an option without a score") {
-    auto problems = validate_framework(replace(small, "\"label\": \"Y\", \"scores\": {}", "\"label\": \"Y\""), "f.json");
+    auto problems = validate_framework(
+        replace(small, "\"label\": \"Y\", \"scores\": {}", "\"label\": \"Y\""), "f.json");
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].line() == 7);
     CHECK(problems[0].problem().find("option \"y\" of question \"q1\" has no \"scores\"") == 0);
   }
   SUBCASE("duplicate ids") {
-    auto problems = validate_framework(replace(small, "\"id\": \"q2\"", "\"id\": \"q1\""), "f.json");
+    auto problems =
+        validate_framework(replace(small, "\"id\": \"q2\"", "\"id\": \"q1\""), "f.json");
     REQUIRE(!problems.empty());
     bool dup = false;
     for (const auto& p : problems) dup |= p.problem() == "duplicate question id \"q1\"";
@@ -99,12 +106,15 @@ TEST_CASE("bad framework files name the file, the line and the problem") {
   SUBCASE("a weight that cites no fact") {
     auto problems = validate_framework(replace(small, ", \"facts\": [\"f2\"]", ""), "f.json");
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0].problem() == "option \"z\" of question \"q2\" moves a score but cites no fact (add \"facts\")");
+    CHECK(problems[0].problem() ==
+          "option \"z\" of question \"q2\" moves a score but cites no fact (add \"facts\")");
     // An option that moves nothing needs no fact.
-    CHECK(validate_framework(replace(small, "{\"b\": 2}, \"facts\": [\"f2\"]", "{}"), "f.json").empty());
+    CHECK(validate_framework(replace(small, "{\"b\": 2}, \"facts\": [\"f2\"]", "{}"), "f.json")
+              .empty());
   }
   SUBCASE("several problems are all listed") {
-    std::string text = replace(replace(small, "{\"b\": 2}", "{\"c\": 2}"), "\"label\": \"Y\", \"scores\": {}", "\"label\": \"Y\"");
+    std::string text = replace(replace(small, "{\"b\": 2}", "{\"c\": 2}"),
+                               "\"label\": \"Y\", \"scores\": {}", "\"label\": \"Y\"");
     CHECK(validate_framework(text, "f.json").size() == 2);
     CHECK_THROWS_AS(parse_framework(text, "f.json"), load_error);
   }

@@ -72,11 +72,13 @@ TEST_CASE("security headers: HTML gets the page's policy, everything else a clos
   std::string csp = header(page, "Content-Security-Policy");
   CHECK(csp.find("default-src 'none'") != std::string::npos);
   CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
-  CHECK(csp.find("connect-src 'self' ws://advisor.example:8080 wss://advisor.example:8080") != std::string::npos);
+  CHECK(csp.find("connect-src 'self' ws://advisor.example:8080 wss://advisor.example:8080") !=
+        std::string::npos);
 
   adapters::http_response framed;
   framed.content_type = "text/html";
-  web::add_security_headers(framed, "https://portal.example", "evil; script-src *");  // a Host that is not a host
+  web::add_security_headers(framed, "https://portal.example",
+                            "evil; script-src *");  // a Host that is not a host
   csp = header(framed, "Content-Security-Policy");
   CHECK(csp.find("frame-ancestors https://portal.example") != std::string::npos);
   CHECK(csp.find("evil") == std::string::npos);
@@ -118,7 +120,7 @@ TEST_CASE("connection caps: an address's connections share one byte budget") {
   CHECK(a->take_bytes(600));
   CHECK_FALSE(b->take_bytes(600));  // 400 left: refused, and the budget is spent
   CHECK_FALSE(a->take_bytes(1));
-  CHECK(other->take_bytes(1000));   // another address has its own
+  CHECK(other->take_bytes(1000));  // another address has its own
 }
 
 TEST_CASE("the open-origins warning: empty allowed_origins beyond loopback") {
@@ -140,7 +142,8 @@ TEST_CASE("config: the limits are read and checked") {
     std::ofstream(file) << text;
     return bot::load_config(file);
   };
-  auto c = load(R"({"turn_threads": 4, "bytes_per_second": 1000, "byte_burst": 5000, "max_outgoing_bytes": 65536,
+  auto c = load(
+      R"({"turn_threads": 4, "bytes_per_second": 1000, "byte_burst": 5000, "max_outgoing_bytes": 65536,
                     "max_connections": 10, "max_connections_per_ip": 5, "frame_ancestors": "'self' https://portal.example"})");
   CHECK(c.turn_threads == 4);
   CHECK(c.bytes_per_second == 1000);

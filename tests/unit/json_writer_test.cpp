@@ -1,10 +1,11 @@
 // The reply writer must produce exactly what a JSON parser reads back.
+#include "bot/json_writer.hpp"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "bot/json_writer.hpp"
 #include "bot/protocol.hpp"
 
 using nlohmann::json;
@@ -43,8 +44,9 @@ TEST_CASE("strings are escaped so a parser reads back the same text") {
 TEST_CASE("a byte that needs escaping is found wherever it sits in a long plain run") {
   // Plain runs are scanned 8 bytes at a time: every special byte, at every offset of strings
   // of many lengths, must still be escaped exactly as nlohmann escapes it.
-  const std::vector<std::string> specials{"\"", "\\", "\n", std::string(1, '\0'), "\x01", "\x1f",
-                                          "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", " ", "~"};
+  const std::vector<std::string> specials{
+      "\"",   "\\",       "\n",           std::string(1, '\0'), "\x01", "\x1f",
+      "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",   " ",    "~"};
   for (std::size_t length = 0; length <= 40; ++length) {
     for (std::size_t at = 0; at <= length; ++at) {
       for (const auto& special : specials) {
@@ -60,9 +62,9 @@ TEST_CASE("a byte that needs escaping is found wherever it sits in a long plain 
 TEST_CASE("bytes that are not UTF-8 become U+FFFD and the output stays valid JSON") {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"\xFF", "\xEF\xBF\xBD"},
-      {"a\xC3", "a\xEF\xBF\xBD"},                  // cut short
-      {"\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},    // overlong '/'
-      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // a surrogate
+      {"a\xC3", "a\xEF\xBF\xBD"},                                                // cut short
+      {"\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},                                  // overlong '/'
+      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},                  // a surrogate
       {"\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // above U+10FFFF
   };
   for (const auto& [in, expected] : cases) {
@@ -82,12 +84,25 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD and the output stays valid JSO
 TEST_CASE("objects, arrays, numbers and booleans") {
   bot::json_writer w;
   w.begin_object()
-      .key("a").value(1)
-      .key("b").value(2.5)
-      .key("c").value(3.0)
-      .key("d").begin_array().value(true).value(false).value("x").begin_object().end_object().end_array()
-      .key("e").begin_array().end_array()
-      .key("f").raw(R"({"n":null})")
+      .key("a")
+      .value(1)
+      .key("b")
+      .value(2.5)
+      .key("c")
+      .value(3.0)
+      .key("d")
+      .begin_array()
+      .value(true)
+      .value(false)
+      .value("x")
+      .begin_object()
+      .end_object()
+      .end_array()
+      .key("e")
+      .begin_array()
+      .end_array()
+      .key("f")
+      .raw(R"({"n":null})")
       .end_object();
   auto j = json::parse(w.take());
   CHECK(j["a"] == 1);
@@ -113,7 +128,8 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
   r.scores = {{"python", 7.5}, {"nodejs", 2}};
   r.reasons.push_back({"You said ML", {"Source A"}, {"f1"}, "q1", {{"python", 3}}});
   r.context.push_back({"You are a startup", {}, {}, "q0", {}});
-  r.contested.push_back({"c1", "They disagree", {{"python", "fast enough", {"S1"}}, {"nodejs", "faster", {"S2"}}}});
+  r.contested.push_back(
+      {"c1", "They disagree", {{"python", "fast enough", {"S1"}}, {"nodejs", "faster", {"S2"}}}});
   r.next_steps = {"Try FastAPI"};
   r.unknowns = {"Team size"};
   t.out.recommendation = r;
@@ -121,8 +137,9 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
   auto j = json::parse(bot::reply_frame(t));
   CHECK(j["type"] == "reply");
   CHECK(j["text"] == t.out.text);
-  CHECK(j["options"] == json::array({{{"id", "a"}, {"label", "Option A"}, {"role", "answer"}},
-                                     {{"id", "b"}, {"label", "Option \xC3\xA9"}, {"role", "answer"}}}));
+  CHECK(j["options"] ==
+        json::array({{{"id", "a"}, {"label", "Option A"}, {"role", "answer"}},
+                     {{"id", "b"}, {"label", "Option \xC3\xA9"}, {"role", "answer"}}}));
   CHECK(j["stage"] == "asking");
   CHECK(j["progress"] == json{{"step", 3}, {"total", 9}});
   CHECK(j["question"] == "q1");
@@ -133,8 +150,10 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
   CHECK(rec["confidence"] == 0.625);
   CHECK(rec["scores"] == json{{"nodejs", 2.0}, {"python", 7.5}});
   CHECK(rec["reasons"] == json::array({{{"text", "You said ML"}, {"sources", {"Source A"}}}}));
-  CHECK(rec["context"] == json::array({{{"text", "You are a startup"}, {"sources", json::array()}}}));
-  CHECK(rec["contested"][0]["sides"][1] == json{{"position", "nodejs"}, {"claim", "faster"}, {"sources", {"S2"}}});
+  CHECK(rec["context"] ==
+        json::array({{{"text", "You are a startup"}, {"sources", json::array()}}}));
+  CHECK(rec["contested"][0]["sides"][1] ==
+        json{{"position", "nodejs"}, {"claim", "faster"}, {"sources", {"S2"}}});
   CHECK(rec["next_steps"] == json::array({"Try FastAPI"}));
   CHECK(rec["unknowns"] == json::array({"Team size"}));
 }

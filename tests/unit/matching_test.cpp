@@ -1,3 +1,5 @@
+#include "dialogue/matching.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -5,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/paths.hpp"
-#include "dialogue/matching.hpp"
 #include "support.hpp"
 
 using namespace advisor::dialogue;
@@ -58,12 +59,14 @@ TEST_CASE("two different options in one reply are not guessed") {
 
 TEST_CASE("a sentence can answer several questions and invents nothing") {
   state empty;
-  auto found = extract_answers(shipped(), empty, "We're a Python shop building an ML pipeline with a live dashboard", {});
+  auto found = extract_answers(
+      shipped(), empty, "We're a Python shop building an ML pipeline with a live dashboard", {});
   std::map<std::string, std::string> got;
   for (const auto& f : found) got[f.question] = f.option;
   CHECK(got["team"] == "python");
   CHECK(got["realtime"] == "yes");
-  CHECK(got.count("workload") == 0);  // an ML pipeline and a live dashboard: which is the main job is not said
+  CHECK(got.count("workload") ==
+        0);  // an ML pipeline and a live dashboard: which is the main job is not said
   CHECK(extract_answers(shipped(), empty, "hello there", {}).empty());
   CHECK(extract_answers(shipped(), empty, "what's the weather like?", {}).empty());
 }
@@ -82,10 +85,12 @@ TEST_CASE("the utterance corpus yields exactly the expected answers (100%)") {
     ++total;
     state s;
     const nlohmann::json given = c.contains("given") ? c["given"] : nlohmann::json::object();
-    for (const auto& [q, o] : given.items()) s.answers.push_back({q, o.get<std::string>(), 0, "choice", {}});
+    for (const auto& [q, o] : given.items())
+      s.answers.push_back({q, o.get<std::string>(), 0, "choice", {}});
     std::string pending = c.contains("pending") ? c["pending"].get<std::string>() : std::string{};
     std::map<std::string, std::string> got, expected;
-    for (const auto& f : extract_answers(shipped(), s, c["text"].get<std::string>(), pending)) got[f.question] = f.option;
+    for (const auto& f : extract_answers(shipped(), s, c["text"].get<std::string>(), pending))
+      got[f.question] = f.option;
     for (const auto& [q, o] : c["expect"].items()) expected[q] = o.get<std::string>();
     if (got == expected) {
       ++right;
@@ -111,5 +116,6 @@ TEST_CASE("a negated word is no typo of an option: 'not python' is not 'know pyt
 
 TEST_CASE("a full stop ends a clause") {
   auto t = tokenize("retail chain here. our devs write ts... node.js too");
-  CHECK(t == std::vector<std::string>{"retail", "chain", "here", ",", "our", "devs", "write", "ts", ",", "node.js", "too"});
+  CHECK(t == std::vector<std::string>{"retail", "chain", "here", ",", "our", "devs", "write", "ts",
+                                      ",", "node.js", "too"});
 }

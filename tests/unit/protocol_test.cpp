@@ -1,10 +1,10 @@
+#include "bot/protocol.hpp"
+
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "bot/protocol.hpp"
 #include "support.hpp"
 
 using namespace advisor;
@@ -47,7 +47,8 @@ TEST_CASE("the JSON protocol: start, choose, resume, and errors that keep the se
 
   // A new connection resumes with the token; an unknown token is refused.
   bot::json_session other(*app->service, "web");
-  CHECK(json::parse(other.handle(R"({"type":"start","session":"0123"})").at(0))["code"] == "bad_session");
+  CHECK(json::parse(other.handle(R"({"type":"start","session":"0123"})").at(0))["code"] ==
+        "bad_session");
   frames = other.handle(json({{"type", "start"}, {"session", token}}).dump());
   REQUIRE(frames.size() == 2);
   CHECK(json::parse(frames[0])["resumed"] == true);
@@ -58,21 +59,25 @@ TEST_CASE("the JSON protocol: start, choose, resume, and errors that keep the se
   CHECK(json::parse(frames[1])["question"] == "individual_goal");
 }
 
-TEST_CASE("a web session reaches only web conversations: other channels' keys and conversation ids are refused") {
+TEST_CASE(
+    "a web session reaches only web conversations: other channels' keys and conversation ids are "
+    "refused") {
   test::temp_dir dir;
   auto app = test::open_test_app(dir.str());
   // A Slack user's and a Discord user's conversations, one step in.
   auto slack = app->service->start({"slack", "T1/C1/1700000000.000100/U1"}, "startup", true);
   auto discord = app->service->start({"discord", "G1/C1/U1"}, "startup", true);
   bot::json_session web(*app->service, "web");
-  for (const std::string& guess : {std::string("T1/C1/1700000000.000100/U1"), std::string("G1/C1/U1"),
-                                   slack.conversation, discord.conversation, std::string(32, '0')}) {
+  for (const std::string& guess :
+       {std::string("T1/C1/1700000000.000100/U1"), std::string("G1/C1/U1"), slack.conversation,
+        discord.conversation, std::string(32, '0')}) {
     CAPTURE(guess);
     auto frames = web.handle(json({{"type", "start"}, {"session", guess}}).dump());
     REQUIRE(frames.size() == 1);
     CHECK(json::parse(frames[0])["code"] == "bad_session");
     // And the connection has no session to act on either.
-    CHECK(json::parse(web.handle(R"({"type":"choose","option":"startup"})").at(0))["code"] == "bad_session");
+    CHECK(json::parse(web.handle(R"({"type":"choose","option":"startup"})").at(0))["code"] ==
+          "bad_session");
   }
   CHECK(app->service->current({"slack", "T1/C1/1700000000.000100/U1"})->seq == slack.seq);
   CHECK(app->service->current({"discord", "G1/C1/U1"})->seq == discord.seq);
@@ -88,11 +93,15 @@ TEST_CASE("the final reply carries the recommendation") {
   auto app = test::open_test_app(dir.str());
   bot::json_session s(*app->service, "web");
   json reply = json::parse(s.handle(R"({"type":"start"})").at(1));
-  std::map<std::string, std::string> persona{{"context", "individual"}, {"individual_goal", "know_js"}, {"workload", "web"},
-                                             {"realtime", "no"}, {"data", "none"}, {"priority", "none"}, {"review", "confirm"}};
+  std::map<std::string, std::string> persona{
+      {"context", "individual"}, {"individual_goal", "know_js"},
+      {"workload", "web"},       {"realtime", "no"},
+      {"data", "none"},          {"priority", "none"},
+      {"review", "confirm"}};
   for (int i = 0; i < 10 && !reply.contains("recommendation"); ++i) {
     std::string q = reply["question"];
-    reply = json::parse(s.handle(json({{"type", "choose"}, {"option", persona.at(q)}}).dump()).at(0));
+    reply =
+        json::parse(s.handle(json({{"type", "choose"}, {"option", persona.at(q)}}).dump()).at(0));
   }
   REQUIRE(reply.contains("recommendation"));
   auto rec = reply["recommendation"];
@@ -105,7 +114,8 @@ TEST_CASE("the final reply carries the recommendation") {
 }
 
 TEST_CASE("an error frame starts with its code (the web server counts errors by that prefix)") {
-  auto f = bot::error_frame("stale_option", "That button belongs to a question that has already been answered.");
+  auto f = bot::error_frame("stale_option",
+                            "That button belongs to a question that has already been answered.");
   CHECK(f.rfind("{\"code\":\"stale_option\"", 0) == 0);
   auto j = nlohmann::json::parse(f);
   CHECK(j["type"] == "error");

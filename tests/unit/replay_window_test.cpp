@@ -159,7 +159,9 @@ TEST_SUITE("replay window") {
   }
 }
 
-TEST_CASE("replay_window: nothing signed before not_before is taken, so a restart cannot be used to replay") {
+TEST_CASE(
+    "replay_window: nothing signed before not_before is taken, so a restart cannot be used to "
+    "replay") {
   // The adapters pass the time they started: what was signed before may have been served by
   // the process before a restart, whose memory is gone.
   replay_window w(300, 100, 1000);

@@ -1,5 +1,7 @@
 // Scoring over every path through the shipped frameworks: each reason moves a score and cites
 // a source, answers that move nothing are context, and no weight rests on a disputed claim.
+#include "dialogue/scoring.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <set>
 
 #include "bot/paths.hpp"
-#include "dialogue/scoring.hpp"
 #include "knowledge/sqlite/knowledge_store.hpp"
 #include "support.hpp"
 
@@ -29,7 +30,8 @@ void import_shipped_knowledge(storage::knowledge_store& kb) {
 
 // Calls `visit` with every complete set of answers a user can reach: questions in order, each
 // asked only when its condition holds, every option of each.
-void each_path(const dialogue::framework& fw, const std::function<void(const dialogue::state&)>& visit) {
+void each_path(const dialogue::framework& fw,
+               const std::function<void(const dialogue::state&)>& visit) {
   dialogue::state s;
   std::function<void(std::size_t)> walk = [&](std::size_t next) {
     while (next < fw.questions.size() && !dialogue::holds(fw.questions[next].ask_if, s)) ++next;
@@ -64,14 +66,17 @@ TEST_CASE("every reason on every path moves a score and cites a source") {
     each_path(fw, [&](const dialogue::state& s) {
       ++paths;
       auto rec = dialogue::score(fw, kb, s);
-      bool ok = rec.reasons.size() + rec.context.size() == s.answers.size() + (rec.choice == "hybrid" ? 1 : 0);
+      bool ok = rec.reasons.size() + rec.context.size() ==
+                s.answers.size() + (rec.choice == "hybrid" ? 1 : 0);
       for (const auto& r : rec.reasons) {
         ok = ok && !r.sources.empty();
         if (r.question.empty()) {
-          ok = ok && fw.hybrid && rec.choice == fw.hybrid->id;  // the one rule reason moves the choice
+          ok = ok && fw.hybrid &&
+               rec.choice == fw.hybrid->id;  // the one rule reason moves the choice
         } else {
           ok = ok && !r.effect.empty() &&
-               std::all_of(r.effect.begin(), r.effect.end(), [](const auto& e) { return e.second != 0; });
+               std::all_of(r.effect.begin(), r.effect.end(),
+                           [](const auto& e) { return e.second != 0; });
         }
       }
       for (const auto& r : rec.context) ok = ok && r.effect.empty() && !r.question.empty();
@@ -101,14 +106,16 @@ TEST_CASE("an answer that triggers a contested point scores only on an uncontest
         REQUIRE_MESSAGE(q, cp.id << " bears on unknown question " << qid);
         const auto* o = q->find_option(oid);
         REQUIRE_MESSAGE(o, cp.id << " bears on unknown option " << qid << "=" << oid);
-        bool moves = std::any_of(o->scores.begin(), o->scores.end(), [](const auto& e) { return e.second != 0; });
+        bool moves = std::any_of(o->scores.begin(), o->scores.end(),
+                                 [](const auto& e) { return e.second != 0; });
         if (!moves) continue;
         ++checked;
         bool traced = std::any_of(o->facts.begin(), o->facts.end(), [&](const std::string& id) {
           auto f = kb.find_fact(id);
           return f && f->contested.empty() && !disputed.count(id);
         });
-        CHECK_MESSAGE(traced, qid << "=" << oid << " scores on " << cp.id << " with only disputed facts");
+        CHECK_MESSAGE(traced,
+                      qid << "=" << oid << " scores on " << cp.id << " with only disputed facts");
       }
   CHECK(checked > 0);
 }
@@ -119,8 +126,14 @@ TEST_CASE("answers that move no score are context, not reasons") {
   import_shipped_knowledge(kb);
   auto fw = shipped_framework("config/framework.json");
   dialogue::state s;
-  for (auto [q, o] : {std::pair{"context", "enterprise"}, {"enterprise_focus", "analytics"}, {"workload", "data"},
-                      {"team", "both"}, {"realtime", "no"}, {"scale", "low"}, {"size", "medium"}, {"priority", "none"}}) {
+  for (auto [q, o] : {std::pair{"context", "enterprise"},
+                      {"enterprise_focus", "analytics"},
+                      {"workload", "data"},
+                      {"team", "both"},
+                      {"realtime", "no"},
+                      {"scale", "low"},
+                      {"size", "medium"},
+                      {"priority", "none"}}) {
     dialogue::answer a;
     a.question = q;
     a.option = o;

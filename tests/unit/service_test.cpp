@@ -30,9 +30,12 @@ class gated_store final : public dialogue::session_store {
                                               std::size_t limit) override {
     return inner_.expire_idle(idle_before, limit);
   }
-  std::optional<dialogue::conversation_record> find(const dialogue::channel_key& key) override { return inner_.find(key); }
+  std::optional<dialogue::conversation_record> find(const dialogue::channel_key& key) override {
+    return inner_.find(key);
+  }
 
-  std::vector<dialogue::write_status> apply(const std::vector<dialogue::write_op>& writes) override {
+  std::vector<dialogue::write_status> apply(
+      const std::vector<dialogue::write_op>& writes) override {
     std::unique_lock lock(mutex_);
     ++waiting_;
     changed_.notify_all();
@@ -46,7 +49,8 @@ class gated_store final : public dialogue::session_store {
     lock.unlock();
     auto status = inner_.apply(writes);
     lock.lock();
-    for (const auto& w : writes) committed_.insert(w.conversation + "#" + std::to_string(w.expected_seq + w.events.size()));
+    for (const auto& w : writes)
+      committed_.insert(w.conversation + "#" + std::to_string(w.expected_seq + w.events.size()));
     return status;
   }
   bool writable() override { return inner_.writable(); }
@@ -130,7 +134,8 @@ bot::request start_request() {
 
 }  // namespace
 
-TEST_CASE("turns waiting for the writer are committed together, and none is answered before its commit") {
+TEST_CASE(
+    "turns waiting for the writer are committed together, and none is answered before its commit") {
   fixture f;
   // Hold the writer on a first turn, so the next ones queue behind it.
   results first;
@@ -139,7 +144,9 @@ TEST_CASE("turns waiting for the writer are committed together, and none is answ
   f.store.wait_for_writer();
   results rest;
   constexpr int n = 40;
-  for (int i = 0; i < n; ++i) f.svc.submit({"web", "k" + std::to_string(i)}, start_request(), rest.sink("k" + std::to_string(i)));
+  for (int i = 0; i < n; ++i)
+    f.svc.submit({"web", "k" + std::to_string(i)}, start_request(),
+                 rest.sink("k" + std::to_string(i)));
   CHECK(first.size() == 0);
   CHECK(rest.size() == 0);  // decided, but not answered: nothing is committed yet
   f.store.open();
@@ -292,13 +299,17 @@ struct manual_loop {
 
 }  // namespace
 
-TEST_CASE("with a committer, every turn queued in one pass of the loop is committed together, on the loop") {
+TEST_CASE(
+    "with a committer, every turn queued in one pass of the loop is committed together, on the "
+    "loop") {
   fixture f;
   manual_loop loop;
   f.svc.set_committer(loop.committer());
   results got;
   constexpr int n = 25;
-  for (int i = 0; i < n; ++i) f.svc.submit({"web", "k" + std::to_string(i)}, start_request(), got.sink("k" + std::to_string(i)));
+  for (int i = 0; i < n; ++i)
+    f.svc.submit({"web", "k" + std::to_string(i)}, start_request(),
+                 got.sink("k" + std::to_string(i)));
   // Decided, not committed, not answered: one commit waits on the loop for all of them.
   CHECK(got.size() == 0);
   CHECK(loop.size() == 1);
@@ -327,7 +338,9 @@ TEST_CASE("with a committer, every turn queued in one pass of the loop is commit
   CHECK(f.store.batches() == std::vector<std::size_t>{n, 3});
 }
 
-TEST_CASE("turns queued while the loop commits go in the next commit, posted behind the loop's other work") {
+TEST_CASE(
+    "turns queued while the loop commits go in the next commit, posted behind the loop's other "
+    "work") {
   fixture f;
   manual_loop loop;
   f.svc.set_committer(loop.committer());
@@ -354,7 +367,9 @@ TEST_CASE("clearing the committer hands what is still queued to the writer threa
   manual_loop loop;
   f.svc.set_committer(loop.committer());
   results got;
-  for (int i = 0; i < 5; ++i) f.svc.submit({"web", "k" + std::to_string(i)}, start_request(), got.sink("k" + std::to_string(i)));
+  for (int i = 0; i < 5; ++i)
+    f.svc.submit({"web", "k" + std::to_string(i)}, start_request(),
+                 got.sink("k" + std::to_string(i)));
   REQUIRE(loop.size() == 1);
   // The loop stops without running its work (a server stopping): the writer takes over.
   f.svc.set_committer({});
@@ -377,7 +392,9 @@ TEST_CASE("a service with a committer still answers every turn when it is destro
   {
     bot::service svc{app->framework, *app->knowledge, store};
     svc.set_committer(loop.committer());
-    for (int i = 0; i < 4; ++i) svc.submit({"web", "k" + std::to_string(i)}, start_request(), got.sink("k" + std::to_string(i)));
+    for (int i = 0; i < 4; ++i)
+      svc.submit({"web", "k" + std::to_string(i)}, start_request(),
+                 got.sink("k" + std::to_string(i)));
     REQUIRE(loop.size() == 1);
   }
   CHECK(got.size() == 4);

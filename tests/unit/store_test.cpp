@@ -87,23 +87,30 @@ TEST_CASE("full-text search ranks the expected facts first") {
 
 TEST_CASE("fts queries keep words only") {
   // Each word as typed and, from three letters, as a prefix: the word itself counts twice.
-  CHECK(storage::fts_query("how fast is Node.js?") == "\"fast\" OR \"fast\"* OR \"node\" OR \"node\"*");
+  CHECK(storage::fts_query("how fast is Node.js?") ==
+        "\"fast\" OR \"fast\"* OR \"node\" OR \"node\"*");
   CHECK(storage::fts_query("the a is") == "");
-  CHECK(storage::fts_query("ML in Go") == "\"ml\" OR \"go\"");  // no prefix terms under three letters
+  CHECK(storage::fts_query("ML in Go") ==
+        "\"ml\" OR \"go\"");  // no prefix terms under three letters
 }
 
 TEST_CASE("search words split compounds and keep the joined form") {
   using V = std::vector<std::string>;
-  CHECK(storage::search_words("can node handle CPU-heavy stuff?") == V{"node", "handle", "cpu", "heavy", "cpuheavy"});
-  CHECK(storage::search_words("real-time e-commerce") == V{"real", "time", "realtime", "commerce", "ecommerce"});
-  CHECK(storage::search_words("Full-stack? node.js, Node's NodeJS") == V{"full", "stack", "fullstack", "node"});
+  CHECK(storage::search_words("can node handle CPU-heavy stuff?") ==
+        V{"node", "handle", "cpu", "heavy", "cpuheavy"});
+  CHECK(storage::search_words("real-time e-commerce") ==
+        V{"real", "time", "realtime", "commerce", "ecommerce"});
+  CHECK(storage::search_words("Full-stack? node.js, Node's NodeJS") ==
+        V{"full", "stack", "fullstack", "node"});
   CHECK(storage::search_words("what\xE2\x80\x99s Socket.io") == V{"socket", "io", "socketio"});
   CHECK(storage::asks_for_figure("How fast is Node.js compared to Python?"));
   CHECK(storage::asks_for_figure("how many developers"));
   CHECK(!storage::asks_for_figure("is node fast"));
 }
 
-TEST_CASE("search understands compounds, ranks figures for how-fast questions, and refuses what it does not cover") {
+TEST_CASE(
+    "search understands compounds, ranks figures for how-fast questions, and refuses what it does "
+    "not cover") {
   temp_dir dir;
   storage::knowledge_store kb(dir.file("k.db"));
   kb.import(shipped_knowledge());
@@ -112,7 +119,9 @@ TEST_CASE("search understands compounds, ranks figures for how-fast questions, a
     for (const auto& h : kb.search(q, limit)) out.push_back(h.fact.id);
     return out;
   };
-  auto has = [](const std::vector<std::string>& v, const char* id) { return std::find(v.begin(), v.end(), id) != v.end(); };
+  auto has = [](const std::vector<std::string>& v, const char* id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
   SUBCASE("hyphenated and compound words") {
     CHECK(has(ids("can node handle CPU-heavy stuff?"), "cons-node"));
     CHECK(has(ids("is Python good at CPU-heavy work?"), "task-python-cpu"));
@@ -134,8 +143,9 @@ TEST_CASE("search understands compounds, ranks figures for how-fast questions, a
     CHECK(!kb.search("how many developers does Python have?", 1).front().fact.figure.empty());
   }
   SUBCASE("questions the sources do not cover find nothing") {
-    for (const char* q : {"what about Go?", "what's the weather like?", "is Rust better?", "how do I cook pasta",
-                          "is Rust better than Python?", "tell me a joke", "what about PHP and Ruby?"}) {
+    for (const char* q :
+         {"what about Go?", "what's the weather like?", "is Rust better?", "how do I cook pasta",
+          "is Rust better than Python?", "tell me a joke", "what about PHP and Ruby?"}) {
       CAPTURE(q);
       CHECK(kb.search(q, 5).empty());
     }
@@ -169,7 +179,8 @@ TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
   REQUIRE(again->events.size() == 1);
   CHECK(again->events[0].option == "startup");
   // SQL-looking text is stored as text.
-  dialogue::event sql{dialogue::event_kind::answer, "team", "", 2, "text", "'); DROP TABLE events; --"};
+  dialogue::event sql{dialogue::event_kind::answer, "team", "", 2, "text",
+                      "'); DROP TABLE events; --"};
   CHECK(store.append("conv1", 1, {sql}) == 2);
   CHECK(store.find(key)->events[1].phrase == "'); DROP TABLE events; --");
   // Another channel can be bound to the same conversation.
@@ -184,21 +195,28 @@ TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
   CHECK(size.integer(0) == 1024);
 }
 
-TEST_CASE("a conversation is read back from its last restart on, before and after migrations 3 and 4") {
+TEST_CASE(
+    "a conversation is read back from its last restart on, before and after migrations 3 and 4") {
   temp_dir dir;
   const std::string file = dir.file("s.db");
   using dialogue::event_kind;
-  auto ev = [](event_kind k, const char* q, const char* o) { return dialogue::event{k, q, o, 1, "choice", ""}; };
+  auto ev = [](event_kind k, const char* q, const char* o) {
+    return dialogue::event{k, q, o, 1, "choice", ""};
+  };
   {
     // A database as version 2 left it: events with a restart, no restart_seq column yet, and
     // the events clustered by conversation rather than in a log.
     storage::connection c(file);
     storage::migrate(c, 2);
     CHECK(storage::schema_version(c) == 2);
-    c.exec("INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES ('c1', 'fw@1', 4, 'x', 'x');"
-           "INSERT INTO bindings VALUES ('web', 'old', 'c1', 'x');"
-           "INSERT INTO events VALUES ('c1', 1, 'answer', 'a', '1', 1, '', '', 'x'), ('c1', 2, 'restart', '', '', 2, '', '', 'x'),"
-           "  ('c1', 3, 'answer', 'b', '2', 3, '', '', 'x'), ('c1', 4, 'answer', 'c', '3', 4, '', '', 'x');");
+    c.exec(
+        "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES ('c1', "
+        "'fw@1', 4, 'x', 'x');"
+        "INSERT INTO bindings VALUES ('web', 'old', 'c1', 'x');"
+        "INSERT INTO events VALUES ('c1', 1, 'answer', 'a', '1', 1, '', '', 'x'), ('c1', 2, "
+        "'restart', '', '', 2, '', '', 'x'),"
+        "  ('c1', 3, 'answer', 'b', '2', 3, '', '', 'x'), ('c1', 4, 'answer', 'c', '3', 4, '', '', "
+        "'x');");
   }
   storage::sqlite_session_store store(file);  // migrates to the latest version
   auto old = store.find({"web", "old"});
@@ -208,8 +226,9 @@ TEST_CASE("a conversation is read back from its last restart on, before and afte
   CHECK(old->events[0].kind == event_kind::restart);
   CHECK(old->events[2].question == "c");
   // New appends keep it up to date, a restart in the middle of a batch included.
-  CHECK(store.append("c1", 4, {ev(event_kind::answer, "d", "4"), ev(event_kind::restart, "", ""),
-                              ev(event_kind::answer, "e", "5")}) == 7);
+  CHECK(store.append("c1", 4,
+                     {ev(event_kind::answer, "d", "4"), ev(event_kind::restart, "", ""),
+                      ev(event_kind::answer, "e", "5")}) == 7);
   auto now = store.find({"web", "old"});
   REQUIRE(now->events.size() == 2);
   CHECK(now->events[0].kind == event_kind::restart);
@@ -220,8 +239,10 @@ TEST_CASE("a conversation is read back from its last restart on, before and afte
   REQUIRE(count.step());
   CHECK(count.integer(0) == 7);
   // Migration 4 made the events a log, each pointing to the one before it in its conversation.
-  auto chain = c.prepare("SELECT group_concat(seq || ':' || coalesce((SELECT p.seq FROM events p WHERE p.id = e.prev), '-'), ' ') "
-                         "FROM (SELECT * FROM events WHERE conversation_id = 'c1' ORDER BY id) e");
+  auto chain = c.prepare(
+      "SELECT group_concat(seq || ':' || coalesce((SELECT p.seq FROM events p WHERE p.id = "
+      "e.prev), '-'), ' ') "
+      "FROM (SELECT * FROM events WHERE conversation_id = 'c1' ORDER BY id) e");
   REQUIRE(chain.step());
   CHECK(chain.text(0) == "1:- 2:1 3:2 4:3 5:4 6:5 7:6");
 }
@@ -230,7 +251,9 @@ TEST_CASE("one batch: a stale write is refused while the others land") {
   temp_dir dir;
   storage::sqlite_session_store store(dir.file("s.db"));
   using dialogue::event_kind;
-  auto ev = [](const char* q) { return dialogue::event{event_kind::answer, q, "x", 1, "choice", ""}; };
+  auto ev = [](const char* q) {
+    return dialogue::event{event_kind::answer, q, "x", 1, "choice", ""};
+  };
   store.create({"web", "a"}, "a", "fw@1");
   store.create({"web", "b"}, "b", "fw@1");
   CHECK(store.append("b", 0, {ev("q1")}) == 1);
@@ -256,8 +279,9 @@ TEST_CASE("one batch: a stale write is refused while the others land") {
 
   // The log holds every event, each conversation's linked in order.
   storage::connection c(dir.file("s.db"));
-  auto chain = c.prepare("SELECT group_concat(e.seq || '<' || coalesce(p.seq, 0), ' ') FROM events e "
-                         "LEFT JOIN events p ON p.id = e.prev WHERE e.conversation_id = 'b' ORDER BY e.id");
+  auto chain = c.prepare(
+      "SELECT group_concat(e.seq || '<' || coalesce(p.seq, 0), ' ') FROM events e "
+      "LEFT JOIN events p ON p.id = e.prev WHERE e.conversation_id = 'b' ORDER BY e.id");
   REQUIRE(chain.step());
   CHECK(chain.text(0) == "1<0 2<1");
 }

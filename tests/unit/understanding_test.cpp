@@ -1,12 +1,13 @@
 // Each stage of understanding on its own: stems, typo correction, fillers, commands anywhere in
 // a sentence, yes and no, ordinals, quantities, hedges, who is speaking, and the classifier.
 // (The labelled corpus in corpus_test.cpp measures the whole.)
+#include "dialogue/understanding.hpp"
+
 #include <doctest/doctest.h>
 
 #include "bot/paths.hpp"
 #include "dialogue/classifier.hpp"
 #include "dialogue/lexicon.hpp"
-#include "dialogue/understanding.hpp"
 #include "support.hpp"
 
 using namespace advisor::dialogue;
@@ -26,7 +27,9 @@ std::string joined(const words& w) {
   return out;
 }
 
-command cmd(const char* text, const state& s = {}) { return plain().command_in(plain().read(text), s).command; }
+command cmd(const char* text, const state& s = {}) {
+  return plain().command_in(plain().read(text), s).command;
+}
 
 const option* quantity(const char* text, bool pending = true) {
   return plain().by_quantity(*shipped().find_question("scale"), plain().read(text), pending);
@@ -77,10 +80,12 @@ TEST_CASE("commands are found anywhere in a sentence, in natural wording") {
     REQUIRE(said.target);
     CHECK(said.target->id == "team");
     // "go back to the team question" changes that answer, not the last one.
-    CHECK(plain().command_in(plain().read("go back to the team one"), s).command == command::change);
+    CHECK(plain().command_in(plain().read("go back to the team one"), s).command ==
+          command::change);
   }
   SUBCASE("command words in ordinary talk are not commands") {
-    CHECK(cmd("we don't want to restart the servers every night for the batch jobs") == command::none);
+    CHECK(cmd("we don't want to restart the servers every night for the batch jobs") ==
+          command::none);
     CHECK(cmd("realtime updates on a delivery map") == command::none);
     CHECK(cmd("don't restart") == command::none);
     CHECK(cmd("how fast is node compared to python") == command::none);
@@ -144,9 +149,11 @@ TEST_CASE("hedges and who is speaking") {
 
 TEST_CASE("the classifier answers only when the words it knows point one way") {
   classifier c({"the", "a", "we", "our"});
-  for (const char* t : {"we are a bank", "a large insurer", "government ministry", "hospital group"})
+  for (const char* t :
+       {"we are a bank", "a large insurer", "government ministry", "hospital group"})
     c.add("enterprise", read_words(t));
-  for (const char* t : {"two founders", "seed stage startup", "pre-seed company", "founders in a garage"})
+  for (const char* t :
+       {"two founders", "seed stage startup", "pre-seed company", "founders in a garage"})
     c.add("startup", read_words(t));
   CHECK(c.classify(read_words("a hospital"), {}, 0.8, 1).label == "enterprise");
   CHECK(c.classify(read_words("three founders"), {}, 0.8, 1).label == "startup");
@@ -158,13 +165,15 @@ TEST_CASE("the classifier answers only when the words it knows point one way") {
   CHECK(c.classify(read_words("founders of a bank"), {}, 0.8, 1, {{0, 1}}).label == "enterprise");
 }
 
-TEST_CASE("a question not asked is answered only when its words say more for it than for anything else") {
+TEST_CASE(
+    "a question not asked is answered only when its words say more for it than for anything else") {
   static const understanding u(shipped(), default_language(), &default_examples());
   const question& focus = *shipped().find_question("enterprise_focus");
   // Asked, "old" leans to legacy systems among the options: the best reading there. Not asked,
   // the words say more about the company, or the team's other services, than about the job.
-  for (const char* text : {"our company is a 50 year old logistics firm", "we are a big old insurance company",
-                           "the services we call are node apps another team wrote"}) {
+  for (const char* text :
+       {"our company is a 50 year old logistics firm", "we are a big old insurance company",
+        "the services we call are node apps another team wrote"}) {
     CAPTURE(text);
     const words w = u.read(text);
     CHECK(u.classify_answer(focus, w, {}, 0) != nullptr);
@@ -187,8 +196,10 @@ TEST_CASE("splitting and statements: js/ts, data/ml, but not 50/50; 'could be â€
 }
 
 TEST_CASE("a search reads chat words as the sources put them") {
-  CHECK(plain().search_query(plain().read("is python ok for a total noob")) == "is python ok for a total beginner");
-  CHECK(plain().search_query(plain().read("does node have type checking or nah")) == "does node have typing");
+  CHECK(plain().search_query(plain().read("is python ok for a total noob")) ==
+        "is python ok for a total beginner");
+  CHECK(plain().search_query(plain().read("does node have type checking or nah")) ==
+        "does node have typing");
   CHECK(plain().search_query(plain().read("how fast is node, honestly")) == "how fast is node");
 }
 
@@ -224,12 +235,15 @@ TEST_CASE("clauses: commas and joining words start a new one") {
 TEST_CASE("a change that names the new answer gives it, not the question's own name") {
   const question& team = *shipped().find_question("team");
   const question& data = *shipped().find_question("data");
-  const option* o = plain().changed_to(team, plain().read("oh wait, change the team, we're python people"));
+  const option* o =
+      plain().changed_to(team, plain().read("oh wait, change the team, we're python people"));
   REQUIRE(o != nullptr);
   CHECK(o->id == "python");
   // "data/ML" names the question; it is not the answer "A lot: ML is central".
   CHECK(plain().changed_to(data, plain().read("not quite, the data/ML bit is wrong")) == nullptr);
-  CHECK(plain().changed_to(team, plain().read("before we go on, can i change my answer about the team?")) == nullptr);
+  CHECK(plain().changed_to(
+            team, plain().read("before we go on, can i change my answer about the team?")) ==
+        nullptr);
 }
 
 TEST_CASE("several positions are several, not the first of them") {
@@ -242,16 +256,19 @@ TEST_CASE("several positions are several, not the first of them") {
 
 TEST_CASE("a head count answers who is choosing only with its unit, and only when large") {
   const question& context = *shipped().find_question("context");
-  const option* o = plain().by_quantity(context, plain().read("we're a pension fund, 3000 staff"), true);
+  const option* o =
+      plain().by_quantity(context, plain().read("we're a pension fund, 3000 staff"), true);
   REQUIRE(o != nullptr);
   CHECK(o->id == "enterprise");
-  CHECK(plain().by_quantity(context, plain().read("3000"), true) == nullptr);             // a bare number
-  CHECK(plain().by_quantity(context, plain().read("about 12 people"), true) == nullptr);  // small says nothing
+  CHECK(plain().by_quantity(context, plain().read("3000"), true) == nullptr);  // a bare number
+  CHECK(plain().by_quantity(context, plain().read("about 12 people"), true) ==
+        nullptr);  // small says nothing
 }
 
 TEST_CASE("people count as load only at once; a number may change a load already given") {
   const question& scale = *shipped().find_question("scale");
-  const option* o = plain().by_quantity(scale, plain().read("tens of thousands of people drawing at once at peak"), false);
+  const option* o = plain().by_quantity(
+      scale, plain().read("tens of thousands of people drawing at once at peak"), false);
   REQUIRE(o != nullptr);
   CHECK(o->id == "high");
   CHECK(plain().by_quantity(scale, plain().read("we're 4 people in a garage"), false) == nullptr);

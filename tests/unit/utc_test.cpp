@@ -1,11 +1,11 @@
 // utc_now: the one place the clock becomes text; each thread formats a second once.
+#include "knowledge/utc.hpp"
+
 #include <doctest/doctest.h>
 
 #include <regex>
 #include <string>
 #include <thread>
-
-#include "knowledge/utc.hpp"
 
 TEST_CASE("utc_now: the three shapes, and the same second formatted alike") {
   const std::regex with_millis(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");

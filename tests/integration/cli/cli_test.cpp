@@ -59,7 +59,8 @@ TEST_CASE("advisor --version and --help") {
   CHECK(h.wait() == 0);
 }
 
-TEST_CASE("chat --json speaks the message shapes, and a killed process resumes at the same question") {
+TEST_CASE(
+    "chat --json speaks the message shapes, and a killed process resumes at the same question") {
   temp_dir dir;
   std::string token;
   {
@@ -94,7 +95,8 @@ TEST_CASE("chat --json speaks the message shapes, and a killed process resumes a
 TEST_CASE("the terminal chat: numbers pick options, and the decision record is written") {
   temp_dir dir;
   process p(advisor_args(dir, {"chat", "--record", dir.file("adr.md")}));
-  for (const char* line : {"3", "I already know JavaScript", "2", "no", "none", "4", "why", "confirm", "summary"})
+  for (const char* line :
+       {"3", "I already know JavaScript", "2", "no", "none", "4", "why", "confirm", "summary"})
     p.write_line(line);
   p.close_stdin();
   std::string out = p.read_all();
@@ -175,7 +177,8 @@ TEST_CASE("a bad framework file gives file, line and problem, exits non-zero, an
     bad.insert(bad.find("\"questions\""), "\"oops\" ");  // a syntax error
     auto file = write_file(dir, "broken.json", bad);
     write_file(dir, "config.json", json({{"framework_file", file}}).dump());
-    process c({ADVISOR_BINARY, "--config", dir.file("config.json"), "--data-dir", dir.file("data"), "chat"});
+    process c({ADVISOR_BINARY, "--config", dir.file("config.json"), "--data-dir", dir.file("data"),
+               "chat"});
     c.close_stdin();
     std::string err = c.read_all_err();
     CHECK(c.wait() == 2);

@@ -36,7 +36,7 @@ struct reply {
   json body;
   std::string raw;
   std::string retry_after;  // the Retry-After header, if any
-  std::string file_name;  // a multipart answer's files[0]
+  std::string file_name;    // a multipart answer's files[0]
   std::string file;
 };
 

@@ -234,7 +234,8 @@ TEST_SUITE("discord endpoint") {
     auto t = s.current();
     REQUIRE(t);
     REQUIRE(t->out.options.size() <= 5);
-    std::string prefix = "adv:" + t->conversation.substr(t->conversation.size() - 8) + ":" + t->out.question + ":";
+    std::string prefix =
+        "adv:" + t->conversation.substr(t->conversation.size() - 8) + ":" + t->out.question + ":";
     json buttons = json::array();
     for (const auto& o : t->out.options)
       buttons.push_back({{"type", 2},
@@ -372,12 +373,15 @@ TEST_SUITE("discord endpoint") {
     CHECK(fresh->out.progress.step == 1);
     CHECK(custom_ids(again.body["data"])
               .front()
-              .starts_with("adv:" + fresh->conversation.substr(fresh->conversation.size() - 8) + ":"));
+              .starts_with("adv:" + fresh->conversation.substr(fresh->conversation.size() - 8) +
+                           ":"));
     check_stale(s.send(s.click(prefix + "why")));
     CHECK(s.current()->seq == fresh->seq);
   }
 
-  TEST_CASE("the same channel and user ids in two guilds are two conversations; a click from the other guild moves neither") {
+  TEST_CASE(
+      "the same channel and user ids in two guilds are two conversations; a click from the other "
+      "guild moves neither") {
     discord_server s;
     json g1 = s.send(s.command({}, "U1", "G1", "C1")).body["data"];
     s.send(s.command({}, "U1", "G2", "C1"));

@@ -158,9 +158,16 @@ TEST_SUITE("discord custom ids") {
 
   TEST_CASE("conversations started in the same minute still get different buttons") {
     // Conversation ids start with the time they were made; the button carries the random end.
-    auto first = make_turn("019ab3c4d5e6" "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "team", {{"python", "Python"}});
-    auto second = make_turn("019ab3c4d5e6" "aaaabbbbccccddddeeeeffff00001111", "team", {{"python", "Python"}});
-    auto ref = discord::decode_custom_id(discord::encode_custom_id(first.conversation, "team", "python", 0));
+    auto first = make_turn(
+        "019ab3c4d5e6"
+        "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "team", {{"python", "Python"}});
+    auto second = make_turn(
+        "019ab3c4d5e6"
+        "aaaabbbbccccddddeeeeffff00001111",
+        "team", {{"python", "Python"}});
+    auto ref = discord::decode_custom_id(
+        discord::encode_custom_id(first.conversation, "team", "python", 0));
     REQUIRE(ref);
     CHECK(discord::resolve_button(*ref, first) == "python");
     CHECK_FALSE(discord::resolve_button(*ref, second));

@@ -33,9 +33,10 @@ struct server_process {
   std::unique_ptr<process> p;
   std::uint16_t port = 0;
   server_process(const temp_dir& dir) {
-    p = std::make_unique<process>(std::vector<std::string>{ADVISOR_BINARY, "--data-dir", dir.file("data"), "serve",
-                                                           "--port", "0"},
-                                  std::vector<std::string>{"ADVISOR_LOG_LEVEL=warn"});
+    p = std::make_unique<process>(
+        std::vector<std::string>{ADVISOR_BINARY, "--data-dir", dir.file("data"), "serve", "--port",
+                                 "0"},
+        std::vector<std::string>{"ADVISOR_LOG_LEVEL=warn"});
     auto line = p->read_line(std::chrono::seconds(20));
     REQUIRE_MESSAGE(line.has_value(), "advisor serve did not start");
     auto colon = line->rfind(':');
@@ -46,8 +47,8 @@ struct server_process {
 // What the client knows for sure about one conversation.
 struct ledger {
   std::string token;
-  std::string question;  // the question of the last reply received
-  int step = 0;          // its progress step
+  std::string question;    // the question of the last reply received
+  int step = 0;            // its progress step
   bool in_flight = false;  // an answer was sent and no reply came back
 };
 
@@ -71,7 +72,7 @@ void drive(std::uint16_t port, ledger& l, std::mutex& m, unsigned seed) {
   try {
     ws_client c(port);
     c.ws.write(net::buffer(l.token.empty() ? json{{"type", "start"}}.dump()
-                                          : json{{"type", "start"}, {"session", l.token}}.dump()));
+                                           : json{{"type", "start"}, {"session", l.token}}.dump()));
     json session = c.receive();
     json reply = c.receive();
     {
@@ -82,8 +83,10 @@ void drive(std::uint16_t port, ledger& l, std::mutex& m, unsigned seed) {
     }
     for (;;) {
       std::string option;
-      if (reply.value("finished", false)) option = "restart";
-      else if (reply["question"] == "review") option = "confirm";
+      if (reply.value("finished", false))
+        option = "restart";
+      else if (reply["question"] == "review")
+        option = "confirm";
       else {
         auto& opts = reply["options"];
         option = opts[rng() % (opts.size() - 1)]["id"];  // never "Not sure" (last)
@@ -109,7 +112,9 @@ std::string integrity(const std::string& db) {
   sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, nullptr);
-  std::string out = sqlite3_step(st) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0)) : "?";
+  std::string out = sqlite3_step(st) == SQLITE_ROW
+                        ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0))
+                        : "?";
   sqlite3_finalize(st);
   sqlite3_close(h);
   return out;
@@ -154,7 +159,8 @@ TEST_CASE("SIGKILL at random moments loses nothing acknowledged") {
     }
     std::vector<std::thread> clients;
     for (int i = 0; i < conversations; ++i)
-      clients.emplace_back(drive, server.port, std::ref(ledgers[static_cast<std::size_t>(i)]), std::ref(m), rng());
+      clients.emplace_back(drive, server.port, std::ref(ledgers[static_cast<std::size_t>(i)]),
+                           std::ref(m), rng());
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 700));
     server.p->kill(SIGKILL);
     CHECK(server.p->wait() == 128 + SIGKILL);

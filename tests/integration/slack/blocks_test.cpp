@@ -133,8 +133,10 @@ TEST_SUITE("slack blocks") {
         b[0] ==
         json::parse(
             R"({"type":"header","text":{"type":"plain_text","text":"Recommendation: Node.js","emoji":true}})"));
-    CHECK(b[1] ==
-          json::parse(R"({"type":"section","fields":[{"type":"mrkdwn","verbatim":true,"text":"*Confidence*\n80%"},
+    CHECK(
+        b[1] ==
+        json::parse(
+            R"({"type":"section","fields":[{"type":"mrkdwn","verbatim":true,"text":"*Confidence*\n80%"},
                                   {"type":"mrkdwn","verbatim":true,"text":"*Scores*\nNode.js: 7\nPython: 2.5"}]})"));
     CHECK(b[2]["text"]["text"] ==
           "*Why*\n\xE2\x80\xA2 Real-time work favours *Node.js* _(Sources: Article A; Article B)_");

@@ -572,7 +572,8 @@ TEST_SUITE("slack conversation") {
     const json& blocks = first["blocks"];
     CHECK(test::block_kit_problems(blocks).empty());
     CHECK(blocks[0] ==
-          json({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", greeting}, {"verbatim", true}}}}));
+          json({{"type", "section"},
+                {"text", {{"type", "mrkdwn"}, {"text", greeting}, {"verbatim", true}}}}));
     CHECK(slack::to_mrkdwn(now->out.text) == "First, who is this decision for?");
     CHECK(blocks[1]["type"] == "context");
     CHECK(blocks[1]["elements"][0]["text"] ==
@@ -766,7 +767,9 @@ TEST_SUITE("slack conversation") {
     CHECK(s.current("T1/C1/" + root + "/U1")->seq == seq);
   }
 
-  TEST_CASE("the same channel and user ids in two workspaces are two conversations; nothing crosses between them") {
+  TEST_CASE(
+      "the same channel and user ids in two workspaces are two conversations; nothing crosses "
+      "between them") {
     running s;
     auto in_team = [](json env, const std::string& team) {
       env["team_id"] = team;
@@ -832,7 +835,8 @@ TEST_SUITE("slack conversation") {
           CHECK(allowed(test::slack_live(b["text"]["text"].get<std::string>())));
         }
         for (const auto& e : b.value("elements", json::array()))
-          if (e.value("type", "") == "mrkdwn") CHECK(allowed(test::slack_live(e["text"].get<std::string>())));
+          if (e.value("type", "") == "mrkdwn")
+            CHECK(allowed(test::slack_live(e["text"].get<std::string>())));
       }
     };
     // The opening sentence of /advisor, quoted in the thread's root.
@@ -891,11 +895,11 @@ TEST_SUITE("slack advisor serve") {
     CHECK(http_post(port, "/slack/events", unsigned_body, {}, "application/json").status == 401);
 
     std::string body = test::form({{"team_id", "T1"},
-                             {"channel_id", "C1"},
-                             {"user_id", "U1"},
-                             {"command", "/advisor"},
-                             {"text", ""},
-                             {"trigger_id", "1.2.3"}});
+                                   {"channel_id", "C1"},
+                                   {"user_id", "U1"},
+                                   {"command", "/advisor"},
+                                   {"text", ""},
+                                   {"trigger_id", "1.2.3"}});
     auto ack = http_post(port, "/slack/commands", body, signed_for(body));
     CHECK(ack.status == 200);
     CHECK(ack.json_body()["response_type"] == "ephemeral");

@@ -2,19 +2,18 @@
 // SQLite data directory, driven by a real Beast WebSocket client and raw HTTP.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <nlohmann/json.hpp>
-#include <sqlite3.h>
-#include <sys/resource.h>
-
 #include <condition_variable>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "adapters/web/routes.hpp"
@@ -49,7 +48,8 @@ struct running_server {
     cfg.port = 0;
     if (tweak) tweak(cfg);
     app = bot::open_app(cfg);
-    srv = std::make_unique<web::server>(app->cfg, *app->service, [this] { return app->sessions->writable(); });
+    srv = std::make_unique<web::server>(app->cfg, *app->service,
+                                        [this] { return app->sessions->writable(); });
     if (setup) setup(*app, *srv);
     port = srv->listen();
     thread = std::thread([this] { exit_code = srv->run(); });
@@ -68,7 +68,8 @@ struct client {
 
   // `from`: the local address to connect from (another loopback address is another client
   // to the server's per-address limits).
-  explicit client(std::uint16_t port, const std::string& origin = {}, const std::string& from = {}) {
+  explicit client(std::uint16_t port, const std::string& origin = {},
+                  const std::string& from = {}) {
     if (!from.empty()) {
       ws.next_layer().open(tcp::v4());
       ws.next_layer().bind({net::ip::make_address(from), 0});
@@ -122,7 +123,8 @@ http_result get(std::uint16_t port, const std::string& target, http::verb verb =
 
 // Sends raw bytes and returns everything the server answers before it closes (or 5 s pass).
 // `write_error`, when given, gets how the write of `bytes` ended.
-std::string raw(std::uint16_t port, const std::string& bytes, beast::error_code* write_error = nullptr) {
+std::string raw(std::uint16_t port, const std::string& bytes,
+                beast::error_code* write_error = nullptr) {
   net::io_context ioc;
   tcp::socket s(ioc);
   s.connect({net::ip::make_address("127.0.0.1"), port});
@@ -131,7 +133,9 @@ std::string raw(std::uint16_t port, const std::string& bytes, beast::error_code*
   if (write_error) *write_error = written;
   std::string out;
   s.non_blocking(false);
-  struct timeval tv{5, 0};
+  struct timeval tv {
+    5, 0
+  };
   setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   char buf[4096];
   for (;;) {
@@ -210,7 +214,8 @@ TEST_CASE("bad input gets an error frame and the socket and session stay") {
   c.send(std::string(R"({"type":"message","text":"\ud800"})"));  // a lone surrogate: not text
   CHECK(c.receive()["code"] == "invalid_json");
   CHECK(c.turn({{"type", "choose"}, {"option", "nope"}})["code"] == "unknown_option");
-  CHECK(c.turn({{"type", "start"}, {"session", "ffffffffffffffffffffffffffffffff"}})["code"] == "bad_session");
+  CHECK(c.turn({{"type", "start"}, {"session", "ffffffffffffffffffffffffffffffff"}})["code"] ==
+        "bad_session");
   c.ws.binary(true);
   c.send(std::string("\x01\x02"));
   CHECK(c.receive()["code"] == "invalid_json");
@@ -233,7 +238,8 @@ TEST_CASE("a frame over 64 KiB closes the connection with 1009, others go on") {
   CHECK(other.receive()["type"] == "session");
 }
 
-TEST_CASE("raw invalid UTF-8 in a text frame is refused as RFC 6455 requires (1007); others go on") {
+TEST_CASE(
+    "raw invalid UTF-8 in a text frame is refused as RFC 6455 requires (1007); others go on") {
   running_server s;
   client other(s.port);
   client c(s.port);
@@ -315,17 +321,21 @@ TEST_CASE("health, metrics, the widget, and clear errors for the rest") {
 TEST_CASE("malformed and oversized HTTP requests get 4xx and the server goes on") {
   running_server s([](bot::config& cfg) { cfg.request_timeout_seconds = 1; });
   std::string smuggle =
-      "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n";
+      "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n";
   CHECK(raw(s.port, smuggle).rfind("HTTP/1.1 400", 0) == 0);
-  std::string two_lengths = "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab";
+  std::string two_lengths =
+      "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab";
   CHECK(raw(s.port, two_lengths).rfind("HTTP/1.1 400", 0) == 0);
-  std::string huge_header = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
+  std::string huge_header =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
   CHECK(raw(s.port, huge_header).rfind("HTTP/1.1 431", 0) == 0);
   CHECK(raw(s.port, "GARBAGE\r\n\r\n").rfind("HTTP/1.1 400", 0) == 0);
   // Headers far over the limit: the client can finish sending them and still gets the 431
   // (the server reads and drops what comes after its answer, for a moment, before closing).
   beast::error_code write_error;
-  std::string far_too_big = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(600 * 1024, 'a') + "\r\n\r\n";
+  std::string far_too_big =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(600 * 1024, 'a') + "\r\n\r\n";
   CHECK(raw(s.port, far_too_big, &write_error).rfind("HTTP/1.1 431", 0) == 0);
   CHECK_MESSAGE(!write_error, write_error.message());
   // A client that sends half a header and stalls is dropped after the request timeout.
@@ -353,7 +363,8 @@ TEST_CASE("/healthz turns unhealthy while the database cannot be written, and re
   running_server s;
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((s.dir.str() + "/advisor.db").c_str(), &other) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);  // another writer holds it
+  REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);  // another writer holds it
   auto h = get(s.port, "/healthz");
   CHECK(h.status == 503);
   CHECK(json::parse(h.body)["status"] == "unhealthy");
@@ -467,7 +478,9 @@ long open_connections(std::uint16_t port) {
 
 }  // namespace
 
-TEST_CASE("while an attacker's maximum-size turns are being worked on, a victim's conversation and /healthz are served") {
+TEST_CASE(
+    "while an attacker's maximum-size turns are being worked on, a victim's conversation and "
+    "/healthz are served") {
   static constexpr const char* marker = "ATTACK";
   turn_gate gate;
   running_server s({}, [&](bot::app& a, web::server&) {
@@ -504,14 +517,18 @@ TEST_CASE("while an attacker's maximum-size turns are being worked on, a victim'
   CHECK(too_long["text"].get<std::string>().find("2000 characters") != std::string::npos);
 }
 
-TEST_CASE("one address holds at most all turn threads but one: its other connections wait, others do not") {
+TEST_CASE(
+    "one address holds at most all turn threads but one: its other connections wait, others do "
+    "not") {
   static constexpr const char* marker = "HOLD";
   turn_gate gate;
-  running_server s([](bot::config& c) { c.turn_threads = 3; }, [&](bot::app& a, web::server&) {
-    a.service->set_decide_hook([&](const dialogue::channel_key&, const bot::request& r) {
-      if (r.text.find(marker) != std::string::npos) gate.hold();
-    });
-  });
+  running_server s(
+      [](bot::config& c) { c.turn_threads = 3; },
+      [&](bot::app& a, web::server&) {
+        a.service->set_decide_hook([&](const dialogue::channel_key&, const bot::request& r) {
+          if (r.text.find(marker) != std::string::npos) gate.hold();
+        });
+      });
   std::vector<std::unique_ptr<client>> attackers;
   for (int i = 0; i < 3; ++i) {
     attackers.push_back(std::make_unique<client>(s.port, "", "127.0.0.2"));
@@ -570,7 +587,8 @@ TEST_CASE("a connection's bytes are budgeted beside its messages") {
   CHECK(c.turn({{"type", "message"}, {"text", std::string(5000, 'q')}})["code"] == "too_large");
 }
 
-TEST_CASE("the connections of one address share a byte budget: more connections buy no more turns") {
+TEST_CASE(
+    "the connections of one address share a byte budget: more connections buy no more turns") {
   running_server s([](bot::config& c) {
     c.bytes_per_second_per_ip = 100;
     c.byte_burst_per_ip = 4500;
@@ -635,7 +653,8 @@ TEST_CASE("twenty clients that never read are cut off and memory stays bounded")
       net::io_context ioc;
       websocket::stream<tcp::socket> ws(ioc);
       ws.next_layer().open(tcp::v4());
-      ws.next_layer().set_option(net::socket_base::receive_buffer_size(4096));  // reads nothing anyway
+      ws.next_layer().set_option(
+          net::socket_base::receive_buffer_size(4096));  // reads nothing anyway
       ws.next_layer().connect({net::ip::make_address("127.0.0.1"), s.port});
       ws.handshake("127.0.0.1", "/ws");
       std::string help = json{{"type", "message"}, {"text", "help"}}.dump();
@@ -665,7 +684,8 @@ TEST_CASE("twenty clients that never read are cut off and memory stays bounded")
 #else
   CHECK(peak.load() - before < 50 * 1024);
 #endif
-  CHECK(get(s.port, "/metrics").body.find("advisor_errors_total{code=\"slow_reader\"} 20") != std::string::npos);
+  CHECK(get(s.port, "/metrics").body.find("advisor_errors_total{code=\"slow_reader\"} 20") !=
+        std::string::npos);
   // Others are still served.
   client c(s.port);
   c.send(json{{"type", "start"}});
@@ -678,7 +698,8 @@ TEST_CASE("connections are capped in all and per address") {
     std::vector<std::unique_ptr<client>> held;
     for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<client>(s.port));
     CHECK_THROWS(client(s.port));  // the fourth from 127.0.0.1 is closed at once
-    raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");  // also refused: nothing to check but that it returns
+    raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");  // also refused: nothing to check but
+                                                              // that it returns
   }
   // Their places come back once they are closed.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -691,7 +712,8 @@ TEST_CASE("connections are capped in all and per address") {
     }
   }
   CHECK(served);
-  CHECK(get(s.port, "/metrics").body.find("advisor_connections_refused_total{reason=\"per_ip\"}") != std::string::npos);
+  CHECK(get(s.port, "/metrics").body.find("advisor_connections_refused_total{reason=\"per_ip\"}") !=
+        std::string::npos);
 
   running_server total([](bot::config& c) { c.max_connections = 2; });
   client a(total.port);
@@ -710,7 +732,8 @@ TEST_CASE("HTTP is strict: Transfer-Encoding other than chunked, and bodies wher
     srv.routes().add("POST", "/discord/interactions", echo_size);
   });
   auto status_of = [](const std::string& answer) { return answer.substr(0, 12); };
-  for (std::string te : {"gzip", "xchunked", "chunked, chunked", "gzip, chunked", "chunked\r\nTransfer-Encoding: chunked"}) {
+  for (std::string te : {"gzip", "xchunked", "chunked, chunked", "gzip, chunked",
+                         "chunked\r\nTransfer-Encoding: chunked"}) {
     CAPTURE(te);
     std::string req = "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
                       "\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -719,19 +742,28 @@ TEST_CASE("HTTP is strict: Transfer-Encoding other than chunked, and bodies wher
     CHECK(answer.find("HTTP/1.1", 1) == std::string::npos);  // the body was not served as a request
   }
   // Plain chunked is read.
-  std::string chunked = "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  std::string chunked =
+      "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nConnection: "
+      "close\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
   std::string answer = raw(s.port, chunked);
   CHECK(status_of(answer) == "HTTP/1.1 200");
   CHECK(answer.find("{\"bytes\":5}") != std::string::npos);
 
   // Routes without a body refuse one, by length or chunked.
-  CHECK(status_of(raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")) == "HTTP/1.1 413");
-  CHECK(status_of(raw(s.port, "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) == "HTTP/1.1 413");
-  CHECK(status_of(raw(s.port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")) == "HTTP/1.1 413");
+  CHECK(status_of(
+            raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")) ==
+        "HTTP/1.1 413");
+  CHECK(status_of(raw(s.port,
+                      "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) == "HTTP/1.1 413");
+  CHECK(
+      status_of(raw(s.port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")) ==
+      "HTTP/1.1 413");
   // Slack and Discord take what their platforms send, not more.
   auto post = [&](const std::string& path, std::size_t size) {
-    return status_of(raw(s.port, "POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
-                                     std::to_string(size) + "\r\n\r\n" + std::string(size, 'a')));
+    return status_of(raw(
+        s.port, "POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+                    std::to_string(size) + "\r\n\r\n" + std::string(size, 'a')));
   };
   CHECK(post("/slack/commands", 100 * 1024) == "HTTP/1.1 200");
   CHECK(post("/slack/commands", web::slack_body_limit + 1) == "HTTP/1.1 413");
@@ -755,5 +787,6 @@ TEST_CASE("every HTML and JSON response carries the security headers") {
   CHECK(csp.find("script-src 'self'") != std::string::npos);
   CHECK(csp.find("'unsafe-inline'") == std::string::npos);
   CHECK(csp.find("'sha256-") != std::string::npos);  // the page's own inline style, by hash
-  CHECK(get(s.port, "/healthz").headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'");
+  CHECK(get(s.port, "/healthz").headers["content-security-policy"] ==
+        "default-src 'none'; frame-ancestors 'none'");
 }
