@@ -27,8 +27,12 @@ if ((${#missing[@]})); then
   echo "==> Installing Debian packages: ${missing[*]}"
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Another apt run (an unattended upgrade, a second checkout's set-up) may hold dpkg's lock:
+  # wait for it rather than fail.
+  wait_lock=(-o DPkg::Lock::Timeout=900)
+  $sudo apt-get "${wait_lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
 else
   echo "==> Debian packages: all present"
 fi
