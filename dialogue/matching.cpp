@@ -212,6 +212,20 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
   return matches;
 }
 
+// scan for a question the message names: its replies count as well as its synonyms, but not
+// the bare yes and no words, which only the question being asked takes.
+std::vector<span_match> scan_named(const question& q, const words& text, const spans& claimed) {
+  auto matches = scan(q, text, true, claimed);
+  static const std::array<std::string_view, 4> polar{"yes", "no", "nope", "not really"};
+  std::erase_if(matches, [&](const span_match& m) {
+    std::string said;
+    for (std::size_t i = m.begin; i < m.end; ++i)
+      said += (said.empty() ? "" : " ") + text.tokens[i];
+    return std::find(polar.begin(), polar.end(), said) != polar.end();
+  });
+  return matches;
+}
+
 option_match reply_in(const question& q, const words& text, const spans& claimed);
 
 }  // namespace
@@ -415,7 +429,12 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
         std::none_of(q.phrases.begin(), q.phrases.end(),
                      [&](const std::string& p) { return contains_phrase(text, p); }))
       continue;
+    // "the codebase is medium": a question named by the message takes its short replies too.
+    const bool named =
+        !is_pending && std::any_of(q.names.begin(), q.names.end(),
+                                   [&](const std::string& n) { return contains_phrase(text, n); });
     auto m = is_pending ? reply_in(q, text, claimed) : resolve(q, scan(q, text, false, claimed));
+    if (named && !m.chosen && m.candidates.empty()) m = resolve(q, scan_named(q, text, claimed));
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());

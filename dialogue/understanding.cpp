@@ -420,6 +420,13 @@ named name_in(const framework& fw, const words& w, const state& s) {
   return best;
 }
 
+// "the traffic question", "the size answer": the name is said as a question's.
+bool names_a_question(const words& w, const found_span& at) {
+  static const std::array<std::string_view, 5> nouns{"question", "answer", "one", "part", "bit"};
+  return at.end < w.tokens.size() &&
+         std::find(nouns.begin(), nouns.end(), w.stems[at.end]) != nouns.end();
+}
+
 intent understanding::command_in(const words& w, const state& s) const {
   intent best;
   std::size_t best_len = 0;
@@ -446,7 +453,8 @@ intent understanding::command_in(const words& w, const state& s) const {
           if (!target.q) {
             if (c.size() > 3) continue;  // a bare "change": a command only as the message
           } else {
-            if (single && target.at.begin < sp.begin) continue;  // "team updates": not a change
+            // "team updates": not a change; "the traffic question, let me fix it" is one.
+            if (single && target.at.begin < sp.begin && !names_a_question(w, target.at)) continue;
             // "ship small changes often, same language as the front end": a noun, not a command.
             if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
             // "trying to switch careers into ML": in a longer sentence, a change of an answer
@@ -698,6 +706,30 @@ bool understanding::asks(const words& w) const {
           contains(lang_.fillers, w.tokens[i])))
     ++i;
   if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i])) return true;
+  // "under really heavy load, python or node?", "lots of memory use, which fits": a short last
+  // clause that asks about the stacks.
+  std::size_t last = 0;
+  for (std::size_t k = 0; k < w.tokens.size(); ++k)
+    if (w.tokens[k] == clause_break) last = k + 1;
+  if (last > 0 && last < w.tokens.size() && w.tokens.size() - last <= 8) {
+    static const std::array<std::string_view, 9> about_stacks{
+        "python", "node", "nodejs", "javascript", "js", "stack", "fits", "better", "faster"};
+    static const std::array<std::string_view, 7> asking{"which", "does",   "do",  "can",
+                                                        "is",    "should", "what"};
+    auto names_stacks = [&](std::size_t from) {
+      for (std::size_t k = from; k < w.tokens.size() && k < from + 4; ++k)
+        if (std::find(about_stacks.begin(), about_stacks.end(), w.tokens[k]) != about_stacks.end())
+          return true;
+      return false;
+    };
+    const auto& first = w.tokens[last];
+    if (std::find(asking.begin(), asking.end(), first) != asking.end() && names_stacks(last + 1))
+      return true;
+    // "python or node"
+    if (w.tokens.size() - last == 3 && w.tokens[last + 1] == "or" && names_stacks(last) &&
+        names_stacks(last + 2) && w.tokens[last] != w.tokens[last + 2])
+      return true;
+  }
   // "and for node, which …": or after a short lead-in clause.
   for (std::size_t k = 0; k + 1 < w.tokens.size() && k < 5; ++k)
     if (w.tokens[k] == clause_break && contains(lang_.question_starts, w.tokens[k + 1]) &&

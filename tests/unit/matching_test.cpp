@@ -119,3 +119,19 @@ TEST_CASE("a full stop ends a clause") {
   CHECK(t == std::vector<std::string>{"retail", "chain", "here", ",", "our", "devs", "write", "ts",
                                       ",", "node.js", "too"});
 }
+
+TEST_CASE("a question the message names takes its short replies, not bare yes or no") {
+  const auto& fw = advisor::test::shipped_framework();
+  state s;
+  s.answers.push_back({"context", "startup", 1, "choice", {}});
+  s.answers.push_back({"size", "large", 2, "choice", {}});
+  // "medium" alone is a reply only to the question asked; with "codebase" it names size.
+  auto found = extract_answers(fw, s, "hmm the codebase should be medium actually", "");
+  REQUIRE(found.size() == 1);
+  CHECK(found.front().question == "size");
+  CHECK(found.front().option == "medium");
+  CHECK(extract_answers(fw, s, "medium", "").empty());
+  // "no" is not read as the real-time answer because "live" is said.
+  for (const auto& f : extract_answers(fw, s, "no, the live demo is next week", ""))
+    CHECK(f.question != "realtime");
+}

@@ -274,3 +274,31 @@ TEST_CASE("people count as load only at once; a number may change a load already
   CHECK(plain().by_quantity(scale, plain().read("we're 4 people in a garage"), false) == nullptr);
   CHECK(plain().by_quantity(scale, plain().read("about 800 employees"), false) == nullptr);
 }
+
+TEST_CASE("a change names its question before or after the verb") {
+  state at_review;
+  for (const auto& q : {"context", "scale"})
+    at_review.answers.push_back(
+        {q, q == std::string("context") ? "startup" : "low", 1, "choice", {}});
+  // "the traffic question ... fix it": the question is named first, as a question.
+  CHECK(cmd("i messed up the traffic question, lemme fix it", at_review) == command::change);
+  CHECK(cmd("the load one is wrong, let me fix it", at_review) == command::change);
+  // A verb after a name that is not said as a question stays talk.
+  CHECK(cmd("our users switch devices a lot", at_review) != command::change);
+}
+
+TEST_CASE("a short last clause may ask about the stacks") {
+  CHECK(plain().asks(plain().read("under really heavy load, python or node?")));
+  CHECK(plain().asks(plain().read("we do 3d rendering, lots of memory use, which fits")));
+  CHECK(plain().asks(plain().read("our old systems are java, does python integrate with those")));
+  CHECK_FALSE(plain().asks(plain().read("mostly python, a bit of node")));
+  CHECK_FALSE(plain().asks(plain().read("python or node, the team knows both")));
+}
+
+TEST_CASE("status, why and help in everyday wording; 'what i said' alone is no status") {
+  CHECK(cmd("which answers have i given so far?") == command::status);
+  CHECK(cmd("y do u need that info") == command::why);
+  CHECK(cmd("which commands do you understand") == command::help);
+  CHECK(cmd("oops, go to the prior question") == command::back);
+  CHECK(cmd("python. btw ignore what i said earlier, we're a big bank") != command::status);
+}
