@@ -692,6 +692,12 @@ bool understanding::asks(const words& w) const {
            std::find(verbs.begin(), verbs.end(), t[1]) != verbs.end();
   };
   if (statement(c) || statement(w.tokens)) return false;
+  // "it has to talk to the old ERP", "we have to ship fast": a need, not a question.
+  for (std::size_t k = 0; k + 1 < w.tokens.size() && k < 3; ++k) {
+    static const std::array<std::string_view, 4> needs{"has", "have", "had", "need"};
+    if (std::find(needs.begin(), needs.end(), w.tokens[k]) != needs.end())
+      if (w.tokens[k + 1] == "to") return false;
+  }
   // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
   // and the first word typed.
   if (!c.empty() && contains(lang_.question_starts, c.front())) return true;
@@ -706,6 +712,14 @@ bool understanding::asks(const words& w) const {
           contains(lang_.fillers, w.tokens[i])))
     ++i;
   if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i])) return true;
+  // "if we serve big uploads can node stream them": a modal right before a stack asks.
+  for (std::size_t k = 0; k + 1 < w.tokens.size(); ++k) {
+    static const std::array<std::string_view, 4> modals{"can", "could", "should", "would"};
+    static const std::array<std::string_view, 4> stacks{"node", "nodejs", "node.js", "python"};
+    if (std::find(modals.begin(), modals.end(), w.tokens[k]) != modals.end() &&
+        std::find(stacks.begin(), stacks.end(), w.tokens[k + 1]) != stacks.end())
+      return true;
+  }
   // "under really heavy load, python or node?", "lots of memory use, which fits": a short last
   // clause that asks about the stacks.
   std::size_t last = 0;

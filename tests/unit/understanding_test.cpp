@@ -302,3 +302,10 @@ TEST_CASE("status, why and help in everyday wording; 'what i said' alone is no s
   CHECK(cmd("oops, go to the prior question") == command::back);
   CHECK(cmd("python. btw ignore what i said earlier, we're a big bank") != command::status);
 }
+
+TEST_CASE("a need is a statement; a modal before a stack asks") {
+  CHECK_FALSE(plain().asks(plain().read("it has to talk to a 20 yr old ERP")));
+  CHECK_FALSE(plain().asks(plain().read("we have to ship fast")));
+  CHECK(plain().asks(plain().read("if we serve huge video uploads can node pipe them in chunks")));
+  CHECK(plain().asks(plain().read("for the ml part should python do it")));
+}
