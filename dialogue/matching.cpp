@@ -50,6 +50,7 @@ struct span_match {
   std::size_t begin = 0, end = 0;  // token range
   bool negated = false;
   bool fuzzy = false;  // found only through a typo of two or more letters
+  bool reply = false;  // found through one of the option's short replies ("a bit", "some")
   std::string phrase;
 };
 
@@ -162,6 +163,15 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     }
     kept.push_back(std::move(m));
   }
+  // "a bit of usage analytics", "some ML": an amount said just before a subject is how much of
+  // it there is; the amount's option is meant, not the subject's.
+  const auto amounts = kept;
+  std::erase_if(kept, [&](const span_match& subject) {
+    return !subject.reply && std::any_of(amounts.begin(), amounts.end(), [&](const span_match& a) {
+      return a.reply && a.opt != subject.opt && a.end <= subject.begin &&
+             subject.begin - a.end <= 2;
+    });
+  });
   std::vector<span_match> outer;
   for (const auto& m : kept) {
     bool inside = std::any_of(kept.begin(), kept.end(), [&](const span_match& o) {
@@ -204,7 +214,9 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
   for (const auto& o : q.options) {
     for (const auto& syn : o.synonyms) find_phrase(text, syn, &o, matches);
     if (as_reply) {
+      const std::size_t before = matches.size();
       for (const auto& r : o.replies) find_phrase(text, r, &o, matches);
+      for (std::size_t i = before; i < matches.size(); ++i) matches[i].reply = true;
       find_phrase(text, o.label, &o, matches);
     }
   }

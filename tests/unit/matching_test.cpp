@@ -135,3 +135,13 @@ TEST_CASE("a question the message names takes its short replies, not bare yes or
   for (const auto& f : extract_answers(fw, s, "no, the live demo is next week", ""))
     CHECK(f.question != "realtime");
 }
+
+TEST_CASE("an amount before a subject says how much of it: 'a bit of analytics' is some") {
+  const auto& data = *advisor::test::shipped_framework().find_question("data");
+  auto m = match_reply(data, "a bit of usage analytics, nothing big");
+  REQUIRE(m.chosen != nullptr);
+  CHECK(m.chosen->id == "some");
+  m = match_reply(data, "heavy ml, it's the product");
+  REQUIRE(m.chosen != nullptr);
+  CHECK(m.chosen->id == "core");
+}
