@@ -447,6 +447,12 @@ intent understanding::command_in(const words& w, const state& s) const {
       const bool single = tokenize(p).size() == 1;
       for (const auto& sp : spans_of(w, p)) {
         if (negated_before(w, sp.begin)) continue;
+        // "i don't know js": not knowing a language is an answer, not a skip.
+        if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size()) {
+          static const std::array<std::string_view, 9> known{
+              "js", "javascript", "python", "node", "nodejs", "typescript", "ts", "coding", "any"};
+          if (std::find(known.begin(), known.end(), w.tokens[sp.end]) != known.end()) continue;
+        }
         std::size_t len = sp.end - sp.begin;
         if (cmd == command::change) {
           // A change names what it changes: "change the team", "the load answer is off".

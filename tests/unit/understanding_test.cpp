@@ -309,3 +309,10 @@ TEST_CASE("a need is a statement; a modal before a stack asks") {
   CHECK(plain().asks(plain().read("if we serve huge video uploads can node pipe them in chunks")));
   CHECK(plain().asks(plain().read("for the ml part should python do it")));
 }
+
+TEST_CASE("not knowing a language is no skip") {
+  CHECK(cmd("i'm a total beginner and don't know js") != command::skip);
+  CHECK(cmd("we dont know python at all") != command::skip);
+  CHECK(cmd("don't know yet") == command::skip);
+  CHECK(cmd("i don't know which") == command::skip);
+}
