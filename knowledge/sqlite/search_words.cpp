@@ -9,23 +9,23 @@ namespace advisor::storage {
 namespace {
 
 const std::set<std::string, std::less<>> stop_words{
-    "a",      "an",      "the",  "is",       "are",      "was",    "were",   "be",     "been",
-    "am",     "do",      "does", "did",      "dont",     "what",   "whats",  "how",    "who",
-    "which",  "why",     "when", "where",    "of",       "for",    "to",     "in",     "on",
-    "and",    "or",      "with", "me",       "tell",     "about",  "really", "has",    "have",
-    "i",      "im",      "ive",  "we",       "you",      "our",    "us",     "it",     "its",
-    "vs",     "versus",  "than", "can",      "could",    "should", "would",  "will",   "shall",
-    "may",    "might",   "must", "there",    "their",    "they",   "them",   "this",   "that",
-    "these",  "those",   "any",  "some",     "much",     "many",   "more",   "most",   "please",
-    "show",   "give",    "list", "my",       "your",     "know",   "use",    "get",    "at",
-    "by",     "from",    "as",   "if",       "so",       "very",   "just",   "also",   "still",
-    "even",   "too",     "now",  "then",     "here",     "hi",     "hello",  "hey",    "thanks",
-    "thank",  "ok",      "okay", "yes",      "no",       "not",    "want",   "need",   "say",
-    "think",  "into",    "out",  "up",       "like",     "one",    "thing",  "things", "stuff",
-    "lot",    "lots",    "kind", "sort",     "else",     "other",  "again",  "only",   "own",
-    "same",   "such",    "well", "way",      "let",      "see",    "people", "folks",  "guys",
-    "anyone", "someone", "even", "actually", "honestly", "tbh",    "lol",    "pls",    "yeah",
-    "gonna",  "wanna",   "smth", "something"};
+    "a",      "an",      "the",  "is",        "are",      "was",    "were",   "be",     "been",
+    "am",     "do",      "does", "did",       "dont",     "what",   "whats",  "how",    "who",
+    "which",  "why",     "when", "where",     "of",       "for",    "to",     "in",     "on",
+    "and",    "or",      "with", "me",        "tell",     "about",  "really", "has",    "have",
+    "i",      "im",      "ive",  "we",        "you",      "our",    "us",     "it",     "its",
+    "vs",     "versus",  "than", "can",       "could",    "should", "would",  "will",   "shall",
+    "may",    "might",   "must", "there",     "their",    "they",   "them",   "this",   "that",
+    "these",  "those",   "any",  "some",      "much",     "many",   "more",   "most",   "please",
+    "show",   "give",    "list", "my",        "your",     "know",   "use",    "get",    "at",
+    "by",     "from",    "as",   "if",        "so",       "very",   "just",   "also",   "still",
+    "even",   "too",     "now",  "then",      "here",     "hi",     "hello",  "hey",    "thanks",
+    "thank",  "ok",      "okay", "yes",       "no",       "not",    "want",   "need",   "say",
+    "think",  "into",    "out",  "up",        "like",     "one",    "thing",  "things", "stuff",
+    "lot",    "lots",    "kind", "sort",      "else",     "other",  "again",  "only",   "own",
+    "same",   "such",    "well", "way",       "let",      "see",    "people", "folks",  "guys",
+    "anyone", "someone", "even", "actually",  "honestly", "tbh",    "lol",    "pls",    "yeah",
+    "gonna",  "wanna",   "smth", "something", "all",      "gets",   "got",    "getting"};
 
 const std::set<std::string, std::less<>> generic_words{
     "python",     "node",       "better",      "best",          "good",       "great",
