@@ -1176,8 +1176,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
     if (found.empty() || !used.empty())
       if (const option* o = understanding_.classify_answer(*pending, w, used))
-        if (const auto filter = understanding_.filter(w); !filter || filter(*pending, *o))
+        if (const auto filter = understanding_.filter(w); !filter || filter(*pending, *o)) {
+          // "trying to move into ML / data jobs": a one-clause sentence the classifier read as
+          // the answer asked for describes that answer; its words answer nothing else.
+          const auto clause = understanding_.clauses(w);
+          if (!clause.empty() && clause.front() == clause.back()) found.clear();
           found.push_back({pending->id, o->id, normalize(text), false, {}});
+        }
   }
 
   // "we're a brand-new company and the product is all about predicting churn": once the

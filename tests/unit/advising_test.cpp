@@ -204,3 +204,13 @@ TEST_CASE(
   t = f.say("yes");
   CHECK(t.out.question == "size");
 }
+
+TEST_CASE("a one-clause sentence the classifier read as the answer asked answers nothing else") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("individual");
+  auto t = f.say("trying to move into ML / data jobs in a year or two");
+  CHECK(t.out.text.find("career in data science") != std::string::npos);
+  CHECK(t.out.text.find("main workload") == std::string::npos);  // "ML" described the goal
+  CHECK(t.out.question == "workload");
+}
