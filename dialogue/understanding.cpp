@@ -537,6 +537,7 @@ std::optional<int> understanding::ordinal(const words& w) const {
           return std::isdigit(static_cast<unsigned char>(ch));
         })) {
       n = std::atoi(std::string(v).c_str());
+      if (n > 9) return std::nullopt;  // "10-20 thousand": no list is that long
     } else if (auto it = lang_.ordinals.find(std::string(v)); it != lang_.ordinals.end()) {
       n = it->second;
     } else {

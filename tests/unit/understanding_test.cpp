@@ -316,3 +316,10 @@ TEST_CASE("not knowing a language is no skip") {
   CHECK(cmd("don't know yet") == command::skip);
   CHECK(cmd("i don't know which") == command::skip);
 }
+
+TEST_CASE("a range of numbers is a quantity, not several positions") {
+  CHECK_FALSE(plain().ordinal(plain().read("10-20 thousand signups we hope")).has_value());
+  const option* o = quantity("10-20 thousand signups we hope");
+  REQUIRE(o != nullptr);
+  CHECK(o->id == "moderate");
+}
