@@ -11,7 +11,7 @@ packages=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libsqlite3-dev lib
           libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libjemalloc-dev
           libstemmer-dev libhunspell-dev hunspell-en-us)
 if [[ $mode == test ]]; then
-  packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev clang-format-14)
+  packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev clang-format-14 python3)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

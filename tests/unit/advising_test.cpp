@@ -62,7 +62,7 @@ TEST_CASE("free-text replies answer the pending question and others at once") {
   CHECK(t.out.question == "workload");
 }
 
-TEST_CASE("a question mid-flow is answered from the knowledge store, then the question repeats") {
+TEST_CASE("a question mid-flow is answered from the knowledge store - then the question repeats") {
   fixture f;
   f.svc.start(f.key, {}, true);
   f.pick("startup");
@@ -86,7 +86,7 @@ TEST_CASE("a question mid-flow is answered from the knowledge store, then the qu
   CHECK(t.out.question == "startup_goal");
 }
 
-TEST_CASE("review: confirm, or change any answer; only dependent questions are asked again") {
+TEST_CASE("review: confirm - or change any answer - only dependent questions are asked again") {
   fixture f;
   auto t = f.to_review();
   CHECK(t.out.question == "review");
@@ -192,7 +192,7 @@ TEST_CASE("a second framework is offered and works the same way") {
 }
 
 TEST_CASE(
-    "a number for the load, said while the size is asked, proposes the load and leaves the size "
+    "a number for the load - said while the size is asked - proposes the load and leaves the size "
     "asked") {
   fixture f;
   f.svc.start(f.key, {}, true);

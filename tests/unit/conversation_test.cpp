@@ -139,7 +139,7 @@ const std::vector<persona> quick_decision_guide{
 
 }  // namespace
 
-TEST_CASE("the nine Quick Decision Guide personas end as the table says, or show the dispute") {
+TEST_CASE("the nine Quick Decision Guide personas end as the table says - or show the dispute") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   for (const auto& p : quick_decision_guide) {
@@ -182,7 +182,7 @@ TEST_CASE("branches skip questions that no longer matter") {
   CHECK(asked.size() == 6);
 }
 
-TEST_CASE("one question at a time, with progress") {
+TEST_CASE("one question at a time - with progress") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   auto& svc = *app->service;
@@ -198,7 +198,7 @@ TEST_CASE("one question at a time, with progress") {
   CHECK(t.out.progress.total == 6);  // the individual branch is shorter
 }
 
-TEST_CASE("commands: back, restart, skip, why, status, help") {
+TEST_CASE("commands: back - restart - skip - why - status - help") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   auto& svc = *app->service;
@@ -298,7 +298,7 @@ TEST_CASE("a conversation resumes at the same question after a restart of the pr
   CHECK(t->resumed);
 }
 
-TEST_CASE("a recommendation for mixed needs is hybrid, with contested points") {
+TEST_CASE("a recommendation for mixed needs is hybrid - with contested points") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   auto t = run_persona(*app->service, {"test", "hybrid"},

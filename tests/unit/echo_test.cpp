@@ -50,7 +50,7 @@ std::string quoted_part(const std::string& s) {
 }  // namespace
 
 TEST_CASE(
-    "quote_user_text escapes markup and line breaks; unescape_markdown gives the words back") {
+    "quote_user_text escapes markup and line breaks - unescape_markdown gives the words back") {
   CHECK(dialogue::quote_user_text("[a](https://x) <@U1> @here *b* _c_ `d` ~e~ ||f|| \\") ==
         "\\[a\\]\\(https\\://x\\) \\<\\@U1\\> \\@here \\*b\\* \\_c\\_ \\`d\\` \\~e\\~ "
         "\\|\\|f\\|\\| \\\\");
@@ -61,7 +61,7 @@ TEST_CASE(
     CHECK(dialogue::unescape_markdown(dialogue::quote_user_text(s)) == s);
 }
 
-TEST_CASE("Slack: the user's escaped words are inert mrkdwn; the advisor's links and bold stay") {
+TEST_CASE("Slack: the user's escaped words are inert mrkdwn - the advisor's links and bold stay") {
   std::string reply = "Sorry, I couldn't match \"" + dialogue::quote_user_text(hostile) +
                       "\". See [the guide](https://example.com/guide) or say `skip`, **now**.";
   std::string m = slack::to_mrkdwn(reply);
@@ -95,7 +95,7 @@ TEST_CASE("Slack: the user's escaped words are inert mrkdwn; the advisor's links
     if (b.contains("text") && b["text"]["type"] == "mrkdwn") CHECK(b["text"]["verbatim"] == true);
 }
 
-TEST_CASE("Discord: the user's escaped words stay escaped, mentions get a zero-width space") {
+TEST_CASE("Discord: the user's escaped words stay escaped - mentions get a zero-width space") {
   std::string reply = "Sorry, I couldn't match \"" + dialogue::quote_user_text(hostile) +
                       "\". See [the guide](https://example.com/guide).";
   std::string d = discord::to_discord(reply);

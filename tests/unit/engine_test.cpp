@@ -46,7 +46,7 @@ void random_walks(const dialogue::engine& eng, int walks, unsigned seed, Visit v
 }  // namespace
 
 TEST_CASE(
-    "remembered progress, recommendations and pending_question agree with a fresh engine at every "
+    "remembered progress - recommendations and pending_question agree with a fresh engine at every "
     "turn") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());

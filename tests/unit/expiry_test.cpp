@@ -53,7 +53,7 @@ std::string converse(bot::service& svc, const bot::channel_key& key) {
 }  // namespace
 
 TEST_CASE(
-    "expire_idle deletes idle conversations with their events and bindings, a batch at a time") {
+    "expire_idle deletes idle conversations with their events and bindings - a batch at a time") {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());
   bot::service& svc = *app->service;
@@ -148,7 +148,8 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("conversation_idle_days: 30 by default, read from the config file, 0 turns expiry off") {
+TEST_CASE(
+    "conversation_idle_days: 30 by default - read from the config file - 0 turns expiry off") {
   temp_dir dir;
   CHECK(bot::config{}.conversation_idle_days == 30);
   auto load = [&](const std::string& text) {
@@ -219,7 +220,7 @@ TEST_CASE("sweeps beside turns on another thread: the store stays whole and turn
 
 // Not a test: how long one expire_idle transaction takes (docs/reliability.md quotes it). Run with
 // ADVISOR_MEASURE=1 unit_tests -tc='expire_idle timing*'.
-TEST_CASE("expire_idle timing: 1,000 conversations of 7 events, batches of 100 and 500" *
+TEST_CASE("expire_idle timing: 1000 conversations of 7 events - batches of 100 and 500" *
           doctest::skip(std::getenv("ADVISOR_MEASURE") == nullptr)) {
   temp_dir dir;
   auto app = test::open_test_app(dir.str());

@@ -50,7 +50,7 @@ TEST_CASE("a small framework parses with its branches") {
   CHECK(fw.questions[0].line == 5);
 }
 
-TEST_CASE("bad framework files name the file, the line and the problem") {
+TEST_CASE("bad framework files name the file - the line and the problem") {
   SUBCASE("broken JSON") {
     std::string text = replace(small, "\"First?\",", "\"First?\" ");
     try {

@@ -60,7 +60,7 @@ TEST_SUITE("fuzz regressions") {
     }
   }
 
-  TEST_CASE("fuzz_loader: config numbers out of range are refused, not converted") {
+  TEST_CASE("fuzz_loader: config numbers out of range are refused - not converted") {
     // 1e30 as an int was undefined behaviour (UBSan: "outside the range of representable
     // values"), and -1 as an unsigned wrapped around to 4294967295 seconds.
     test::temp_dir dir;
@@ -87,7 +87,8 @@ TEST_SUITE("fuzz regressions") {
                          std::runtime_error);
   }
 
-  TEST_CASE("fuzz_loader: a number too large for a double is refused as invalid JSON, not thrown") {
+  TEST_CASE(
+      "fuzz_loader: a number too large for a double is refused as invalid JSON - not thrown") {
     // nlohmann/json reports 1e400 as out_of_range, not parse_error: it escaped every loader.
     const std::string text =
         R"({"threads": 1e3111111111111111111111111111111111111111111111111111111111111110})";

@@ -26,7 +26,7 @@ std::string header(const adapters::http_response& r, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("echo: at most 100 characters of a user's text, cut between characters") {
+TEST_CASE("echo: at most 100 characters of a user's text - cut between characters") {
   CHECK(bot::echo("short") == "short");
   CHECK(bot::echo(std::string(100, 'a')) == std::string(100, 'a'));
   CHECK(bot::echo(std::string(101, 'a')) == std::string(100, 'a') + "...");
@@ -63,7 +63,7 @@ TEST_CASE("request bodies: only the Slack and Discord routes take one") {
   CHECK(web::body_limit_for("POST", "/slack/unknown", routes) == 0);
 }
 
-TEST_CASE("security headers: HTML gets the page's policy, everything else a closed one") {
+TEST_CASE("security headers: HTML gets the page's policy - everything else a closed one") {
   adapters::http_response page;
   page.content_type = "text/html; charset=utf-8";
   web::add_security_headers(page, "'none'", "advisor.example:8080");
@@ -89,7 +89,7 @@ TEST_CASE("security headers: HTML gets the page's policy, everything else a clos
   CHECK(header(api, "X-Content-Type-Options") == "nosniff");
 }
 
-TEST_CASE("connection caps: in all and per address, places come back") {
+TEST_CASE("connection caps: in all and per address - places come back") {
   web::connection_limits limits(3, 2);
   auto a1 = limits.admit("10.0.0.1");
   auto a2 = limits.admit("10.0.0.1");
@@ -161,7 +161,7 @@ TEST_CASE("config: the limits are read and checked") {
   CHECK(defaults.turn_threads >= 2);
 }
 
-TEST_CASE("turn queue: addresses take turns, and one never holds more than its share of threads") {
+TEST_CASE("turn queue: addresses take turns - and one never holds more than its share of threads") {
   std::deque<std::function<void()>> posted;  // a turn thread, pumped by hand
   auto pump = [&] {
     auto f = std::move(posted.front());

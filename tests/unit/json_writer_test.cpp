@@ -81,7 +81,7 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD and the output stays valid JSO
   }
 }
 
-TEST_CASE("objects, arrays, numbers and booleans") {
+TEST_CASE("objects - arrays - numbers and booleans") {
   bot::json_writer w;
   w.begin_object()
       .key("a")

@@ -22,7 +22,7 @@ std::string reply(const char* question, const char* text) {
 
 }  // namespace
 
-TEST_CASE("replies match by number, id, label and synonym, in any case") {
+TEST_CASE("replies match by number - id - label and synonym - in any case") {
   CHECK(reply("context", "1") == "startup");
   CHECK(reply("context", "3") == "individual");
   CHECK(reply("context", "4") == "");
@@ -120,7 +120,7 @@ TEST_CASE("a full stop ends a clause") {
                                       ",", "node.js", "too"});
 }
 
-TEST_CASE("a question the message names takes its short replies, not bare yes or no") {
+TEST_CASE("a question the message names takes its short replies - not bare yes or no") {
   const auto& fw = advisor::test::shipped_framework();
   state s;
   s.answers.push_back({"context", "startup", 1, "choice", {}});

@@ -10,7 +10,7 @@
 using namespace advisor;
 using nlohmann::json;
 
-TEST_CASE("the JSON protocol: start, choose, resume, and errors that keep the session") {
+TEST_CASE("the JSON protocol: start - choose - resume - and errors that keep the session") {
   test::temp_dir dir;
   auto app = test::open_test_app(dir.str());
   bot::json_session s(*app->service, "web");

@@ -30,7 +30,7 @@ std::string sig(unsigned long long n) {
 }  // namespace
 
 TEST_SUITE("replay window") {
-  TEST_CASE("a replay inside the window is refused; past it the window check refuses it") {
+  TEST_CASE("a replay inside the window is refused - past it the window check refuses it") {
     replay_window w(window);
     CHECK(w.admit(sig(1), 1000, 1000) == verdict::fresh);
     CHECK(w.admit(sig(1), 1000, 1001) == verdict::replay);
@@ -62,7 +62,7 @@ TEST_SUITE("replay window") {
     CHECK(w.size() == 1);
   }
 
-  TEST_CASE("fewer than 32 hex digits, or not hex, is malformed and not remembered") {
+  TEST_CASE("fewer than 32 hex digits - or not hex - is malformed and not remembered") {
     replay_window w(window);
     CHECK(w.admit("abcdef", 1000, 1000) == verdict::malformed);
     CHECK(w.admit(std::string(31, 'a'), 1000, 1000) == verdict::malformed);
@@ -105,7 +105,7 @@ TEST_SUITE("replay window") {
     CHECK(w.admit(sig(4), 701, 1000) == verdict::fresh);
   }
 
-  TEST_CASE("the first of 200,000 signatures is still refused when replayed inside its window") {
+  TEST_CASE("the first of 200000 signatures is still refused when replayed inside its window") {
     // The old memories forgot the oldest past 100,000 (Slack) or 20,000 (Discord) entries.
     replay_window w(window);
     const std::int64_t start = 1'700'000'000;
@@ -124,7 +124,7 @@ TEST_SUITE("replay window") {
     CHECK(w.size() == n - 1000 + 1);
   }
 
-  TEST_CASE("full of live entries: new requests are refused, never admitted by forgetting") {
+  TEST_CASE("full of live entries: new requests are refused - never admitted by forgetting") {
     replay_window w(window, 3);
     CHECK(w.capacity() == 3);
     CHECK(w.admit(sig(1), 1000, 1000) == verdict::fresh);
@@ -160,7 +160,7 @@ TEST_SUITE("replay window") {
 }
 
 TEST_CASE(
-    "replay_window: nothing signed before not_before is taken, so a restart cannot be used to "
+    "replay_window: nothing signed before not_before is taken - so a restart cannot be used to "
     "replay") {
   // The adapters pass the time they started: what was signed before may have been served by
   // the process before a restart, whose memory is gone.

@@ -120,7 +120,7 @@ TEST_CASE("an answer that triggers a contested point scores only on an uncontest
   CHECK(checked > 0);
 }
 
-TEST_CASE("answers that move no score are context, not reasons") {
+TEST_CASE("answers that move no score are context - not reasons") {
   temp_dir dir;
   storage::knowledge_store kb(dir.file("k.db"));
   import_shipped_knowledge(kb);

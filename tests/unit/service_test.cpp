@@ -135,7 +135,8 @@ bot::request start_request() {
 }  // namespace
 
 TEST_CASE(
-    "turns waiting for the writer are committed together, and none is answered before its commit") {
+    "turns waiting for the writer are committed together - and none is answered before its "
+    "commit") {
   fixture f;
   // Hold the writer on a first turn, so the next ones queue behind it.
   results first;
@@ -174,7 +175,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("one key's turns run one at a time, in the order they were submitted") {
+TEST_CASE("one key's turns run one at a time - in the order they were submitted") {
   fixture f;
   const bot::channel_key key{"web", "ordered"};
   auto t = f.svc.start(key, {}, true);
@@ -300,7 +301,7 @@ struct manual_loop {
 }  // namespace
 
 TEST_CASE(
-    "with a committer, every turn queued in one pass of the loop is committed together, on the "
+    "with a committer - every turn queued in one pass of the loop is committed together - on the "
     "loop") {
   fixture f;
   manual_loop loop;
@@ -339,7 +340,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "turns queued while the loop commits go in the next commit, posted behind the loop's other "
+    "turns queued while the loop commits go in the next commit - posted behind the loop's other "
     "work") {
   fixture f;
   manual_loop loop;

@@ -33,7 +33,7 @@ TEST_CASE("a new database is migrated to the latest schema version") {
   CHECK_THROWS_AS(storage::migrate(c), storage::database_error);
 }
 
-TEST_CASE("knowledge imports, survives reopening and exports the same") {
+TEST_CASE("knowledge imports - survives reopening and exports the same") {
   temp_dir dir;
   auto doc = shipped_knowledge();
   REQUIRE(doc.facts.size() >= 60);
@@ -109,7 +109,8 @@ TEST_CASE("search words split compounds and keep the joined form") {
 }
 
 TEST_CASE(
-    "search understands compounds, ranks figures for how-fast questions, and refuses what it does "
+    "search understands compounds - ranks figures for how-fast questions - and refuses what it "
+    "does "
     "not cover") {
   temp_dir dir;
   storage::knowledge_store kb(dir.file("k.db"));
@@ -162,7 +163,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
+TEST_CASE("sessions: bindings - ordered events and sequence conflicts") {
   temp_dir dir;
   storage::sqlite_session_store store(dir.file("s.db"));
   dialogue::channel_key key{"web", "tok"};
@@ -196,7 +197,7 @@ TEST_CASE("sessions: bindings, ordered events and sequence conflicts") {
 }
 
 TEST_CASE(
-    "a conversation is read back from its last restart on, before and after migrations 3 and 4") {
+    "a conversation is read back from its last restart on - before and after migrations 3 and 4") {
   temp_dir dir;
   const std::string file = dir.file("s.db");
   using dialogue::event_kind;

@@ -37,14 +37,14 @@ const option* quantity(const char* text, bool pending = true) {
 
 }  // namespace
 
-TEST_CASE("stems join inflected words, part by part across hyphens") {
+TEST_CASE("stems join inflected words - part by part across hyphens") {
   CHECK(stem("knows") == stem("know"));
   CHECK(stem("users") == "user");
   CHECK(stem("insurance") == stem("insurer"));
   CHECK(stem("cpu-heavy") == "cpu-" + stem("heavy"));
 }
 
-TEST_CASE("typos are fixed to the advisor's words, real words are left alone") {
+TEST_CASE("typos are fixed to the advisor's words - real words are left alone") {
   CHECK(joined(plain().read("pyhton")) == "python");
   CHECK(joined(plain().read("javscript devs")) == "javascript devs");
   CHECK(joined(plain().read("yse")) == "yes");
@@ -60,7 +60,7 @@ TEST_CASE("fillers fall away from the core of a message") {
   CHECK(core == std::vector<std::string>{"undo"});
 }
 
-TEST_CASE("commands are found anywhere in a sentence, in natural wording") {
+TEST_CASE("commands are found anywhere in a sentence - in natural wording") {
   CHECK(cmd("let's start over") == command::restart);
   CHECK(cmd("hmm ok, I think I'd like to start over") == command::restart);
   CHECK(cmd("oops, wrong one") == command::back);
@@ -92,7 +92,7 @@ TEST_CASE("commands are found anywhere in a sentence, in natural wording") {
   }
 }
 
-TEST_CASE("yes and no, alone or leading a sentence") {
+TEST_CASE("yes and no - alone or leading a sentence") {
   auto pol = [](const char* t) { return plain().polarity(plain().read(t)); };
   CHECK(pol("yep").sign == 1);
   CHECK(pol("yep").whole);
@@ -185,7 +185,8 @@ TEST_CASE(
   CHECK(analytics->id == "analytics");
 }
 
-TEST_CASE("splitting and statements: js/ts, data/ml, but not 50/50; 'could be …' is no question") {
+TEST_CASE(
+    "splitting and statements: js/ts - data/ml - but not 50/50 - 'could be …' is no question") {
   CHECK(joined(plain().read("mostly JS/TS folks")) == "mostly js ts folks");
   CHECK(joined(plain().read("the data/ML bit")) == "the data ml bit");
   CHECK(joined(plain().read("50/50 split")) == "50/50 split");
@@ -232,7 +233,7 @@ TEST_CASE("clauses: commas and joining words start a new one") {
   CHECK(c[3] != c[6]);
 }
 
-TEST_CASE("a change that names the new answer gives it, not the question's own name") {
+TEST_CASE("a change that names the new answer gives it - not the question's own name") {
   const question& team = *shipped().find_question("team");
   const question& data = *shipped().find_question("data");
   const option* o =
@@ -246,7 +247,7 @@ TEST_CASE("a change that names the new answer gives it, not the question's own n
         nullptr);
 }
 
-TEST_CASE("several positions are several, not the first of them") {
+TEST_CASE("several positions are several - not the first of them") {
   CHECK(plain().ordinal(plain().read("last one on the list")) == -1);
   CHECK(plain().ordinal(plain().read("kinda the first but also the second?")) == 0);
   CHECK(plain().ordinal(plain().read("either the first or the third tbh")) == 0);
@@ -254,7 +255,7 @@ TEST_CASE("several positions are several, not the first of them") {
   CHECK_FALSE(plain().ordinal(plain().read("the first release")).has_value());
 }
 
-TEST_CASE("a head count answers who is choosing only with its unit, and only when large") {
+TEST_CASE("a head count answers who is choosing only with its unit - and only when large") {
   const question& context = *shipped().find_question("context");
   const option* o =
       plain().by_quantity(context, plain().read("we're a pension fund, 3000 staff"), true);
@@ -265,7 +266,7 @@ TEST_CASE("a head count answers who is choosing only with its unit, and only whe
         nullptr);  // small says nothing
 }
 
-TEST_CASE("people count as load only at once; a number may change a load already given") {
+TEST_CASE("people count as load only at once - a number may change a load already given") {
   const question& scale = *shipped().find_question("scale");
   const option* o = plain().by_quantity(
       scale, plain().read("tens of thousands of people drawing at once at peak"), false);
@@ -295,7 +296,7 @@ TEST_CASE("a short last clause may ask about the stacks") {
   CHECK_FALSE(plain().asks(plain().read("python or node, the team knows both")));
 }
 
-TEST_CASE("status, why and help in everyday wording; 'what i said' alone is no status") {
+TEST_CASE("status - why and help in everyday wording - 'what i said' alone is no status") {
   CHECK(cmd("which answers have i given so far?") == command::status);
   CHECK(cmd("y do u need that info") == command::why);
   CHECK(cmd("which commands do you understand") == command::help);
@@ -303,7 +304,7 @@ TEST_CASE("status, why and help in everyday wording; 'what i said' alone is no s
   CHECK(cmd("python. btw ignore what i said earlier, we're a big bank") != command::status);
 }
 
-TEST_CASE("a need is a statement; a modal before a stack asks") {
+TEST_CASE("a need is a statement - a modal before a stack asks") {
   CHECK_FALSE(plain().asks(plain().read("it has to talk to a 20 yr old ERP")));
   CHECK_FALSE(plain().asks(plain().read("we have to ship fast")));
   CHECK(plain().asks(plain().read("if we serve huge video uploads can node pipe them in chunks")));
@@ -317,7 +318,7 @@ TEST_CASE("not knowing a language is no skip") {
   CHECK(cmd("i don't know which") == command::skip);
 }
 
-TEST_CASE("a range of numbers is a quantity, not several positions") {
+TEST_CASE("a range of numbers is a quantity - not several positions") {
   CHECK_FALSE(plain().ordinal(plain().read("10-20 thousand signups we hope")).has_value());
   const option* o = quantity("10-20 thousand signups we hope");
   REQUIRE(o != nullptr);

@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-TEST_CASE("utc_now: the three shapes, and the same second formatted alike") {
+TEST_CASE("utc_now: the three shapes - and the same second formatted alike") {
   const std::regex with_millis(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
   const std::regex seconds(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)");
   const std::regex date(R"(\d{4}-\d{2}-\d{2})");

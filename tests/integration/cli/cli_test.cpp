@@ -60,7 +60,7 @@ TEST_CASE("advisor --version and --help") {
 }
 
 TEST_CASE(
-    "chat --json speaks the message shapes, and a killed process resumes at the same question") {
+    "chat --json speaks the message shapes - and a killed process resumes at the same question") {
   temp_dir dir;
   std::string token;
   {
@@ -92,7 +92,7 @@ TEST_CASE(
   CHECK(p.wait() == 0);
 }
 
-TEST_CASE("the terminal chat: numbers pick options, and the decision record is written") {
+TEST_CASE("the terminal chat: numbers pick options - and the decision record is written") {
   temp_dir dir;
   process p(advisor_args(dir, {"chat", "--record", dir.file("adr.md")}));
   for (const char* line :
@@ -112,7 +112,7 @@ TEST_CASE("the terminal chat: numbers pick options, and the decision record is w
   CHECK(record.find("## Sources") != std::string::npos);
 }
 
-TEST_CASE("knowledge search, export and import") {
+TEST_CASE("knowledge search - export and import") {
   temp_dir dir;
   process s(advisor_args(dir, {"knowledge", "search", "how fast is Node.js"}));
   std::string found = s.read_all();
@@ -152,7 +152,8 @@ TEST_CASE("knowledge search, export and import") {
   CHECK(count_rows(dir.file("data") + "/advisor.db", "facts") == facts_before);
 }
 
-TEST_CASE("a bad framework file gives file, line and problem, exits non-zero, and writes nothing") {
+TEST_CASE(
+    "a bad framework file gives file - line and problem - exits non-zero - and writes nothing") {
   temp_dir dir;
   std::string good = source_path("config/framework.json");
   std::ifstream in(good);

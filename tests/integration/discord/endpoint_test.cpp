@@ -170,7 +170,7 @@ TEST_SUITE("discord endpoint") {
   }
 
   TEST_CASE(
-      "a replay of an early request after more requests than the old memory held (20,000) is "
+      "a replay of an early request after more requests than the old memory held (20000) is "
       "still refused") {
     discord_server s;
     std::string body = s.command().dump();
@@ -195,7 +195,7 @@ TEST_SUITE("discord endpoint") {
     CHECK(s.current()->seq == seq);
   }
 
-  TEST_CASE("with the replay memory full, a signed request gets 503 busy with Retry-After") {
+  TEST_CASE("with the replay memory full - a signed request gets 503 busy with Retry-After") {
     auto skew = std::make_shared<std::atomic<std::int64_t>>(0);
     discord::adapter_options opts;
     opts.replay_capacity = 1;
@@ -380,7 +380,7 @@ TEST_SUITE("discord endpoint") {
   }
 
   TEST_CASE(
-      "the same channel and user ids in two guilds are two conversations; a click from the other "
+      "the same channel and user ids in two guilds are two conversations - a click from the other "
       "guild moves neither") {
     discord_server s;
     json g1 = s.send(s.command({}, "U1", "G1", "C1")).body["data"];
@@ -465,7 +465,7 @@ TEST_SUITE("discord endpoint") {
     CHECK_FALSE(s.current());
   }
 
-  TEST_CASE("hostile text comes back inert: no masked link, mention or spoiler of the user's") {
+  TEST_CASE("hostile text comes back inert: no masked link - mention or spoiler of the user's") {
     const std::string hostile =
         "[click me](https://evil.example/x) @everyone @here <@123456789012345678> <@&42> <#77> "
         "||spoiler|| `code` **bold** <https://evil.example>";

@@ -111,7 +111,7 @@ TEST_SUITE("discord replay guard") {
           verdict::fresh);
   }
 
-  TEST_CASE("signatures are remembered for their whole window, past the old 20,000") {
+  TEST_CASE("signatures are remembered for their whole window - past the old 20000") {
     discord::replay_guard g(std::chrono::seconds(300));
     for (int i = 0; i < 30000; ++i)
       REQUIRE(g.check(std::to_string(5000 + i / 200), sig(i), 5000 + i / 200) == verdict::fresh);
@@ -119,7 +119,7 @@ TEST_SUITE("discord replay guard") {
     CHECK(g.size() == 30000);
   }
 
-  TEST_CASE("full of live signatures: refused with full and a Retry-After, never forgotten") {
+  TEST_CASE("full of live signatures: refused with full and a Retry-After - never forgotten") {
     discord::replay_guard g(std::chrono::seconds(300), 100);
     for (int i = 0; i < 100; ++i) REQUIRE(g.check("5000", sig(i), 5000) == verdict::fresh);
     CHECK(g.check("5000", sig(100), 5000) == verdict::full);
@@ -296,7 +296,7 @@ TEST_SUITE("discord messages") {
     CHECK(e["footer"]["text"].get<std::string>().starts_with("Shortened to fit Discord."));
   }
 
-  TEST_CASE("the recommendation embed, exactly") {
+  TEST_CASE("the recommendation embed - exactly") {
     dialogue::recommendation rec;
     rec.choice = "python";
     rec.choice_label = "Python";

@@ -13,7 +13,7 @@ using namespace advisor::slack;
 using nlohmann::json;
 
 TEST_SUITE("slack blocks") {
-  TEST_CASE("the core's markdown becomes mrkdwn, with &, <, > escaped") {
+  TEST_CASE("the core's markdown becomes mrkdwn - with & - < - > escaped") {
     CHECK(to_mrkdwn("Fine, I'll leave **who is choosing** open.") ==
           "Fine, I'll leave *who is choosing* open.");
     CHECK(to_mrkdwn("- **a**: b\n- c") == "\xE2\x80\xA2 *a*: b\n\xE2\x80\xA2 c");
@@ -43,7 +43,7 @@ TEST_SUITE("slack blocks") {
     CHECK(t.size() <= 7);
   }
 
-  TEST_CASE("a question: section, progress context and one button per option, exactly") {
+  TEST_CASE("a question: section - progress context and one button per option - exactly") {
     dialogue::outcome out;
     out.text =
         "Fine, I'll leave **who is choosing** open.\n\nWhat will the backend spend most of its "
@@ -78,7 +78,7 @@ TEST_SUITE("slack blocks") {
   }
 
   TEST_CASE(
-      "oversized input still gives valid Block Kit: rows of 25, short labels, sections of 3000") {
+      "oversized input still gives valid Block Kit: rows of 25 - short labels - sections of 3000") {
     dialogue::outcome out;
     out.question = "big";
     out.progress = {1, 1};
@@ -104,7 +104,7 @@ TEST_SUITE("slack blocks") {
   }
 
   TEST_CASE(
-      "the recommendation card: header, confidence and scores, reasons with sources, disputes, "
+      "the recommendation card: header - confidence and scores - reasons with sources - disputes - "
       "next steps") {
     dialogue::recommendation rec;
     rec.choice = "nodejs";
@@ -164,7 +164,7 @@ TEST_SUITE("slack blocks") {
     CHECK(render_turn(out, {"U1", "", {}}, false).blocks[0]["type"] == "section");
   }
 
-  TEST_CASE("retired buttons: the actions go, a note comes at the end") {
+  TEST_CASE("retired buttons: the actions go - a note comes at the end") {
     json blocks = json::parse(R"([{"type":"section","text":{"type":"mrkdwn","text":"Q?"}},
       {"type":"actions","block_id":"advisor:q:0","elements":[]}])");
     json out = retire_buttons(blocks, "chose *A*");

@@ -35,7 +35,7 @@ adapters::outbound_request post(const test::fake_api& api, const std::string& pa
 }  // namespace
 
 TEST_SUITE("outbound") {
-  TEST_CASE("a successful call sends the method, headers and body as given") {
+  TEST_CASE("a successful call sends the method - headers and body as given") {
     test::fake_api api;
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.postMessage", R"({"channel":"C1","text":"hi"})"));
@@ -75,7 +75,7 @@ TEST_SUITE("outbound") {
     CHECK(api.count() == 3);
   }
 
-  TEST_CASE("429 waits for Retry-After, then the call goes through") {
+  TEST_CASE("429 waits for Retry-After - then the call goes through") {
     test::fake_api api;
     api.respond_next({429, R"({"ok":false,"error":"ratelimited"})", {{"Retry-After", "1"}}});
     adapters::http_client client(quick());
@@ -106,7 +106,7 @@ TEST_SUITE("outbound") {
     CHECK(res.attempts == 1);
   }
 
-  TEST_CASE("a refused connection is a transport error, retried, never an exception") {
+  TEST_CASE("a refused connection is a transport error - retried - never an exception") {
     std::uint16_t port = 0;
     {
       boost::asio::io_context ioc;

@@ -34,7 +34,7 @@ TEST_SUITE("slack signing") {
     CHECK(verify(doc_secret, doc_timestamp, doc_signature, doc_body, doc_now) == verdict::ok);
   }
 
-  TEST_CASE("a timestamp more than five minutes from now, either side, is stale") {
+  TEST_CASE("a timestamp more than five minutes from now - either side - is stale") {
     CHECK(verify(doc_secret, doc_timestamp, doc_signature, doc_body, 1531420618 + 300) ==
           verdict::ok);
     CHECK(verify(doc_secret, doc_timestamp, doc_signature, doc_body, 1531420618 - 300) ==
@@ -46,7 +46,7 @@ TEST_SUITE("slack signing") {
     CHECK(verify(doc_secret, doc_timestamp, doc_signature, doc_body, 0) == verdict::stale);
   }
 
-  TEST_CASE("a tampered body, another secret or another timestamp do not match") {
+  TEST_CASE("a tampered body - another secret or another timestamp do not match") {
     std::string tampered(doc_body);
     tampered.replace(tampered.find("text="), 5, "text=x");
     CHECK(verify(doc_secret, doc_timestamp, doc_signature, tampered, doc_now) == verdict::mismatch);
@@ -120,7 +120,7 @@ TEST_SUITE("slack form") {
           "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN");
     CHECK(f["user_id"] == "U2CERLKJA");
   }
-  TEST_CASE("'+' is a space, %2B a plus, UTF-8 survives, odd pairs do not crash") {
+  TEST_CASE("'+' is a space - %2B a plus - UTF-8 survives - odd pairs do not crash") {
     auto f = parse_form("text=we+are+a+startup+%2B+team&x=caf%C3%A9&flag&=v&&a=1&a=2&bad=%zz%");
     CHECK(f["text"] == "we are a startup + team");
     CHECK(f["x"] == "caf\xC3\xA9");

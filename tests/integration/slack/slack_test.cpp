@@ -307,7 +307,7 @@ class stderr_capture {
 }  // namespace
 
 TEST_SUITE("slack endpoints") {
-  TEST_CASE("unsigned, mis-signed, stale and tampered requests get 401 and touch nothing") {
+  TEST_CASE("unsigned - mis-signed - stale and tampered requests get 401 and touch nothing") {
     running s;
     json ev = envelope("Ev401", mention("startup", "U9", "1700000001.000100"));
     std::string body = ev.dump();
@@ -368,7 +368,7 @@ TEST_SUITE("slack endpoints") {
   }
 
   TEST_CASE(
-      "a replay of an early request after more requests than the old memory held (100,000) is "
+      "a replay of an early request after more requests than the old memory held (100000) is "
       "still refused") {
     running s;
     std::string body = envelope("EvEarly", mention("startup", "U1", "1700000003.000100")).dump();
@@ -394,7 +394,7 @@ TEST_SUITE("slack endpoints") {
     CHECK(posts(s.api).size() == 1);
   }
 
-  TEST_CASE("with the replay memory full, a signed request gets 503 busy with Retry-After") {
+  TEST_CASE("with the replay memory full - a signed request gets 503 busy with Retry-After") {
     running s(true, 1);
     s.command("");
     auto question = posts(s.api).back();
@@ -423,7 +423,7 @@ TEST_SUITE("slack endpoints") {
     CHECK(s.current(key)->seq == seq + 1);
   }
 
-  TEST_CASE("url_verification echoes the challenge, only when signed") {
+  TEST_CASE("url_verification echoes the challenge - only when signed") {
     running s;
     json body = {{"token", "Jhj5dZrVaK7ZwHHjRyZWjbDl"},
                  {"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"},
@@ -436,7 +436,7 @@ TEST_SUITE("slack endpoints") {
   }
 
   TEST_CASE(
-      "Slack's retries of an event (same event_id, X-Slack-Retry-Num) give exactly one reply") {
+      "Slack's retries of an event (same event_id - X-Slack-Retry-Num) give exactly one reply") {
     running s;
     json ev = envelope("Ev0RETRY", mention("we are a startup", "U1", "1700000003.000100"));
     double before = metric("advisor_slack_duplicates_total", {{"kind", "event"}});
@@ -454,7 +454,7 @@ TEST_SUITE("slack endpoints") {
   }
 
   TEST_CASE(
-      "the bot's own messages, other bots, edits, deletions and channel chatter are ignored") {
+      "the bot's own messages - other bots - edits - deletions and channel chatter are ignored") {
     running s;
     json own = direct("hello", bot_user, "1700000004.000100");
     json other_bot = direct("hello", "U2", "1700000004.000200");
@@ -487,7 +487,7 @@ TEST_SUITE("slack endpoints") {
     CHECK_FALSE(s.current("T1/D1//UBOT"));
   }
 
-  TEST_CASE("429 with Retry-After: the message is sent again after the wait, once") {
+  TEST_CASE("429 with Retry-After: the message is sent again after the wait - once") {
     running s;
     s.api.respond_next({429, R"({"ok":false,"error":"ratelimited"})", {{"Retry-After", "1"}}});
     CHECK(s.event(envelope("Ev429", mention("startup", "U1", "1700000005.000100"))).status == 200);
@@ -514,7 +514,8 @@ TEST_SUITE("slack endpoints") {
   }
 
   TEST_CASE(
-      "/advisor in a channel the bot is not in: the user is told privately, through response_url") {
+      "/advisor in a channel the bot is not in: the user is told privately - through "
+      "response_url") {
     running s;
     s.api.respond_next({200, R"({"ok":false,"error":"not_in_channel"})", {}});
     auto ack = s.command("");
@@ -537,7 +538,7 @@ TEST_SUITE("slack endpoints") {
 
 TEST_SUITE("slack conversation") {
   TEST_CASE(
-      "a whole conversation from /advisor to the recommendation card, through button clicks") {
+      "a whole conversation from /advisor to the recommendation card - through button clicks") {
     running s;
     stderr_capture logs(s.dir.file("stderr.log"));
     auto ack = s.command("");
@@ -669,7 +670,7 @@ TEST_SUITE("slack conversation") {
   }
 
   TEST_CASE(
-      "/advisor with an opening sentence: quoted in the thread's root, and read for answers") {
+      "/advisor with an opening sentence: quoted in the thread's root - and read for answers") {
     running s;
     auto ack = s.command("we are a startup & we build real-time chat");
     CHECK(ack.status == 200);
@@ -768,7 +769,7 @@ TEST_SUITE("slack conversation") {
   }
 
   TEST_CASE(
-      "the same channel and user ids in two workspaces are two conversations; nothing crosses "
+      "the same channel and user ids in two workspaces are two conversations - nothing crosses "
       "between them") {
     running s;
     auto in_team = [](json env, const std::string& team) {
@@ -797,7 +798,7 @@ TEST_SUITE("slack conversation") {
     CHECK(s.current("T1/D1//U1")->out.question == one->out.question);
   }
 
-  TEST_CASE("a direct message conversation in words, without a thread") {
+  TEST_CASE("a direct message conversation in words - without a thread") {
     running s;
     s.event(envelope("EvDm1", direct("hi", "U1", "1700000009.000100")));
     auto t = s.current("T1/D1//U1");
@@ -860,7 +861,7 @@ TEST_SUITE("slack conversation") {
     for (const auto& c : updates(s.api)) check_posted(c.json());
   }
 
-  TEST_CASE("a mention outside a thread opens a thread on it, with the opening sentence") {
+  TEST_CASE("a mention outside a thread opens a thread on it - with the opening sentence") {
     running s;
     s.event(envelope("EvOpen", mention("we are a startup building a real-time chat", "U1",
                                        "1700000010.000100")));

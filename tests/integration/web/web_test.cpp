@@ -170,7 +170,7 @@ json finish_conversation(client& c, json reply) {
 
 }  // namespace
 
-TEST_CASE("a whole conversation over the WebSocket, then resume with the token") {
+TEST_CASE("a whole conversation over the WebSocket - then resume with the token") {
   running_server s;
   std::string token;
   std::string question;
@@ -226,7 +226,7 @@ TEST_CASE("bad input gets an error frame and the socket and session stay") {
   CHECK(reply["question"] == "startup_goal");
 }
 
-TEST_CASE("a frame over 64 KiB closes the connection with 1009, others go on") {
+TEST_CASE("a frame over 64 KiB closes the connection with 1009 - others go on") {
   running_server s;
   client other(s.port);
   client c(s.port);
@@ -239,7 +239,7 @@ TEST_CASE("a frame over 64 KiB closes the connection with 1009, others go on") {
 }
 
 TEST_CASE(
-    "raw invalid UTF-8 in a text frame is refused as RFC 6455 requires (1007); others go on") {
+    "raw invalid UTF-8 in a text frame is refused as RFC 6455 requires (1007) - others go on") {
   running_server s;
   client other(s.port);
   client c(s.port);
@@ -250,7 +250,7 @@ TEST_CASE(
   CHECK(other.receive()["type"] == "session");
 }
 
-TEST_CASE("a flood from one connection is rate limited; another connection is unaffected") {
+TEST_CASE("a flood from one connection is rate limited - another connection is unaffected") {
   running_server s([](bot::config& cfg) {
     cfg.messages_per_second = 1;
     cfg.message_burst = 5;
@@ -289,7 +289,7 @@ TEST_CASE("an idle WebSocket is closed after the idle timeout") {
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
 }
 
-TEST_CASE("health, metrics, the widget, and clear errors for the rest") {
+TEST_CASE("health - metrics - the widget - and clear errors for the rest") {
   running_server s;
   auto h = get(s.port, "/healthz");
   CHECK(h.status == 200);
@@ -359,7 +359,7 @@ TEST_CASE("stopping closes WebSockets with 1001 and run() returns 0") {
   CHECK(c.ws.reason().code == websocket::close_code::going_away);
 }
 
-TEST_CASE("/healthz turns unhealthy while the database cannot be written, and recovers") {
+TEST_CASE("/healthz turns unhealthy while the database cannot be written - and recovers") {
   running_server s;
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((s.dir.str() + "/advisor.db").c_str(), &other) == SQLITE_OK);
@@ -397,7 +397,7 @@ TEST_CASE("a thousand idle connections do not stop others being served") {
   MESSAGE("idle connections held: " << idle);
 }
 
-TEST_CASE("with several I/O threads, parallel conversations each finish with every turn stored") {
+TEST_CASE("with several I/O threads - parallel conversations each finish with every turn stored") {
   // One loop thread is the default; more run each connection's handlers on a strand, and
   // the commits on whichever thread is free.
   running_server s([](bot::config& c) { c.threads = 3; });
@@ -479,7 +479,7 @@ long open_connections(std::uint16_t port) {
 }  // namespace
 
 TEST_CASE(
-    "while an attacker's maximum-size turns are being worked on, a victim's conversation and "
+    "while an attacker's maximum-size turns are being worked on - a victim's conversation and "
     "/healthz are served") {
   static constexpr const char* marker = "ATTACK";
   turn_gate gate;
@@ -518,7 +518,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "one address holds at most all turn threads but one: its other connections wait, others do "
+    "one address holds at most all turn threads but one: its other connections wait - others do "
     "not") {
   static constexpr const char* marker = "HOLD";
   turn_gate gate;
@@ -721,7 +721,7 @@ TEST_CASE("connections are capped in all and per address") {
   CHECK_THROWS(client(total.port));
 }
 
-TEST_CASE("HTTP is strict: Transfer-Encoding other than chunked, and bodies where none belong") {
+TEST_CASE("HTTP is strict: Transfer-Encoding other than chunked - and bodies where none belong") {
   running_server s({}, [](bot::app&, web::server& srv) {
     auto echo_size = [](const adapters::http_request& r) {
       adapters::http_response res;
