@@ -404,6 +404,7 @@
     var p = el('p', 'advisor-sources');
     p.appendChild(el('span', 'advisor-sources-label', (label || (sources.length > 1 ? 'Sources' : 'Source')) + ': '));
     p.appendChild(document.createTextNode(sources.join('; ')));
+    p.title = sources.join('; ');
     return p;
   }
 
