@@ -20,7 +20,6 @@ const axeSource = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js
 const maxTurns = 40;
 const testTimeoutMs = 120000;
 const uiTimeoutMs = 20000;
-const reconnectTimeoutMs = 45000;
 
 let server;
 let dataDir;
@@ -46,8 +45,11 @@ after(async () => {
 
 // A fresh browser profile showing `url`. bypassCSP lets axe-core be injected into the demo
 // page (its CSP allows only its own scripts); the widget itself runs the same either way.
-async function openPage({ viewport = { width: 1100, height: 800 }, url = server.origin + '/', init = null, colorScheme = 'light' } = {}) {
+// fakeClock: the page's timers run on Playwright's clock, so a test can hold the widget's
+// reconnection backoff still (pauseOffline) and show what "Retry now" alone does.
+async function openPage({ viewport = { width: 1100, height: 800 }, url = server.origin + '/', init = null, colorScheme = 'light', fakeClock = false } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, bypassCSP: true });
+  if (fakeClock) await context.clock.install();
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.setDefaultTimeout(uiTimeoutMs);
@@ -112,6 +114,14 @@ async function axeViolations(page) {
     });
     return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ') + ': ' + n.failureSummary) }));
   });
+}
+
+// With the server down: stops the page's clock once a reconnection is waiting on its backoff
+// timer (no attempt in flight), so nothing reconnects until the test says so.
+async function pauseOffline(page) {
+  await page.locator('.advisor-banner', { hasText: /offline/i }).waitFor();
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 50);
+  await until(() => page.evaluate(() => window.__advisorWidget.retrying), 'a reconnection waiting on its timer');
 }
 
 // Waits for a condition of the test's own (polled), failing after timeoutMs.
@@ -315,7 +325,7 @@ test('the host page\'s text styles do not leak into the widget', { timeout: test
 });
 
 test('a server outage shows an offline banner with Retry now and dimmed answers, then "back online"', { timeout: testTimeoutMs * 2 }, async () => {
-  const page = await openPage();
+  const page = await openPage({ fakeClock: true });
   await openChat(page);
   await answerOne(page);
   const question = await liveBotMessages(page).last().locator('.advisor-md').innerText();
@@ -327,17 +337,18 @@ test('a server outage shows an offline banner with Retry now and dimmed answers,
   // The answers look asleep.
   const option = optionButtons(page).first();
   assert.equal(await option.evaluate((b) => getComputedStyle(b).borderStyle), 'dashed');
+  // The backoff is held still: back up, the server is reached only through "Retry now".
+  await pauseOffline(page);
   const sockets = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
   server = await startAdvisor({ dataDir, port: server.port });
-  // Clicking again connects now, whatever the backoff had planned.
-  const before = sockets.length;
   await banner.getByRole('button', { name: 'Retry now' }).click();
-  await banner.filter({ hasText: /back online/i }).waitFor({ timeout: reconnectTimeoutMs });
-  assert.ok(sockets.length > before);
+  await banner.filter({ hasText: /back online/i }).waitFor();
+  assert.equal(sockets.length, 1);
   assert.equal(await option.evaluate((b) => getComputedStyle(b).borderStyle), 'solid');
   assert.equal(await liveBotMessages(page).last().locator('.advisor-md').innerText(), question);
   // The banner goes once the news is old.
+  await page.clock.runFor(5000);
   await banner.waitFor({ state: 'hidden' });
   await answerOne(page);
   assert.deepEqual(page.errors, []);
@@ -469,7 +480,7 @@ test('the files are cached (ETag, 304) and compressed (gzip); there is a favicon
 
 for (const scheme of ['light', 'dark']) {
   test(`axe-core finds no WCAG A/AA violation, ${scheme}`, { timeout: testTimeoutMs * 2 }, async () => {
-    const page = await openPage({ colorScheme: scheme });
+    const page = await openPage({ colorScheme: scheme, fakeClock: true });
     const check = async (what) => assert.deepEqual(await axeViolations(page), [], `${scheme}: ${what}`);
     await check('page with the launcher');
     await openChat(page);
@@ -486,10 +497,14 @@ for (const scheme of ['light', 'dark']) {
     await check('the conversation restored after a reload');
     await server.stop('SIGKILL');
     await page.locator('.advisor-banner', { hasText: /offline/i }).waitFor();
+    await page.locator('.advisor-banner', { hasText: /offline/i }).waitFor();
     await check('the offline banner');
+    await pauseOffline(page);
     server = await startAdvisor({ dataDir, port: server.port });
     await page.locator('.advisor-banner').getByRole('button', { name: 'Retry now' }).click();
-    await page.locator('.advisor-banner', { hasText: /back online/i }).waitFor({ timeout: reconnectTimeoutMs });
+    await page.locator('.advisor-banner', { hasText: /back online/i }).waitFor();
+    // axe-core runs on timers of its own: time flows again (the banner stays a few seconds).
+    await page.clock.resume();
     await check('back online');
     if (scheme === 'light') {
       await page.setViewportSize({ width: 375, height: 700 });
