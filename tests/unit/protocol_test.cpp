@@ -199,7 +199,7 @@ TEST_CASE("a resuming start with \"history\" gets the earlier messages, in the a
         "invalid_message");
 }
 
-TEST_CASE("the history shows the user's typed words as they were, never as the advisor's") {
+TEST_CASE("a typed answer comes back in the history as the words it was taken from") {
   test::temp_dir dir;
   auto app = test::open_test_app(dir.str());
   bot::json_session s(*app->service, "web");
