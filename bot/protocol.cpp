@@ -125,6 +125,15 @@ std::string reply_frame(const turn& t) {
     w.key("recommendation");
     write_recommendation(w, *out.recommendation);
   }
+  if (!t.history.empty()) {
+    w.key("history").begin_array();
+    for (const auto& m : t.history) {
+      w.begin_object().key("from").value(to_string(m.from)).key("text").value(m.text);
+      if (!m.at.empty()) w.key("at").value(m.at);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
   return w.take();
 }
@@ -180,7 +189,7 @@ void json_session::submit(const std::string& token, request r, std::function<fra
 }
 
 void json_session::start(std::string_view session, std::string_view text, bool fresh,
-                         std::string_view framework, reply_fn reply) {
+                         std::string_view framework, bool history, reply_fn reply) {
   if (!framework.empty() && !svc_.has_framework(framework)) {
     std::string ids;
     for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
@@ -197,6 +206,7 @@ void json_session::start(std::string_view session, std::string_view text, bool f
     // becomes this connection's once the session is known.
     r.must_exist = true;
     r.fresh = fresh;
+    r.history = history && !fresh && text.empty();
     auto known = std::make_shared<bool>(false);
     std::string token(session);
     submit(
@@ -263,19 +273,21 @@ void json_session::handle(std::string_view frame, reply_fn reply) {
       auto text = text_of("text");
       auto framework = text_of("framework");
       auto fresh = msg.find("fresh");
-      if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()))
-        return reply({error_frame(
-            "invalid_message",
-            "\"session\", \"text\" and \"framework\" must be strings, \"fresh\" true or false.")});
+      auto history = msg.find("history");
+      if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()) ||
+          (history != msg.end() && !history->is_boolean()))
+        return reply({error_frame("invalid_message",
+                                  "\"session\", \"text\" and \"framework\" must be strings, "
+                                  "\"fresh\" and \"history\" true or false.")});
       return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework,
-                   std::move(reply));
+                   history != msg.end() && history->get<bool>(), std::move(reply));
     }
     if (type == "message") {
       auto text = text_of("text");
       if (!text || text->empty())
         return reply(
             {error_frame("invalid_message", "A message needs a non-empty \"text\" string.")});
-      if (token_.empty()) return start({}, *text, true, {}, std::move(reply));
+      if (token_.empty()) return start({}, *text, true, {}, false, std::move(reply));
       request r;
       r.type = request::kind::message;
       r.text = std::move(*text);

@@ -1,5 +1,6 @@
 // The JSON message shapes every JSON channel speaks (advisor chat --json, the WebSocket):
-//   in:  {"type":"start"[,"session":token][,"text":opening][,"framework":id][,"fresh":true]},
+//   in:  {"type":"start"[,"session":token][,"text":opening][,"framework":id][,"fresh":true]
+//         [,"history":true]},
 //   {"type":"message","text":...},
 //        {"type":"choose","option":id}
 //   out: {"type":"session",...}, {"type":"reply",...[,"recommendation":{...}]},
@@ -44,7 +45,7 @@ class json_session {
 
  private:
   void start(std::string_view session, std::string_view text, bool fresh,
-             std::string_view framework, reply_fn reply);
+             std::string_view framework, bool history, reply_fn reply);
   // Submits a turn for the key of `token`; `build` turns its result into frames.
   void submit(const std::string& token, request r, std::function<frames(result)> build,
               reply_fn reply);

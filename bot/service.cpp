@@ -158,7 +158,7 @@ bool service::decide(job& j, result& now) {
     j.write.bind = j.key;
     j.write.framework = eng.fw().id + "@" + eng.fw().version;
     j.write.events = out.events;
-    j.t = turn{j.write.conversation, std::move(out), j.write.events.size(), false};
+    j.t = turn{j.write.conversation, std::move(out), j.write.events.size(), false, {}};
     return false;
   };
 
@@ -170,8 +170,10 @@ bool service::decide(job& j, result& now) {
       }
       if (r.fresh || !s.rec) return new_conversation(r.framework, r.text, false);
       if (r.text.empty()) {
-        now = ok(turn{s.rec->id, engine_for(s.rec->framework).current(s.rec->events, s.now),
-                      s.rec->seq, true});
+        const auto& eng = engine_for(s.rec->framework);
+        turn t{s.rec->id, eng.current(s.rec->events, s.now), s.rec->seq, true, {}};
+        if (r.history) t.history = transcript(eng, s.rec->events, s.rec->times);
+        now = ok(std::move(t));
         return true;
       }
       in.type = dialogue::input::kind::text;
@@ -189,7 +191,7 @@ bool service::decide(job& j, result& now) {
           engine_for(s.rec->framework).pending_question(s.now) != r.expected_question) {
         dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events, s.now);
         cur.error = "stale";
-        now = ok(turn{s.rec->id, std::move(cur), s.rec->seq, true});
+        now = ok(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
         return true;
       }
       in.type = dialogue::input::kind::choose;
@@ -199,14 +201,14 @@ bool service::decide(job& j, result& now) {
   const auto& rec = *s.rec;
   dialogue::outcome out = engine_for(rec.framework).step(rec.events, s.now, in);
   if (out.events.empty()) {
-    now = ok(turn{rec.id, std::move(out), rec.seq, true});
+    now = ok(turn{rec.id, std::move(out), rec.seq, true, {}});
     return true;
   }
   j.write = {};
   j.write.conversation = rec.id;
   j.write.expected_seq = rec.seq;
   j.write.events = out.events;
-  j.t = turn{rec.id, std::move(out), rec.seq + j.write.events.size(), true};
+  j.t = turn{rec.id, std::move(out), rec.seq + j.write.events.size(), true, {}};
   return false;
 }
 
@@ -455,11 +457,14 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       continue;
     }
     // Remember the record as it now stands (from its last restart on, as the store keeps it).
-    if (w.bind) s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}};
+    if (w.bind) s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
     s.rec->seq = w.expected_seq + w.events.size();
+    const std::string stored_at = utc_now();
     for (const auto& e : w.events) {
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
+      s.rec->times.resize(s.rec->events.size());
       s.rec->events.push_back(e);
+      s.rec->times.push_back(stored_at);
     }
     s.now = std::move(j->t.out.state);  // the channels do not read it
     result r = ok(std::move(j->t));

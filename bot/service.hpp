@@ -33,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bot/history.hpp"
 #include "dialogue/engine.hpp"
 #include "dialogue/session_store.hpp"
 
@@ -45,8 +46,9 @@ using dialogue::session_store;
 struct turn {
   std::string conversation;  // the conversation id (not the channel's key)
   dialogue::outcome out;
-  std::uint64_t seq = 0;  // events recorded so far; grows with every state change
-  bool resumed = false;   // the action found an existing conversation
+  std::uint64_t seq = 0;              // events recorded so far; grows with every state change
+  bool resumed = false;               // the action found an existing conversation
+  std::vector<past_message> history;  // a resuming start with `history` set: what was said
 };
 
 // One user action.
@@ -64,6 +66,7 @@ struct request {
   std::string framework;          // start: empty for the default
   bool fresh = false;             // start: replace the key's conversation with a new one
   bool must_exist = false;        // start: fail with unknown_session when the key has none
+  bool history = false;           // start, resuming: also rebuild the earlier messages
 };
 
 struct result {

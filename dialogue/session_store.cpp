@@ -9,7 +9,7 @@ conversation_record session_store::create(const channel_key& key, const std::str
   w.bind = key;
   w.framework = framework;
   apply({w});  // a new id cannot conflict
-  return {id, framework, 0, {}};
+  return {id, framework, 0, {}, {}};
 }
 
 std::uint64_t session_store::append(const std::string& conversation, std::uint64_t expected_seq,

@@ -33,6 +33,9 @@ struct conversation_record {
   std::string framework;      // framework id and version it started on
   std::uint64_t seq = 0;      // number of events stored
   std::vector<event> events;  // the history that matters: from the last restart on
+  // When each of `events` was stored (ISO 8601 UTC), parallel to it; empty when the store
+  // does not say.
+  std::vector<std::string> times;
 };
 
 // One turn's writes.

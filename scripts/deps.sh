@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-build}
 packages=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libsqlite3-dev libboost-dev
           libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libjemalloc-dev
-          libstemmer-dev libhunspell-dev hunspell-en-us)
+          libstemmer-dev libhunspell-dev hunspell-en-us zlib1g-dev)
 if [[ $mode == test ]]; then
   packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev clang-format-14 python3)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)

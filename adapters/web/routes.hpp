@@ -1,6 +1,7 @@
 // Routing of plain HTTP requests, as a pure function from request to response: the widget's
-// files, /metrics, the adapters' routes, and clear JSON errors for the rest. /healthz needs
-// the database and is answered by health() on a worker thread.
+// files (with entity tags, 304 Not Modified and gzip), /metrics, the adapters' routes, and clear
+// JSON errors for the rest. /healthz needs the database and is answered by health() on a worker
+// thread.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,15 @@ adapters::http_response route(const adapters::http_request& req, const adapters:
 
 // 200 {"status":"ok",...} or 503 {"status":"unhealthy",...}.
 adapters::http_response health(bool database_ok, std::chrono::steady_clock::duration uptime);
+
+// True when an Accept-Encoding header's value takes gzip (not with q=0).
+bool accepts_gzip(std::string_view accept_encoding);
+
+// The answer to a plain GET /ws (no upgrade): 200 when a page of `origin` may open the
+// WebSocket, 403 origin_not_allowed when not, readable by that page (CORS), so the widget
+// can tell a refused site from a server that is down (a refused upgrade looks like a
+// dropped connection to a script).
+adapters::http_response origin_check(bool allowed, std::string_view origin);
 
 adapters::http_response json_error(unsigned status, std::string_view code,
                                    std::string_view message);

@@ -385,6 +385,16 @@ class http_session : public std::enable_shared_from_this<http_session> {
     bool head = req.method() == http::verb::head;
     host_ = std::string(req[http::field::host]);
 
+    if (path == "/ws" && (req.method() == http::verb::get || head)) {
+      // A page asking whether it may use the WebSocket. Browsers send no Origin on a
+      // same-origin GET: the page is then on this host.
+      std::string origin(req[http::field::origin]);
+      const bool allowed = !origin.empty() ? origin_allowed(state_.cfg, origin)
+                                           : origin_allowed(state_.cfg, "http://" + host_) ||
+                                                 origin_allowed(state_.cfg, "https://" + host_);
+      return reply(origin_check(allowed, origin), keep_alive, version, head);
+    }
+
     if (path == "/healthz") {
       // The health check writes to the database: not on an I/O thread.
       state_.pool.post([self = shared_from_this(), keep_alive, version] {

@@ -78,8 +78,8 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
           read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
       find_conversation_(read_db_.prepare(
           "SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
-      load_event_(read_db_.prepare(
-          "SELECT seq, kind, question, option, turn, via, phrase, prev FROM events WHERE id = ?")),
+      load_event_(read_db_.prepare("SELECT seq, kind, question, option, turn, via, phrase, prev, "
+                                   "at FROM events WHERE id = ?")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
   db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 268435456");
@@ -174,12 +174,14 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(
       e.turn = static_cast<int>(load_event_.integer(4));
       e.via = load_event_.text(5);
       e.phrase = load_event_.text(6);
+      rec.times.push_back(load_event_.text(8));
       at.reset();
       if (seq > restart_seq && !load_event_.is_null(7)) at = load_event_.integer(7);
       load_event_.reset();
       rec.events.push_back(std::move(e));
     }
     std::reverse(rec.events.begin(), rec.events.end());
+    std::reverse(rec.times.begin(), rec.times.end());
     read_db_.run(storage::connection::control::commit);
   } catch (...) {
     find_conversation_.reset();

@@ -4,7 +4,7 @@
 //   ADVISOR_BINARY      the advisor executable (CTest sets it; default: build/test/bot/advisor)
 //   ADVISOR_E2E_CONFIG  optional config file passed as --config (e.g. another knowledge file)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +32,15 @@ export function removeDir(dir) {
 // Runs `advisor serve --host 127.0.0.1 --port PORT --data-dir DIR` and resolves once it prints
 // "listening on http://HOST:PORT". port 0 lets the kernel choose; pass the port it got to
 // start again on the same one.
-export async function startAdvisor({ dataDir, port = 0 } = {}) {
+// `config` (optional): settings written to a config file in dataDir and passed as --config.
+export async function startAdvisor({ dataDir, port = 0, config = null } = {}) {
   if (!existsSync(binary)) throw new Error(`advisor binary not found at ${binary}; set ADVISOR_BINARY`);
   const args = [];
-  if (process.env.ADVISOR_E2E_CONFIG) args.push('--config', process.env.ADVISOR_E2E_CONFIG);
+  if (config) {
+    const file = path.join(dataDir, 'e2e-config.json');
+    writeFileSync(file, JSON.stringify(config));
+    args.push('--config', file);
+  } else if (process.env.ADVISOR_E2E_CONFIG) args.push('--config', process.env.ADVISOR_E2E_CONFIG);
   args.push('--data-dir', dataDir, 'serve', '--host', '127.0.0.1', '--port', String(port));
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ADVISOR_LOG_LEVEL: 'warn' } });
   running.add(child);

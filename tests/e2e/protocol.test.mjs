@@ -119,6 +119,34 @@ test('a second socket resumes the conversation at the same question', async () =
   await second.close();
 });
 
+test('a resume with "history": true brings every earlier message, in order, with times', async () => {
+  const first = await Client.open(server.wsUrl);
+  let { token, reply } = await startNew(first);
+  const said = [['advisor', reply.text]];
+  for (let i = 0; i < 3; i++) {
+    const option = pickOption(reply);
+    reply = await first.ask({ type: 'choose', option: option.id, question: reply.question });
+    assertReply(reply);
+    said.push(['user', option.label], ['advisor', reply.text]);
+  }
+  await first.close();
+
+  const second = await Client.open(server.wsUrl);
+  assert.equal((await second.ask({ type: 'start', session: token, history: true })).resumed, true);
+  const resumed = await second.next();
+  assertReply(resumed);
+  assert.equal(resumed.question, reply.question);
+  assert.deepEqual(resumed.history.map((m) => [m.from, m.text]), said);
+  assert.equal(resumed.history[0].at, undefined, 'the greeting has no stored time');
+  for (const m of resumed.history.slice(1)) assert.ok(Math.abs(Date.parse(m.at) - Date.now()) < 10 * 60 * 1000, m.at);
+  // Without it, nothing of the past.
+  const third = await Client.open(server.wsUrl);
+  await third.ask({ type: 'start', session: token });
+  assert.equal((await third.next()).history, undefined);
+  await second.close();
+  await third.close();
+});
+
 test('a double click on a stale button is refused, not answered twice', async () => {
   const client = await Client.open(server.wsUrl);
   const { reply } = await startNew(client);

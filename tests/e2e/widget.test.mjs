@@ -129,8 +129,9 @@ test('a whole conversation by clicking buttons ends with the recommendation card
   assert.match(await record.innerText(), /^# Decision record/);
   assert.ok(await page.locator('.advisor-record').getByRole('button', { name: 'Copy' }).isVisible());
 
-  // "Start over" goes back to the first question.
+  // "Start over" (after a confirmation) goes back to the first question.
   await page.getByRole('button', { name: 'Start over' }).first().click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Clear my answers' }).click();
   await page.locator('.advisor-progress-text', { hasText: /^Step 1 of/ }).waitFor();
   assert.deepEqual((await currentQuestion(page)).options, first.options);
   assert.deepEqual(page.errors, []);

@@ -121,3 +121,98 @@ TEST_CASE("an error frame starts with its code (the web server counts errors by 
   CHECK(j["type"] == "error");
   CHECK(j["message"] == "That button belongs to a question that has already been answered.");
 }
+
+TEST_CASE("a resuming start with \"history\" gets the earlier messages - in the advisor's words") {
+  test::temp_dir dir;
+  std::string token;
+  // What the user saw: every message, in order (the advisor's and the user's own).
+  std::vector<std::pair<std::string, std::string>> seen;
+  {
+    auto app = test::open_test_app(dir.str());
+    bot::json_session s(*app->service, "web");
+    auto frames = s.handle(R"({"type":"start"})");
+    token = json::parse(frames[0])["session"];
+    json reply = json::parse(frames[1]);
+    seen.emplace_back("advisor", reply["text"]);
+    auto say = [&](const std::string& frame, const std::string& shown) {
+      reply = json::parse(s.handle(frame).at(0));
+      REQUIRE(reply["type"] == "reply");
+      seen.emplace_back("user", shown);
+      seen.emplace_back("advisor", reply["text"]);
+    };
+    // A button, a typed answer, an undo and the same button again.
+    say(R"({"type":"choose","option":"individual","question":"context"})",
+        "Just me, as an individual developer");
+    CHECK(reply["question"] == "individual_goal");
+    std::string label;
+    for (const auto& o : reply["options"])
+      if (o["id"] == "know_js") label = o["label"];
+    REQUIRE(!label.empty());
+    say(json({{"type", "choose"}, {"option", "know_js"}, {"question", "individual_goal"}}).dump(),
+        label);
+    say(R"({"type":"message","text":"back"})", "back");
+    CHECK(reply["question"] == "individual_goal");
+    say(json({{"type", "choose"}, {"option", "know_js"}, {"question", "individual_goal"}}).dump(),
+        label);
+    // A turn that changes nothing is not in the event log, so not in the history either.
+    reply = json::parse(s.handle(R"({"type":"message","text":"help"})").at(0));
+    CHECK(reply["understood"] == "help");
+
+    // Resumed by the same service: the history comes from what it keeps of the log.
+    bot::json_session again(*app->service, "web");
+    frames = again.handle(json({{"type", "start"}, {"session", token}, {"history", true}}).dump());
+    REQUIRE(frames.size() == 2);
+    json resumed = json::parse(frames[1]);
+    REQUIRE(resumed.contains("history"));
+    REQUIRE(resumed["history"].size() == seen.size());
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      CAPTURE(i);
+      CHECK(resumed["history"][i]["from"] == seen[i].first);
+      CHECK(resumed["history"][i]["text"] == seen[i].second);
+    }
+    // Without "history", a resume carries none (a reconnecting client already shows it).
+    bot::json_session plain(*app->service, "web");
+    frames = plain.handle(json({{"type", "start"}, {"session", token}}).dump());
+    CHECK_FALSE(json::parse(frames[1]).contains("history"));
+  }
+  // After a restart of the server: read back from the database, with the time of each turn.
+  auto app = test::open_test_app(dir.str());
+  bot::json_session s(*app->service, "web");
+  auto frames = s.handle(json({{"type", "start"}, {"session", token}, {"history", true}}).dump());
+  REQUIRE(frames.size() == 2);
+  json history = json::parse(frames[1])["history"];
+  REQUIRE(history.size() == seen.size());
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CAPTURE(i);
+    CHECK(history[i]["from"] == seen[i].first);
+    CHECK(history[i]["text"] == seen[i].second);
+    // The greeting has no event of its own, so no time; every turn after it has one.
+    if (i > 0) {
+      REQUIRE(history[i].contains("at"));
+      std::string at = history[i]["at"];
+      CHECK(at.size() == 24);
+      CHECK(at[10] == 'T');
+      CHECK(at.back() == 'Z');
+    }
+  }
+  CHECK(json::parse(s.handle(R"({"type":"start","session":"x","history":1})").at(0))["code"] ==
+        "invalid_message");
+}
+
+TEST_CASE("a typed answer comes back in the history as the words it was taken from") {
+  test::temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  bot::json_session s(*app->service, "web");
+  auto frames = s.handle(R"({"type":"start"})");
+  std::string token = json::parse(frames[0])["session"];
+  // A typed answer: the event keeps the words that gave it.
+  json reply = json::parse(s.handle(R"({"type":"message","text":"individual"})").at(0));
+  REQUIRE(reply["question"] == "individual_goal");
+  bot::json_session again(*app->service, "web");
+  frames = again.handle(json({{"type", "start"}, {"session", token}, {"history", true}}).dump());
+  json history = json::parse(frames[1])["history"];
+  REQUIRE(history.size() == 3);
+  CHECK(history[1]["from"] == "user");
+  CHECK(history[1]["text"] == "individual");
+  CHECK(history[2]["text"] == reply["text"]);
+}

@@ -4,7 +4,8 @@
  * Embed with one tag:
  *   <script src="https://HOST/widget.js" data-advisor-url="wss://HOST/ws"></script>
  * Optional attributes: data-advisor-url (defaults to ws(s)://<origin of this script>/ws),
- * data-advisor-title, data-advisor-framework (a framework id), data-advisor-open="true".
+ * data-advisor-title, data-advisor-framework (a framework id), data-advisor-open="true",
+ * data-advisor-theme ("light" or "dark"; default: the reader's prefers-color-scheme).
  *
  * It speaks the JSON protocol of docs/protocol.md over one WebSocket, keeps the session
  * token in localStorage (a reload resumes the conversation) and reconnects with backoff.
@@ -32,6 +33,17 @@
   var cssUrl = new URL('widget.css', scriptUrl).href;
   var title = script.getAttribute('data-advisor-title') || 'Stack advisor';
   var framework = script.getAttribute('data-advisor-framework') || '';
+  var theme = script.getAttribute('data-advisor-theme') || '';
+  // Where to ask whether this page's origin may use the WebSocket (see onSocketFailed).
+  var checkUrl = (function () {
+    try {
+      var u = new URL(wsUrl, location.href);
+      u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+      return u.href;
+    } catch (e) { return null; }
+  })();
+  var PHONE_QUERY = '(max-width: 520px), (max-height: 520px)';
+  var BACK_ONLINE_MS = 4000;
 
   var ERROR_TEXT = {
     rate_limited: 'Slow down a little: that message was not read. Try again in a moment.',
@@ -183,11 +195,14 @@
 
   var host = el('div', 'advisor-host');
   host.setAttribute('data-advisor-widget', '');
+  if (theme === 'light' || theme === 'dark') host.setAttribute('data-advisor-theme', theme);
   var shadow = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
   var style = el('link');
   style.rel = 'stylesheet';
   style.href = cssUrl;
-  var root = el('div', 'advisor-root');
+  // A landmark of its own, so the page's structure stays whole with the widget in it.
+  var root = el('aside', 'advisor-root');
+  root.setAttribute('aria-label', title);
   root.style.visibility = 'hidden';  // until the stylesheet is in, so nothing flashes unstyled
   function showRoot() { root.style.visibility = ''; }
   style.addEventListener('load', showRoot);
@@ -251,6 +266,37 @@
   typing.appendChild(el('span', 'advisor-dot'));
   typing.appendChild(el('span', 'advisor-sr', 'The advisor is typing'));
 
+  // The connection's state when it is not fine: offline (retrying), back online, or refused.
+  var banner = el('div', 'advisor-banner');
+  banner.hidden = true;
+  banner.setAttribute('role', 'status');
+  var bannerText = el('span', 'advisor-banner-text');
+  var bannerButton = el('button', 'advisor-banner-button', 'Retry now');
+  bannerButton.type = 'button';
+  banner.appendChild(bannerText);
+  banner.appendChild(bannerButton);
+
+  // "Start over?": asked before a restart throws the answers away.
+  var confirmBox = el('div', 'advisor-confirm');
+  confirmBox.hidden = true;
+  confirmBox.setAttribute('role', 'alertdialog');
+  confirmBox.setAttribute('aria-labelledby', 'advisor-confirm-title');
+  confirmBox.setAttribute('aria-describedby', 'advisor-confirm-text');
+  var confirmTitle = el('p', 'advisor-confirm-title', 'Start over?');
+  confirmTitle.id = 'advisor-confirm-title';
+  var confirmText = el('p', 'advisor-confirm-text', 'Your answers so far will be cleared and the advisor begins again with the first question.');
+  confirmText.id = 'advisor-confirm-text';
+  var confirmYes = el('button', 'advisor-confirm-yes', 'Clear my answers');
+  confirmYes.type = 'button';
+  var confirmNo = el('button', 'advisor-confirm-no', 'Keep going');
+  confirmNo.type = 'button';
+  var confirmButtons = el('div', 'advisor-confirm-buttons');
+  confirmButtons.appendChild(confirmNo);
+  confirmButtons.appendChild(confirmYes);
+  confirmBox.appendChild(confirmTitle);
+  confirmBox.appendChild(confirmText);
+  confirmBox.appendChild(confirmButtons);
+
   var form = el('form', 'advisor-form');
   var input = el('input', 'advisor-input');
   input.type = 'text';
@@ -265,8 +311,10 @@
 
   panel.appendChild(header);
   panel.appendChild(progress);
+  panel.appendChild(banner);
   panel.appendChild(log);
   panel.appendChild(typing);
+  panel.appendChild(confirmBox);
   panel.appendChild(form);
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -285,6 +333,12 @@
   var lastQuestion = null;    // {question, text} of the newest bot turn shown
   var lastRecommendation = ''; // JSON of the last card shown
   var currentOptions = null;  // the newest options row
+  var refused = false;        // the server refuses this page's origin: no retrying
+  var troubled = false;       // the banner says offline (or refused)
+  var engaged = false;        // the user has used the widget: it may move focus
+  var typedLast = false;      // the last message was typed: focus stays in the text box
+  var afterConfirm = null;    // what "Clear my answers" does
+  var bannerTimer = null;
 
   // ---------------------------------------------------------------------------------------
   // Rendering
@@ -329,7 +383,10 @@
       b.type = 'button';
       b.setAttribute('data-option', opt.id);
       if (opt.id === 'not_sure') b.className += ' advisor-option-quiet';
-      b.addEventListener('click', function () { choose(opt, question); });
+      b.addEventListener('click', function () {
+        if (opt.id === 'restart') askConfirm(function () { choose(opt, question); });
+        else choose(opt, question);
+      });
       row.appendChild(b);
     });
     currentOptions = row;
@@ -347,12 +404,35 @@
     var p = el('p', 'advisor-sources');
     p.appendChild(el('span', 'advisor-sources-label', (label || (sources.length > 1 ? 'Sources' : 'Source')) + ': '));
     p.appendChild(document.createTextNode(sources.join('; ')));
+    p.title = sources.join('; ');
     return p;
   }
 
+  var TOP_REASONS = 3;
+
+  // A reason's headline: its bold lead and the points it moved ("**team skills: Python**
+  // (Python +3)"); the explanation after it is in the full list.
+  function reasonHead(text) {
+    var m = /^(\*\*[^*]+\*\*(?:\s*\([^)]*\))?)/.exec(text);
+    return m ? m[1] : text;
+  }
+
+  function reasonItem(r, headOnly) {
+    var li = el('li', 'advisor-reason');
+    var p = el('p', headOnly ? 'advisor-reason-head' : 'advisor-reason-text');
+    appendInline(p, headOnly ? reasonHead(r.text || '') : (r.text || ''));
+    li.appendChild(p);
+    var s = sourcesLine(r.sources);
+    if (s) li.appendChild(s);
+    return li;
+  }
+
+  // The card reads from the top: the choice, the confidence, the scores and the three
+  // strongest reasons; everything else is one click away under "More".
   function renderCard(rec) {
     var card = el('article', 'advisor-card');
     card.setAttribute('data-choice', String(rec.choice || ''));
+    card.setAttribute('aria-label', 'Recommendation');
     card.appendChild(el('p', 'advisor-card-kicker', 'My recommendation'));
     card.appendChild(el('h3', 'advisor-card-choice', rec.choice_label || rec.choice));
 
@@ -371,29 +451,36 @@
       var scores = el('dl', 'advisor-scores');
       var names = { python: 'Python', nodejs: 'Node.js' };
       Object.keys(rec.scores).forEach(function (k) {
-        scores.appendChild(el('dt', null, names[k] || k));
-        scores.appendChild(el('dd', 'advisor-score-' + k, String(rec.scores[k])));
+        var pair = el('div', 'advisor-score');
+        pair.appendChild(el('dt', null, names[k] || k));
+        pair.appendChild(el('dd', 'advisor-score-' + k, String(rec.scores[k])));
+        scores.appendChild(pair);
       });
       card.appendChild(scores);
     }
 
-    if (rec.reasons && rec.reasons.length) {
+    var reasonsAll = rec.reasons || [];
+    if (reasonsAll.length) {
       card.appendChild(el('h4', 'advisor-card-h', 'Why'));
       var reasons = el('ul', 'advisor-reasons');
-      rec.reasons.forEach(function (r) {
-        var li = el('li', 'advisor-reason');
-        var p = el('p');
-        appendInline(p, r.text || '');
-        li.appendChild(p);
-        var s = sourcesLine(r.sources);
-        if (s) li.appendChild(s);
-        reasons.appendChild(li);
-      });
+      reasonsAll.slice(0, TOP_REASONS).forEach(function (r) { reasons.appendChild(reasonItem(r, true)); });
       card.appendChild(reasons);
     }
 
+    var more = el('details', 'advisor-card-more');
+    var parts = [];
+    if (reasonsAll.length) {
+      var rest = reasonsAll.length - Math.min(TOP_REASONS, reasonsAll.length);
+      parts.push(rest ? 'all ' + reasonsAll.length + ' reasons explained' : 'the reasons explained');
+      more.appendChild(el('h4', 'advisor-card-h', 'Why, in full'));
+      var full = el('ul', 'advisor-reasons advisor-reasons-full');
+      reasonsAll.forEach(function (r) { full.appendChild(reasonItem(r, false)); });
+      more.appendChild(full);
+    }
+
     if (rec.contested && rec.contested.length) {
-      card.appendChild(el('h4', 'advisor-card-h', 'Where the sources disagree'));
+      parts.push('where the sources disagree');
+      more.appendChild(el('h4', 'advisor-card-h', 'Where the sources disagree'));
       rec.contested.forEach(function (c) {
         var box = el('div', 'advisor-contested');
         box.appendChild(el('p', 'advisor-contested-summary', c.summary));
@@ -407,26 +494,33 @@
           sides.appendChild(li);
         });
         box.appendChild(sides);
-        card.appendChild(box);
+        more.appendChild(box);
       });
     }
 
     if (rec.unknowns && rec.unknowns.length) {
-      card.appendChild(el('h4', 'advisor-card-h', 'Left open'));
+      parts.push('what was left open');
+      more.appendChild(el('h4', 'advisor-card-h', 'Left open'));
       var unknowns = el('ul', 'advisor-unknowns');
       rec.unknowns.forEach(function (u) { unknowns.appendChild(el('li', null, typeof u === 'string' ? u : JSON.stringify(u))); });
-      card.appendChild(unknowns);
+      more.appendChild(unknowns);
     }
 
     if (rec.next_steps && rec.next_steps.length) {
-      card.appendChild(el('h4', 'advisor-card-h', 'Next steps'));
+      parts.push('next steps');
+      more.appendChild(el('h4', 'advisor-card-h', 'Next steps'));
       var steps = el('ol', 'advisor-next-steps');
       rec.next_steps.forEach(function (s) {
         var li = el('li');
         appendInline(li, s);
         steps.appendChild(li);
       });
-      card.appendChild(steps);
+      more.appendChild(steps);
+    }
+    if (parts.length) {
+      var summary = el('summary', 'advisor-card-more-summary', 'More: ' + parts.join(', '));
+      more.insertBefore(summary, more.firstChild);
+      card.appendChild(more);
     }
     return card;
   }
@@ -481,14 +575,76 @@
     progressFill.style.width = Math.round(100 * step / p.total) + '%';
   }
 
+  // Moves focus to what answers the newest message, but only once the user has used the
+  // widget (never on page load), never away from the host page's own fields, and never out
+  // of the text box when the user types their answers.
   function focusNewest() {
-    if (panel.hidden) return;
-    if (shadow.activeElement === input && input.value) return;  // the user is typing
+    if (panel.hidden || !engaged || !confirmBox.hidden) return;
+    var outside = document.activeElement && document.activeElement !== host &&
+      document.activeElement !== document.body && document.activeElement !== document.documentElement;
+    if (outside) return;
+    if (shadow.activeElement === input && (input.value || typedLast)) return;
+    if (typedLast) { input.focus({ preventScroll: true }); return; }
     var first = currentOptions && currentOptions.querySelector('button');
     (first || input).focus({ preventScroll: true });
   }
 
+  function formatTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    var today = new Date();
+    var opts = { hour: '2-digit', minute: '2-digit' };
+    if (d.toDateString() !== today.toDateString()) { opts.month = 'short'; opts.day = 'numeric'; }
+    try { return d.toLocaleString(undefined, opts); } catch (e) { return d.toISOString(); }
+  }
+
+  function addTime(parent, iso) {
+    var text = iso ? formatTime(iso) : '';
+    if (!text) return;
+    var t = el('time', 'advisor-time', text);
+    t.dateTime = iso;
+    parent.appendChild(t);
+  }
+
+  function renderBotText(bubble, text) {
+    var rec = splitRecord(text);
+    if (rec) {
+      bubble.className += ' advisor-msg-wide';
+      if (rec.intro) bubble.appendChild(renderMarkdown(rec.intro));
+      bubble.appendChild(renderRecord(rec.record));
+    } else {
+      bubble.appendChild(renderMarkdown(text));
+    }
+  }
+
+  // The earlier messages a resume brings (after a reload): the advisor's in its own words
+  // (its light Markdown), the user's as plain text; then a divider.
+  function showHistory(items) {
+    var lastAt = '';
+    var shown = 0;
+    items.forEach(function (m) {
+      if (!m || typeof m.text !== 'string') return;
+      var bubble;
+      if (m.from === 'user') {
+        bubble = el('div', 'advisor-msg advisor-msg-user advisor-msg-past');
+        bubble.appendChild(el('p', 'advisor-user-text', m.text));
+      } else {
+        bubble = el('div', 'advisor-msg advisor-msg-bot advisor-msg-past');
+        renderBotText(bubble, m.text);
+      }
+      if (typeof m.at === 'string' && m.at) { addTime(bubble, m.at); lastAt = m.at; }
+      log.appendChild(bubble);
+      shown++;
+    });
+    if (!shown) return;
+    var divider = el('div', 'advisor-divider');
+    var when = lastAt ? formatTime(lastAt) : '';
+    divider.appendChild(el('span', 'advisor-divider-text', 'Welcome back' + (when ? ' \u00B7 you left off at ' + when : '')));
+    log.appendChild(divider);
+  }
+
   function showReply(r) {
+    if (Array.isArray(r.history) && r.history.length && !log.querySelector('.advisor-msg')) showHistory(r.history);
     var sameTurn = resuming && lastQuestion && lastQuestion.question === r.question && lastQuestion.text === r.text;
     resuming = false;
     setProgress(r.progress);
@@ -513,14 +669,7 @@
       if (!/^\*\*My recommendation/.test(text)) bubble.appendChild(renderMarkdown(text));
       bubble.appendChild(renderCard(r.recommendation));
     } else {
-      var rec = splitRecord(text);
-      if (rec) {
-        bubble.className += ' advisor-msg-wide';
-        if (rec.intro) bubble.appendChild(renderMarkdown(rec.intro));
-        bubble.appendChild(renderRecord(rec.record));
-      } else {
-        bubble.appendChild(renderMarkdown(text));
-      }
+      renderBotText(bubble, text);
     }
     var row2 = renderOptions(r.options, r.question);
     if (row2) bubble.appendChild(row2);
@@ -528,6 +677,31 @@
     lastQuestion = { question: r.question, text: text };
     scrollToShow(bubble);
     focusNewest();
+  }
+
+  // The banner over the conversation: `kind` offline, online or refused.
+  function showBanner(kind, text, buttonText) {
+    clearTimeout(bannerTimer);
+    bannerTimer = null;
+    banner.hidden = false;
+    banner.setAttribute('data-kind', kind);
+    bannerText.textContent = text;
+    bannerButton.hidden = !buttonText;
+    if (buttonText) bannerButton.textContent = buttonText;
+    troubled = kind !== 'online';
+    if (troubled) root.setAttribute('data-trouble', kind); else root.removeAttribute('data-trouble');
+    send.disabled = kind === 'refused';
+    input.disabled = kind === 'refused';
+  }
+
+  function hideBanner() {
+    clearTimeout(bannerTimer);
+    bannerTimer = null;
+    banner.hidden = true;
+    troubled = false;
+    root.removeAttribute('data-trouble');
+    send.disabled = false;
+    input.disabled = false;
   }
 
   function setStatus(state, text) {
@@ -546,7 +720,7 @@
   // The connection
 
   function connect() {
-    if (ws || !wantConnection) return;
+    if (ws || !wantConnection || refused) return;
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
     setStatus('connecting', attempts ? 'Reconnecting\u2026' : 'Connecting\u2026');
@@ -558,11 +732,16 @@
       return;
     }
     ws = socket;
+    var opened = false;
     socket.onopen = function () {
+      opened = true;
       var start = { type: 'start' };
       var token = storageGet(SESSION_KEY);
-      if (token) start.session = token;
-      else if (framework) start.framework = framework;
+      if (token) {
+        start.session = token;
+        // A page that shows nothing yet (a reload) asks for the earlier messages.
+        if (!log.querySelector('.advisor-msg')) start.history = true;
+      } else if (framework) start.framework = framework;
       resuming = true;
       inFlight = start;
       setBusy(true);
@@ -589,13 +768,34 @@
         }
         inFlight = null;
       }
-      scheduleReconnect();
+      // A socket that never opened: the server is down, or it refuses this page's origin
+      // (a browser shows a script both the same way): ask it which.
+      if (!opened && checkUrl && window.fetch) checkOrigin();
+      else scheduleReconnect();
     };
     socket.onerror = function () { /* onclose follows and reconnects */ };
   }
 
+  function checkOrigin() {
+    window.fetch(checkUrl, { method: 'GET', mode: 'cors', credentials: 'omit', cache: 'no-store' })
+      .then(function (res) {
+        if (res.status === 403) showRefused();
+        else scheduleReconnect();
+      }, function () { scheduleReconnect(); });
+  }
+
+  function showRefused() {
+    refused = true;
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    setBusy(false);
+    setStatus('refused', 'Not available on this site');
+    showBanner('refused', 'The advisor does not accept chats from this site (' + location.origin +
+      '). Its owner can allow it in the advisor\u2019s settings.', 'Try again');
+  }
+
   function scheduleReconnect() {
-    if (!wantConnection || reconnectTimer) return;
+    if (!wantConnection || reconnectTimer || refused) return;
     // With the panel closed and nothing to send, reconnect when the user comes back (an
     // idle page need not hold a connection the server has timed out).
     if (panel.hidden && !queue.length) { setStatus('offline', 'Offline'); return; }
@@ -603,7 +803,18 @@
     var delay = Math.round(base / 2 + Math.random() * base / 2);
     attempts++;
     setStatus('offline', 'Offline, retrying\u2026');
+    showBanner('offline', 'You are offline: the advisor cannot be reached. Retrying\u2026', 'Retry now');
     reconnectTimer = setTimeout(function () { reconnectTimer = null; connect(); }, delay);
+  }
+
+  // "Retry now" (offline) or "Try again" (refused): one attempt at once.
+  function retryNow() {
+    refused = false;
+    attempts = 0;
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    wantConnection = true;
+    if (!ws) connect();
   }
 
   function flushQueue() {
@@ -620,6 +831,10 @@
       connected = true;
       attempts = 0;
       setStatus('online', 'Online');
+      if (troubled) {
+        showBanner('online', 'Back online.', null);
+        bannerTimer = setTimeout(hideBanner, BACK_ONLINE_MS);
+      }
       return;
     }
     if (msg.type === 'reply') {
@@ -678,6 +893,8 @@
   }
 
   function choose(opt, question) {
+    if (refused) return;
+    typedLast = false;
     removeOptions();
     addUserMessage(opt.label);
     sendFrame({ type: 'choose', option: opt.id, question: question || '' });
@@ -692,7 +909,51 @@
   // ---------------------------------------------------------------------------------------
   // Events
 
+  function isFullScreen() {
+    return !!(window.matchMedia && window.matchMedia(PHONE_QUERY).matches);
+  }
+
+  // Full screen (phones), the panel is modal: Tab and Shift+Tab go round inside it.
+  function updateModal() {
+    if (isFullScreen()) panel.setAttribute('aria-modal', 'true');
+    else panel.removeAttribute('aria-modal');
+  }
+
+  function focusables() {
+    var scope = confirmBox.hidden ? panel : confirmBox;
+    return Array.prototype.filter.call(
+      scope.querySelectorAll('button, a[href], input, textarea, select, summary, [tabindex]:not([tabindex="-1"])'),
+      function (n) { return !n.disabled && n.getClientRects().length > 0; });
+  }
+
+  function trapTab(ev) {
+    var list = focusables();
+    if (!list.length) return;
+    var first = list[0];
+    var last = list[list.length - 1];
+    var active = shadow.activeElement;
+    var inside = list.indexOf(active) >= 0;
+    if (ev.shiftKey && (active === first || !inside)) { ev.preventDefault(); last.focus(); }
+    else if (!ev.shiftKey && (active === last || !inside)) { ev.preventDefault(); first.focus(); }
+  }
+
+  function askConfirm(then) {
+    afterConfirm = then;
+    confirmBox.hidden = false;
+    confirmNo.focus({ preventScroll: true });
+  }
+
+  function closeConfirm(doIt) {
+    var then = afterConfirm;
+    afterConfirm = null;
+    confirmBox.hidden = true;
+    if (doIt && then) then();
+    else input.focus({ preventScroll: true });
+  }
+
   function openPanel(focus) {
+    if (focus !== false) engaged = true;
+    updateModal();
     panel.hidden = false;
     root.classList.add('advisor-open');
     launcher.setAttribute('aria-expanded', 'true');
@@ -703,6 +964,8 @@
   }
 
   function closePanel() {
+    afterConfirm = null;
+    confirmBox.hidden = true;
     panel.hidden = true;
     root.classList.remove('advisor-open');
     launcher.setAttribute('aria-expanded', 'false');
@@ -715,21 +978,39 @@
   });
   closeButton.addEventListener('click', closePanel);
   restartButton.addEventListener('click', function () {
-    removeOptions();
-    sendText('restart');
+    askConfirm(function () {
+      removeOptions();
+      typedLast = false;
+      sendText('restart');
+    });
   });
+  confirmYes.addEventListener('click', function () { closeConfirm(true); });
+  confirmNo.addEventListener('click', function () { closeConfirm(false); });
+  bannerButton.addEventListener('click', retryNow);
   panel.addEventListener('keydown', function (ev) {
-    if (ev.key === 'Escape') { ev.preventDefault(); closePanel(); }
+    engaged = true;
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      if (!confirmBox.hidden) closeConfirm(false); else closePanel();
+    } else if (ev.key === 'Tab' && (isFullScreen() || !confirmBox.hidden)) {
+      trapTab(ev);
+    }
   });
+  panel.addEventListener('pointerdown', function () { engaged = true; });
+  if (window.matchMedia) {
+    var phone = window.matchMedia(PHONE_QUERY);
+    if (phone.addEventListener) phone.addEventListener('change', updateModal);
+  }
   form.addEventListener('submit', function (ev) {
     ev.preventDefault();
     var text = input.value.trim();
     if (!text) return;
     input.value = '';
+    typedLast = true;
     sendText(text);
   });
   function reconnectNow() {
-    if (ws || !wantConnection || panel.hidden) return;
+    if (ws || !wantConnection || panel.hidden || refused) return;
     attempts = 0;
     connect();
   }
@@ -749,6 +1030,8 @@
     open: function () { openPanel(); },
     close: closePanel,
     url: wsUrl,
-    get connected() { return connected; }
+    get connected() { return connected; },
+    // True while a reconnection is scheduled (false once the site is refused).
+    get retrying() { return reconnectTimer !== null; }
   };
 })();

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <zlib.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -101,12 +102,14 @@ struct http_result {
   std::map<std::string, std::string> headers;  // names in lower case
 };
 
-http_result get(std::uint16_t port, const std::string& target, http::verb verb = http::verb::get) {
+http_result get(std::uint16_t port, const std::string& target, http::verb verb = http::verb::get,
+                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect({net::ip::make_address("127.0.0.1"), port});
   http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.prepare_payload();
   http::write(stream, req);
   beast::flat_buffer buffer;
@@ -789,4 +792,90 @@ TEST_CASE("every HTML and JSON response carries the security headers") {
   CHECK(csp.find("'sha256-") != std::string::npos);  // the page's own inline style, by hash
   CHECK(get(s.port, "/healthz").headers["content-security-policy"] ==
         "default-src 'none'; frame-ancestors 'none'");
+}
+
+namespace {
+
+std::string gunzip(const std::string& bytes) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+  std::string out;
+  char chunk[16384];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(chunk, sizeof chunk - z.avail_out);
+  }
+  inflateEnd(&z);
+  CHECK(rc == Z_STREAM_END);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the widget's files: entity tags - 304 Not Modified - gzip when accepted - a favicon") {
+  running_server s;
+  for (std::string target : {"/", "/widget.js", "/widget.css", "/favicon.svg"}) {
+    CAPTURE(target);
+    auto plain = get(s.port, target);
+    REQUIRE(plain.status == 200);
+    std::string etag = plain.headers["etag"];
+    CHECK(etag.size() == 34);
+    CHECK(etag.front() == '"');
+    CHECK(plain.headers["cache-control"] == "no-cache");
+    CHECK(plain.headers.count("content-encoding") == 0);
+    // The same tag again: nothing changed, no body.
+    auto again = get(s.port, target, http::verb::get, {{"If-None-Match", etag}});
+    CHECK(again.status == 304);
+    CHECK(again.body.empty());
+    CHECK(again.headers["etag"] == etag);
+    CHECK(
+        get(s.port, target, http::verb::get, {{"If-None-Match", "W/" + etag + ", \"x\""}}).status ==
+        304);
+    CHECK(get(s.port, target, http::verb::get, {{"If-None-Match", "\"other\""}}).status == 200);
+    // gzip when the client takes it: smaller, the same bytes once inflated, its own tag.
+    auto zipped = get(s.port, target, http::verb::get, {{"Accept-Encoding", "gzip, deflate, br"}});
+    REQUIRE(zipped.status == 200);
+    CHECK(zipped.headers["content-encoding"] == "gzip");
+    CHECK(zipped.headers["vary"] == "Accept-Encoding");
+    CHECK(zipped.body.size() < plain.body.size());
+    CHECK(gunzip(zipped.body) == plain.body);
+    CHECK(zipped.headers["etag"] != etag);
+    CHECK(get(s.port, target, http::verb::get,
+              {{"Accept-Encoding", "gzip"}, {"If-None-Match", zipped.headers["etag"]}})
+              .status == 304);
+    // q=0 refuses it.
+    CHECK(get(s.port, target, http::verb::get, {{"Accept-Encoding", "gzip;q=0, identity"}})
+              .headers.count("content-encoding") == 0);
+  }
+  auto icon = get(s.port, "/favicon.ico");
+  CHECK(icon.status == 200);
+  CHECK(icon.content_type == "image/svg+xml");
+  CHECK(icon.body.find("<svg") != std::string::npos);
+  CHECK(get(s.port, "/").body.find("rel=\"icon\"") != std::string::npos);
+}
+
+TEST_CASE("a plain GET /ws tells a page whether its origin may open the WebSocket") {
+  running_server s([](bot::config& cfg) {
+    cfg.allowed_origins = {"https://portal.example", "http://127.0.0.1"};
+  });
+  auto ok = get(s.port, "/ws", http::verb::get, {{"Origin", "https://portal.example"}});
+  CHECK(ok.status == 200);
+  CHECK(json::parse(ok.body)["origin_allowed"] == true);
+  CHECK(ok.headers["access-control-allow-origin"] == "https://portal.example");
+  auto refused = get(s.port, "/ws", http::verb::get, {{"Origin", "https://evil.example"}});
+  CHECK(refused.status == 403);
+  CHECK(json::parse(refused.body)["error"] == "origin_not_allowed");
+  // Readable by the refused page, so the widget there can say why it cannot connect.
+  CHECK(refused.headers["access-control-allow-origin"] == "https://evil.example");
+  // No Origin (a same-origin GET): the page is on the Host it asked.
+  CHECK(get(s.port, "/ws").status == 200);
+
+  running_server open_to_all;
+  CHECK(get(open_to_all.port, "/ws", http::verb::get, {{"Origin", "https://any.example"}}).status ==
+        200);
 }
