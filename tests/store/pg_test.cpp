@@ -1,0 +1,164 @@
+// The PostgreSQL store's own behaviour: migrations under an advisory lock, a dropped
+// connection, a commit's outcome told by the turn's token, and the bot service on two
+// instances sharing one database.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "bot/service.hpp"
+#include "knowledge/postgres/session_store.hpp"
+#include "pg_support.hpp"
+#include "support.hpp"
+
+using namespace advisor;
+using dialogue::write_status;
+
+namespace {
+
+void terminate_others(const test::pg_database& db) {
+  storage::pg::connection admin(db.admin_url());
+  admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+      "pg_backend_pid()",
+      {db.name()});
+}
+
+}  // namespace
+
+TEST_CASE("pg: instances starting together migrate once, under the advisory lock") {
+  test::pg_database db;
+  std::vector<std::thread> starting;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i)
+    starting.emplace_back([&] {
+      storage::pg_session_store store(db.url());
+      ++opened;
+    });
+  for (auto& t : starting) t.join();
+  CHECK(opened == 4);
+  storage::pg_session_store store(db.url());
+  CHECK(store.schema_version() == storage::latest_pg_schema_version);
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM advisor_schema").integer(0, 0) ==
+        storage::latest_pg_schema_version);
+  // A database from a newer advisor is refused with a message that says so.
+  c.exec("INSERT INTO advisor_schema VALUES (99)");
+  CHECK_THROWS_WITH_AS(storage::pg_session_store{db.url()},
+                       doctest::Contains("newer than this advisor knows"), storage::pg::error);
+}
+
+TEST_CASE("pg: a server that cannot be reached is a clear error") {
+  CHECK_THROWS_WITH_AS(
+      storage::pg_session_store{"host=/nonexistent-advisor-dir user=advisor dbname=x"},
+      doctest::Contains("cannot connect"), storage::pg::error);
+}
+
+TEST_CASE("pg: the store reconnects after its connections are dropped") {
+  test::pg_database db;
+  storage::pg_session_store store(db.url());
+  const dialogue::channel_key key{"web", "k"};
+  store.create(key, "c", "fw@1");
+  terminate_others(db);
+  CHECK(store.find(key));  // the reader reconnects
+  terminate_others(db);
+  // The writer finds its connection gone before it sent anything: the batch runs again.
+  CHECK(store.append("c", 0, {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}}) == 1);
+  terminate_others(db);
+  CHECK(store.writable());  // a health check after a drop reconnects (or says false once)
+  CHECK(store.writable());
+  CHECK(store.find(key)->seq == 1);
+}
+
+TEST_CASE("pg: a turn's token tells whether its commit happened") {
+  test::pg_database db;
+  storage::pg_session_store store(db.url());
+  store.create({"web", "k"}, "c", "fw@1");
+  dialogue::write_op w;
+  w.conversation = "c";
+  w.events = {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}};
+  w.token = "token-of-this-turn";
+  CHECK(!store.turn_stored("c", 0, w.token));
+  CHECK(store.apply({w}).front() == write_status::applied);
+  CHECK(store.turn_stored("c", 0, w.token));
+  CHECK(!store.turn_stored("c", 0, "another-turn"));
+  CHECK(!store.turn_stored("c", 1, w.token));
+}
+
+TEST_CASE("pg: two service instances on one database keep one conversation in order") {
+  test::temp_dir dir;
+  test::pg_database db;
+  auto app = test::open_test_app(dir.str());
+  storage::pg_session_store store_a(db.url()), store_b(db.url());
+  bot::service one(app->framework, *app->knowledge, store_a);
+  bot::service two(app->framework, *app->knowledge, store_b);
+  const bot::channel_key key{"web", "shared"};
+  auto t = one.start(key, {}, true);
+  auto seen_by_two = two.current(key);  // two now has the record cached
+  REQUIRE(seen_by_two);
+  CHECK(seen_by_two->seq == t.seq);
+  auto t1 = one.message(key, "1");  // one moves on; two's cache is stale
+  CHECK(t1.seq > t.seq);
+  // A read on the stale instance sees the current question, not the one it cached.
+  auto now_two = two.current(key);
+  REQUIRE(now_two);
+  CHECK(now_two->seq == t1.seq);
+  CHECK(now_two->out.question == t1.out.question);
+  // A button for the question that is current now is taken, not refused as stale.
+  auto t1_again = one.current(key);
+  auto t2 = two.message(key, "1");
+  CHECK(t2.seq > t1.seq);
+  CHECK(t2.out.question != t1.out.question);
+  // A stale button on the other instance is refused as stale, showing the current question.
+  auto stale = one.choose(key, "1", t1.out.question);
+  CHECK(stale.out.error == "stale");
+  CHECK(stale.out.question == t2.out.question);
+  // A fresh start on one instance rebinds the key; the other follows it.
+  auto fresh = one.start(key, {}, true);
+  CHECK(fresh.conversation != t.conversation);
+  auto resumed = two.current(key);
+  REQUIRE(resumed);
+  CHECK(resumed->conversation == fresh.conversation);
+  CHECK(resumed->seq == fresh.seq);
+  CHECK(t1_again->seq == t1.seq);
+}
+
+TEST_CASE("pg: many turns on one conversation through two instances at once stay contiguous") {
+  test::temp_dir dir;
+  test::pg_database db;
+  auto app = test::open_test_app(dir.str());
+  storage::pg_session_store store_a(db.url()), store_b(db.url());
+  bot::service one(app->framework, *app->knowledge, store_a);
+  bot::service two(app->framework, *app->knowledge, store_b);
+  const bot::channel_key key{"web", "both"};
+  one.start(key, {}, true);
+  // "help" and "back"/"1" alternate; every turn must be stored or answered, none failed.
+  std::atomic<int> failures{0};
+  auto client = [&](bot::service& svc) {
+    for (int i = 0; i < 20; ++i) {
+      try {
+        if (i % 2) {
+          svc.message(key, "back");
+        } else {
+          svc.message(key, "1");
+        }
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    }
+  };
+  std::thread a([&] { client(one); });
+  std::thread b([&] { client(two); });
+  a.join();
+  b.join();
+  CHECK(failures == 0);
+  storage::pg::connection c(db.url());
+  auto r = c.query(
+      "SELECT count(*), min(seq), max(seq) FROM events e JOIN bindings b ON b.conversation_id = "
+      "e.conversation_id WHERE b.channel = 'web' AND b.key = 'both'");
+  const auto count = r.integer(0, 0);
+  CHECK(r.integer(0, 1) == 1);
+  CHECK(r.integer(0, 2) == count);  // 1..n with no gap and no duplicate (primary key)
+  auto rec = store_a.find(key);
+  REQUIRE(rec);
+  CHECK(rec->seq == static_cast<std::uint64_t>(count));
+}
