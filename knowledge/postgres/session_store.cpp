@@ -34,6 +34,11 @@ CREATE TABLE events (
   PRIMARY KEY (conversation_id, seq));
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql",
+    // 2: the chat platforms' shared memory (pg_seen_store): replays, retries, double clicks.
+    R"sql(
+CREATE TABLE seen (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX seen_expiry ON seen (expires_at);
+)sql",
 };
 
 // The session-level advisory lock the migrations run under ("advisor" in ASCII).

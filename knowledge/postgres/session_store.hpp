@@ -25,7 +25,7 @@
 namespace advisor::storage {
 
 // The newest schema version of the PostgreSQL store.
-constexpr int latest_pg_schema_version = 1;
+constexpr int latest_pg_schema_version = 2;
 
 class pg_session_store final : public dialogue::session_store {
  public:

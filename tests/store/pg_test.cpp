@@ -3,9 +3,11 @@
 // instances sharing one database.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "bot/service.hpp"
+#include "knowledge/postgres/seen_store.hpp"
 #include "knowledge/postgres/session_store.hpp"
 #include "pg_support.hpp"
 #include "support.hpp"
@@ -161,4 +163,33 @@ TEST_CASE("pg: many turns on one conversation through two instances at once stay
   auto rec = store_a.find(key);
   REQUIRE(rec);
   CHECK(rec->seq == static_cast<std::uint64_t>(count));
+}
+
+TEST_CASE("pg: the shared memory of the chat platforms: one key, one first, until it expires") {
+  test::pg_database db;
+  storage::pg_session_store sessions(db.url());  // migrates: the seen table comes with it
+  storage::pg_seen_store a(db.url()), b(db.url());
+  using outcome = dialogue::seen_store::outcome;
+  CHECK(a.remember("slack/event/Ev1", 1000, 100) == outcome::first);
+  CHECK(b.remember("slack/event/Ev1", 1000, 200) == outcome::seen);  // the other instance
+  CHECK(a.remember("slack/event/Ev1", 1000, 300) == outcome::seen);
+  CHECK(b.remember("slack/event/Ev1", 2000, 1000) == outcome::first);  // expired: new again
+  CHECK(a.remember("slack/event/Ev1", 2000, 1500) == outcome::seen);
+  b.forget("slack/event/Ev1");
+  CHECK(a.remember("slack/event/Ev1", 2000, 1500) == outcome::first);
+  // Many instances at once: exactly one is first.
+  std::atomic<int> firsts{0};
+  std::vector<std::thread> racing;
+  for (int i = 0; i < 4; ++i)
+    racing.emplace_back([&] {
+      storage::pg_seen_store s(db.url());
+      if (s.remember("slack/event/race", 5000, 100) == outcome::first) ++firsts;
+    });
+  for (auto& t : racing) t.join();
+  CHECK(firsts == 1);
+  // A dropped connection is reconnected; a database that cannot be reached fails closed.
+  terminate_others(db);
+  CHECK(a.remember("slack/event/Ev2", 5000, 100) == outcome::first);
+  storage::pg_seen_store nowhere("host=/nonexistent-advisor-dir user=advisor dbname=x");
+  CHECK(nowhere.remember("k", 5000, 100) == outcome::unavailable);
 }
