@@ -4,8 +4,11 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
+#include "bot/config.hpp"
 #include "bot/service.hpp"
 #include "knowledge/postgres/seen_store.hpp"
 #include "knowledge/postgres/session_store.hpp"
@@ -192,4 +195,35 @@ TEST_CASE("pg: the shared memory of the chat platforms: one key, one first, unti
   CHECK(a.remember("slack/event/Ev2", 5000, 100) == outcome::first);
   storage::pg_seen_store nowhere("host=/nonexistent-advisor-dir user=advisor dbname=x");
   CHECK(nowhere.remember("k", 5000, 100) == outcome::unavailable);
+}
+
+TEST_CASE("pg: database_url (config file or ADVISOR_DATABASE_URL) chooses the PostgreSQL store") {
+  test::temp_dir dir;
+  test::pg_database db;
+  {
+    std::ofstream f(dir.file("advisor.json"));
+    f << R"({"database_url": "host=/from-the-file user=advisor"})";
+  }
+  ::unsetenv("ADVISOR_DATABASE_URL");
+  CHECK(bot::load_config(dir.file("advisor.json")).database_url ==
+        "host=/from-the-file user=advisor");
+  CHECK(bot::load_config("").database_url.empty());
+  ::setenv("ADVISOR_DATABASE_URL", db.url().c_str(), 1);
+  auto cfg = bot::load_config(dir.file("advisor.json"));
+  ::unsetenv("ADVISOR_DATABASE_URL");
+  CHECK(cfg.database_url == db.url());  // the environment wins
+  auto tc = test::test_config(dir.file("data"));
+  tc.database_url = cfg.database_url;
+  auto app = bot::open_app(tc);
+  CHECK(app->sessions->networked());
+  CHECK(app->sqlite_sessions == nullptr);
+  auto t = app->service->start({"web", "cfg"}, {}, true);
+  CHECK(app->sessions->find({"web", "cfg"})->id == t.conversation);
+  // SQLite stays the default.
+  auto local = test::open_test_app(dir.file("local"));
+  CHECK(!local->sessions->networked());
+  CHECK(local->sqlite_sessions != nullptr);
+  // A URL that reaches no server: a clear error at start-up.
+  tc.database_url = "host=/nonexistent-advisor-dir user=advisor dbname=x";
+  CHECK_THROWS_WITH_AS(bot::open_app(tc), doctest::Contains("cannot connect"), std::exception);
 }
