@@ -486,8 +486,9 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
       s.rec->events.push_back(e);
     }
-    // (A check changed nothing: the state stays.) The channels do not read it.
-    if (!w.events.empty()) s.now = std::move(j->t.out.state);
+    // A check changed nothing: the state stays. (A new conversation may have no events yet,
+    // but its state is new.) The channels do not read it.
+    if (w.bind || !w.events.empty()) s.now = std::move(j->t.out.state);
     result r = ok(std::move(j->t));
     answered.emplace_back(std::move(j), std::move(r));
   }
