@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "bot/paths.hpp"
+#include "knowledge/postgres/session_store.hpp"
 
 namespace advisor::bot {
 
@@ -69,7 +70,13 @@ std::unique_ptr<app> open_app(const config& cfg) {
         dialogue::parse_framework(*a->knowledge->framework_document(extra.id), path));
     all.push_back(&a->extra_frameworks.back());
   }
-  a->sessions = std::make_unique<storage::sqlite_session_store>(a->db_path);
+  if (cfg.database_url.empty()) {
+    auto local = std::make_unique<storage::sqlite_session_store>(a->db_path);
+    a->sqlite_sessions = local.get();
+    a->sessions = std::move(local);
+  } else {
+    a->sessions = std::make_unique<storage::pg_session_store>(cfg.database_url);
+  }
   a->service = std::make_unique<bot::service>(all, *a->knowledge, *a->sessions);
   return a;
 }

@@ -19,7 +19,10 @@ struct app {
   config cfg;
   std::string db_path;
   std::unique_ptr<storage::knowledge_store> knowledge;
-  std::unique_ptr<storage::sqlite_session_store> sessions;
+  // Conversations: in the SQLite file (sqlite_sessions is then set too) or in PostgreSQL when
+  // cfg.database_url is set.
+  std::unique_ptr<dialogue::session_store> sessions;
+  storage::sqlite_session_store* sqlite_sessions = nullptr;
   dialogue::framework framework;                     // the default framework
   std::deque<dialogue::framework> extra_frameworks;  // others on offer (config/frameworks/*.json)
   std::unique_ptr<bot::service> service;

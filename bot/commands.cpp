@@ -241,7 +241,11 @@ int run_knowledge_validate(const config& cfg, const std::string& file, std::ostr
 
 int run_db_backup(const config& cfg, const std::string& file, std::ostream& out) {
   auto a = open_app(cfg);
-  a->sessions->backup_to(file);
+  if (!a->sqlite_sessions)
+    throw std::runtime_error(
+        "advisor db backup copies the SQLite file; with database_url set, back up PostgreSQL with "
+        "pg_dump");
+  a->sqlite_sessions->backup_to(file);
   out << "Backed up " << a->db_path << " to " << file << "\n";
   return 0;
 }

@@ -102,6 +102,7 @@ config load_config(const std::string& file) {
     read(j, "host", c.host, file, text);
     read_whole(j, "port", c.port, 0, 65535, file, text);
     read(j, "data_dir", c.data_dir, file, text);
+    read(j, "database_url", c.database_url, file, text);
     read(j, "framework_file", c.framework_file, file, text);
     read(j, "knowledge_file", c.knowledge_file, file, text);
     read(j, "frameworks_dir", c.frameworks_dir, file, text);
@@ -155,6 +156,7 @@ config load_config(const std::string& file) {
   }
   env("ADVISOR_DATA_DIR", c.data_dir);
   env("ADVISOR_LOG_LEVEL", c.log_level);
+  env("ADVISOR_DATABASE_URL", c.database_url);
   env("ADVISOR_SLACK_SIGNING_SECRET", c.slack.signing_secret);
   env("ADVISOR_SLACK_BOT_TOKEN", c.slack.bot_token);
   env("ADVISOR_SLACK_API_URL", c.slack.api_url);

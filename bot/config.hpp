@@ -30,6 +30,10 @@ struct config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string data_dir = "data";
+  // Where conversations live. Empty: SQLite in data_dir (one instance). A PostgreSQL URL or
+  // connection string ("postgresql://advisor@db/advisor"): shared by every instance that
+  // names it. ADVISOR_DATABASE_URL; may hold a password, never logged.
+  std::string database_url;
   std::string framework_file;  // empty: the built-in config/framework.json next to the binary
   std::string knowledge_file;  // empty: config/knowledge.json
   std::string frameworks_dir;  // more frameworks to offer; empty: config/frameworks/

@@ -14,6 +14,7 @@
 #include "bot/commands.hpp"
 #include "bot/log.hpp"
 #include "bot/sweeper.hpp"
+#include "knowledge/postgres/seen_store.hpp"
 
 namespace advisor::bot {
 
@@ -60,15 +61,26 @@ int run_serve(const config& cfg) {
   // Declared before the server and the adapters, so it outlives both.
   adapters::worker_pool channel_pool(4);
   web::server srv(a->cfg, *a->service, [&a] { return a->sessions->writable(); });
+  // Several instances on one PostgreSQL database share what Slack and Discord sent them
+  // (replays, retries, clicks). Declared before the adapters, so it outlives them.
+  std::unique_ptr<storage::pg_seen_store> shared_seen;
+  if (!a->cfg.database_url.empty())
+    shared_seen = std::make_unique<storage::pg_seen_store>(a->cfg.database_url);
   std::unique_ptr<slack::adapter> slack_adapter;
   std::unique_ptr<discord::adapter> discord_adapter;
   if (a->cfg.slack.enabled()) {
-    slack_adapter = std::make_unique<slack::adapter>(a->cfg.slack, *a->service, channel_pool);
+    slack::options slack_opts;
+    slack_opts.shared = shared_seen.get();
+    slack_adapter = std::make_unique<slack::adapter>(a->cfg.slack, *a->service, channel_pool,
+                                                     std::move(slack_opts));
     slack_adapter->register_routes(srv.routes());
     log::info("slack_enabled", {{"api_url", a->cfg.slack.api_url}});
   }
   if (a->cfg.discord.enabled()) {
-    discord_adapter = std::make_unique<discord::adapter>(a->cfg.discord, *a->service, channel_pool);
+    discord::adapter_options discord_opts;
+    discord_opts.shared = shared_seen.get();
+    discord_adapter = std::make_unique<discord::adapter>(a->cfg.discord, *a->service, channel_pool,
+                                                         std::move(discord_opts));
     discord_adapter->register_routes(srv.routes());
     log::info("discord_enabled", {{"api_url", a->cfg.discord.api_url}});
   }

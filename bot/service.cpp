@@ -14,7 +14,6 @@ namespace advisor::bot {
 
 namespace {
 
-constexpr int max_conflict_retries = 3;
 constexpr std::size_t max_batch = 1024;
 
 std::string today() { return utc_now(false, true); }
@@ -144,6 +143,22 @@ bool service::decide(job& j, result& now) {
   const request& r = j.r;
   const bool afresh = r.type == request::kind::start && r.fresh && !r.must_exist;
   if (!afresh && !s.loaded) return false;  // the writer reads the record first
+  // Another instance may have moved the conversation on since it was read: with a networked
+  // store, a turn that only reads is answered once a check in the next commit has found the
+  // record still current (or decided again on the fresh one).
+  const bool verify = store_.networked() && !j.just_read;
+  auto answer = [&](turn t) {
+    if (!verify || !s.rec) {
+      now = ok(std::move(t));
+      return true;
+    }
+    j.write = {};
+    j.write.conversation = s.rec->id;
+    j.write.expected_seq = s.rec->seq;
+    j.write.via = j.key;
+    j.t = std::move(t);
+    return false;
+  };
 
   dialogue::input in;
   in.date = today();
@@ -156,6 +171,10 @@ bool service::decide(job& j, result& now) {
     j.write = {};
     j.write.conversation = conversation_id();
     j.write.bind = j.key;
+    // Compare-and-set: the key must still be bound as this instance saw it (a fresh start
+    // that read nothing replaces whatever is there, as asked).
+    if (s.loaded) j.write.bound_to = s.rec ? s.rec->id : std::string();
+    if (store_.networked()) j.write.token = random_token();
     j.write.framework = eng.fw().id + "@" + eng.fw().version;
     j.write.events = out.events;
     j.t = turn{j.write.conversation, std::move(out), j.write.events.size(), false, {}};
@@ -165,6 +184,10 @@ bool service::decide(job& j, result& now) {
   switch (r.type) {
     case request::kind::start:
       if (r.must_exist && !s.rec) {
+        if (verify) {  // another instance may have started one meanwhile: read again
+          s.loaded = false;
+          return false;
+        }
         now = {result::status::unknown_session, {}, {}};
         return true;
       }
@@ -173,8 +196,7 @@ bool service::decide(job& j, result& now) {
         const auto& eng = engine_for(s.rec->framework);
         turn t{s.rec->id, eng.current(s.rec->events, s.now), s.rec->seq, true, {}};
         if (r.history) t.history = transcript(eng, s.rec->events, s.rec->times);
-        now = ok(std::move(t));
-        return true;
+        return answer(std::move(t));
       }
       in.type = dialogue::input::kind::text;
       in.text = r.text;
@@ -191,8 +213,7 @@ bool service::decide(job& j, result& now) {
           engine_for(s.rec->framework).pending_question(s.now) != r.expected_question) {
         dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events, s.now);
         cur.error = "stale";
-        now = ok(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
-        return true;
+        return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
       }
       in.type = dialogue::input::kind::choose;
       in.option = r.option;
@@ -200,12 +221,11 @@ bool service::decide(job& j, result& now) {
   }
   const auto& rec = *s.rec;
   dialogue::outcome out = engine_for(rec.framework).step(rec.events, s.now, in);
-  if (out.events.empty()) {
-    now = ok(turn{rec.id, std::move(out), rec.seq, true, {}});
-    return true;
-  }
+  if (out.events.empty()) return answer(turn{rec.id, std::move(out), rec.seq, true, {}});
   j.write = {};
   j.write.conversation = rec.id;
+  j.write.via = j.key;
+  if (store_.networked()) j.write.token = random_token();
   j.write.expected_seq = rec.seq;
   j.write.events = out.events;
   j.t = turn{rec.id, std::move(out), rec.seq + j.write.events.size(), true, {}};
@@ -253,6 +273,7 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
   j->done = std::move(s.waiting.front().second);
   s.waiting.pop_front();
   j->attempts = 0;
+  j->just_read = false;
   j->write = {};
   j->t = {};
   return j;
@@ -303,6 +324,8 @@ void service::post_flush(const committer& post) {
 }
 
 void service::set_committer(committer post) {
+  // A networked store's commit is a round trip: never on an event loop.
+  if (store_.networked()) return;
   {
     std::lock_guard lock(queue_mutex_);
     committer_ = std::move(post);
@@ -397,6 +420,7 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
                       ? dialogue::replay(engine_for(j->s->rec->framework).fw(), j->s->rec->events)
                       : dialogue::state{};
       j->s->loaded = true;
+      j->just_read = true;
       if (!decide(*j, now)) {
         storing.push_back(std::move(j));
         continue;
@@ -445,14 +469,16 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       // Read the record again before this key's next turn.
       s.loaded = false;
       s.rec.reset();
-      if (failure.empty() && ++j->attempts <= max_conflict_retries) {
+      if (failure.empty()) {
+        // Decided on a record another writer has moved on: decided again on the fresh one,
+        // never failed (each conflict means another turn was stored, so this ends).
+        ++j->attempts;
+        j->just_read = false;
         j->write = {};
         j->t = {};
         retry.push_back(std::move(j));
       } else {
-        answered.emplace_back(
-            std::move(j),
-            failed(failure.empty() ? "the conversation kept changing under this turn" : failure));
+        answered.emplace_back(std::move(j), failed(failure));
       }
       continue;
     }
@@ -466,7 +492,9 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       s.rec->events.push_back(e);
       s.rec->times.push_back(stored_at);
     }
-    s.now = std::move(j->t.out.state);  // the channels do not read it
+    // A check changed nothing: the state stays. (A new conversation may have no events yet,
+    // but its state is new.) The channels do not read it.
+    if (w.bind || !w.events.empty()) s.now = std::move(j->t.out.state);
     result r = ok(std::move(j->t));
     answered.emplace_back(std::move(j), std::move(r));
   }

@@ -15,8 +15,14 @@
 //     acknowledged before its events are committed. Commits run one at a time: on the
 //     service's writer thread, or, when a server sets a committer, on the server's event
 //     loop after the frames it read in that pass (see set_committer).
-//   - When the store says another writer moved a conversation on (sequence conflict), the
-//     record is read again and the turn decided again on the newer history.
+//   - When the store says another writer moved a conversation on (sequence conflict), or
+//     rebound the key, the record is read again and the turn decided again on the newer
+//     history: never failed for it.
+//   - With a networked store (PostgreSQL, shared by several instances), a turn that only reads
+//     (a resume, the current question, a stale-button check, help) is answered once the next
+//     commit has checked that the record it was decided on is still current; a new
+//     conversation binds its key by compare-and-set; and commits always run on the writer
+//     thread, never on a server's event loop (set_committer is then ignored).
 #pragma once
 
 #include <array>
@@ -183,6 +189,7 @@ class service {
     request r;
     done_fn done;
     int attempts = 0;
+    bool just_read = false;  // the record was read from the store for this very turn
     // Filled when the engine has decided and there is something to store.
     dialogue::write_op write;
     turn t;

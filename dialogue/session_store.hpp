@@ -5,8 +5,11 @@
 // (another writer got there first), so turns stay ordered whatever process writes them.
 //
 // Writes come in batches: a store applies a whole batch in one transaction (group commit),
-// so many turns cost one commit. A store for another database (PostgreSQL) implements the
-// same four calls.
+// so many turns cost one commit. Every store has the same two phases: it first locks what
+// the batch touches (conversations in id order, then channel bindings in key order) and
+// checks each write against what is stored, then writes the writes that still follow on.
+// The SQLite store (embedded, one file) and the PostgreSQL store (shared by several
+// instances) implement the same calls and pass the same conformance suite.
 #pragma once
 
 #include <chrono>
@@ -38,15 +41,26 @@ struct conversation_record {
   std::vector<std::string> times;
 };
 
-// One turn's writes.
+// One turn's writes. A write with no events and no `bind` is a check: it applies (and
+// changes nothing) when the conversation is still at `expected_seq`, so a turn that only
+// reads (a resume, a stale-button check) can tell that what it read is still current.
 struct write_op {
   std::string conversation;
   // Set for a new conversation: it is created (on `framework`, with seq 0) and this key is
-  // bound to it, replacing an older binding.
+  // bound to it.
   std::optional<channel_key> bind;
+  // With `bind`: compare-and-set. The key must still be bound to this conversation id ("":
+  // to none) or the write is a conflict; unset: an older binding is replaced, whatever it is.
+  std::optional<std::string> bound_to;
+  // The key this turn came through: when set, it must still be bound to `conversation` (not
+  // rebound by another instance meanwhile) or the write is a conflict.
+  std::optional<channel_key> via;
   std::string framework;
   std::uint64_t expected_seq = 0;  // the conversation's seq before these events
   std::vector<event> events;
+  // The turn's own token, stored with its first event: after a connection dropped during a
+  // commit, a networked store tells with it whether the commit happened.
+  std::string token;
 };
 
 // What one expire_idle call deleted.
@@ -77,6 +91,10 @@ class session_store {
   virtual std::vector<write_status> apply(const std::vector<write_op>& writes) = 0;
   // True when the store can write (for health checks).
   virtual bool writable() = 0;
+  // True when the store is reached over a network and other instances write to it too: a
+  // commit is a round trip (not for an event loop), and what a process remembers of a
+  // conversation may be stale, so turns that only read check it first.
+  virtual bool networked() const { return false; }
   // Deletes at most `limit` conversations last changed before `idle_before`, with their
   // events and the channel bindings that reach them, in one transaction (short: the caller
   // sweeps in batches, and turns commit between them). A conversation that a turn moves on

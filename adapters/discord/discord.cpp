@@ -210,6 +210,25 @@ struct adapter::impl {
       }
       return refuse(401, "invalid_signature", "request timestamp out of range or replayed");
     }
+    if (opts_.shared) {
+      // Fresh here; another instance may have served it already. The timestamp parsed, or
+      // the guard would have refused it.
+      const std::int64_t stamp = std::stoll(timestamp);
+      switch (opts_.shared->remember("discord/signature/" + signature,
+                                     stamp + replay_guard::default_window.count() + 1, now)) {
+        case dialogue::seen_store::outcome::first:
+          break;
+        case dialogue::seen_store::outcome::seen:
+          log::warn("discord_refused", {{"remote", req.remote}, {"reason", "replay"}});
+          return refuse(401, "invalid_signature", "request timestamp out of range or replayed");
+        case dialogue::seen_store::outcome::unavailable: {
+          auto r = refuse(503, "database_unavailable",
+                          "The database that remembers requests cannot be reached. Try again.");
+          r.headers.emplace_back("Retry-After", "5");
+          return r;
+        }
+      }
+    }
 
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return refuse(400, "invalid_json", "The body is not a JSON object.");

@@ -17,6 +17,7 @@
 #include "adapters/common/worker_pool.hpp"
 #include "bot/config.hpp"
 #include "bot/service.hpp"
+#include "dialogue/seen_store.hpp"
 
 namespace advisor::discord {
 
@@ -31,6 +32,10 @@ struct adapter_options {
   // Request signatures remembered at most, each until its timestamp is 5 minutes old; when
   // that many are live, new requests get 503 until some expire.
   std::size_t replay_capacity = adapters::replay_window::default_capacity;
+  // Several instances on one database: signatures are also remembered there, so a replay
+  // sent to another instance is refused too; when it cannot be reached, 503 (fail closed).
+  // Must outlive the adapter; null: memory only.
+  dialogue::seen_store* shared = nullptr;
 };
 
 class adapter {

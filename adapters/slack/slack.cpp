@@ -163,7 +163,19 @@ std::optional<adapters::http_response> adapter::reject(const adapters::http_requ
     // verify() accepted "v0=" + 64 hex digits: the window keys on the decoded digits.
     switch (signatures_.admit(std::string_view(sig).substr(3), timestamp_value(ts), now)) {
       case adapters::replay_window::verdict::fresh:
-        return std::nullopt;
+        // Fresh here; another instance may have served it already.
+        switch (remember_shared("slack/signature/" + sig.substr(3),
+                                timestamp_value(ts) + max_clock_skew_seconds + 1)) {
+          case dialogue::seen_store::outcome::first:
+            return std::nullopt;
+          case dialogue::seen_store::outcome::seen:
+            reason = "replayed_request";
+            break;
+          case dialogue::seen_store::outcome::unavailable:
+            reason = "database_unavailable";
+            break;
+        }
+        break;
       case adapters::replay_window::verdict::replay:
         // A valid signature that was already served: Slack's own retries are new requests
         // with a new timestamp and signature, so this one comes from someone else.
@@ -187,6 +199,13 @@ std::optional<adapters::http_response> adapter::reject(const adapters::http_requ
   count("advisor_slack_rejected_total", {{"reason", reason}});
   log::warn("slack_request_rejected",
             {{"route", std::string(route)}, {"reason", reason}, {"remote", req.remote}});
+  if (reason == "database_unavailable") {
+    // Fail closed: without the shared memory a replay or a retry could be served twice.
+    auto r = error_response(503, reason,
+                            "The database that remembers requests cannot be reached. Try again.");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+  }
   if (reason == "busy") {
     // Fail closed: a request served without being remembered could be replayed later.
     std::int64_t wait = signatures_.retry_after(now);
@@ -269,7 +288,24 @@ adapters::http_response adapter::on_event(const adapters::http_request& req) {
     return json_response(200, {{"challenge", str(envelope, "challenge")}});
   if (type != "event_callback") return empty_ok();
   std::string event_id = str(envelope, "event_id");
-  if (!event_id.empty() && !events_.insert(event_id, opts_.now())) {
+  bool duplicate = false;
+  if (!event_id.empty()) {
+    duplicate = !events_.insert(event_id, opts_.now());
+    if (!duplicate) {
+      // Recorded in the shared memory before the 200: a retry that reaches another instance
+      // is a duplicate there too.
+      auto shared = remember_shared("slack/event/" + event_id, opts_.now() + event_ttl_seconds);
+      if (shared == dialogue::seen_store::outcome::unavailable) {
+        events_.erase(event_id);  // not handled: Slack's retry may be
+        auto r = error_response(503, "database_unavailable",
+                                "The database that remembers events cannot be reached.");
+        r.headers.emplace_back("Retry-After", "5");
+        return r;
+      }
+      duplicate = shared == dialogue::seen_store::outcome::seen;
+    }
+  }
+  if (duplicate) {
     count("advisor_slack_duplicates_total", {{"kind", "event"}});
     log::info("slack_event_duplicate", {{"event_id", event_id},
                                         {"retry_num", req.header("x-slack-retry-num")},
@@ -338,17 +374,32 @@ adapters::http_response adapter::on_interaction(const adapters::http_request& re
   json payload = json::parse(form["payload"], nullptr, false);
   if (!payload.is_object())
     return error_response(400, "invalid_payload", "The payload field is not a JSON object.");
-  if (str(payload, "type") == "block_actions") handle_block_action(payload);
+  if (str(payload, "type") == "block_actions" && !handle_block_action(payload)) {
+    auto r = error_response(503, "database_unavailable",
+                            "The database that remembers clicks cannot be reached.");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+  }
   return empty_ok();
 }
 
-void adapter::handle_block_action(const json& payload) {
+dialogue::seen_store::outcome adapter::remember_shared(const std::string& key,
+                                                       std::int64_t expires_at) {
+  if (!opts_.shared) return dialogue::seen_store::outcome::first;
+  return opts_.shared->remember(key, expires_at, opts_.now());
+}
+
+void adapter::forget_shared(const std::string& key) {
+  if (opts_.shared) opts_.shared->forget(key);
+}
+
+bool adapter::handle_block_action(const json& payload) {
   if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty())
-    return;
+    return true;
   const json& action = payload["actions"][0];
-  if (!str(action, "action_id").starts_with(option_action_prefix)) return;
+  if (!str(action, "action_id").starts_with(option_action_prefix)) return true;
   auto value = decode_button_value(str(action, "value"));
-  if (!value) return;
+  if (!value) return true;
   const json& container = payload.contains("container") ? payload["container"] : json::object();
   const json& user = payload.contains("user") ? payload["user"] : json::object();
   std::string clicker = str(user, "id");
@@ -357,7 +408,7 @@ void adapter::handle_block_action(const json& payload) {
   std::string channel = payload.contains("channel") ? str(payload["channel"], "id") : std::string{};
   if (channel.empty()) channel = str(container, "channel_id");
   std::string message_ts = str(container, "message_ts");
-  if (clicker.empty() || team.empty() || channel.empty() || message_ts.empty()) return;
+  if (clicker.empty() || team.empty() || channel.empty() || message_ts.empty()) return true;
 
   if (clicker != value->owner) {
     // Someone else's question: their click must not answer it for them.
@@ -372,12 +423,22 @@ void adapter::handle_block_action(const json& payload) {
       if (!thread.empty()) body["thread_ts"] = thread;
       call("chat.postEphemeral", body);
     });
-    return;
+    return true;
   }
   std::string claim = channel + "/" + message_ts;
   if (!clicks_.insert(claim, opts_.now())) {
     count("advisor_slack_duplicates_total", {{"kind", "click"}});
-    return;
+    return true;
+  }
+  switch (remember_shared("slack/click/" + claim, opts_.now() + click_ttl_seconds)) {
+    case dialogue::seen_store::outcome::first:
+      break;
+    case dialogue::seen_store::outcome::seen:  // clicked through another instance
+      count("advisor_slack_duplicates_total", {{"kind", "click"}});
+      return true;
+    case dialogue::seen_store::outcome::unavailable:
+      clicks_.erase(claim);  // nothing was done: Slack's retry may try again
+      return false;
   }
   conversation c{team, channel, value->thread, value->owner};
   json blocks = payload.contains("message") && payload["message"].contains("blocks")
@@ -387,6 +448,7 @@ void adapter::handle_block_action(const json& payload) {
   pool_.post(c.key(), [this, c, v = *value, label, message_ts, blocks = std::move(blocks), claim] {
     click_turn(c, v, label, message_ts, blocks, claim);
   });
+  return true;
 }
 
 void adapter::click_turn(const conversation& c, const button_value& v, const std::string& label,
@@ -397,6 +459,7 @@ void adapter::click_turn(const conversation& c, const button_value& v, const std
     t = svc_.choose(c.channel_key(), v.option, v.question);
   } catch (const std::exception& e) {
     clicks_.erase(claim);  // nothing changed: the user may click again
+    forget_shared("slack/click/" + claim);
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
     call("chat.postEphemeral",
          {{"channel", c.channel},

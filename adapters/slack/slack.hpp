@@ -24,6 +24,7 @@
 #include "adapters/slack/seen_set.hpp"
 #include "bot/config.hpp"
 #include "bot/service.hpp"
+#include "dialogue/seen_store.hpp"
 
 namespace advisor::slack {
 
@@ -38,6 +39,10 @@ struct options {
   // Request signatures remembered at most, each until its timestamp is 5 minutes old; when
   // that many are live, new requests get 503 until some expire.
   std::size_t replay_capacity = adapters::replay_window::default_capacity;
+  // Several instances on one database: signatures, event ids and clicks are also remembered
+  // there, so a replay or a retry that reaches another instance is known. When it cannot be
+  // reached, requests get 503 (fail closed). Must outlive the adapter; null: memory only.
+  dialogue::seen_store* shared = nullptr;
 };
 
 class adapter {
@@ -76,7 +81,12 @@ class adapter {
                                                 std::string_view route);
 
   void handle_event(const nlohmann::json& envelope);
-  void handle_block_action(const nlohmann::json& payload);
+  // False when the shared memory could not be reached (the request gets 503).
+  bool handle_block_action(const nlohmann::json& payload);
+  // Remembers `key` in the shared memory (if any) until `expires_at`: first, seen, or
+  // unavailable.
+  dialogue::seen_store::outcome remember_shared(const std::string& key, std::int64_t expires_at);
+  void forget_shared(const std::string& key);
 
   // Worker jobs.
   void start_from_command(std::map<std::string, std::string> form);

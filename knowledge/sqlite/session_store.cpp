@@ -73,6 +73,9 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
           "DELETE FROM events WHERE id IN (SELECT id FROM chain) AND conversation_id = ?1")),
       delete_bindings_(db_.prepare("DELETE FROM bindings WHERE conversation_id = ?1")),
       delete_conversation_(db_.prepare("DELETE FROM conversations WHERE id = ?1")),
+      find_bound_(
+          db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ?1 AND key = ?2")),
+      read_seq_(db_.prepare("SELECT seq FROM conversations WHERE id = ?1")),
       read_db_(db_path),
       find_binding_(
           read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
@@ -202,7 +205,30 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
   std::int64_t next_id = 0;  // the log's next id, read once the batch has events
   try {
     transaction t(db_);
+    // The conversation a key is bound to now, if any.
+    auto bound = [this](const dialogue::channel_key& k) {
+      std::optional<std::string> b;
+      find_bound_.bind(1, k.channel).bind(2, k.key);
+      if (find_bound_.step()) b = find_bound_.text(0);
+      find_bound_.reset();
+      return b;
+    };
     for (const auto& w : writes) {
+      bool ok = true;
+      if (w.via) ok = bound(*w.via) == w.conversation;
+      if (ok && w.bind && w.bound_to) {
+        auto b = bound(*w.bind);
+        ok = b.value_or("") == *w.bound_to || b == w.conversation;
+      }
+      if (ok && !w.bind && w.events.empty()) {  // a check: still at the number it read?
+        read_seq_.bind(1, w.conversation);
+        ok = read_seq_.step() && static_cast<std::uint64_t>(read_seq_.integer(0)) == w.expected_seq;
+        read_seq_.reset();
+      }
+      if (!ok) {
+        out.push_back(dialogue::write_status::conflict);
+        continue;
+      }
       if (w.bind) {
         insert_conversation_.bind(1, w.conversation)
             .bind(2, w.framework)
@@ -282,6 +308,8 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
     }
     t.commit();
   } catch (...) {
+    find_bound_.reset();
+    read_seq_.reset();
     last_events_.clear();  // it may name events that were rolled back
     throw;
   }

@@ -5,6 +5,9 @@
 // before it in its conversation. The conversation row keeps the number of its newest event
 // and where it is: a turn moves that number on only from the one its writer saw, so a second
 // writer with a stale view gets a conflict and writes nothing.
+// A batch has the same two phases as in the PostgreSQL store: BEGIN IMMEDIATE takes the
+// database's write lock (the whole file: every row at once), then each write is checked
+// (its key's binding, its number) and applied only when it still follows on.
 // Three connections: one writes, one reads (WAL lets reads go on while a batch commits),
 // and one checkpoints: a background thread copies the WAL back into the database file, so
 // the fsyncs a checkpoint needs never stall the writer.
@@ -55,6 +58,8 @@ class sqlite_session_store final : public dialogue::session_store {
   statement delete_events_;
   statement delete_bindings_;
   statement delete_conversation_;
+  statement find_bound_;  // the conversation a key is bound to (compare-and-set, checks)
+  statement read_seq_;    // a conversation's number (checks)
   // Conversation -> (its number, its newest event's id) after this writer's last turn on it,
   // so that a turn need not read where its conversation's log ends. Used only while the
   // number still matches, which the claim checks; cleared when a batch fails.

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Two `advisor serve` instances on one PostgreSQL database (a throwaway cluster, as the tests
+# start it) against one instance on SQLite, on this machine: WebSocket conversations, 500
+# connections in all, closed loop. Prints one JSON line per advisor-bench run.
+#   bench/multi.sh [SECONDS] [BUILD_DIR]   (default 5 s, build/release; built here if needed)
+# Two advisor-bench processes run at once, 250 connections on each instance; the SQLite run
+# is one advisor-bench process with 500 connections on one instance.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-5}
+build=${2:-build/release}
+if [[ ! -x $build/bot/advisor || ! -x $build/bench/advisor-bench ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" -j2 --target advisor advisor-bench >/dev/null
+fi
+advisor=$build/bot/advisor
+bench=$build/bench/advisor-bench
+pgbin=$(dirname "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)")
+
+work=$(mktemp -d)
+chmod 755 "$work"
+state=$work/pg.state
+servers=()
+cleanup() {
+  for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done
+  tests/pg/cluster.sh stop "$state" "$pgbin" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+cat >"$work/bench.json" <<'JSON'
+{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
+ "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600}
+JSON
+
+# start NAME [ENV...]: sets $port and $pid.
+start() {
+  local name=$1
+  shift
+  env ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$work/bench.json" --data-dir "$work/$name" \
+    serve --port 0 >"$work/$name.out" 2>"$work/$name.log" &
+  pid=$!
+  servers+=("$pid")
+  for _ in $(seq 1200); do
+    grep -q "listening on" "$work/$name.out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/$name.out" | head -1)
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+start sqlite
+"$bench" --port "$port" -c 500 -s "$seconds" | sed 's/^/{"run":"sqlite, 1 instance, 500 connections"} /'
+kill -TERM "$pid"; wait "$pid" || true
+
+tests/pg/cluster.sh start "$state" "$pgbin" >/dev/null
+url="host=$(cat "$state") user=advisor dbname=postgres"
+start pg_a "ADVISOR_DATABASE_URL=$url"
+port_a=$port
+start pg_b "ADVISOR_DATABASE_URL=$url"
+port_b=$port
+"$bench" --port "$port_a" -c 250 -s "$seconds" >"$work/a.json" &
+bench_a=$!
+"$bench" --port "$port_b" -c 250 -s "$seconds" >"$work/b.json" &
+bench_b=$!
+wait "$bench_a" "$bench_b"
+sed 's/^/{"run":"postgresql, instance a of 2, 250 of 500 connections"} /' "$work/a.json"
+sed 's/^/{"run":"postgresql, instance b of 2, 250 of 500 connections"} /' "$work/b.json"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -1,0 +1,359 @@
+// Two `advisor serve` processes on one PostgreSQL database (the throwaway test cluster), each
+// with its own data directory for the read-only knowledge: (a) one conversation receiving turns
+// on both instances at once keeps contiguous, strictly increasing steps, with no error; (b)
+// SIGKILL of one instance during 12 live conversations loses no acknowledged turn, and the
+// clients continue on the other instance; (c) a Slack event and its retry sent to different
+// instances give exactly one reply; (d) a signed request replayed to the other instance gets
+// 401.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "integration/slack/fake_api.hpp"
+#include "knowledge/postgres/pg.hpp"
+#include "pg_support.hpp"
+#include "process.hpp"
+#include "request_signing.hpp"
+#include "support.hpp"
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using nlohmann::json;
+using namespace advisor;
+using namespace advisor::test;
+
+namespace {
+
+constexpr const char* slack_secret = "multi-instance-test-secret";
+
+struct server_process {
+  std::unique_ptr<process> p;
+  std::uint16_t port = 0;
+  server_process(const std::string& data_dir, const std::string& database_url,
+                 std::vector<std::string> env = {}) {
+    env.push_back("ADVISOR_LOG_LEVEL=warn");
+    env.push_back("ADVISOR_DATABASE_URL=" + database_url);
+    p = std::make_unique<process>(
+        std::vector<std::string>{ADVISOR_BINARY, "--data-dir", data_dir, "serve", "--port", "0"},
+        env);
+    auto line = p->read_line(std::chrono::seconds(30));
+    REQUIRE_MESSAGE(line.has_value(), "advisor serve did not start");
+    auto colon = line->rfind(':');
+    port = static_cast<std::uint16_t>(std::stoi(line->substr(colon + 1)));
+  }
+};
+
+struct ws_client {
+  net::io_context ioc;
+  websocket::stream<tcp::socket> ws{ioc};
+  explicit ws_client(std::uint16_t port) {
+    ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+    ws.handshake("127.0.0.1", "/ws");
+  }
+  void send(const json& j) { ws.write(net::buffer(j.dump())); }
+  json receive() {
+    beast::flat_buffer b;
+    ws.read(b);
+    return json::parse(beast::buffers_to_string(b.data()));
+  }
+  // Starts (or resumes, with a token): the session frame, then the first reply.
+  std::pair<json, json> start(const std::string& token = {}) {
+    send(token.empty() ? json{{"type", "start"}} : json{{"type", "start"}, {"session", token}});
+    json session = receive();
+    return {session, receive()};
+  }
+};
+
+// The option to click on a reply: confirm at the review, restart at the end, otherwise one
+// of the options (never the last, "Not sure").
+std::string pick(const json& reply, std::mt19937& rng) {
+  if (reply.value("finished", false)) return "restart";
+  if (reply["question"] == "review") return "confirm";
+  const auto& opts = reply["options"];
+  return opts[rng() % (opts.size() - 1)]["id"];
+}
+
+// The steps stored for the conversation bound to web key `token`: 1..n with no gap.
+void check_contiguous(const pg_database& db, const std::string& token, std::int64_t& count) {
+  storage::pg::connection c(db.url());
+  auto r = c.query(
+      "SELECT count(*), coalesce(min(e.seq), 0), coalesce(max(e.seq), 0), max(c.seq) FROM "
+      "bindings b JOIN conversations c ON c.id = b.conversation_id JOIN events e ON "
+      "e.conversation_id = c.id WHERE b.channel = 'web' AND b.key = $1",
+      {token});
+  count = r.integer(0, 0);
+  CHECK(r.integer(0, 1) == 1);
+  CHECK(r.integer(0, 2) == count);
+  CHECK(r.integer(0, 3) == count);
+}
+
+std::vector<std::string> slack_env(const fake_api& api) {
+  return {std::string("ADVISOR_SLACK_SIGNING_SECRET=") + slack_secret,
+          "ADVISOR_SLACK_BOT_TOKEN=xoxb-test", "ADVISOR_SLACK_API_URL=" + api.url() + "/api"};
+}
+
+struct http_reply {
+  unsigned status = 0;
+  std::string body;
+};
+
+// One signed request as Slack sends it, on a fresh connection.
+http_reply slack_post(std::uint16_t port, const std::string& path, const std::string& body,
+                      const std::string& timestamp, const std::string& signature) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{http::verb::post, path, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  req.set("X-Slack-Request-Timestamp", timestamp);
+  req.set("X-Slack-Signature", signature);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return {res.result_int(), res.body()};
+}
+
+std::string now_stamp() {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+}
+
+// A plain GET of `path` (the metrics), its body.
+std::string http_get(std::uint16_t port, const std::string& path) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return res.body();
+}
+
+struct ledger {
+  std::string token;
+  std::string question;
+  int step = 0;
+  bool in_flight = false;
+};
+
+}  // namespace
+
+TEST_CASE("(a) one conversation - turns on both instances at once: contiguous steps - no error") {
+  temp_dir dir;
+  pg_database db;
+  server_process a(dir.file("a"), db.url());
+  server_process b(dir.file("b"), db.url());
+  ws_client first(a.port);
+  auto [session, opening] = first.start();
+  const std::string token = session["session"];
+  ws_client second(b.port);
+  auto [resumed, current] = second.start(token);
+  CHECK(resumed["resumed"] == true);
+  CHECK(current["question"] == opening["question"]);
+
+  // Both clients click on what they last saw; the other may have moved the conversation on,
+  // then the answer is stale_option (nothing changes), never an error of the store.
+  constexpr int turns_each = 25;
+  std::mutex m;
+  std::vector<std::string> problems;
+  std::atomic<int> moved{0}, stale{0};
+  auto client = [&](ws_client& c, json reply, unsigned seed) {
+    std::mt19937 rng(seed);
+    for (int i = 0; i < turns_each; ++i) {
+      const std::string option = pick(reply, rng);
+      c.send({{"type", "choose"}, {"option", option}, {"question", reply["question"]}});
+      json next = c.receive();
+      if (next["type"] == "error") {
+        if (next["code"] == "stale_option") {
+          ++stale;
+          next = c.receive();  // a reply with the current question follows
+        } else {
+          std::lock_guard lock(m);
+          problems.push_back(next.dump());
+          return;
+        }
+      } else {
+        ++moved;
+      }
+      if (next["type"] != "reply") {
+        std::lock_guard lock(m);
+        problems.push_back(next.dump());
+        return;
+      }
+      reply = next;
+    }
+  };
+  std::thread t1(client, std::ref(first), opening, 1u);
+  std::thread t2(client, std::ref(second), current, 2u);
+  t1.join();
+  t2.join();
+  CHECK_MESSAGE(problems.empty(), (problems.empty() ? "" : problems.front()));
+  std::int64_t stored = 0;
+  check_contiguous(db, token, stored);
+  CHECK(moved > 0);
+  MESSAGE("turns that moved the conversation: " << moved.load() << ", stale clicks: "
+                                                << stale.load() << ", events stored: " << stored);
+  // Both instances now show the same question.
+  ws_client x(a.port), y(b.port);
+  auto [sx, rx] = x.start(token);
+  auto [sy, ry] = y.start(token);
+  CHECK(rx["question"] == ry["question"]);
+  CHECK(rx["progress"] == ry["progress"]);
+}
+
+TEST_CASE("(b) SIGKILL of one instance during 12 conversations loses nothing acknowledged") {
+  temp_dir dir;
+  pg_database db;
+  auto a = std::make_unique<server_process>(dir.file("a"), db.url());
+  server_process b(dir.file("b"), db.url());
+  constexpr int conversations = 12;
+  std::vector<ledger> ledgers(conversations);
+  std::mutex m;
+  std::mt19937 seeds(20261201);
+  auto drive = [&m](std::uint16_t port, ledger& l, unsigned seed) {
+    std::mt19937 rng(seed);
+    try {
+      ws_client c(port);
+      auto [session, reply] = c.start();
+      {
+        std::lock_guard lock(m);
+        l.token = session["session"];
+        l.question = reply["question"];
+        l.step = reply["progress"]["step"];
+      }
+      for (;;) {
+        const std::string option = pick(reply, rng);
+        {
+          std::lock_guard lock(m);
+          l.in_flight = true;
+        }
+        c.send({{"type", "choose"}, {"option", option}, {"question", reply["question"]}});
+        reply = c.receive();
+        std::lock_guard lock(m);
+        l.in_flight = false;
+        l.question = reply["question"];
+        l.step = reply["progress"]["step"];
+      }
+    } catch (const std::exception&) {
+      // The server went away: what the ledger says is what was acknowledged.
+    }
+  };
+  std::vector<std::thread> clients;
+  for (auto& l : ledgers) clients.emplace_back(drive, a->port, std::ref(l), seeds());
+  // Killed at a random moment under load (what is checked does not depend on when).
+  std::this_thread::sleep_for(std::chrono::milliseconds(400 + seeds() % 600));
+  a->p->kill(SIGKILL);
+  CHECK(a->p->wait() == 128 + SIGKILL);
+  for (auto& t : clients) t.join();
+
+  int resumed = 0;
+  for (auto& l : ledgers) {
+    if (l.token.empty()) continue;  // killed before its session frame came back
+    ws_client c(b.port);
+    auto [session, reply] = c.start(l.token);
+    REQUIRE(session["type"] == "session");
+    CHECK(session["resumed"] == true);
+    int step = reply["progress"]["step"];
+    if (l.in_flight) {
+      CHECK((step == l.step || step == l.step + 1 || step == 1));
+    } else {
+      CHECK(step == l.step);
+      CHECK(reply["question"] == l.question);
+    }
+    // The client goes on on the other instance.
+    std::mt19937 rng(static_cast<unsigned>(step));
+    for (int i = 0; i < 3; ++i) {
+      c.send({{"type", "choose"}, {"option", pick(reply, rng)}, {"question", reply["question"]}});
+      reply = c.receive();
+      REQUIRE(reply["type"] == "reply");
+    }
+    std::int64_t stored = 0;
+    check_contiguous(db, l.token, stored);
+    ++resumed;
+  }
+  MESSAGE("conversations resumed on the other instance: " << resumed);
+  CHECK(resumed >= conversations / 2);
+  b.p->kill(SIGTERM);
+  CHECK(b.p->wait() == 0);
+}
+
+TEST_CASE("(c) a Slack event and its retry sent to different instances give exactly one reply") {
+  temp_dir dir;
+  pg_database db;
+  fake_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  server_process b(dir.file("b"), db.url(), slack_env(api));
+  const std::string body = json{{"type", "event_callback"},
+                                {"team_id", "T1"},
+                                {"event_id", "Ev0MULTI1"},
+                                {"event",
+                                 {{"type", "app_mention"},
+                                  {"user", "U1"},
+                                  {"channel", "C1"},
+                                  {"ts", "1700000000.000100"},
+                                  {"text", "<@UBOT> we are a python shop"}}}}
+                               .dump();
+  // The event, then Slack's retry of it (a new timestamp and signature) to the other instance.
+  const std::string ts1 = now_stamp();
+  CHECK(slack_post(a.port, "/slack/events", body, ts1, slack_signature(slack_secret, ts1, body))
+            .status == 200);
+  const std::string ts2 = std::to_string(std::stoll(ts1) + 1);
+  CHECK(slack_post(b.port, "/slack/events", body, ts2, slack_signature(slack_secret, ts2, body))
+            .status == 200);
+  // B answered its 200 after finding the event in the shared table: a duplicate, no job.
+  const std::string metrics = http_get(b.port, "/metrics");
+  CHECK(metrics.find("advisor_slack_duplicates_total{kind=\"event\"} 1") != std::string::npos);
+  // A's reply arrives (bounded wait for the one reply; the count is what is checked).
+  std::vector<fake_api::call> posts;
+  for (int i = 0; i < 300 && posts.empty(); ++i) {
+    posts = api.calls_to("/api/chat.postMessage");
+    if (posts.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].json()["channel"] == "C1");
+  CHECK(posts[0].json()["thread_ts"] == "1700000000.000100");
+  // Both instances have stopped handling requests: still exactly one reply.
+  a.p->kill(SIGTERM);
+  b.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(b.p->wait() == 0);
+  CHECK(api.calls_to("/api/chat.postMessage").size() == 1);
+}
+
+TEST_CASE("(d) a signed request replayed to the other instance gets 401") {
+  temp_dir dir;
+  pg_database db;
+  fake_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  server_process b(dir.file("b"), db.url(), slack_env(api));
+  const std::string body = json{{"type", "url_verification"}, {"challenge", "c-1"}}.dump();
+  const std::string ts = now_stamp();
+  const std::string sig = slack_signature(slack_secret, ts, body);
+  auto first = slack_post(a.port, "/slack/events", body, ts, sig);
+  CHECK(first.status == 200);
+  CHECK(first.body.find("c-1") != std::string::npos);
+  auto replay = slack_post(b.port, "/slack/events", body, ts, sig);
+  CHECK(replay.status == 401);
+  CHECK(replay.body.find("already received") != std::string::npos);
+  // And on the first instance too (its own memory).
+  CHECK(slack_post(a.port, "/slack/events", body, ts, sig).status == 401);
+}

@@ -1,0 +1,267 @@
+// The session store conformance suite: every test runs against the SQLite store (a temporary
+// file) and the PostgreSQL store (a fresh database in the throwaway test cluster), so that the
+// two keep one contract: bindings, ordered events, sequence conflicts, checks, compare-and-set
+// bindings, several writers on one database, expiry.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "knowledge/postgres/session_store.hpp"
+#include "knowledge/sqlite/session_store.hpp"
+#include "pg_support.hpp"
+#include "support.hpp"
+
+using namespace advisor;
+using dialogue::event_kind;
+using dialogue::write_status;
+
+namespace {
+
+struct sqlite_backend {
+  test::temp_dir dir;
+  std::unique_ptr<dialogue::session_store> open() {
+    return std::make_unique<storage::sqlite_session_store>(dir.file("s.db"));
+  }
+  // Makes a conversation look untouched since 2000.
+  void age(const std::string& id) {
+    storage::connection c(dir.file("s.db"));
+    auto st = c.prepare(
+        "UPDATE conversations SET updated_at = '2000-01-01T00:00:00.000Z' "
+        "WHERE id = ?");
+    st.bind(1, id).run();
+  }
+};
+
+struct pg_backend {
+  test::pg_database db;
+  std::unique_ptr<dialogue::session_store> open() {
+    return std::make_unique<storage::pg_session_store>(db.url());
+  }
+  void age(const std::string& id) {
+    storage::pg::connection c(db.url());
+    c.query("UPDATE conversations SET updated_at = '2000-01-01T00:00:00Z' WHERE id = $1", {id});
+  }
+};
+
+dialogue::event ev(const char* question, const char* option = "x") {
+  return dialogue::event{event_kind::answer, question, option, 1, "choice", ""};
+}
+
+dialogue::write_op append_op(const std::string& conversation, std::uint64_t expected,
+                             std::vector<dialogue::event> events) {
+  dialogue::write_op w;
+  w.conversation = conversation;
+  w.expected_seq = expected;
+  w.events = std::move(events);
+  return w;
+}
+
+}  // namespace
+
+TYPE_TO_STRING(sqlite_backend);
+TYPE_TO_STRING(pg_backend);
+
+TEST_CASE_TEMPLATE("store: bindings, ordered events and sequence conflicts", B, sqlite_backend,
+                   pg_backend) {
+  B backend;
+  auto store = backend.open();
+  dialogue::channel_key key{"web", "tok"};
+  CHECK(!store->find(key));
+  auto rec = store->create(key, "conv1", "fw@1");
+  CHECK(rec.seq == 0);
+  auto found = store->find(key);
+  REQUIRE(found);
+  CHECK(found->id == "conv1");
+  CHECK(found->framework == "fw@1");
+  CHECK(found->events.empty());
+  CHECK(store->append("conv1", 0, {ev("context", "startup")}) == 1);
+  // A writer that read seq 0 too is refused, and nothing of its append lands.
+  CHECK_THROWS_AS(store->append("conv1", 0, {ev("a"), ev("b")}), dialogue::sequence_conflict);
+  auto again = store->find(key);
+  REQUIRE(again);
+  CHECK(again->seq == 1);
+  REQUIRE(again->events.size() == 1);
+  CHECK(again->events[0].option == "startup");
+  CHECK(again->events[0].via == "choice");
+  // SQL-looking and non-ASCII text is stored as text.
+  dialogue::event sql{event_kind::answer, "team", "", 2, "text", "'); DROP TABLE events; -- é ✓"};
+  CHECK(store->append("conv1", 1, {sql}) == 2);
+  CHECK(store->find(key)->events[1].phrase == "'); DROP TABLE events; -- é ✓");
+  CHECK(store->writable());
+}
+
+TEST_CASE_TEMPLATE("store: a conversation is read back from its last restart on", B, sqlite_backend,
+                   pg_backend) {
+  B backend;
+  auto store = backend.open();
+  store->create({"web", "k"}, "c1", "fw@1");
+  dialogue::event restart{event_kind::restart, "", "", 2, "", ""};
+  CHECK(store->append("c1", 0, {ev("a"), ev("b")}) == 2);
+  CHECK(store->append("c1", 2, {ev("c"), restart, ev("d")}) == 5);
+  auto rec = store->find({"web", "k"});
+  REQUIRE(rec);
+  CHECK(rec->seq == 5);
+  REQUIRE(rec->events.size() == 2);
+  CHECK(rec->events[0].kind == event_kind::restart);
+  CHECK(rec->events[1].question == "d");
+  CHECK(store->append("c1", 5, {ev("e")}) == 6);
+  CHECK(store->find({"web", "k"})->events.size() == 3);
+}
+
+TEST_CASE_TEMPLATE("store: one batch, a stale write is refused while the others land", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto store = backend.open();
+  store->create({"web", "a"}, "a", "fw@1");
+  store->create({"web", "b"}, "b", "fw@1");
+  CHECK(store->append("b", 0, {ev("q1")}) == 1);
+  std::vector<dialogue::write_op> batch{append_op("a", 0, {ev("q1"), ev("q2")}),
+                                        append_op("b", 0, {ev("q2"), ev("q3")}),  // b is at 1
+                                        append_op("b", 1, {ev("q4")}),
+                                        append_op("a", 2, {ev("q3")})};  // after the first
+  auto status = store->apply(batch);
+  REQUIRE(status.size() == 4);
+  CHECK(status[0] == write_status::applied);
+  CHECK(status[1] == write_status::conflict);
+  CHECK(status[2] == write_status::applied);
+  CHECK(status[3] == write_status::applied);
+  CHECK(store->find({"web", "a"})->seq == 3);
+  auto b = store->find({"web", "b"});
+  CHECK(b->seq == 2);
+  REQUIRE(b->events.size() == 2);
+  CHECK(b->events[1].question == "q4");
+  // A write to a conversation that does not exist (swept) is a conflict too.
+  CHECK(store->apply({append_op("gone", 0, {ev("q1")})}).front() == write_status::conflict);
+  CHECK(store->apply({}).empty());
+}
+
+TEST_CASE_TEMPLATE("store: a check applies only while the conversation is where it was read", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto store = backend.open();
+  store->create({"web", "k"}, "c", "fw@1");
+  store->append("c", 0, {ev("q1")});
+  dialogue::write_op check = append_op("c", 1, {});
+  check.via = dialogue::channel_key{"web", "k"};
+  CHECK(store->apply({check}).front() == write_status::applied);
+  store->append("c", 1, {ev("q2")});
+  CHECK(store->apply({check}).front() == write_status::conflict);  // moved on
+  check.expected_seq = 2;
+  CHECK(store->apply({check}).front() == write_status::applied);
+  CHECK(store->find({"web", "k"})->seq == 2);  // a check writes nothing
+}
+
+TEST_CASE_TEMPLATE("store: a key rebound elsewhere turns its old conversation's writes away", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto store = backend.open();
+  const dialogue::channel_key key{"slack", "T1/C1/U1"};
+  store->create(key, "old", "fw@1");
+  auto through_key = [&](std::uint64_t expected) {
+    dialogue::write_op w = append_op("old", expected, {ev("q")});
+    w.via = key;
+    return store->apply({w}).front();
+  };
+  CHECK(through_key(0) == write_status::applied);
+  store->create(key, "new", "fw@1");  // another instance started afresh on the key
+  CHECK(through_key(1) == write_status::conflict);
+  CHECK(store->find(key)->id == "new");
+}
+
+TEST_CASE_TEMPLATE("store: bindings are compare-and-set", B, sqlite_backend, pg_backend) {
+  B backend;
+  auto store = backend.open();
+  const dialogue::channel_key key{"discord", "G/C/U"};
+  auto start = [&](const std::string& id, std::optional<std::string> bound_to) {
+    dialogue::write_op w;
+    w.conversation = id;
+    w.bind = key;
+    w.bound_to = std::move(bound_to);
+    w.framework = "fw@1";
+    w.events = {ev("first")};
+    return store->apply({w}).front();
+  };
+  CHECK(start("one", std::string()) == write_status::applied);   // unbound, as expected
+  CHECK(start("two", std::string()) == write_status::conflict);  // someone bound it meanwhile
+  CHECK(store->find(key)->id == "one");
+  CHECK(start("three", std::string("elsewhere")) == write_status::conflict);
+  CHECK(start("four", std::string("one")) == write_status::applied);
+  CHECK(store->find(key)->id == "four");
+  CHECK(store->find(key)->seq == 1);
+  CHECK(start("five", std::nullopt) == write_status::applied);  // replaces whatever is there
+  CHECK(store->find(key)->id == "five");
+  // Two new conversations for one key in one batch: the second saw the key unbound too.
+  std::vector<dialogue::write_op> both(2);
+  for (int i = 0; i < 2; ++i) {
+    both[i].conversation = "both" + std::to_string(i);
+    both[i].bind = dialogue::channel_key{"web", "fresh"};
+    both[i].bound_to = "";
+    both[i].framework = "fw@1";
+  }
+  auto status = store->apply(both);
+  CHECK(status[0] == write_status::applied);
+  CHECK(status[1] == write_status::conflict);
+  CHECK(store->find({"web", "fresh"})->id == "both0");
+}
+
+TEST_CASE_TEMPLATE("store: two instances on one database write one conversation in turn", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto first = backend.open();
+  auto second = backend.open();
+  const dialogue::channel_key key{"web", "shared"};
+  first->create(key, "c", "fw@1");
+  // Each writer reads, decides on what it read, and writes; a conflict sends it back to read.
+  constexpr int turns_each = 40;
+  std::atomic<int> conflicts{0};
+  auto writer = [&](dialogue::session_store& s, const char* who) {
+    for (int done = 0; done < turns_each;) {
+      auto rec = s.find(key);
+      REQUIRE(rec);
+      dialogue::write_op w = append_op("c", rec->seq, {ev(who, std::to_string(rec->seq).c_str())});
+      w.via = key;
+      if (s.apply({w}).front() == write_status::applied)
+        ++done;
+      else
+        ++conflicts;
+    }
+  };
+  std::thread t1([&] { writer(*first, "first"); });
+  std::thread t2([&] { writer(*second, "second"); });
+  t1.join();
+  t2.join();
+  auto rec = first->find(key);
+  REQUIRE(rec);
+  CHECK(rec->seq == 2 * turns_each);
+  REQUIRE(rec->events.size() == 2 * turns_each);
+  // Contiguous: each event was decided on the history right before it.
+  for (std::size_t i = 0; i < rec->events.size(); ++i)
+    CHECK(rec->events[i].option == std::to_string(i));
+  MESSAGE("conflicts resolved by reading again: " << conflicts.load());
+}
+
+TEST_CASE_TEMPLATE("store: expiry deletes idle conversations with their bindings, in batches", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto store = backend.open();
+  for (const char* id : {"idle1", "idle2", "busy"}) {
+    store->create({"web", id}, id, "fw@1");
+    store->append(id, 0, {ev("q")});
+  }
+  backend.age("idle1");
+  backend.age("idle2");
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24);
+  auto first = store->expire_idle(cutoff, 1);
+  CHECK(first.conversations == 1);
+  REQUIRE(first.keys.size() == 1);
+  auto second = store->expire_idle(cutoff, 5);
+  CHECK(second.conversations == 1);
+  CHECK(store->expire_idle(cutoff, 5).conversations == 0);
+  CHECK(!store->find({"web", "idle1"}));
+  CHECK(!store->find({"web", "idle2"}));
+  CHECK(store->find({"web", "busy"}));
+  // A turn decided on a swept conversation conflicts.
+  CHECK(store->apply({append_op("idle1", 1, {ev("q2")})}).front() == write_status::conflict);
+}

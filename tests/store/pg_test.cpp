@@ -1,0 +1,229 @@
+// The PostgreSQL store's own behaviour: migrations under an advisory lock, a dropped
+// connection, a commit's outcome told by the turn's token, and the bot service on two
+// instances sharing one database.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "bot/config.hpp"
+#include "bot/service.hpp"
+#include "knowledge/postgres/seen_store.hpp"
+#include "knowledge/postgres/session_store.hpp"
+#include "pg_support.hpp"
+#include "support.hpp"
+
+using namespace advisor;
+using dialogue::write_status;
+
+namespace {
+
+void terminate_others(const test::pg_database& db) {
+  storage::pg::connection admin(db.admin_url());
+  admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+      "pg_backend_pid()",
+      {db.name()});
+}
+
+}  // namespace
+
+TEST_CASE("pg: instances starting together migrate once - under the advisory lock") {
+  test::pg_database db;
+  std::vector<std::thread> starting;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i)
+    starting.emplace_back([&] {
+      storage::pg_session_store store(db.url());
+      ++opened;
+    });
+  for (auto& t : starting) t.join();
+  CHECK(opened == 4);
+  storage::pg_session_store store(db.url());
+  CHECK(store.schema_version() == storage::latest_pg_schema_version);
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM advisor_schema").integer(0, 0) ==
+        storage::latest_pg_schema_version);
+  // A database from a newer advisor is refused with a message that says so.
+  c.exec("INSERT INTO advisor_schema VALUES (99)");
+  CHECK_THROWS_WITH_AS(storage::pg_session_store{db.url()},
+                       doctest::Contains("newer than this advisor knows"), storage::pg::error);
+}
+
+TEST_CASE("pg: a server that cannot be reached is a clear error") {
+  CHECK_THROWS_WITH_AS(
+      storage::pg_session_store{"host=/nonexistent-advisor-dir user=advisor dbname=x"},
+      doctest::Contains("cannot connect"), storage::pg::error);
+}
+
+TEST_CASE("pg: the store reconnects after its connections are dropped") {
+  test::pg_database db;
+  storage::pg_session_store store(db.url());
+  const dialogue::channel_key key{"web", "k"};
+  store.create(key, "c", "fw@1");
+  terminate_others(db);
+  CHECK(store.find(key));  // the reader reconnects
+  terminate_others(db);
+  // The writer finds its connection gone before it sent anything: the batch runs again.
+  CHECK(store.append("c", 0, {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}}) == 1);
+  terminate_others(db);
+  CHECK(store.writable());  // a health check after a drop reconnects (or says false once)
+  CHECK(store.writable());
+  CHECK(store.find(key)->seq == 1);
+}
+
+TEST_CASE("pg: a turn's token tells whether its commit happened") {
+  test::pg_database db;
+  storage::pg_session_store store(db.url());
+  store.create({"web", "k"}, "c", "fw@1");
+  dialogue::write_op w;
+  w.conversation = "c";
+  w.events = {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}};
+  w.token = "token-of-this-turn";
+  CHECK(!store.turn_stored("c", 0, w.token));
+  CHECK(store.apply({w}).front() == write_status::applied);
+  CHECK(store.turn_stored("c", 0, w.token));
+  CHECK(!store.turn_stored("c", 0, "another-turn"));
+  CHECK(!store.turn_stored("c", 1, w.token));
+}
+
+TEST_CASE("pg: two service instances on one database keep one conversation in order") {
+  test::temp_dir dir;
+  test::pg_database db;
+  auto app = test::open_test_app(dir.str());
+  storage::pg_session_store store_a(db.url()), store_b(db.url());
+  bot::service one(app->framework, *app->knowledge, store_a);
+  bot::service two(app->framework, *app->knowledge, store_b);
+  const bot::channel_key key{"web", "shared"};
+  auto t = one.start(key, {}, true);
+  auto seen_by_two = two.current(key);  // two now has the record cached
+  REQUIRE(seen_by_two);
+  CHECK(seen_by_two->seq == t.seq);
+  auto t1 = one.message(key, "1");  // one moves on; two's cache is stale
+  CHECK(t1.seq > t.seq);
+  // A read on the stale instance sees the current question, not the one it cached.
+  auto now_two = two.current(key);
+  REQUIRE(now_two);
+  CHECK(now_two->seq == t1.seq);
+  CHECK(now_two->out.question == t1.out.question);
+  // A button for the question that is current now is taken, not refused as stale.
+  auto t1_again = one.current(key);
+  auto t2 = two.message(key, "1");
+  CHECK(t2.seq > t1.seq);
+  CHECK(t2.out.question != t1.out.question);
+  // A stale button on the other instance is refused as stale, showing the current question.
+  auto stale = one.choose(key, "1", t1.out.question);
+  CHECK(stale.out.error == "stale");
+  CHECK(stale.out.question == t2.out.question);
+  // A fresh start on one instance rebinds the key; the other follows it.
+  auto fresh = one.start(key, {}, true);
+  CHECK(fresh.conversation != t.conversation);
+  auto resumed = two.current(key);
+  REQUIRE(resumed);
+  CHECK(resumed->conversation == fresh.conversation);
+  CHECK(resumed->seq == fresh.seq);
+  CHECK(t1_again->seq == t1.seq);
+}
+
+TEST_CASE("pg: many turns on one conversation through two instances at once stay contiguous") {
+  test::temp_dir dir;
+  test::pg_database db;
+  auto app = test::open_test_app(dir.str());
+  storage::pg_session_store store_a(db.url()), store_b(db.url());
+  bot::service one(app->framework, *app->knowledge, store_a);
+  bot::service two(app->framework, *app->knowledge, store_b);
+  const bot::channel_key key{"web", "both"};
+  one.start(key, {}, true);
+  // "help" and "back"/"1" alternate; every turn must be stored or answered, none failed.
+  std::atomic<int> failures{0};
+  auto client = [&](bot::service& svc) {
+    for (int i = 0; i < 20; ++i) {
+      try {
+        if (i % 2) {
+          svc.message(key, "back");
+        } else {
+          svc.message(key, "1");
+        }
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    }
+  };
+  std::thread a([&] { client(one); });
+  std::thread b([&] { client(two); });
+  a.join();
+  b.join();
+  CHECK(failures == 0);
+  storage::pg::connection c(db.url());
+  auto r = c.query(
+      "SELECT count(*), min(seq), max(seq) FROM events e JOIN bindings b ON b.conversation_id = "
+      "e.conversation_id WHERE b.channel = 'web' AND b.key = 'both'");
+  const auto count = r.integer(0, 0);
+  CHECK(r.integer(0, 1) == 1);
+  CHECK(r.integer(0, 2) == count);  // 1..n with no gap and no duplicate (primary key)
+  auto rec = store_a.find(key);
+  REQUIRE(rec);
+  CHECK(rec->seq == static_cast<std::uint64_t>(count));
+}
+
+TEST_CASE("pg: the shared memory of the chat platforms: one key - one first - until it expires") {
+  test::pg_database db;
+  storage::pg_session_store sessions(db.url());  // migrates: the seen table comes with it
+  storage::pg_seen_store a(db.url()), b(db.url());
+  using outcome = dialogue::seen_store::outcome;
+  CHECK(a.remember("slack/event/Ev1", 1000, 100) == outcome::first);
+  CHECK(b.remember("slack/event/Ev1", 1000, 200) == outcome::seen);  // the other instance
+  CHECK(a.remember("slack/event/Ev1", 1000, 300) == outcome::seen);
+  CHECK(b.remember("slack/event/Ev1", 2000, 1000) == outcome::first);  // expired: new again
+  CHECK(a.remember("slack/event/Ev1", 2000, 1500) == outcome::seen);
+  b.forget("slack/event/Ev1");
+  CHECK(a.remember("slack/event/Ev1", 2000, 1500) == outcome::first);
+  // Many instances at once: exactly one is first.
+  std::atomic<int> firsts{0};
+  std::vector<std::thread> racing;
+  for (int i = 0; i < 4; ++i)
+    racing.emplace_back([&] {
+      storage::pg_seen_store s(db.url());
+      if (s.remember("slack/event/race", 5000, 100) == outcome::first) ++firsts;
+    });
+  for (auto& t : racing) t.join();
+  CHECK(firsts == 1);
+  // A dropped connection is reconnected; a database that cannot be reached fails closed.
+  terminate_others(db);
+  CHECK(a.remember("slack/event/Ev2", 5000, 100) == outcome::first);
+  storage::pg_seen_store nowhere("host=/nonexistent-advisor-dir user=advisor dbname=x");
+  CHECK(nowhere.remember("k", 5000, 100) == outcome::unavailable);
+}
+
+TEST_CASE("pg: database_url (config file or ADVISOR_DATABASE_URL) chooses the PostgreSQL store") {
+  test::temp_dir dir;
+  test::pg_database db;
+  {
+    std::ofstream f(dir.file("advisor.json"));
+    f << R"({"database_url": "host=/from-the-file user=advisor"})";
+  }
+  ::unsetenv("ADVISOR_DATABASE_URL");
+  CHECK(bot::load_config(dir.file("advisor.json")).database_url ==
+        "host=/from-the-file user=advisor");
+  CHECK(bot::load_config("").database_url.empty());
+  ::setenv("ADVISOR_DATABASE_URL", db.url().c_str(), 1);
+  auto cfg = bot::load_config(dir.file("advisor.json"));
+  ::unsetenv("ADVISOR_DATABASE_URL");
+  CHECK(cfg.database_url == db.url());  // the environment wins
+  auto tc = test::test_config(dir.file("data"));
+  tc.database_url = cfg.database_url;
+  auto app = bot::open_app(tc);
+  CHECK(app->sessions->networked());
+  CHECK(app->sqlite_sessions == nullptr);
+  auto t = app->service->start({"web", "cfg"}, {}, true);
+  CHECK(app->sessions->find({"web", "cfg"})->id == t.conversation);
+  // SQLite stays the default.
+  auto local = test::open_test_app(dir.file("local"));
+  CHECK(!local->sessions->networked());
+  CHECK(local->sqlite_sessions != nullptr);
+  // A URL that reaches no server: a clear error at start-up.
+  tc.database_url = "host=/nonexistent-advisor-dir user=advisor dbname=x";
+  CHECK_THROWS_WITH_AS(bot::open_app(tc), doctest::Contains("cannot connect"), std::exception);
+}
