@@ -32,8 +32,7 @@ class value {
   value(bool b) : v_(b) {}
   template <std::signed_integral T>
   value(T n) : v_(static_cast<std::int64_t>(n)) {}
-  template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool>)
+  template <std::unsigned_integral T>  // a bool takes value(bool): a non-template wins
   value(T n) : v_(static_cast<std::uint64_t>(n)) {}
   value(double d) : v_(d) {}
   const std::variant<std::string, std::int64_t, std::uint64_t, double, bool>& get() const {

@@ -82,8 +82,7 @@ int run_serve(const config& cfg) {
     expiry = std::make_unique<sweeper>(*a->service,
                                        std::chrono::hours(24) * a->cfg.conversation_idle_days);
   std::uint16_t port = srv.listen();
-  log::info("listening",
-            {{"host", a->cfg.host}, {"port", port}, {"data_dir", a->cfg.data_dir}});
+  log::info("listening", {{"host", a->cfg.host}, {"port", port}, {"data_dir", a->cfg.data_dir}});
   std::cout << "listening on http://" << a->cfg.host << ":" << port << std::endl;
   // Under systemd (Type=notify) the unit is ready now, with the socket listening; without
   // NOTIFY_SOCKET this does nothing.

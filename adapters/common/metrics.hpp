@@ -21,8 +21,7 @@ class metrics {
   using labels = std::vector<std::pair<std::string, std::string>>;
 
   // The channels turns come through; each has its series from the start (at zero).
-  static constexpr std::array<std::string_view, 4> channels{"web", "slack", "discord",
-                                                            "terminal"};
+  static constexpr std::array<std::string_view, 4> channels{"web", "slack", "discord", "terminal"};
 
   static metrics& global();
 

@@ -362,8 +362,7 @@ struct adapter::impl {
       std::this_thread::sleep_for(unacknowledged_wait * (attempt + 1));
     }
     if (res.ok())
-      log::info("discord_follow_up",
-                {{"interaction", in.id}, {"status", res.status}});
+      log::info("discord_follow_up", {{"interaction", in.id}, {"status", res.status}});
     else
       log::error("discord_follow_up_failed",
                  {{"interaction", in.id}, {"error", describe_failure(res)}});

@@ -247,8 +247,8 @@ void adapter::start_from_command(std::map<std::string, std::string> form) {
                  str(*root, "channel").empty() ? form["channel_id"] : str(*root, "channel"),
                  str(*root, "ts"), form["user_id"]};
   try {
-    deliver(c, adapters::timed_turn(
-                    "slack", [&] { return svc_.start(c.channel_key(), opening, true); }));
+    deliver(c, adapters::timed_turn("slack",
+                                    [&] { return svc_.start(c.channel_key(), opening, true); }));
   } catch (const std::exception& e) {
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
     call("chat.postMessage",
@@ -476,9 +476,8 @@ void adapter::post_webhook(const conversation& c, const dialogue::recommendation
     // The URL holds a secret: log the outcome, never the address.
     std::string error = res.status ? "http_" + std::to_string(res.status) : "transport";
     count("advisor_slack_api_errors_total", {{"method", "webhook"}, {"error", error}});
-    log::warn("slack_webhook_failed", {{"status", res.status},
-                                       {"error", res.error},
-                                       {"attempts", res.attempts}});
+    log::warn("slack_webhook_failed",
+              {{"status", res.status}, {"error", res.error}, {"attempts", res.attempts}});
   }
 }
 

@@ -360,9 +360,12 @@ class http_session : public std::enable_shared_from_this<http_session> {
       auto origin = req[http::field::origin];
       if (!origin_allowed(state_.cfg, std::string_view(origin.data(), origin.size()))) {
         adapters::metrics::global().inc("advisor_origins_refused_total");
-        log::warn("origin_refused",
-                  {{"origin", std::string_view(origin.data(), origin.size())},
-                   {"remote", beast::get_lowest_layer(stream_).socket().remote_endpoint(ec).address().to_string()}});
+        log::warn("origin_refused", {{"origin", std::string_view(origin.data(), origin.size())},
+                                     {"remote", beast::get_lowest_layer(stream_)
+                                                    .socket()
+                                                    .remote_endpoint(ec)
+                                                    .address()
+                                                    .to_string()}});
         return reply_and_close(
             json_error(403, "origin_not_allowed", "This page's origin may not use the advisor."));
       }

@@ -59,8 +59,8 @@ std::string serve_until_listening(process& p) {
 TEST_SUITE("cli options") {
   TEST_CASE("global options work after the command too") {
     temp_dir dir;
-    auto chat = run({"chat", "--json", "--data-dir", dir.file("chat-data")}, {},
-                    "{\"type\":\"start\"}\n");
+    auto chat =
+        run({"chat", "--json", "--data-dir", dir.file("chat-data")}, {}, "{\"type\":\"start\"}\n");
     CHECK(chat.code == 0);
     CHECK(contains(chat.out, "\"type\":\"session\""));
     CHECK(std::filesystem::exists(dir.file("chat-data/advisor.db")));
@@ -71,8 +71,8 @@ TEST_SUITE("cli options") {
     CHECK(std::filesystem::exists(dir.file("kb-data/advisor.db")));
 
     // --config after the command: its data_dir is used.
-    std::string cfg = write_text(dir, "advisor.json",
-                                 "{\"data_dir\": \"" + dir.file("from-config") + "\"}\n");
+    std::string cfg =
+        write_text(dir, "advisor.json", "{\"data_dir\": \"" + dir.file("from-config") + "\"}\n");
     auto configured = run({"knowledge", "search", "python", "--config", cfg});
     CHECK(configured.code == 0);
     CHECK(std::filesystem::exists(dir.file("from-config/advisor.db")));
@@ -106,20 +106,20 @@ TEST_SUITE("cli options") {
     CHECK(missing.code == 2);
     CHECK(contains(missing.err, "text is required"));
     CHECK(contains(missing.err, "full-text search over the facts"));
-    CHECK_FALSE(std::filesystem::exists("data/advisor.db.never"));
   }
 
   TEST_CASE("an unknown config key names the file, the line, the key and the nearest known key") {
     temp_dir dir;
-    std::string cfg = write_text(dir, "advisor.json", "{\n  \"host\": \"127.0.0.1\",\n"
-                                                      "  \"prot\": 9000\n}\n");
+    std::string cfg = write_text(dir, "advisor.json",
+                                 "{\n  \"host\": \"127.0.0.1\",\n"
+                                 "  \"prot\": 9000\n}\n");
     auto top = run({"serve", "--config", cfg, "--data-dir", dir.file("data")});
     CHECK(top.code == 2);
     CHECK(contains(top.err, cfg + ":3: unknown key \"prot\" (did you mean \"port\"?)"));
     CHECK_FALSE(contains(top.out, "listening"));
 
-    std::string nested = write_text(dir, "nested.json",
-                                    "{\n  \"slack\": {\n    \"webhok_url\": \"https://x\"\n  }\n}\n");
+    std::string nested = write_text(
+        dir, "nested.json", "{\n  \"slack\": {\n    \"webhok_url\": \"https://x\"\n  }\n}\n");
     auto in_slack = run({"knowledge", "search", "python", "--config", nested});
     CHECK(in_slack.code == 2);
     CHECK(contains(in_slack.err, nested + ":3: unknown key \"webhok_url\" in \"slack\" (did you "
@@ -131,16 +131,16 @@ TEST_SUITE("cli options") {
     CHECK(contains(no_match.err, far + ":1: unknown key \"completely_different\"\n"));
 
     // The shipped example has no unknown key.
-    auto example = run({"knowledge", "search", "python", "--config",
-                        source_path("config/advisor.example.json"), "--data-dir",
-                        dir.file("data")});
+    auto example =
+        run({"knowledge", "search", "python", "--config",
+             source_path("config/advisor.example.json"), "--data-dir", dir.file("data")});
     CHECK(example.code == 0);
   }
 
   TEST_CASE("ADVISOR_CONFIG, ADVISOR_HOST and ADVISOR_PORT are read; a flag wins over them") {
     temp_dir dir;
-    std::string cfg = write_text(dir, "advisor.json",
-                                 "{\"data_dir\": \"" + dir.file("env-config") + "\"}\n");
+    std::string cfg =
+        write_text(dir, "advisor.json", "{\"data_dir\": \"" + dir.file("env-config") + "\"}\n");
     auto from_env = run({"knowledge", "search", "python"}, {"ADVISOR_CONFIG=" + cfg});
     CHECK(from_env.code == 0);
     CHECK(std::filesystem::exists(dir.file("env-config/advisor.db")));
@@ -164,8 +164,8 @@ TEST_SUITE("cli options") {
     CHECK(bad_port.code == 2);
     CHECK(contains(bad_port.err, "--port"));
 
-    auto missing = run({"knowledge", "search", "python"},
-                       {"ADVISOR_CONFIG=" + dir.file("no-such.json")});
+    auto missing =
+        run({"knowledge", "search", "python"}, {"ADVISOR_CONFIG=" + dir.file("no-such.json")});
     CHECK(missing.code != 0);
     CHECK(contains(missing.err, "no-such.json: cannot read the config file"));
   }
@@ -175,8 +175,9 @@ TEST_SUITE("cli options") {
     auto env = run({"knowledge", "search", "python", "--data-dir", dir.file("data")},
                    {"ADVISOR_LOG_LEVEL=bogus"});
     CHECK(env.code == 2);
-    CHECK(contains(env.err, "ADVISOR_LOG_LEVEL: \"bogus\" is not a log level; use one of trace, "
-                            "debug, info, warn, error, off"));
+    CHECK(contains(env.err,
+                   "ADVISOR_LOG_LEVEL: \"bogus\" is not a log level; use one of trace, "
+                   "debug, info, warn, error, off"));
     std::string cfg = write_text(dir, "advisor.json", "{\n  \"log_level\": \"loud\"\n}\n");
     auto file = run({"knowledge", "search", "python", "--config", cfg});
     CHECK(file.code == 2);
@@ -195,9 +196,11 @@ TEST_SUITE("cli options") {
   }
 
   TEST_CASE("every command's help lists the global options and the environment") {
-    for (std::vector<std::string> args :
-         {std::vector<std::string>{"--help"}, {"chat", "--help"}, {"serve", "--help"},
-          {"knowledge", "search", "--help"}, {"db", "backup", "--help"}}) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                          {"chat", "--help"},
+                                          {"serve", "--help"},
+                                          {"knowledge", "search", "--help"},
+                                          {"db", "backup", "--help"}}) {
       INFO(args.front());
       auto help = run(args);
       CHECK(help.code == 0);
@@ -212,8 +215,8 @@ TEST_SUITE("cli options") {
   TEST_CASE("the terminal chat writes no JSON log line to the terminal; its logs go to a file") {
     temp_dir dir;
     // debug: every log line there is; an answer is committed, so the writer logs when it stops.
-    auto chat = run({"chat", "--data-dir", dir.file("data")}, {"ADVISOR_LOG_LEVEL=debug"},
-                    "1\nquit\n");
+    auto chat =
+        run({"chat", "--data-dir", dir.file("data")}, {"ADVISOR_LOG_LEVEL=debug"}, "1\nquit\n");
     CHECK(chat.code == 0);
     CHECK(contains(chat.out, "who is this decision for"));
     for (const auto& text : {chat.out, chat.err}) {
