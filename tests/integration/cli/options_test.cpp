@@ -137,7 +137,7 @@ TEST_SUITE("cli options") {
     CHECK(example.code == 0);
   }
 
-  TEST_CASE("ADVISOR_CONFIG, ADVISOR_HOST and ADVISOR_PORT are read; a flag wins over them") {
+  TEST_CASE("ADVISOR_CONFIG, ADVISOR_HOST and ADVISOR_PORT are read, and a flag wins over them") {
     temp_dir dir;
     std::string cfg =
         write_text(dir, "advisor.json", "{\"data_dir\": \"" + dir.file("env-config") + "\"}\n");
@@ -212,7 +212,7 @@ TEST_SUITE("cli options") {
     CHECK(contains(run({"chat", "--help"}).out, "--record"));
   }
 
-  TEST_CASE("the terminal chat writes no JSON log line to the terminal; its logs go to a file") {
+  TEST_CASE("the terminal chat writes no JSON log line to the terminal, its logs go to a file") {
     temp_dir dir;
     // debug: every log line there is; an answer is committed, so the writer logs when it stops.
     auto chat =

@@ -203,115 +203,117 @@ TEST_SUITE("operations") {
     CHECK(series(text, "advisor_origins_refused_total") == 1);
     // Bucket bounds as people write them: 0.0005, 0.1, 1, 2.5.
     std::vector<std::string> bounds;
-    std::regex le(R"(advisor_turn_seconds_bucket\{channel="web",le="([^"]+)"\
-  })");
+    std::regex le(R"re(advisor_turn_seconds_bucket\{channel="web",le="([^"]+)"\})re");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), le); it != std::sregex_iterator();
          ++it)
       bounds.push_back((*it)[1]);
-  CHECK(bounds == std::vector<std::string>{"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
-                                           "0.05", "0.1", "0.25", "0.5", "1", "2.5", "+Inf"});
-  // The process and the build.
-  CHECK(series(text, "process_cpu_seconds_total") >= 0);
-  CHECK(series(text, "process_resident_memory_bytes") > 0);
-  CHECK(series(text, "process_virtual_memory_bytes") > 0);
-  CHECK(series(text, "process_open_fds") > 2);
-  CHECK(series(text, "process_max_fds") > 0);
-  CHECK(series(text, "process_start_time_seconds") > 1.6e9);
-  CHECK(std::regex_search(text, std::regex(std::string(R"(\nadvisor_build_info\{version=")") +
-                                           ADVISOR_VERSION + R"(",compiler="[^"]+"\} 1\n)")));
-  auto [code, lint] = promtool_check(text);
-  CHECK_MESSAGE(code == 0, lint);
-  CHECK_MESSAGE(lint.empty(), lint);
+    CHECK(bounds == std::vector<std::string>{"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+                                             "0.05", "0.1", "0.25", "0.5", "1", "2.5", "+Inf"});
+    // The process and the build.
+    CHECK(series(text, "process_cpu_seconds_total") >= 0);
+    CHECK(series(text, "process_resident_memory_bytes") > 0);
+    CHECK(series(text, "process_virtual_memory_bytes") > 0);
+    CHECK(series(text, "process_open_fds") > 2);
+    CHECK(series(text, "process_max_fds") > 0);
+    CHECK(series(text, "process_start_time_seconds") > 1.6e9);
+    CHECK(std::regex_search(text, std::regex(std::string(R"(\nadvisor_build_info\{version=")") +
+                                             ADVISOR_VERSION + R"(",compiler="[^"]+"\} 1\n)")));
+    auto [code, lint] = promtool_check(text);
+    CHECK_MESSAGE(code == 0, lint);
+    CHECK_MESSAGE(lint.empty(), lint);
 
-  p.kill(SIGTERM);
-  CHECK(p.wait() == 0);
-  std::string err = p.read_all_err(std::chrono::seconds(5));
-  auto logs = json_lines(err);
+    p.kill(SIGTERM);
+    CHECK(p.wait() == 0);
+    std::string err = p.read_all_err(std::chrono::seconds(5));
+    auto logs = json_lines(err);
 
-  const json* listening = find_event(logs, "listening");
-  REQUIRE(listening);
-  CHECK((*listening)["port"].is_number_unsigned());
-  CHECK((*listening)["port"] == port);
-  const json* stopped = find_event(logs, "writer_stopped");
-  REQUIRE(stopped);
-  CHECK((*stopped)["turns"].is_number());
-  const json* refused_origin = find_event(logs, "origin_refused");
-  REQUIRE(refused_origin);
-  CHECK((*refused_origin)["origin"] == "https://evil.example");
-  CHECK((*refused_origin)["remote"] == "127.0.0.1");
-  CHECK((*refused_origin)["level"] == "warn");
-  const json* refused_slack = find_event(logs, "slack_request_rejected");
-  REQUIRE(refused_slack);
-  CHECK((*refused_slack)["route"] == "commands");
-  const json* refused_discord = find_event(logs, "discord_bad_signature");
-  REQUIRE(refused_discord);
-  for (const std::string& secret :
-       {std::string(slack_secret), std::string(slack_token), std::string(discord_token),
-        slack_signature.substr(3), discord_signature})
-    CHECK_MESSAGE(err.find(secret) == std::string::npos, secret);
-}
+    const json* listening = find_event(logs, "listening");
+    REQUIRE(listening);
+    CHECK((*listening)["port"].is_number_unsigned());
+    CHECK((*listening)["port"] == port);
+    const json* stopped = find_event(logs, "writer_stopped");
+    REQUIRE(stopped);
+    CHECK((*stopped)["turns"].is_number());
+    const json* refused_origin = find_event(logs, "origin_refused");
+    REQUIRE(refused_origin);
+    CHECK((*refused_origin)["origin"] == "https://evil.example");
+    CHECK((*refused_origin)["remote"] == "127.0.0.1");
+    CHECK((*refused_origin)["level"] == "warn");
+    const json* refused_slack = find_event(logs, "slack_request_rejected");
+    REQUIRE(refused_slack);
+    CHECK((*refused_slack)["route"] == "commands");
+    const json* refused_discord = find_event(logs, "discord_bad_signature");
+    REQUIRE(refused_discord);
+    for (const std::string& secret :
+         {std::string(slack_secret), std::string(slack_token), std::string(discord_token),
+          slack_signature.substr(3), discord_signature})
+      CHECK_MESSAGE(err.find(secret) == std::string::npos, secret);
+  }
 
-TEST_CASE("sd_notify: READY=1 once the port listens, STOPPING=1 when it stops") {
-  temp_dir dir;
-  std::string path = dir.file("notify.sock");
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  REQUIRE(path.size() < sizeof addr.sun_path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  auto receive = [fd]() -> std::string {
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, 60000) <= 0) return {};  // a bound, not a timed assertion
-    char buf[4096];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string{};
-  };
+  TEST_CASE("sd_notify: READY=1 once the port listens, STOPPING=1 when it stops") {
+    temp_dir dir;
+    std::string path = dir.file("notify.sock");
+    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    REQUIRE(path.size() < sizeof addr.sun_path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    auto receive = [fd]() -> std::string {
+      pollfd pfd{fd, POLLIN, 0};
+      if (::poll(&pfd, 1, 60000) <= 0) return {};  // a bound, not a timed assertion
+      char buf[4096];
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string{};
+    };
 
-  process p({ADVISOR_BINARY, "serve", "--port", "0", "--data-dir", dir.file("data")},
-            {"NOTIFY_SOCKET=" + path});
-  std::string ready = receive();
-  INFO(ready);
-  CHECK(ready.find("READY=1") != std::string::npos);
-  std::smatch m;
-  REQUIRE(std::regex_search(ready, m, std::regex(R"(STATUS=listening on 127\.0\.0\.1:(\d+))")));
-  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  // Ready means ready: the port answers at once.
-  CHECK(request(port, http::verb::get, "/healthz", {}).result_int() == 200);
-  CHECK(listening_port(p) == port);
-  p.kill(SIGTERM);
-  CHECK(receive().find("STOPPING=1") != std::string::npos);
-  CHECK(p.wait() == 0);
-  ::close(fd);
-}
+    process p({ADVISOR_BINARY, "serve", "--port", "0", "--data-dir", dir.file("data")},
+              {"NOTIFY_SOCKET=" + path});
+    std::string ready = receive();
+    INFO(ready);
+    CHECK(ready.find("READY=1") != std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(ready, m, std::regex(R"(STATUS=listening on 127\.0\.0\.1:(\d+))")));
+    auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    // Ready means ready: the port answers at once.
+    CHECK(request(port, http::verb::get, "/healthz", {}).result_int() == 200);
+    CHECK(listening_port(p) == port);
+    p.kill(SIGTERM);
+    CHECK(receive().find("STOPPING=1") != std::string::npos);
+    CHECK(p.wait() == 0);
+    ::close(fd);
+  }
 
-TEST_CASE("cmake --install: the installed advisor runs on its installed framework and knowledge") {
-  temp_dir dir;
-  std::string prefix = dir.file("prefix");
-  process install({ADVISOR_CMAKE, "--install", ADVISOR_BUILD_DIR, "--prefix", prefix});
-  std::string said = install.read_all();
-  REQUIRE_MESSAGE(install.wait() == 0, said);
-  namespace fs = std::filesystem;
-  for (const char* file :
-       {"bin/advisor", "share/advisor/config/framework.json", "share/advisor/config/knowledge.json",
-        "share/advisor/config/frameworks/python-web.json", "share/advisor/advisor.example.json",
-        "share/advisor/slack-manifest.json", "lib/systemd/system/advisor.service"})
-    CHECK_MESSAGE(fs::exists(fs::path(prefix) / file), file);
+  TEST_CASE(
+      "cmake --install: the installed advisor runs on its installed framework and knowledge") {
+    temp_dir dir;
+    std::string prefix = dir.file("prefix");
+    process install({ADVISOR_CMAKE, "--install", ADVISOR_BUILD_DIR, "--prefix", prefix});
+    std::string said = install.read_all();
+    REQUIRE_MESSAGE(install.wait() == 0, said);
+    namespace fs = std::filesystem;
+    for (const char* file :
+         {"bin/advisor", "share/advisor/config/framework.json",
+          "share/advisor/config/knowledge.json", "share/advisor/config/frameworks/python-web.json",
+          "share/advisor/advisor.example.json", "share/advisor/slack-manifest.json",
+          "lib/systemd/system/advisor.service"})
+      CHECK_MESSAGE(fs::exists(fs::path(prefix) / file), file);
 
-  // A fact added to the installed knowledge is found: the binary reads its installed files,
-  // not the source tree it was built from.
-  std::string kb_file = prefix + "/share/advisor/config/knowledge.json";
-  json kb = json::parse(advisor::bot::read_file(kb_file));
-  json fact = kb["facts"][0];
-  fact["id"] = "installed-marker";
-  fact["claim"] = "Quokkas appear only in the installed copy of the knowledge.";
-  kb["facts"].push_back(fact);
-  std::ofstream(kb_file) << kb.dump(2);
-  process search({prefix + "/bin/advisor", "knowledge", "search", "quokkas", "--json", "--data-dir",
-                  dir.file("data"), "--config", prefix + "/share/advisor/advisor.example.json"});
-  std::string found = search.read_all();
-  CHECK(search.wait() == 0);
-  CHECK(found.find("installed-marker") != std::string::npos);
-}
+    // A fact added to the installed knowledge is found: the binary reads its installed files,
+    // not the source tree it was built from.
+    std::string kb_file = prefix + "/share/advisor/config/knowledge.json";
+    json kb = json::parse(advisor::bot::read_file(kb_file));
+    json fact = kb["facts"][0];
+    fact["id"] = "installed-marker";
+    fact["claim"] = "Quokkas appear only in the installed copy of the knowledge.";
+    kb["facts"].push_back(fact);
+    std::ofstream(kb_file) << kb.dump(2);
+    process search({prefix + "/bin/advisor", "knowledge", "search", "quokkas", "--json",
+                    "--data-dir", dir.file("data"), "--config",
+                    prefix + "/share/advisor/advisor.example.json"});
+    std::string found = search.read_all();
+    CHECK(search.wait() == 0);
+    CHECK(found.find("installed-marker") != std::string::npos);
+  }
 }
