@@ -49,9 +49,13 @@ const double loaded_at =
 std::string prometheus_number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  // The shortest text that reads back as the same double (0.1, not 0.10000000000000001).
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  char buf[400];
+  // The shortest text that reads back as the same double (0.1, not 0.10000000000000001),
+  // without an exponent where people write none (0.0005, not 5e-04; 1700000000).
+  double magnitude = std::fabs(v);
+  bool plain = magnitude == 0 || (magnitude >= 1e-6 && magnitude < 1e16);
+  auto [end, ec] = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                         : std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc{} ? std::string(buf, end) : std::string("NaN");
 }
 

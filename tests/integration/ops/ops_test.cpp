@@ -124,7 +124,7 @@ const json* find_event(const std::vector<json>& logs, const std::string& event) 
 TEST_SUITE("operations") {
   TEST_CASE(
       "/metrics passes promtool, with every channel's series from the start, process_* and "
-      "build info; logs are typed JSON, refusals are logged, secrets never") {
+      "build info, logs are typed JSON, refusals are logged, secrets never") {
     temp_dir dir;
     std::ofstream(dir.file("advisor.json")) << R"({"allowed_origins": ["https://ok.example"]})";
     process p({ADVISOR_BINARY, "serve", "--port", "0", "--config", dir.file("advisor.json"),
