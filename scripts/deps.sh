@@ -2,7 +2,8 @@
 # Installs what the advisor needs on Debian 12, only what is missing, and says what it does.
 #   scripts/deps.sh build   packages to build and run the advisor
 #   scripts/deps.sh test    those, plus what the tests need (doctest, Chromium, Node.js, npm packages,
-#                           promtool from prometheus, systemd-analyze from systemd)
+#                           promtool from prometheus, systemd-analyze from systemd, openssl
+#                           and curl for docs/slack.md's recipe)
 #   scripts/deps.sh fuzz    the build packages, plus clang and its libFuzzer runtime (scripts/fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ packages=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libsqlite3-dev lib
           libstemmer-dev libhunspell-dev hunspell-en-us libsystemd-dev)
 if [[ $mode == test ]]; then
   packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev clang-format-14
-             prometheus systemd)
+             prometheus systemd openssl curl)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -315,5 +316,60 @@ TEST_SUITE("operations") {
     std::string found = search.read_all();
     CHECK(search.wait() == 0);
     CHECK(found.find("installed-marker") != std::string::npos);
+  }
+  TEST_CASE("the Slack manifest asks for chat:write.public and an incoming webhook") {
+    json manifest = json::parse(advisor::bot::read_file(source_path("config/slack-manifest.json")));
+    json scopes = manifest["oauth_config"]["scopes"]["bot"];
+    for (const char* scope : {"chat:write", "chat:write.public", "commands", "app_mentions:read",
+                              "im:history", "incoming-webhook"})
+      CHECK_MESSAGE(std::find(scopes.begin(), scopes.end(), scope) != scopes.end(), scope);
+    CHECK(manifest["settings"]["incoming_webhooks"]["incoming_webhooks_enabled"] == true);
+    // Its request URLs are the routes advisor serve adds.
+    CHECK(manifest["features"]["slash_commands"][0]["url"].get<std::string>().ends_with(
+        "/slack/commands"));
+    CHECK(manifest["settings"]["event_subscriptions"]["request_url"].get<std::string>().ends_with(
+        "/slack/events"));
+    CHECK(manifest["settings"]["interactivity"]["request_url"].get<std::string>().ends_with(
+        "/slack/interactions"));
+  }
+
+  TEST_CASE("docs/slack.md's local development recipe: a request signed by hand is answered") {
+    // The shell block under "sign a request yourself", run as written against a server on a
+    // free port (the only change: 8080 becomes that port).
+    std::istringstream doc(advisor::bot::read_file(source_path("docs/slack.md")));
+    std::string script, line;
+    bool after = false, in_block = false;
+    while (std::getline(doc, line)) {
+      if (line.find("sign a request yourself") != std::string::npos) after = true;
+      std::string code = line.substr(std::min(line.find_first_not_of(' '), line.size()));
+      if (after && !in_block && code == "```sh") {
+        in_block = true;
+      } else if (in_block && code == "```") {
+        break;
+      } else if (in_block) {
+        script += code + "\n";
+      }
+    }
+    REQUIRE(script.find("openssl dgst -sha256 -hmac") != std::string::npos);
+    std::smatch secret;
+    REQUIRE(std::regex_search(script, secret, std::regex(R"(secret=(\S+))")));
+
+    temp_dir dir;
+    process p(
+        {ADVISOR_BINARY, "serve", "--port", "0", "--data-dir", dir.file("data")},
+        {"ADVISOR_SLACK_SIGNING_SECRET=" + secret[1].str(), "ADVISOR_SLACK_BOT_TOKEN=xoxb-local",
+         "ADVISOR_SLACK_API_URL=http://127.0.0.1:9/api"});
+    std::uint16_t port = listening_port(p);
+    script = std::regex_replace(script, std::regex(":8080/"), ":" + std::to_string(port) + "/");
+    process sh({ADVISOR_BASH, "-c", script});
+    std::string answer = sh.read_all();
+    CHECK(sh.wait() == 0);
+    INFO(answer);
+    json reply = json::parse(answer, nullptr, false);
+    REQUIRE(reply.is_object());
+    CHECK(reply["response_type"] == "ephemeral");
+    CHECK(reply["text"].get<std::string>().find("/advisor") != std::string::npos);
+    p.kill(SIGTERM);
+    CHECK(p.wait() == 0);
   }
 }
