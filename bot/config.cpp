@@ -17,7 +17,7 @@ using nlohmann::json;
 namespace {
 
 [[noreturn]] void fail(const std::string& file, int line, const std::string& problem) {
-  throw std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : "") + ": " + problem);
+  throw config_error(file + (line > 0 ? ":" + std::to_string(line) : "") + ": " + problem);
 }
 
 int line_of_key(const std::string& text, const std::string& key) {
@@ -74,7 +74,83 @@ void env(const char* name, std::string& out) {
   if (const char* v = std::getenv(name); v && *v) out = v;
 }
 
+// The keys a config file may hold, at the top and in "slack" and "discord".
+const std::vector<std::string> top_keys{"host",
+                                        "port",
+                                        "data_dir",
+                                        "database_url",
+                                        "framework_file",
+                                        "knowledge_file",
+                                        "frameworks_dir",
+                                        "log_level",
+                                        "threads",
+                                        "allowed_origins",
+                                        "messages_per_second",
+                                        "message_burst",
+                                        "idle_timeout_seconds",
+                                        "request_timeout_seconds",
+                                        "conversation_idle_days",
+                                        "turn_threads",
+                                        "bytes_per_second",
+                                        "byte_burst",
+                                        "bytes_per_second_per_ip",
+                                        "byte_burst_per_ip",
+                                        "max_outgoing_bytes",
+                                        "max_connections",
+                                        "max_connections_per_ip",
+                                        "frame_ancestors",
+                                        "slack",
+                                        "discord"};
+const std::vector<std::string> slack_keys{"signing_secret", "bot_token", "api_url", "webhook_url"};
+const std::vector<std::string> discord_keys{"public_key", "app_id", "bot_token", "api_url",
+                                            "webhook_url"};
+
+// A typo would otherwise be ignored and its default used (a server on the wrong port): every
+// key must be known, and the nearest known one is suggested.
+void check_keys(const json& j, const std::vector<std::string>& known, const std::string& where,
+                const std::string& file, const std::string& text) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string problem = "unknown key \"" + key + "\"" + where;
+    std::string near = nearest_key(key, known);
+    if (!near.empty()) problem += " (did you mean \"" + near + "\"?)";
+    fail(file, line_of_key(text, key), problem);
+  }
+}
+
 }  // namespace
+
+bool valid_log_level(const std::string& level) {
+  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+  return std::find(levels.begin(), levels.end(), level) != levels.end();
+}
+
+std::string nearest_key(const std::string& key, const std::vector<std::string>& known) {
+  // Levenshtein distance, one row at a time; a suggestion must be within a third of the key.
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, (key.size() + 2) / 3) + 1;
+  for (const auto& k : known)
+    if (auto d = distance(key, k); d < best_distance) {
+      best = k;
+      best_distance = d;
+    }
+  return best;
+}
 
 config load_config(const std::string& file) {
   config c;
@@ -99,6 +175,13 @@ config load_config(const std::string& file) {
     }
     if (!j.is_object()) fail(file, 1, "a config file must hold one JSON object");
     c.source = file;
+    check_keys(j, top_keys, "", file, text);
+    for (const auto& [name, keys] : {std::pair{"slack", &slack_keys}, {"discord", &discord_keys}})
+      if (auto it = j.find(name); it != j.end() && !it->is_null()) {
+        if (!it->is_object())
+          fail(file, line_of_key(text, name), std::string("\"") + name + "\" must be an object");
+        check_keys(*it, *keys, std::string(" in \"") + name + "\"", file, text);
+      }
     read(j, "host", c.host, file, text);
     read_whole(j, "port", c.port, 0, 65535, file, text);
     read(j, "data_dir", c.data_dir, file, text);
@@ -149,14 +232,17 @@ config load_config(const std::string& file) {
       read(*d, "api_url", c.discord.api_url, file, text);
       read(*d, "webhook_url", c.discord.webhook_url, file, text);
     }
-    static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
-    if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())
+    if (!valid_log_level(c.log_level))
       fail(file, line_of_key(text, "log_level"),
            "\"log_level\" must be one of trace, debug, info, warn, error, off");
   }
   env("ADVISOR_DATA_DIR", c.data_dir);
   env("ADVISOR_LOG_LEVEL", c.log_level);
   env("ADVISOR_DATABASE_URL", c.database_url);
+  // Unknown to spdlog, a level would switch every log off.
+  if (!valid_log_level(c.log_level))
+    throw config_error("ADVISOR_LOG_LEVEL: \"" + c.log_level +
+                       "\" is not a log level; use one of trace, debug, info, warn, error, off");
   env("ADVISOR_SLACK_SIGNING_SECRET", c.slack.signing_secret);
   env("ADVISOR_SLACK_BOT_TOKEN", c.slack.bot_token);
   env("ADVISOR_SLACK_API_URL", c.slack.api_url);

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,17 @@ struct config {
 };
 
 // Loads `file` (if not empty) over the defaults, then applies the environment.
-// Throws std::runtime_error naming the file, the line and the problem.
+// Throws config_error (a std::runtime_error) naming the file, the line and the problem.
 config load_config(const std::string& file);
+
+// A configuration a user must fix: an unknown key, a value out of range, a bad log level.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One of trace, debug, info, warn, error, off.
+bool valid_log_level(const std::string& level);
+// The known key nearest to `key` (a typo's fix), or "" when none is near enough.
+std::string nearest_key(const std::string& key, const std::vector<std::string>& known);
 
 }  // namespace advisor::bot

@@ -1,9 +1,12 @@
 #include "bot/log.hpp"
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <variant>
 
 #include "knowledge/utc.hpp"
 
@@ -61,7 +64,22 @@ const char* name_of(level l) {
 }  // namespace
 
 void set_level(std::string_view name) {
-  logger()->set_level(spdlog::level::from_str(std::string(name)));
+  // spdlog reads any unknown name as "off": a typo would silence every log.
+  static constexpr std::string_view names[] = {"trace", "debug", "info", "warn", "error", "off"};
+  for (auto n : names)
+    if (n == name) return logger()->set_level(spdlog::level::from_str(std::string(name)));
+  throw std::invalid_argument("\"" + std::string(name) +
+                              "\" is not a log level; use one of trace, debug, info, warn, "
+                              "error, off");
+}
+
+void to_file(const std::string& path) {
+  try {
+    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
+    logger()->sinks().assign({sink});
+  } catch (const spdlog::spdlog_ex& e) {
+    throw std::runtime_error(path + ": cannot open the log file: " + e.what());
+  }
 }
 
 bool enabled(level l) { return logger()->should_log(to_spd(l)); }
@@ -72,7 +90,8 @@ void write(level l, std::string_view event, std::initializer_list<field> fields)
   j["ts"] = utc_now();
   j["level"] = name_of(l);
   j["event"] = event;
-  for (const auto& [k, v] : fields) j[std::string(k)] = v;
+  for (const auto& [k, v] : fields)
+    std::visit([&j, key = std::string(k)](const auto& x) { j[key] = x; }, v.get());
   logger()->log(to_spd(l), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

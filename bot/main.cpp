@@ -1,5 +1,6 @@
 // advisor: the command line. Parses flags, loads the configuration, and dispatches.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "bot/commands.hpp"
@@ -8,12 +9,47 @@
 
 using namespace advisor::bot;
 
+namespace {
+
+// Shown under every command's help: the options that work with any command, anywhere on the
+// line, and the environment the advisor reads.
+constexpr const char* help_footer = R"(Global options (anywhere on the line, with any command):
+  --config FILE      JSON config file (env ADVISOR_CONFIG; see config/advisor.example.json)
+  --data-dir DIR     where the SQLite database lives (env ADVISOR_DATA_DIR; default ./data)
+  -h,--help          this help; `advisor COMMAND --help` for a command's
+
+Environment (a flag wins over the environment, the environment over the config file):
+  ADVISOR_CONFIG, ADVISOR_DATA_DIR, ADVISOR_HOST, ADVISOR_PORT
+  ADVISOR_LOG_LEVEL             trace, debug, info, warn, error or off
+  ADVISOR_CONFIG_DIR            the shipped framework and knowledge files
+  ADVISOR_SLACK_SIGNING_SECRET, ADVISOR_SLACK_BOT_TOKEN, ADVISOR_SLACK_API_URL,
+  ADVISOR_SLACK_WEBHOOK_URL
+  ADVISOR_DISCORD_PUBLIC_KEY, ADVISOR_DISCORD_APP_ID, ADVISOR_DISCORD_BOT_TOKEN,
+  ADVISOR_DISCORD_API_URL, ADVISOR_DISCORD_WEBHOOK_URL
+
+Exit status: 0 done, 1 failed, 2 usage or configuration error.)";
+
+// The deepest command named on the line (`knowledge search`), whose usage a mistake shows.
+const CLI::App* deepest(const CLI::App& app) {
+  const CLI::App* at = &app;
+  for (auto subs = at->get_subcommands(); !subs.empty(); subs = at->get_subcommands())
+    at = subs.front();
+  return at;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App cli{"advisor: talks a team through choosing Python, Node.js or both for a backend"};
   cli.set_version_flag("--version", std::string("advisor ") + ADVISOR_VERSION);
   cli.require_subcommand(1);
+  // Inherited by every command added below: global options are read after a command too
+  // (`advisor chat --data-dir X`), and every help ends with them and the environment.
+  cli.fallthrough();
+  cli.footer(help_footer);
   std::string config_file, data_dir;
-  cli.add_option("--config", config_file, "JSON config file (see config/advisor.example.json)");
+  cli.add_option("--config", config_file, "JSON config file (see config/advisor.example.json)")
+      ->envname("ADVISOR_CONFIG");
   cli.add_option("--data-dir", data_dir, "where the SQLite database lives (default: ./data)");
 
   chat_options chat;
@@ -32,9 +68,11 @@ int main(int argc, char** argv) {
   unsigned threads = 0;
   auto* serve_cmd = cli.add_subcommand(
       "serve", "serve the WebSocket endpoint, the web widget, Slack and Discord");
-  serve_cmd->add_option("--host", host, "address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--host", host, "address to listen on (default 127.0.0.1)")
+      ->envname("ADVISOR_HOST");
   serve_cmd->add_option("--port", port, "port to listen on (default 8080; 0 picks a free one)")
-      ->check(CLI::Range(0, 65535));
+      ->check(CLI::Range(0, 65535))
+      ->envname("ADVISOR_PORT");
   serve_cmd->add_option("--threads", threads, "I/O threads (default 1)")->check(CLI::Range(1, 256));
 
   auto* kb_cmd =
@@ -68,7 +106,15 @@ int main(int argc, char** argv) {
   auto* register_cmd =
       discord_cmd->add_subcommand("register", "register the /advisor slash command with Discord");
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return cli.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    // A usage error: what is wrong, then the usage of the command it concerns.
+    std::cerr << "advisor: " << e.what() << "\n\n" << deepest(cli)->help();
+    return 2;
+  }
 
   try {
     config cfg = load_config(config_file);
@@ -77,6 +123,11 @@ int main(int argc, char** argv) {
     if (port >= 0) cfg.port = static_cast<std::uint16_t>(port);
     if (threads > 0) cfg.threads = threads;
     advisor::log::set_level(cfg.log_level);
+    // The terminal conversation keeps the terminal: its logs go to a file in the data dir.
+    if (*chat_cmd && !chat.json) {
+      std::filesystem::create_directories(cfg.data_dir);
+      advisor::log::to_file((std::filesystem::path(cfg.data_dir) / "chat.log").string());
+    }
 
     if (*chat_cmd) return run_chat(cfg, chat, std::cin, std::cout);
     if (*serve_cmd) return run_serve(cfg);
@@ -86,6 +137,9 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return run_knowledge_validate(cfg, file, std::cout);
     if (*backup_cmd) return run_db_backup(cfg, file, std::cout);
     if (*register_cmd) return run_discord_register(cfg, std::cout);
+  } catch (const config_error& e) {
+    std::cerr << "advisor: " << e.what() << "\n";
+    return 2;
   } catch (const advisor::dialogue::load_error& e) {
     std::cerr << "advisor: " << e.what() << "\n";
     return 2;

@@ -2,6 +2,7 @@
 // and Discord endpoints when they are configured.
 #include <malloc.h>
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 
 #include <iostream>
 
@@ -52,6 +53,9 @@ int run_serve(const config& cfg) {
   auto a = open_app(cfg);
   auto& m = adapters::metrics::global();
   m.describe("advisor_turns_total", "Turns decided, by channel.");
+  // Every channel's series exists from the start, so a rate over it is never missing.
+  for (auto channel : adapters::metrics::channels)
+    m.inc("advisor_turns_total", {{"channel", std::string(channel)}}, 0);
   m.describe("advisor_conversations_completed_total",
              "Conversations that reached a recommendation.");
   m.describe("advisor_recommendations_total", "Recommendations given, by choice.");
@@ -90,10 +94,14 @@ int run_serve(const config& cfg) {
     expiry = std::make_unique<sweeper>(*a->service,
                                        std::chrono::hours(24) * a->cfg.conversation_idle_days);
   std::uint16_t port = srv.listen();
-  log::info("listening",
-            {{"host", a->cfg.host}, {"port", std::to_string(port)}, {"data_dir", a->cfg.data_dir}});
+  log::info("listening", {{"host", a->cfg.host}, {"port", port}, {"data_dir", a->cfg.data_dir}});
   std::cout << "listening on http://" << a->cfg.host << ":" << port << std::endl;
+  // Under systemd (Type=notify) the unit is ready now, with the socket listening; without
+  // NOTIFY_SOCKET this does nothing.
+  std::string status = "STATUS=listening on " + a->cfg.host + ":" + std::to_string(port);
+  ::sd_notify(0, ("READY=1\n" + status).c_str());
   int code = srv.run();
+  ::sd_notify(0, "STOPPING=1");
   expiry.reset();           // before the service and the store go
   discord_adapter.reset();  // each waits for its own jobs in flight
   slack_adapter.reset();

@@ -67,11 +67,11 @@ service::~service() {
   queue_wake_.notify_one();
   writer_.join();
   if (stats_.commits > 0)
-    log::info("writer_stopped", {{"turns", std::to_string(stats_.turns)},
-                                 {"commits", std::to_string(stats_.commits)},
-                                 {"largest_batch", std::to_string(stats_.largest_batch)},
-                                 {"longest_commit_us", std::to_string(stats_.longest_commit_us)},
-                                 {"commits_over_5ms", std::to_string(stats_.commits_over_5ms)}});
+    log::info("writer_stopped", {{"turns", stats_.turns},
+                                 {"commits", stats_.commits},
+                                 {"largest_batch", stats_.largest_batch},
+                                 {"longest_commit_us", stats_.longest_commit_us},
+                                 {"commits_over_5ms", stats_.commits_over_5ms}});
 }
 
 std::vector<std::pair<std::string, std::string>> service::frameworks() const {
@@ -447,7 +447,7 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
                                                .count());
     } catch (const std::exception& e) {
       failure = e.what();
-      log::error("commit_failed", {{"turns", std::to_string(writes.size())}, {"error", failure}});
+      log::error("commit_failed", {{"turns", writes.size()}, {"error", failure}});
     }
   }
   {

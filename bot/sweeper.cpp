@@ -39,7 +39,7 @@ void sweeper::loop() {
     lock.unlock();
     try {
       std::size_t gone = sweep_once();
-      if (gone > 0) log::info("conversations_expired", {{"count", std::to_string(gone)}});
+      if (gone > 0) log::info("conversations_expired", {{"count", gone}});
     } catch (const std::exception& e) {
       // A busy or failing database: the next pass tries again.
       log::error("expiry_failed", {{"error", e.what()}});

@@ -2,7 +2,9 @@
 # Installs what the advisor needs on Debian 12, only what is missing, and says what it does.
 #   scripts/deps.sh build   packages to build and run the advisor
 #   scripts/deps.sh test    those, plus what the tests need (doctest, Chromium, Node.js, npm packages,
-#                           PostgreSQL 15's server for the throwaway test cluster)
+#                           PostgreSQL 15's server for the throwaway test cluster, promtool
+#                           from prometheus, systemd-analyze from systemd, openssl and curl for
+#                           docs/slack.md's recipe)
 #   scripts/deps.sh fuzz    the build packages, plus clang and its libFuzzer runtime (scripts/fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +12,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-build}
 packages=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libsqlite3-dev libboost-dev
           libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libjemalloc-dev
-          libstemmer-dev libhunspell-dev hunspell-en-us zlib1g-dev libpq-dev)
+          libstemmer-dev libhunspell-dev hunspell-en-us zlib1g-dev libpq-dev libsystemd-dev)
 if [[ $mode == test ]]; then
   packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev clang-format-14 python3
-             postgresql-15)
+             postgresql-15 prometheus systemd openssl curl)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -31,6 +31,10 @@ json advisor_command() {
   return {
       {"name", "advisor"},
       {"type", 1},
+      // Installable on a server and by a user; usable in servers, in DMs with the bot and in
+      // group DMs (Discord's integration_types 0, 1 and interaction contexts 0, 1, 2).
+      {"integration_types", json::array({0, 1})},
+      {"contexts", json::array({0, 1, 2})},
       {"description",
        "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
       {"options",

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <thread>
 
+#include "adapters/common/metrics.hpp"
 #include "adapters/discord/api.hpp"
 #include "adapters/discord/messages.hpp"
 #include "adapters/discord/verifier.hpp"
@@ -241,7 +242,7 @@ struct adapter::impl {
     if (!in)
       return refuse(400, "bad_interaction", "The interaction lacks a token, channel or user.");
     log::info("discord_interaction",
-              {{"interaction", in->id}, {"type", std::to_string(in->type)}, {"user", in->user}});
+              {{"interaction", in->id}, {"type", in->type}, {"user", in->user}});
 
     if (in->type == wire::application_command) {
       if (in->command != "advisor") return respond_now(reply::ephemeral(unknown_text));
@@ -276,7 +277,7 @@ struct adapter::impl {
     pool_.post(key.channel + ":" + key.key, [this, p, in] {
       reply r;
       try {
-        r = run(in);
+        r = adapters::timed_turn(channel_name, [&] { return run(in); });
       } catch (const std::exception& e) {
         log::error("discord_turn_failed", {{"interaction", in.id}, {"error", e.what()}});
         r = reply::ephemeral(failed_text);
@@ -380,8 +381,7 @@ struct adapter::impl {
       std::this_thread::sleep_for(unacknowledged_wait * (attempt + 1));
     }
     if (res.ok())
-      log::info("discord_follow_up",
-                {{"interaction", in.id}, {"status", std::to_string(res.status)}});
+      log::info("discord_follow_up", {{"interaction", in.id}, {"status", res.status}});
     else
       log::error("discord_follow_up_failed",
                  {{"interaction", in.id}, {"error", describe_failure(res)}});

@@ -266,7 +266,8 @@ void adapter::start_from_command(std::map<std::string, std::string> form) {
                  str(*root, "channel").empty() ? form["channel_id"] : str(*root, "channel"),
                  str(*root, "ts"), form["user_id"]};
   try {
-    deliver(c, svc_.start(c.channel_key(), opening, true));
+    deliver(c, adapters::timed_turn("slack",
+                                    [&] { return svc_.start(c.channel_key(), opening, true); }));
   } catch (const std::exception& e) {
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
     call("chat.postMessage",
@@ -354,9 +355,10 @@ void adapter::handle_event(const json& envelope) {
 void adapter::text_turn(const conversation& c, const std::string& text) {
   try {
     if (text.empty())  // a bare mention: where we are, or a new conversation
-      deliver(c, svc_.start(c.channel_key()));
+      deliver(c, adapters::timed_turn("slack", [&] { return svc_.start(c.channel_key()); }));
     else
-      deliver(c, svc_.message(c.channel_key(), text));
+      deliver(c,
+              adapters::timed_turn("slack", [&] { return svc_.message(c.channel_key(), text); }));
   } catch (const std::exception& e) {
     log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
     json body = {{"channel", c.channel},
@@ -456,7 +458,8 @@ void adapter::click_turn(const conversation& c, const button_value& v, const std
                          const std::string& claim) {
   bot::turn t;
   try {
-    t = svc_.choose(c.channel_key(), v.option, v.question);
+    t = adapters::timed_turn("slack",
+                             [&] { return svc_.choose(c.channel_key(), v.option, v.question); });
   } catch (const std::exception& e) {
     clicks_.erase(claim);  // nothing changed: the user may click again
     forget_shared("slack/click/" + claim);
@@ -536,9 +539,8 @@ void adapter::post_webhook(const conversation& c, const dialogue::recommendation
     // The URL holds a secret: log the outcome, never the address.
     std::string error = res.status ? "http_" + std::to_string(res.status) : "transport";
     count("advisor_slack_api_errors_total", {{"method", "webhook"}, {"error", error}});
-    log::warn("slack_webhook_failed", {{"status", std::to_string(res.status)},
-                                       {"error", res.error},
-                                       {"attempts", std::to_string(res.attempts)}});
+    log::warn("slack_webhook_failed",
+              {{"status", res.status}, {"error", res.error}, {"attempts", res.attempts}});
   }
 }
 
@@ -564,9 +566,9 @@ std::optional<json> adapter::call(const std::string& method, const json& body) {
   count("advisor_slack_api_errors_total", {{"method", method}, {"error", error}});
   log::warn("slack_api_error", {{"method", method},
                                 {"error", error},
-                                {"status", std::to_string(res.status)},
+                                {"status", res.status},
                                 {"transport", res.error},
-                                {"attempts", std::to_string(res.attempts)}});
+                                {"attempts", res.attempts}});
   return std::nullopt;
 }
 

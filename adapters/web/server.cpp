@@ -224,7 +224,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
           ticket_.address(), [self = shared_from_this(), frame = std::move(frame), started] {
             self->json_.handle(frame, [self, started](bot::json_session::frames frames) {
               adapters::metrics::global().observe_turn_seconds(
-                  std::chrono::duration<double>(steady::now() - started).count());
+                  "web", std::chrono::duration<double>(steady::now() - started).count());
               count_error_frames(frames);
               net::dispatch(self->ws_.get_executor(), [self, frames = std::move(frames)]() mutable {
                 for (auto& f : frames) self->send(std::move(f));
@@ -243,7 +243,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
       // The client is not reading its replies. A close handshake would need it to read, so
       // the connection is cut at once; its memory goes with it.
       adapters::metrics::global().inc("advisor_errors_total", {{"code", "slow_reader"}});
-      log::info("slow_reader_dropped", {{"queued_bytes", std::to_string(queued_bytes_)}});
+      log::info("slow_reader_dropped", {{"queued_bytes", queued_bytes_}});
       closing_ = true;
       beast::get_lowest_layer(ws_)
           .close();  // the pending write ends with an error, the session with it
@@ -358,9 +358,17 @@ class http_session : public std::enable_shared_from_this<http_session> {
       if (path != "/ws")
         return reply_and_close(json_error(404, "not_found", "The WebSocket endpoint is /ws."));
       auto origin = req[http::field::origin];
-      if (!origin_allowed(state_.cfg, std::string_view(origin.data(), origin.size())))
+      if (!origin_allowed(state_.cfg, std::string_view(origin.data(), origin.size()))) {
+        adapters::metrics::global().inc("advisor_origins_refused_total");
+        log::warn("origin_refused", {{"origin", std::string_view(origin.data(), origin.size())},
+                                     {"remote", beast::get_lowest_layer(stream_)
+                                                    .socket()
+                                                    .remote_endpoint(ec)
+                                                    .address()
+                                                    .to_string()}});
         return reply_and_close(
             json_error(403, "origin_not_allowed", "This page's origin may not use the advisor."));
+      }
       if (state_.stopping)
         return reply_and_close(json_error(503, "shutting_down", "The advisor is restarting."));
       stream_.expires_never();
@@ -582,6 +590,8 @@ class server::impl {
     auto& m = adapters::metrics::global();
     m.describe("advisor_connections", "Open WebSocket connections.", "gauge");
     m.describe("advisor_errors_total", "Error replies by code.");
+    m.describe("advisor_origins_refused_total",
+               "WebSocket upgrades refused: the page's Origin is not in allowed_origins.");
     m.describe("advisor_connections_refused_total",
                "Connections closed at accept: over the total or the per-IP cap.");
   }

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/common/metrics.hpp"
 #include "adapters/discord/discord.hpp"
 #include "adapters/web/server.hpp"
 #include "client.hpp"
@@ -228,8 +229,11 @@ TEST_SUITE("discord endpoint") {
 
   TEST_CASE("/advisor asks the first question with buttons exactly as Discord expects") {
     discord_server s;
+    auto timed = adapters::metrics::global().turns_observed("discord");
     reply r = s.send(s.command());
     REQUIRE(r.status == 200);
+    // The turn counts in the discord latency histogram (and in no other channel's).
+    CHECK(adapters::metrics::global().turns_observed("discord") == timed + 1);
     CHECK(r.body["type"] == 4);
     auto t = s.current();
     REQUIRE(t);
@@ -628,6 +632,9 @@ TEST_SUITE("discord register") {
     json expected = {
         {"name", "advisor"},
         {"type", 1},
+        // Guild and user installs; servers, DMs with the bot and group DMs.
+        {"integration_types", {0, 1}},
+        {"contexts", {0, 1, 2}},
         {"description",
          "Python or Node.js for your backend? Answer a few questions and get a recommendation."},
         {"options",

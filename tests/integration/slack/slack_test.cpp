@@ -541,6 +541,7 @@ TEST_SUITE("slack conversation") {
       "a whole conversation from /advisor to the recommendation card - through button clicks") {
     running s;
     stderr_capture logs(s.dir.file("stderr.log"));
+    auto timed = adapters::metrics::global().turns_observed("slack");
     auto ack = s.command("");
     CHECK(ack.status == 200);
     CHECK(ack.json_body() ==
@@ -548,6 +549,8 @@ TEST_SUITE("slack conversation") {
                 {"text", "Starting the advisor in a thread in this channel. Answer there."}}));
     auto p = posts(s.api);
     REQUIRE(p.size() == 2);
+    // The turn was timed, on the slack channel, before its question was posted.
+    CHECK(adapters::metrics::global().turns_observed("slack") == timed + 1);
     // The thread's root, then the first question in the thread.
     json root = p[0].json();
     CHECK(p[0].header("authorization") == std::string("Bearer ") + bot_token);
