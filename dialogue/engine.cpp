@@ -813,7 +813,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     std::string preface = fw_.intro;
     if (!in.text.empty() && in.text.size() <= max_message_bytes) {
       words w = understanding_.read(in.text);
-      auto found = extract_answers(fw_, c.s, w, {}, understanding_.filter(w));
+      auto found =
+          extract_answers(fw_, c.s, w, {}, understanding_.filter(w), understanding_.bare_replies());
       std::erase_if(found, [](const found_answer& f) { return f.fuzzy; });
       for (const auto& f : found)
         b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
@@ -1119,7 +1120,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Free text: any answers it gives, to this question or to others.
   std::string_view pending_id =
       pending && !proposing ? std::string_view(pending->id) : std::string_view{};
-  auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w));
+  auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w),
+                               understanding_.bare_replies());
   // "mostly node microservices" for the legacy systems' stack: words in the same clause as the
   // answer to the question asked describe that answer; they do not answer another question.
   // Another clause may ("a few hundred users, and the code will stay lean").

@@ -219,7 +219,14 @@ framework read(std::string_view text, reader& r) {
         r.fail(pos, "each stack must be an object with \"id\" and \"label\"");
         continue;
       }
-      stack st{r.str(s, "id", pos, "a stack"), r.str(s, "label", pos, "a stack")};
+      stack st{r.str(s, "id", pos, "a stack"), r.str(s, "label", pos, "a stack"),
+               r.strings(s, "names", pos, "a stack")};
+      if (st.names.empty())
+        for (std::string n : {st.id, st.label}) {
+          std::transform(n.begin(), n.end(), n.begin(),
+                         [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+          st.names.push_back(std::move(n));
+        }
       if (!stack_ids.insert(st.id).second)
         r.fail(find_member(text, "id", st.id, pos), "duplicate stack id \"" + st.id + "\"");
       fw.stacks.push_back(std::move(st));

@@ -49,6 +49,8 @@ struct question {
 struct stack {
   std::string id;
   std::string label;
+  std::vector<std::string>
+      names;  // what people call it, lower case ("node", "js"); default: id, label
 };
 
 // When both needs weigh in enough, the advice is to use both stacks side by side.

@@ -93,6 +93,25 @@ language parse_language(std::string_view text, const std::string& file_name) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw load_error(file_name, 0, "not a JSON object");
   language lang;
+  if (auto it = j.find("grammar"); it != j.end() && it->is_object()) {
+    const json& g = *it;
+    auto& gr = lang.grammar;
+    gr.negators = strings(g, "negators", file_name);
+    gr.function_words = strings(g, "function_words", file_name);
+    gr.joiners = strings(g, "joiners", file_name);
+    gr.needs = strings(g, "needs", file_name);
+    gr.statement_modals = strings(g, "statement_modals", file_name);
+    gr.statement_verbs = strings(g, "statement_verbs", file_name);
+    gr.asking_modals = strings(g, "asking_modals", file_name);
+    gr.asking_words = strings(g, "asking_words", file_name);
+    gr.comparing_words = strings(g, "comparing_words", file_name);
+    gr.question_nouns = strings(g, "question_nouns", file_name);
+    gr.known_things = strings(g, "known_things", file_name);
+    gr.inversions = strings(g, "inversions", file_name);
+    gr.subjects = strings(g, "subjects", file_name);
+    gr.wh_words = strings(g, "wh_words", file_name);
+    gr.comparatives = strings(g, "comparatives", file_name);
+  }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);
   lang.no = strings(j, "no", file_name);
@@ -128,6 +147,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
       rule.units = strings(jq, "units", file_name);
       rule.concurrent_words = strings(jq, "concurrent_words", file_name);
       rule.requires_unit = jq.value("requires_unit", false);
+      rule.share = jq.value("share", false);
       rule.units_at_once = strings(jq, "units_at_once", file_name);
       for (const auto& jb : jq.value("bands", json::array()))
         rule.bands.push_back(

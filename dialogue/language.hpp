@@ -47,9 +47,33 @@ struct quantity_rule {
   std::vector<std::string> units_at_once;  // units only beside one of those ("people ... at once")
   std::vector<quantity_band> bands;        // in order; the first that fits wins
   bool requires_unit = false;              // a bare number does not count, even when asked
+  // The number is a share in percent ("5% of the work is analytics", "10 percent"): `units`
+  // are the words after it that say so; the sentence must also name the question (its phrases).
+  bool share = false;
+};
+
+// Small words the reading leans on, whatever the framework (language.json "grammar").
+struct grammar {
+  std::vector<std::string> negators;          // "not", "never": negate the next words
+  std::vector<std::string> function_words;    // "we", "is", "of": tell a classifier nothing
+  std::vector<std::string> joiners;           // "and", "but": open a new clause
+  std::vector<std::string> needs;             // "has to": a need, said as a statement
+  std::vector<std::string> statement_modals;  // "could be ...", "will have ...": a statement
+  std::vector<std::string> statement_verbs;
+  std::vector<std::string> asking_modals;  // "can node ...": a question about a stack
+  std::vector<std::string> asking_words;   // "which fits", "is python ...": a last clause that asks
+  std::vector<std::string> comparing_words;  // "stack", "better": words of a comparison
+  std::vector<std::string> question_nouns;   // "the traffic question", "the size one"
+  std::vector<std::string> known_things;     // "I don't know coding": what someone knows, no skip
+  std::vector<std::string>
+      inversions;                     // "is he right", "does it matter": a verb before its subject
+  std::vector<std::string> subjects;  // "he", "it", "we": who or what a clause is about
+  std::vector<std::string> wh_words;  // "what", "how": open a question, unless a subject follows
+  std::vector<std::string> comparatives;  // "quicker", "nicer": "which ... nicer" compares
 };
 
 struct language {
+  dialogue::grammar grammar;
   std::vector<std::string> fillers;
   std::vector<std::string> yes;
   std::vector<std::string> no;

@@ -165,13 +165,16 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
   }
   // "a bit of usage analytics", "some ML": an amount said just before a subject is how much of
   // it there is; the amount's option is meant, not the subject's.
-  const auto amounts = kept;
-  std::erase_if(kept, [&](const span_match& subject) {
-    return !subject.reply && std::any_of(amounts.begin(), amounts.end(), [&](const span_match& a) {
+  std::vector<char> amounted(kept.size(), 0);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const span_match& subject = kept[i];
+    amounted[i] = !subject.reply && std::any_of(kept.begin(), kept.end(), [&](const span_match& a) {
       return a.reply && a.opt != subject.opt && a.end <= subject.begin &&
              subject.begin - a.end <= 2;
     });
-  });
+  }
+  for (std::size_t i = kept.size(); i-- > 0;)
+    if (amounted[i]) kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(i));
   std::vector<span_match> outer;
   for (const auto& m : kept) {
     bool inside = std::any_of(kept.begin(), kept.end(), [&](const span_match& o) {
@@ -226,14 +229,14 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
 
 // scan for a question the message names: its replies count as well as its synonyms, but not
 // the bare yes and no words, which only the question being asked takes.
-std::vector<span_match> scan_named(const question& q, const words& text, const spans& claimed) {
+std::vector<span_match> scan_named(const question& q, const words& text, const spans& claimed,
+                                   const std::vector<std::string>& bare_replies) {
   auto matches = scan(q, text, true, claimed);
-  static const std::array<std::string_view, 4> polar{"yes", "no", "nope", "not really"};
   std::erase_if(matches, [&](const span_match& m) {
     std::string said;
     for (std::size_t i = m.begin; i < m.end; ++i)
       said += (said.empty() ? "" : " ") + text.tokens[i];
-    return std::find(polar.begin(), polar.end(), said) != polar.end();
+    return std::find(bare_replies.begin(), bare_replies.end(), said) != bare_replies.end();
   });
   return matches;
 }
@@ -305,6 +308,11 @@ std::string normalize(std::string_view text) {
 
 words read_words(std::string_view text) {
   words w;
+  auto end = text.find_last_not_of(" \t\r\n)");
+  // Emoji and other non-ASCII marks after the question mark ("really? 🤔").
+  while (end != std::string_view::npos && end > 0 && static_cast<unsigned char>(text[end]) >= 0x80)
+    end = text.find_last_not_of(" \t\r\n)", end - 1);
+  w.question_mark = end != std::string_view::npos && text[end] == '?';
   w.tokens = tokenize(text);
   w.stems.reserve(w.tokens.size());
   for (const auto& t : w.tokens) w.stems.push_back(t == clause_break ? t : stem(t));
@@ -419,7 +427,8 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
 }
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
-                                          std::string_view pending, const answer_filter& allowed) {
+                                          std::string_view pending, const answer_filter& allowed,
+                                          const std::vector<std::string>& bare_replies) {
   std::vector<found_answer> found;
   if (text.tokens.empty()) return found;
   state seen = s;
@@ -446,7 +455,8 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
         !is_pending && std::any_of(q.names.begin(), q.names.end(),
                                    [&](const std::string& n) { return contains_phrase(text, n); });
     auto m = is_pending ? reply_in(q, text, claimed) : resolve(q, scan(q, text, false, claimed));
-    if (named && !m.chosen && m.candidates.empty()) m = resolve(q, scan_named(q, text, claimed));
+    if (named && !m.chosen && m.candidates.empty())
+      m = resolve(q, scan_named(q, text, claimed, bare_replies));
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());

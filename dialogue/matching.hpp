@@ -23,6 +23,7 @@ std::string normalize(std::string_view text);
 struct words {
   std::vector<std::string> tokens;
   std::vector<std::string> stems;
+  bool question_mark = false;  // the message ends with "?" (spaces, emoji and ")" aside)
 };
 words read_words(std::string_view text);
 
@@ -62,10 +63,13 @@ using answer_filter = std::function<bool(const question&, const option&)>;
 // asked, whose reply words also count and which needs none of its phrases. Questions are
 // read in asking order, and words that gave one answer are not read again for a later
 // question ("career in data science" answers the goal, not the workload), except where the
-// earlier question could not decide between two of its options.
+// earlier question could not decide between two of its options. A question the message names
+// ("the ML one") takes its short replies too, except `bare_replies` (yes and no words), which
+// only the question being asked takes.
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,
                                           std::string_view text, std::string_view pending);
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
-                                          std::string_view pending, const answer_filter& allowed);
+                                          std::string_view pending, const answer_filter& allowed,
+                                          const std::vector<std::string>& bare_replies = {});
 
 }  // namespace advisor::dialogue

@@ -44,6 +44,12 @@ bool contains(const std::vector<std::string>& list, std::string_view w) {
   return std::find(list.begin(), list.end(), w) != list.end();
 }
 
+// "node", "js", "python": a word that names one of the framework's stacks.
+bool names_stack(const framework& fw, std::string_view w) {
+  return std::any_of(fw.stacks.begin(), fw.stacks.end(),
+                     [&](const stack& st) { return contains(st.names, w); });
+}
+
 std::size_t allowance_for(std::size_t length) {
   if (length >= 9) return 2;
   if (length >= 3) return 1;
@@ -87,13 +93,11 @@ std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
   return out;
 }
 
-bool negated_before(const words& w, std::size_t begin) {
-  static const std::array<std::string_view, 9> negators{
-      "don't", "dont", "not", "never", "no", "do not", "doesn't", "won't", "shouldn't"};
+bool negated_before(const language& lang, const words& w, std::size_t begin) {
   for (std::size_t k = 1; k <= 2 && k <= begin; ++k) {
     const auto& t = w.tokens[begin - k];
     if (t == clause_break) break;
-    if (std::find(negators.begin(), negators.end(), t) != negators.end()) return true;
+    if (contains(lang.grammar.negators, t)) return true;
   }
   return false;
 }
@@ -109,11 +113,7 @@ std::unordered_set<std::string> ignored_words(const language& lang) {
     auto t = tokenize(f);
     if (t.size() == 1) out.insert(t.front());
   }
-  for (const char* w : {"i",    "we",  "is",   "are",   "was",    "be",    "and",   "or",  "but",
-                        "in",   "for", "at",   "by",    "its",    "it's",  "i'm",   "im",  "we're",
-                        "were", "our", "us",   "they",  "them",   "their", "have",  "has", "do",
-                        "does", "did", "will", "would", "should", "can",   "could", "of",  "some"})
-    out.insert(w);
+  out.insert(lang.grammar.function_words.begin(), lang.grammar.function_words.end());
   return out;
 }
 
@@ -191,6 +191,8 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
 
 understanding::understanding(const framework& fw, const language& lang, const examples* ex)
     : fw_(fw), lang_(lang) {
+  for (const auto* list : {&lang.yes, &lang.no})
+    for (const auto& p : *list) bare_replies_.push_back(normalize(p));
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
@@ -421,10 +423,8 @@ named name_in(const framework& fw, const words& w, const state& s) {
 }
 
 // "the traffic question", "the size answer": the name is said as a question's.
-bool names_a_question(const words& w, const found_span& at) {
-  static const std::array<std::string_view, 5> nouns{"question", "answer", "one", "part", "bit"};
-  return at.end < w.tokens.size() &&
-         std::find(nouns.begin(), nouns.end(), w.stems[at.end]) != nouns.end();
+bool names_a_question(const language& lang, const words& w, const found_span& at) {
+  return at.end < w.tokens.size() && contains(lang.grammar.question_nouns, w.stems[at.end]);
 }
 
 intent understanding::command_in(const words& w, const state& s) const {
@@ -446,13 +446,12 @@ intent understanding::command_in(const words& w, const state& s) const {
     for (const auto& p : phrases.anywhere) {
       const bool single = tokenize(p).size() == 1;
       for (const auto& sp : spans_of(w, p)) {
-        if (negated_before(w, sp.begin)) continue;
+        if (negated_before(lang_, w, sp.begin)) continue;
         // "i don't know js": not knowing a language is an answer, not a skip.
-        if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size()) {
-          static const std::array<std::string_view, 9> known{
-              "js", "javascript", "python", "node", "nodejs", "typescript", "ts", "coding", "any"};
-          if (std::find(known.begin(), known.end(), w.tokens[sp.end]) != known.end()) continue;
-        }
+        if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size() &&
+            (names_stack(fw_, w.tokens[sp.end]) ||
+             contains(lang_.grammar.known_things, w.tokens[sp.end])))
+          continue;
         std::size_t len = sp.end - sp.begin;
         if (cmd == command::change) {
           // A change names what it changes: "change the team", "the load answer is off".
@@ -460,7 +459,8 @@ intent understanding::command_in(const words& w, const state& s) const {
             if (c.size() > 3) continue;  // a bare "change": a command only as the message
           } else {
             // "team updates": not a change; "the traffic question, let me fix it" is one.
-            if (single && target.at.begin < sp.begin && !names_a_question(w, target.at)) continue;
+            if (single && target.at.begin < sp.begin && !names_a_question(lang_, w, target.at))
+              continue;
             // "ship small changes often, same language as the front end": a noun, not a command.
             if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
             // "trying to switch careers into ML": in a longer sentence, a change of an answer
@@ -628,9 +628,38 @@ std::optional<double> understanding::quantity(const words& w) const {
   return best;
 }
 
+std::optional<double> understanding::share(const words& w, const quantity_rule& rule) const {
+  const auto& t = w.tokens;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    std::string_view tok = t[i];
+    while (!tok.empty() && (tok.front() == '~' || tok.front() == '<' || tok.front() == '>'))
+      tok.remove_prefix(1);
+    std::size_t k = 0;
+    while (k < tok.size() && (std::isdigit(static_cast<unsigned char>(tok[k])) || tok[k] == '.'))
+      ++k;
+    if (k == 0) continue;
+    const std::string value(tok.substr(0, k));
+    // "5%", or "5 percent" / "5 pct": a unit of the rule right after the number.
+    const bool percent = (tok.substr(k) == "%" ||
+                          (k == tok.size() && i + 1 < t.size() && contains(rule.units, t[i + 1])));
+    if (percent) return std::atof(value.c_str());
+  }
+  return std::nullopt;
+}
+
 const option* understanding::by_quantity(const question& q, const words& w, bool pending) const {
   for (const auto& rule : lang_.quantities) {
     if (rule.question != q.id) continue;
+    if (rule.share) {
+      // "like 5% of the work is analytics": a share of the work the question is about.
+      auto value = share(w, rule);
+      if (!value || std::none_of(q.phrases.begin(), q.phrases.end(),
+                                 [&](const std::string& p) { return mentions(w, p); }))
+        continue;
+      for (const auto& band : rule.bands)
+        if (band.below == 0 || *value < band.below) return q.find_option(band.option);
+      continue;
+    }
     auto value = quantity(w);
     if (!value) return nullptr;
     bool unit = std::any_of(rule.units.begin(), rule.units.end(),
@@ -691,20 +720,16 @@ bool understanding::asks(const words& w) const {
   auto c = core(w);
   // "could be tens of thousands", "will be around for years": a statement that opens like a
   // question.
-  auto statement = [](const std::vector<std::string>& t) {
-    static const std::array<std::string_view, 7> modals{"could", "would", "will", "should",
-                                                        "might", "may",   "can"};
-    static const std::array<std::string_view, 4> verbs{"be", "been", "have", "get"};
-    return t.size() > 1 && std::find(modals.begin(), modals.end(), t[0]) != modals.end() &&
-           std::find(verbs.begin(), verbs.end(), t[1]) != verbs.end();
+  const auto& gr = lang_.grammar;
+  auto statement = [&](const std::vector<std::string>& t) {
+    return t.size() > 1 && contains(gr.statement_modals, t[0]) &&
+           contains(gr.statement_verbs, t[1]);
   };
   if (statement(c) || statement(w.tokens)) return false;
   // "it has to talk to the old ERP", "we have to ship fast": a need, not a question.
-  for (std::size_t k = 0; k + 1 < w.tokens.size() && k < 3; ++k) {
-    static const std::array<std::string_view, 4> needs{"has", "have", "had", "need"};
-    if (std::find(needs.begin(), needs.end(), w.tokens[k]) != needs.end())
-      if (w.tokens[k + 1] == "to") return false;
-  }
+  for (const auto& n : gr.needs)
+    for (const auto& sp : spans_of(w, n))
+      if (sp.begin < 3) return false;
   // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
   // and the first word typed.
   if (!c.empty() && contains(lang_.question_starts, c.front())) return true;
@@ -720,36 +745,49 @@ bool understanding::asks(const words& w) const {
     ++i;
   if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i])) return true;
   // "if we serve big uploads can node stream them": a modal right before a stack asks.
-  for (std::size_t k = 0; k + 1 < w.tokens.size(); ++k) {
-    static const std::array<std::string_view, 4> modals{"can", "could", "should", "would"};
-    static const std::array<std::string_view, 4> stacks{"node", "nodejs", "node.js", "python"};
-    if (std::find(modals.begin(), modals.end(), w.tokens[k]) != modals.end() &&
-        std::find(stacks.begin(), stacks.end(), w.tokens[k + 1]) != stacks.end())
-      return true;
-  }
+  for (std::size_t k = 0; k + 1 < w.tokens.size(); ++k)
+    if (contains(gr.asking_modals, w.tokens[k]) && names_stack(fw_, w.tokens[k + 1])) return true;
   // "under really heavy load, python or node?", "lots of memory use, which fits": a short last
   // clause that asks about the stacks.
   std::size_t last = 0;
   for (std::size_t k = 0; k < w.tokens.size(); ++k)
     if (w.tokens[k] == clause_break) last = k + 1;
   if (last > 0 && last < w.tokens.size() && w.tokens.size() - last <= 8) {
-    static const std::array<std::string_view, 9> about_stacks{
-        "python", "node", "nodejs", "javascript", "js", "stack", "fits", "better", "faster"};
-    static const std::array<std::string_view, 7> asking{"which", "does",   "do",  "can",
-                                                        "is",    "should", "what"};
     auto names_stacks = [&](std::size_t from) {
       for (std::size_t k = from; k < w.tokens.size() && k < from + 4; ++k)
-        if (std::find(about_stacks.begin(), about_stacks.end(), w.tokens[k]) != about_stacks.end())
-          return true;
+        if (names_stack(fw_, w.tokens[k]) || contains(gr.comparing_words, w.tokens[k])) return true;
       return false;
     };
-    const auto& first = w.tokens[last];
-    if (std::find(asking.begin(), asking.end(), first) != asking.end() && names_stacks(last + 1))
-      return true;
+    if (contains(gr.asking_words, w.tokens[last]) && names_stacks(last + 1)) return true;
     // "python or node"
     if (w.tokens.size() - last == 3 && w.tokens[last + 1] == "or" && names_stacks(last) &&
         names_stacks(last + 2) && w.tokens[last] != w.tokens[last + 2])
       return true;
+  }
+  // The last clause asks on its own: "..., is he right", "..., does it actually matter",
+  // "we're a bank, what do banks go with", "npm vs pip, which ecosystem has more stuff".
+  if (last > 0 && last < w.tokens.size()) {
+    const auto& first = w.tokens[last];
+    const std::string* next = last + 1 < w.tokens.size() ? &w.tokens[last + 1] : nullptr;
+    auto subject = [&](const std::string& t) {
+      return contains(gr.subjects, t) || names_stack(fw_, t);
+    };
+    if (next && contains(gr.inversions, first) && subject(*next)) return true;
+    // "what we need is chat" opens a statement; "what do banks go with" asks.
+    if (next && contains(gr.wh_words, first) && !contains(gr.subjects, *next)) return true;
+    // "which plays nicer with it", "which should we start with"; not "which is great".
+    if (first == "which") {
+      if (next && contains(gr.asking_modals, *next)) return true;
+      for (std::size_t k = last + 1; k < w.tokens.size(); ++k)
+        if (contains(gr.comparatives, w.tokens[k]) || contains(gr.comparing_words, w.tokens[k]))
+          return true;
+    }
+  }
+  // "django vs flask, who's right?": a question mark after a question word of the last clause.
+  if (w.question_mark && last < w.tokens.size()) {
+    if (contains(lang_.question_starts, w.tokens[last])) return true;
+    for (std::size_t k = last; k < w.tokens.size(); ++k)
+      if (contains(gr.wh_words, w.tokens[k])) return true;
   }
   // "and for node, which …": or after a short lead-in clause.
   for (std::size_t k = 0; k + 1 < w.tokens.size() && k < 5; ++k)
@@ -780,13 +818,11 @@ answer_filter understanding::filter(const words& w) const {
 }
 
 std::vector<std::size_t> understanding::clauses(const words& w) const {
-  static const std::array<std::string_view, 7> joiners{"and",    "but",   "also",   "plus",
-                                                       "though", "while", "whereas"};
   std::vector<std::size_t> out(w.tokens.size(), 0);
   std::size_t n = 0;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     const auto& t = w.tokens[i];
-    if (t == clause_break || std::find(joiners.begin(), joiners.end(), t) != joiners.end()) ++n;
+    if (t == clause_break || contains(lang_.grammar.joiners, t)) ++n;
     out[i] = n;
   }
   return out;

@@ -81,6 +81,8 @@ class understanding {
   // Which answers the message may give: a sentence spoken for a group ("we", "our team") never
   // gives the answers `group_excludes` lists, nor answers to questions only they lead to.
   answer_filter filter(const words& w) const;
+  // The yes and no words: a question the message names does not take them as its reply.
+  const std::vector<std::string>& bare_replies() const { return bare_replies_; }
 
   // The message without its filler words.
   std::vector<std::string> core(const words& w) const;
@@ -101,12 +103,14 @@ class understanding {
   bool whole_is(const std::vector<std::string>& core_tokens,
                 const std::vector<std::string>& phrases) const;
   std::optional<double> quantity(const words& w) const;
+  std::optional<double> share(const words& w, const quantity_rule& rule) const;
 
   const framework& fw_;
   const language& lang_;
   std::vector<std::string> vocabulary_;
   std::unordered_set<std::string> known_;
   std::vector<std::vector<std::string>> fillers_;  // each filler phrase as tokens, longest first
+  std::vector<std::string> bare_replies_;          // yes and no words, normalized
   struct trained;
   static std::shared_ptr<const trained> train(const framework& fw, const language& lang,
                                               const examples& ex);

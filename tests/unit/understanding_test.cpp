@@ -324,3 +324,36 @@ TEST_CASE("a range of numbers is a quantity - not several positions") {
   REQUIRE(o != nullptr);
   CHECK(o->id == "moderate");
 }
+
+TEST_CASE("the stacks a question names are the framework's own") {
+  // The same sentence asks about a stack only where the framework has one by that name.
+  framework web = parse_framework(R"({
+    "id": "w", "version": "1", "title": "W",
+    "stacks": [{"id": "django", "label": "Django"}, {"id": "flask", "label": "Flask"}],
+    "questions": [{"id": "size", "text": "How big?", "options": [
+      {"id": "small", "label": "Small", "scores": {}}, {"id": "big", "label": "Big", "scores": {}}]}]
+  })",
+                                  "web.json");
+  understanding u(web, default_language());
+  CHECK(u.asks(u.read("for big uploads could flask stream them")));
+  CHECK_FALSE(u.asks(u.read("for big uploads could rails stream them")));
+  CHECK(plain().asks(plain().read("for big uploads could node stream them")));
+  CHECK_FALSE(plain().asks(plain().read("for big uploads could flask stream them")));
+  // "I don't know flask" says what someone knows, under this framework; a skip elsewhere.
+  CHECK(u.command_in(u.read("i don't know flask"), {}).command != command::skip);
+}
+
+TEST_CASE("a share in percent says how much of the work the question is about") {
+  const auto& data = *shipped().find_question("data");
+  auto read = [&](const char* text) {
+    const option* o = plain().by_quantity(data, plain().read(text), true);
+    return o ? o->id : std::string("(none)");
+  };
+  CHECK(read("like 5% of the work is analytics") == "some");
+  CHECK(read("maybe 10 percent of it is ML stuff") == "some");
+  CHECK(read("honestly 70% of what it does is data crunching") == "core");
+  CHECK(read("0% analytics, it's all forms") == "none");
+  // A share of something else is not a share of data work.
+  CHECK(read("90% of the traffic is websockets") == "(none)");
+  CHECK(read("5 per second") == "(none)");
+}
