@@ -146,8 +146,8 @@ int main(int argc, char** argv) {
       json out = run_idle(
           o.host, o.port, idle, o.seconds,
           [&](unsigned open) {
-            std::cerr << "advisor-bench: holding " << open << " idle connections for "
-                      << o.seconds << " s" << std::endl;
+            std::cerr << "advisor-bench: holding " << open << " idle connections for " << o.seconds
+                      << " s" << std::endl;
           },
           o.server_cpu);
       std::cout << out.dump() << std::endl;

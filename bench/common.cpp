@@ -1,7 +1,6 @@
 #include "common.hpp"
 
 #include <sys/resource.h>
-
 #include <unistd.h>
 
 #include <fstream>
@@ -59,7 +58,9 @@ std::uint64_t raise_fd_limit() {
 double thread_cpu_seconds() {
   rusage u{};
   if (getrusage(RUSAGE_THREAD, &u) != 0) return -1;
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return s(u.ru_utime) + s(u.ru_stime);
 }
 

@@ -225,14 +225,30 @@ class scanner {
       }
       if (++i == raw.size()) return false;
       switch (raw[i]) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           std::uint32_t u;
           if (!code_unit(raw, i + 1, u)) return false;
@@ -250,7 +266,8 @@ class scanner {
           utf8(u, out);
           break;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
     return true;

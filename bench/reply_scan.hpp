@@ -15,14 +15,14 @@
 namespace bench {
 
 struct reply_fields {
-  bool valid = false;         // a JSON object, read to its closing brace
-  std::string_view type;      // top-level "type" when it is a string: session, reply, error
-  std::string_view question;  // top-level "question" when a string (reply)
-  std::string_view code;      // top-level "code" when a string (error)
-  bool finished = false;      // top-level "finished" when it is true
-  bool recommendation = false;  // a top-level "recommendation" key, whatever its value
-  bool has_options = false;     // a top-level "options" array
-  std::size_t options = 0;      // its elements
+  bool valid = false;             // a JSON object, read to its closing brace
+  std::string_view type;          // top-level "type" when it is a string: session, reply, error
+  std::string_view question;      // top-level "question" when a string (reply)
+  std::string_view code;          // top-level "code" when a string (error)
+  bool finished = false;          // top-level "finished" when it is true
+  bool recommendation = false;    // a top-level "recommendation" key, whatever its value
+  bool has_options = false;       // a top-level "options" array
+  std::size_t options = 0;        // its elements
   std::string_view first_option;  // options[0].id when that is a string
 
   // The views point into the frame, or into this storage when the field held an escape: valid

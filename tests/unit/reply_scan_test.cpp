@@ -121,13 +121,13 @@ frames_seen real_frames(const std::string& data_dir) {
 
 }  // namespace
 
-TEST_CASE("the bench's reply scanner reads what the full parser reads - on every real reply shape") {
+TEST_CASE(
+    "the bench's reply scanner reads what the full parser reads - on every real reply shape") {
   test::temp_dir dir;
   frames_seen seen = real_frames(dir.str());
   // The frames cover the shapes of docs/protocol.md.
   CHECK(seen.types == std::set<std::string>{"session", "reply", "error"});
-  CHECK(seen.stages ==
-        std::set<std::string>{"asking", "confirming", "reviewing", "recommended"});
+  CHECK(seen.stages == std::set<std::string>{"asking", "confirming", "reviewing", "recommended"});
   for (std::string code : {"invalid_json", "unknown_type", "invalid_message", "bad_session",
                            "too_large", "unknown_option", "stale_option", "unknown_framework"}) {
     CAPTURE(code);
