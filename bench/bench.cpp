@@ -5,7 +5,10 @@
 //     every question, confirm the review, restart at the recommendation, repeat), closed loop,
 //     or open loop with --rate (offered turns/s in all, latency from each turn's scheduled
 //     time). --responder first runs the same load against a no-work WebSocket responder (the
-//     ceiling) and reports the ratio.
+//     ceiling) and reports the ratio. Replies are read by a scanner (reply_scan.hpp), not a
+//     full JSON parse (--full-parse), so that the generator is not the bottleneck; each run
+//     reports the CPU per turn of the bench's load thread and of the server (--server-pid; the
+//     responder's loop thread), and the cores each kept busy.
 //   --attackers N: during the WebSocket run, N more connections each send the costliest
 //     message the advisor reads (--attack-bytes of unknown words) at --attack-rate a second;
 //     the figures are the other connections' (the victims').
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   std::string latency_out;
   unsigned idle = 0;
   bool responder_too = false, slack = false, discord = false, print_key = false;
+  int server_pid = 0;
   co.slack_secret = "advisor-bench-signing-secret";
   co.discord_seed = default_discord_seed;
   co.discord_app_id = "1000000000000000001";
@@ -68,6 +72,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 1'000'000.0));
   cli.add_flag("--responder", responder_too,
                "WebSocket: first run the same load against a no-work responder");
+  cli.add_flag("--full-parse", o.full_parse,
+               "WebSocket: read every reply with a full JSON parse instead of the scanner (the "
+               "costlier generator this bench used to be)");
+  cli.add_option("--server-pid", server_pid,
+                 "the advisor's process id: its CPU time per turn is reported beside the bench's "
+                 "(read from /proc/PID/stat)")
+      ->check(CLI::Range(1, 1 << 30));
   cli.add_option(
       "--latency-out", latency_out,
       "write the latency distribution (percentile, 1/(1-p), ms) for gnuplot to this file");
@@ -119,6 +130,12 @@ int main(int argc, char** argv) {
       return fail("choose one of --idle, --slack and --discord");
     if (responder_too && (idle || slack || discord))
       return fail("--responder goes with the WebSocket mode only");
+    if (server_pid) {
+      if (process_cpu_seconds(server_pid) < 0)
+        return fail("--server-pid " + std::to_string(server_pid) +
+                    ": no such process (or /proc/PID/stat cannot be read)");
+      o.server_cpu = [server_pid] { return process_cpu_seconds(server_pid); };
+    }
     std::uint64_t fds = raise_fd_limit();
     unsigned needed = std::max(idle, o.connections) + 64;
     if (fds && fds < needed)
@@ -126,10 +143,13 @@ int main(int argc, char** argv) {
                   std::to_string(needed - 64) + " connections (raise the hard limit: ulimit -Hn)");
 
     if (idle) {
-      json out = run_idle(o.host, o.port, idle, o.seconds, [&](unsigned open) {
-        std::cerr << "advisor-bench: holding " << open << " idle connections for " << o.seconds
-                  << " s" << std::endl;
-      });
+      json out = run_idle(
+          o.host, o.port, idle, o.seconds,
+          [&](unsigned open) {
+            std::cerr << "advisor-bench: holding " << open << " idle connections for " << o.seconds
+                      << " s" << std::endl;
+          },
+          o.server_cpu);
       std::cout << out.dump() << std::endl;
       return out["errors"].get<std::uint64_t>() == 0 ? 0 : 1;
     }
@@ -157,6 +177,7 @@ int main(int argc, char** argv) {
       ws_options ro = o;
       ro.host = "127.0.0.1";
       ro.port = ceiling.port();
+      ro.server_cpu = [&ceiling] { return ceiling.cpu_seconds(); };
       ws_results rr = run_ws(ro);
       out["responder"] = summarize(ro, rr);
       if (!latency_out.empty())

@@ -1,8 +1,10 @@
 #include "common.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace bench {
@@ -51,6 +53,33 @@ std::uint64_t raise_fd_limit() {
     if (setrlimit(RLIMIT_NOFILE, &wanted) == 0) r = wanted;
   }
   return static_cast<std::uint64_t>(r.rlim_cur);
+}
+
+double thread_cpu_seconds() {
+  rusage u{};
+  if (getrusage(RUSAGE_THREAD, &u) != 0) return -1;
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+double process_cpu_seconds(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!f || !std::getline(f, line)) return -1;
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so count from the last ')'.
+  auto close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 1));
+  std::string field;
+  double utime = -1, stime = -1;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  if (utime < 0 || stime < 0) return -1;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace bench

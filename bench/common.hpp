@@ -60,6 +60,13 @@ bool loopback(const std::string& host);
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
 std::uint64_t raise_fd_limit();
 
+// CPU seconds (user + system) the calling thread has used (getrusage(RUSAGE_THREAD)).
+double thread_cpu_seconds();
+
+// CPU seconds (user + system) process `pid` has used, all its threads, ended ones included
+// (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms); -1 when it cannot be read.
+double process_cpu_seconds(int pid);
+
 inline steady::duration to_duration(double seconds) {
   return std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds));
 }

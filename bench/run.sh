@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
 # Measures the advisor on this machine and writes docs/performance.md and docs/latency.png.
 # Release build; persistence on (every turn committed to SQLite before its reply); loopback only.
-#   bench/run.sh [SECONDS]   (default 10 s per run; the whole matrix takes about 8 x SECONDS + 1 min)
+#   bench/run.sh [SECONDS]   (default 10 s per run; the whole matrix takes about 10 x SECONDS + 2 min)
 # Settings (environment):
-#   BUILD_DIR   build directory, configured and built here as Release (default build/release)
-#   RATE_500    offered turns/s in all for the 500-connection open-loop run (default 10000)
+#   BUILD_DIR   build directory (default build/release): configured here as Release when it is not
+#               configured yet, used as configured otherwise; built here
+#   RATE_500    offered turns/s in all for the 500-connection open-loop run (default 20000)
 #   CHAT_RATE   signed Slack / Discord requests/s (default 2000)
 #   IDLE        idle WebSocket connections to hold (default 10000)
+#   KEEP_WORK   when set, the runs' files (JSON lines, logs, profiles) are kept, not deleted
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 build=${BUILD_DIR:-build/release}
-rate500=${RATE_500:-10000}
+rate500=${RATE_500:-20000}
 chat_rate=${CHAT_RATE:-2000}
 idle=${IDLE:-10000}
 case $seconds in '' | *[!0-9.]*) echo "usage: bench/run.sh [SECONDS]" >&2; exit 2 ;; esac
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "building $build (Release) ..."
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+echo "building $build ..."
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+# A build directory that is configured already is used as it is (its build type is in the report).
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
+fi
 cmake --build "$build" -j2 --target advisor advisor-bench advisor-knowledge-bench >/dev/null
 advisor=$build/bot/advisor
 bench=$build/bench/advisor-bench
@@ -28,7 +37,7 @@ work=$(mktemp -d)
 servers=()
 cleanup() {
   for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "the runs' files are kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 # 10,000 idle connections need more than the usual 1,024 descriptors, in the server too.
@@ -91,10 +100,14 @@ cat >"$work/chat.json" <<JSON
 JSON
 
 echo "WebSocket runs ($seconds s each, each after the same load on the no-work responder) ..."
+# --server-pid: the bench reports the server's CPU per turn (from /proc/PID/stat) beside its own.
 start_server ws "$work/bench.json"
-measure ws50 "$bench" --port "$port" -c 50 -s "$seconds" --responder --latency-out "$work/lat_ws50"
-measure ws500rate "$bench" --port "$port" -c 500 -s "$seconds" --rate "$rate500" --responder --latency-out "$work/lat_ws500rate"
-measure ws500 "$bench" --port "$port" -c 500 -s "$seconds" --responder --latency-out "$work/lat_ws500"
+measure ws50 "$bench" --port "$port" --server-pid "$pid" -c 50 -s "$seconds" --responder --latency-out "$work/lat_ws50"
+measure ws500rate "$bench" --port "$port" --server-pid "$pid" -c 500 -s "$seconds" --rate "$rate500" --responder --latency-out "$work/lat_ws500rate"
+measure ws500 "$bench" --port "$port" --server-pid "$pid" -c 500 -s "$seconds" --responder --latency-out "$work/lat_ws500"
+# The same 50-connection pair read by the generator this bench used to be (a full JSON parse of
+# every reply): how much of the ratio the generator's own cost decided.
+measure ws50full "$bench" --port "$port" --server-pid "$pid" -c 50 -s "$seconds" --responder --full-parse
 # The profile comes from a run of its own, so that perf's overhead is in none of the figures.
 if command -v perf >/dev/null && perf record -o "$work/perf.check" -- true >/dev/null 2>&1; then
   echo "  perf profile of a 50-connection run ..."
@@ -102,7 +115,7 @@ if command -v perf >/dev/null && perf record -o "$work/perf.check" -- true >/dev
   perf record -g -o "$work/perf.data" -p "$pid" -- sleep "$seconds" >"$work/perf.log" 2>&1 &
   perf_pid=$!
   sleep 0.2
-  measure ws50perf "$bench" --port "$port" -c 50 -s "$seconds"
+  measure ws50perf "$bench" --port "$port" --server-pid "$pid" -c 50 -s "$seconds"
   wait "$perf_pid" || true
   record perf report -i '$WORK/perf.data' --stdio --no-children -g none --percent-limit 0.7
   perf report -i "$work/perf.data" --stdio --no-children -g none --percent-limit 0.7 2>/dev/null |
@@ -118,8 +131,8 @@ start_server idle "$work/bench.json"
 sleep 0.5
 before=$(rss_kib "$pid")
 hold=$(python3 -c "print(max(5, float('$seconds')))")
-record "$bench" --port "$port" --idle "$idle" -s "$hold"
-"$bench" --port "$port" --idle "$idle" -s "$hold" >"$work/idle.json" 2>"$work/idle.err" &
+record "$bench" --port "$port" --server-pid "$pid" --idle "$idle" -s "$hold"
+"$bench" --port "$port" --server-pid "$pid" --idle "$idle" -s "$hold" >"$work/idle.json" 2>"$work/idle.err" &
 bench_pid=$!
 for _ in $(seq 1200); do grep -q "holding" "$work/idle.err" && break; kill -0 $bench_pid 2>/dev/null || break; sleep 0.05; done
 sleep 1

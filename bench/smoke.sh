@@ -29,8 +29,10 @@ check() {  # a JSON line and a Python condition on it (d)
   echo "$1"
   python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert $2, d" "$1"
 }
-out=$("$bench" --port "$port" -c 4 -s 2 --responder)
-check "$out" "d['turns']>0 and d['errors']==0 and d['conversations']>0"
+out=$("$bench" --port "$port" --server-pid "$server" -c 4 -s 2 --responder)
+check "$out" "d['turns']>0 and d['errors']==0 and d['conversations']>0 and d['reader']=='scan'"
+# Both sides' CPU per turn, against the advisor and against the responder.
+check "$out" "all(k in r for r in (d, d['responder']) for k in ('bench_cpu_us_per_turn', 'server_cpu_us_per_turn'))"
 out=$("$bench" --port "$port" --slack --fake-api-port "$fake" -c 2 -s 1 2>/dev/null)
 check "$out" "d['acks']>0 and d['errors']==0 and d['replies']>0 and d['outbound_calls']>0"
 out=$("$bench" --port "$port" --discord --fake-api-port "$fake" -c 2 -s 1 2>/dev/null)

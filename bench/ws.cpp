@@ -1,9 +1,14 @@
 #include "ws.hpp"
 
+#include <pthread.h>
+#include <time.h>
+
 #include <boost/beast/websocket.hpp>
 #include <iostream>
 #include <memory>
 #include <thread>
+
+#include "reply_scan.hpp"
 
 namespace bench {
 
@@ -18,7 +23,8 @@ const std::string start_frame = R"({"type":"start"})";
 
 // State shared by the conversations of one run; everything runs on the one thread of `ioc`.
 struct ws_run {
-  explicit ws_run(const ws_options& opts) : o(opts), budget(opts.max_turns), guard(ioc) {}
+  explicit ws_run(const ws_options& opts)
+      : o(opts), budget(opts.max_turns), guard(ioc), window(ioc) {}
   net::io_context ioc;
   const ws_options& o;
   ws_results r;
@@ -27,10 +33,56 @@ struct ws_run {
   steady::duration interval{};  // rate mode: between two turns of one connection
   std::size_t active = 0;       // conversations still running
   net::steady_timer guard;      // ends the run when answers stop coming
+  net::steady_timer window;     // ends the CPU window at the deadline
+  double bench_cpu0 = 0, server_cpu0 = 0;
+  bool window_open = false;
   void finished_one() {
-    if (--active == 0) guard.cancel();
+    if (--active == 0) {
+      close_window();
+      guard.cancel();
+    }
+  }
+  void open_window() {
+    bench_cpu0 = thread_cpu_seconds();
+    server_cpu0 = o.server_cpu ? o.server_cpu() : -1;
+    window_open = true;
+    window.expires_at(deadline);
+    window.async_wait([this](beast::error_code ec) {
+      if (!ec) close_window();
+    });
+  }
+  void close_window() {
+    if (!window_open) return;
+    window_open = false;
+    window.cancel();
+    r.window_seconds = seconds_between(started, steady::now());
+    r.window_turns = r.turns;
+    double b = thread_cpu_seconds();
+    if (bench_cpu0 >= 0 && b >= 0) r.bench_cpu = b - bench_cpu0;
+    double s = o.server_cpu ? o.server_cpu() : -1;
+    if (server_cpu0 >= 0 && s >= 0) r.server_cpu = s - server_cpu0;
   }
 };
+
+// `s` as a JSON string literal, appended to `out`.
+void append_quoted(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
 
 // One connection's endless conversation. Every frame it sends ends in exactly one reply or
 // error frame; session frames are skipped.
@@ -116,15 +168,16 @@ class conversation : public std::enable_shared_from_this<conversation> {
   }
 
   void on_frame() {
-    json f = json::parse(static_cast<const char*>(buffer_.cdata().data()),
-                         static_cast<const char*>(buffer_.cdata().data()) + buffer_.size(), nullptr,
-                         false);
-    std::string type = f.is_object() ? f.value("type", "") : "";
-    if (type == "session") return read();
+    std::string_view frame(static_cast<const char*>(buffer_.cdata().data()), buffer_.size());
+    if (run_.o.full_parse)
+      parse_fully(frame);
+    else
+      scan_reply(frame, fields_);
+    if (fields_.type == "session") return read();
     auto now = steady::now();
     run_.r.latencies.add(now - scheduled_);
     ++run_.r.turns;
-    frame_ = next_frame(f, type);
+    next_frame();
     if (run_.o.rate > 0) {
       next_at_ += run_.interval;
       late_ = now > next_at_;
@@ -132,26 +185,54 @@ class conversation : public std::enable_shared_from_this<conversation> {
     go();
   }
 
-  std::string next_frame(const json& f, const std::string& type) {
-    if (type != "reply") {
+  // The same fields through a full parse (--full-parse), into fields_'s own storage.
+  void parse_fully(std::string_view frame) {
+    json f = json::parse(frame, nullptr, false);
+    auto keep = [&](std::string_view& field, std::size_t slot, const json& v) {
+      fields_.decoded_[slot] = v.is_string() ? v.get<std::string>() : std::string();
+      field = fields_.decoded_[slot];
+    };
+    fields_.valid = f.is_object();
+    if (!fields_.valid) f = json::object();
+    keep(fields_.type, 0, f.value("type", json()));
+    keep(fields_.question, 1, f.value("question", json()));
+    keep(fields_.code, 2, f.value("code", json()));
+    fields_.finished = f.value("finished", json()) == true;
+    fields_.recommendation = f.contains("recommendation");
+    const json& options = f.value("options", json());
+    fields_.has_options = options.is_array();
+    fields_.options = fields_.has_options ? options.size() : 0;
+    keep(fields_.first_option, 3,
+         fields_.options > 0 && options[0].is_object() ? options[0].value("id", json()) : json());
+  }
+
+  // The answer to the reply in fields_: the first option, confirm at the review, restart at the
+  // recommendation; a start after anything else (counted as an error).
+  void next_frame() {
+    std::string_view option;
+    if (fields_.type != "reply") {
       ++run_.r.errors;
-      return start_frame;
+      frame_ = start_frame;
+      return;
     }
-    std::string question = f.value("question", "");
-    std::string option;
-    if (f.contains("recommendation") || f.value("finished", false)) {
+    if (fields_.recommendation || fields_.finished) {
       ++run_.r.conversations;
       option = "restart";
-    } else if (question == "review") {
+    } else if (fields_.question == "review") {
       option = "confirm";
-    } else if (f.contains("options") && f["options"].is_array() && !f["options"].empty()) {
-      option = f["options"][0].value("id", "");
+    } else {
+      option = fields_.first_option;
     }
     if (option.empty()) {
       ++run_.r.errors;
-      return start_frame;
+      frame_ = start_frame;
+      return;
     }
-    return json{{"type", "choose"}, {"option", option}, {"question", question}}.dump();
+    frame_.assign(R"({"type":"choose","option":)");
+    append_quoted(frame_, option);
+    frame_ += R"(,"question":)";
+    append_quoted(frame_, fields_.question);
+    frame_ += '}';
   }
 
   void finish(bool close) {
@@ -166,6 +247,7 @@ class conversation : public std::enable_shared_from_this<conversation> {
   websocket::stream<beast::tcp_stream> ws_;
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
+  reply_fields fields_;
   std::string frame_;
   steady::time_point scheduled_, next_at_;
   bool connected_ = false, finished_ = false, late_ = false;
@@ -226,6 +308,7 @@ ws_results run_ws(const ws_options& o) {
           run.guard.cancel();
           return;
         }
+        run.open_window();
         for (auto& c : conversations)
           if (c->connected())
             c->begin(run.started + (o.rate > 0 ? to_duration(n++ / o.rate) : steady::duration{}));
@@ -250,6 +333,21 @@ json summarize(const ws_options& o, ws_results& r) {
   if (o.rate > 0) {
     out["offered_rate"] = o.rate;
     out["late_sends"] = r.late_sends;
+  }
+  out["reader"] = o.full_parse ? "full_parse" : "scan";
+  // CPU per turn and busy cores (CPU seconds over wall seconds), each side, over the window.
+  if (r.window_turns > 0 && r.window_seconds > 0) {
+    double turns = static_cast<double>(r.window_turns);
+    out["cpu_window_s"] = round_to(r.window_seconds, 3);
+    out["cpu_window_turns"] = r.window_turns;
+    if (r.bench_cpu >= 0) {
+      out["bench_cpu_us_per_turn"] = round_to(r.bench_cpu * 1e6 / turns, 2);
+      out["bench_cpu_cores"] = round_to(r.bench_cpu / r.window_seconds, 3);
+    }
+    if (r.server_cpu >= 0) {
+      out["server_cpu_us_per_turn"] = round_to(r.server_cpu * 1e6 / turns, 2);
+      out["server_cpu_cores"] = round_to(r.server_cpu / r.window_seconds, 3);
+    }
   }
   return out;
 }
@@ -312,6 +410,15 @@ responder::~responder() {
 }
 
 std::uint16_t responder::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+double responder::cpu_seconds() const {
+  clockid_t clock;
+  timespec ts{};
+  if (pthread_getcpuclockid(impl_->threads.front().native_handle(), &clock) != 0 ||
+      clock_gettime(clock, &ts) != 0)
+    return -1;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 // ---- idle connections --------------------------------------------------------------------
 
@@ -390,7 +497,8 @@ class idle_connection : public std::enable_shared_from_this<idle_connection> {
 }  // namespace
 
 json run_idle(const std::string& host, std::uint16_t port, unsigned count, double seconds,
-              const std::function<void(unsigned open)>& on_held) {
+              const std::function<void(unsigned open)>& on_held,
+              const std::function<double()>& server_cpu) {
   idle_state st;
   st.host = host;
   st.port = port;
@@ -400,6 +508,7 @@ json run_idle(const std::string& host, std::uint16_t port, unsigned count, doubl
   auto began = steady::now();
   steady::time_point hold_start;
   unsigned connected = 0;
+  double bench_cpu0 = -1, server_cpu0 = -1, bench_used = -1, server_used = -1;
   timer.expires_after(connect_phase_limit);
   timer.async_wait([&](beast::error_code ec) {
     if (!ec) st.ioc.stop();
@@ -411,9 +520,14 @@ json run_idle(const std::string& host, std::uint16_t port, unsigned count, doubl
         hold_start = steady::now();
         connected = st.open;
         on_held(st.open);
+        bench_cpu0 = thread_cpu_seconds();
+        server_cpu0 = server_cpu ? server_cpu() : -1;
         timer.expires_at(hold_start + to_duration(seconds));
         timer.async_wait([&](beast::error_code ec) {
           if (ec) return;
+          double b = thread_cpu_seconds(), s = server_cpu ? server_cpu() : -1;
+          if (bench_cpu0 >= 0 && b >= 0) bench_used = b - bench_cpu0;
+          if (server_cpu0 >= 0 && s >= 0) server_used = s - server_cpu0;
           st.holding = true;
           st.ioc.stop();
         });
@@ -435,6 +549,11 @@ json run_idle(const std::string& host, std::uint16_t port, unsigned count, doubl
       {"seconds", st.holding ? round_to(seconds, 2) : 0.0},
       {"unexpected_frames", st.frames}};
   out["errors"] = st.connect_failures + st.closed_by_server + (st.holding ? 0 : 1);
+  // Busy cores while the connections sat silent (pings, timers): there are no turns here.
+  if (st.holding && seconds > 0) {
+    if (bench_used >= 0) out["bench_cpu_cores_hold"] = round_to(bench_used / seconds, 4);
+    if (server_used >= 0) out["server_cpu_cores_hold"] = round_to(server_used / seconds, 4);
+  }
   return out;
 }
 
