@@ -10,13 +10,13 @@
 #include <optional>
 #include <thread>
 
-#include "adapters/common/metrics.hpp"
+#include "adapters/common/protocol.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/web/connection_limits.hpp"
 #include "adapters/web/routes.hpp"
 #include "adapters/web/turn_queue.hpp"
-#include "bot/log.hpp"
-#include "bot/protocol.hpp"
+#include "bot/infra/log.hpp"
+#include "bot/infra/metrics.hpp"
 
 namespace advisor::web {
 

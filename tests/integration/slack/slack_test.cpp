@@ -16,11 +16,11 @@
 #include <sstream>
 #include <utility>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/signing.hpp"
 #include "adapters/web/server.hpp"
 #include "block_kit_check.hpp"
+#include "bot/infra/metrics.hpp"
 #include "fake_api.hpp"
 #include "live_markup.hpp"
 #include "process.hpp"

@@ -39,7 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "bot/history.hpp"
+#include "bot/service/history.hpp"
 #include "dialogue/engine.hpp"
 #include "dialogue/session_store.hpp"
 
