@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "fake_api.hpp"
+#include "fake_chat_api.hpp"
 #include "request_signing.hpp"
 
 namespace bench {
@@ -19,6 +19,28 @@ namespace bench {
 namespace http = beast::http;
 
 namespace {
+
+// An outbound call the advisor made, as the driver needs it.
+struct outbound_call {
+  std::string route;  // "chat.postMessage", "edit_original", "response_url", ...
+  json body;          // parsed JSON body (null when not JSON)
+  std::string ts;     // Slack: the ts the fake gave a new message
+  std::string token;  // Discord: the interaction token; Slack response_url: the slot
+};
+
+// The calls a conversation follows (a posted question, an edited Discord response), as the
+// driver reads them; the fake's other calls are only counted.
+std::optional<outbound_call> followed(const advisor::test::fake_chat_api::call& call) {
+  static const std::map<std::string, std::string> routes{
+      {"chat.postMessage", "chat.postMessage"},
+      {"chat.postEphemeral", "chat.postEphemeral"},
+      {"slack.response_url", "response_url"},
+      {"discord.edit_original", "edit_original"},
+      {"discord.follow_up", "follow_up"}};
+  auto it = routes.find(call.route);
+  if (it == routes.end()) return std::nullopt;
+  return outbound_call{it->second, json::parse(call.body, nullptr, false), call.ts, call.token};
+}
 
 // ---- keep-alive HTTP/1.1 connections --------------------------------------------------------
 
@@ -246,9 +268,16 @@ class driver {
   }
 
   json run() {
-    fake_ = std::make_unique<fake_api>(o_.fake_api_port, [this](outbound_call c) {
-      net::post(ioc_, [this, c = std::move(c)]() mutable { on_outbound(c); });
-    });
+    advisor::test::fake_chat_api::options fake;
+    fake.port = o_.fake_api_port;
+    fake.keep_calls = false;  // a run makes calls by the hundred thousand
+    fake.sink = [this](const advisor::test::fake_chat_api::call& call) {
+      auto c = followed(call);
+      if (!c) return;
+      net::post(ioc_, [this, c = std::move(*c)]() mutable { on_outbound(c); });
+    };
+    fake_ = std::make_unique<advisor::test::fake_chat_api>(
+        advisor::test::fake_chat_api::platform::both, std::move(fake));
     std::cerr << "advisor-bench: fake API on http://127.0.0.1:" << fake_->port() << std::endl;
     bool connected = false;
     pool_.connect([&](unsigned open) {
@@ -270,7 +299,7 @@ class driver {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     json calls = fake_->counts();
-    std::uint64_t total = fake_->total();
+    std::uint64_t total = fake_->count();
     std::uint16_t fake_port = fake_->port();
     fake_.reset();
     if (!connected)
@@ -871,7 +900,7 @@ class driver {
   // of an earlier run (seen events and clicks, open questions, conversations).
   std::string run_tag_;
   net::io_context ioc_;
-  std::unique_ptr<fake_api> fake_;
+  std::unique_ptr<advisor::test::fake_chat_api> fake_;
   std::unique_ptr<advisor::test::ed25519_key> discord_key_;
   http_pool pool_;
   net::steady_timer tick_, sweep_, end_;

@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "bot/app.hpp"
-#include "bot/config.hpp"
+#include "bot/infra/config.hpp"
 #include "common.hpp"
 #include "dialogue/matching.hpp"
 

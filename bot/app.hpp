@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "bot/config.hpp"
-#include "bot/service.hpp"
+#include "bot/infra/config.hpp"
+#include "bot/service/service.hpp"
 #include "dialogue/framework.hpp"
 #include "knowledge/sqlite/knowledge_store.hpp"
 #include "knowledge/sqlite/session_store.hpp"

@@ -8,112 +8,24 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "adapters/terminal/terminal.hpp"
 #include "bot/app.hpp"
 #include "bot/paths.hpp"
-#include "bot/protocol.hpp"
-#include "dialogue/markdown.hpp"
-#include "dialogue/matching.hpp"
 
 namespace advisor::bot {
 
 using nlohmann::json;
 
-std::string terminal_text(const std::string& text, bool color) {
-  std::string out;
-  bool bold = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size() && dialogue::escapable(text[i + 1])) {
-      out += text[++i];  // a user's character, shown as typed
-    } else if (text.compare(i, 2, "**") == 0) {
-      if (color) out += bold ? "\033[0m" : "\033[1m";
-      bold = !bold;
-      ++i;
-    } else if (text[i] == '`') {
-      continue;  // code marks read fine without their ticks
-    } else if (text[i] == '_' && (i == 0 || text[i - 1] == ' ' || i + 1 == text.size() ||
-                                  text[i + 1] == '\n' || text[i + 1] == ' ')) {
-      continue;  // _emphasis_ marks around sources
-    } else {
-      out += text[i];
-    }
-  }
-  if (bold && color) out += "\033[0m";
-  return out;
-}
-
-namespace {
-
-void print_turn(const turn& t, std::ostream& out, bool color) {
-  out << "\n" << terminal_text(t.out.text, color) << "\n";
-  if (!t.out.options.empty()) {
-    if (t.out.progress.total > 0 && !t.out.finished)
-      out << (color ? "\033[2m" : "") << "(step " << t.out.progress.step << " of about "
-          << t.out.progress.total << ")" << (color ? "\033[0m" : "") << "\n";
-    int i = 0;
-    for (const auto& o : t.out.options) out << "  " << ++i << ") " << o.label << "\n";
-  }
-}
-
-int json_chat(app& a, const chat_options& opts, std::istream& in, std::ostream& out) {
-  json_session session(*a.service, "json");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    for (const auto& frame : session.handle(line)) out << frame << "\n";
-    out.flush();
-  }
-  (void)opts;
-  return 0;
-}
-
-}  // namespace
-
 int run_chat(const config& cfg, const chat_options& opts, std::istream& in, std::ostream& out) {
   auto a = open_app(cfg);
-  if (opts.json) return json_chat(*a, opts, in, out);
-  bool color = (&out == &std::cout) && isatty(STDOUT_FILENO);
-  channel_key key{"terminal", opts.conversation};
-  if (!opts.framework.empty() && !a->service->has_framework(opts.framework)) {
-    std::string ids;
-    for (const auto& [id, title] : a->service->frameworks()) ids += "\n  " + id + ": " + title;
-    throw std::runtime_error("unknown framework \"" + opts.framework + "\"; available:" + ids);
-  }
-  bool fresh = opts.fresh || !opts.framework.empty();
-  turn t = fresh ? a->service->start(key, {}, true, opts.framework) : a->service->start(key);
-  if (t.resumed) out << "(Resuming your conversation; say `restart` to begin again.)\n";
-  print_turn(t, out, color);
-  // Options are numbered on the terminal; a bare number picks the option with that number.
-  std::string line;
-  while (true) {
-    out << "\n> " << std::flush;
-    if (!std::getline(in, line)) break;
-    std::string norm = dialogue::normalize(line);
-    if (norm == "quit" || norm == "exit" || norm == "bye") break;
-    if (norm.empty()) continue;
-    bool is_number =
-        !norm.empty() && norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
-    if (is_number) {
-      std::size_t n = std::stoul(norm);
-      if (n >= 1 && n <= t.out.options.size()) {
-        t = a->service->choose(key, t.out.options[n - 1].id);
-        print_turn(t, out, color);
-        continue;
-      }
-    }
-    t = a->service->message(key, line);
-    print_turn(t, out, color);
-  }
-  if (!opts.record_file.empty()) {
-    auto record = a->service->decision_record(key);
-    std::ofstream f(opts.record_file);
-    if (!f || !(f << record.value_or(""))) {
-      std::cerr << "advisor: " << opts.record_file << ": cannot write the decision record\n";
-      return 1;
-    }
-    out << "\nDecision record written to " << opts.record_file << "\n";
-  }
-  out << "\nBye! Your answers are saved; run `advisor chat` again to pick up where you left off.\n";
-  return 0;
+  if (opts.json) return terminal::json_lines(*a->service, in, out);
+  terminal::chat_settings s;
+  s.conversation = opts.conversation;
+  s.framework = opts.framework;
+  s.fresh = opts.fresh;
+  s.record_file = opts.record_file;
+  s.color = (&out == &std::cout) && isatty(STDOUT_FILENO);
+  return terminal::chat(*a->service, s, in, out);
 }
 
 int run_knowledge_search(const config& cfg, const std::string& text, std::size_t limit,

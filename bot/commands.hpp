@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/config.hpp"
+#include "bot/infra/config.hpp"
 
 namespace advisor::bot {
 
@@ -27,8 +27,5 @@ int run_knowledge_import(const config& cfg, const std::string& file, std::ostrea
 int run_knowledge_validate(const config& cfg, const std::string& file, std::ostream& out);
 int run_db_backup(const config& cfg, const std::string& file, std::ostream& out);
 int run_discord_register(const config& cfg, std::ostream& out);
-
-// Renders the core's light markdown for a terminal: bold as ANSI when `color`, else plain.
-std::string terminal_text(const std::string& text, bool color);
 
 }  // namespace advisor::bot

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "bot/commands.hpp"
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
 #include "dialogue/framework.hpp"
 
 using namespace advisor::bot;

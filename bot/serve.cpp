@@ -6,15 +6,15 @@
 
 #include <iostream>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/discord/discord.hpp"
 #include "adapters/slack/slack.hpp"
 #include "adapters/web/server.hpp"
 #include "bot/app.hpp"
 #include "bot/commands.hpp"
-#include "bot/log.hpp"
-#include "bot/sweeper.hpp"
+#include "bot/infra/log.hpp"
+#include "bot/infra/metrics.hpp"
+#include "bot/service/sweeper.hpp"
 #include "knowledge/postgres/seen_store.hpp"
 
 namespace advisor::bot {

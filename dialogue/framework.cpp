@@ -9,13 +9,6 @@ namespace advisor::dialogue {
 
 using nlohmann::json;
 
-load_error::load_error(std::string file, int line, std::string problem)
-    : std::runtime_error(file + (line > 0 ? ":" + std::to_string(line) : std::string{}) + ": " +
-                         problem),
-      file_(std::move(file)),
-      line_(line),
-      problem_(std::move(problem)) {}
-
 const option* question::find_option(std::string_view option_id) const {
   for (const auto& o : options)
     if (o.id == option_id) return &o;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "knowledge/load_error.hpp"
+
 namespace advisor::dialogue {
 
 // A condition on earlier answers: every listed question must have one of the listed options.
@@ -87,19 +89,9 @@ struct framework {
   std::string stack_label(std::string_view id) const;
 };
 
-// A problem in a framework or knowledge file: names the file, the line and what is wrong.
-class load_error : public std::runtime_error {
- public:
-  load_error(std::string file, int line, std::string problem);
-  const std::string& file() const { return file_; }
-  int line() const { return line_; }
-  const std::string& problem() const { return problem_; }
-
- private:
-  std::string file_;
-  int line_;
-  std::string problem_;
-};
+// A problem in a framework or knowledge file (knowledge/load_error.hpp, below the dialogue so the
+// knowledge model can throw it too).
+using knowledge::load_error;
 
 // Parses and validates a framework document. Throws load_error on the first problem.
 framework parse_framework(std::string_view text, const std::string& file_name);

@@ -19,7 +19,7 @@
 #include "adapters/common/outbound.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "bot/app.hpp"
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
 #include "knowledge/sqlite/session_store.hpp"
 #include "support.hpp"
 

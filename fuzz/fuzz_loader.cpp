@@ -5,7 +5,7 @@
 // what validate_framework reports, and knowledge must read back what it writes.
 #include <fstream>
 
-#include "bot/config.hpp"
+#include "bot/infra/config.hpp"
 #include "common.hpp"
 #include "dialogue/framework.hpp"
 #include "dialogue/matching.hpp"

@@ -4,7 +4,7 @@
 // must be a JSON object of a known type with the fields docs/protocol.md promises.
 #include <nlohmann/json.hpp>
 
-#include "bot/protocol.hpp"
+#include "adapters/common/protocol.hpp"
 #include "common.hpp"
 
 using nlohmann::json;

@@ -60,7 +60,7 @@ struct knowledge_doc {
 
 // Parses a knowledge document (config/knowledge.json, or the "knowledge" part of an export).
 // Checks that every fact names a known source and every contested side known facts; throws
-// dialogue::load_error naming the file, the line and the problem.
+// load_error (knowledge/load_error.hpp) naming the file, the line and the problem.
 knowledge_doc parse_knowledge(std::string_view text, const std::string& file_name);
 
 // The document as JSON text, in the same format parse_knowledge reads.

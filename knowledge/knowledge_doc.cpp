@@ -2,12 +2,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "dialogue/framework.hpp"
 #include "knowledge/knowledge.hpp"
+#include "knowledge/load_error.hpp"
 
 namespace advisor::knowledge {
 
-using dialogue::load_error;
 using nlohmann::json;
 
 namespace {

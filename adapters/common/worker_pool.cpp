@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
 
 namespace advisor::adapters {
 

@@ -9,7 +9,7 @@
 
 #include "adapters/common/outbound.hpp"
 #include "adapters/discord/messages.hpp"
-#include "bot/config.hpp"
+#include "bot/infra/config.hpp"
 
 namespace advisor::discord {
 

@@ -7,11 +7,11 @@
 #include <ostream>
 #include <thread>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/discord/api.hpp"
 #include "adapters/discord/messages.hpp"
 #include "adapters/discord/verifier.hpp"
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
+#include "bot/infra/metrics.hpp"
 
 namespace advisor::discord {
 

@@ -15,8 +15,8 @@
 #include "adapters/common/outbound.hpp"
 #include "adapters/common/replay_window.hpp"
 #include "adapters/common/worker_pool.hpp"
-#include "bot/config.hpp"
-#include "bot/service.hpp"
+#include "bot/infra/config.hpp"
+#include "bot/service/service.hpp"
 #include "dialogue/seen_store.hpp"
 
 namespace advisor::discord {

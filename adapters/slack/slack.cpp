@@ -3,10 +3,10 @@
 #include <charconv>
 #include <chrono>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/slack/form.hpp"
 #include "adapters/slack/signing.hpp"
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
+#include "bot/infra/metrics.hpp"
 
 namespace advisor::slack {
 

@@ -22,8 +22,8 @@
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/blocks.hpp"
 #include "adapters/slack/seen_set.hpp"
-#include "bot/config.hpp"
-#include "bot/service.hpp"
+#include "bot/infra/config.hpp"
+#include "bot/service/service.hpp"
 #include "dialogue/seen_store.hpp"
 
 namespace advisor::slack {

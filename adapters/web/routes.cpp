@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/web/assets.hpp"
+#include "bot/infra/metrics.hpp"
 
 namespace advisor::web {
 

@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "adapters/common/http.hpp"
-#include "bot/config.hpp"
-#include "bot/service.hpp"
+#include "bot/infra/config.hpp"
+#include "bot/service/service.hpp"
 
 namespace advisor::web {
 

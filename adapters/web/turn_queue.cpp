@@ -1,6 +1,6 @@
 #include "adapters/web/turn_queue.hpp"
 
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
 
 namespace advisor::web {
 

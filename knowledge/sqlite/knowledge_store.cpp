@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "knowledge/utc.hpp"
+#include "bot/infra/utc.hpp"
 
 namespace advisor::storage {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <thread>
 
-#include "knowledge/utc.hpp"
+#include "bot/infra/utc.hpp"
 
 namespace advisor::storage {
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <thread>
 
-#include "bot/config.hpp"
-#include "bot/service.hpp"
+#include "bot/infra/config.hpp"
+#include "bot/service/service.hpp"
 #include "knowledge/postgres/seen_store.hpp"
 #include "knowledge/postgres/session_store.hpp"
 #include "pg_support.hpp"

@@ -11,8 +11,8 @@
 #include <set>
 #include <thread>
 
-#include "bot/config.hpp"
-#include "bot/sweeper.hpp"
+#include "bot/infra/config.hpp"
+#include "bot/service/sweeper.hpp"
 #include "knowledge/sqlite/database.hpp"
 #include "support.hpp"
 

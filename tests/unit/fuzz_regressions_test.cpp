@@ -10,7 +10,7 @@
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/discord/discord.hpp"
 #include "adapters/slack/blocks.hpp"
-#include "bot/config.hpp"
+#include "bot/infra/config.hpp"
 #include "dialogue/framework.hpp"
 #include "knowledge/knowledge.hpp"
 #include "request_signing.hpp"

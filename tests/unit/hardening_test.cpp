@@ -6,12 +6,12 @@
 #include <fstream>
 #include <functional>
 
+#include "adapters/common/protocol.hpp"
 #include "adapters/web/connection_limits.hpp"
 #include "adapters/web/routes.hpp"
 #include "adapters/web/server.hpp"
 #include "adapters/web/turn_queue.hpp"
-#include "bot/config.hpp"
-#include "bot/protocol.hpp"
+#include "bot/infra/config.hpp"
 #include "support.hpp"
 
 using namespace advisor;

@@ -1,12 +1,12 @@
 // The reply writer must produce exactly what a JSON parser reads back.
-#include "bot/json_writer.hpp"
+#include "adapters/common/json_writer.hpp"
 
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "bot/protocol.hpp"
+#include "adapters/common/protocol.hpp"
 
 using nlohmann::json;
 using namespace advisor;

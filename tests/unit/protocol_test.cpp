@@ -1,4 +1,4 @@
-#include "bot/protocol.hpp"
+#include "adapters/common/protocol.hpp"
 
 #include <doctest/doctest.h>
 

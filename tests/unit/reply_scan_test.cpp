@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "bot/protocol.hpp"
+#include "adapters/common/protocol.hpp"
 #include "support.hpp"
 
 using namespace advisor;

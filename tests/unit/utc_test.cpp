@@ -1,5 +1,5 @@
 // utc_now: the one place the clock becomes text; each thread formats a second once.
-#include "knowledge/utc.hpp"
+#include "bot/infra/utc.hpp"
 
 #include <doctest/doctest.h>
 

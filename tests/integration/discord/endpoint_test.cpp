@@ -9,11 +9,11 @@
 #include <sstream>
 #include <thread>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/discord/discord.hpp"
 #include "adapters/web/server.hpp"
+#include "bot/infra/metrics.hpp"
 #include "client.hpp"
-#include "fake_discord.hpp"
+#include "fake_chat_api.hpp"
 #include "limits_check.hpp"
 #include "live_markup.hpp"
 #include "signer.hpp"

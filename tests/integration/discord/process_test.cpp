@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "client.hpp"
-#include "fake_discord.hpp"
+#include "fake_chat_api.hpp"
 #include "support.hpp"
 
 using namespace advisor;

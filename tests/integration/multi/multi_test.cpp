@@ -17,7 +17,7 @@
 #include <random>
 #include <thread>
 
-#include "integration/slack/fake_api.hpp"
+#include "fake_chat_api.hpp"
 #include "knowledge/postgres/pg.hpp"
 #include "pg_support.hpp"
 #include "process.hpp"
@@ -98,7 +98,7 @@ void check_contiguous(const pg_database& db, const std::string& token, std::int6
   CHECK(r.integer(0, 3) == count);
 }
 
-std::vector<std::string> slack_env(const fake_api& api) {
+std::vector<std::string> slack_env(const fake_slack_api& api) {
   return {std::string("ADVISOR_SLACK_SIGNING_SECRET=") + slack_secret,
           "ADVISOR_SLACK_BOT_TOKEN=xoxb-test", "ADVISOR_SLACK_API_URL=" + api.url() + "/api"};
 }
@@ -299,7 +299,7 @@ TEST_CASE("(b) SIGKILL of one instance during 12 conversations loses nothing ack
 TEST_CASE("(c) a Slack event and its retry sent to different instances give exactly one reply") {
   temp_dir dir;
   pg_database db;
-  fake_api api;
+  fake_slack_api api;
   server_process a(dir.file("a"), db.url(), slack_env(api));
   server_process b(dir.file("b"), db.url(), slack_env(api));
   const std::string body = json{{"type", "event_callback"},
@@ -323,7 +323,7 @@ TEST_CASE("(c) a Slack event and its retry sent to different instances give exac
   const std::string metrics = http_get(b.port, "/metrics");
   CHECK(metrics.find("advisor_slack_duplicates_total{kind=\"event\"} 1") != std::string::npos);
   // A's reply arrives (bounded wait for the one reply; the count is what is checked).
-  std::vector<fake_api::call> posts;
+  std::vector<fake_slack_api::call> posts;
   for (int i = 0; i < 300 && posts.empty(); ++i) {
     posts = api.calls_to("/api/chat.postMessage");
     if (posts.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -342,7 +342,7 @@ TEST_CASE("(c) a Slack event and its retry sent to different instances give exac
 TEST_CASE("(d) a signed request replayed to the other instance gets 401") {
   temp_dir dir;
   pg_database db;
-  fake_api api;
+  fake_slack_api api;
   server_process a(dir.file("a"), db.url(), slack_env(api));
   server_process b(dir.file("b"), db.url(), slack_env(api));
   const std::string body = json{{"type", "url_verification"}, {"challenge", "c-1"}}.dump();

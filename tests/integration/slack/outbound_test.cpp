@@ -7,7 +7,7 @@
 #include <boost/asio.hpp>
 #include <utility>
 
-#include "fake_api.hpp"
+#include "fake_chat_api.hpp"
 
 using namespace advisor;
 using namespace std::chrono_literals;
@@ -23,7 +23,7 @@ adapters::retry_policy quick() {
   return p;
 }
 
-adapters::outbound_request post(const test::fake_api& api, const std::string& path,
+adapters::outbound_request post(const test::fake_slack_api& api, const std::string& path,
                                 const std::string& body) {
   adapters::outbound_request r;
   r.url = api.url() + path;
@@ -36,7 +36,7 @@ adapters::outbound_request post(const test::fake_api& api, const std::string& pa
 
 TEST_SUITE("outbound") {
   TEST_CASE("a successful call sends the method - headers and body as given") {
-    test::fake_api api;
+    test::fake_slack_api api;
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.postMessage", R"({"channel":"C1","text":"hi"})"));
     CHECK(res.ok());
@@ -54,7 +54,7 @@ TEST_SUITE("outbound") {
   }
 
   TEST_CASE("5xx is retried with backoff until it succeeds") {
-    test::fake_api api;
+    test::fake_slack_api api;
     api.respond_next({500, "oops", {}}, 2);
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.update", "{}"));
@@ -64,7 +64,7 @@ TEST_SUITE("outbound") {
   }
 
   TEST_CASE("5xx every time gives up after max_attempts with the last status") {
-    test::fake_api api;
+    test::fake_slack_api api;
     api.respond_next({503, "down", {}}, 10);
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.update", "{}"));
@@ -76,7 +76,7 @@ TEST_SUITE("outbound") {
   }
 
   TEST_CASE("429 waits for Retry-After - then the call goes through") {
-    test::fake_api api;
+    test::fake_slack_api api;
     api.respond_next({429, R"({"ok":false,"error":"ratelimited"})", {{"Retry-After", "1"}}});
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.postMessage", "{}"));
@@ -88,7 +88,7 @@ TEST_SUITE("outbound") {
   }
 
   TEST_CASE("a Retry-After longer than max_wait returns the 429 instead of holding the worker") {
-    test::fake_api api;
+    test::fake_slack_api api;
     api.respond_next({429, "slow down", {{"Retry-After", "120"}}});
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.postMessage", "{}"));
@@ -98,7 +98,7 @@ TEST_SUITE("outbound") {
   }
 
   TEST_CASE("other 4xx are not retried") {
-    test::fake_api api;
+    test::fake_slack_api api;
     api.respond_next({400, "bad", {}}, 3);
     adapters::http_client client(quick());
     auto res = client.send(post(api, "/api/chat.postMessage", "{}"));

@@ -16,12 +16,12 @@
 #include <sstream>
 #include <utility>
 
-#include "adapters/common/metrics.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/signing.hpp"
 #include "adapters/web/server.hpp"
 #include "block_kit_check.hpp"
-#include "fake_api.hpp"
+#include "bot/infra/metrics.hpp"
+#include "fake_chat_api.hpp"
 #include "live_markup.hpp"
 #include "process.hpp"
 #include "request_signing.hpp"
@@ -89,7 +89,7 @@ reply http_post(std::uint16_t port, const std::string& path, const std::string& 
 }
 
 struct running {
-  test::fake_api api;
+  test::fake_slack_api api;
   test::temp_dir dir;
   bot::config cfg;
   std::unique_ptr<bot::app> app;
@@ -217,7 +217,7 @@ bool has_actions(const json& blocks) {
 
 // The block_actions payload Slack sends when `user` clicks the button with this option id
 // (or the first button when empty) on the message that the fake recorded in `call`.
-json click(const test::fake_api::call& call, const std::string& user,
+json click(const test::fake_slack_api::call& call, const std::string& user,
            const std::string& option = {}, int nth_click = 1) {
   json message = call.json();
   json posted = json::parse(call.response);
@@ -264,10 +264,10 @@ json click(const test::fake_api::call& call, const std::string& user,
                                 {"action_ts", "1700000100.00000" + std::to_string(nth_click)}}})}};
 }
 
-std::vector<test::fake_api::call> posts(const test::fake_api& api) {
+std::vector<test::fake_slack_api::call> posts(const test::fake_slack_api& api) {
   return api.calls_to("/api/chat.postMessage");
 }
-std::vector<test::fake_api::call> updates(const test::fake_api& api) {
+std::vector<test::fake_slack_api::call> updates(const test::fake_slack_api& api) {
   return api.calls_to("/api/chat.update");
 }
 
@@ -879,7 +879,7 @@ TEST_SUITE("slack advisor serve") {
   TEST_CASE(
       "the advisor serve binary reads Slack's settings from the environment and runs a "
       "conversation") {
-    test::fake_api api;
+    test::fake_slack_api api;
     test::temp_dir dir;
     test::process p({ADVISOR_BINARY, "--data-dir", dir.file("data"), "serve", "--port", "0"},
                     {std::string("ADVISOR_SLACK_SIGNING_SECRET=") + secret,

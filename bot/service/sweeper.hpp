@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "bot/service.hpp"
+#include "bot/service/service.hpp"
 
 namespace advisor::bot {
 

@@ -1,4 +1,4 @@
-#include "bot/history.hpp"
+#include "bot/service/history.hpp"
 
 #include <optional>
 #include <span>

@@ -39,7 +39,7 @@ struct config {
   std::string knowledge_file;  // empty: config/knowledge.json
   std::string frameworks_dir;  // more frameworks to offer; empty: config/frameworks/
   std::string log_level = "info";
-  unsigned threads = 1;  // I/O threads of the server (they also run the commits)
+  unsigned threads = 1;  // I/O threads of the server: sockets only (turns: turn_threads)
   std::vector<std::string> allowed_origins;  // empty: any origin may open the WebSocket
   double messages_per_second = 20;           // per-connection rate limit (token bucket)
   double message_burst = 40;

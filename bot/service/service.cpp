@@ -1,4 +1,4 @@
-#include "bot/service.hpp"
+#include "bot/service/service.hpp"
 
 #include <openssl/rand.h>
 
@@ -7,8 +7,8 @@
 #include <future>
 #include <stdexcept>
 
-#include "bot/log.hpp"
-#include "knowledge/utc.hpp"
+#include "bot/infra/log.hpp"
+#include "bot/infra/utc.hpp"
 
 namespace advisor::bot {
 

@@ -1,4 +1,4 @@
-#include "bot/config.hpp"
+#include "bot/infra/config.hpp"
 
 #include <algorithm>
 #include <cmath>

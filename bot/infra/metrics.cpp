@@ -1,4 +1,4 @@
-#include "adapters/common/metrics.hpp"
+#include "bot/infra/metrics.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>

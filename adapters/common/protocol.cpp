@@ -1,12 +1,12 @@
-#include "bot/protocol.hpp"
+#include "adapters/common/protocol.hpp"
 
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
-#include "bot/json_writer.hpp"
-#include "bot/log.hpp"
+#include "adapters/common/json_writer.hpp"
+#include "bot/infra/log.hpp"
 
 namespace advisor::bot {
 

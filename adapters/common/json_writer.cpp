@@ -1,4 +1,4 @@
-#include "bot/json_writer.hpp"
+#include "adapters/common/json_writer.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -1,9 +1,9 @@
-#include "bot/sweeper.hpp"
+#include "bot/service/sweeper.hpp"
 
 #include <exception>
 #include <string>
 
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
 
 namespace advisor::bot {
 

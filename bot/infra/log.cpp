@@ -1,4 +1,4 @@
-#include "bot/log.hpp"
+#include "bot/infra/log.hpp"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <variant>
 
-#include "knowledge/utc.hpp"
+#include "bot/infra/utc.hpp"
 
 namespace advisor::log {
 

@@ -13,8 +13,8 @@
 //   - A turn with events to store waits for the next commit, which stores every turn waiting
 //     in one transaction (group commit) and only then answers each of them. No turn is
 //     acknowledged before its events are committed. Commits run one at a time: on the
-//     service's writer thread, or, when a server sets a committer, on the server's event
-//     loop after the frames it read in that pass (see set_committer).
+//     service's writer thread, or, when a server sets a committer, on the server's turn
+//     threads after the frames handed to them in that pass (see set_committer).
 //   - When the store says another writer moved a conversation on (sequence conflict), or
 //     rebound the key, the record is read again and the turn decided again on the newer
 //     history: never failed for it.
@@ -39,7 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "bot/history.hpp"
+#include "bot/service/history.hpp"
 #include "dialogue/engine.hpp"
 #include "dialogue/session_store.hpp"
 
@@ -143,9 +143,10 @@ class service {
   bool has_framework(std::string_view id) const;
 
   // Where commits run. By default the service's own writer thread commits every waiting turn
-  // as soon as it is woken. A server with an event loop can run them there instead: `post`
-  // queues a piece of work behind the work its loop already has (e.g. asio::post), so every
-  // turn read in one pass of the loop is committed together and no other thread is woken.
+  // as soon as it is woken. A server whose turn threads run an event loop can run them there
+  // instead (never on the loop of its sockets): `post` queues a piece of work behind the work
+  // that loop already has (e.g. asio::post), so every turn handed to it in one pass is
+  // committed together and no other thread is woken.
   // Commits still run one at a time. Clear it (an empty function) before the loop stops;
   // turns still waiting then go to the writer thread.
   using committer = std::function<void(std::function<void()>)>;

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/service.hpp"
+#include "bot/service/service.hpp"
 
 namespace advisor::bot {
 

@@ -1,0 +1,109 @@
+#include "adapters/terminal/terminal.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+#include "adapters/common/protocol.hpp"
+#include "dialogue/markdown.hpp"
+#include "dialogue/matching.hpp"
+
+namespace advisor::terminal {
+
+std::string terminal_text(const std::string& text, bool color) {
+  std::string out;
+  bool bold = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && dialogue::escapable(text[i + 1])) {
+      out += text[++i];  // a user's character, shown as typed
+    } else if (text.compare(i, 2, "**") == 0) {
+      if (color) out += bold ? "\033[0m" : "\033[1m";
+      bold = !bold;
+      ++i;
+    } else if (text[i] == '`') {
+      continue;  // code marks read fine without their ticks
+    } else if (text[i] == '_' && (i == 0 || text[i - 1] == ' ' || i + 1 == text.size() ||
+                                  text[i + 1] == '\n' || text[i + 1] == ' ')) {
+      continue;  // _emphasis_ marks around sources
+    } else {
+      out += text[i];
+    }
+  }
+  if (bold && color) out += "\033[0m";
+  return out;
+}
+
+namespace {
+
+void print_turn(const bot::turn& t, std::ostream& out, bool color) {
+  out << "\n" << terminal_text(t.out.text, color) << "\n";
+  if (!t.out.options.empty()) {
+    if (t.out.progress.total > 0 && !t.out.finished)
+      out << (color ? "\033[2m" : "") << "(step " << t.out.progress.step << " of about "
+          << t.out.progress.total << ")" << (color ? "\033[0m" : "") << "\n";
+    int i = 0;
+    for (const auto& o : t.out.options) out << "  " << ++i << ") " << o.label << "\n";
+  }
+}
+
+}  // namespace
+
+int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostream& out) {
+  bool color = s.color;
+  dialogue::channel_key key{"terminal", s.conversation};
+  if (!s.framework.empty() && !svc.has_framework(s.framework)) {
+    std::string ids;
+    for (const auto& [id, title] : svc.frameworks()) ids += "\n  " + id + ": " + title;
+    throw std::runtime_error("unknown framework \"" + s.framework + "\"; available:" + ids);
+  }
+  bool fresh = s.fresh || !s.framework.empty();
+  bot::turn t = fresh ? svc.start(key, {}, true, s.framework) : svc.start(key);
+  if (t.resumed) out << "(Resuming your conversation; say `restart` to begin again.)\n";
+  print_turn(t, out, color);
+  // Options are numbered on the terminal; a bare number picks the option with that number.
+  std::string line;
+  while (true) {
+    out << "\n> " << std::flush;
+    if (!std::getline(in, line)) break;
+    std::string norm = dialogue::normalize(line);
+    if (norm == "quit" || norm == "exit" || norm == "bye") break;
+    if (norm.empty()) continue;
+    bool is_number =
+        !norm.empty() && norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
+    if (is_number) {
+      std::size_t n = std::stoul(norm);
+      if (n >= 1 && n <= t.out.options.size()) {
+        t = svc.choose(key, t.out.options[n - 1].id);
+        print_turn(t, out, color);
+        continue;
+      }
+    }
+    t = svc.message(key, line);
+    print_turn(t, out, color);
+  }
+  if (!s.record_file.empty()) {
+    auto record = svc.decision_record(key);
+    std::ofstream f(s.record_file);
+    if (!f || !(f << record.value_or(""))) {
+      std::cerr << "advisor: " << s.record_file << ": cannot write the decision record\n";
+      return 1;
+    }
+    out << "\nDecision record written to " << s.record_file << "\n";
+  }
+  out << "\nBye! Your answers are saved; run `advisor chat` again to pick up where you left off.\n";
+  return 0;
+}
+
+int json_lines(bot::service& svc, std::istream& in, std::ostream& out) {
+  bot::json_session session(svc, "json");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    for (const auto& frame : session.handle(line)) out << frame << "\n";
+    out.flush();
+  }
+  return 0;
+}
+
+}  // namespace advisor::terminal

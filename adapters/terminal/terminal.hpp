@@ -1,0 +1,31 @@
+// The terminal channel: `advisor chat` on a terminal (numbered options, bold as ANSI when the
+// output is a terminal), or as JSON lines (the WebSocket's frames, one a line, on stdin and
+// stdout). Like every channel it only translates: the service decides and stores.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "bot/service/service.hpp"
+
+namespace advisor::terminal {
+
+struct chat_settings {
+  std::string conversation = "default";  // the terminal conversation's key
+  std::string framework;                 // start a new conversation on this framework
+  bool fresh = false;                    // start a new conversation instead of resuming
+  std::string record_file;  // write the decision record here when the conversation ends
+  bool color = false;       // ANSI bold and dim
+};
+
+// Talks with `in` and `out` until the input ends or the user says quit, exit or bye; returns
+// the exit code. Throws std::runtime_error for a framework the service does not offer.
+int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostream& out);
+
+// JSON lines: each line of `in` a client frame, each reply frame a line of `out`.
+int json_lines(bot::service& svc, std::istream& in, std::ostream& out);
+
+// Renders the core's light markdown for a terminal: bold as ANSI when `color`, else plain.
+std::string terminal_text(const std::string& text, bool color);
+
+}  // namespace advisor::terminal
