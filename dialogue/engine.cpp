@@ -265,8 +265,8 @@ class turn_builder {
       out.options.push_back({std::string(confirm_id), confirm_label(), option_role::confirm});
       for (const auto& a : after.answers)
         if (const question* aq = c_.fw.find_question(a.question))
-          out.options.push_back({std::string(change_prefix) + aq->id,
-                                 change_label(aq->short_label), option_role::change});
+          out.options.push_back({std::string(change_prefix) + aq->id, change_label(aq->short_label),
+                                 option_role::change});
     } else {
       out.stage = stage::recommended;
       recommendation rec = scored(c_.fw, c_.kb, c_.memo, after);
@@ -372,7 +372,8 @@ part::why_question why_question_part(const context& c, const question& q) {
 
 part::why_recommendation why_recommendation_part(const context& c, const recommendation& rec) {
   part::why_recommendation p{rec, {}};
-  for (const auto& r : rec.reasons) p.reason_facts.push_back(facts_of(c.kb, r.facts, facts_per_answer));
+  for (const auto& r : rec.reasons)
+    p.reason_facts.push_back(facts_of(c.kb, r.facts, facts_per_answer));
   return p;
 }
 
@@ -535,7 +536,8 @@ part::record record_part(const context& c, const std::string& date) {
   for (const auto& id : fact_ids)
     if (auto f = c.kb.find_fact(id)) source_ids.insert(f->source);
   for (const auto& id : source_ids)
-    if (auto src = c.kb.find_source(id)) p.sources.push_back({src->title, src->author, src->publisher});
+    if (auto src = c.kb.find_source(id))
+      p.sources.push_back({src->title, src->author, src->publisher});
   return p;
 }
 
@@ -747,8 +749,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       case command::why:
         b.understood(cmd);
         if (pending && !proposing) return b.inform(why_question_part(c, *pending));
-        if (finished)
-          return b.inform(why_recommendation_part(c, scored(fw_, kb_, *memo_, c.s)));
+        if (finished) return b.inform(why_recommendation_part(c, scored(fw_, kb_, *memo_, c.s)));
         if (proposing) return b.inform(part::why_proposal{});
         return b.inform(part::why_questions{});
       case command::compare:
@@ -778,7 +779,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // A typed action (a channel's button): run as the command it is, never read as words.
   if (in.type == input::kind::command) {
     if (auto out = run(in.action, in.text)) return *out;
-    return b.refuse(notice::unknown_option, part::unknown_option{std::string(to_string(in.action))});
+    return b.refuse(notice::unknown_option,
+                    part::unknown_option{std::string(to_string(in.action))});
   }
 
   // Buttons and ids first: they are exact.
@@ -846,8 +848,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   if (said.command == command::change) {
     if (said.target && c.s.answered(said.target->id)) return typed_change(*said.target, w);
-    if (said.target)
-      return b.inform(part::not_answered_yet{said.target->short_label});
+    if (said.target) return b.inform(part::not_answered_yet{said.target->short_label});
     if (reviewing || finished) {
       b.understood(command::change);
       return b.inform(
@@ -1092,8 +1093,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.refuse(notice::not_covered, part::not_covered{true});
   }
 
-  if (proposing)
-    return b.refuse(notice::no_match, part::proposal_unclear{});
+  if (proposing) return b.refuse(notice::no_match, part::proposal_unclear{});
   if (pending) {
     const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) {

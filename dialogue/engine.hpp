@@ -73,10 +73,10 @@ struct progress {
 struct input {
   enum class kind { start, text, choose, command };
   kind type = kind::text;
-  std::string text;    // for text, and an optional opening sentence for start
-  std::string option;  // for choose
+  std::string text;                          // for text, and an optional opening sentence for start
+  std::string option;                        // for choose
   dialogue::command action = command::none;  // for command: a typed action (a button's)
-  std::string date;    // today, for decision records (the engine reads no clock)
+  std::string date;  // today, for decision records (the engine reads no clock)
 };
 
 // The engine's decision for one turn.

@@ -79,7 +79,9 @@ std::string words(const part::dismissed&) { return "Okay, I'll leave that as it 
 std::string words(const part::skipped& p) {
   return "Fine, I'll leave " + bold(p.question) + " open.";
 }
-std::string words(const part::changing& p) { return "Sure, let's change " + bold(p.question) + "."; }
+std::string words(const part::changing& p) {
+  return "Sure, let's change " + bold(p.question) + ".";
+}
 std::string words(const part::undone&) { return "Undone."; }
 
 std::string words(const part::greeting&) {
@@ -189,10 +191,9 @@ std::string words(const part::whatif& p) {
   if (p.same_choice)
     t += "- The choice stays " + bold(p.after_choice) + ".\n";
   else
-    t += "- The choice moves from " + bold(p.before_choice) + " to " + bold(p.after_choice) +
-         ".\n";
-  t += "- Confidence: " + percent(p.before_confidence) + " -> " + percent(p.after_confidence) +
-       "\n";
+    t += "- The choice moves from " + bold(p.before_choice) + " to " + bold(p.after_choice) + ".\n";
+  t +=
+      "- Confidence: " + percent(p.before_confidence) + " -> " + percent(p.after_confidence) + "\n";
   t += "- Scores: " + scores_line(p.before_scores) + " -> " + scores_line(p.after_scores) + "\n";
   for (const auto& r : p.new_reasons) t += "- New reason: " + r + "\n";
   for (const auto& r : p.dropped_reasons) t += "- No longer counts: " + r + "\n";
@@ -222,8 +223,8 @@ std::string words(const part::record& p) {
   if (p.hybrid)
     t += "- Two stacks to build, deploy and staff, with a clear service boundary between them.\n";
   for (const auto& c : p.consequences)
-    t += "- " + std::string(c.good ? "Good" : "Watch out") + " (" + c.stack + "): " + c.claim +
-         "\n";
+    t +=
+        "- " + std::string(c.good ? "Good" : "Watch out") + " (" + c.stack + "): " + c.claim + "\n";
   t += "\n## Contested points\n\n";
   if (p.contested.empty())
     t += "None of the points where the sources disagree bears on these answers.\n";
@@ -308,8 +309,8 @@ std::string words(const part::recommended& p) {
   if (p.close_call) t += " It's a close call: neither stack pulls ahead on your answers.";
   t += "\n\n**Why:**\n";
   for (const reason* r : shown_reasons(rec))
-    t += "- " + r->text +
-         (r->sources.empty() ? "" : " _Sources: " + join(r->sources, "; ") + "_") + "\n";
+    t += "- " + r->text + (r->sources.empty() ? "" : " _Sources: " + join(r->sources, "; ") + "_") +
+         "\n";
   if (!rec.unknowns.empty())
     t += "- Left open: " + join(rec.unknowns, ", ") + ". That lowers my confidence.\n";
   if (!p.noted.empty())
@@ -368,9 +369,7 @@ std::string present(const std::vector<say>& parts) {
 }
 
 std::string not_sure_label() { return "Not sure"; }
-std::string accept_label(std::size_t proposals) {
-  return proposals > 1 ? "Yes, take them" : "Yes";
-}
+std::string accept_label(std::size_t proposals) { return proposals > 1 ? "Yes, take them" : "Yes"; }
 std::string reject_label() { return "No"; }
 std::string confirm_label() { return "Looks right: show my recommendation"; }
 std::string change_label(const std::string& question) { return "Change " + question; }

@@ -50,14 +50,27 @@ struct scored_stack {
 namespace part {
 
 // Prefaces: what this turn did.
-struct intro { std::string text; };               // the framework's introduction
-struct restarted {};                              // "Starting over."
-struct took { std::vector<answer_view> answers; bool bold = true; };  // answers read from a sentence
-struct got_it { std::vector<answer_view> answers; };    // the answer to the question asked
-struct accepted { std::vector<answer_view> answers; };  // a proposal taken
-struct dismissed {};                              // a proposal declined
-struct skipped { std::string question; };         // left open
-struct changing { std::string question; };        // reopened
+struct intro {
+  std::string text;
+};                    // the framework's introduction
+struct restarted {};  // "Starting over."
+struct took {
+  std::vector<answer_view> answers;
+  bool bold = true;
+};  // answers read from a sentence
+struct got_it {
+  std::vector<answer_view> answers;
+};  // the answer to the question asked
+struct accepted {
+  std::vector<answer_view> answers;
+};                    // a proposal taken
+struct dismissed {};  // a proposal declined
+struct skipped {
+  std::string question;
+};  // left open
+struct changing {
+  std::string question;
+};  // reopened
 struct undone {};
 
 // Informing: answers that do not move the conversation on.
@@ -65,27 +78,49 @@ struct greeting {};
 struct okay {};
 struct help {};
 struct nothing_to_undo {};
-struct status { std::vector<answer_view> answers; };
-struct not_answered_yet { std::string question; };
-struct which_to_change { std::string example; };  // a question's short label, as an example
-struct why_question { std::string question; std::string why; std::vector<fact_view> facts; };
+struct status {
+  std::vector<answer_view> answers;
+};
+struct not_answered_yet {
+  std::string question;
+};
+struct which_to_change {
+  std::string example;
+};  // a question's short label, as an example
+struct why_question {
+  std::string question;
+  std::string why;
+  std::vector<fact_view> facts;
+};
 struct why_recommendation {
   dialogue::recommendation rec;
   std::vector<std::vector<fact_view>> reason_facts;  // per reason of rec.reasons
 };
 struct why_proposal {};
 struct why_questions {};  // why the questions, before the answers are confirmed
-struct sourced { std::vector<fact_view> facts; std::vector<std::string> disputes; };
-struct compare_what { std::vector<std::string> topics; };
+struct sourced {
+  std::vector<fact_view> facts;
+  std::vector<std::string> disputes;
+};
+struct compare_what {
+  std::vector<std::string> topics;
+};
 struct compare {
   std::string topic;
-  struct side { std::string label; std::vector<fact_view> facts; };
+  struct side {
+    std::string label;
+    std::vector<fact_view> facts;
+  };
   std::vector<side> sides;
 };
 struct whatif_too_early {};
 struct whatif_unclear {};
 struct whatif {
-  struct change { std::string question; std::string option; std::optional<answer_view> before; };
+  struct change {
+    std::string question;
+    std::string option;
+    std::optional<answer_view> before;
+  };
   std::vector<change> changes;
   std::string before_choice, after_choice;
   bool same_choice = true;
@@ -105,32 +140,59 @@ struct record {
   std::vector<scored_stack> scores;
   std::vector<reason> reasons;
   bool hybrid = false;
-  struct consequence { bool good = true; std::string stack; std::string claim; };
+  struct consequence {
+    bool good = true;
+    std::string stack;
+    std::string claim;
+  };
   std::vector<consequence> consequences;
   std::vector<contested_view> contested;
   std::vector<std::string> unknowns, next_steps;
-  struct source { std::string title, author, publisher; };
+  struct source {
+    std::string title, author, publisher;
+  };
   std::vector<source> sources;
 };
 
 // Notices: why nothing changed.
-struct too_long { std::size_t limit = 0; };
+struct too_long {
+  std::size_t limit = 0;
+};
 struct empty_message {};
-struct unknown_option { std::string words; };  // what was sent, as typed
-struct not_covered { bool hint = false; };     // hint: also list what can be said
+struct unknown_option {
+  std::string words;
+};  // what was sent, as typed
+struct not_covered {
+  bool hint = false;
+};  // hint: also list what can be said
 struct proposal_unclear {};
-struct ambiguous { std::vector<std::string> options; };
-struct mixed { std::vector<std::string> options; };  // it sounds like a mix of them
-struct no_match { std::string words; std::string question; };  // re-prompt with the question
+struct ambiguous {
+  std::vector<std::string> options;
+};
+struct mixed {
+  std::vector<std::string> options;
+};  // it sounds like a mix of them
+struct no_match {
+  std::string words;
+  std::string question;
+};  // re-prompt with the question
 struct review_unclear {};
 
 // Where the conversation stands.
-struct asked { std::string text; };  // the pending question
+struct asked {
+  std::string text;
+};  // the pending question
 struct proposal {
-  struct item { std::string question; std::string option; std::optional<answer_view> before; };
+  struct item {
+    std::string question;
+    std::string option;
+    std::optional<answer_view> before;
+  };
   std::vector<item> items;
 };
-struct review { std::vector<answer_view> answers; };
+struct review {
+  std::vector<answer_view> answers;
+};
 struct recommended {
   dialogue::recommendation rec;
   std::vector<scored_stack> scores;  // in the framework's order
@@ -138,7 +200,9 @@ struct recommended {
   std::vector<std::string> noted;    // questions taken into account that moved no score
 };
 enum class where { question, proposal, review };
-struct back_to { part::where to = where::question; };  // joins the part after it
+struct back_to {
+  part::where to = where::question;
+};  // joins the part after it
 
 }  // namespace part
 

@@ -350,8 +350,8 @@ struct adapter::impl {
         return {reply::kind::message, text_message(record_text), std::nullopt,
                 attachment{"decision-record.md", "text/markdown; charset=utf-8", *record}};
       }
-      bot::turn t = action == dialogue::command::none ? svc_.choose(key, *option)
-                                                      : svc_.command(key, action);
+      bot::turn t =
+          action == dialogue::command::none ? svc_.choose(key, *option) : svc_.command(key, action);
       return {reply::kind::message, text_message(t.out.text), std::nullopt, std::nullopt};
     }
 
@@ -359,8 +359,7 @@ struct adapter::impl {
     if (t.out.error == "stale") return reply::ephemeral(stale_text);
     if (!t.out.error.empty()) return reply::ephemeral(t.out.text);
     std::string preface;
-    if (!now->out.reviewing())
-      preface = "You answered: **" + option_label(*now, *option) + "**";
+    if (!now->out.reviewing()) preface = "You answered: **" + option_label(*now, *option) + "**";
     reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt, std::nullopt};
     if (t.out.just_recommended()) r.finished = t;
     return r;

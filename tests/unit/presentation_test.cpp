@@ -59,8 +59,9 @@ std::vector<dialogue::event> to_review(const dialogue::engine& eng, dialogue::ou
 TEST_CASE("presentation words an acknowledgement from typed answers") {
   CHECK(dialogue::present(part::got_it{{{"Team", "Python", false}}}) ==
         "Got it: **Team** = Python.");
-  CHECK(dialogue::present(part::took{{{"Team", "Python", false}, {"Scale", "High", false}}, false}) ==
-        "I took: Team = Python; Scale = High. Say `back` to change that.");
+  CHECK(
+      dialogue::present(part::took{{{"Team", "Python", false}, {"Scale", "High", false}}, false}) ==
+      "I took: Team = Python; Scale = High. Say `back` to change that.");
   CHECK(dialogue::present(part::skipped{"Team"}) == "Fine, I'll leave **Team** open.");
   CHECK(dialogue::present(part::status{{{"Team", "Python", false}, {"Scale", "", true}}}) ==
         "Your answers so far:\n- **Team**: Python\n- **Scale**: not sure");
@@ -105,9 +106,10 @@ TEST_CASE("the recommendation shows at most max_reasons_shown reasons and no idl
 
   part::recommended p{rec, {{"Python", 6.5}, {"Node.js", 2}}, false, {"Budget"}};
   std::string text = dialogue::present(p);
-  CHECK(text.starts_with("**My recommendation: Python** (confidence 72%)\n\n"
-                         "Scores: Python 6.5, Node.js 2.\n\n**Why:**\n"
-                         "- reason 0 _Sources: Source 0_\n"));
+  CHECK(
+      text.starts_with("**My recommendation: Python** (confidence 72%)\n\n"
+                       "Scores: Python 6.5, Node.js 2.\n\n**Why:**\n"
+                       "- reason 0 _Sources: Source 0_\n"));
   CHECK(count_lines_starting(text, "- reason ") == dialogue::max_reasons_shown);
   CHECK(text.find("idle") == std::string::npos);
   CHECK(text.find("- Also taken into account, moving neither score: Budget.\n") !=
@@ -181,9 +183,8 @@ TEST_CASE("the review's options have roles and the predicates follow the stage")
   CHECK_FALSE(out.just_recommended());
   REQUIRE(!out.options.empty());
   CHECK(out.options.front().role == dialogue::option_role::confirm);
-  CHECK(std::all_of(out.options.begin() + 1, out.options.end(), [](const auto& o) {
-    return o.role == dialogue::option_role::change;
-  }));
+  CHECK(std::all_of(out.options.begin() + 1, out.options.end(),
+                    [](const auto& o) { return o.role == dialogue::option_role::change; }));
 
   // Confirming by the confirm-role option's id gives the recommendation, this turn only.
   dialogue::input in;
