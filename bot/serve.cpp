@@ -24,9 +24,7 @@ namespace {
 void count_turns(const channel_key& key, const turn& t) {
   auto& m = adapters::metrics::global();
   m.inc("advisor_turns_total", {{"channel", key.channel}});
-  bool completed = false;
-  for (const auto& e : t.out.events) completed |= e.kind == dialogue::event_kind::confirm;
-  if (completed && t.out.recommendation) {
+  if (t.out.just_recommended()) {
     m.inc("advisor_conversations_completed_total");
     m.inc("advisor_recommendations_total", {{"choice", t.out.recommendation->choice}});
   }

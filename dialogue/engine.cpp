@@ -4,11 +4,11 @@
 #include <cmath>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 #include "dialogue/markdown.hpp"
 #include "dialogue/matching.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::dialogue {
 
@@ -23,32 +23,6 @@ constexpr std::size_t facts_per_answer = 3;
 constexpr std::string_view proposal_id = "proposal";
 constexpr std::string_view accept_id = "accept";
 constexpr std::string_view reject_id = "reject";
-constexpr std::size_t echo_limit = 100;  // characters of the user's text quoted back
-
-// The user's words quoted back: at most echo_limit bytes, cut at a character boundary, and
-// escaped so that no channel shows them as a link, a mention or formatting (dialogue/markdown.hpp).
-std::string echo(std::string_view text) {
-  if (text.size() <= echo_limit) return quote_user_text(text);
-  std::size_t cut = echo_limit;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return quote_user_text(text.substr(0, cut)) + "...";
-}
-
-std::string percent(double v) {
-  return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", std::round(v * 10) / 10);
-  return buf;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
-  return out;
-}
 
 }  // namespace
 
@@ -209,35 +183,52 @@ recommendation scored(const framework& fw, const knowledge::knowledge_source& kb
   return *rec;
 }
 
-std::string answer_label(const framework& fw, const answer& a) {
+// An answer as the user sees it (the presentation words "not sure").
+answer_view view_of(const framework& fw, const answer& a) {
   const question* q = fw.find_question(a.question);
-  if (!q) return a.option;
-  if (a.option.empty()) return "not sure";
+  if (!q) return {a.question, a.option, false};
   const option* o = q->find_option(a.option);
-  return o ? o->label : a.option;
+  return {q->short_label, o ? o->label : a.option, a.option.empty()};
 }
 
-std::string fact_line(const knowledge::knowledge_source& kb, const knowledge::fact& f) {
-  auto src = kb.find_source(f.source);
-  std::string line = "- " + f.claim;
-  if (!f.figure.empty() && f.claim.find(f.figure) == std::string::npos)
-    line += " (" + f.figure + ")";
-  line += " _Source: " + (src ? src->title : f.source) + "_";
-  return line;
+// The answers of `s` whose question the framework knows, in the order given.
+std::vector<answer_view> answers_of(const framework& fw, const state& s) {
+  std::vector<answer_view> out;
+  for (const auto& a : s.answers)
+    if (fw.find_question(a.question)) out.push_back(view_of(fw, a));
+  return out;
 }
 
-std::string facts_block(const knowledge::knowledge_source& kb, const std::vector<std::string>& ids,
-                        std::size_t limit) {
-  std::string out;
-  std::size_t n = 0;
-  for (const auto& id : ids) {
-    if (n == limit) break;
-    if (auto f = kb.find_fact(id)) {
-      out += fact_line(kb, *f) + "\n";
-      ++n;
-    }
+// Found answers, as taken: their question's and option's labels.
+std::vector<answer_view> taken(const framework& fw, const std::vector<found_answer>& found) {
+  std::vector<answer_view> out;
+  for (const auto& f : found) {
+    const question* q = fw.find_question(f.question);
+    out.push_back({q->short_label, q->find_option(f.option)->label, false});
   }
-  if (!out.empty()) out.pop_back();
+  return out;
+}
+
+fact_view view_of(const knowledge::knowledge_source& kb, const knowledge::fact& f) {
+  auto src = kb.find_source(f.source);
+  return {f.id, f.claim, f.figure, src ? src->title : f.source};
+}
+
+// The first `limit` of the facts `ids` names that the store has.
+std::vector<fact_view> facts_of(const knowledge::knowledge_source& kb,
+                                const std::vector<std::string>& ids, std::size_t limit) {
+  std::vector<fact_view> out;
+  for (const auto& id : ids) {
+    if (out.size() == limit) break;
+    if (auto f = kb.find_fact(id)) out.push_back(view_of(kb, *f));
+  }
+  return out;
+}
+
+std::vector<scored_stack> scores_of(const framework& fw, const recommendation& r) {
+  std::vector<scored_stack> out;
+  for (const auto& st : fw.stacks)
+    out.push_back({st.label, r.scores.count(st.id) ? r.scores.at(st.id) : 0});
   return out;
 }
 
@@ -245,79 +236,88 @@ class turn_builder {
  public:
   explicit turn_builder(context& c) : c_(c) {}
 
-  outcome ask(std::string preface) {
+  // Where the conversation stands after the turn's events, said after `preface`.
+  outcome ask(std::vector<say> preface = {}) {
     outcome out;
     out.events = std::move(events_);
     out.action = action_;
     state after = out.events.empty() ? c_.s : replay(c_.fw, c_.history, out.events);
     out.progress = progress_of(c_.fw, c_.branching, c_.memo, after);
     const question* q = next_question(c_.fw, after);
-    std::string body;
+    out.parts = std::move(preface);
     if (!after.proposals.empty()) {
       out.stage = stage::confirming;
       out.question = std::string(proposal_id);
-      body = proposal_text(after);
-      out.options.push_back({std::string(accept_id),
-                             after.proposals.size() > 1 ? "Yes, take them" : "Yes",
-                             option_role::accept});
-      out.options.push_back({std::string(reject_id), "No", option_role::reject});
+      out.parts.push_back(proposal_part(after));
+      out.options.push_back(
+          {std::string(accept_id), accept_label(after.proposals.size()), option_role::accept});
+      out.options.push_back({std::string(reject_id), reject_label(), option_role::reject});
     } else if (q) {
       out.stage = stage::asking;
       out.question = q->id;
-      body = q->text;
+      out.parts.push_back(part::asked{q->text});
       for (const auto& o : q->options) out.options.push_back({o.id, o.label, option_role::answer});
-      out.options.push_back({std::string(not_sure_id), "Not sure", option_role::not_sure});
+      out.options.push_back({std::string(not_sure_id), not_sure_label(), option_role::not_sure});
     } else if (!after.confirmed) {
       out.stage = stage::reviewing;
       out.question = std::string(review_id);
-      body = review_text(after);
-      out.options.push_back(
-          {std::string(confirm_id), "Looks right: show my recommendation", option_role::confirm});
+      out.parts.push_back(part::review{answers_of(c_.fw, after)});
+      out.options.push_back({std::string(confirm_id), confirm_label(), option_role::confirm});
       for (const auto& a : after.answers)
         if (const question* aq = c_.fw.find_question(a.question))
-          out.options.push_back({std::string(change_prefix) + aq->id, "Change " + aq->short_label,
+          out.options.push_back({std::string(change_prefix) + aq->id, change_label(aq->short_label),
                                  option_role::change});
     } else {
       out.stage = stage::recommended;
       recommendation rec = scored(c_.fw, c_.kb, c_.memo, after);
-      body = recommendation_text(rec);
+      out.parts.push_back(recommended_part(rec));
       out.recommendation = std::move(rec);
       out.finished = true;
-      finished_options(out);
+      for (command cmd : {command::why, command::summary, command::restart})
+        out.options.push_back(
+            {std::string(to_string(cmd)), command_label(cmd), option_role::command, cmd});
     }
-    out.text = preface.empty() ? body : preface + "\n\n" + body;
+    out.text = present(out.parts);
     out.state = std::move(after);
     return out;
   }
 
   // Says something without moving the state, then repeats where we are.
-  outcome inform(const std::string& text, std::vector<std::string> facts = {}) {
-    outcome out = ask({});
+  outcome inform(say what, std::vector<std::string> facts = {}) {
+    std::vector<say> parts;
+    parts.push_back(std::move(what));
+    return inform_all(std::move(parts), std::move(facts));
+  }
+
+  outcome inform_all(std::vector<say> what, std::vector<std::string> facts = {}) {
+    outcome out = ask();
     out.informing = true;
     out.facts = std::move(facts);
-    if (out.finished) {
-      out.text = text;
-    } else {
-      std::string_view back = out.stage == stage::reviewing    ? "Back to the review: "
-                              : out.stage == stage::confirming ? "Back to my question: "
-                                                               : "Back to the question: ";
-      out.text = text + "\n\n" + std::string(back) + out.text;
+    if (!out.finished) {
+      part::where to = out.stage == stage::reviewing    ? part::where::review
+                       : out.stage == stage::confirming ? part::where::proposal
+                                                        : part::where::question;
+      what.push_back(part::back_to{to});
+      for (auto& p : out.parts) what.push_back(std::move(p));
     }
+    out.parts = std::move(what);
+    out.text = present(out.parts);
     return out;
   }
 
-  outcome refuse(notice n, const std::string& text) {
-    outcome out = inform(text);
+  outcome refuse(notice n, say what) {
+    outcome out = inform(std::move(what));
     out.informing = false;
     out.notice = n;
     out.error = std::string(to_string(n));
     return out;
   }
 
-  // A re-prompt: the text restates the question; the options come with the reply.
-  outcome reprompt(notice n, const std::string& text) {
-    outcome out = ask({});
-    out.text = text;
+  // A re-prompt: what it says restates the question; the options come with the reply.
+  outcome reprompt(notice n, say what) {
+    outcome out = ask();
+    out.parts = {std::move(what)};
+    out.text = present(out.parts);
     out.notice = n;
     out.error = std::string(to_string(n));
     return out;
@@ -325,21 +325,18 @@ class turn_builder {
 
   void understood(command c) { action_ = c; }
 
-  std::string proposal_text(const state& s) const {
-    std::string t;
-    for (const auto& p : s.proposals) {
-      const question* q = c_.fw.find_question(p.question);
+  part::proposal proposal_part(const state& s) const {
+    part::proposal p;
+    for (const auto& pr : s.proposals) {
+      const question* q = c_.fw.find_question(pr.question);
       if (!q) continue;
-      const option* o = q->find_option(p.option);
-      std::string now = o ? o->label : p.option;
-      if (const answer* before = s.find(p.question); before && before->option != p.option)
-        t += (t.empty() ? "" : "\n") + std::string("You said **") + answer_label(c_.fw, *before) +
-             "** for **" + q->short_label + "** earlier. Change it to **" + now + "**?";
-      else
-        t += (t.empty() ? "" : "\n") + std::string("Did you mean **") + now + "** for **" +
-             q->short_label + "**?";
+      const option* o = q->find_option(pr.option);
+      part::proposal::item item{q->short_label, o ? o->label : pr.option, std::nullopt};
+      if (const answer* before = s.find(pr.question); before && before->option != pr.option)
+        item.before = view_of(c_.fw, *before);
+      p.items.push_back(std::move(item));
     }
-    return t;
+    return p;
   }
 
   void add(event e) {
@@ -347,22 +344,8 @@ class turn_builder {
     events_.push_back(std::move(e));
   }
 
-  std::string review_text(const state& s) const {
-    std::string t = "That's everything I need. Here is what I have:\n";
-    for (const auto& a : s.answers)
-      if (const question* q = c_.fw.find_question(a.question))
-        t += "- **" + q->short_label + "**: " + answer_label(c_.fw, a) + "\n";
-    t += "\nIs that right? Confirm, or pick an answer to change.";
-    return t;
-  }
-
-  std::string recommendation_text(const recommendation& rec) const {
-    std::string t = "**My recommendation: " + rec.choice_label + "** (confidence " +
-                    percent(rec.confidence) + ")\n\n";
-    std::vector<std::string> scores;
-    for (const auto& st : c_.fw.stacks)
-      scores.push_back(st.label + " " + number(rec.scores.count(st.id) ? rec.scores.at(st.id) : 0));
-    t += "Scores: " + join(scores, ", ") + ".";
+  part::recommended recommended_part(const recommendation& rec) const {
+    part::recommended p{rec, scores_of(c_.fw, rec), false, {}};
     double top = 0, second = 0;
     for (const auto& [k, v] : rec.scores) {
       if (v >= top) {
@@ -371,40 +354,10 @@ class turn_builder {
       } else if (v > second)
         second = v;
     }
-    if (top == second && rec.choice != (c_.fw.hybrid ? c_.fw.hybrid->id : ""))
-      t += " It's a close call: neither stack pulls ahead on your answers.";
-    t += "\n\n**Why:**\n";
-    int shown = 0;
-    for (const auto& r : rec.reasons) {
-      if (r.effect.empty() && !r.question.empty()) continue;
-      if (++shown > 5) break;
-      t += "- " + r.text + (r.sources.empty() ? "" : " _Sources: " + join(r.sources, "; ") + "_") +
-           "\n";
-    }
-    if (!rec.unknowns.empty())
-      t += "- Left open: " + join(rec.unknowns, ", ") + ". That lowers my confidence.\n";
-    std::vector<std::string> noted;
+    p.close_call = top == second && rec.choice != (c_.fw.hybrid ? c_.fw.hybrid->id : "");
     for (const auto& r : rec.context)
-      if (const question* q = c_.fw.find_question(r.question)) noted.push_back(q->short_label);
-    if (!noted.empty())
-      t += "- Also taken into account, moving neither score: " + join(noted, ", ") + ".\n";
-    if (!rec.contested.empty()) {
-      t += "\n**Where the sources disagree:**\n";
-      for (const auto& cv : rec.contested) t += "- " + cv.summary + "\n";
-    }
-    if (!rec.next_steps.empty()) {
-      t += "\n**Next steps:**\n";
-      for (const auto& n : rec.next_steps) t += "- " + n + "\n";
-    }
-    t += "\nSay `why` for the full breakdown, `whatif <question> <answer>` to try another answer, "
-         "`summary` for a decision record, or `restart`.";
-    return t;
-  }
-
-  void finished_options(outcome& out) const {
-    out.options = {{"why", "Why this choice?", option_role::command},
-                   {"summary", "Decision record", option_role::command},
-                   {"restart", "Start over", option_role::command}};
+      if (const question* q = c_.fw.find_question(r.question)) p.noted.push_back(q->short_label);
+    return p;
   }
 
  private:
@@ -413,103 +366,44 @@ class turn_builder {
   command action_ = command::none;
 };
 
-std::string help_text() {
-  return "Answer with a button, a number, or in your own words. You can also say:\n"
-         "- `back`: undo your last answer\n"
-         "- `skip` or `not sure`: leave this question open (it lowers my confidence, and I'll say "
-         "so)\n"
-         "- `why`: why I'm asking this, with sources\n"
-         "- `status`: your answers so far\n"
-         "- `restart`: start again from the top\n"
-         "- `compare <topic>`: the two stacks side by side (performance, frameworks, learning, "
-         "...)\n"
-         "- any question, like \"how fast is Node.js?\"\n"
-         "- `summary`: a decision record; `whatif <question> <answer>` once you have a "
-         "recommendation";
+part::why_question why_question_part(const context& c, const question& q) {
+  return {q.short_label, q.why, facts_of(c.kb, q.why_facts, facts_per_answer)};
 }
 
-std::string status_text(const context& c) {
-  if (c.s.answers.empty()) return "No answers yet.";
-  std::string t = "Your answers so far:\n";
-  for (const auto& a : c.s.answers)
-    if (const question* q = c.fw.find_question(a.question))
-      t += "- **" + q->short_label + "**: " + answer_label(c.fw, a) + "\n";
-  t.pop_back();
-  return t;
-}
-
-std::string why_question_text(const context& c, const question& q) {
-  std::string t = "**Why I ask about " + q.short_label + ":** " + q.why;
-  std::string facts = facts_block(c.kb, q.why_facts, facts_per_answer);
-  if (!facts.empty()) t += "\n\nFrom the sources:\n" + facts;
-  return t;
-}
-
-std::string why_recommendation_text(const context& c, const recommendation& rec) {
-  std::string t = "**The full breakdown for " + rec.choice_label + "** (confidence " +
-                  percent(rec.confidence) + ")\n";
-  for (const auto& r : rec.reasons) {
-    t += "\n- " + r.text;
-    std::string facts = facts_block(c.kb, r.facts, facts_per_answer);
-    if (!facts.empty()) {
-      std::istringstream lines(facts);
-      for (std::string line; std::getline(lines, line);) t += "\n  " + line;
-    }
-  }
-  if (!rec.unknowns.empty())
-    t += "\n- Left open: " + join(rec.unknowns, ", ") + " (each lowers the confidence).";
-  if (rec.contested.empty()) {
-    t += "\n\nNone of the points where the sources disagree bears on your answers.";
-  } else {
-    t += "\n\n**Where the sources disagree, as it bears on you:**";
-    for (const auto& cv : rec.contested) {
-      t += "\n- " + cv.summary;
-      for (const auto& side : cv.sides)
-        t += "\n  - " + side.claim +
-             (side.sources.empty() ? "" : " _Source: " + join(side.sources, "; ") + "_");
-    }
-  }
-  return t;
+part::why_recommendation why_recommendation_part(const context& c, const recommendation& rec) {
+  part::why_recommendation p{rec, {}};
+  for (const auto& r : rec.reasons)
+    p.reason_facts.push_back(facts_of(c.kb, r.facts, facts_per_answer));
+  return p;
 }
 
 // An answer from the sources: the best fact first, then up to three more, and where the
-// sources disagree on the point, the disagreement. Empty when the sources cover nothing of it.
+// sources disagree on the point, the disagreement. No facts when the sources cover nothing.
 struct sourced_answer {
-  std::string text;
+  part::sourced said;
   std::vector<std::string> facts;
 };
 
-sourced_answer search_text(const context& c, const std::string& query) {
+sourced_answer search_sources(const context& c, const std::string& query) {
   sourced_answer out;
   auto hits = c.kb.search(query, 4);
-  if (hits.empty()) return out;
-  std::string t = "Here's what the sources say:\n";
   std::vector<std::string> disputed;
   for (const auto& h : hits) {
-    t += fact_line(c.kb, h.fact) + "\n";
+    out.said.facts.push_back(view_of(c.kb, h.fact));
     out.facts.push_back(h.fact.id);
     if (!h.fact.contested.empty() &&
         std::find(disputed.begin(), disputed.end(), h.fact.contested) == disputed.end())
       disputed.push_back(h.fact.contested);
   }
-  t.pop_back();
-  if (!disputed.empty()) {
+  if (!disputed.empty())
     for (const auto& cp : c.kb.contested())
       if (std::find(disputed.begin(), disputed.end(), cp.id) != disputed.end())
-        t += "\n\n**The sources disagree here:** " + cp.summary;
-  }
-  out.text = std::move(t);
+        out.said.disputes.push_back(cp.summary);
   return out;
 }
 
-std::string not_covered_text() {
-  return "My sources don't cover that. They compare Python and Node.js for backends: speed, "
-         "frameworks, "
-         "real-time work, data and ML, learning, scaling and who uses them.";
-}
-
 std::string tech_label(const framework& fw, const std::string& tech) {
-  if (tech == "both") return "Both";
+  if (tech == "both") return both_stacks_label();
   return fw.stack_label(tech);
 }
 
@@ -523,7 +417,7 @@ bool squash_eq(const std::string& a, const std::string& b) {
   return squash(a) == squash(b);
 }
 
-std::string compare_text(const context& c, const std::string& topic_words) {
+say compare_part(const context& c, const std::string& topic_words) {
   auto topics = c.kb.topics();
   std::string topic;
   std::string wanted = normalize(topic_words);
@@ -533,35 +427,25 @@ std::string compare_text(const context& c, const std::string& topic_words) {
     auto hits = c.kb.search(wanted, 1);
     if (!hits.empty()) topic = hits.front().fact.topic;
   }
-  if (topic.empty())
-    return "Compare what? Try one of: " + join(topics, ", ") +
-           ". For example: `compare performance`.";
+  if (topic.empty()) return part::compare_what{std::move(topics)};
   auto facts = c.kb.facts_on(topic);
-  std::string t = "**" + topic + "**, side by side:";
+  part::compare p{topic, {}};
   std::vector<std::string> techs;
   for (const auto& st : c.fw.stacks) techs.push_back(st.id);
   techs.push_back("both");
   for (const auto& tech : techs) {
-    std::string block;
+    part::compare::side side{tech_label(c.fw, tech), {}};
     for (const auto& f : facts)
-      if (f.tech == tech) block += "\n" + fact_line(c.kb, f);
-    if (!block.empty()) t += "\n\n**" + tech_label(c.fw, tech) + ":**" + block;
+      if (f.tech == tech) side.facts.push_back(view_of(c.kb, f));
+    p.sides.push_back(std::move(side));
   }
-  return t;
+  return p;
 }
 
 bool is_finished(const context& c) { return c.s.confirmed && !next_question(c.fw, c.s); }
 
-std::string scores_line(const framework& fw, const recommendation& r) {
-  std::vector<std::string> parts;
-  for (const auto& st : fw.stacks)
-    parts.push_back(st.label + " " + number(r.scores.count(st.id) ? r.scores.at(st.id) : 0));
-  return join(parts, ", ");
-}
-
-std::string whatif_text(const context& c, const std::string& norm) {
-  if (!is_finished(c))
-    return "What-if works once you have a recommendation. Let's finish the questions first.";
+say whatif_part(const context& c, const std::string& norm) {
+  if (!is_finished(c)) return part::whatif_too_early{};
   std::string rest = norm;
   for (std::string_view prefix : {"whatif ", "what if "})
     if (rest.rfind(prefix, 0) == 0) rest = rest.substr(prefix.size());
@@ -576,9 +460,7 @@ std::string whatif_text(const context& c, const std::string& norm) {
     if (!changes.empty()) break;
   }
   if (changes.empty()) changes = extract_answers(c.fw, c.s, rest, {});
-  if (changes.empty())
-    return "I couldn't tell which answer to change. Try for example `whatif team javascript` or "
-           "\"what if our team knew JavaScript?\"";
+  if (changes.empty()) return part::whatif_unclear{};
   std::vector<event> hypothetical = c.history;
   for (const auto& ch : changes)
     hypothetical.push_back(
@@ -588,107 +470,75 @@ std::string whatif_text(const context& c, const std::string& norm) {
   recommendation before = scored(c.fw, c.kb, c.memo, c.s);
   recommendation after = scored(c.fw, c.kb, c.memo, hs);
 
-  std::vector<std::string> what;
+  part::whatif p;
   for (const auto& ch : changes) {
     const question* q = c.fw.find_question(ch.question);
     const answer* old = c.s.find(ch.question);
-    what.push_back("**" + q->short_label + "** were **" + q->find_option(ch.option)->label + "**" +
-                   (old ? " (instead of " + answer_label(c.fw, *old) + ")" : ""));
+    p.changes.push_back({q->short_label, q->find_option(ch.option)->label,
+                         old ? std::optional(view_of(c.fw, *old)) : std::nullopt});
   }
-  std::string t = "**What if** " + join(what, " and ") + "?\n";
-  if (after.choice == before.choice)
-    t += "- The choice stays **" + after.choice_label + "**.\n";
-  else
-    t += "- The choice moves from **" + before.choice_label + "** to **" + after.choice_label +
-         "**.\n";
-  t += "- Confidence: " + percent(before.confidence) + " -> " + percent(after.confidence) + "\n";
-  t += "- Scores: " + scores_line(c.fw, before) + " -> " + scores_line(c.fw, after) + "\n";
+  p.same_choice = after.choice == before.choice;
+  p.before_choice = before.choice_label;
+  p.after_choice = after.choice_label;
+  p.before_confidence = before.confidence;
+  p.after_confidence = after.confidence;
+  p.before_scores = scores_of(c.fw, before);
+  p.after_scores = scores_of(c.fw, after);
   std::set<std::string> before_texts, after_texts;
   for (const auto& r : before.reasons) before_texts.insert(r.text);
   for (const auto& r : after.reasons) after_texts.insert(r.text);
   for (const auto& r : after.reasons)
-    if (!before_texts.count(r.text)) t += "- New reason: " + r.text + "\n";
+    if (!before_texts.count(r.text)) p.new_reasons.push_back(r.text);
   for (const auto& r : before.reasons)
-    if (!after_texts.count(r.text)) t += "- No longer counts: " + r.text + "\n";
-  std::vector<std::string> opened;
+    if (!after_texts.count(r.text)) p.dropped_reasons.push_back(r.text);
   for (const auto& q : c.fw.questions)
-    if (!hs.answered(q.id) && holds(q.ask_if, hs)) opened.push_back(q.short_label);
-  if (!opened.empty())
-    t += "- It would also raise questions I haven't asked: " + join(opened, ", ") + ".\n";
-  t += "\nYour real answers are unchanged; say `restart` or change an answer to make it real.";
-  return t;
+    if (!hs.answered(q.id) && holds(q.ask_if, hs)) p.opened.push_back(q.short_label);
+  return p;
 }
 
-std::string record_text(const context& c, const std::string& date) {
+part::record record_part(const context& c, const std::string& date) {
   recommendation rec = scored(c.fw, c.kb, c.memo, c.s);
-  bool done = is_finished(c);
-  std::string t = "# Decision record: " + c.fw.title + "\n\n";
-  t += "- Date: " + date +
-       "\n- Status: " + std::string(done ? "Proposed" : "Draft (questions still open)") + "\n\n";
-  t += "## Context\n\n";
-  if (c.s.answers.empty()) t += "No answers given yet.\n";
-  for (const auto& a : c.s.answers)
-    if (const question* q = c.fw.find_question(a.question))
-      t += "- " + q->short_label + ": " + answer_label(c.fw, a) + "\n";
-  t += "\n## Decision\n\n";
-  t += "Build the backend with **" + rec.choice_label + "** (confidence " +
-       percent(rec.confidence) + "; scores: " + scores_line(c.fw, rec) + ").\n";
-  t += "\n## Reasons\n\n";
+  part::record p;
+  p.title = c.fw.title;
+  p.date = date;
+  p.done = is_finished(c);
+  p.answers = answers_of(c.fw, c.s);
+  p.choice = rec.choice_label;
+  p.confidence = rec.confidence;
+  p.scores = scores_of(c.fw, rec);
   std::set<std::string> fact_ids;
   for (const auto& r : rec.reasons) {
     if (r.effect.empty() && !r.question.empty()) continue;
-    t += "- " + r.text + (r.sources.empty() ? "" : " (Sources: " + join(r.sources, "; ") + ")") +
-         "\n";
+    p.reasons.push_back(r);
     fact_ids.insert(r.facts.begin(), r.facts.end());
   }
-  t += "\n## Consequences\n\n";
   std::vector<std::string> techs;
   if (c.fw.hybrid && rec.choice == c.fw.hybrid->id) {
     for (const auto& st : c.fw.stacks) techs.push_back(st.id);
-    t += "- Two stacks to build, deploy and staff, with a clear service boundary between them.\n";
+    p.hybrid = true;
   } else {
     techs.push_back(rec.choice);
   }
   for (const auto& topic : {std::string("pros"), std::string("cons")})
     for (const auto& f : c.kb.facts_on(topic))
       if (std::find(techs.begin(), techs.end(), f.tech) != techs.end()) {
-        t += "- " + std::string(topic == "pros" ? "Good" : "Watch out") + " (" +
-             tech_label(c.fw, f.tech) + "): " + f.claim + "\n";
+        p.consequences.push_back({topic == "pros", tech_label(c.fw, f.tech), f.claim});
         fact_ids.insert(f.id);
       }
-  t += "\n## Contested points\n\n";
-  if (rec.contested.empty())
-    t += "None of the points where the sources disagree bears on these answers.\n";
-  for (const auto& cv : rec.contested) {
-    t += "- " + cv.summary + "\n";
-    for (const auto& side : cv.sides)
-      t += "  - " + side.claim +
-           (side.sources.empty() ? "" : " (" + join(side.sources, "; ") + ")") + "\n";
-  }
+  p.contested = rec.contested;
   for (const auto& cp : c.kb.contested())
     for (const auto& cv : rec.contested)
       if (cv.id == cp.id)
         for (const auto& side : cp.sides) fact_ids.insert(side.facts.begin(), side.facts.end());
-  if (!rec.unknowns.empty()) t += "\n## Open questions\n\n- " + join(rec.unknowns, "\n- ") + "\n";
-  t += "\n## Next steps\n\n";
-  for (const auto& n : rec.next_steps) t += "- " + n + "\n";
-  t += "\n## Sources\n\n";
+  p.unknowns = rec.unknowns;
+  p.next_steps = rec.next_steps;
   std::set<std::string> source_ids;
   for (const auto& id : fact_ids)
     if (auto f = c.kb.find_fact(id)) source_ids.insert(f->source);
   for (const auto& id : source_ids)
-    if (auto src = c.kb.find_source(id)) {
-      std::string by = join(
-          [&] {
-            std::vector<std::string> v;
-            if (!src->author.empty()) v.push_back(src->author);
-            if (!src->publisher.empty()) v.push_back(src->publisher);
-            return v;
-          }(),
-          ", ");
-      t += "- " + src->title + (by.empty() ? "" : " (" + by + ")") + "\n";
-    }
-  return t;
+    if (auto src = c.kb.find_source(id))
+      p.sources.push_back({src->title, src->author, src->publisher});
+  return p;
 }
 
 }  // namespace
@@ -697,7 +547,7 @@ std::string engine::decision_record(const std::vector<event>& history,
                                     const std::string& date) const {
   state s = replay(fw_, history);
   context c{fw_, kb_, branching_, *memo_, history, s, 0};
-  return record_text(c, date);
+  return present(record_part(c, date));
 }
 
 engine::engine(const framework& fw, const knowledge::knowledge_source& kb)
@@ -727,11 +577,23 @@ outcome engine::current(const std::vector<event>& history) const {
 outcome engine::current(const std::vector<event>& history, const state& now) const {
   context c{fw_, kb_, branching_, *memo_, history, now, 0};
   turn_builder b(c);
-  return b.ask({});
+  return b.ask();
 }
 
 outcome engine::step(const std::vector<event>& history, const input& in) const {
   return step(history, replay(fw_, history), in);
+}
+
+bool outcome::just_recommended() const {
+  if (!finished || !recommendation) return false;
+  return std::any_of(events.begin(), events.end(),
+                     [](const event& e) { return e.kind == event_kind::confirm; });
+}
+
+const option_view* outcome::find_option(std::string_view id) const {
+  for (const auto& o : options)
+    if (o.id == id) return &o;
+  return nullptr;
 }
 
 std::string_view to_string(notice n) {
@@ -799,18 +661,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   bool finished = !pending && c.s.confirmed && !proposing;
   bool reviewing = !pending && !c.s.confirmed && !proposing;
 
-  auto took_line = [&](const std::vector<found_answer>& found, bool bold = true) {
-    std::vector<std::string> took;
-    std::string mark = bold ? "**" : "";
-    for (const auto& f : found) {
-      const question* q = fw_.find_question(f.question);
-      took.push_back(mark + q->short_label + mark + " = " + q->find_option(f.option)->label);
-    }
-    return join(took, "; ");
-  };
-
   if (in.type == input::kind::start) {
-    std::string preface = fw_.intro;
+    std::vector<say> preface{part::intro{fw_.intro}};
     if (!in.text.empty() && in.text.size() <= max_message_bytes) {
       words w = understanding_.read(in.text);
       auto found =
@@ -818,20 +670,16 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       std::erase_if(found, [](const found_answer& f) { return f.fuzzy; });
       for (const auto& f : found)
         b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
-      if (!found.empty())
-        preface += "\n\nI took: " + took_line(found, false) + ". Say `back` to change that.";
+      if (!found.empty()) preface.push_back(part::took{taken(fw_, found), false});
     }
     return b.ask(preface);
   }
 
   const std::string& text = in.type == input::kind::choose ? in.option : in.text;
   if (text.size() > max_message_bytes)
-    return b.refuse(notice::too_long, "That message is too long for me: I read up to " +
-                                          std::to_string(max_message_bytes) +
-                                          " characters. Could you say it in a sentence or two?");
+    return b.refuse(notice::too_long, part::too_long{max_message_bytes});
   if (normalize(text).empty() && in.type == input::kind::text)
-    return b.refuse(notice::empty_message,
-                    "I didn't catch anything there. Type `help` to see what you can say.");
+    return b.refuse(notice::empty_message, part::empty_message{});
 
   auto accept = [&] {
     b.understood(command::confirm);
@@ -840,22 +688,22 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       b.add({event_kind::answer, p.question, p.option, 0, p.via, p.phrase});
       taken.push_back({p.question, p.option, p.phrase, false, {}});
     }
-    return b.ask("Done: " + took_line(taken) + ".");
+    return b.ask({part::accepted{dialogue::taken(fw_, taken)}});
   };
   auto reject = [&] {
     b.understood(command::back);
     b.add({event_kind::dismiss, {}, {}, 0, {}, {}});
-    return b.ask("Okay, I'll leave that as it was.");
+    return b.ask({part::dismissed{}});
   };
   auto skip = [&] {
     b.understood(command::skip);
     b.add({event_kind::answer, pending->id, {}, 0, "skip", {}});
-    return b.ask("Fine, I'll leave **" + pending->short_label + "** open.");
+    return b.ask({part::skipped{pending->short_label}});
   };
   auto change = [&](const question& q) {
     b.understood(command::change);
     b.add({event_kind::change, q.id, {}, 0, "text", {}});
-    return b.ask("Sure, let's change **" + q.short_label + "**.");
+    return b.ask({part::changing{q.short_label}});
   };
 
   // "oh wait, the team is actually python people": a change that says the new answer is
@@ -866,17 +714,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (wanted && before && before->option != wanted->id) {
       b.understood(command::change);
       b.add({event_kind::propose, q.id, wanted->id, 0, "text", normalize(text)});
-      return b.ask({});
+      return b.ask();
     }
     return change(q);
   };
 
   auto clarify = [&](const question& q) {
-    std::vector<std::string> labels;
-    for (const auto& o : q.options) labels.push_back("**" + o.label + "**");
-    return b.refuse(notice::ambiguous,
-                    "It sounds like a mix. Which fits best overall: " + join(labels, ", ") +
-                        "? If it's truly a mix, pick the closest, or say `skip`.");
+    part::mixed mix;
+    for (const auto& o : q.options) mix.options.push_back(o.label);
+    return b.refuse(notice::ambiguous, std::move(mix));
   };
 
   // A command, by its typed action: buttons send these ids, and so can a typed message.
@@ -884,43 +730,35 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     switch (cmd) {
       case command::help:
         b.understood(cmd);
-        return b.inform(help_text());
+        return b.inform(part::help{});
       case command::restart:
         b.understood(cmd);
         b.add({event_kind::restart, {}, {}, 0, {}, {}});
-        return b.ask("Starting over.\n\n" + fw_.intro);
+        return b.ask({part::restarted{}, part::intro{fw_.intro}});
       case command::back:
         b.understood(cmd);
         if (proposing) return reject();
-        if (c.s.answers.empty()) return b.inform("There's nothing to undo yet.");
+        if (c.s.answers.empty()) return b.inform(part::nothing_to_undo{});
         b.add({event_kind::undo, {}, {}, 0, {}, {}});
-        return b.ask("Undone.");
+        return b.ask({part::undone{}});
       case command::status:
         b.understood(cmd);
-        return b.inform(status_text(c));
+        return b.inform(part::status{answers_of(fw_, c.s)});
       case command::summary:
         b.understood(cmd);
-        return b.inform("Here's your decision record, ready to copy:\n\n" +
-                        record_text(c, in.date));
+        return b.inform_all({part::record_ready{}, record_part(c, in.date)});
       case command::why:
         b.understood(cmd);
-        if (pending && !proposing) return b.inform(why_question_text(c, *pending));
-        if (finished) return b.inform(why_recommendation_text(c, scored(fw_, kb_, *memo_, c.s)));
-        if (proposing)
-          return b.inform(
-              "You told me something that differs from an earlier answer, or that I wasn't sure I "
-              "read "
-              "right. Say yes to take it or no to keep things as they were.");
-        return b.inform(
-            "I ask these questions to match your situation to the sources' advice; confirm the "
-            "answers "
-            "and I'll explain the result in full.");
+        if (pending && !proposing) return b.inform(why_question_part(c, *pending));
+        if (finished) return b.inform(why_recommendation_part(c, scored(fw_, kb_, *memo_, c.s)));
+        if (proposing) return b.inform(part::why_proposal{});
+        return b.inform(part::why_questions{});
       case command::compare:
         b.understood(cmd);
-        return b.inform(compare_text(c, rest));
+        return b.inform(compare_part(c, rest));
       case command::whatif:
         b.understood(cmd);
-        return b.inform(whatif_text(c, "whatif " + rest));
+        return b.inform(whatif_part(c, "whatif " + rest));
       case command::skip:
         if (!pending || proposing) return std::nullopt;
         return skip();
@@ -929,7 +767,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (reviewing) {
           b.understood(cmd);
           b.add({event_kind::confirm, {}, {}, 0, "text", {}});
-          return b.ask({});
+          return b.ask();
         }
         return std::nullopt;
       case command::change:
@@ -939,6 +777,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return std::nullopt;
   };
 
+  // A typed action (a channel's button): run as the command it is, never read as words.
+  if (in.type == input::kind::command) {
+    if (auto out = run(in.action, in.text)) return *out;
+    return b.refuse(notice::unknown_option,
+                    part::unknown_option{std::string(to_string(in.action))});
+  }
+
   // Buttons and ids first: they are exact.
   if (in.type == input::kind::choose) {
     if (proposing && text == accept_id) return accept();
@@ -946,7 +791,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (reviewing && text == confirm_id) {
       b.understood(command::confirm);
       b.add({event_kind::confirm, {}, {}, 0, "choice", {}});
-      return b.ask({});
+      return b.ask();
     }
     if (reviewing && text.rfind(change_prefix, 0) == 0) {
       std::string qid = text.substr(change_prefix.size());
@@ -956,7 +801,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (pending && !proposing) {
       if (const option* o = pending->find_option(text)) {
         b.add({event_kind::answer, pending->id, o->id, 0, "choice", o->label});
-        return b.ask({});
+        return b.ask();
       }
     }
     // Command buttons (after the recommendation) are named by their command.
@@ -964,8 +809,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                         command::back, command::status})
       if (text == to_string(cmd))
         if (auto out = run(cmd, {})) return *out;
-    return b.refuse(notice::unknown_option,
-                    "\"" + echo(text) + "\" is not one of the options here.");
+    return b.refuse(notice::unknown_option, part::unknown_option{text});
   }
 
   // Typed text: read it, then find what it does.
@@ -999,22 +843,17 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const auto core_words = understanding_.core(w);
   if (core_words.empty() && said.command == command::none && !proposing && !reviewing &&
       !(pending && yes_no.sign != 0 && understanding_.by_polarity(*pending, yes_no.sign))) {
-    return b.inform(understanding_.greets(w) ? "Hello! Answer in your own words or pick an option; "
-                                               "`help` shows what else I understand."
-                                             : "Okay.");
+    if (understanding_.greets(w)) return b.inform(part::greeting{});
+    return b.inform(part::okay{});
   }
 
   if (said.command == command::change) {
     if (said.target && c.s.answered(said.target->id)) return typed_change(*said.target, w);
-    if (said.target)
-      return b.inform("You haven't answered **" + said.target->short_label +
-                      "** yet, so there's nothing to change.");
+    if (said.target) return b.inform(part::not_answered_yet{said.target->short_label});
     if (reviewing || finished) {
       b.understood(command::change);
       return b.inform(
-          "Which answer should I change? Pick one of the buttons, or say for example \"change "
-          "the " +
-          fw_.find_question(c.s.answers.front().question)->short_label + "\".");
+          part::which_to_change{fw_.find_question(c.s.answers.front().question)->short_label});
     }
   }
   if (said.command == command::skip && pending && !proposing) {
@@ -1048,14 +887,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (yes_no.sign > 0) {
       b.understood(command::confirm);
       b.add({event_kind::confirm, {}, {}, 0, "text", {}});
-      return b.ask({});
+      return b.ask();
     }
     if (yes_no.sign < 0 && yes_no.whole) {
       b.understood(command::change);
       return b.inform(
-          "Which answer should I change? Pick one of the buttons, or say for example \"change "
-          "the " +
-          fw_.find_question(c.s.answers.front().question)->short_label + "\".");
+          part::which_to_change{fw_.find_question(c.s.answers.front().question)->short_label});
     }
   }
 
@@ -1063,7 +900,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (pending && !proposing) {
     auto answer_with = [&](const option& o, std::string via) {
       b.add({event_kind::answer, pending->id, o.id, 0, std::move(via), normalize(text)});
-      return b.ask("Got it: **" + pending->short_label + "** = " + o.label + ".");
+      return b.ask({part::got_it{{{pending->short_label, o.label, false}}}});
     };
     if (yes_no.whole)
       if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
@@ -1105,16 +942,16 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "what about Go?": a subject the sources never mention is not covered, whatever else the
     // question says.
     for (const auto& subject : understanding_.other_subjects(w))
-      if (kb_.search(subject, 1).empty()) return b.refuse(notice::not_covered, not_covered_text());
+      if (kb_.search(subject, 1).empty()) return b.refuse(notice::not_covered, part::not_covered{});
     // The words as corrected ("pyhton" is searched as "python").
     std::string corrected = understanding_.search_query(w);
     if (text.find('?') != std::string::npos) corrected += "?";
-    sourced_answer answer = search_text(c, corrected);
-    if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
+    sourced_answer answer = search_sources(c, corrected);
+    if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
     // "why do u need to know that": a command asked as a question.
     if (auto out = classified_command()) return *out;
     // A question the sources cannot answer is not read as an answer either.
-    return b.refuse(notice::not_covered, not_covered_text());
+    return b.refuse(notice::not_covered, part::not_covered{});
   }
 
   // Free text: any answers it gives, to this question or to others.
@@ -1237,47 +1074,38 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
              f.phrase});
     for (const auto& f : proposed)
       b.add({event_kind::propose, f.question, f.option, 0, "text", f.phrase});
-    std::string preface;
+    std::vector<say> preface;
     bool only_pending = fresh.size() == 1 && pending && fresh.front().question == pending->id;
     if (only_pending)
-      preface = "Got it: " + took_line(fresh) + ".";
+      preface.push_back(part::got_it{taken(fw_, fresh)});
     else if (!fresh.empty())
-      preface = "I took: " + took_line(fresh) + ". Say `back` to change that.";
-    return b.ask(preface);
+      preface.push_back(part::took{taken(fw_, fresh), true});
+    return b.ask(std::move(preface));
   }
 
   if (!asks)
     if (auto out = classified_command()) return *out;
-  if (asks) return b.refuse(notice::not_covered, not_covered_text());
+  if (asks) return b.refuse(notice::not_covered, part::not_covered{});
 
   // After the recommendation, any other text is taken as a question for the sources.
   if (!pending && !reviewing && !proposing) {
-    sourced_answer answer = search_text(
+    sourced_answer answer = search_sources(
         c, understanding_.search_query(w) + (text.find('?') != std::string::npos ? "?" : ""));
-    if (!answer.text.empty()) return b.inform(answer.text, std::move(answer.facts));
-    return b.refuse(notice::not_covered, not_covered_text() +
-                                             " You can also say `why`, `summary`, "
-                                             "`what if our team knew Python?`, or `restart`.");
+    if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
+    return b.refuse(notice::not_covered, part::not_covered{true});
   }
 
-  if (proposing)
-    return b.refuse(
-        notice::no_match,
-        "Sorry, I didn't follow. Say yes to take it, or no to keep things as they were.");
+  if (proposing) return b.refuse(notice::no_match, part::proposal_unclear{});
   if (pending) {
     const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) {
-      std::vector<std::string> labels;
-      for (const auto* o : m.candidates) labels.push_back("**" + o->label + "**");
-      return b.refuse(notice::ambiguous,
-                      "That could mean " + join(labels, " or ") + ". Which one fits best?");
+      part::ambiguous could_mean;
+      for (const auto* o : m.candidates) could_mean.options.push_back(o->label);
+      return b.refuse(notice::ambiguous, std::move(could_mean));
     }
-    return b.reprompt(notice::no_match,
-                      "Sorry, I couldn't match \"" + echo(text) + "\" to an answer. " +
-                          pending->text +
-                          "\nPick one of the options, say `skip` if you're not sure, or `help`.");
+    return b.reprompt(notice::no_match, part::no_match{text, pending->text});
   }
-  return b.refuse(notice::no_match, "Please confirm the answers, or pick one to change.");
+  return b.refuse(notice::no_match, part::review_unclear{});
 }
 
 }  // namespace advisor::dialogue

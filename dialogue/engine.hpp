@@ -13,6 +13,7 @@
 #include "framework.hpp"
 #include "knowledge/knowledge.hpp"
 #include "language.hpp"
+#include "presentation.hpp"
 #include "scoring.hpp"
 #include "understanding.hpp"
 
@@ -33,6 +34,7 @@ struct option_view {
   std::string id;
   std::string label;
   option_role role = option_role::answer;
+  dialogue::command action = command::none;  // for role command: the command it runs
 };
 
 // Where the conversation stands after a turn.
@@ -69,17 +71,19 @@ struct progress {
 
 // What the user did this turn, as the channel saw it.
 struct input {
-  enum class kind { start, text, choose };
+  enum class kind { start, text, choose, command };
   kind type = kind::text;
-  std::string text;    // for text, and an optional opening sentence for start
-  std::string option;  // for choose
-  std::string date;    // today, for decision records (the engine reads no clock)
+  std::string text;                          // for text, and an optional opening sentence for start
+  std::string option;                        // for choose
+  dialogue::command action = command::none;  // for command: a typed action (a button's)
+  std::string date;  // today, for decision records (the engine reads no clock)
 };
 
 // The engine's decision for one turn.
 struct outcome {
   std::vector<event> events;  // to append to the history, in order, in one transaction
-  std::string text;           // what the advisor says (light markdown: **bold**, "- " lists)
+  std::vector<say> parts;     // what the advisor says, as typed parts (dialogue/presentation.hpp)
+  std::string text;           // present(parts): the words (light markdown: **bold**, "- " lists)
   std::vector<option_view> options;
   std::string question;  // the pending question id ("review" while reviewing; "" when done)
   dialogue::progress progress;
@@ -92,6 +96,18 @@ struct outcome {
   dialogue::command action = command::none;  // the command understood, if any
   std::vector<std::string> facts;            // ids of the facts the text shows, in order
   dialogue::state state;  // the conversation's state once `events` are added to the history
+
+  // A question waits for an answer: one of the framework's, or the advisor's proposal.
+  bool asking() const {
+    return !finished && (stage == stage::asking || stage == stage::confirming);
+  }
+  // Every question is answered; the answers wait for confirmation.
+  bool reviewing() const { return !finished && stage == stage::reviewing; }
+  // This very turn confirmed the answers and gave the recommendation (not a later turn that
+  // only repeats it).
+  bool just_recommended() const;
+  // The option with this id, if the turn offers it.
+  const option_view* find_option(std::string_view id) const;
 };
 
 class engine {

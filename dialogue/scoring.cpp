@@ -107,6 +107,8 @@ recommendation score(const framework& fw, const knowledge::knowledge_source& kb,
   rec.confidence -= fw.unknown_penalty * static_cast<double>(rec.unknowns.size());
   rec.confidence = std::round(clamp01(rec.confidence, 0.2, 0.95) * 100) / 100;
   rec.choice_label = fw.stack_label(rec.choice);
+  for (std::size_t i = 0; i < fw.stacks.size(); ++i)
+    if (fw.stacks[i].id == rec.choice) rec.choice_position = static_cast<int>(i);
 
   // Points where the sources disagree that touch this user's answers.
   for (const auto& cp : kb.contested()) {

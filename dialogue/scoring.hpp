@@ -35,6 +35,9 @@ struct contested_view {
 struct recommendation {
   std::string choice;  // a stack id, or the hybrid id
   std::string choice_label;
+  // The choice's place among the framework's stacks (0 for the first), or -1 when it is none
+  // of them (the hybrid): channels style the choice by it, whatever the stacks are called.
+  int choice_position = -1;
   double confidence = 0;  // 0..1
   std::map<std::string, double> scores;
   std::vector<reason> reasons;  // answers that move a score, and the hybrid rule; each sourced

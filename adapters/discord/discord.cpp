@@ -131,13 +131,6 @@ struct reply {
   }
 };
 
-bool just_finished(const bot::turn& t) {
-  if (!t.out.finished || !t.out.recommendation) return false;
-  for (const auto& e : t.out.events)
-    if (e.kind == dialogue::event_kind::confirm) return true;
-  return false;
-}
-
 // The answer's label, to echo it above the next question.
 std::string option_label(const bot::turn& t, std::string_view id) {
   for (const auto& o : t.out.options)
@@ -324,7 +317,7 @@ struct adapter::impl {
         t = svc_.message(key, in.text);
       }
       reply r{reply::kind::message, turn_message(t, label_, preface), std::nullopt, std::nullopt};
-      if (just_finished(t)) r.finished = t;
+      if (t.out.just_recommended()) r.finished = t;
       return r;
     }
 
@@ -334,36 +327,41 @@ struct adapter::impl {
     auto option = resolve_button(*ref, *now, in.value);
     if (!option) return reply::ephemeral(stale_text);
 
-    if (*option == why_action) return reply::ephemeral(svc_.message(key, "why").out.text);
+    if (*option == why_action)
+      return reply::ephemeral(svc_.command(key, dialogue::command::why).out.text);
     if (*option == back_action) {
-      bot::turn t = svc_.message(key, "back");
+      bot::turn t = svc_.command(key, dialogue::command::back);
       if (t.seq == now->seq) return reply::ephemeral(t.out.text);
       return {reply::kind::update, turn_message(t, label_), std::nullopt, std::nullopt};
     }
     if (now->out.finished) {
       // The recommendation stays in the channel: what follows it comes as new messages.
-      if (*option == "restart")
+      const dialogue::option_view* pressed = now->out.find_option(*option);
+      auto action = pressed && pressed->role == dialogue::option_role::command
+                        ? pressed->action
+                        : dialogue::command::none;
+      if (action == dialogue::command::restart)
         return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt,
                 std::nullopt};
-      if (*option == "summary") {
+      if (action == dialogue::command::summary) {
         // Too long for a message, and meant to be kept: a Markdown file.
         auto record = svc_.decision_record(key);
         if (!record) return reply::ephemeral(stale_text);
         return {reply::kind::message, text_message(record_text), std::nullopt,
                 attachment{"decision-record.md", "text/markdown; charset=utf-8", *record}};
       }
-      return {reply::kind::message, text_message(svc_.choose(key, *option).out.text), std::nullopt,
-              std::nullopt};
+      bot::turn t =
+          action == dialogue::command::none ? svc_.choose(key, *option) : svc_.command(key, action);
+      return {reply::kind::message, text_message(t.out.text), std::nullopt, std::nullopt};
     }
 
     bot::turn t = svc_.choose(key, *option, now->out.question);
     if (t.out.error == "stale") return reply::ephemeral(stale_text);
     if (!t.out.error.empty()) return reply::ephemeral(t.out.text);
     std::string preface;
-    if (now->out.question != "review")
-      preface = "You answered: **" + option_label(*now, *option) + "**";
+    if (!now->out.reviewing()) preface = "You answered: **" + option_label(*now, *option) + "**";
     reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt, std::nullopt};
-    if (just_finished(t)) r.finished = t;
+    if (t.out.just_recommended()) r.finished = t;
     return r;
   }
 

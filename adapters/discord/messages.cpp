@@ -1,12 +1,14 @@
 #include "adapters/discord/messages.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 
 #include "dialogue/markdown.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::discord {
 
@@ -22,9 +24,9 @@ constexpr int style_primary = 1;
 constexpr int style_secondary = 2;
 constexpr int style_success = 3;
 
-// Colours of the recommendation card, by choice.
-constexpr int colour_python = 0x3776AB;
-constexpr int colour_nodejs = 0x5FA04E;
+// Colours of the recommendation card, by the choice's place among the framework's stacks
+// (blue for the first, green for the second), whatever the stacks are called.
+constexpr std::array<int, 2> colour_stacks = {0x3776AB, 0x5FA04E};
 constexpr int colour_hybrid = 0x8E6BBF;
 constexpr int colour_other = 0x5865F2;
 
@@ -57,9 +59,7 @@ std::string number(double v) {
   return buf;
 }
 
-std::string percent(double v) {
-  return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
-}
+using dialogue::percent;
 
 std::string sources_suffix(const std::vector<std::string>& sources) {
   if (sources.empty()) return {};
@@ -67,10 +67,23 @@ std::string sources_suffix(const std::vector<std::string>& sources) {
          "_";
 }
 
-int button_style(const dialogue::outcome& out, const std::string& option) {
-  if (option == "confirm") return style_success;
-  if (out.finished) return option == "why" ? style_primary : style_secondary;
-  if (option == "not_sure" || option.rfind("change:", 0) == 0) return style_secondary;
+// A button's style, by what it does: confirming stands out, the answers are primary, the ways
+// around them secondary; after the recommendation, "why" leads.
+int button_style(const dialogue::option_view& o) {
+  using dialogue::option_role;
+  switch (o.role) {
+    case option_role::confirm:
+      return style_success;
+    case option_role::command:
+      return o.action == dialogue::command::why ? style_primary : style_secondary;
+    case option_role::not_sure:
+    case option_role::change:
+      return style_secondary;
+    case option_role::answer:
+    case option_role::accept:
+    case option_role::reject:
+      break;
+  }
   return style_primary;
 }
 
@@ -93,7 +106,7 @@ json components_for(const bot::turn& t) {
     for (std::size_t i = 0; i < out.options.size(); ++i) {
       const auto& o = out.options[i];
       buttons.push_back(button(o.label, encode_custom_id(t.conversation, out.question, o.id, i),
-                               button_style(out, o.id)));
+                               button_style(o)));
     }
     for (std::size_t i = 0; i < buttons.size(); i += limits::buttons_per_row) {
       json row = {{"type", wire::action_row}, {"components", json::array()}};
@@ -119,8 +132,7 @@ json components_for(const bot::turn& t) {
     }
   }
 
-  bool asking = !out.finished && !out.question.empty() && out.question != "review";
-  if (asking) {
+  if (out.asking()) {
     std::vector<json> extras;
     extras.push_back(button("Why this question?",
                             encode_custom_id(t.conversation, out.question, why_action, 0),
@@ -141,7 +153,7 @@ json components_for(const bot::turn& t) {
 }
 
 std::string progress_line(const dialogue::outcome& out) {
-  if (out.question == "review")
+  if (out.reviewing())
     return "_Review: step " + std::to_string(out.progress.step) + " of " +
            std::to_string(out.progress.total) + "_";
   if (out.progress.total <= 0) return {};
@@ -236,7 +248,7 @@ std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn
   };
   const std::string& opt = ref.option;
   if (opt == back_action || opt == why_action) {
-    if (now.out.finished || q.empty() || q == "review") return std::nullopt;
+    if (!now.out.asking()) return std::nullopt;
     return opt;
   }
   if (opt[0] == '?') return offered(select_value);
@@ -299,12 +311,10 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
   json embed;
   embed["title"] = fit("My recommendation: " + rec.choice_label, limits::embed_title);
   int colour = colour_other;
-  if (rec.choice == "python")
-    colour = colour_python;
-  else if (rec.choice == "nodejs")
-    colour = colour_nodejs;
-  else if (rec.choice == "hybrid")
+  if (rec.choice_position < 0)
     colour = colour_hybrid;
+  else if (static_cast<std::size_t>(rec.choice_position) < colour_stacks.size())
+    colour = colour_stacks[static_cast<std::size_t>(rec.choice_position)];
   embed["color"] = colour;
 
   std::vector<section> sections;
@@ -321,10 +331,8 @@ json recommendation_embed(const dialogue::recommendation& rec, const label_fn& l
   sections.push_back({"Scores", {join(scores, " \xC2\xB7 ")}, true});
 
   section why{"Why", {}, false};
-  for (const auto& r : rec.reasons) {
-    if (r.effect.empty() && !r.question.empty()) continue;  // answers that moved nothing
-    why.lines.push_back("- " + r.text + sources_suffix(r.sources));
-  }
+  for (const dialogue::reason* r : dialogue::shown_reasons(rec))
+    why.lines.push_back("- " + r->text + sources_suffix(r->sources));
   if (!why.lines.empty()) sections.push_back(std::move(why));
 
   if (!rec.contested.empty()) {

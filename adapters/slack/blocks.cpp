@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dialogue/markdown.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::slack {
 
@@ -14,7 +15,6 @@ namespace {
 
 constexpr std::string_view ellipsis = "\xE2\x80\xA6";  // …
 constexpr std::string_view bullet = "\xE2\x80\xA2 ";   // •
-constexpr std::string_view review_question = "review";
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -160,9 +160,7 @@ std::string number(double v) {
   return buf;
 }
 
-std::string percent(double v) {
-  return std::to_string(static_cast<int>(std::lround(v * 100))) + "%";
-}
+using dialogue::percent;
 
 // verbatim: Slack parses no bare URL, channel name or @mention in it; the advisor's own links
 // and mentions are written out (<url|label>, <@U1>).
@@ -222,7 +220,7 @@ void add_buttons(json& blocks, const std::vector<dialogue::option_view>& options
                    {"action_id", "advisor_option_" + std::to_string(i)},
                    {"text", plain(truncate_utf8(options[i].label, max_button_text))},
                    {"value", value}};
-    if (i == 0 && question == review_question) button["style"] = "primary";
+    if (options[i].role == dialogue::option_role::confirm) button["style"] = "primary";
     row.push_back(std::move(button));
     if (row.size() == max_actions_elements) flush();
   }
@@ -383,7 +381,7 @@ message render_turn(const dialogue::outcome& out, const render_context& ctx,
   m.text = truncate_utf8(to_plain(out.text), max_fallback_text);
   add_sections(m.blocks, to_mrkdwn(out.text));
   json context = json::array();
-  if (out.question == review_question)
+  if (out.reviewing())
     context.push_back(mrkdwn("Last check before the recommendation"));
   else if (!out.question.empty() && out.progress.total > 0)
     context.push_back(mrkdwn("Step " + std::to_string(out.progress.step) + " of about " +
@@ -415,14 +413,11 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
   b.push_back({{"type", "section"}, {"fields", fields}});
 
   std::string why;
-  std::size_t shown = 0;
-  for (const auto& r : rec.reasons) {
-    if (r.effect.empty() && !r.question.empty()) continue;  // an answer that moved nothing
-    if (++shown > max_card_reasons) break;
-    why += "\n" + std::string(bullet) + to_mrkdwn(r.text);
-    if (!r.sources.empty()) {
+  for (const dialogue::reason* r : dialogue::shown_reasons(rec)) {
+    why += "\n" + std::string(bullet) + to_mrkdwn(r->text);
+    if (!r->sources.empty()) {
       std::string src;
-      for (const auto& s : r.sources) src += (src.empty() ? "" : "; ") + escape(s);
+      for (const auto& s : r->sources) src += (src.empty() ? "" : "; ") + escape(s);
       why += " _(Sources: " + src + ")_";
     }
   }

@@ -25,7 +25,6 @@ constexpr std::size_t max_button_text = 75;
 constexpr std::size_t max_button_value = 2000;
 constexpr std::size_t max_block_id = 255;
 constexpr std::size_t max_fallback_text = 3000;  // the notification text; Slack allows more
-constexpr std::size_t max_card_reasons = 8;
 
 // What a button carries back to us: the question it answers (so a stale click is refused),
 // the option, and whose conversation it belongs to (owner user id and thread ts).

@@ -74,13 +74,6 @@ std::string_view reject_message(verdict v) {
   }
 }
 
-bool just_recommended(const dialogue::outcome& out) {
-  if (!out.recommendation) return false;
-  for (const auto& e : out.events)
-    if (e.kind == dialogue::event_kind::confirm) return true;
-  return false;
-}
-
 void count(const std::string& name, const adapters::metrics::labels& l = {}) {
   adapters::metrics::global().inc(name, l);
 }
@@ -489,7 +482,7 @@ void adapter::click_turn(const conversation& c, const button_value& v, const std
 // ---- replies ----------------------------------------------------------------------------
 
 void adapter::deliver(const conversation& c, const bot::turn& t) {
-  bool card = just_recommended(t.out);
+  bool card = t.out.just_recommended();
   message m = render_turn(t.out, context_for(c), card);
   if (auto previous = forget(c))
     retire(*previous, t.out.error.empty() ? "Answered in the thread." : "Asked again below.");

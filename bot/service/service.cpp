@@ -218,6 +218,12 @@ bool service::decide(job& j, result& now) {
       in.type = dialogue::input::kind::choose;
       in.option = r.option;
       break;
+    case request::kind::command:
+      // A button from nowhere just starts a conversation.
+      if (!s.rec) return new_conversation({}, {}, true);
+      in.type = dialogue::input::kind::command;
+      in.action = r.action;
+      break;
   }
   const auto& rec = *s.rec;
   dialogue::outcome out = engine_for(rec.framework).step(rec.events, s.now, in);
@@ -546,6 +552,13 @@ turn service::choose(const channel_key& key, std::string_view option,
   r.type = request::kind::choose;
   r.option = option;
   r.expected_question = expected_question;
+  return unwrap(run(key, std::move(r)));
+}
+
+turn service::command(const channel_key& key, dialogue::command action) {
+  request r;
+  r.type = request::kind::command;
+  r.action = action;
   return unwrap(run(key, std::move(r)));
 }
 

@@ -64,10 +64,12 @@ struct request {
               // the key (`text`, if any, is its next message) or start one when there is none
     message,  // free text; starts a conversation (with it as the opening) when there is none
     choose,   // a button or option id
+    command,  // a typed action (a channel's button): `action`
   };
   kind type = kind::message;
   std::string text;
   std::string option;
+  dialogue::command action = dialogue::command::none;  // command
   std::string expected_question;  // choose: when set and no longer current, nothing changes
   std::string framework;          // start: empty for the default
   bool fresh = false;             // start: replace the key's conversation with a new one
@@ -118,6 +120,8 @@ class service {
   // (a stale button), nothing changes and out.error is "stale".
   turn choose(const channel_key& key, std::string_view option,
               std::string_view expected_question = {});
+  // Runs a typed action (a button's "why", "back", ...) on the key's conversation.
+  turn command(const channel_key& key, dialogue::command action);
   // The conversation bound to this key, as it stands now, if any.
   std::optional<turn> current(const channel_key& key);
   result run(const channel_key& key, request r);

@@ -202,6 +202,34 @@ TEST_SUITE("discord custom ids") {
     CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:!back"), t));
   }
 
+  TEST_CASE("button styles follow the option's role - not its id") {
+    auto t = make_turn("0123456789abcdef", "review",
+                       {{"ok", "Looks right", dialogue::option_role::confirm},
+                        {"redo:team", "Change Team", dialogue::option_role::change},
+                        {"confirm", "An answer called confirm", dialogue::option_role::answer}});
+    t.out.stage = dialogue::stage::reviewing;
+    json m = discord::turn_message(t, [](std::string_view id) { return std::string(id); });
+    const auto& row = m["components"][0]["components"];
+    REQUIRE(row.size() == 3);
+    CHECK(row[0]["style"] == 3);  // success: confirming stands out
+    CHECK(row[1]["style"] == 2);
+    CHECK(row[2]["style"] == 1);
+    CHECK(m["components"].size() == 1);  // no "Why this question?" while reviewing
+  }
+
+  TEST_CASE("the recommendation's colour follows the choice's place among the stacks") {
+    dialogue::recommendation rec;
+    rec.choice = "go";  // stacks are data: any names get the palette by position
+    rec.choice_label = "Go";
+    auto label = [](std::string_view id) { return std::string(id); };
+    rec.choice_position = 0;
+    CHECK(discord::recommendation_embed(rec, label)["color"] == 0x3776AB);
+    rec.choice_position = 1;
+    CHECK(discord::recommendation_embed(rec, label)["color"] == 0x5FA04E);
+    rec.choice_position = -1;  // the hybrid
+    CHECK(discord::recommendation_embed(rec, label)["color"] == 0x8E6BBF);
+  }
+
   TEST_CASE("foreign or broken custom ids are not ours") {
     CHECK_FALSE(discord::decode_custom_id(""));
     CHECK_FALSE(discord::decode_custom_id("other:1:2:3"));
@@ -300,6 +328,7 @@ TEST_SUITE("discord messages") {
     dialogue::recommendation rec;
     rec.choice = "python";
     rec.choice_label = "Python";
+    rec.choice_position = 0;  // the framework's first stack
     rec.confidence = 0.8;
     rec.scores = {{"nodejs", 2}, {"python", 5.5}};
     dialogue::reason team;

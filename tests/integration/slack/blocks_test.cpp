@@ -164,6 +164,27 @@ TEST_SUITE("slack blocks") {
     CHECK(render_turn(out, {"U1", "", {}}, false).blocks[0]["type"] == "section");
   }
 
+  TEST_CASE("the review: confirming is the primary button by its role - the context says so") {
+    dialogue::outcome out;
+    out.text = "Is that right?";
+    out.question = "check";  // any id: the stage and the roles say what the buttons do
+    out.stage = dialogue::stage::reviewing;
+    out.options = {{"yes", "Looks right", dialogue::option_role::confirm},
+                   {"redo:team", "Change Team", dialogue::option_role::change}};
+    message m = render_turn(out, {"U1", "", {}}, false);
+    const json* actions = nullptr;
+    const json* context = nullptr;
+    for (const auto& b : m.blocks) {
+      if (b["type"] == "actions") actions = &b;
+      if (b["type"] == "context") context = &b;
+    }
+    REQUIRE(actions);
+    REQUIRE(context);
+    CHECK((*actions)["elements"][0]["style"] == "primary");
+    CHECK_FALSE((*actions)["elements"][1].contains("style"));
+    CHECK((*context)["elements"][0]["text"] == "Last check before the recommendation");
+  }
+
   TEST_CASE("retired buttons: the actions go - a note comes at the end") {
     json blocks = json::parse(R"([{"type":"section","text":{"type":"mrkdwn","text":"Q?"}},
       {"type":"actions","block_id":"advisor:q:0","elements":[]}])");
