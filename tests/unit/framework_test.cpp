@@ -123,10 +123,10 @@ TEST_CASE("bad framework files name the file - the line and the problem") {
 TEST_CASE("a stack is called by its names - or by its id and label") {
   framework fw = parse_framework(small, "small.json");
   CHECK(fw.stacks[0].names == std::vector<std::string>{"a", "a"});
-  framework named = parse_framework(
-      replace(small, R"({"id": "a", "label": "A"})",
-              R"({"id": "a", "label": "A", "names": ["alpha", "al"]})"),
-      "named.json");
+  framework named =
+      parse_framework(replace(small, R"({"id": "a", "label": "A"})",
+                              R"({"id": "a", "label": "A", "names": ["alpha", "al"]})"),
+                      "named.json");
   CHECK(named.stacks[0].names == std::vector<std::string>{"alpha", "al"});
   CHECK(named.stacks[1].names == std::vector<std::string>{"b", "b"});
 }
