@@ -708,13 +708,31 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // "oh wait, the team is actually python people": a change that says the new answer is
   // proposed at once, to be confirmed; one that does not asks the question again.
-  auto typed_change = [&](const question& q, const words& w) {
+  // "medium. oh and i was wrong about the team, they're all python folks": the clauses before
+  // a change that proposes a new value may answer the question asked; that answer is recorded
+  // first, and said, before the change is proposed.
+  auto typed_change = [&](const question& q, const words& w, std::size_t change_begin = 0) {
     const option* wanted = understanding_.changed_to(q, w);
     const answer* before = c.s.find(q.id);
     if (wanted && before && before->option != wanted->id) {
+      std::vector<say> preface;
+      if (pending && !proposing && pending->id != q.id && change_begin > 0) {
+        const auto clause = understanding_.clauses(w);
+        std::size_t end = 0;  // the lead clauses end where the change's clause starts
+        while (end < change_begin && clause[end] != clause[change_begin]) ++end;
+        if (end > 0) {
+          words lead{{w.tokens.begin(), w.tokens.begin() + static_cast<std::ptrdiff_t>(end)},
+                     {w.stems.begin(), w.stems.begin() + static_cast<std::ptrdiff_t>(end)}};
+          const auto m = match_reply(*pending, lead);
+          if (m.chosen && !m.fuzzy) {
+            b.add({event_kind::answer, pending->id, m.chosen->id, 0, "text", normalize(text)});
+            preface.push_back(part::got_it{{{pending->short_label, m.chosen->label, false}}});
+          }
+        }
+      }
       b.understood(command::change);
       b.add({event_kind::propose, q.id, wanted->id, 0, "text", normalize(text)});
-      return b.ask();
+      return b.ask(std::move(preface));
     }
     return change(q);
   };
@@ -848,7 +866,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
 
   if (said.command == command::change) {
-    if (said.target && c.s.answered(said.target->id)) return typed_change(*said.target, w);
+    if (said.target && c.s.answered(said.target->id))
+      return typed_change(*said.target, w, said.begin);
     if (said.target) return b.inform(part::not_answered_yet{said.target->short_label});
     if (reviewing || finished) {
       b.understood(command::change);

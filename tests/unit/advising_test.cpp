@@ -214,3 +214,18 @@ TEST_CASE("a one-clause sentence the classifier read as the answer asked answers
   CHECK(t.out.text.find("main workload") == std::string::npos);  // "ML" described the goal
   CHECK(t.out.question == "workload");
 }
+
+TEST_CASE(
+    "an answer and then a change of an earlier one - the answer is kept and the change asked") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "none", "low"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  auto t = f.say("medium. oh and i was wrong about the team, they're all python folks");
+  CHECK(t.out.stage == dialogue::stage::confirming);
+  CHECK(t.out.text.find("Medium") != std::string::npos);  // the size is taken and said
+  CHECK(t.out.text.find("Change it to **Python**") != std::string::npos);
+  t = f.say("yes");
+  // The size is not asked again: the conversation goes on to the next question.
+  CHECK(t.out.question == "priority");
+}
