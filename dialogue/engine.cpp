@@ -652,6 +652,88 @@ std::string_view to_string(option_role r) {
   return "";
 }
 
+std::vector<found_answer> engine::corrections(const state& s, const understanding::correction& fix,
+                                              const std::string& phrase, bool& sure) const {
+  sure = true;
+  auto change_of = [&](const question& q, const option* o) -> std::vector<found_answer> {
+    const answer* before = s.find(q.id);
+    if (!o || !before || before->option.empty() || before->option == o->id) return {};
+    return {{q.id, o->id, phrase, false, {}}};
+  };
+  auto reading = [&](const question& q, const words& said, bool counts) -> const option* {
+    if (const option* o = understanding_.by_quantity(q, said, counts)) return o;
+    const auto m = match_reply(q, said);
+    return m.fuzzy ? nullptr : m.chosen;
+  };
+  // The old answer it quotes or denies names the question it corrects: "i said data
+  // processing", "it's not analytics", "more a website than an api".
+  const question* target = nullptr;
+  bool from_old = false;
+  std::vector<const words*> olds;
+  if (!fix.quoted.tokens.empty()) olds.push_back(&fix.quoted);
+  for (const auto& d : fix.denied) olds.push_back(&d);
+  for (const words* old : olds) {
+    for (const auto& q : fw_.questions) {
+      const answer* before = s.find(q.id);
+      if (!before || before->option.empty()) continue;
+      if (const option* was = reading(q, *old, false); was && was->id == before->option) {
+        target = &q;
+        from_old = true;
+        break;
+      }
+    }
+    if (target) break;
+  }
+  // Or the question it names: "correction on the data bit: a fair amount of reports".
+  if (!target) target = understanding_.named_question(fix.said, s);
+  if (!target && !fix.quoted.tokens.empty()) target = understanding_.named_question(fix.quoted, s);
+  if (target && s.answered(target->id)) {
+    const option* to = nullptr;
+    if (understanding_.mixed(fix.said))
+      for (const auto& o : target->options)
+        if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) to = &o;
+    // "i said thousands of users but it'll be a couple hundred": the number is the new load.
+    if (!to && !fix.asserted.tokens.empty()) {
+      to = understanding_.by_quantity(*target, fix.asserted, from_old);
+      if (!to) to = understanding_.changed_to(*target, fix.asserted);
+      if (!to) to = reading(*target, fix.asserted, from_old);
+      // "we're a big logistics company": the classifier, for words the phrases miss.
+      if (!to) to = understanding_.classify_answer(*target, fix.asserted, {});
+      // "we DO need stuff to update live": a yes or a no for a yes/no question.
+      if (!to)
+        if (auto yes_no = understanding_.polarity(fix.asserted); yes_no.sign != 0)
+          to = understanding_.by_polarity(*target, yes_no.sign);
+    }
+    // "we don't need live stuff after all", "i said no live stuff but...": correcting one of
+    // two answers gives the other.
+    const bool denies_name = std::any_of(fix.denied.begin(), fix.denied.end(), [&](const words& d) {
+      return understanding_.named_question(d, s) == target;
+    });
+    if ((!to || to->id == s.find(target->id)->option) && (from_old || denies_name) &&
+        target->options.size() == 2)
+      for (const auto& o : target->options)
+        if (o.id != s.find(target->id)->option) to = &o;
+    sure = from_old;
+    if (auto change = change_of(*target, to); !change.empty() || from_old) return change;
+  }
+  sure = false;
+  // A number for a question that counts: "oh turns out ~30% of the work will be reporting".
+  for (const auto& q : fw_.questions)
+    if (s.answered(q.id))
+      if (auto change = change_of(q, understanding_.by_quantity(q, fix.said, false));
+          !change.empty())
+        return change;
+  // Otherwise the words, read by the questions answered before the others.
+  std::vector<found_answer> changes;
+  for (auto& f : extract_answers(fw_, s, fix.said, {}, understanding_.filter(fix.said),
+                                 understanding_.bare_replies(), true)) {
+    const question* q = fw_.find_question(f.question);
+    if (f.fuzzy || !q) continue;
+    for (auto& change : change_of(*q, q->find_option(f.option))) changes.push_back(change);
+  }
+  return changes;
+}
+
 outcome engine::step(const std::vector<event>& history, const state& now, const input& in) const {
   // The events of this turn share a number one past the history's last.
   context c{fw_, kb_, branching_, *memo_, history, now, now.last_turn + 1};
@@ -722,7 +804,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         while (end < change_begin && clause[end] != clause[change_begin]) ++end;
         if (end > 0) {
           words lead{{w.tokens.begin(), w.tokens.begin() + static_cast<std::ptrdiff_t>(end)},
-                     {w.stems.begin(), w.stems.begin() + static_cast<std::ptrdiff_t>(end)}};
+                     {w.stems.begin(), w.stems.begin() + static_cast<std::ptrdiff_t>(end)},
+                     false,
+                     {}};
           const auto m = match_reply(*pending, lead);
           if (m.chosen && !m.fuzzy) {
             b.add({event_kind::answer, pending->id, m.chosen->id, 0, "text", normalize(text)});
@@ -856,6 +940,45 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       reviewing = !pending && !c.s.confirmed;
     }
   }
+
+  // "little to none. also correction, the team is half python half js": a correction said in
+  // passing. What it changes is proposed, to be confirmed; the rest of the message is read as
+  // it would be alone, and what it answers is recorded first.
+  if (!proposing)
+    if (auto fix = understanding_.correction_in(w)) {
+      bool sure = false;
+      auto changes = corrections(c.s, *fix, normalize(text), sure);
+      // "turns out we do need live push notifications": words the question asked reads as its
+      // answer correct nothing, unless they name what they correct.
+      if (!sure && pending)
+        if (const auto m = match_reply(*pending, fix->said);
+            (m.chosen && !m.fuzzy) || understanding_.by_quantity(*pending, fix->said, true))
+          changes.clear();
+      // "who actually uses node in production?": a question corrects nothing.
+      if (understanding_.asks(fix->said)) changes.clear();
+      if (!changes.empty()) {
+        std::vector<found_answer> fresh;
+        if (pending && !fix->rest.empty()) {
+          input alone = in;
+          alone.text = fix->rest;
+          for (const auto& e : step(history, now, alone).events) {
+            if ((e.kind != event_kind::answer && e.kind != event_kind::propose) ||
+                std::any_of(changes.begin(), changes.end(),
+                            [&](const found_answer& f) { return f.question == e.question; }))
+              continue;
+            b.add(e);
+            if (e.kind == event_kind::answer)
+              fresh.push_back({e.question, e.option, e.phrase, false, {}});
+          }
+        }
+        b.understood(command::change);
+        for (const auto& f : changes)
+          b.add({event_kind::propose, f.question, f.option, 0, "text", f.phrase});
+        std::vector<say> preface;
+        if (!fresh.empty()) preface.push_back(part::got_it{taken(fw_, fresh)});
+        return b.ask(std::move(preface));
+      }
+    }
 
   // Nothing but "hi", "ok", "thanks": no answer, nothing wrong either.
   const auto core_words = understanding_.core(w);

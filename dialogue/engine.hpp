@@ -140,6 +140,11 @@ class engine {
   class answers_memo;
 
  private:
+  // What a correction said in passing changes: answered questions and their new options.
+  // `sure`: the correction quoted or denied the old answer it changes.
+  std::vector<found_answer> corrections(const state& s, const understanding::correction& fix,
+                                        const std::string& phrase, bool& sure) const;
+
   const framework& fw_;
   const knowledge::knowledge_source& kb_;
   std::vector<char> branching_;  // per question: another question's condition names it

@@ -111,6 +111,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.subjects = strings(g, "subjects", file_name);
     gr.wh_words = strings(g, "wh_words", file_name);
     gr.comparatives = strings(g, "comparatives", file_name);
+    gr.corrections = strings(g, "corrections", file_name);
+    gr.quotes = strings(g, "quotes", file_name);
+    gr.replacing = strings(g, "replacing", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);

@@ -70,6 +70,9 @@ struct grammar {
   std::vector<std::string> subjects;  // "he", "it", "we": who or what a clause is about
   std::vector<std::string> wh_words;  // "what", "how": open a question, unless a subject follows
   std::vector<std::string> comparatives;  // "quicker", "nicer": "which ... nicer" compares
+  std::vector<std::string> corrections;   // "scratch that", "turns out": a correction follows
+  std::vector<std::string> quotes;        // "i said": the old answer follows, then the new one
+  std::vector<std::string> replacing;     // "than", "instead of": the old answer follows
 };
 
 struct language {

@@ -246,8 +246,23 @@ option_match reply_in(const question& q, const words& text, const spans& claimed
 }  // namespace
 
 std::vector<std::string> tokenize(std::string_view text) {
+  std::vector<char> stops;
+  return tokenize(text, stops);
+}
+
+std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stops) {
   std::vector<std::string> tokens;
+  stops.clear();
   std::string cur;
+  // A break, or a stronger one where one stands already ("done, . next").
+  auto add_break = [&](bool stop) {
+    if (tokens.empty() || tokens.back() != clause_break) {
+      tokens.emplace_back(clause_break);
+      stops.push_back(stop ? 1 : 0);
+    } else if (stop) {
+      stops.back() = 1;
+    }
+  };
   auto flush = [&] {
     // A full stop ends a sentence, and so a clause: "retail chain here. our devs write ts".
     const bool full_stop = !cur.empty() && cur.back() == '.';
@@ -255,9 +270,11 @@ std::vector<std::string> tokenize(std::string_view text) {
       cur.pop_back();
     while (!cur.empty() && (cur.front() == '\'' || cur.front() == '-' || cur.front() == '.'))
       cur.erase(0, 1);
-    if (!cur.empty()) tokens.push_back(cur);
-    if (full_stop && !tokens.empty() && tokens.back() != clause_break)
-      tokens.emplace_back(clause_break);
+    if (!cur.empty()) {
+      tokens.push_back(cur);
+      stops.push_back(0);
+    }
+    if (full_stop && !tokens.empty()) add_break(true);
     cur.clear();
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -286,13 +303,16 @@ std::vector<std::string> tokenize(std::string_view text) {
       cur += static_cast<char>(std::tolower(c));
     } else if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '(' || c == ')') {
       flush();
-      if (tokens.empty() || tokens.back() != clause_break) tokens.emplace_back(clause_break);
+      add_break(c == ';' || c == '!' || c == '?');
     } else {
       flush();
     }
   }
   flush();
-  while (!tokens.empty() && tokens.back() == clause_break) tokens.pop_back();
+  while (!tokens.empty() && tokens.back() == clause_break) {
+    tokens.pop_back();
+    stops.pop_back();
+  }
   return tokens;
 }
 
@@ -313,7 +333,7 @@ words read_words(std::string_view text) {
   while (end != std::string_view::npos && end > 0 && static_cast<unsigned char>(text[end]) >= 0x80)
     end = text.find_last_not_of(" \t\r\n)", end - 1);
   w.question_mark = end != std::string_view::npos && text[end] == '?';
-  w.tokens = tokenize(text);
+  w.tokens = tokenize(text, w.stops);
   w.stems.reserve(w.tokens.size());
   for (const auto& t : w.tokens) w.stems.push_back(t == clause_break ? t : stem(t));
   return w;
@@ -428,7 +448,8 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
                                           std::string_view pending, const answer_filter& allowed,
-                                          const std::vector<std::string>& bare_replies) {
+                                          const std::vector<std::string>& bare_replies,
+                                          bool answered_first) {
   std::vector<found_answer> found;
   if (text.tokens.empty()) return found;
   state seen = s;
@@ -438,10 +459,9 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   // an old answer ("plus some heavy ML" once the workload is known) answer the new one.
   std::vector<const question*> order;
   if (const question* p = fw.find_question(pending)) order.push_back(p);
-  for (const auto& q : fw.questions)
-    if (q.id != pending && !s.answered(q.id)) order.push_back(&q);
-  for (const auto& q : fw.questions)
-    if (q.id != pending && s.answered(q.id)) order.push_back(&q);
+  for (bool answered : {answered_first, !answered_first})
+    for (const auto& q : fw.questions)
+      if (q.id != pending && s.answered(q.id) == answered) order.push_back(&q);
   for (const question* qp : order) {
     const question& q = *qp;
     bool is_pending = q.id == pending;

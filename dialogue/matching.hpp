@@ -16,6 +16,8 @@ namespace advisor::dialogue {
 // Lower case, punctuation other than - . # + / ' turned to spaces (commas kept as clause
 // breaks), runs of spaces folded.
 std::vector<std::string> tokenize(std::string_view text);
+// The same, and for each token whether it is a break that ends a sentence (". ", "!", "?", ";").
+std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stops);
 std::string normalize(std::string_view text);
 
 // A message read into words: tokens as tokenize gives them (after any spelling correction) and
@@ -24,6 +26,8 @@ struct words {
   std::vector<std::string> tokens;
   std::vector<std::string> stems;
   bool question_mark = false;  // the message ends with "?" (spaces, emoji and ")" aside)
+  // Beside each token: 1 for a break that ends a sentence. Empty when not known.
+  std::vector<char> stops;
 };
 words read_words(std::string_view text);
 
@@ -65,11 +69,13 @@ using answer_filter = std::function<bool(const question&, const option&)>;
 // question ("career in data science" answers the goal, not the workload), except where the
 // earlier question could not decide between two of its options. A question the message names
 // ("the ML one") takes its short replies too, except `bare_replies` (yes and no words), which
-// only the question being asked takes.
+// only the question being asked takes. `answered_first` reads the questions already answered
+// before the others: for words that correct an earlier answer ("scratch that, it's an API").
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,
                                           std::string_view text, std::string_view pending);
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
                                           std::string_view pending, const answer_filter& allowed,
-                                          const std::vector<std::string>& bare_replies = {});
+                                          const std::vector<std::string>& bare_replies = {},
+                                          bool answered_first = false);
 
 }  // namespace advisor::dialogue

@@ -285,10 +285,12 @@ words understanding::read(std::string_view text) const {
     auto at = static_cast<std::ptrdiff_t>(i);
     w.tokens.erase(w.tokens.begin() + at);
     w.stems.erase(w.stems.begin() + at);
+    w.stops.erase(w.stops.begin() + at);
     for (std::size_t k = 0; k < parts.size(); ++k) {
       auto pos = at + static_cast<std::ptrdiff_t>(k);
       w.tokens.insert(w.tokens.begin() + pos, parts[k]);
       w.stems.insert(w.stems.begin() + pos, stem(parts[k]));
+      w.stops.insert(w.stops.begin() + pos, 0);
     }
     i += parts.size() - 1;
   }
@@ -301,9 +303,11 @@ words understanding::read(std::string_view text) const {
     auto at = static_cast<std::ptrdiff_t>(i);
     w.tokens.erase(w.tokens.begin() + at);
     w.stems.erase(w.stems.begin() + at);
+    w.stops.erase(w.stops.begin() + at);
     for (std::size_t k = 0; k < parts.size(); ++k) {
       w.tokens.insert(w.tokens.begin() + at + static_cast<std::ptrdiff_t>(k), parts[k]);
       w.stems.insert(w.stems.begin() + at + static_cast<std::ptrdiff_t>(k), stem(parts[k]));
+      w.stops.insert(w.stops.begin() + at + static_cast<std::ptrdiff_t>(k), 0);
     }
     i += parts.size() - 1;
   }
@@ -826,6 +830,91 @@ std::vector<std::size_t> understanding::clauses(const words& w) const {
     out[i] = n;
   }
   return out;
+}
+
+std::optional<understanding::correction> understanding::correction_in(const words& w) const {
+  const auto& gr = lang_.grammar;
+  // The first marker opens the correction; the first quoting one ("i said", "scratch") in it
+  // quotes the old answer.
+  std::optional<found_span> marker, quote;
+  for (const auto* list : {&gr.corrections, &gr.quotes})
+    for (const auto& p : *list)
+      for (const auto& sp : spans_of(w, p)) {
+        auto& first = list == &gr.quotes ? quote : marker;
+        if (!first || sp.begin < first->begin || (sp.begin == first->begin && sp.end > first->end))
+          first = sp;
+      }
+  if (quote && (!marker || quote->begin <= marker->begin)) marker = quote;
+  if (!marker) return std::nullopt;
+  const auto clause = clauses(w);
+  std::size_t begin = marker->begin;
+  while (begin > 0 && clause[begin - 1] == clause[marker->begin]) --begin;
+  std::size_t end = marker->end;
+  while (end < w.tokens.size() && !(end < w.stops.size() && w.stops[end])) ++end;
+  if (quote && quote->begin >= end) quote.reset();
+  // "i said thousands of users but": the quoted old answer runs to the end of its clause.
+  std::size_t quote_begin = quote ? quote->end : end, quote_end = quote_begin;
+  if (quote)
+    while (quote_end < end && clause[quote_end] == clause[quote->begin]) ++quote_end;
+  correction fix;
+  auto take = [&](words& into, std::size_t i) {
+    into.tokens.push_back(w.tokens[i]);
+    into.stems.push_back(w.stems[i]);
+  };
+  // "more of a website than an api", "an api instead of a website": the words after the
+  // comparison, to the end of their clause, are the old answer, not the new one.
+  std::vector<bool> replaced(w.tokens.size(), false);
+  for (const auto& p : gr.replacing)
+    for (const auto& sp : spans_of(w, p)) {
+      const bool in_quote = sp.begin >= quote_begin && sp.begin < quote_end;
+      if (in_quote || sp.begin < begin || sp.end > end) continue;
+      words old;
+      for (std::size_t i = sp.begin; i < end && clause[i] == clause[sp.begin]; ++i) {
+        replaced[i] = true;
+        if (i >= sp.end) take(old, i);
+      }
+      if (!old.tokens.empty()) fix.denied.push_back(std::move(old));
+    }
+  std::size_t denied_end = 0;  // a negator denies the rest of its clause
+  for (std::size_t i = begin; i < end; ++i) {
+    if ((i >= marker->begin && i < marker->end) || replaced[i] ||
+        (quote && i >= quote->begin && i < quote->end))
+      continue;
+    const bool quoted = i >= quote_begin && i < quote_end;
+    take(quoted ? fix.quoted : fix.said, i);
+    if (!quoted && i >= denied_end) take(fix.asserted, i);
+    // "it's not analytics": what a negator denies, to the end of its clause.
+    if (!quoted && contains(gr.negators, w.tokens[i])) {
+      words old;
+      for (std::size_t k = i + 1; k < end && clause[k] == clause[i]; ++k) take(old, k);
+      if (!old.tokens.empty()) {
+        fix.denied.push_back(std::move(old));
+        fix.asserted.tokens.pop_back();
+        fix.asserted.stems.pop_back();
+        denied_end = i + 1 + fix.denied.back().tokens.size();
+      }
+    }
+  }
+  // "and, we do need it": the words that lead into the correction say nothing of it.
+  for (words* part : {&fix.said, &fix.asserted}) {
+    std::size_t lead = 0;
+    while (lead < part->tokens.size() &&
+           (part->tokens[lead] == clause_break || contains(lang_.leads, part->tokens[lead]) ||
+            contains(gr.joiners, part->tokens[lead])))
+      ++lead;
+    part->tokens.erase(part->tokens.begin(),
+                       part->tokens.begin() + static_cast<std::ptrdiff_t>(lead));
+    part->stems.erase(part->stems.begin(), part->stems.begin() + static_cast<std::ptrdiff_t>(lead));
+  }
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    if (i >= begin && i < end) continue;
+    const bool stop = i < w.stops.size() && w.stops[i];
+    if (w.tokens[i] == clause_break)
+      fix.rest += stop ? ". " : ", ";
+    else
+      fix.rest += (fix.rest.empty() || fix.rest.back() == ' ' ? "" : " ") + w.tokens[i];
+  }
+  return fix;
 }
 
 const option* understanding::changed_to(const question& q, const words& w) const {

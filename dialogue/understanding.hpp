@@ -71,6 +71,19 @@ class understanding {
   // For each token, the clause it stands in, counting from 0: commas and the like, and "and",
   // "but", "also", "plus", "though" between words, start a new one.
   std::vector<std::size_t> clauses(const words& w) const;
+
+  // A correction said in passing: "medium. oh and i was wrong about the team, they're all python
+  // folks", "i said thousands of users but it'll be a couple hundred tops". It runs from the
+  // clause of its marker (language.json "grammar.corrections") to the end of that sentence.
+  struct correction {
+    words said;    // the correcting words, the marker and any quoted old answer left out
+    words quoted;  // "i said thousands of users": the old answer it quotes, if any
+    // "it's not analytics", "more a website than an api": the old answers it denies.
+    std::vector<words> denied;
+    words asserted;    // the correcting words without what they deny: the new answer
+    std::string rest;  // the message's other words, to be read as they would be alone
+  };
+  std::optional<correction> correction_in(const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
   // The words as the sources would put them, for a search: corrected, with chat words
   // replaced ("is python ok for a noob" -> "is python ok for a beginner").

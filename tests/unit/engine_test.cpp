@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <random>
 
 #include "support.hpp"
@@ -126,4 +127,82 @@ TEST_CASE("replay with events after the history equals replay of them joined") {
                    CHECK(split.last_turn == joined.last_turn);
                  }
                });
+}
+
+namespace {
+
+struct corrections_bench {
+  temp_dir dir;
+  std::unique_ptr<bot::app> app = test::open_test_app(dir.str());
+  dialogue::engine eng{app->framework, *app->knowledge};
+
+  // The answers given by buttons, then one typed message.
+  dialogue::outcome say(const std::vector<std::pair<std::string, std::string>>& given,
+                        const std::string& text) {
+    std::vector<dialogue::event> history;
+    dialogue::input in;
+    in.type = dialogue::input::kind::start;
+    auto out = eng.step(history, in);
+    history.insert(history.end(), out.events.begin(), out.events.end());
+    for (const auto& [q, o] : given) {
+      REQUIRE(out.question == q);
+      in.type = dialogue::input::kind::choose;
+      in.option = o;
+      out = eng.step(history, in);
+      history.insert(history.end(), out.events.begin(), out.events.end());
+    }
+    in.type = dialogue::input::kind::text;
+    in.text = text;
+    return eng.step(history, in);
+  }
+};
+
+std::map<std::string, std::string> of_kind(const dialogue::outcome& out, dialogue::event_kind k) {
+  std::map<std::string, std::string> got;
+  for (const auto& e : out.events)
+    if (e.kind == k) got[e.question] = e.option;
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("a correction said in passing is proposed - the rest of the message answers") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}};
+  // The sentence before the correction answers the question asked.
+  auto out = b.say({{"context", "startup"},
+                    {"startup_goal", "validate"},
+                    {"workload", "api"},
+                    {"team", "javascript"}},
+                   "nope. oh and scratch the api thing, it's really heavy number crunching");
+  CHECK(out.stage == dialogue::stage::confirming);
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"realtime", "no"}});
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"workload", "compute"}});
+  // A yes/no question: denying the old answer gives the other one.
+  out = b.say({{"context", "startup"},
+               {"startup_goal", "validate"},
+               {"workload", "api"},
+               {"team", "javascript"},
+               {"realtime", "yes"}},
+              "hmm actually we don't need anything live after all");
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"realtime", "no"}});
+  // A number replaces the number quoted.
+  out = b.say({{"context", "startup"},
+               {"startup_goal", "validate"},
+               {"workload", "api"},
+               {"team", "javascript"},
+               {"realtime", "no"},
+               {"data", "none"},
+               {"scale", "high"}},
+              "i said millions of users but realistically a few hundred");
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"scale", "low"}});
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  // A question with a correction word in it corrects nothing.
+  out = b.say(startup, "who actually uses node in production?");
+  CHECK(of_kind(out, dialogue::event_kind::propose).empty());
 }

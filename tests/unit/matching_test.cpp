@@ -148,3 +148,13 @@ TEST_CASE("an amount before a subject says how much of it: 'a bit of analytics' 
   REQUIRE(m.chosen != nullptr);
   CHECK(m.chosen->id == "core");
 }
+
+TEST_CASE("a full stop - an exclamation or a question mark ends a sentence - a comma does not") {
+  std::vector<char> stops;
+  auto t = tokenize("medium. oh, and the team! is it", stops);
+  REQUIRE(t.size() == stops.size());
+  REQUIRE(t.size() == 10);  // medium . oh , and the team ! is it
+  CHECK(stops[1] == 1);     // "."
+  CHECK(stops[3] == 0);     // ","
+  CHECK(stops[7] == 1);     // "!"
+}

@@ -357,3 +357,38 @@ TEST_CASE("a share in percent says how much of the work the question is about") 
   CHECK(read("90% of the traffic is websockets") == "(none)");
   CHECK(read("5 per second") == "(none)");
 }
+
+TEST_CASE("a correction runs from its marker to the end of its sentence") {
+  auto fix = plain().correction_in(
+      plain().read("medium. oh and i was wrong about the team, they're all python folks"));
+  REQUIRE(fix);
+  CHECK(joined(fix->said) == "about the team , they're all python folks");
+  CHECK(fix->quoted.tokens.empty());
+  CHECK(fix->rest == "medium. oh");
+  // A sentence after the correction is read on its own.
+  fix = plain().correction_in(plain().read("on second thought it's a website. no realtime"));
+  REQUIRE(fix);
+  CHECK(joined(fix->said) == "it's a website");
+  CHECK(fix->rest == ". no realtime");
+  CHECK_FALSE(plain().correction_in(plain().read("a few hundred users, and the code stays lean")));
+}
+
+TEST_CASE("a correction quotes or denies the old answer - and asserts the new one") {
+  auto fix = plain().correction_in(
+      plain().read("i said thousands of users but honestly it'll be a couple hundred tops"));
+  REQUIRE(fix);
+  CHECK(joined(fix->quoted) == "thousands of users");
+  CHECK(joined(fix->said) == "honestly it'll be a couple hundred tops");
+  fix = plain().correction_in(
+      plain().read("correction: it's not analytics, it's mostly the customer web app"));
+  REQUIRE(fix);
+  REQUIRE(fix->denied.size() == 1);
+  CHECK(joined(fix->denied.front()) == "analytics");
+  CHECK(joined(fix->asserted) == "it's , it's mostly the customer web app");
+  // "than", "instead of": the old answer follows, and is no part of the new one.
+  fix = plain().correction_in(plain().read("actually it's more a chat app than an api"));
+  REQUIRE(fix);
+  REQUIRE(fix->denied.size() == 1);
+  CHECK(joined(fix->denied.front()) == "an api");
+  CHECK(joined(fix->said) == "it's more a chat app");
+}
