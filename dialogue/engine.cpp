@@ -1083,10 +1083,29 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (asks) {
     // "what about Go?": a subject the sources never mention is not covered, whatever else the
     // question says.
-    for (const auto& subject : understanding_.other_subjects(w))
-      if (kb_.search(subject, 1).empty()) return b.refuse(notice::not_covered, part::not_covered{});
+    // A tool a backend runs with is left out of the search instead ("microservices on k8s, is
+    // node a fit?" asks about microservices); if nothing else is covered, neither is it.
+    words asked = w;
+    for (const auto& subject : understanding_.other_subjects(w)) {
+      if (!kb_.search(subject, 1).empty()) continue;
+      // Only a question about one of the stacks: "postgres or mongo?" is not one.
+      const bool names_a_stack =
+          std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
+            return std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
+              return std::find(st.names.begin(), st.names.end(), t) != st.names.end();
+            });
+          });
+      if (!understanding_.surrounding(subject) || !names_a_stack)
+        return b.refuse(notice::not_covered, part::not_covered{});
+      for (std::size_t i = asked.tokens.size(); i-- > 0;)
+        if (asked.tokens[i] == subject) {
+          asked.tokens.erase(asked.tokens.begin() + static_cast<std::ptrdiff_t>(i));
+          if (i < asked.stems.size())
+            asked.stems.erase(asked.stems.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+    }
     // The words as corrected ("pyhton" is searched as "python").
-    std::string corrected = understanding_.search_query(w);
+    std::string corrected = understanding_.search_query(asked);
     if (text.find('?') != std::string::npos) corrected += "?";
     sourced_answer answer = search_sources(c, corrected);
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));

@@ -100,6 +100,9 @@ struct language {
       question_phrases;  // phrases that make a message a question wherever they stand
   std::vector<std::string>
       other_subjects;  // subjects people ask about that may lie outside the sources
+  // Of those, tools a backend runs with ("postgres", "k8s"): a question naming one is still
+  // for the sources when it also asks about something they cover.
+  std::vector<std::string> surroundings;
   // Chat words for what the sources call otherwise ("noob" -> "beginner"), for the search.
   std::map<std::string, std::string> search_terms;
   // Chat shorthand read as the words it stands for ("u" -> "you", "ppl" -> "people").

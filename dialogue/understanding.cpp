@@ -689,6 +689,10 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
   return out;
 }
 
+bool understanding::surrounding(std::string_view subject) const {
+  return contains(lang_.surroundings, subject);
+}
+
 std::string understanding::search_query(const words& w) const {
   // Where a chat phrase starts, its term replaces it; the longest phrase wins.
   std::vector<std::pair<std::size_t, const std::string*>> replaced(w.tokens.size(), {0, nullptr});

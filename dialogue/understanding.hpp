@@ -85,6 +85,8 @@ class understanding {
   };
   std::optional<correction> correction_in(const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
+  // True when an other subject is a tool a backend runs with (`surroundings`): "k8s".
+  bool surrounding(std::string_view subject) const;
   // The words as the sources would put them, for a search: corrected, with chat words
   // replaced ("is python ok for a noob" -> "is python ok for a beginner").
   std::string search_query(const words& w) const;

@@ -73,10 +73,35 @@ void knowledge_store::load_cache() {
   for (std::size_t i = 0; i < doc_.facts.size(); ++i) fact_index_[doc_.facts[i].id] = i;
   for (std::size_t i = 0; i < doc_.sources.size(); ++i) source_index_[doc_.sources[i].id] = i;
   vocab_ = {};
+  topics_ = {};
   for (const auto& fact : doc_.facts) {
     vocab_.add_text(fact.claim);
     vocab_.add_text(fact.topic);
     for (const auto& k : fact.keywords) vocab_.add_text(k);
+    topics_.add(fact.topic, join_words(fact.keywords));
+  }
+  // A keyword that two facts or more use, all on one stack, leans a question to that stack.
+  lean_.clear();
+  std::map<std::string, std::set<std::string>> techs;
+  std::map<std::string, int> uses;
+  for (const auto& fact : doc_.facts)
+    for (const auto& k : fact.keywords) {
+      ++uses[k];
+      techs[k].insert(fact.tech);
+    }
+  for (const auto& [k, t] : techs)
+    if (uses[k] >= 2 && t.size() == 1 && *t.begin() != "both") lean_[k] = *t.begin();
+  // The stacks' names come from the frameworks stored with the knowledge, not from a list here.
+  stack_names_.clear();
+  auto fw = db_.prepare("SELECT document FROM frameworks ORDER BY id");
+  while (fw.step()) {
+    const json fw_doc = json::parse(fw.text(0), nullptr, false);
+    if (!fw_doc.is_object() || !fw_doc.contains("stacks")) continue;
+    for (const auto& st : fw_doc["stacks"]) {
+      auto& names = stack_names_[st.value("id", "")];
+      for (const auto& n : st.value("names", json::array()))
+        for (auto& w : search_words(n.get<std::string>())) names.push_back(std::move(w));
+    }
   }
 }
 
@@ -160,6 +185,7 @@ void knowledge_store::store_framework(const dialogue::framework& fw, const std::
   transaction t(db_);
   write_framework(fw, document);
   t.commit();
+  load_cache();
 }
 
 void knowledge_store::write_framework(const dialogue::framework& fw, const std::string& document) {
@@ -261,11 +287,17 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
   // And a question mostly about other things ("who won the game last night": only "game" is a
   // word of the facts) is not one the sources cover either.
   auto words = search_words(text);
+  // The stack a word names ("node", "js": each stack's `names`), or "".
+  auto stack_of = [&](const std::string& w) -> std::string {
+    for (const auto& [id, names] : stack_names_)
+      if (std::find(names.begin(), names.end(), w) != names.end()) return id;
+    return {};
+  };
   std::vector<std::string> subject;
   bool stack = false;
   std::size_t unknown = 0;
   for (const auto& w : words) {
-    if (w == "python" || w == "node") stack = true;
+    if (!stack_of(w).empty()) stack = true;
     if (is_generic_word(w)) continue;
     if (vocab_.is_known(w))
       subject.push_back(w);
@@ -285,20 +317,20 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
   for (const auto& [id, rank] : rows)
     if (auto f = find_fact(id)) hits.push_back({*f, rank});
 
-  // The stack a question is about comes first with shared facts (the first one named when it
-  // names both: "how fast is Node.js compared to Python?" is about Node.js); a question asking
-  // for a number puts facts with a figure first. Otherwise the full-text rank decides.
-  auto names = [](const std::string& w, std::initializer_list<std::string_view> list) {
-    return std::find(list.begin(), list.end(), w) != list.end();
-  };
+  // The first fact answers what the question is about: the best one on its topic ("is node
+  // fast?" is about performance, not every fact that says "node"). The order otherwise: when
+  // the question asks for a number, facts with a figure; then facts on the stack it names (the
+  // first one named when it names both: "how fast is Node.js compared to Python?" is about
+  // Node.js) or on both; then the full-text rank. None of this reaches past the best few by
+  // the full-text rank: a fact that shares little with the question does not come first.
   std::string wanted;
-  for (const auto& w : words) {
-    if (names(w, {"python", "django", "flask", "fastapi", "pypi"}))
-      wanted = "python";
-    else if (names(w, {"node", "javascript", "js", "express", "npm"}))
-      wanted = "nodejs";
-    if (!wanted.empty()) break;
-  }
+  for (const auto& w : words)
+    if (wanted.empty()) wanted = stack_of(w);
+  // No stack named: a word only one stack's facts use as a keyword ("npm", "pypi") leans the
+  // question to that stack.
+  for (const auto& w : words)
+    if (wanted.empty())
+      if (auto it = lean_.find(w); it != lean_.end()) wanted = it->second;
   bool figure = asks_for_figure(text);
   auto order = [&](const knowledge::search_hit& h) {
     return std::pair{figure && h.fact.figure.empty(),
@@ -308,6 +340,11 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
                    [&](const knowledge::search_hit& x, const knowledge::search_hit& y) {
                      return order(x) < order(y);
                    });
+  const std::string topic = topics_.topic_of(subject);
+  auto on_topic = std::find_if(hits.begin(), hits.end(), [&](const knowledge::search_hit& h) {
+    return !topic.empty() && h.fact.topic == topic;
+  });
+  if (on_topic != hits.end()) std::rotate(hits.begin(), on_topic, on_topic + 1);
   if (hits.size() > limit) hits.resize(limit);
   return hits;
 }

@@ -58,7 +58,11 @@ class knowledge_store final : public knowledge::knowledge_source {
   knowledge::knowledge_doc doc_;
   std::map<std::string, std::size_t, std::less<>> fact_index_;
   std::map<std::string, std::size_t, std::less<>> source_index_;
-  vocabulary vocab_;  // every word the facts use, for the search's relevance rule
+  vocabulary vocab_;    // every word the facts use, for the search's relevance rule
+  topic_index topics_;  // which topic each keyword speaks of, for the search's ranking
+  // Each stack's names (framework `stacks`, from every stored framework): stack id -> names.
+  std::map<std::string, std::vector<std::string>> stack_names_;
+  std::map<std::string, std::string, std::less<>> lean_;  // keyword -> the one stack using it
 };
 
 // The words of a user's question (search_words) as an FTS5 query: each a quoted term, a prefix

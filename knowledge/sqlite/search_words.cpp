@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 
 namespace advisor::storage {
 
@@ -135,6 +136,49 @@ bool vocabulary::is_known(std::string_view word) const {
   if (w.size() < 4) return false;
   auto it = words_.lower_bound(w);
   return it != words_.end() && it->starts_with(w);
+}
+
+void topic_index::add(const std::string& topic, std::string_view keywords) {
+  ++facts_[topic];
+  std::vector<std::string> words;
+  for (auto& raw : raw_words(topic)) add_word(std::move(raw), words);
+  for (auto& raw : raw_words(keywords)) add_word(std::move(raw), words);
+  std::set<std::string> once;
+  for (auto& w : words) once.insert(singular(std::move(w)));
+  for (const auto& w : once) ++uses_[w][topic];
+}
+
+std::string topic_index::topic_of(const std::vector<std::string>& words) const {
+  std::map<std::string, double> score;
+  const double topics = static_cast<double>(facts_.size());
+  for (const auto& word : words) {
+    if (is_generic_word(word)) continue;
+    const std::string w = singular(word);
+    // The word's uses, and those of the longer words it begins, each topic counted once.
+    std::map<std::string, int> uses;
+    for (auto it = uses_.lower_bound(w);
+         it != uses_.end() && (it->first == w || (w.size() >= 4 && it->first.starts_with(w))); ++it)
+      for (const auto& [t, n] : it->second) uses[t] = std::max(uses[t], n);
+    if (uses.empty()) continue;
+    const double idf = std::log((topics + 1.0) / static_cast<double>(uses.size()));
+    for (const auto& [t, n] : uses)
+      score[t] += idf * static_cast<double>(n) / static_cast<double>(facts_.at(t));
+  }
+  std::string best;
+  double top = 0, second = 0;
+  for (const auto& [t, v] : score) {
+    if (v > top) {
+      second = top;
+      top = v;
+      best = t;
+    } else if (v > second) {
+      second = v;
+    }
+  }
+  // One word that a few facts of a broad topic use is too little to say what a question is
+  // about ("start" of "a gentle start" is one of the decision guide's many keywords).
+  constexpr double enough = 0.5;
+  return top >= enough && top >= 3 * second ? best : std::string{};
 }
 
 std::string match_expression(const std::vector<std::string>& words) {

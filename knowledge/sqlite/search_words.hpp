@@ -2,6 +2,7 @@
 // sources cover, and the FTS5 expression built from them. Pure functions, no SQLite.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -32,6 +33,25 @@ class vocabulary {
 
  private:
   std::set<std::string, std::less<>> words_;
+};
+
+// Which topics each word speaks of (the facts' topics and keywords), to tell what a question is
+// about: "is node fast" asks about performance, whatever other facts happen to say "node".
+class topic_index {
+ public:
+  // Adds one fact of `topic`, with its keywords (and the topic's own name) as text.
+  void add(const std::string& topic, std::string_view keywords);
+  // The topic the words speak of clearly: each word counts for a topic by the share of the
+  // topic's facts that use it, a word of few topics more than a word of many (inverse document
+  // frequency); a word of four letters or more also stands for the longer words it begins
+  // ("maintain", "maintainability"). Empty when no topic scores at least three times the next one,
+  // or the best scores too little (one word that few facts of a broad topic use).
+  std::string topic_of(const std::vector<std::string>& words) const;
+
+ private:
+  // word -> topic -> how many of the topic's facts use it
+  std::map<std::string, std::map<std::string, int>, std::less<>> uses_;
+  std::map<std::string, int> facts_;  // topic -> facts
 };
 
 // Words as an FTS5 query: each a quoted term (a prefix term from three letters), joined with OR.

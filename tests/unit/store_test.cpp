@@ -19,6 +19,15 @@ knowledge::knowledge_doc shipped_knowledge() {
   return knowledge::parse_knowledge(bot::read_file(file), file);
 }
 
+// The knowledge and the framework, as the app stores them: the search reads the stacks' names
+// from the stored framework.
+void import_shipped(storage::knowledge_store& kb) {
+  kb.import(shipped_knowledge());
+  std::string file = source_path("config/framework.json");
+  std::string text = bot::read_file(file);
+  kb.store_framework(dialogue::parse_framework(text, file), text);
+}
+
 }  // namespace
 
 TEST_CASE("a new database is migrated to the latest schema version") {
@@ -114,7 +123,7 @@ TEST_CASE(
     "not cover") {
   temp_dir dir;
   storage::knowledge_store kb(dir.file("k.db"));
-  kb.import(shipped_knowledge());
+  import_shipped(kb);
   auto ids = [&](const char* q, std::size_t limit = 3) {
     std::vector<std::string> out;
     for (const auto& h : kb.search(q, limit)) out.push_back(h.fact.id);
@@ -285,4 +294,56 @@ TEST_CASE("one batch: a stale write is refused while the others land") {
       "LEFT JOIN events p ON p.id = e.prev WHERE e.conversation_id = 'b' ORDER BY e.id");
   REQUIRE(chain.step());
   CHECK(chain.text(0) == "1<0 2<1");
+}
+
+TEST_CASE("the topic index tells what a question is about") {
+  storage::topic_index t;
+  t.add("performance", "fast speed throughput requests");
+  t.add("performance", "slow speed requests rps");
+  t.add("packages", "npm packages ecosystem modules");
+  t.add("packages", "pip dependencies install");
+  t.add("community", "community developers help support");
+  using V = std::vector<std::string>;
+  CHECK(t.topic_of(V{"speed"}) == "performance");
+  CHECK(t.topic_of(V{"dependencies"}) == "packages");
+  // A word of four letters or more stands for the longer words it begins.
+  CHECK(t.topic_of(V{"develop"}) == "community");
+  // Stack names and judging words say nothing of the topic; nor do words no topic uses.
+  CHECK(t.topic_of(V{"python", "better"}).empty());
+  CHECK(t.topic_of(V{"weather"}).empty());
+  // Two topics near level: no topic is sure enough to lead.
+  CHECK(t.topic_of(V{"speed", "packages"}).empty());
+  // A word that one of many facts of a topic uses is too little to tell.
+  for (const char* k : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"})
+    t.add("guide", std::string("rule") + k);
+  t.add("guide", "start");
+  CHECK(t.topic_of(V{"start"}).empty());
+  // A word most of a topic's facts use outweighs one a single fact of another topic uses.
+  t.add("community", "requests");
+  t.add("community", "mentors");
+  t.add("community", "meetups");
+  CHECK(t.topic_of(V{"requests", "speed"}) == "performance");
+}
+
+TEST_CASE("search reads the stacks from the stored framework and leans on one-stack keywords") {
+  temp_dir dir;
+  storage::knowledge_store kb(dir.file("k.db"));
+  kb.import(shipped_knowledge());
+  // Without a framework no word names a stack: a bare "is python better?" is about nothing.
+  CHECK(kb.search("is python better?", 3).empty());
+  std::string file = source_path("config/framework.json");
+  std::string text = bot::read_file(file);
+  kb.store_framework(dialogue::parse_framework(text, file), text);
+  CHECK(!kb.search("is python better?", 3).empty());
+  // A stack's names (framework.json: "js" names Node.js) put its facts first.
+  auto js = kb.search("how fast is js compared to python", 1);
+  REQUIRE(js.size() == 1);
+  CHECK(js.front().fact.tech == "nodejs");
+  // Reopened, the names come back from the stored framework.
+  storage::knowledge_store again(dir.file("k.db"));
+  CHECK(!again.search("is python better?", 3).empty());
+  // "npm" names no stack, but only Node.js facts use it: its facts lead.
+  auto npm = kb.search("how big is npm these days", 1);
+  REQUIRE(npm.size() == 1);
+  CHECK(npm.front().fact.tech == "nodejs");
 }
