@@ -105,17 +105,16 @@ using parsed = std::variant<http_response, Event>;
 //   deliver(e, r): sends a deferred reply
 //   follow_up(e, r): after every turn (an announcement, a webhook): nothing to do is ok
 template <class C>
-concept http_channel =
-    requires(C& c, const http_request& req, const typename C::event& e,
-             const typename C::reply& r) {
-      { c.verify(req) } -> std::same_as<std::optional<http_response>>;
-      { c.key_of(e) } -> std::convertible_to<bot::channel_key>;
-      { c.serve(e) } -> std::same_as<typename C::reply>;
-      { c.failed(e) } -> std::same_as<typename C::reply>;
-      { c.respond(r) } -> std::same_as<http_response>;
-      { c.defer(e) } -> std::same_as<http_response>;
-      { c.deliver(e, r) } -> std::same_as<delivery>;
-      { c.follow_up(e, r) } -> std::same_as<delivery>;
-    };
+concept http_channel = requires(C& c, const http_request& req, const typename C::event& e,
+                                const typename C::reply& r) {
+  { c.verify(req) } -> std::same_as<std::optional<http_response>>;
+  { c.key_of(e) } -> std::convertible_to<bot::channel_key>;
+  { c.serve(e) } -> std::same_as<typename C::reply>;
+  { c.failed(e) } -> std::same_as<typename C::reply>;
+  { c.respond(r) } -> std::same_as<http_response>;
+  { c.defer(e) } -> std::same_as<http_response>;
+  { c.deliver(e, r) } -> std::same_as<delivery>;
+  { c.follow_up(e, r) } -> std::same_as<delivery>;
+};
 
 }  // namespace advisor::adapters

@@ -37,10 +37,9 @@ class runner {
   runner& operator=(const runner&) = delete;
 
   // The whole path for one request; runs on the server's route thread.
-  http_response handle(const http_request& req)
-    requires requires(C& c) {
-      { c.parse(req) } -> std::same_as<parsed<typename C::event>>;
-    }
+  http_response handle(const http_request& req) requires requires(C& c) {
+    { c.parse(req) } -> std::same_as<parsed<typename C::event>>;
+  }
   {
     return handle(req, [this](const http_request& r) { return channel_.parse(r); });
   }

@@ -1,8 +1,9 @@
 // The channel contract's pure parts: the terminal's parse (a typed line to an action) and render
 // (a turn to text), and an action's service request. No service, no socket.
+#include "adapters/common/channel.hpp"
+
 #include <doctest/doctest.h>
 
-#include "adapters/common/channel.hpp"
 #include "adapters/terminal/terminal.hpp"
 
 using namespace advisor;
