@@ -312,11 +312,11 @@ void json_session::handle(std::string_view frame, reply_fn reply) {
           token_, std::move(r),
           [option = *option](result res) -> frames {
             const turn& t = res.t;
-            if (t.out.error == "unknown_option")
+            if (t.out.notice == dialogue::notice::unknown_option)
               return {error_frame(
                   "unknown_option",
                   "\"" + echo(option) + "\" is not an option for the current question.")};
-            if (t.out.error == "stale")
+            if (t.out.notice == dialogue::notice::stale)
               return {
                   error_frame("stale_option",
                               "That button belongs to a question that has already been answered."),

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <thread>
 
+#include "adapters/common/runner.hpp"
 #include "adapters/discord/api.hpp"
 #include "adapters/discord/messages.hpp"
 #include "adapters/discord/verifier.hpp"
@@ -138,9 +139,11 @@ std::string option_label(const bot::turn& t, std::string_view id) {
   return {};
 }
 
-}  // namespace
+// Discord's side of the channel contract (adapters/common/channel.hpp); the runner drives it.
+struct discord_channel {
+  using event = interaction;
+  using reply = discord::reply;
 
-struct adapter::impl {
   static std::int64_t system_clock_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -152,11 +155,9 @@ struct adapter::impl {
     return o;
   }
 
-  impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
-       adapter_options opts)
+  discord_channel(const bot::discord_config& cfg, bot::service& svc, adapter_options opts)
       : cfg_(cfg),
         svc_(svc),
-        pool_(pool),
         opts_(with_clock(std::move(opts))),
         verifier_(cfg.public_key),
         // Requests signed before this adapter started may have been served before a restart.
@@ -165,21 +166,8 @@ struct adapter::impl {
     label_ = [this](std::string_view id) { return svc_.engine().fw().stack_label(id); };
   }
 
-  ~impl() {
-    std::unique_lock lock(jobs_mutex_);
-    jobs_idle_.wait(lock, [this] { return jobs_ == 0; });
-  }
-
-  // A turn handed to a worker, and its result handed back if the handler still waits.
-  struct pending {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool done = false;
-    bool deferred = false;
-    reply result;
-  };
-
-  adapters::http_response handle(const adapters::http_request& req) {
+  // Signature, timestamp window, replay (here and, with several instances, in the database).
+  std::optional<adapters::http_response> verify(const adapters::http_request& req) {
     const std::string signature = req.header("x-signature-ed25519");
     const std::string timestamp = req.header("x-signature-timestamp");
     if (signature.empty() || timestamp.empty() ||
@@ -223,7 +211,11 @@ struct adapter::impl {
         }
       }
     }
+    return std::nullopt;
+  }
 
+  // The interaction, or the answer it gets at once (PING, someone else's or an unknown button).
+  adapters::parsed<event> parse(const adapters::http_request& req) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return refuse(400, "invalid_json", "The body is not a JSON object.");
     int type = type_of(body);
@@ -231,26 +223,28 @@ struct adapter::impl {
     if (!cfg_.app_id.empty() && str(body, "application_id") != cfg_.app_id)
       return refuse(400, "wrong_application", "This interaction is for another application.");
 
-    auto in = parse(body);
+    auto in = discord::parse(body);
     if (!in)
       return refuse(400, "bad_interaction", "The interaction lacks a token, channel or user.");
     log::info("discord_interaction",
               {{"interaction", in->id}, {"type", in->type}, {"user", in->user}});
 
     if (in->type == wire::application_command) {
-      if (in->command != "advisor") return respond_now(reply::ephemeral(unknown_text));
+      if (in->command != "advisor") return respond(reply::ephemeral(unknown_text));
     } else if (in->type == wire::message_component) {
-      if (!decode_custom_id(in->custom_id)) return respond_now(reply::ephemeral(unknown_text));
+      if (!decode_custom_id(in->custom_id)) return respond(reply::ephemeral(unknown_text));
       if (!in->message_owner.empty() && in->message_owner != in->user)
-        return respond_now(reply::ephemeral(not_yours_text));
+        return respond(reply::ephemeral(not_yours_text));
     } else {
       return refuse(400, "unsupported_interaction",
                     "The advisor answers /advisor and its buttons only.");
     }
-    return dispatch(std::move(*in));
+    return std::move(*in);
   }
 
-  adapters::http_response respond_now(const reply& r) {
+  bot::channel_key key_of(const event& in) const { return in.key(); }
+
+  adapters::http_response respond(const reply& r) const {
     int type = r.how == reply::kind::update ? wire::update_message : wire::channel_message;
     if (!r.file) return json_response(200, interaction_response(type, r.data));
     auto m = with_attachment(interaction_response(type, r.data), *r.file);
@@ -260,62 +254,24 @@ struct adapter::impl {
     return res;
   }
 
-  // Runs the turn on a worker; answers inline when it is done within the budget, else defers.
-  adapters::http_response dispatch(interaction in) {
-    auto p = std::make_shared<pending>();
-    // A zero budget always defers (a test can force that path); otherwise the worker may win.
-    p->deferred = opts_.inline_budget <= std::chrono::milliseconds::zero();
-    begin_job();
-    auto key = in.key();
-    pool_.post(key.channel + ":" + key.key, [this, p, in] {
-      reply r;
-      try {
-        r = adapters::timed_turn(channel_name, [&] { return run(in); });
-      } catch (const std::exception& e) {
-        log::error("discord_turn_failed", {{"interaction", in.id}, {"error", e.what()}});
-        r = reply::ephemeral(failed_text);
-      }
-      bool deliver_later = false;
-      {
-        std::lock_guard lock(p->mutex);
-        if (p->deferred) {
-          deliver_later = true;
-        } else {
-          p->result = r;
-          p->done = true;
-        }
-      }
-      p->done_cv.notify_all();
-      if (deliver_later) deliver(in, r);
-      if (r.finished) announce(in, *r.finished);
-      end_job();
-    });
-
-    std::unique_lock lock(p->mutex);
-    if (!p->deferred && p->done_cv.wait_for(lock, opts_.inline_budget, [&] { return p->done; }))
-      return respond_now(p->result);
-    p->deferred = true;
+  adapters::http_response defer(const event& in) const {
     log::info("discord_deferred", {{"interaction", in.id}});
     bool command = in.type == wire::application_command;
     return json_response(200, interaction_response(command ? wire::deferred_channel_message
                                                            : wire::deferred_update_message));
   }
 
+  reply failed(const event&) const { return reply::ephemeral(failed_text); }
+
   // The turn itself, on a worker thread, one at a time per Discord user and channel.
-  reply run(const interaction& in) {
+  reply serve(const event& in) {
     auto key = in.key();
     if (in.type == wire::application_command) {
-      auto now = svc_.current(key);
-      bot::turn t;
+      // Resume or start: the service's rule, the same on every channel.
+      bot::turn t = svc_.open(key, in.text);
       std::string preface;
-      if (!now || now->out.finished || now->out.question.empty()) {
-        t = svc_.start(key, in.text, true);
-      } else if (in.text.empty()) {
-        t = *now;
+      if (t.resumed && in.text.empty())
         preface = "Picking up where you left off. (Say `/advisor text:restart` to start over.)";
-      } else {
-        t = svc_.message(key, in.text);
-      }
       reply r{reply::kind::message, turn_message(t, label_, preface), std::nullopt, std::nullopt};
       if (t.out.just_recommended()) r.finished = t;
       return r;
@@ -355,9 +311,10 @@ struct adapter::impl {
       return {reply::kind::message, text_message(t.out.text), std::nullopt, std::nullopt};
     }
 
+    // The service refuses an answer to a question that is no longer current.
     bot::turn t = svc_.choose(key, *option, now->out.question);
-    if (t.out.error == "stale") return reply::ephemeral(stale_text);
-    if (!t.out.error.empty()) return reply::ephemeral(t.out.text);
+    if (t.out.notice == dialogue::notice::stale) return reply::ephemeral(stale_text);
+    if (t.out.notice != dialogue::notice::none) return reply::ephemeral(t.out.text);
     std::string preface;
     if (!now->out.reviewing()) preface = "You answered: **" + option_label(*now, *option) + "**";
     reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt, std::nullopt};
@@ -365,8 +322,8 @@ struct adapter::impl {
     return r;
   }
 
-  // Sends a deferred turn's result through the interaction webhook.
-  void deliver(const interaction& in, const reply& r) {
+  // A deferred turn's result, through the interaction webhook.
+  adapters::delivery deliver(const event& in, const reply& r) const {
     json data = r.data;
     bool edit = in.type == wire::application_command || r.how == reply::kind::update;
     if (edit)
@@ -378,47 +335,43 @@ struct adapter::impl {
       if (res.status != 404) break;
       std::this_thread::sleep_for(unacknowledged_wait * (attempt + 1));
     }
-    if (res.ok())
-      log::info("discord_follow_up", {{"interaction", in.id}, {"status", res.status}});
-    else
-      log::error("discord_follow_up_failed",
-                 {{"interaction", in.id}, {"error", describe_failure(res)}});
+    return adapters::delivery::from(res, "interaction " + in.id);
   }
 
   // The optional webhook: the final recommendation, posted where the team keeps decisions.
-  void announce(const interaction& in, const bot::turn& t) {
-    if (cfg_.webhook_url.empty() || !t.out.recommendation) return;
+  adapters::delivery follow_up(const event& in, const reply& r) const {
+    if (!r.finished || cfg_.webhook_url.empty() || !r.finished->out.recommendation)
+      return adapters::delivery::done();
+    const bot::turn& t = *r.finished;
     json message = {{"content", "A recommendation for <@" + in.user + ">:"},
                     {"embeds", json::array({recommendation_embed(*t.out.recommendation, label_)})},
                     {"allowed_mentions", {{"parse", json::array()}}}};
-    auto res = api_.post_webhook(message);
-    if (res.ok())
-      log::info("discord_webhook_posted", {{"conversation", t.conversation}});
-    else
-      log::error("discord_webhook_failed",
-                 {{"conversation", t.conversation}, {"error", describe_failure(res)}});
-  }
-
-  void begin_job() {
-    std::lock_guard lock(jobs_mutex_);
-    ++jobs_;
-  }
-  void end_job() {
-    std::lock_guard lock(jobs_mutex_);
-    if (--jobs_ == 0) jobs_idle_.notify_all();
+    return adapters::delivery::from(api_.post_webhook(message), "webhook " + t.conversation);
   }
 
   bot::discord_config cfg_;
   bot::service& svc_;
-  adapters::worker_pool& pool_;
   adapter_options opts_;
   signature_verifier verifier_;
   replay_guard guard_;
   api api_;
   label_fn label_;
-  std::mutex jobs_mutex_;
-  std::condition_variable jobs_idle_;
-  std::size_t jobs_ = 0;
+};
+
+static_assert(adapters::http_channel<discord_channel>);
+
+}  // namespace
+
+struct adapter::impl {
+  impl(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+       adapter_options opts)
+      : budget_(opts.inline_budget),
+        channel_(cfg, svc, std::move(opts)),
+        runner_(channel_, pool, std::string(channel_name), budget_) {}
+
+  std::chrono::milliseconds budget_;
+  discord_channel channel_;
+  adapters::runner<discord_channel> runner_;  // destroyed first: waits for its jobs
 };
 
 adapter::adapter(const bot::discord_config& cfg, bot::service& svc, adapters::worker_pool& pool,
@@ -433,7 +386,7 @@ void adapter::register_routes(adapters::router& routes) {
 }
 
 adapters::http_response adapter::handle(const adapters::http_request& req) {
-  return impl_->handle(req);
+  return impl_->runner_.handle(req);
 }
 
 int register_command(const bot::discord_config& cfg, std::ostream& out) {

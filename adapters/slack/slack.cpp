@@ -2,8 +2,12 @@
 
 #include <charconv>
 #include <chrono>
+#include <map>
+#include <mutex>
 
+#include "adapters/common/runner.hpp"
 #include "adapters/slack/form.hpp"
+#include "adapters/slack/seen_set.hpp"
 #include "adapters/slack/signing.hpp"
 #include "bot/infra/log.hpp"
 #include "bot/infra/metrics.hpp"
@@ -96,36 +100,606 @@ options with_clock(options o) {
 
 }  // namespace
 
-adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool,
-                 options opts)
-    : cfg_(cfg),
-      svc_(svc),
-      pool_(pool),
-      opts_(with_clock(std::move(opts))),
-      client_(opts_.retry),
-      // Requests signed before this adapter started may have been served before a restart.
-      signatures_(max_clock_skew_seconds, opts_.replay_capacity, opts_.now()),
-      events_(event_ttl_seconds, seen_capacity),
-      clicks_(click_ttl_seconds, seen_capacity) {
-  if (cfg_.bot_token.empty())
-    log::warn("slack_bot_token_missing",
-              {{"hint", "set ADVISOR_SLACK_BOT_TOKEN: without it no reply reaches Slack"}});
-  const auto& fw = svc_.engine().fw();
-  for (const auto& s : fw.stacks) stack_labels_[s.id] = s.label;
-  if (fw.hybrid) stack_labels_[fw.hybrid->id] = fw.hybrid->label;
-  auto& m = adapters::metrics::global();
-  m.describe("advisor_slack_requests_total", "Slack requests received, by route.");
-  m.describe(
-      "advisor_slack_rejected_total",
-      "Slack requests refused, by reason: 401, or 503 for busy (the replay memory is full).");
-  m.describe("advisor_slack_duplicates_total",
-             "Slack retries and double clicks recognised and dropped, by kind.");
-  m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
-  m.describe("advisor_slack_api_errors_total",
-             "Slack Web API calls that failed, by method and error.");
+namespace {
+
+// A conversation's place in Slack: whose, in which thread.
+struct conversation {
+  std::string team, channel, thread, user;
+  std::string key() const { return team + "/" + channel + "/" + thread + "/" + user; }
+  bot::channel_key channel_key() const { return {"slack", key()}; }
+};
+
+// The question message whose buttons are live, per conversation, to retire them when the
+// answer comes as text instead of a click.
+struct open_question {
+  std::string channel, ts;
+  json blocks;
+};
+
+// One request, parsed: what the worker is to do.
+struct slack_event {
+  enum class kind {
+    command,  // /advisor: a new thread (its root is posted first), then a new conversation
+    text,     // a mention or a direct message
+    click,    // a button of the conversation's owner
+    notice,   // someone else's button: tell them privately, change nothing
+  };
+  kind type = kind::text;
+  conversation c;  // a command's thread is empty until its root message is posted
+  adapters::action what;
+  std::string response_url;              // command: where to tell the user privately
+  std::string label, message_ts, claim;  // click
+  std::string owner;                     // notice: whose buttons they were
+  json blocks;                           // click: the clicked message's blocks
+};
+
+// What a turn came to, for delivery.
+struct slack_reply {
+  std::optional<bot::turn> t;  // the turn, when one ran
+  conversation c;              // where the reply goes
+  bool failed = false;         // the turn threw: say sorry
+  bool no_root = false;        // command: the thread's root could not be posted
+};
+
+std::string posted_error(const std::optional<json>& posted, std::string_view method) {
+  return posted ? std::string{} : std::string(method) + " failed";
 }
 
-adapter::~adapter() { pool_.drain(); }
+adapters::delivery delivered(const std::optional<json>& posted, std::string_view method) {
+  if (posted) return adapters::delivery::done();
+  return {false, 0, posted_error(posted, method)};
+}
+
+}  // namespace
+
+// Slack's side of the channel contract; the runner drives it.
+struct adapter::contract {
+  using event = slack_event;
+  using reply = slack_reply;
+
+  contract(const bot::slack_config& cfg, bot::service& svc, options opts)
+      : cfg_(cfg),
+        svc_(svc),
+        opts_(with_clock(std::move(opts))),
+        client_(opts_.retry),
+        // Requests signed before this adapter started may have been served before a restart.
+        signatures_(max_clock_skew_seconds, opts_.replay_capacity, opts_.now()),
+        events_(event_ttl_seconds, seen_capacity),
+        clicks_(click_ttl_seconds, seen_capacity) {
+    if (cfg_.bot_token.empty())
+      log::warn("slack_bot_token_missing",
+                {{"hint", "set ADVISOR_SLACK_BOT_TOKEN: without it no reply reaches Slack"}});
+    const auto& fw = svc_.engine().fw();
+    for (const auto& s : fw.stacks) stack_labels_[s.id] = s.label;
+    if (fw.hybrid) stack_labels_[fw.hybrid->id] = fw.hybrid->label;
+    auto& m = adapters::metrics::global();
+    m.describe("advisor_slack_requests_total", "Slack requests received, by route.");
+    m.describe(
+        "advisor_slack_rejected_total",
+        "Slack requests refused, by reason: 401, or 503 for busy (the replay memory is full).");
+    m.describe("advisor_slack_duplicates_total",
+               "Slack retries and double clicks recognised and dropped, by kind.");
+    m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
+    m.describe("advisor_slack_api_errors_total",
+               "Slack Web API calls that failed, by method and error.");
+  }
+
+  // ---- verify: signature, timestamp window, replay (and a full replay memory: 503) ------
+
+  std::optional<adapters::http_response> verify(const adapters::http_request& req) {
+    std::string route = req.path.starts_with("/slack/") ? req.path.substr(7) : req.path;
+    count("advisor_slack_requests_total", {{"route", route}});
+    std::string ts = req.header("x-slack-request-timestamp");
+    std::string sig = req.header("x-slack-signature");
+    std::int64_t now = opts_.now();
+    verdict v = slack::verify(cfg_.signing_secret, ts, sig, req.body, now);
+    std::string reason(code(v));
+    if (v == verdict::ok) {
+      // verify() accepted "v0=" + 64 hex digits: the window keys on the decoded digits.
+      switch (signatures_.admit(std::string_view(sig).substr(3), timestamp_value(ts), now)) {
+        case adapters::replay_window::verdict::fresh:
+          // Fresh here; another instance may have served it already.
+          switch (remember_shared("slack/signature/" + sig.substr(3),
+                                  timestamp_value(ts) + max_clock_skew_seconds + 1)) {
+            case dialogue::seen_store::outcome::first:
+              return std::nullopt;
+            case dialogue::seen_store::outcome::seen:
+              reason = "replayed_request";
+              break;
+            case dialogue::seen_store::outcome::unavailable:
+              reason = "database_unavailable";
+              break;
+          }
+          break;
+        case adapters::replay_window::verdict::replay:
+          // A valid signature that was already served: Slack's own retries are new requests
+          // with a new timestamp and signature, so this one comes from someone else.
+          reason = "replayed_request";
+          break;
+        case adapters::replay_window::verdict::full:
+          reason = "busy";
+          break;
+        case adapters::replay_window::verdict::out_of_window:
+          // Older than what the memory has already forgotten (another thread's clock was a
+          // second ahead): as good as stale.
+          v = verdict::stale;
+          reason = code(v);
+          break;
+        case adapters::replay_window::verdict::malformed:
+          v = verdict::malformed;
+          reason = code(v);
+          break;
+      }
+    }
+    count("advisor_slack_rejected_total", {{"reason", reason}});
+    log::warn("slack_request_rejected",
+              {{"route", route}, {"reason", reason}, {"remote", req.remote}});
+    if (reason == "database_unavailable") {
+      // Fail closed: without the shared memory a replay or a retry could be served twice.
+      auto r = error_response(503, reason,
+                              "The database that remembers requests cannot be reached. Try again.");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
+    }
+    if (reason == "busy") {
+      // Fail closed: a request served without being remembered could be replayed later.
+      std::int64_t wait = signatures_.retry_after(now);
+      std::string message =
+          "Too many signed requests to check for replays right now. Try again in " +
+          std::to_string(wait) + " seconds.";
+      auto r = error_response(503, reason, message);
+      r.headers.emplace_back("Retry-After", std::to_string(wait));
+      return r;
+    }
+    return error_response(
+        401, reason,
+        v == verdict::ok ? "This request was already received once." : reject_message(v));
+  }
+
+  // ---- parse: one per route -------------------------------------------------------------
+
+  adapters::parsed<event> parse_command(const adapters::http_request& req) {
+    auto form = parse_form(req.body);
+    if (form["team_id"].empty() || form["channel_id"].empty() || form["user_id"].empty())
+      return error_response(400, "bad_request", "team_id, channel_id and user_id are required.");
+    std::string text = inbound_text(form["text"]);
+    if (text == "help")
+      return json_response(200, {{"response_type", "ephemeral"}, {"text", help_text}});
+    event e;
+    e.type = event::kind::command;
+    e.c = {form["team_id"], form["channel_id"], {}, form["user_id"]};
+    e.what = adapters::action::open(text, true);  // a new thread: a new conversation
+    e.response_url = form["response_url"];
+    return e;
+  }
+
+  adapters::parsed<event> parse_event(const adapters::http_request& req) {
+    json envelope = json::parse(req.body, nullptr, false);
+    if (!envelope.is_object())
+      return error_response(400, "invalid_json", "The body is not a JSON object.");
+    std::string type = str(envelope, "type");
+    if (type == "url_verification")
+      return json_response(200, {{"challenge", str(envelope, "challenge")}});
+    if (type != "event_callback") return empty_ok();
+    std::string event_id = str(envelope, "event_id");
+    bool duplicate = false;
+    if (!event_id.empty()) {
+      duplicate = !events_.insert(event_id, opts_.now());
+      if (!duplicate) {
+        // Recorded in the shared memory before the 200: a retry that reaches another instance
+        // is a duplicate there too.
+        auto shared = remember_shared("slack/event/" + event_id, opts_.now() + event_ttl_seconds);
+        if (shared == dialogue::seen_store::outcome::unavailable) {
+          events_.erase(event_id);  // not handled: Slack's retry may be
+          auto r = error_response(503, "database_unavailable",
+                                  "The database that remembers events cannot be reached.");
+          r.headers.emplace_back("Retry-After", "5");
+          return r;
+        }
+        duplicate = shared == dialogue::seen_store::outcome::seen;
+      }
+    }
+    if (duplicate) {
+      count("advisor_slack_duplicates_total", {{"kind", "event"}});
+      log::info("slack_event_duplicate", {{"event_id", event_id},
+                                          {"retry_num", req.header("x-slack-retry-num")},
+                                          {"retry_reason", req.header("x-slack-retry-reason")}});
+      return empty_ok();
+    }
+    if (auto e = said(envelope)) return std::move(*e);
+    return empty_ok();
+  }
+
+  // A mention or a direct message from a person; nothing for anything else.
+  std::optional<event> said(const json& envelope) const {
+    const json& ev = envelope.contains("event") ? envelope["event"] : json::object();
+    if (!ev.is_object()) return std::nullopt;
+    std::string type = str(ev, "type");
+    std::string subtype = str(ev, "subtype");
+    // Bots (ourselves included), edits, deletions, joins and the like are not someone talking
+    // to us.
+    if (ev.contains("bot_id") || (!subtype.empty() && subtype != "thread_broadcast"))
+      return std::nullopt;
+    std::string user = str(ev, "user");
+    if (user.empty()) return std::nullopt;
+    if (envelope.contains("authorizations") && envelope["authorizations"].is_array())
+      for (const auto& a : envelope["authorizations"])
+        if (str(a, "user_id") == user) return std::nullopt;
+    if (envelope.contains("authed_users") && envelope["authed_users"].is_array())
+      for (const auto& a : envelope["authed_users"])
+        if (a.is_string() && a.get<std::string>() == user) return std::nullopt;
+
+    std::string team = str(envelope, "team_id");
+    if (team.empty()) team = str(ev, "team");
+    std::string channel = str(ev, "channel");
+    std::string thread = str(ev, "thread_ts");
+    if (type == "app_mention") {
+      // In a direct message the same words also arrive as a message event: answer that one.
+      if (channel.starts_with("D")) return std::nullopt;
+      if (thread.empty()) thread = str(ev, "ts");  // a new mention opens its own thread
+    } else if (type == "message") {
+      if (str(ev, "channel_type") != "im") return std::nullopt;  // in channels: mentions only
+    } else {
+      return std::nullopt;
+    }
+    if (team.empty() || channel.empty()) return std::nullopt;
+    event e;
+    e.type = event::kind::text;
+    e.c = {team, channel, thread, user};
+    std::string text = inbound_text(str(ev, "text"));
+    // A bare mention: where we are, or a new conversation (the service's rule for an entry).
+    e.what = text.empty() ? adapters::action::open() : adapters::action::said(std::move(text));
+    return e;
+  }
+
+  adapters::parsed<event> parse_interaction(const adapters::http_request& req) {
+    auto form = parse_form(req.body);
+    json payload = json::parse(form["payload"], nullptr, false);
+    if (!payload.is_object())
+      return error_response(400, "invalid_payload", "The payload field is not a JSON object.");
+    if (str(payload, "type") != "block_actions") return empty_ok();
+    bool unavailable = false;
+    if (auto e = clicked(payload, unavailable)) return std::move(*e);
+    if (unavailable) {
+      auto r = error_response(503, "database_unavailable",
+                              "The database that remembers clicks cannot be reached.");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
+    }
+    return empty_ok();
+  }
+
+  // The click as an event; nothing for a click to ignore (a double click, not ours), with
+  // `unavailable` set when the shared memory could not be reached.
+  std::optional<event> clicked(const json& payload, bool& unavailable) {
+    if (!payload.contains("actions") || !payload["actions"].is_array() ||
+        payload["actions"].empty())
+      return std::nullopt;
+    const json& action = payload["actions"][0];
+    if (!str(action, "action_id").starts_with(option_action_prefix)) return std::nullopt;
+    auto value = decode_button_value(str(action, "value"));
+    if (!value) return std::nullopt;
+    const json& container = payload.contains("container") ? payload["container"] : json::object();
+    const json& user = payload.contains("user") ? payload["user"] : json::object();
+    std::string clicker = str(user, "id");
+    std::string team = payload.contains("team") ? str(payload["team"], "id") : std::string{};
+    if (team.empty()) team = str(user, "team_id");
+    std::string channel =
+        payload.contains("channel") ? str(payload["channel"], "id") : std::string{};
+    if (channel.empty()) channel = str(container, "channel_id");
+    std::string message_ts = str(container, "message_ts");
+    if (clicker.empty() || team.empty() || channel.empty() || message_ts.empty())
+      return std::nullopt;
+
+    event e;
+    if (clicker != value->owner) {
+      // Someone else's question: their click must not answer it for them.
+      e.type = event::kind::notice;
+      e.c = {team, channel, value->thread, clicker};
+      e.owner = value->owner;
+      return e;
+    }
+    std::string claim = channel + "/" + message_ts;
+    if (!clicks_.insert(claim, opts_.now())) {
+      count("advisor_slack_duplicates_total", {{"kind", "click"}});
+      return std::nullopt;
+    }
+    switch (remember_shared("slack/click/" + claim, opts_.now() + click_ttl_seconds)) {
+      case dialogue::seen_store::outcome::first:
+        break;
+      case dialogue::seen_store::outcome::seen:  // clicked through another instance
+        count("advisor_slack_duplicates_total", {{"kind", "click"}});
+        return std::nullopt;
+      case dialogue::seen_store::outcome::unavailable:
+        clicks_.erase(claim);  // nothing was done: Slack's retry may try again
+        unavailable = true;
+        return std::nullopt;
+    }
+    e.type = event::kind::click;
+    e.c = {team, channel, value->thread, value->owner};
+    // The service refuses an answer to a question that is no longer current.
+    e.what = adapters::action::chose(value->option, value->question);
+    e.blocks = payload.contains("message") && payload["message"].contains("blocks")
+                   ? payload["message"]["blocks"]
+                   : json::array();
+    e.label = action.contains("text") ? str(action["text"], "text") : value->option;
+    e.message_ts = message_ts;
+    e.claim = claim;
+    return e;
+  }
+
+  // ---- the runner's steps ---------------------------------------------------------------
+
+  bot::channel_key key_of(const event& e) const {
+    switch (e.type) {
+      case event::kind::command:
+        return {"slack", "command/" + e.c.team + "/" + e.c.channel + "/" + e.c.user};
+      case event::kind::notice:
+        return {"slack", "ephemeral/" + e.c.user};
+      default:
+        return e.c.channel_key();
+    }
+  }
+
+  // The turn, on a worker thread, one at a time per conversation.
+  reply serve(const event& e) {
+    reply r;
+    r.c = e.c;
+    switch (e.type) {
+      case event::kind::notice:
+        return r;
+      case event::kind::command: {
+        // The thread's root first: its ts names the conversation.
+        auto root = post_root(e);
+        if (!root) {
+          r.no_root = true;
+          return r;
+        }
+        if (!str(*root, "channel").empty()) r.c.channel = str(*root, "channel");
+        r.c.thread = str(*root, "ts");
+        try {
+          r.t = adapters::run(svc_, r.c.channel_key(), e.what);
+        } catch (const std::exception& ex) {
+          // The thread is there: the apology goes into it.
+          log::error("slack_turn_failed", {{"conversation", r.c.key()}, {"error", ex.what()}});
+          r.failed = true;
+        }
+        return r;
+      }
+      default:
+        r.t = adapters::run(svc_, r.c.channel_key(), e.what);
+        return r;
+    }
+  }
+
+  reply failed(const event& e) {
+    if (e.type == event::kind::click) {
+      clicks_.erase(e.claim);  // nothing changed: the user may click again
+      forget_shared("slack/click/" + e.claim);
+    }
+    reply r;
+    r.c = e.c;
+    r.failed = true;
+    return r;
+  }
+
+  // Slack always defers (a zero budget): the acknowledgement is the whole HTTP answer.
+  adapters::http_response respond(const reply&) const { return empty_ok(); }
+  adapters::http_response defer(const event& e) const {
+    if (e.type != event::kind::command) return empty_ok();
+    return json_response(
+        200, {{"response_type", "ephemeral"},
+              {"text", "Starting the advisor in a thread in this channel. Answer there."}});
+  }
+
+  adapters::delivery deliver(const event& e, const reply& r) {
+    if (e.type == event::kind::notice) {
+      json body = {{"channel", e.c.channel},
+                   {"user", e.c.user},
+                   {"text", "These buttons answer <@" + e.owner +
+                                ">'s questions. For your own advice, "
+                                "mention me in this thread or use `/advisor`."}};
+      if (!e.c.thread.empty()) body["thread_ts"] = e.c.thread;
+      return delivered(call("chat.postEphemeral", body), "chat.postEphemeral");
+    }
+    if (r.no_root) return tell_privately(e);
+    if (r.failed) {
+      if (e.type == event::kind::click)
+        return delivered(
+            call("chat.postEphemeral",
+                 {{"channel", e.c.channel},
+                  {"user", e.c.user},
+                  {"thread_ts", e.c.thread},
+                  {"text", "Sorry, something went wrong on my side. Please click again."}}),
+            "chat.postEphemeral");
+      json body = {{"channel", r.c.channel},
+                   {"text", "Sorry, something went wrong on my side. Please try again."}};
+      if (!r.c.thread.empty()) body["thread_ts"] = r.c.thread;
+      return delivered(call("chat.postMessage", body), "chat.postMessage");
+    }
+    if (e.type == event::kind::click) {
+      // Update: the clicked message keeps the answer (or says it was too late), no buttons.
+      bool stale = r.t->out.notice == dialogue::notice::stale;
+      std::string note = stale
+                             ? "This question was already answered; the conversation has moved on."
+                             : "\xE2\x9C\x85 <@" + r.c.user + "> chose *" + escape(e.label) + "*";
+      auto updated = call("chat.update", {{"channel", r.c.channel},
+                                          {"ts", e.message_ts},
+                                          {"text", escape(e.label)},
+                                          {"blocks", retire_buttons(e.blocks, note)}});
+      {
+        std::lock_guard lock(open_mutex_);
+        auto it = open_.find(r.c.key());
+        if (it != open_.end() && it->second.ts == e.message_ts) open_.erase(it);
+      }
+      if (stale) return delivered(updated, "chat.update");
+    }
+    return send(r.c, *r.t);
+  }
+
+  // The optional webhook: the recommendation, where the team keeps its decisions.
+  adapters::delivery follow_up(const event&, const reply& r) {
+    if (!r.t || !r.t->out.just_recommended() || cfg_.webhook_url.empty() ||
+        r.t->out.notice == dialogue::notice::stale)
+      return adapters::delivery::done();
+    return post_webhook(r.c, *r.t->out.recommendation);
+  }
+
+  // ---- deliver's calls --------------------------------------------------------------------
+
+  std::optional<json> post_root(const event& e) {
+    std::string title = svc_.frameworks().front().second;
+    std::string root_text = "<@" + e.c.user + "> started the advisor: *" + escape(title) + "*";
+    if (!e.what.text.empty()) root_text += "\n>" + user_text(e.what.text);
+    root_text += "\nThe questions and the recommendation follow in this thread.";
+    return call("chat.postMessage",
+                {{"channel", e.c.channel}, {"text", root_text}, {"unfurl_links", false}});
+  }
+
+  // Most often the bot is not in this channel: tell the user how to fix it, privately.
+  adapters::delivery tell_privately(const event& e) const {
+    if (e.response_url.empty()) return {false, 0, "no response_url to tell the user"};
+    adapters::outbound_request r;
+    r.url = e.response_url;
+    r.body = dump({{"response_type", "ephemeral"},
+                   {"text",
+                    "I can't post in this channel. Invite me with `/invite @Advisor`, or message "
+                    "me directly."}});
+    auto res = client_.send(r);
+    if (!res.ok())
+      count("advisor_slack_api_errors_total",
+            {{"method", "response_url"}, {"error", "http_" + std::to_string(res.status)}});
+    return adapters::delivery::from(res, "response_url");
+  }
+
+  // A turn's message in its thread; the previous question's buttons retired.
+  adapters::delivery send(const conversation& c, const bot::turn& t) {
+    bool card = t.out.just_recommended();
+    message m = render_turn(t.out, context_for(c), card);
+    if (auto previous = forget(c))
+      retire(*previous, t.out.notice == dialogue::notice::none ? "Answered in the thread."
+                                                               : "Asked again below.");
+    json body = {
+        {"channel", c.channel}, {"text", m.text}, {"blocks", m.blocks}, {"unfurl_links", false}};
+    if (!c.thread.empty()) body["thread_ts"] = c.thread;
+    auto posted = call("chat.postMessage", body);
+    bool has_buttons = false;
+    for (const auto& b : m.blocks) has_buttons |= b.value("type", "") == "actions";
+    if (posted && has_buttons && !str(*posted, "ts").empty())
+      remember(c, {str(*posted, "channel").empty() ? c.channel : str(*posted, "channel"),
+                   str(*posted, "ts"), m.blocks});
+    return delivered(posted, "chat.postMessage");
+  }
+
+  void retire(const open_question& q, const std::string& note) {
+    call("chat.update", {{"channel", q.channel},
+                         {"ts", q.ts},
+                         {"text", note},
+                         {"blocks", retire_buttons(q.blocks, note)}});
+  }
+
+  void remember(const conversation& c, open_question q) {
+    std::lock_guard lock(open_mutex_);
+    if (open_.size() >= open_capacity && !open_.count(c.key())) open_.erase(open_.begin());
+    open_[c.key()] = std::move(q);
+  }
+
+  std::optional<open_question> forget(const conversation& c) {
+    std::lock_guard lock(open_mutex_);
+    auto it = open_.find(c.key());
+    if (it == open_.end()) return std::nullopt;
+    auto q = std::move(it->second);
+    open_.erase(it);
+    return q;
+  }
+
+  adapters::delivery post_webhook(const conversation& c, const dialogue::recommendation& rec) {
+    message card = render_recommendation(rec, context_for(c));
+    json blocks = retire_buttons(card.blocks, "For <@" + c.user + "> in <#" + c.channel + ">");
+    adapters::outbound_request r;
+    r.url = cfg_.webhook_url;
+    r.body = dump({{"text", card.text}, {"blocks", blocks}});
+    count("advisor_slack_api_calls_total", {{"method", "webhook"}});
+    auto res = client_.send(r);
+    if (!res.ok()) {
+      // The URL holds a secret: log the outcome, never the address.
+      std::string error = res.status ? "http_" + std::to_string(res.status) : "transport";
+      count("advisor_slack_api_errors_total", {{"method", "webhook"}, {"error", error}});
+      log::warn("slack_webhook_failed",
+                {{"status", res.status}, {"error", res.error}, {"attempts", res.attempts}});
+      return {false, static_cast<int>(res.status), "webhook: " + error};
+    }
+    return adapters::delivery::done();
+  }
+
+  // A Slack Web API call; the response body when it said ok, otherwise nothing (logged,
+  // counted).
+  std::optional<json> call(const std::string& method, const json& body) const {
+    adapters::outbound_request r;
+    r.url = cfg_.api_url + "/" + method;
+    r.headers = {{"Authorization", "Bearer " + cfg_.bot_token}};
+    r.body = dump(body);
+    count("advisor_slack_api_calls_total", {{"method", method}});
+    auto res = client_.send(r);
+    std::string error;
+    json answer;
+    if (!res.ok()) {
+      error = res.status ? "http_" + std::to_string(res.status) : "transport";
+    } else {
+      answer = json::parse(res.body, nullptr, false);
+      if (!answer.is_object())
+        error = "invalid_response";
+      else if (!answer.value("ok", false))
+        error = str(answer, "error").empty() ? "not_ok" : str(answer, "error");
+    }
+    if (error.empty()) return answer;
+    count("advisor_slack_api_errors_total", {{"method", method}, {"error", error}});
+    log::warn("slack_api_error", {{"method", method},
+                                  {"error", error},
+                                  {"status", res.status},
+                                  {"transport", res.error},
+                                  {"attempts", res.attempts}});
+    return std::nullopt;
+  }
+
+  dialogue::seen_store::outcome remember_shared(const std::string& key, std::int64_t expires_at) {
+    if (!opts_.shared) return dialogue::seen_store::outcome::first;
+    return opts_.shared->remember(key, expires_at, opts_.now());
+  }
+
+  void forget_shared(const std::string& key) {
+    if (opts_.shared) opts_.shared->forget(key);
+  }
+
+  render_context context_for(const conversation& c) const {
+    return {c.user, c.thread, stack_labels_};
+  }
+
+  bot::slack_config cfg_;
+  bot::service& svc_;
+  options opts_;
+  adapters::http_client client_;
+  std::map<std::string, std::string> stack_labels_;
+  adapters::replay_window signatures_;  // request signatures already served: replays
+  seen_set events_;                     // event_ids already handled: Slack's retries
+  seen_set clicks_;  // messages whose buttons were already clicked: double clicks
+  std::mutex open_mutex_;
+  std::map<std::string, open_question> open_;
+};
+
+struct adapter::runs : adapters::runner<adapter::contract> {
+  using runner::runner;
+};
+
+adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool,
+                 options opts)
+    : channel_(std::make_unique<contract>(cfg, svc, std::move(opts))),
+      // Always deferred: Slack gets its 200 at once and the reply through the Web API.
+      runner_(std::make_unique<runs>(*channel_, pool, "slack", std::chrono::milliseconds::zero())) {
+  static_assert(adapters::http_channel<contract>);
+}
+
+adapter::~adapter() = default;
 
 void adapter::register_routes(adapters::router& r) {
   r.add("POST", "/slack/commands",
@@ -144,429 +718,16 @@ std::unique_ptr<adapter> register_routes(adapters::router& r, const bot::slack_c
   return a;
 }
 
-std::optional<adapters::http_response> adapter::reject(const adapters::http_request& req,
-                                                       std::string_view route) {
-  count("advisor_slack_requests_total", {{"route", std::string(route)}});
-  std::string ts = req.header("x-slack-request-timestamp");
-  std::string sig = req.header("x-slack-signature");
-  std::int64_t now = opts_.now();
-  verdict v = verify(cfg_.signing_secret, ts, sig, req.body, now);
-  std::string reason(code(v));
-  if (v == verdict::ok) {
-    // verify() accepted "v0=" + 64 hex digits: the window keys on the decoded digits.
-    switch (signatures_.admit(std::string_view(sig).substr(3), timestamp_value(ts), now)) {
-      case adapters::replay_window::verdict::fresh:
-        // Fresh here; another instance may have served it already.
-        switch (remember_shared("slack/signature/" + sig.substr(3),
-                                timestamp_value(ts) + max_clock_skew_seconds + 1)) {
-          case dialogue::seen_store::outcome::first:
-            return std::nullopt;
-          case dialogue::seen_store::outcome::seen:
-            reason = "replayed_request";
-            break;
-          case dialogue::seen_store::outcome::unavailable:
-            reason = "database_unavailable";
-            break;
-        }
-        break;
-      case adapters::replay_window::verdict::replay:
-        // A valid signature that was already served: Slack's own retries are new requests
-        // with a new timestamp and signature, so this one comes from someone else.
-        reason = "replayed_request";
-        break;
-      case adapters::replay_window::verdict::full:
-        reason = "busy";
-        break;
-      case adapters::replay_window::verdict::out_of_window:
-        // Older than what the memory has already forgotten (another thread's clock was a
-        // second ahead): as good as stale.
-        v = verdict::stale;
-        reason = code(v);
-        break;
-      case adapters::replay_window::verdict::malformed:
-        v = verdict::malformed;
-        reason = code(v);
-        break;
-    }
-  }
-  count("advisor_slack_rejected_total", {{"reason", reason}});
-  log::warn("slack_request_rejected",
-            {{"route", std::string(route)}, {"reason", reason}, {"remote", req.remote}});
-  if (reason == "database_unavailable") {
-    // Fail closed: without the shared memory a replay or a retry could be served twice.
-    auto r = error_response(503, reason,
-                            "The database that remembers requests cannot be reached. Try again.");
-    r.headers.emplace_back("Retry-After", "5");
-    return r;
-  }
-  if (reason == "busy") {
-    // Fail closed: a request served without being remembered could be replayed later.
-    std::int64_t wait = signatures_.retry_after(now);
-    std::string message = "Too many signed requests to check for replays right now. Try again in " +
-                          std::to_string(wait) + " seconds.";
-    auto r = error_response(503, reason, message);
-    r.headers.emplace_back("Retry-After", std::to_string(wait));
-    return r;
-  }
-  return error_response(
-      401, reason,
-      v == verdict::ok ? "This request was already received once." : reject_message(v));
-}
-
-// ---- slash command ----------------------------------------------------------------------
-
 adapters::http_response adapter::on_command(const adapters::http_request& req) {
-  if (auto r = reject(req, "commands")) return *r;
-  auto form = parse_form(req.body);
-  if (form["team_id"].empty() || form["channel_id"].empty() || form["user_id"].empty())
-    return error_response(400, "bad_request", "team_id, channel_id and user_id are required.");
-  std::string text = inbound_text(form["text"]);
-  if (text == "help")
-    return json_response(200, {{"response_type", "ephemeral"}, {"text", help_text}});
-  std::string key = "command/" + form["team_id"] + "/" + form["channel_id"] + "/" + form["user_id"];
-  pool_.post(key,
-             [this, form = std::move(form)]() mutable { start_from_command(std::move(form)); });
-  return json_response(
-      200, {{"response_type", "ephemeral"},
-            {"text", "Starting the advisor in a thread in this channel. Answer there."}});
+  return runner_->handle(req, [this](const auto& r) { return channel_->parse_command(r); });
 }
-
-void adapter::start_from_command(std::map<std::string, std::string> form) {
-  std::string title = svc_.frameworks().front().second;
-  std::string opening = inbound_text(form["text"]);
-  std::string root_text = "<@" + form["user_id"] + "> started the advisor: *" + escape(title) + "*";
-  if (!opening.empty()) root_text += "\n>" + user_text(opening);
-  root_text += "\nThe questions and the recommendation follow in this thread.";
-  auto root = call("chat.postMessage",
-                   {{"channel", form["channel_id"]}, {"text", root_text}, {"unfurl_links", false}});
-  if (!root) {
-    // Most often the bot is not in this channel: tell the user how to fix it, privately.
-    if (!form["response_url"].empty()) {
-      adapters::outbound_request r;
-      r.url = form["response_url"];
-      r.body = dump({{"response_type", "ephemeral"},
-                     {"text",
-                      "I can't post in this channel. Invite me with `/invite @Advisor`, or message "
-                      "me directly."}});
-      auto res = client_.send(r);
-      if (!res.ok())
-        count("advisor_slack_api_errors_total",
-              {{"method", "response_url"}, {"error", "http_" + std::to_string(res.status)}});
-    }
-    return;
-  }
-  conversation c{form["team_id"],
-                 str(*root, "channel").empty() ? form["channel_id"] : str(*root, "channel"),
-                 str(*root, "ts"), form["user_id"]};
-  try {
-    deliver(c, adapters::timed_turn("slack",
-                                    [&] { return svc_.start(c.channel_key(), opening, true); }));
-  } catch (const std::exception& e) {
-    log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
-    call("chat.postMessage",
-         {{"channel", c.channel},
-          {"thread_ts", c.thread},
-          {"text", "Sorry, something went wrong on my side. Please try again."}});
-  }
-}
-
-// ---- Events API -------------------------------------------------------------------------
 
 adapters::http_response adapter::on_event(const adapters::http_request& req) {
-  if (auto r = reject(req, "events")) return *r;
-  json envelope = json::parse(req.body, nullptr, false);
-  if (!envelope.is_object())
-    return error_response(400, "invalid_json", "The body is not a JSON object.");
-  std::string type = str(envelope, "type");
-  if (type == "url_verification")
-    return json_response(200, {{"challenge", str(envelope, "challenge")}});
-  if (type != "event_callback") return empty_ok();
-  std::string event_id = str(envelope, "event_id");
-  bool duplicate = false;
-  if (!event_id.empty()) {
-    duplicate = !events_.insert(event_id, opts_.now());
-    if (!duplicate) {
-      // Recorded in the shared memory before the 200: a retry that reaches another instance
-      // is a duplicate there too.
-      auto shared = remember_shared("slack/event/" + event_id, opts_.now() + event_ttl_seconds);
-      if (shared == dialogue::seen_store::outcome::unavailable) {
-        events_.erase(event_id);  // not handled: Slack's retry may be
-        auto r = error_response(503, "database_unavailable",
-                                "The database that remembers events cannot be reached.");
-        r.headers.emplace_back("Retry-After", "5");
-        return r;
-      }
-      duplicate = shared == dialogue::seen_store::outcome::seen;
-    }
-  }
-  if (duplicate) {
-    count("advisor_slack_duplicates_total", {{"kind", "event"}});
-    log::info("slack_event_duplicate", {{"event_id", event_id},
-                                        {"retry_num", req.header("x-slack-retry-num")},
-                                        {"retry_reason", req.header("x-slack-retry-reason")}});
-    return empty_ok();
-  }
-  handle_event(envelope);
-  return empty_ok();
+  return runner_->handle(req, [this](const auto& r) { return channel_->parse_event(r); });
 }
-
-void adapter::handle_event(const json& envelope) {
-  const json& ev = envelope.contains("event") ? envelope["event"] : json::object();
-  if (!ev.is_object()) return;
-  std::string type = str(ev, "type");
-  std::string subtype = str(ev, "subtype");
-  // Bots (ourselves included), edits, deletions, joins and the like are not someone talking to us.
-  if (ev.contains("bot_id") || (!subtype.empty() && subtype != "thread_broadcast")) return;
-  std::string user = str(ev, "user");
-  if (user.empty()) return;
-  if (envelope.contains("authorizations") && envelope["authorizations"].is_array())
-    for (const auto& a : envelope["authorizations"])
-      if (str(a, "user_id") == user) return;
-  if (envelope.contains("authed_users") && envelope["authed_users"].is_array())
-    for (const auto& a : envelope["authed_users"])
-      if (a.is_string() && a.get<std::string>() == user) return;
-
-  std::string team = str(envelope, "team_id");
-  if (team.empty()) team = str(ev, "team");
-  std::string channel = str(ev, "channel");
-  std::string thread = str(ev, "thread_ts");
-  if (type == "app_mention") {
-    // In a direct message the same words also arrive as a message event: answer that one.
-    if (channel.starts_with("D")) return;
-    if (thread.empty()) thread = str(ev, "ts");  // a new mention opens its own thread
-  } else if (type == "message") {
-    if (str(ev, "channel_type") != "im") return;  // in channels we answer mentions only
-  } else {
-    return;
-  }
-  if (team.empty() || channel.empty()) return;
-  conversation c{team, channel, thread, user};
-  std::string text = inbound_text(str(ev, "text"));
-  pool_.post(c.key(), [this, c, text] { text_turn(c, text); });
-}
-
-void adapter::text_turn(const conversation& c, const std::string& text) {
-  try {
-    if (text.empty())  // a bare mention: where we are, or a new conversation
-      deliver(c, adapters::timed_turn("slack", [&] { return svc_.start(c.channel_key()); }));
-    else
-      deliver(c,
-              adapters::timed_turn("slack", [&] { return svc_.message(c.channel_key(), text); }));
-  } catch (const std::exception& e) {
-    log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
-    json body = {{"channel", c.channel},
-                 {"text", "Sorry, something went wrong on my side. Please try again."}};
-    if (!c.thread.empty()) body["thread_ts"] = c.thread;
-    call("chat.postMessage", body);
-  }
-}
-
-// ---- interactions -----------------------------------------------------------------------
 
 adapters::http_response adapter::on_interaction(const adapters::http_request& req) {
-  if (auto r = reject(req, "interactions")) return *r;
-  auto form = parse_form(req.body);
-  json payload = json::parse(form["payload"], nullptr, false);
-  if (!payload.is_object())
-    return error_response(400, "invalid_payload", "The payload field is not a JSON object.");
-  if (str(payload, "type") == "block_actions" && !handle_block_action(payload)) {
-    auto r = error_response(503, "database_unavailable",
-                            "The database that remembers clicks cannot be reached.");
-    r.headers.emplace_back("Retry-After", "5");
-    return r;
-  }
-  return empty_ok();
-}
-
-dialogue::seen_store::outcome adapter::remember_shared(const std::string& key,
-                                                       std::int64_t expires_at) {
-  if (!opts_.shared) return dialogue::seen_store::outcome::first;
-  return opts_.shared->remember(key, expires_at, opts_.now());
-}
-
-void adapter::forget_shared(const std::string& key) {
-  if (opts_.shared) opts_.shared->forget(key);
-}
-
-bool adapter::handle_block_action(const json& payload) {
-  if (!payload.contains("actions") || !payload["actions"].is_array() || payload["actions"].empty())
-    return true;
-  const json& action = payload["actions"][0];
-  if (!str(action, "action_id").starts_with(option_action_prefix)) return true;
-  auto value = decode_button_value(str(action, "value"));
-  if (!value) return true;
-  const json& container = payload.contains("container") ? payload["container"] : json::object();
-  const json& user = payload.contains("user") ? payload["user"] : json::object();
-  std::string clicker = str(user, "id");
-  std::string team = payload.contains("team") ? str(payload["team"], "id") : std::string{};
-  if (team.empty()) team = str(user, "team_id");
-  std::string channel = payload.contains("channel") ? str(payload["channel"], "id") : std::string{};
-  if (channel.empty()) channel = str(container, "channel_id");
-  std::string message_ts = str(container, "message_ts");
-  if (clicker.empty() || team.empty() || channel.empty() || message_ts.empty()) return true;
-
-  if (clicker != value->owner) {
-    // Someone else's question: their click must not answer it for them.
-    std::string thread = value->thread;
-    std::string owner = value->owner;
-    pool_.post("ephemeral/" + clicker, [this, channel, clicker, thread, owner] {
-      json body = {{"channel", channel},
-                   {"user", clicker},
-                   {"text", "These buttons answer <@" + owner +
-                                ">'s questions. For your own advice, "
-                                "mention me in this thread or use `/advisor`."}};
-      if (!thread.empty()) body["thread_ts"] = thread;
-      call("chat.postEphemeral", body);
-    });
-    return true;
-  }
-  std::string claim = channel + "/" + message_ts;
-  if (!clicks_.insert(claim, opts_.now())) {
-    count("advisor_slack_duplicates_total", {{"kind", "click"}});
-    return true;
-  }
-  switch (remember_shared("slack/click/" + claim, opts_.now() + click_ttl_seconds)) {
-    case dialogue::seen_store::outcome::first:
-      break;
-    case dialogue::seen_store::outcome::seen:  // clicked through another instance
-      count("advisor_slack_duplicates_total", {{"kind", "click"}});
-      return true;
-    case dialogue::seen_store::outcome::unavailable:
-      clicks_.erase(claim);  // nothing was done: Slack's retry may try again
-      return false;
-  }
-  conversation c{team, channel, value->thread, value->owner};
-  json blocks = payload.contains("message") && payload["message"].contains("blocks")
-                    ? payload["message"]["blocks"]
-                    : json::array();
-  std::string label = action.contains("text") ? str(action["text"], "text") : value->option;
-  pool_.post(c.key(), [this, c, v = *value, label, message_ts, blocks = std::move(blocks), claim] {
-    click_turn(c, v, label, message_ts, blocks, claim);
-  });
-  return true;
-}
-
-void adapter::click_turn(const conversation& c, const button_value& v, const std::string& label,
-                         const std::string& message_ts, const json& blocks,
-                         const std::string& claim) {
-  bot::turn t;
-  try {
-    t = adapters::timed_turn("slack",
-                             [&] { return svc_.choose(c.channel_key(), v.option, v.question); });
-  } catch (const std::exception& e) {
-    clicks_.erase(claim);  // nothing changed: the user may click again
-    forget_shared("slack/click/" + claim);
-    log::error("slack_turn_failed", {{"conversation", c.key()}, {"error", e.what()}});
-    call("chat.postEphemeral",
-         {{"channel", c.channel},
-          {"user", c.user},
-          {"thread_ts", c.thread},
-          {"text", "Sorry, something went wrong on my side. Please click again."}});
-    return;
-  }
-  bool stale = t.out.error == "stale";
-  std::string note = stale ? "This question was already answered; the conversation has moved on."
-                           : "\xE2\x9C\x85 <@" + c.user + "> chose *" + escape(label) + "*";
-  call("chat.update", {{"channel", c.channel},
-                       {"ts", message_ts},
-                       {"text", escape(label)},
-                       {"blocks", retire_buttons(blocks, note)}});
-  {
-    std::lock_guard lock(open_mutex_);
-    auto it = open_.find(c.key());
-    if (it != open_.end() && it->second.ts == message_ts) open_.erase(it);
-  }
-  if (!stale) deliver(c, t);
-}
-
-// ---- replies ----------------------------------------------------------------------------
-
-void adapter::deliver(const conversation& c, const bot::turn& t) {
-  bool card = t.out.just_recommended();
-  message m = render_turn(t.out, context_for(c), card);
-  if (auto previous = forget(c))
-    retire(*previous, t.out.error.empty() ? "Answered in the thread." : "Asked again below.");
-  json body = {
-      {"channel", c.channel}, {"text", m.text}, {"blocks", m.blocks}, {"unfurl_links", false}};
-  if (!c.thread.empty()) body["thread_ts"] = c.thread;
-  auto posted = call("chat.postMessage", body);
-  bool has_buttons = false;
-  for (const auto& b : m.blocks) has_buttons |= b.value("type", "") == "actions";
-  if (posted && has_buttons && !str(*posted, "ts").empty())
-    remember(c, {str(*posted, "channel").empty() ? c.channel : str(*posted, "channel"),
-                 str(*posted, "ts"), m.blocks});
-  if (card && !cfg_.webhook_url.empty()) post_webhook(c, *t.out.recommendation);
-}
-
-void adapter::retire(const open_question& q, const std::string& note) {
-  call("chat.update", {{"channel", q.channel},
-                       {"ts", q.ts},
-                       {"text", note},
-                       {"blocks", retire_buttons(q.blocks, note)}});
-}
-
-void adapter::remember(const conversation& c, open_question q) {
-  std::lock_guard lock(open_mutex_);
-  if (open_.size() >= open_capacity && !open_.count(c.key())) open_.erase(open_.begin());
-  open_[c.key()] = std::move(q);
-}
-
-std::optional<adapter::open_question> adapter::forget(const conversation& c) {
-  std::lock_guard lock(open_mutex_);
-  auto it = open_.find(c.key());
-  if (it == open_.end()) return std::nullopt;
-  auto q = std::move(it->second);
-  open_.erase(it);
-  return q;
-}
-
-void adapter::post_webhook(const conversation& c, const dialogue::recommendation& rec) {
-  message card = render_recommendation(rec, context_for(c));
-  json blocks = retire_buttons(card.blocks, "For <@" + c.user + "> in <#" + c.channel + ">");
-  adapters::outbound_request r;
-  r.url = cfg_.webhook_url;
-  r.body = dump({{"text", card.text}, {"blocks", blocks}});
-  count("advisor_slack_api_calls_total", {{"method", "webhook"}});
-  auto res = client_.send(r);
-  if (!res.ok()) {
-    // The URL holds a secret: log the outcome, never the address.
-    std::string error = res.status ? "http_" + std::to_string(res.status) : "transport";
-    count("advisor_slack_api_errors_total", {{"method", "webhook"}, {"error", error}});
-    log::warn("slack_webhook_failed",
-              {{"status", res.status}, {"error", res.error}, {"attempts", res.attempts}});
-  }
-}
-
-std::optional<json> adapter::call(const std::string& method, const json& body) {
-  adapters::outbound_request r;
-  r.url = cfg_.api_url + "/" + method;
-  r.headers = {{"Authorization", "Bearer " + cfg_.bot_token}};
-  r.body = dump(body);
-  count("advisor_slack_api_calls_total", {{"method", method}});
-  auto res = client_.send(r);
-  std::string error;
-  json answer;
-  if (!res.ok()) {
-    error = res.status ? "http_" + std::to_string(res.status) : "transport";
-  } else {
-    answer = json::parse(res.body, nullptr, false);
-    if (!answer.is_object())
-      error = "invalid_response";
-    else if (!answer.value("ok", false))
-      error = str(answer, "error").empty() ? "not_ok" : str(answer, "error");
-  }
-  if (error.empty()) return answer;
-  count("advisor_slack_api_errors_total", {{"method", method}, {"error", error}});
-  log::warn("slack_api_error", {{"method", method},
-                                {"error", error},
-                                {"status", res.status},
-                                {"transport", res.error},
-                                {"attempts", res.attempts}});
-  return std::nullopt;
-}
-
-render_context adapter::context_for(const conversation& c) const {
-  return {c.user, c.thread, stack_labels_};
+  return runner_->handle(req, [this](const auto& r) { return channel_->parse_interaction(r); });
 }
 
 }  // namespace advisor::slack

@@ -1,19 +1,18 @@
 // The Slack channel: POST /slack/commands (slash command /advisor), /slack/events (Events
 // API: url_verification, app_mention, direct messages) and /slack/interactions (button
-// clicks). Every request is verified (signature, timestamp window, replay) before anything
-// else; a handler then parses, de-duplicates, queues the turn on the worker pool keyed by
-// the conversation and acknowledges at once, well within Slack's 3 seconds. The worker runs
-// the turn through bot::service and talks to the Slack Web API (chat.postMessage,
-// chat.update, chat.postEphemeral) through libcurl. Conversations are keyed
-// "TEAM/CHANNEL/THREAD_TS/USER" on channel "slack": two people in one thread have their own.
+// clicks). Slack implements the channel contract (adapters/common/channel.hpp) and the shared
+// runner drives it: every request is verified (signature, timestamp window, replay) before
+// anything else; a route's parse then de-duplicates and makes an event; the runner queues the
+// turn on the worker pool keyed by the conversation and acknowledges at once, well within
+// Slack's 3 seconds (Slack always defers). The worker runs the turn through bot::service and
+// delivers it through the Slack Web API (chat.postMessage, chat.update, chat.postEphemeral).
+// Conversations are keyed "TEAM/CHANNEL/THREAD_TS/USER" on channel "slack": two people in one
+// thread have their own.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "adapters/common/http.hpp"
@@ -21,7 +20,6 @@
 #include "adapters/common/replay_window.hpp"
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/blocks.hpp"
-#include "adapters/slack/seen_set.hpp"
 #include "bot/infra/config.hpp"
 #include "bot/service/service.hpp"
 #include "dialogue/seen_store.hpp"
@@ -48,7 +46,7 @@ struct options {
 class adapter {
  public:
   // `svc` and `pool` must outlive the adapter; so must the router's use of it (stop the
-  // server first). The destructor waits for the pool's queued jobs.
+  // server first). The destructor waits for the jobs it queued.
   adapter(const bot::slack_config& cfg, bot::service& svc, adapters::worker_pool& pool,
           options opts = {});
   ~adapter();
@@ -63,59 +61,12 @@ class adapter {
   adapters::http_response on_interaction(const adapters::http_request& req);
 
  private:
-  struct conversation {
-    std::string team, channel, thread, user;
-    std::string key() const { return team + "/" + channel + "/" + thread + "/" + user; }
-    bot::channel_key channel_key() const { return {"slack", key()}; }
-  };
-  // The question message whose buttons are live, per conversation, to retire them when the
-  // answer comes as text instead of a click.
-  struct open_question {
-    std::string channel, ts;
-    nlohmann::json blocks;
-  };
-
-  // Signature, timestamp window, replay (and a full replay memory: 503); an error response
-  // when the request must go.
-  std::optional<adapters::http_response> reject(const adapters::http_request& req,
-                                                std::string_view route);
-
-  void handle_event(const nlohmann::json& envelope);
-  // False when the shared memory could not be reached (the request gets 503).
-  bool handle_block_action(const nlohmann::json& payload);
-  // Remembers `key` in the shared memory (if any) until `expires_at`: first, seen, or
-  // unavailable.
-  dialogue::seen_store::outcome remember_shared(const std::string& key, std::int64_t expires_at);
-  void forget_shared(const std::string& key);
-
-  // Worker jobs.
-  void start_from_command(std::map<std::string, std::string> form);
-  void text_turn(const conversation& c, const std::string& text);
-  void click_turn(const conversation& c, const button_value& v, const std::string& label,
-                  const std::string& message_ts, const nlohmann::json& blocks,
-                  const std::string& claim);
-  void deliver(const conversation& c, const bot::turn& t);
-
-  // A Slack Web API call; the response body when it said ok, otherwise nothing (logged, counted).
-  std::optional<nlohmann::json> call(const std::string& method, const nlohmann::json& body);
-  void post_webhook(const conversation& c, const dialogue::recommendation& rec);
-  void retire(const open_question& q, const std::string& note);
-  void remember(const conversation& c, open_question q);
-  std::optional<open_question> forget(const conversation& c);
-
-  render_context context_for(const conversation& c) const;
-
-  bot::slack_config cfg_;
-  bot::service& svc_;
-  adapters::worker_pool& pool_;
-  options opts_;
-  adapters::http_client client_;
-  std::map<std::string, std::string> stack_labels_;
-  adapters::replay_window signatures_;  // request signatures already served: replays
-  seen_set events_;                     // event_ids already handled: Slack's retries
-  seen_set clicks_;  // messages whose buttons were already clicked: double clicks
-  std::mutex open_mutex_;
-  std::map<std::string, open_question> open_;
+  // Slack's side of the channel contract (adapters/common/channel.hpp), and the shared
+  // runner that drives it; both in slack.cpp.
+  struct contract;
+  struct runs;
+  std::unique_ptr<contract> channel_;
+  std::unique_ptr<runs> runner_;  // destroyed first: waits for its jobs
 };
 
 // Creates the Slack adapter and adds its routes to `r`. Keep the returned object alive while

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 
 #include "adapters/common/protocol.hpp"
@@ -34,9 +35,8 @@ std::string terminal_text(const std::string& text, bool color) {
   return out;
 }
 
-namespace {
-
-void print_turn(const bot::turn& t, std::ostream& out, bool color) {
+std::string render_turn(const bot::turn& t, bool color) {
+  std::ostringstream out;
   out << "\n" << terminal_text(t.out.text, color) << "\n";
   if (!t.out.options.empty()) {
     if (t.out.progress.total > 0 && !t.out.finished)
@@ -45,9 +45,25 @@ void print_turn(const bot::turn& t, std::ostream& out, bool color) {
     int i = 0;
     for (const auto& o : t.out.options) out << "  " << ++i << ") " << o.label << "\n";
   }
+  return out.str();
 }
 
-}  // namespace
+bool is_quit(const std::string& line) {
+  std::string norm = dialogue::normalize(line);
+  return norm == "quit" || norm == "exit" || norm == "bye";
+}
+
+std::optional<adapters::action> parse_line(const std::string& line, const bot::turn& now) {
+  std::string norm = dialogue::normalize(line);
+  if (norm.empty() || is_quit(line)) return std::nullopt;
+  bool is_number = norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
+  if (is_number) {
+    std::size_t n = std::stoul(norm);
+    if (n >= 1 && n <= now.out.options.size())
+      return adapters::action::chose(now.out.options[n - 1].id);
+  }
+  return adapters::action::said(line);
+}
 
 int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostream& out) {
   bool color = s.color;
@@ -60,27 +76,16 @@ int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostre
   bool fresh = s.fresh || !s.framework.empty();
   bot::turn t = fresh ? svc.start(key, {}, true, s.framework) : svc.start(key);
   if (t.resumed) out << "(Resuming your conversation; say `restart` to begin again.)\n";
-  print_turn(t, out, color);
-  // Options are numbered on the terminal; a bare number picks the option with that number.
+  out << render_turn(t, color);
   std::string line;
   while (true) {
     out << "\n> " << std::flush;
     if (!std::getline(in, line)) break;
-    std::string norm = dialogue::normalize(line);
-    if (norm == "quit" || norm == "exit" || norm == "bye") break;
-    if (norm.empty()) continue;
-    bool is_number =
-        !norm.empty() && norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
-    if (is_number) {
-      std::size_t n = std::stoul(norm);
-      if (n >= 1 && n <= t.out.options.size()) {
-        t = svc.choose(key, t.out.options[n - 1].id);
-        print_turn(t, out, color);
-        continue;
-      }
-    }
-    t = svc.message(key, line);
-    print_turn(t, out, color);
+    if (is_quit(line)) break;
+    auto what = parse_line(line, t);
+    if (!what) continue;
+    t = adapters::run(svc, key, *what);
+    out << render_turn(t, color);
   }
   if (!s.record_file.empty()) {
     auto record = svc.decision_record(key);

@@ -1,11 +1,15 @@
 // The terminal channel: `advisor chat` on a terminal (numbered options, bold as ANSI when the
 // output is a terminal), or as JSON lines (the WebSocket's frames, one a line, on stdin and
-// stdout). Like every channel it only translates: the service decides and stores.
+// stdout). Like every channel it implements the channel contract (adapters/common/channel.hpp):
+// parse (a line to an action), render (a turn to text, pure) and deliver (the stream); the
+// service decides and stores.
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 
+#include "adapters/common/channel.hpp"
 #include "bot/service/service.hpp"
 
 namespace advisor::terminal {
@@ -24,6 +28,16 @@ int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostre
 
 // JSON lines: each line of `in` a client frame, each reply frame a line of `out`.
 int json_lines(bot::service& svc, std::istream& in, std::ostream& out);
+
+// parse: one line typed at the prompt, while `now` is on screen: a bare number picks the option
+// with that number, other words are said; nothing for an empty line or quit, exit, bye (the
+// caller tells them apart with is_quit).
+std::optional<adapters::action> parse_line(const std::string& line, const bot::turn& now);
+bool is_quit(const std::string& line);
+
+// render: a turn as the terminal shows it: its text, then (while asking) the step and the
+// numbered options.
+std::string render_turn(const bot::turn& t, bool color);
 
 // Renders the core's light markdown for a terminal: bold as ANSI when `color`, else plain.
 std::string terminal_text(const std::string& text, bool color);

@@ -167,7 +167,10 @@ bool service::decide(job& j, result& now) {
     in.type = dialogue::input::kind::start;
     in.text = std::move(text);
     dialogue::outcome out = eng.step({}, in);
-    if (stale) out.error = "stale";
+    if (stale) {
+      out.notice = dialogue::notice::stale;
+      out.error = dialogue::to_string(out.notice);
+    }
     j.write = {};
     j.write.conversation = conversation_id();
     j.write.bind = j.key;
@@ -201,6 +204,19 @@ bool service::decide(job& j, result& now) {
       in.type = dialogue::input::kind::text;
       in.text = r.text;
       break;
+    case request::kind::open: {
+      if (s.rec) {
+        const auto& eng = engine_for(s.rec->framework);
+        dialogue::outcome cur = eng.current(s.rec->events, s.now);
+        if (!cur.finished && !cur.question.empty()) {
+          if (r.text.empty()) return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
+          in.type = dialogue::input::kind::text;
+          in.text = r.text;
+          break;
+        }
+      }
+      return new_conversation(r.framework, r.text, false);
+    }
     case request::kind::message:
       if (!s.rec) return new_conversation({}, r.text, false);
       in.type = dialogue::input::kind::text;
@@ -212,7 +228,8 @@ bool service::decide(job& j, result& now) {
       if (!r.expected_question.empty() &&
           engine_for(s.rec->framework).pending_question(s.now) != r.expected_question) {
         dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events, s.now);
-        cur.error = "stale";
+        cur.notice = dialogue::notice::stale;
+        cur.error = dialogue::to_string(cur.notice);
         return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
       }
       in.type = dialogue::input::kind::choose;
@@ -559,6 +576,13 @@ turn service::command(const channel_key& key, dialogue::command action) {
   request r;
   r.type = request::kind::command;
   r.action = action;
+  return unwrap(run(key, std::move(r)));
+}
+
+turn service::open(const channel_key& key, std::string_view text) {
+  request r;
+  r.type = request::kind::open;
+  r.text = text;
   return unwrap(run(key, std::move(r)));
 }
 

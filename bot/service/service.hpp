@@ -65,6 +65,10 @@ struct request {
     message,  // free text; starts a conversation (with it as the opening) when there is none
     choose,   // a button or option id
     command,  // a typed action (a channel's button): `action`
+    open,     // a channel's entry (slash command, bare mention), the same rule for every
+              // channel: resume the key's conversation while it is asking (`text`, if any, is
+              // its next message); start a new one (with `text` as the opening) when there is
+              // none or it has finished
   };
   kind type = kind::message;
   std::string text;
@@ -122,6 +126,9 @@ class service {
               std::string_view expected_question = {});
   // Runs a typed action (a button's "why", "back", ...) on the key's conversation.
   turn command(const channel_key& key, dialogue::command action);
+  // request::kind::open: resumes an unfinished conversation or starts a new one. The turn's
+  // `resumed` says which.
+  turn open(const channel_key& key, std::string_view text = {});
   // The conversation bound to this key, as it stands now, if any.
   std::optional<turn> current(const channel_key& key);
   result run(const channel_key& key, request r);

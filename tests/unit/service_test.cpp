@@ -401,3 +401,44 @@ TEST_CASE("a service with a committer still answers every turn when it is destro
   CHECK(got.size() == 4);
   for (auto& [name, r] : got.got) CHECK(r.state == bot::result::status::ok);
 }
+
+TEST_CASE("open resumes an unfinished conversation and starts a new one after a finished one") {
+  fixture f;
+  const bot::channel_key key{"discord", "g/c/u"};
+  // None yet: open starts one, with its words as the opening.
+  bot::turn first = f.svc.open(key);
+  CHECK_FALSE(first.resumed);
+  REQUIRE_FALSE(first.out.question.empty());
+  // Asking: open without words resumes it where it stands, and changes nothing.
+  bot::turn again = f.svc.open(key);
+  CHECK(again.resumed);
+  CHECK(again.conversation == first.conversation);
+  CHECK(again.out.question == first.out.question);
+  CHECK(again.seq == first.seq);
+  // Asking: open with words takes them as the next message of the same conversation.
+  bot::turn said = f.svc.open(key, "not sure");
+  CHECK(said.resumed);
+  CHECK(said.conversation == first.conversation);
+  // Finished: open starts over.
+  bot::turn t = said;
+  for (int guard = 0; guard < 40 && !t.out.finished; ++guard) {
+    if (t.out.question == "review") {
+      t = f.svc.choose(key, "confirm");
+      continue;
+    }
+    const dialogue::option_view* answer = nullptr;
+    for (const auto& o : t.out.options)
+      if (o.role == dialogue::option_role::answer) {
+        answer = &o;
+        break;
+      }
+    REQUIRE(answer);
+    t = f.svc.choose(key, answer->id);
+  }
+  REQUIRE(t.out.finished);
+  bot::turn next = f.svc.open(key);
+  CHECK_FALSE(next.resumed);
+  CHECK(next.conversation != first.conversation);
+  CHECK_FALSE(next.out.finished);
+  CHECK_FALSE(next.out.question.empty());
+}

@@ -1,0 +1,47 @@
+#include "adapters/common/channel.hpp"
+
+#include <stdexcept>
+
+namespace advisor::adapters {
+
+bot::request to_request(const action& a) {
+  bot::request r;
+  switch (a.type) {
+    case action::kind::open:
+      r.type = a.fresh ? bot::request::kind::start : bot::request::kind::open;
+      r.fresh = a.fresh;
+      r.text = a.text;
+      break;
+    case action::kind::text:
+      r.type = bot::request::kind::message;
+      r.text = a.text;
+      break;
+    case action::kind::option:
+      r.type = bot::request::kind::choose;
+      r.option = a.option;
+      r.expected_question = a.expected_question;
+      break;
+    case action::kind::command:
+      r.type = bot::request::kind::command;
+      r.action = a.command;
+      break;
+  }
+  return r;
+}
+
+bot::turn run(bot::service& svc, const bot::channel_key& key, const action& a) {
+  bot::result r = svc.run(key, to_request(a));
+  if (r.state != bot::result::status::ok)
+    throw std::runtime_error("the turn was not saved: " + r.failure);
+  return std::move(r.t);
+}
+
+delivery delivery::from(const outbound_result& r, std::string what) {
+  if (r.ok()) return {true, static_cast<int>(r.status), {}};
+  std::string error = std::move(what) + ": ";
+  error += r.status ? "HTTP " + std::to_string(r.status) : "no response";
+  if (!r.error.empty()) error += " (" + r.error + ")";
+  return {false, static_cast<int>(r.status), std::move(error)};
+}
+
+}  // namespace advisor::adapters

@@ -1,0 +1,120 @@
+// The channel contract: what each channel (web, terminal, Slack, Discord) implements, so that
+// its folder holds only its wire format and its I/O, and the shared runner (runner.hpp) does
+// the rest. A channel provides three things:
+//   parse:   the wire format -> an `inbound`: a conversation key and a typed `action`;
+//   render:  the service's typed reply (bot::turn: stage, options with roles, notices,
+//            progress, recommendation) -> the wire format, a pure function tested without a
+//            socket (tests/unit, tests/integration/<channel>/unit_test);
+//   deliver: send, update and follow up, each returning a `delivery` (a value, never thrown).
+// Conversation-start and stale-button rules are the service's (bot/service/service.hpp:
+// request::kind::open, expected_question), the same for every channel.
+#pragma once
+
+#include <concepts>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "adapters/common/http.hpp"
+#include "adapters/common/outbound.hpp"
+#include "bot/service/service.hpp"
+
+namespace advisor::adapters {
+
+// What a person did, in the service's terms.
+struct action {
+  enum class kind {
+    open,     // the channel's entry (a slash command, a bare mention): resume or start
+    text,     // free text
+    option,   // an option of the question (a button)
+    command,  // a typed command (a button's why, back, restart, ...)
+  };
+  kind type = kind::text;
+  std::string text;               // open: opening words (may be empty); text
+  std::string option;             // option
+  std::string expected_question;  // option: the question the button was made for (stale check)
+  dialogue::command command = dialogue::command::none;  // command
+  bool fresh = false;  // open: always a new conversation (a new Slack thread)
+
+  static action open(std::string words = {}, bool fresh = false) {
+    action a;
+    a.type = kind::open;
+    a.text = std::move(words);
+    a.fresh = fresh;
+    return a;
+  }
+  static action said(std::string words) {
+    action a;
+    a.type = kind::text;
+    a.text = std::move(words);
+    return a;
+  }
+  static action chose(std::string option, std::string question = {}) {
+    action a;
+    a.type = kind::option;
+    a.option = std::move(option);
+    a.expected_question = std::move(question);
+    return a;
+  }
+  static action run(dialogue::command c) {
+    action a;
+    a.type = kind::command;
+    a.command = c;
+    return a;
+  }
+};
+
+// The service request for an action.
+bot::request to_request(const action& a);
+// Runs an action as a turn of the key's conversation; throws std::runtime_error when the turn
+// could not be stored (the runner turns that into the channel's `failed` reply).
+bot::turn run(bot::service& svc, const bot::channel_key& key, const action& a);
+
+// A parsed message: whose conversation, and what they did.
+struct inbound {
+  bot::channel_key key;
+  action what;
+};
+
+// The outcome of one outbound call (send, update, follow-up): data, never an exception.
+struct delivery {
+  bool ok = true;
+  int status = 0;     // the HTTP status, 0 when no response came (or no call was made)
+  std::string error;  // empty when ok
+
+  static delivery done() { return {}; }
+  static delivery from(const outbound_result& r, std::string what);
+};
+
+// What parse gives the runner: an answer to send at once (a ping, a refusal, a help text),
+// or an event to run as a turn.
+template <class Event>
+using parsed = std::variant<http_response, Event>;
+
+// A channel reached over HTTP, as the runner drives it. `event` is its parsed request (it
+// carries what deliver needs, such as a reply token); `reply` its rendered answer.
+//   verify(req):   signature, timestamp window and replay; a refusal, or nothing
+//   parse(req):    an immediate answer, or an event (a channel with several routes has one
+//                  parse per route and hands it to runner::handle; not part of the concept)
+//   key_of(e):     the conversation key (turns for one key run in order)
+//   serve(e):      the turn through bot::service, rendered (on a worker thread)
+//   failed(e):     the reply when serve threw
+//   respond(r):    the reply as the HTTP answer, when the turn was done in time
+//   defer(e):      the acknowledgement sent instead when it was not
+//   deliver(e, r): sends a deferred reply
+//   follow_up(e, r): after every turn (an announcement, a webhook): nothing to do is ok
+template <class C>
+concept http_channel = requires(C& c, const http_request& req, const typename C::event& e,
+                                const typename C::reply& r) {
+  { c.verify(req) } -> std::same_as<std::optional<http_response>>;
+  { c.key_of(e) } -> std::convertible_to<bot::channel_key>;
+  { c.serve(e) } -> std::same_as<typename C::reply>;
+  { c.failed(e) } -> std::same_as<typename C::reply>;
+  { c.respond(r) } -> std::same_as<http_response>;
+  { c.defer(e) } -> std::same_as<http_response>;
+  { c.deliver(e, r) } -> std::same_as<delivery>;
+  { c.follow_up(e, r) } -> std::same_as<delivery>;
+};
+
+}  // namespace advisor::adapters
