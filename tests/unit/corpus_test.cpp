@@ -91,6 +91,11 @@ std::optional<std::string> judge(const dialogue::engine& eng, const json& c) {
   std::string pending = c.value("pending", "");
   if (pending_name(eng, h) != pending)
     return "corpus error: pending is " + pending_name(eng, h) + ", not " + pending;
+  // Every given answer must be one the conversation could hold: its question's condition met.
+  const auto now = dialogue::replay(eng.fw(), h);
+  const json given = c.contains("given") ? c["given"] : json::object();
+  for (const auto& [q, o] : given.items())
+    if (!now.answered(q)) return "corpus error: " + q + " is given but its condition fails";
   dialogue::input in;
   in.type = dialogue::input::kind::text;
   in.text = c["text"].get<std::string>();
