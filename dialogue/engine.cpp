@@ -384,9 +384,18 @@ struct sourced_answer {
   std::vector<std::string> facts;
 };
 
-sourced_answer search_sources(const context& c, const std::string& query) {
+// `topic`: the knowledge topic the question asks about, as the classifier trained on example
+// questions reads it ("" when it is unsure). The full-text search ranks the facts; when its
+// second fact is on that topic and its first is not, the classifier breaks the near tie ("is
+// python code shorter than js" is about the code, not the language's history). It reaches no
+// further down: a fact the search ranks low shares too little with the question to lead.
+sourced_answer search_sources(const context& c, const std::string& query,
+                              const std::string& topic) {
   sourced_answer out;
   auto hits = c.kb.search(query, 4);
+  if (!topic.empty() && hits.size() > 1 && hits[0].fact.topic != topic &&
+      hits[1].fact.topic == topic)
+    std::swap(hits[0], hits[1]);
   std::vector<std::string> disputed;
   for (const auto& h : hits) {
     out.said.facts.push_back(view_of(c.kb, h.fact));
@@ -731,6 +740,14 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
     if (f.fuzzy || !q) continue;
     for (auto& change : change_of(*q, q->find_option(f.option))) changes.push_back(change);
   }
+  // "oh wait, i realised i already know some javascript": words the phrases miss, read by the
+  // classifier for the answered questions, as sure as it must be of a question not asked.
+  if (changes.empty())
+    for (const auto& a : s.answers)
+      if (const question* q = fw_.find_question(a.question))
+        if (auto change = change_of(*q, understanding_.classify_answer(*q, fix.said, {}, 1));
+            !change.empty())
+          return change;
   return changes;
 }
 
@@ -1107,7 +1124,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // The words as corrected ("pyhton" is searched as "python").
     std::string corrected = understanding_.search_query(asked);
     if (text.find('?') != std::string::npos) corrected += "?";
-    sourced_answer answer = search_sources(c, corrected);
+    sourced_answer answer = search_sources(c, corrected, understanding_.topic_of(asked));
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
     // "why do u need to know that": a command asked as a question.
     if (auto out = classified_command()) return *out;
@@ -1251,7 +1268,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // After the recommendation, any other text is taken as a question for the sources.
   if (!pending && !reviewing && !proposing) {
     sourced_answer answer = search_sources(
-        c, understanding_.search_query(w) + (text.find('?') != std::string::npos ? "?" : ""));
+        c, understanding_.search_query(w) + (text.find('?') != std::string::npos ? "?" : ""),
+        understanding_.topic_of(w));
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
     return b.refuse(notice::not_covered, part::not_covered{true});
   }

@@ -178,6 +178,9 @@ examples parse_examples(std::string_view text, const std::string& file_name) {
     }
   }
   ex.questions = strings(j, "questions", file_name);
+  if (auto it = j.find("topics"); it != j.end() && it->is_object())
+    for (const auto& [topic, list] : it->items())
+      ex.topics[topic] = strings(it.value(), topic.c_str(), file_name);
   return ex;
 }
 

@@ -117,6 +117,8 @@ struct examples {
       answers;  // question -> option -> sentences
   std::map<command, std::vector<std::string>> commands;
   std::vector<std::string> questions;
+  // Questions for the sources by the knowledge topic they ask about ("req/s?" -> performance).
+  std::map<std::string, std::vector<std::string>> topics;
 };
 
 examples parse_examples(std::string_view text, const std::string& file_name);

@@ -29,6 +29,7 @@ constexpr double answer_confidence = 0.8;
 constexpr double unasked_confidence = 0.95;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
+constexpr double topic_confidence = 0.7;
 // Words a message may have checked against the vocabulary for a typo.
 constexpr std::size_t max_corrections = 12;
 // The label of everything that does not answer a question: the other questions' examples,
@@ -126,6 +127,7 @@ struct understanding::trained {
   std::map<std::string, classifier> answers;  // question id -> its options
   std::map<std::string, classifier> unasked;  // question id -> its options and "elsewhere"
   classifier commands;                        // commands, "answer" and "question"
+  classifier topics;                          // questions for the sources: knowledge topics
   std::vector<std::string> sentences;         // every example, for the vocabulary
 };
 
@@ -170,6 +172,12 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
     t->sentences.push_back(sentence);
     t->commands.add("question", read_words(sentence));
   }
+  t->topics = classifier(ignored_words(lang));
+  for (const auto& [topic, sentences] : ex.topics)
+    for (const auto& sentence : sentences) {
+      t->sentences.push_back(sentence);
+      t->topics.add(topic, read_words(sentence));
+    }
   // For a question not asked yet, a second classifier also learns what answers something
   // else, so that "a 50 year old logistics firm" is not forced onto one of the options of
   // "what is the system's main job" just because "old" leans towards legacy systems.
@@ -249,6 +257,11 @@ const option* understanding::classify_answer(
            : caution == 1 ? it->second.classify(w, {}, unasked_confidence, 2, skip)
                           : it->second.classify(w, {}, reread_confidence, 2, skip);
   return g.label.empty() || g.label == elsewhere ? nullptr : q.find_option(g.label);
+}
+
+std::string understanding::topic_of(const words& w) const {
+  if (!trained_) return {};
+  return trained_->topics.classify(w, {}, topic_confidence, 2).label;
 }
 
 command understanding::classify_command(const words& w) const {

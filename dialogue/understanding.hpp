@@ -109,6 +109,9 @@ class understanding {
   const option* classify_answer(const question& q, const words& w,
                                 const std::vector<std::pair<std::size_t, std::size_t>>& skip,
                                 int caution = 0) const;
+  // The knowledge topic a question for the sources asks about ("which one is quicker" ->
+  // performance), when the classifier trained on the example questions is sure; "" otherwise.
+  std::string topic_of(const words& w) const;
   // The command the trained classifier reads in a message no rule understood, when it is sure.
   command classify_command(const words& w) const;
   // The question a message names ("the team"), answered ones first.

@@ -392,3 +392,12 @@ TEST_CASE("a correction quotes or denies the old answer - and asserts the new on
   CHECK(joined(fix->denied.front()) == "an api");
   CHECK(joined(fix->said) == "it's more a chat app");
 }
+
+TEST_CASE("the topic of a question for the sources - or none when the classifier is unsure") {
+  static const understanding u(shipped(), default_language(), &default_examples());
+  CHECK(u.topic_of(u.read("how fast is each one under a benchmark")) == "performance");
+  CHECK(u.topic_of(u.read("does the python crowd have a bigger community")) == "community");
+  CHECK(u.topic_of(u.read("purple elephants")).empty());  // nothing it knows
+  // Without examples there is no classifier, and no topic.
+  CHECK(plain().topic_of(plain().read("which of the two pushes more req/s")).empty());
+}
