@@ -80,6 +80,12 @@ const compiled_phrase& compile(std::string_view phrase) {
 }
 
 bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::size_t end) {
+  // "nothing live", "no ml": a phrase that says no itself is not denied again by a "not" of the
+  // next clause ("nothing live and we're not crunching any data").
+  if (std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(begin),
+                  tokens.begin() + static_cast<std::ptrdiff_t>(end),
+                  [](const std::string& t) { return is_one_of(negators, t); }))
+    return false;
   for (std::size_t k = 0; k < negation_reach && k < begin; ++k) {
     const auto& w = tokens[begin - 1 - k];
     if (is_one_of(scope_breaks, w)) break;
@@ -242,6 +248,26 @@ std::vector<span_match> scan_named(const question& q, const words& text, const s
 }
 
 option_match reply_in(const question& q, const words& text, const spans& claimed);
+
+// "we're not crunching any data", "no real-time stuff": the question's own subject, denied, is
+// its "no" (the option that takes "no" as a reply), when it has one.
+option_match denied_subject(const question& q, const words& text, const spans& claimed) {
+  option_match result;
+  const option* no = nullptr;
+  for (const auto& o : q.options)
+    if (std::find(o.replies.begin(), o.replies.end(), "no") != o.replies.end()) no = &o;
+  if (!no) return result;
+  std::vector<span_match> found;
+  for (const auto& p : q.phrases) find_phrase(text, p, no, found);
+  for (const auto& m : found)
+    if (m.negated && !m.fuzzy && !overlaps(claimed, m)) {
+      result.chosen = no;
+      result.phrase = m.phrase;
+      result.spans.emplace_back(m.begin, m.end);
+      return result;
+    }
+  return result;
+}
 
 }  // namespace
 
@@ -458,7 +484,16 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   // Unanswered questions before answered ones: words that could answer a new question or change
   // an old answer ("plus some heavy ML" once the workload is known) answer the new one.
   std::vector<const question*> order;
-  if (const question* p = fw.find_question(pending)) order.push_back(p);
+  // "not analytics, it's the public site": an option of the question asked, denied as what the
+  // thing is ("not X", not "no X" or "we don't do X", which deny that X exists), answers it or
+  // nothing; it is no "no" to another question.
+  spans denied;
+  if (const question* p = fw.find_question(pending)) {
+    order.push_back(p);
+    for (const auto& m : scan(*p, text, true))
+      if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
+        denied.emplace_back(m.begin, m.end);
+  }
   for (bool answered : {answered_first, !answered_first})
     for (const auto& q : fw.questions)
       if (q.id != pending && s.answered(q.id) == answered) order.push_back(&q);
@@ -474,9 +509,19 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
     const bool named =
         !is_pending && std::any_of(q.names.begin(), q.names.end(),
                                    [&](const std::string& n) { return contains_phrase(text, n); });
-    auto m = is_pending ? reply_in(q, text, claimed) : resolve(q, scan(q, text, false, claimed));
+    auto undenied = [&](std::vector<span_match> matches) {
+      std::erase_if(matches,
+                    [&](const span_match& sm) { return sm.negated && overlaps(denied, sm); });
+      return resolve(q, std::move(matches));
+    };
+    auto m = is_pending ? reply_in(q, text, claimed) : undenied(scan(q, text, false, claimed));
     if (named && !m.chosen && m.candidates.empty())
-      m = resolve(q, scan_named(q, text, claimed, bare_replies));
+      m = undenied(scan_named(q, text, claimed, bare_replies));
+    if (!m.chosen && m.candidates.empty()) {
+      spans taken = claimed;
+      taken.insert(taken.end(), denied.begin(), denied.end());
+      m = denied_subject(q, text, taken);
+    }
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());

@@ -158,3 +158,36 @@ TEST_CASE("a full stop - an exclamation or a question mark ends a sentence - a c
   CHECK(stops[3] == 0);     // ","
   CHECK(stops[7] == 1);     // "!"
 }
+
+TEST_CASE("a question's subject denied is its no - but not what the question asked denies") {
+  state s;
+  s.answers.push_back({"context", "enterprise", 1, "choice", {}});
+  s.answers.push_back({"enterprise_focus", "other", 2, "choice", {}});
+  std::map<std::string, std::string> got;
+  for (const auto& f : extract_answers(
+           shipped(), s, "just an api, nothing live and we're not crunching any data", "workload"))
+    got[f.question] = f.option;
+  CHECK(got["workload"] == "api");
+  // "nothing live" says no itself: the "not" of the next clause does not turn it around.
+  CHECK(got["realtime"] == "no");
+  CHECK(got["data"] == "none");
+  // "not analytics" denies an option of the question asked (the system's main job): it says
+  // nothing of how much data work there is.
+  s.answers.pop_back();
+  for (const auto& f : extract_answers(
+           shipped(), s, "not analytics, its the customer facing site with tons of visitors",
+           "enterprise_focus"))
+    CHECK(f.question != "data");
+}
+
+TEST_CASE("no x denies that x exists - not x denies what the thing is") {
+  state s;
+  s.answers.push_back({"context", "enterprise", 1, "choice", {}});
+  s.answers.push_back({"enterprise_focus", "other", 2, "choice", {}});
+  std::map<std::string, std::string> got;
+  for (const auto& f :
+       extract_answers(shipped(), s,
+                       "we don't do any ML, it's a plain booking site, pages and a db", "workload"))
+    got[f.question] = f.option;
+  CHECK(got["data"] == "none");  // the workload's words are the classifier's, in the engine
+}
