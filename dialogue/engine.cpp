@@ -706,6 +706,20 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
       to = understanding_.by_quantity(*target, fix.asserted, from_old);
       if (!to) to = understanding_.changed_to(*target, fix.asserted);
       if (!to) to = reading(*target, fix.asserted, from_old);
+      // "we're more of a JS team, the python guy left": the new answer comes first, and the
+      // reason may name the old one; when the whole reads two ways, its first clause decides.
+      if (!to) {
+        const auto clause = understanding_.clauses(fix.asserted);
+        words first;
+        for (std::size_t i = 0; i < clause.size() && clause[i] == clause.front(); ++i) {
+          first.tokens.push_back(fix.asserted.tokens[i]);
+          first.stems.push_back(fix.asserted.stems[i]);
+        }
+        if (first.tokens.size() < fix.asserted.tokens.size()) {
+          to = understanding_.changed_to(*target, first);
+          if (!to) to = reading(*target, first, from_old);
+        }
+      }
       // "we're a big logistics company": the classifier, for words the phrases miss.
       if (!to) to = understanding_.classify_answer(*target, fix.asserted, {});
       // "we DO need stuff to update live": a yes or a no for a yes/no question.

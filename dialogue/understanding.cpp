@@ -469,6 +469,9 @@ intent understanding::command_in(const words& w, const state& s) const {
             (names_stack(fw_, w.tokens[sp.end]) ||
              contains(lang_.grammar.known_things, w.tokens[sp.end])))
           continue;
+        // "ship small changes often", "a handful of daily summaries": a command word in the
+        // plural is a noun, not a command.
+        if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
         std::size_t len = sp.end - sp.begin;
         if (cmd == command::change) {
           // A change names what it changes: "change the team", "the load answer is off".
@@ -478,8 +481,6 @@ intent understanding::command_in(const words& w, const state& s) const {
             // "team updates": not a change; "the traffic question, let me fix it" is one.
             if (single && target.at.begin < sp.begin && !names_a_question(lang_, w, target.at))
               continue;
-            // "ship small changes often, same language as the front end": a noun, not a command.
-            if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
             // "trying to switch careers into ML": in a longer sentence, a change of an answer
             // not given yet is talk, not a command.
             if (single && c.size() > 4 && !s.answered(target.q->id)) continue;

@@ -205,4 +205,15 @@ TEST_CASE("a correction said in passing is proposed - the rest of the message an
   // A question with a correction word in it corrects nothing.
   out = b.say(startup, "who actually uses node in production?");
   CHECK(of_kind(out, dialogue::event_kind::propose).empty());
+  // The new answer comes first; the reason after it may name the old one.
+  out = b.say(
+      {{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}, {"team", "both"}},
+      "wait, actually we're more of a python team, the js contractor left");
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"team", "python"}});
+  // Words no phrase has are read by the classifier of the answered questions.
+  out = b.say({{"context", "individual"}, {"individual_goal", "first_language"}},
+              "oh wait, i realised i already know some javascript");
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"individual_goal", "know_js"}});
 }

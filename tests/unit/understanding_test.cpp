@@ -211,6 +211,9 @@ TEST_CASE("a noun is no command: 'small changes often' changes nothing") {
   CHECK(cmd("change the team", s) == command::change);
   CHECK(cmd("ok go", s) == command::confirm);
   CHECK(cmd("can i change what i said about the team", s) == command::change);
+  // The plural of any command word is a noun.
+  CHECK(cmd("a handful of daily summaries", s) == command::none);
+  CHECK(cmd("give me a summary", s) == command::summary);
 }
 
 TEST_CASE("chat shorthand and emoji") {
