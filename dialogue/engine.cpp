@@ -1032,7 +1032,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (said.command == command::skip && pending && !proposing) {
     // "no idea" is a skip, but "I don't care" may be an option of the question itself.
     const auto& m = reply_to_pending();
-    if (m.candidates.size() > 1) return clarify(*pending);  // "some APIs, a lot of ML, hard to say"
+    // "some APIs, a lot of ML, hard to say", "hard to say, could be 500 could be 50k"
+    if (m.candidates.size() > 1 || understanding_.by_each_quantity(*pending, w).size() > 1)
+      return clarify(*pending);
     bool option_outside =
         m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
           return sp.first < said.begin || sp.second > said.end;
@@ -1248,7 +1250,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
       if (!both) return clarify(*pending);
       found.push_back({pending->id, both->id, normalize(text), false, {}});
-    } else if (understanding_.hedged(w) && m.candidates.size() > 1) {
+    } else if (understanding_.hedged(w) &&
+               (m.candidates.size() > 1 ||
+                understanding_.by_each_quantity(*pending, w).size() > 1)) {
       return clarify(*pending);
     }
   }

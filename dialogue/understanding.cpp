@@ -696,6 +696,24 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
   return nullptr;
 }
 
+std::vector<const option*> understanding::by_each_quantity(const question& q,
+                                                           const words& w) const {
+  std::vector<const option*> out;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    if (!has_digit(w.tokens[i])) continue;
+    words one;
+    // The number with the multiplier and the unit after it: "500 thousand users".
+    for (std::size_t k = i; k < w.tokens.size() && k < i + 3; ++k) {
+      if (k > i && (w.tokens[k] == clause_break || has_digit(w.tokens[k]))) break;
+      one.tokens.push_back(w.tokens[k]);
+      one.stems.push_back(w.stems[k]);
+    }
+    if (const option* o = by_quantity(q, one, true))
+      if (std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
+  }
+  return out;
+}
+
 std::vector<std::string> understanding::other_subjects(const words& w) const {
   std::vector<std::string> out;
   for (const auto& t : w.tokens)

@@ -60,6 +60,9 @@ class understanding {
   // quantity rule; `pending` says the question is being asked (no unit word needed then).
   const option* by_quantity(const question& q, const words& w, bool pending) const;
 
+  // "could be 500 could be 50k": the options each number on its own picks, each once.
+  std::vector<const option*> by_each_quantity(const question& q, const words& w) const;
+
   bool hedged(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").
   bool mixed(const words& w) const;

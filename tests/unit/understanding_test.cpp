@@ -404,3 +404,10 @@ TEST_CASE("the topic of a question for the sources - or none when the classifier
   // Without examples there is no classifier, and no topic.
   CHECK(plain().topic_of(plain().read("which of the two pushes more req/s")).empty());
 }
+
+TEST_CASE("two numbers in different bands are two readings - not the larger one") {
+  const question& scale = *shipped().find_question("scale");
+  CHECK(plain().by_each_quantity(scale, plain().read("could be 500 could be 50k")).size() == 2);
+  CHECK(plain().by_each_quantity(scale, plain().read("between 200 and 600 users")).size() == 1);
+  CHECK(plain().by_each_quantity(scale, plain().read("no idea")).empty());
+}
