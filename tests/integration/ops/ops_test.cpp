@@ -222,6 +222,20 @@ TEST_SUITE("operations") {
       CHECK_MESSAGE(series(fresh, "advisor_turn_seconds_bucket" + c + ",le=\"+Inf\"}") == 0,
                     channel);
     }
+    // So has every other series an alert may watch: each outcome of each framework (the
+    // default one's and python-web's), the connections, and the refusals and errors by kind.
+    CHECK(series(fresh, "advisor_conversations_completed_total") == 0);
+    for (const char* choice : {"python", "nodejs", "hybrid", "django", "flask"})
+      CHECK_MESSAGE(series(fresh, std::string("advisor_recommendations_total{choice=\"") + choice +
+                                      "\"}") == 0,
+                    choice);
+    CHECK(series(fresh, "advisor_connections") == 0);
+    CHECK(series(fresh, "advisor_origins_refused_total") == 0);
+    CHECK(series(fresh, "advisor_connections_refused_total{reason=\"total\"}") == 0);
+    CHECK(series(fresh, "advisor_connections_refused_total{reason=\"per_ip\"}") == 0);
+    for (const char* code : {"rate_limited", "too_large", "slow_reader"})
+      CHECK_MESSAGE(series(fresh, std::string("advisor_errors_total{code=\"") + code + "\"}") == 0,
+                    code);
     auto [fresh_code, fresh_lint] = promtool_check(fresh);
     CHECK_MESSAGE(fresh_code == 0, fresh_lint);
     CHECK_MESSAGE(fresh_lint.empty(), fresh_lint);
@@ -326,7 +340,8 @@ TEST_SUITE("operations") {
 
   TEST_CASE(
       "a Slack turn and a Discord turn through the running server count in their own "
-      "channel's series - and /metrics still passes promtool") {
+      "channel's series - a web conversation to its recommendation counts as completed - and "
+      "/metrics still passes promtool") {
     temp_dir dir;
     ed25519_key discord_signer;  // RFC 8032, 7.1, test 1: discord_key is its public half
     REQUIRE(discord_signer.public_hex() == discord_key);
@@ -380,6 +395,8 @@ TEST_SUITE("operations") {
     // first question are posted once it has.
     REQUIRE(slack_api.wait_for(2));
     std::string text = metrics_text(port);
+    // No conversation has ended yet.
+    CHECK(series(text, "advisor_conversations_completed_total") == 0);
     for (std::string channel : {"slack", "discord"}) {
       INFO(channel);
       std::string c = std::string("{channel=\"") + channel + "\"";
@@ -395,6 +412,44 @@ TEST_SUITE("operations") {
       CHECK(series(text, "advisor_turns_total" + c + "}") == 0);
       CHECK(series(text, "advisor_turn_seconds_count" + c + "}") == 0);
     }
+
+    // A whole conversation in the widget's protocol, one button after another.
+    std::string choice;
+    int web_turns = 0;
+    {
+      net::io_context ioc;
+      websocket::stream<tcp::socket> ws(ioc);
+      ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+      ws.handshake("127.0.0.1:" + std::to_string(port), "/ws");
+      auto next = [&ws] {
+        beast::flat_buffer buffer;
+        ws.read(buffer);
+        return json::parse(beast::buffers_to_string(buffer.data()));
+      };
+      ws.write(net::buffer(std::string(R"({"type":"start"})")));
+      CHECK(next()["type"] == "session");
+      json reply = next();
+      ++web_turns;
+      for (int turn = 0; turn < 40 && !reply.value("finished", false); ++turn) {
+        REQUIRE(reply["type"] == "reply");
+        std::string pick;
+        for (const auto& o : reply["options"])
+          if (o["id"] == "confirm" || (pick.empty() && o["id"] != "not_sure")) pick = o["id"];
+        REQUIRE_MESSAGE(!pick.empty(), reply.dump());
+        ws.write(net::buffer(
+            json({{"type", "choose"}, {"option", pick}, {"question", reply["question"]}}).dump()));
+        reply = next();
+        ++web_turns;
+      }
+      REQUIRE(reply.value("finished", false));
+      choice = reply["recommendation"]["choice"];
+      ws.close(websocket::close_code::normal);
+    }
+    text = metrics_text(port);
+    CHECK(series(text, "advisor_turns_total{channel=\"web\"}") == web_turns);
+    CHECK(series(text, "advisor_turn_seconds_count{channel=\"web\"}") == web_turns);
+    CHECK(series(text, "advisor_conversations_completed_total") == 1);
+    CHECK(series(text, "advisor_recommendations_total{choice=\"" + choice + "\"}") == 1);
     auto [code, lint] = promtool_check(text);
     CHECK_MESSAGE(code == 0, lint);
     CHECK_MESSAGE(lint.empty(), lint);
@@ -629,7 +684,11 @@ TEST_SUITE("operations") {
     CHECK(next()["question"] == "context");
     ws.write(net::buffer(std::string(R"({"type":"choose","option":"enterprise"})")));
     CHECK(next()["question"] == "enterprise_focus");
-    ws.close(websocket::close_code::normal);
+    // The close handshake goes through; nginx may then drop the TLS connection without a TLS
+    // close_notify of its own, which OpenSSL reports as a truncated stream.
+    beast::error_code closed;
+    ws.close(websocket::close_code::normal, closed);
+    CHECK_MESSAGE((!closed || closed == net::ssl::error::stream_truncated), closed.message());
 
     nginx.kill(SIGTERM);
     nginx.wait();
