@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "bot/commands.hpp"
+#include "bot/infra/config.hpp"
 #include "bot/infra/log.hpp"
 #include "dialogue/framework.hpp"
 
@@ -35,6 +36,23 @@ const CLI::App* deepest(const CLI::App& app) {
   for (auto subs = at->get_subcommands(); !subs.empty(); subs = at->get_subcommands())
     at = subs.front();
   return at;
+}
+
+// "unknown command "X" (did you mean "Y"?)" when a command that needs one of its commands got
+// a word that names none; CLI11 alone says only that a command is required.
+std::string unknown_command(const CLI::App& root, const CLI::App& at) {
+  // A word no command takes is left over on the command line as a whole.
+  auto rest = root.remaining(true);
+  if (at.get_require_subcommand_min() == 0 || !at.get_subcommands().empty() || rest.empty() ||
+      rest.front().starts_with("-"))
+    return {};
+  std::vector<std::string> names;
+  for (const auto* sub : at.get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
+  std::string said = "unknown command \"" + rest.front() + "\"";
+  if (auto near = nearest_key(rest.front(), names); !near.empty())
+    said += " (did you mean \"" + near + "\"?)";
+  return said;
 }
 
 }  // namespace
@@ -112,7 +130,10 @@ int main(int argc, char** argv) {
     return cli.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
     // A usage error: what is wrong, then the usage of the command it concerns.
-    std::cerr << "advisor: " << e.what() << "\n\n" << deepest(cli)->help();
+    const CLI::App* at = deepest(cli);
+    std::string unknown = unknown_command(cli, *at);
+    std::cerr << "advisor: " << (unknown.empty() ? std::string(e.what()) : unknown) << "\n\n"
+              << at->help();
     return 2;
   }
 

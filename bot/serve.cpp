@@ -30,6 +30,26 @@ void count_turns(const channel_key& key, const turn& t) {
   }
 }
 
+// Every series an operator alerts on exists from the start, at zero (a rate over a series that
+// is not there yet is no rate at all): the outcomes every framework can give, and the web
+// server's counters and gauge with the label values it counts.
+void zero_series(const app& a) {
+  auto& m = adapters::metrics::global();
+  m.inc("advisor_conversations_completed_total", {}, 0);
+  auto outcomes = [&m](const dialogue::framework& fw) {
+    for (const auto& s : fw.stacks) m.inc("advisor_recommendations_total", {{"choice", s.id}}, 0);
+    if (fw.hybrid) m.inc("advisor_recommendations_total", {{"choice", fw.hybrid->id}}, 0);
+  };
+  outcomes(a.framework);
+  for (const auto& fw : a.extra_frameworks) outcomes(fw);
+  m.gauge_add("advisor_connections", 0);
+  m.inc("advisor_origins_refused_total", {}, 0);
+  for (const char* reason : {"total", "per_ip"})
+    m.inc("advisor_connections_refused_total", {{"reason", reason}}, 0);
+  for (const char* code : {"rate_limited", "too_large", "slow_reader"})
+    m.inc("advisor_errors_total", {{"code", code}}, 0);
+}
+
 }  // namespace
 
 int run_serve(const config& cfg) {
@@ -63,6 +83,7 @@ int run_serve(const config& cfg) {
   // Declared before the server and the adapters, so it outlives both.
   adapters::worker_pool channel_pool(4);
   web::server srv(a->cfg, *a->service, [&a] { return a->sessions->writable(); });
+  zero_series(*a);
   // Several instances on one PostgreSQL database share what Slack and Discord sent them
   // (replays, retries, clicks). Declared before the adapters, so it outlives them.
   std::unique_ptr<storage::pg_seen_store> shared_seen;

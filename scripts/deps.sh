@@ -15,7 +15,7 @@ packages=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libsqlite3-dev lib
           libstemmer-dev libhunspell-dev hunspell-en-us zlib1g-dev libpq-dev libsystemd-dev)
 if [[ $mode == test ]]; then
   packages+=(doctest-dev chromium libsodium-dev clang libclang-rt-14-dev clang-format-14 python3
-             postgresql-15 prometheus systemd openssl curl)
+             postgresql-15 prometheus systemd openssl curl nginx)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

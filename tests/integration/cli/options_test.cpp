@@ -1,7 +1,8 @@
 // The command line and the configuration as an operator meets them: global options anywhere
-// on the line, exit status 2 with the usage for a usage error, unknown config keys and bad log
-// levels refused with the file, line and a suggestion, the ADVISOR_* environment, helps that
-// list the global options and the environment, and a terminal chat without JSON log lines.
+// on the line, exit status 2 with the usage for a usage error (an unknown command named), unknown
+// config keys and bad log levels refused with the file, line and a suggestion, the ADVISOR_*
+// environment, helps that list the global options and the environment, and a terminal chat without
+// JSON log lines.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -106,6 +107,23 @@ TEST_SUITE("cli options") {
     CHECK(missing.code == 2);
     CHECK(contains(missing.err, "text is required"));
     CHECK(contains(missing.err, "full-text search over the facts"));
+  }
+
+  TEST_CASE("an unknown command is named - with the nearest known one - and exits 2") {
+    auto top = run({"sevre", "--port", "0"});
+    CHECK(top.code == 2);
+    CHECK(contains(top.err, "advisor: unknown command \"sevre\" (did you mean \"serve\"?)\n"));
+    CHECK(contains(top.err, "Subcommands:"));
+
+    auto nested = run({"db", "restore", "backup.db"});
+    CHECK(nested.code == 2);
+    CHECK(contains(nested.err, "advisor: unknown command \"restore\"\n"));
+    CHECK(contains(nested.err, "database maintenance"));  // db's usage
+    CHECK(contains(nested.err, "backup"));
+
+    auto search = run({"knowledge", "serach", "python"});
+    CHECK(search.code == 2);
+    CHECK(contains(search.err, "unknown command \"serach\" (did you mean \"search\"?)"));
   }
 
   TEST_CASE("an unknown config key names the file - the line - the key and the nearest known key") {
