@@ -1,25 +1,39 @@
 #include "adapters/common/channel.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace advisor::adapters {
 
-bot::request to_request(const action& a) {
+namespace {
+
+template <class Action>
+bot::request request_of(Action&& a) {
   bot::request r;
   switch (a.type) {
     case action::kind::open:
+      // Fresh: a new conversation (bot::request::kind::start); else the service's open rule.
       r.type = a.fresh ? bot::request::kind::start : bot::request::kind::open;
       r.fresh = a.fresh;
-      r.text = a.text;
+      r.text = std::forward<Action>(a).text;
+      r.framework = std::forward<Action>(a).framework;
+      break;
+    case action::kind::resume:
+      r.type = bot::request::kind::start;
+      r.must_exist = true;
+      r.fresh = a.fresh;
+      r.history = a.history;
+      r.text = std::forward<Action>(a).text;
+      r.framework = std::forward<Action>(a).framework;
       break;
     case action::kind::text:
       r.type = bot::request::kind::message;
-      r.text = a.text;
+      r.text = std::forward<Action>(a).text;
       break;
     case action::kind::option:
       r.type = bot::request::kind::choose;
-      r.option = a.option;
-      r.expected_question = a.expected_question;
+      r.option = std::forward<Action>(a).option;
+      r.expected_question = std::forward<Action>(a).expected_question;
       break;
     case action::kind::command:
       r.type = bot::request::kind::command;
@@ -28,6 +42,11 @@ bot::request to_request(const action& a) {
   }
   return r;
 }
+
+}  // namespace
+
+bot::request to_request(const action& a) { return request_of(a); }
+bot::request to_request(action&& a) { return request_of(std::move(a)); }
 
 bot::turn run(bot::service& svc, const bot::channel_key& key, const action& a) {
   bot::result r = svc.run(key, to_request(a));

@@ -26,6 +26,8 @@ namespace advisor::adapters {
 struct action {
   enum class kind {
     open,     // the channel's entry (a slash command, a bare mention): resume or start
+    resume,   // a known conversation again (a session token): the service answers
+              // unknown_session when the key has none; `fresh` starts it over
     text,     // free text
     option,   // an option of the question (a button)
     command,  // a typed command (a button's why, back, restart, ...)
@@ -35,13 +37,23 @@ struct action {
   std::string option;             // option
   std::string expected_question;  // option: the question the button was made for (stale check)
   dialogue::command command = dialogue::command::none;  // command
-  bool fresh = false;  // open: always a new conversation (a new Slack thread)
+  bool fresh = false;     // open, resume: always a new conversation (a new Slack thread)
+  std::string framework;  // open, resume: the framework of a new conversation (empty: default)
+  bool history = false;   // resume: also the earlier messages (a bare resume only)
 
   static action open(std::string words = {}, bool fresh = false) {
     action a;
     a.type = kind::open;
     a.text = std::move(words);
     a.fresh = fresh;
+    return a;
+  }
+  static action resume(std::string words = {}, bool fresh = false, bool history = false) {
+    action a;
+    a.type = kind::resume;
+    a.text = std::move(words);
+    a.fresh = fresh;
+    a.history = history;
     return a;
   }
   static action said(std::string words) {
@@ -65,8 +77,9 @@ struct action {
   }
 };
 
-// The service request for an action.
+// The service request for an action (the rvalue form moves its strings).
 bot::request to_request(const action& a);
+bot::request to_request(action&& a);
 // Runs an action as a turn of the key's conversation; throws std::runtime_error when the turn
 // could not be stored (the runner turns that into the channel's `failed` reply).
 bot::turn run(bot::service& svc, const bot::channel_key& key, const action& a);

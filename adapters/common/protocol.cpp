@@ -138,6 +138,112 @@ std::string reply_frame(const turn& t) {
   return w.take();
 }
 
+std::string session_frame(std::string_view token, bool resumed,
+                          const std::vector<std::pair<std::string, std::string>>* offered) {
+  json f = {{"type", "session"}, {"session", token}, {"resumed", resumed}};
+  if (offered) {
+    json list = json::array();
+    for (const auto& [id, title] : *offered) list.push_back({{"id", id}, {"title", title}});
+    f["frameworks"] = std::move(list);
+  }
+  return dump(f);
+}
+
+std::variant<std::string, client_message> parse_frame(std::string_view frame,
+                                                      std::string_view channel,
+                                                      std::string_view token) {
+  using opening = client_message::opening;
+  if (frame.size() > max_message_bytes)
+    return error_frame("too_large", "Messages are limited to 64 KiB.");
+  json msg = json::parse(frame, nullptr, false);
+  if (msg.is_discarded())
+    return error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).");
+  if (!msg.is_object())
+    return error_frame("invalid_json", "A message must be a JSON object with a \"type\".");
+  auto type_it = msg.find("type");
+  if (type_it == msg.end() || !type_it->is_string())
+    return error_frame("unknown_type", "A message needs a \"type\": start, message or choose.");
+  const std::string& type = type_it->get_ref<const std::string&>();
+  auto text_of = [&](const char* key) -> std::optional<std::string> {
+    auto it = msg.find(key);
+    if (it == msg.end() || it->is_null()) return std::string{};
+    if (!it->is_string()) return std::nullopt;
+    return std::move(it->get_ref<std::string&>());
+  };
+  client_message m;
+  m.in.key.channel = channel;
+  // A new session: a fresh conversation under a token the caller makes.
+  auto create = [&](std::string text, std::string framework) {
+    m.session = opening::created;
+    m.in.what = adapters::action::open(std::move(text), true);
+    m.in.what.framework = std::move(framework);
+    return std::move(m);
+  };
+  if (type == "start") {
+    auto session = text_of("session");
+    auto text = text_of("text");
+    auto framework = text_of("framework");
+    auto fresh = msg.find("fresh");
+    auto history = msg.find("history");
+    if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()) ||
+        (history != msg.end() && !history->is_boolean()))
+      return error_frame("invalid_message",
+                         "\"session\", \"text\" and \"framework\" must be strings, "
+                         "\"fresh\" and \"history\" true or false.");
+    if (session->empty()) return create(std::move(*text), std::move(*framework));
+    // Resuming: the session must exist; a fresh start replaces its conversation.
+    m.session = opening::resumed;
+    m.in.key.key = std::move(*session);
+    m.in.what = adapters::action::resume(std::move(*text), fresh != msg.end() && fresh->get<bool>(),
+                                         history != msg.end() && history->get<bool>());
+    m.in.what.framework = std::move(*framework);
+    return m;
+  }
+  if (type == "message") {
+    auto text = text_of("text");
+    if (!text || text->empty())
+      return error_frame("invalid_message", "A message needs a non-empty \"text\" string.");
+    if (token.empty()) return create(std::move(*text), {});
+    m.in.key.key = token;
+    m.in.what = adapters::action::said(std::move(*text));
+    return m;
+  }
+  if (type == "choose") {
+    auto option = text_of("option");
+    auto question = text_of("question");
+    if (!option || option->empty() || !question)
+      return error_frame("invalid_message", "A choose message needs an \"option\" id string.");
+    if (token.empty())
+      return error_frame("bad_session", "Start a conversation first: {\"type\":\"start\"}.");
+    m.in.key.key = token;
+    // The service refuses it (notice::stale) when `question` is no longer the current one.
+    m.in.what = adapters::action::chose(std::move(*option), std::move(*question));
+    return m;
+  }
+  return error_frame("unknown_type",
+                     "Unknown message type \"" + echo(type) + "\": use start, message or choose.");
+}
+
+std::vector<std::string> render_reply(const reply_context& c, const result& res) {
+  using opening = client_message::opening;
+  if (res.state == result::status::unknown_session)
+    return {error_frame("bad_session",
+                        "That session is unknown or has expired. Send {\"type\":\"start\"} "
+                        "without a session to begin a new one.")};
+  const turn& t = res.t;
+  if (c.session != opening::none) return {c.session_frame, reply_frame(t)};
+  if (c.choice) {
+    if (t.out.notice == dialogue::notice::unknown_option)
+      return {error_frame("unknown_option",
+                          "\"" + echo(c.option) + "\" is not an option for the current question.")};
+    if (t.out.notice == dialogue::notice::stale)
+      return {error_frame("stale_option",
+                          "That button belongs to a question that has already been answered."),
+              reply_frame(t)};
+  }
+  return {reply_frame(t)};
+}
+
 json_session::json_session(service& svc, std::string channel, executor ex)
     : svc_(svc), channel_(std::move(channel)), ex_(std::move(ex)) {}
 
@@ -150,10 +256,6 @@ std::string internal_error(const std::string& channel, const std::string& failur
       "Something went wrong on our side and your last message was not saved. Please try again.");
 }
 
-}  // namespace
-
-namespace {
-
 // Which json_session::submit call this thread is in (0: none). The service answers a turn
 // either inside submit, on the caller's thread, or later on whichever thread committed it,
 // which may be the caller's thread again (a server's loop commits on its own threads).
@@ -162,8 +264,7 @@ thread_local std::uint64_t calls_made = 0;
 
 }  // namespace
 
-void json_session::submit(const std::string& token, request r, std::function<frames(result)> build,
-                          reply_fn reply) {
+void json_session::submit(const channel_key& key, request r, reply_context c, reply_fn reply) {
   const auto caller = std::this_thread::get_id();
   const std::uint64_t call = ++calls_made;
   const std::uint64_t outer = std::exchange(active_call, call);
@@ -171,14 +272,17 @@ void json_session::submit(const std::string& token, request r, std::function<fra
     std::uint64_t outer;
     ~restore() { active_call = outer; }
   } on_return{outer};
-  svc_.submit({channel_, token}, std::move(r),
-              [build = std::move(build), reply = std::move(reply), ex = ex_, caller, call,
-               channel = channel_](result res) mutable {
-                auto work = [build = std::move(build), reply = std::move(reply),
-                             res = std::move(res), channel = std::move(channel)]() mutable {
+  // A resumed session becomes this connection's once the service knows it.
+  std::string adopt = c.session == client_message::opening::resumed ? key.key : std::string();
+  svc_.submit(key, std::move(r),
+              [this, c = std::move(c), adopt = std::move(adopt), reply = std::move(reply), ex = ex_,
+               caller, call](result res) mutable {
+                auto work = [this, c = std::move(c), adopt = std::move(adopt),
+                             reply = std::move(reply), res = std::move(res)]() mutable {
                   if (res.state == result::status::failed)
-                    return reply({internal_error(channel, res.failure)});
-                  reply(build(std::move(res)));
+                    return reply({internal_error(channel_, res.failure)});
+                  if (!adopt.empty() && res.state == result::status::ok) token_ = std::move(adopt);
+                  reply(render_reply(c, res));
                 };
                 // Answered at once, inside this call: go on here. Otherwise hand it over.
                 if (!ex || (std::this_thread::get_id() == caller && active_call == call))
@@ -186,58 +290,6 @@ void json_session::submit(const std::string& token, request r, std::function<fra
                 else
                   ex(std::move(work));
               });
-}
-
-void json_session::start(std::string_view session, std::string_view text, bool fresh,
-                         std::string_view framework, bool history, reply_fn reply) {
-  if (!framework.empty() && !svc_.has_framework(framework)) {
-    std::string ids;
-    for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
-    return reply({error_frame("unknown_framework", "Unknown framework \"" + echo(framework) +
-                                                       "\"; available: " + ids + ".")});
-  }
-  request r;
-  r.type = request::kind::start;
-  r.text = text;
-  r.framework = framework;
-  r.fresh = true;
-  if (!session.empty()) {
-    // Resuming: the session must exist; a fresh start replaces its conversation. The token
-    // becomes this connection's once the session is known.
-    r.must_exist = true;
-    r.fresh = fresh;
-    r.history = history && !fresh && text.empty();
-    auto known = std::make_shared<bool>(false);
-    std::string token(session);
-    submit(
-        token, std::move(r),
-        [token, known](result res) -> frames {
-          if (res.state == result::status::unknown_session)
-            return {error_frame("bad_session",
-                                "That session is unknown or has expired. Send {\"type\":\"start\"} "
-                                "without a session to begin a new one.")};
-          *known = true;
-          return {dump({{"type", "session"}, {"session", token}, {"resumed", true}}),
-                  reply_frame(res.t)};
-        },
-        [this, token, known, reply = std::move(reply)](frames f) {
-          if (*known) token_ = token;
-          reply(std::move(f));
-        });
-    return;
-  }
-  token_ = random_token();
-  json offered = json::array();
-  for (const auto& [id, title] : svc_.frameworks())
-    offered.push_back({{"id", id}, {"title", title}});
-  std::string session_frame =
-      dump({{"type", "session"}, {"session", token_}, {"resumed", false}, {"frameworks", offered}});
-  submit(
-      token_, std::move(r),
-      [session_frame = std::move(session_frame)](result res) -> frames {
-        return {session_frame, reply_frame(res.t)};
-      },
-      std::move(reply));
 }
 
 json_session::frames json_session::handle(std::string_view frame) {
@@ -248,88 +300,36 @@ json_session::frames json_session::handle(std::string_view frame) {
 }
 
 void json_session::handle(std::string_view frame, reply_fn reply) {
-  if (frame.size() > max_message_bytes)
-    return reply({error_frame("too_large", "Messages are limited to 64 KiB.")});
-  json msg = json::parse(frame, nullptr, false);
-  if (msg.is_discarded())
-    return reply(
-        {error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).")});
-  if (!msg.is_object())
-    return reply({error_frame("invalid_json", "A message must be a JSON object with a \"type\".")});
-  auto type_it = msg.find("type");
-  if (type_it == msg.end() || !type_it->is_string())
-    return reply(
-        {error_frame("unknown_type", "A message needs a \"type\": start, message or choose.")});
-  const std::string type = type_it->get<std::string>();
-  auto text_of = [&](const char* key) -> std::optional<std::string> {
-    auto it = msg.find(key);
-    if (it == msg.end() || it->is_null()) return std::string{};
-    if (!it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-  };
+  auto parsed = parse_frame(frame, channel_, token_);
+  if (auto* refused = std::get_if<std::string>(&parsed)) return reply({std::move(*refused)});
+  client_message& m = std::get<client_message>(parsed);
   try {
-    if (type == "start") {
-      auto session = text_of("session");
-      auto text = text_of("text");
-      auto framework = text_of("framework");
-      auto fresh = msg.find("fresh");
-      auto history = msg.find("history");
-      if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()) ||
-          (history != msg.end() && !history->is_boolean()))
-        return reply({error_frame("invalid_message",
-                                  "\"session\", \"text\" and \"framework\" must be strings, "
-                                  "\"fresh\" and \"history\" true or false.")});
-      return start(*session, *text, fresh != msg.end() && fresh->get<bool>(), *framework,
-                   history != msg.end() && history->get<bool>(), std::move(reply));
+    const std::string& framework = m.in.what.framework;
+    if (!framework.empty() && !svc_.has_framework(framework)) {
+      std::string ids;
+      for (const auto& [id, title] : svc_.frameworks()) ids += (ids.empty() ? "" : ", ") + id;
+      return reply({error_frame("unknown_framework", "Unknown framework \"" + echo(framework) +
+                                                         "\"; available: " + ids + ".")});
     }
-    if (type == "message") {
-      auto text = text_of("text");
-      if (!text || text->empty())
-        return reply(
-            {error_frame("invalid_message", "A message needs a non-empty \"text\" string.")});
-      if (token_.empty()) return start({}, *text, true, {}, false, std::move(reply));
-      request r;
-      r.type = request::kind::message;
-      r.text = std::move(*text);
-      return submit(
-          token_, std::move(r), [](result res) -> frames { return {reply_frame(res.t)}; },
-          std::move(reply));
+    reply_context c;
+    c.session = m.session;
+    if (m.in.what.type == adapters::action::kind::option) {
+      c.choice = true;
+      c.option = m.in.what.option;
     }
-    if (type == "choose") {
-      auto option = text_of("option");
-      auto question = text_of("question");
-      if (!option || option->empty() || !question)
-        return reply(
-            {error_frame("invalid_message", "A choose message needs an \"option\" id string.")});
-      if (token_.empty())
-        return reply(
-            {error_frame("bad_session", "Start a conversation first: {\"type\":\"start\"}.")});
-      request r;
-      r.type = request::kind::choose;
-      r.option = *option;
-      r.expected_question = std::move(*question);
-      return submit(
-          token_, std::move(r),
-          [option = *option](result res) -> frames {
-            const turn& t = res.t;
-            if (t.out.notice == dialogue::notice::unknown_option)
-              return {error_frame(
-                  "unknown_option",
-                  "\"" + echo(option) + "\" is not an option for the current question.")};
-            if (t.out.notice == dialogue::notice::stale)
-              return {
-                  error_frame("stale_option",
-                              "That button belongs to a question that has already been answered."),
-                  reply_frame(t)};
-            return {reply_frame(t)};
-          },
-          std::move(reply));
+    if (m.session == client_message::opening::created) {
+      token_ = random_token();
+      m.in.key.key = token_;
+      auto offered = svc_.frameworks();
+      c.session_frame = session_frame(token_, false, &offered);
+    } else if (m.session == client_message::opening::resumed) {
+      c.session_frame = session_frame(m.in.key.key, true, nullptr);
     }
+    return submit(m.in.key, adapters::to_request(std::move(m.in.what)), std::move(c),
+                  std::move(reply));
   } catch (const std::exception& e) {
     return reply({internal_error(channel_, e.what())});
   }
-  reply({error_frame("unknown_type", "Unknown message type \"" + echo(type) +
-                                         "\": use start, message or choose.")});
 }
 
 }  // namespace advisor::bot

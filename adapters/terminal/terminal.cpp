@@ -73,8 +73,11 @@ int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostre
     for (const auto& [id, title] : svc.frameworks()) ids += "\n  " + id + ": " + title;
     throw std::runtime_error("unknown framework \"" + s.framework + "\"; available:" + ids);
   }
-  bool fresh = s.fresh || !s.framework.empty();
-  bot::turn t = fresh ? svc.start(key, {}, true, s.framework) : svc.start(key);
+  // The channel's entry, the service's rule as on every channel: resume the unfinished
+  // conversation or start one; --fresh (or a framework) always starts a new one.
+  adapters::action entry = adapters::action::open({}, s.fresh || !s.framework.empty());
+  entry.framework = s.framework;
+  bot::turn t = adapters::run(svc, key, entry);
   if (t.resumed) out << "(Resuming your conversation; say `restart` to begin again.)\n";
   out << render_turn(t, color);
   std::string line;

@@ -1,6 +1,8 @@
 // One WebSocket connection (/ws): reads frames within the connection's budgets, hands each to
-// a turn thread through the protocol's json_session, and writes the replies through one write
-// queue. Owned by the handlers it has pending (shared_from_this).
+// a turn thread through the protocol's json_session (parse_frame -> the service ->
+// render_reply, adapters/common/protocol.hpp: the web channel's side of the channel contract),
+// and writes the replies through one write queue. Owned by the handlers it has pending
+// (shared_from_this).
 #pragma once
 
 #include <boost/beast/http.hpp>

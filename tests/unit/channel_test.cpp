@@ -1,9 +1,13 @@
 // The channel contract's pure parts: the terminal's parse (a typed line to an action) and render
-// (a turn to text), and an action's service request. No service, no socket.
+// (a turn to text), the web's (a client frame to a key and an action, a result to frames), and
+// an action's service request. No service, no socket.
 #include "adapters/common/channel.hpp"
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "adapters/common/protocol.hpp"
 #include "adapters/terminal/terminal.hpp"
 
 using namespace advisor;
@@ -72,4 +76,151 @@ TEST_CASE("an action becomes the service request of its kind") {
   auto said = adapters::to_request(adapters::action::said("not sure"));
   CHECK(said.type == bot::request::kind::message);
   CHECK(said.text == "not sure");
+  auto resume = adapters::to_request(adapters::action::resume("", false, true));
+  CHECK(resume.type == bot::request::kind::start);
+  CHECK(resume.must_exist);
+  CHECK_FALSE(resume.fresh);
+  CHECK(resume.history);
+  adapters::action moved = adapters::action::open("hello", true);
+  moved.framework = "fw";
+  auto fresh_on = adapters::to_request(std::move(moved));
+  CHECK(fresh_on.type == bot::request::kind::start);
+  CHECK(fresh_on.fresh);
+  CHECK_FALSE(fresh_on.must_exist);
+  CHECK(fresh_on.text == "hello");
+  CHECK(fresh_on.framework == "fw");
+}
+
+namespace {
+
+using nlohmann::json;
+
+// The message a frame parses to; fails the test when it was refused.
+bot::client_message parsed(std::string_view frame, std::string_view token = {}) {
+  auto p = bot::parse_frame(frame, "web", token);
+  if (auto* refused = std::get_if<std::string>(&p)) FAIL("refused: " << *refused);
+  return std::get<bot::client_message>(p);
+}
+
+// The code of the error frame a frame is refused with, or "" when it was not refused.
+std::string refusal(std::string_view frame, std::string_view token = {}) {
+  auto p = bot::parse_frame(frame, "web", token);
+  auto* refused = std::get_if<std::string>(&p);
+  if (!refused) return {};
+  json j = json::parse(*refused);
+  CHECK(j["type"] == "error");
+  CHECK_FALSE(j["message"].get<std::string>().empty());
+  return j["code"];
+}
+
+}  // namespace
+
+TEST_CASE("web parse: a start without a session opens a new one - with a session resumes it") {
+  using opening = bot::client_message::opening;
+  auto fresh = parsed(R"({"type":"start","text":"we build APIs","framework":"fw"})");
+  CHECK(fresh.session == opening::created);
+  CHECK(fresh.in.key.channel == "web");
+  CHECK(fresh.in.key.key.empty());  // the caller makes the token
+  CHECK(fresh.in.what.type == adapters::action::kind::open);
+  CHECK(fresh.in.what.fresh);
+  CHECK(fresh.in.what.text == "we build APIs");
+  CHECK(fresh.in.what.framework == "fw");
+
+  auto again = parsed(R"({"type":"start","session":"tok","fresh":true,"history":true})", "old");
+  CHECK(again.session == opening::resumed);
+  CHECK(again.in.key.key == "tok");  // the frame's session, not the connection's
+  CHECK(again.in.what.type == adapters::action::kind::resume);
+  CHECK(again.in.what.fresh);
+  CHECK(again.in.what.history);
+  auto r = adapters::to_request(again.in.what);
+  CHECK(r.type == bot::request::kind::start);
+  CHECK(r.must_exist);
+
+  CHECK(refusal(R"({"type":"start","session":5})") == "invalid_message");
+  CHECK(refusal(R"({"type":"start","fresh":"yes"})") == "invalid_message");
+}
+
+TEST_CASE("web parse: messages and choices go to the connection's session") {
+  using opening = bot::client_message::opening;
+  auto said = parsed(R"({"type":"message","text":"not sure"})", "tok");
+  CHECK(said.session == opening::none);
+  CHECK(said.in.key.key == "tok");
+  CHECK(said.in.what.type == adapters::action::kind::text);
+  CHECK(said.in.what.text == "not sure");
+  // A first message with no session opens one, with the message as its opening.
+  auto first = parsed(R"({"type":"message","text":"hello"})");
+  CHECK(first.session == opening::created);
+  CHECK(first.in.what.type == adapters::action::kind::open);
+  CHECK(first.in.what.text == "hello");
+
+  auto chose = parsed(R"({"type":"choose","option":"small","question":"team_size"})", "tok");
+  CHECK(chose.in.key.key == "tok");
+  CHECK(chose.in.what.type == adapters::action::kind::option);
+  CHECK(chose.in.what.option == "small");
+  CHECK(chose.in.what.expected_question == "team_size");
+  CHECK(refusal(R"({"type":"choose","option":"small"})") == "bad_session");
+  CHECK(refusal(R"({"type":"choose","option":""})", "tok") == "invalid_message");
+  CHECK(refusal(R"({"type":"message","text":""})", "tok") == "invalid_message");
+}
+
+TEST_CASE("web parse: frames that are not messages are refused with their code") {
+  CHECK(refusal("not json") == "invalid_json");
+  CHECK(refusal("[1]") == "invalid_json");
+  CHECK(refusal(R"({"text":"hi"})") == "unknown_type");
+  CHECK(refusal(R"({"type":"dance"})") == "unknown_type");
+  CHECK(refusal(std::string(bot::max_message_bytes + 1, ' ')) == "too_large");
+}
+
+TEST_CASE("web render: a session frame first - then the reply or the notice the service gave") {
+  using opening = bot::client_message::opening;
+  bot::result res;
+  res.t = asking();
+
+  bot::reply_context created;
+  created.session = opening::created;
+  std::vector<std::pair<std::string, std::string>> offered{{"py-node", "Python or Node.js"}};
+  created.session_frame = bot::session_frame("tok", false, &offered);
+  auto frames = bot::render_reply(created, res);
+  REQUIRE(frames.size() == 2);
+  json session = json::parse(frames[0]);
+  CHECK(session["type"] == "session");
+  CHECK(session["session"] == "tok");
+  CHECK(session["resumed"] == false);
+  CHECK(session["frameworks"][0]["id"] == "py-node");
+  json reply = json::parse(frames[1]);
+  CHECK(reply["type"] == "reply");
+  CHECK(reply["question"] == "team_size");
+  CHECK(reply["options"][1]["id"] == "large");
+  CHECK(reply["progress"]["step"] == 2);
+
+  bot::reply_context resumed;
+  resumed.session = opening::resumed;
+  resumed.session_frame = bot::session_frame("tok", true, nullptr);
+  CHECK(json::parse(bot::render_reply(resumed, res)[0])["resumed"] == true);
+  bot::result unknown;
+  unknown.state = bot::result::status::unknown_session;
+  auto refused = bot::render_reply(resumed, unknown);
+  REQUIRE(refused.size() == 1);
+  CHECK(json::parse(refused[0])["code"] == "bad_session");
+
+  // The service's notices on a choice: a stale button also gets the current question.
+  bot::reply_context choice;
+  choice.choice = true;
+  choice.option = "huge";
+  res.t.out.notice = dialogue::notice::stale;
+  auto stale = bot::render_reply(choice, res);
+  REQUIRE(stale.size() == 2);
+  CHECK(json::parse(stale[0])["code"] == "stale_option");
+  CHECK(json::parse(stale[1])["question"] == "team_size");
+  res.t.out.notice = dialogue::notice::unknown_option;
+  auto unknown_option = bot::render_reply(choice, res);
+  REQUIRE(unknown_option.size() == 1);
+  json e = json::parse(unknown_option[0]);
+  CHECK(e["code"] == "unknown_option");
+  CHECK(e["message"].get<std::string>().find("\"huge\"") != std::string::npos);
+  // A message's turn is its reply frame alone.
+  res.t.out.notice = dialogue::notice::none;
+  auto plain = bot::render_reply(bot::reply_context{}, res);
+  REQUIRE(plain.size() == 1);
+  CHECK(plain[0] == bot::reply_frame(res.t));
 }
