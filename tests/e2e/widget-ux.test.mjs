@@ -120,7 +120,16 @@ async function axeViolations(page) {
 // timer (no attempt in flight), so nothing reconnects until the test says so.
 async function pauseOffline(page) {
   await page.locator('.advisor-banner', { hasText: /offline/i }).waitFor();
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 50);
+  // The page's clock keeps running between reading it and pausing it: on a loaded machine it may
+  // already be past the moment asked for ("Cannot fast-forward to the past"). Read it again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 50);
+      break;
+    } catch (e) {
+      if (attempt >= 20 || !/past/i.test(String(e.message))) throw e;
+    }
+  }
   await until(() => page.evaluate(() => window.__advisorWidget.retrying), 'a reconnection waiting on its timer');
 }
 
