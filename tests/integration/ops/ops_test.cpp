@@ -193,6 +193,13 @@ std::uint16_t ready_port(const std::string& message) {
   return static_cast<std::uint16_t>(std::stoi(m[1]));
 }
 
+// The next frame a WebSocket (plain, or through TLS) sends, parsed.
+template <class Stream>
+json next_frame(websocket::stream<Stream>& ws) {
+  beast::flat_buffer buffer;
+  ws.read(buffer);
+  return json::parse(beast::buffers_to_string(buffer.data()));
+}
 }  // namespace
 
 TEST_SUITE("operations") {
@@ -421,11 +428,7 @@ TEST_SUITE("operations") {
       websocket::stream<tcp::socket> ws(ioc);
       ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
       ws.handshake("127.0.0.1:" + std::to_string(port), "/ws");
-      auto next = [&ws] {
-        beast::flat_buffer buffer;
-        ws.read(buffer);
-        return json::parse(beast::buffers_to_string(buffer.data()));
-      };
+      auto next = [&ws] { return next_frame(ws); };
       ws.write(net::buffer(std::string(R"({"type":"start"})")));
       CHECK(next()["type"] == "session");
       json reply = next();
@@ -674,11 +677,7 @@ TEST_SUITE("operations") {
       req.set(http::field::origin, "https://advisor.example.com");
     }));
     ws.handshake("advisor.example.com", "/ws");
-    auto next = [&ws] {
-      beast::flat_buffer buffer;
-      ws.read(buffer);
-      return json::parse(beast::buffers_to_string(buffer.data()));
-    };
+    auto next = [&ws] { return next_frame(ws); };
     ws.write(net::buffer(std::string(R"({"type":"start"})")));
     CHECK(next()["type"] == "session");
     CHECK(next()["question"] == "context");
