@@ -490,9 +490,10 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   spans denied;
   if (const question* p = fw.find_question(pending)) {
     order.push_back(p);
-    for (const auto& m : scan(*p, text, true))
-      if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
-        denied.emplace_back(m.begin, m.end);
+    if (std::find(text.tokens.begin(), text.tokens.end(), "not") != text.tokens.end())
+      for (const auto& m : scan(*p, text, true))
+        if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
+          denied.emplace_back(m.begin, m.end);
   }
   for (bool answered : {answered_first, !answered_first})
     for (const auto& q : fw.questions)
