@@ -756,6 +756,18 @@ bool understanding::hedged(const words& w) const {
                      [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
 
+bool understanding::hedges_between(const words& w) const {
+  std::vector<std::size_t> starts;
+  for (const auto& h : lang_.hedges)
+    for (const auto& sp : spans_of(w, h))
+      if (std::find(starts.begin(), starts.end(), sp.begin) == starts.end() &&
+          std::none_of(starts.begin(), starts.end(), [&](std::size_t b) {
+            return b + 1 == sp.begin || sp.begin + 1 == b;  // "a bit of", "bit of": one hedge
+          }))
+        starts.push_back(sp.begin);
+  return starts.size() > 1;
+}
+
 bool understanding::asks(const words& w) const {
   auto c = core(w);
   // "could be tens of thousands", "will be around for years": a statement that opens like a

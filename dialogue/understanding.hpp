@@ -64,6 +64,8 @@ class understanding {
   std::vector<const option*> by_each_quantity(const question& q, const words& w) const;
 
   bool hedged(const words& w) const;
+  // Two hedges weigh parts of the answer against each other ("a bit of X but mostly Y").
+  bool hedges_between(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").
   bool mixed(const words& w) const;
   bool greets(const words& w) const;

@@ -74,6 +74,10 @@ class knowledge_source {
   virtual std::optional<fact> find_fact(std::string_view id) const = 0;
   virtual std::optional<source> find_source(std::string_view id) const = 0;
   virtual std::vector<search_hit> search(std::string_view text, std::size_t limit) const = 0;
+  // The facts on a topic the caller already knows the question is about, best first for the
+  // text's words; never empty for a topic that has facts, whatever other words the text holds.
+  virtual std::vector<search_hit> search_on(std::string_view topic, std::string_view text,
+                                            std::size_t limit) const = 0;
   virtual std::vector<fact> facts_on(std::string_view topic) const = 0;
   virtual std::vector<contested_point> contested() const = 0;
   virtual std::vector<std::string> topics() const = 0;

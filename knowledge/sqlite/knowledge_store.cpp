@@ -279,20 +279,13 @@ std::optional<knowledge::source> knowledge_store::find_source(std::string_view i
 
 std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text,
                                                            std::size_t limit) const {
-  std::vector<knowledge::search_hit> hits;
-  if (limit == 0) return hits;
+  if (limit == 0) return {};
   // Relevance: a question must name something the facts talk about. Words that only name a
   // stack or judge ("is Python better?") count when nothing else is in the question; a word no
   // fact uses ("Go", "Rust", "weather") then means the sources do not cover it.
   // And a question mostly about other things ("who won the game last night": only "game" is a
   // word of the facts) is not one the sources cover either.
   auto words = search_words(text);
-  // The stack a word names ("node", "js": each stack's `names`), or "".
-  auto stack_of = [&](const std::string& w) -> std::string {
-    for (const auto& [id, names] : stack_names_)
-      if (std::find(names.begin(), names.end(), w) != names.end()) return id;
-    return {};
-  };
   std::vector<std::string> subject;
   bool stack = false;
   std::size_t unknown = 0;
@@ -304,9 +297,54 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
     else
       ++unknown;
   }
-  if (subject.empty() && (!stack || unknown)) return hits;
-  if (unknown > subject.size()) return hits;
-  std::string query = match_expression(subject.empty() ? words : subject);
+  if (subject.empty() && (!stack || unknown)) return {};
+  if (unknown > subject.size()) return {};
+  return ranked(text, words, subject.empty() ? words : subject, limit, topics_.topic_of(subject));
+}
+
+std::vector<knowledge::search_hit> knowledge_store::search_on(std::string_view topic,
+                                                              std::string_view text,
+                                                              std::size_t limit) const {
+  if (limit == 0 || std::none_of(doc_.facts.begin(), doc_.facts.end(),
+                                 [&](const knowledge::fact& f) { return f.topic == topic; }))
+    return {};
+  // The topic is known already (the caller's classifier is sure of it), so words the facts do
+  // not use only leave the ranking to the ones they do; the topic's own facts come first, in
+  // the order of the document (its first fact states the topic) when no word of the question
+  // picks one.
+  auto words = search_words(text);
+  std::vector<std::string> subject;
+  for (const auto& w : words)
+    if (!is_generic_word(w) && vocab_.is_known(w)) subject.push_back(w);
+  auto hits = subject.empty() ? std::vector<knowledge::search_hit>{}
+                              : ranked(text, words, subject, limit * 3, std::string(topic));
+  std::stable_partition(hits.begin(), hits.end(),
+                        [&](const knowledge::search_hit& h) { return h.fact.topic == topic; });
+  if (hits.empty() || hits.front().fact.topic != topic)
+    for (const auto& f : doc_.facts)
+      if (f.topic == topic &&
+          std::none_of(hits.begin(), hits.end(),
+                       [&](const knowledge::search_hit& h) { return h.fact.id == f.id; })) {
+        hits.insert(hits.begin(), {f, 0.0});
+        break;
+      }
+  if (hits.size() > limit) hits.resize(limit);
+  return hits;
+}
+
+std::string knowledge_store::stack_of(std::string_view word) const {
+  for (const auto& [id, names] : stack_names_)
+    if (std::find(names.begin(), names.end(), word) != names.end()) return id;
+  return {};
+}
+
+std::vector<knowledge::search_hit> knowledge_store::ranked(std::string_view text,
+                                                           const std::vector<std::string>& words,
+                                                           const std::vector<std::string>& terms,
+                                                           std::size_t limit,
+                                                           const std::string& topic) const {
+  std::vector<knowledge::search_hit> hits;
+  std::string query = match_expression(terms);
   std::vector<std::pair<std::string, double>> rows;
   {
     std::lock_guard lock(mutex_);
@@ -340,7 +378,6 @@ std::vector<knowledge::search_hit> knowledge_store::search(std::string_view text
                    [&](const knowledge::search_hit& x, const knowledge::search_hit& y) {
                      return order(x) < order(y);
                    });
-  const std::string topic = topics_.topic_of(subject);
   auto on_topic = std::find_if(hits.begin(), hits.end(), [&](const knowledge::search_hit& h) {
     return !topic.empty() && h.fact.topic == topic;
   });

@@ -42,6 +42,8 @@ class knowledge_store final : public knowledge::knowledge_source {
   std::optional<knowledge::source> find_source(std::string_view id) const override;
   std::vector<knowledge::search_hit> search(std::string_view text,
                                             std::size_t limit) const override;
+  std::vector<knowledge::search_hit> search_on(std::string_view topic, std::string_view text,
+                                               std::size_t limit) const override;
   std::vector<knowledge::fact> facts_on(std::string_view topic) const override;
   std::vector<knowledge::contested_point> contested() const override;
   std::vector<std::string> topics() const override;
@@ -49,6 +51,13 @@ class knowledge_store final : public knowledge::knowledge_source {
 
  private:
   void load_cache();
+  // The stack a word names ("node", "js": each stack's `names`), or "".
+  std::string stack_of(std::string_view word) const;
+  // The facts the FTS5 index finds for `terms`, in the order a reader wants them (see search).
+  std::vector<knowledge::search_hit> ranked(std::string_view text,
+                                            const std::vector<std::string>& words,
+                                            const std::vector<std::string>& terms,
+                                            std::size_t limit, const std::string& topic) const;
   void write_knowledge(const knowledge::knowledge_doc& doc);  // inside a transaction
   void write_framework(const dialogue::framework& fw, const std::string& document);  // likewise
 

@@ -94,6 +94,27 @@ TEST_CASE("full-text search ranks the expected facts first") {
   CHECK(kb.search("\"* OR NEAR(", 3).empty());  // FTS syntax in user text is not a query error
 }
 
+TEST_CASE("a search on a topic the caller names answers past words the facts never use") {
+  temp_dir dir;
+  storage::knowledge_store kb(dir.file("k.db"));
+  kb.import(shipped_knowledge());
+  // More words the facts never use than words they do: the plain search gives up.
+  const char* asked = "can flask do live notifications decently or should we not bother";
+  CHECK(kb.search(asked, 3).empty());
+  // Told the topic, the facts on it answer, the one the question's words pick first.
+  auto hits = kb.search_on("realtime", asked, 3);
+  REQUIRE(!hits.empty());
+  CHECK(hits.size() <= 3);
+  CHECK(hits.front().fact.topic == "realtime");
+  // No word of the question in the facts at all: the topic's first fact still answers.
+  auto bare = kb.search_on("memory", "zzz qqq", 2);
+  REQUIRE(!bare.empty());
+  CHECK(bare.front().fact.id == kb.facts_on("memory").front().id);
+  // A topic the sources do not have gives nothing, and neither does no topic.
+  CHECK(kb.search_on("weather", asked, 3).empty());
+  CHECK(kb.search_on("", asked, 3).empty());
+}
+
 TEST_CASE("fts queries keep words only") {
   // Each word as typed and, from three letters, as a prefix: the word itself counts twice.
   CHECK(storage::fts_query("how fast is Node.js?") ==

@@ -137,6 +137,11 @@ TEST_CASE("numbers and quantities pick a load band") {
 TEST_CASE("hedges and who is speaking") {
   CHECK(plain().hedged(plain().read("mostly JS with a bit of Python")));
   CHECK_FALSE(plain().hedged(plain().read("javascript")));
+  // Two hedges weigh two parts; one hedge, or one said in overlapping words, weighs nothing.
+  CHECK(plain().hedges_between(plain().read("a bit of analytics but mostly the old billing")));
+  CHECK(plain().hedges_between(plain().read("mostly JS with a bit of Python")));
+  CHECK_FALSE(plain().hedges_between(plain().read("mostly analytics")));
+  CHECK_FALSE(plain().hedges_between(plain().read("a bit of both")));
   auto f = plain().filter(plain().read("our team knows javascript"));
   REQUIRE(f);
   const question& context = *shipped().find_question("context");
