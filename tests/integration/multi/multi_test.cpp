@@ -4,7 +4,9 @@
 // SIGKILL of one instance during 12 live conversations loses no acknowledged turn, and the
 // clients continue on the other instance; (c) a Slack event and its retry sent to different
 // instances give exactly one reply; (d) a signed request replayed to the other instance gets
-// 401.
+// 401; (e) the Quick Decision Guide personas, each turn on the other instance, end on the
+// table's stack with every reason sourced; (f) a stalled database holds only the turns waiting
+// for it, never the event loop (ping/pong, a static page, another connection's frames).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -19,6 +21,7 @@
 
 #include "fake_chat_api.hpp"
 #include "knowledge/postgres/pg.hpp"
+#include "personas.hpp"
 #include "pg_support.hpp"
 #include "process.hpp"
 #include "request_signing.hpp"
@@ -146,6 +149,48 @@ std::string http_get(std::uint16_t port, const std::string& path) {
   http::response<http::string_body> res;
   http::read(stream, buffer, res);
   return res.body();
+}
+
+// What persona `p` clicks on `reply`: its answer to the question asked, confirm at the review.
+std::string persona_choice(const persona& p, const json& reply) {
+  const std::string question = reply["question"];
+  if (question == "review") return "confirm";
+  auto it = p.given.find(question);
+  REQUIRE_MESSAGE(it != p.given.end(), "unexpected question " << question);
+  return it->second;
+}
+
+// Runs the client's pending asynchronous operations for at most `limit`: true when they all
+// completed in time.
+bool completes_within(net::io_context& ioc, std::chrono::milliseconds limit) {
+  ioc.restart();
+  ioc.run_for(limit);
+  return ioc.stopped();
+}
+
+// A GET of `path` that gives up after `limit`: its status, or 0 when no answer came in time.
+unsigned get_within(std::uint16_t port, const std::string& path, std::chrono::milliseconds limit) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, "127.0.0.1");
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  unsigned status = 0;
+  stream.expires_after(limit);
+  stream.async_connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+      [&](beast::error_code connect_error) {
+        if (connect_error) return;
+        http::async_write(stream, req, [&](beast::error_code write_error, std::size_t) {
+          if (write_error) return;
+          http::async_read(stream, buffer, res, [&](beast::error_code read_error, std::size_t) {
+            if (!read_error) status = res.result_int();
+          });
+        });
+      });
+  ioc.run();
+  return status;
 }
 
 struct ledger {
@@ -356,4 +401,174 @@ TEST_CASE("(d) a signed request replayed to the other instance gets 401") {
   CHECK(replay.body.find("already received") != std::string::npos);
   // And on the first instance too (its own memory).
   CHECK(slack_post(a.port, "/slack/events", body, ts, sig).status == 401);
+}
+
+TEST_CASE(
+    "(e) the Quick Decision Guide personas - each turn on the other instance - end as the table "
+    "says") {
+  temp_dir dir;
+  pg_database db;
+  server_process a(dir.file("a"), db.url());
+  server_process b(dir.file("b"), db.url());
+  for (const auto& p : quick_decision_guide) {
+    CAPTURE(p.cell);
+    ws_client on_a(a.port);
+    auto [session, reply] = on_a.start();
+    const std::string token = session["session"];
+    ws_client on_b(b.port);
+    auto [resumed, current] = on_b.start(token);
+    REQUIRE(resumed["resumed"] == true);
+    CHECK(current["question"] == reply["question"]);
+    // Turns alternate, so each instance decides on a record the other has since moved on: its
+    // cached question is stale at every turn. A click on the current question must still be
+    // taken (never refused as stale_option), and each answer land once.
+    ws_client* clients[] = {&on_b, &on_a};
+    int turns = 0;
+    for (; turns < 30 && !reply.value("finished", false); ++turns) {
+      ws_client& c = *clients[turns % 2];
+      c.send({{"type", "choose"},
+              {"option", persona_choice(p, reply)},
+              {"question", reply["question"]}});
+      json next = c.receive();
+      REQUIRE_MESSAGE(next["type"] == "reply", next.dump());
+      CHECK_MESSAGE(!next.contains("notice"), next.dump());
+      reply = next;
+    }
+    REQUIRE(reply.value("finished", false));
+    REQUIRE(reply.contains("recommendation"));
+    const json& rec = reply["recommendation"];
+    if (p.contested) {
+      bool shown = false;
+      for (const auto& c : rec["contested"]) shown = shown || c["id"] == p.contested;
+      CHECK_MESSAGE(shown, rec["contested"].dump());
+    }
+    if (p.expected) {
+      CHECK(rec["choice"] == p.expected);
+      CHECK(rec["confidence"].get<double>() > 0.5);
+    } else {
+      CHECK(rec["scores"]["python"] == rec["scores"]["nodejs"]);
+    }
+    CHECK(!rec["reasons"].empty());
+    for (const auto& r : rec["reasons"]) CHECK_MESSAGE(!r["sources"].empty(), r["text"].dump());
+    CHECK(!rec["next_steps"].empty());
+    // Either instance resumes it on the same recommendation.
+    for (auto port : {a.port, b.port}) {
+      ws_client again(port);
+      auto [s, r] = again.start(token);
+      CHECK(s["resumed"] == true);
+      CHECK(r["finished"] == true);
+      CHECK(r["recommendation"]["choice"] == rec["choice"]);
+      CHECK(r["recommendation"]["scores"] == rec["scores"]);
+    }
+    // One stored event per state change, 1..n with no gap.
+    std::int64_t stored = 0;
+    check_contiguous(db, token, stored);
+    CHECK(stored >= turns);
+  }
+}
+
+TEST_CASE("(f) a stalled database holds the turns waiting for it - never the event loop") {
+  temp_dir dir;
+  pg_database db;
+  server_process a(dir.file("a"), db.url());  // one I/O thread, the default
+  ws_client held(a.port);
+  auto [session, opening] = held.start();
+  ws_client other(a.port);
+  auto [other_session, other_opening] = other.start();
+
+  // Another client of the database holds the conversations table: every commit waits.
+  storage::pg::connection blocker(db.url());
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE conversations IN ACCESS EXCLUSIVE MODE");
+  held.send({{"type", "choose"},
+             {"option", opening["options"][0]["id"]},
+             {"question", opening["question"]}});
+  // The turn's commit is waiting for the lock (bounded wait until PostgreSQL shows it).
+  storage::pg::connection watch(db.admin_url());
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    waiting = watch
+                  .query(
+                      "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND "
+                      "wait_event_type = 'Lock'",
+                      {db.name()})
+                  .integer(0, 0) > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE_MESSAGE(waiting, "the turn's commit never reached the database");
+
+  // Meanwhile the server's one event loop and its turn threads serve everything else: another
+  // connection's ping gets its pong and a frame that needs no database its answer, and
+  // static pages and the metrics are served.
+  constexpr auto limit = std::chrono::milliseconds(5000);
+  bool pong = false;
+  other.ws.control_callback([&pong](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong) pong = true;
+  });
+  other.ws.ping({});
+  other.ws.write(net::buffer(std::string("not json")));
+  beast::flat_buffer answer;
+  bool answered = false;
+  other.ws.async_read(answer, [&](beast::error_code ec, std::size_t) { answered = !ec; });
+  CHECK(completes_within(other.ioc, limit));
+  CHECK(pong);
+  REQUIRE(answered);
+  CHECK(json::parse(beast::buffers_to_string(answer.data()))["code"] == "invalid_json");
+  CHECK(get_within(a.port, "/", limit) == 200);
+  CHECK(get_within(a.port, "/metrics", limit) == 200);
+
+  // The held turn is still waiting, and is answered once the database moves again.
+  json reply;
+  bool replied = false;
+  beast::flat_buffer held_buffer;
+  held.ws.async_read(held_buffer, [&](beast::error_code ec, std::size_t) {
+    if (!ec) replied = true;
+  });
+  CHECK(!completes_within(held.ioc, std::chrono::milliseconds(200)));
+  CHECK(!replied);
+  blocker.exec("ROLLBACK");
+  CHECK(completes_within(held.ioc, limit));
+  REQUIRE(replied);
+  reply = json::parse(beast::buffers_to_string(held_buffer.data()));
+  CHECK(reply["type"] == "reply");
+  CHECK(reply["progress"]["step"] == 2);
+  std::int64_t stored = 0;
+  check_contiguous(db, session["session"], stored);
+}
+
+TEST_CASE("(g) a database that cannot be reached - Slack requests and the health check get 503") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  constexpr auto limit = std::chrono::milliseconds(10000);
+  auto verification = [&a](const std::string& challenge) {
+    const std::string body = json{{"type", "url_verification"}, {"challenge", challenge}}.dump();
+    const std::string ts = now_stamp();
+    return slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body));
+  };
+  CHECK(verification("c-up").status == 200);
+  CHECK(get_within(a.port, "/healthz", limit) == 200);
+
+  // The database goes away for this instance: its connections are cut and no new one is let in.
+  storage::pg::connection admin(db.admin_url());
+  admin.exec("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
+  admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+      "pg_backend_pid()",
+      {db.name()});
+  // Fail closed: a signed request is not served without being remembered, and the instance
+  // leaves the load balancer's pool.
+  auto down = verification("c-down");
+  CHECK(down.status == 503);
+  CHECK(down.body.find("database_unavailable") != std::string::npos);
+  CHECK(down.body.find("c-down") == std::string::npos);
+  CHECK(get_within(a.port, "/healthz", limit) == 503);
+
+  // Back: the instance reconnects by itself.
+  admin.exec("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  auto back = verification("c-back");
+  CHECK(back.status == 200);
+  CHECK(back.body.find("c-back") != std::string::npos);
+  CHECK(get_within(a.port, "/healthz", limit) == 200);
 }
