@@ -21,9 +21,10 @@ namespace advisor::bot {
 
 namespace {
 
-void count_turns(const channel_key& key, const turn& t) {
+// Turns themselves are counted where each channel times them (advisor_turns_total is the count
+// of advisor_turn_seconds), once per message, whatever became of its delivery.
+void count_outcomes(const channel_key&, const turn& t) {
   auto& m = adapters::metrics::global();
-  m.inc("advisor_turns_total", {{"channel", key.channel}});
   if (t.out.just_recommended()) {
     m.inc("advisor_conversations_completed_total");
     m.inc("advisor_recommendations_total", {{"choice", t.out.recommendation->choice}});
@@ -70,14 +71,10 @@ int run_serve(const config& cfg) {
 #endif
   auto a = open_app(cfg);
   auto& m = adapters::metrics::global();
-  m.describe("advisor_turns_total", "Turns decided, by channel.");
-  // Every channel's series exists from the start, so a rate over it is never missing.
-  for (auto channel : adapters::metrics::channels)
-    m.inc("advisor_turns_total", {{"channel", std::string(channel)}}, 0);
   m.describe("advisor_conversations_completed_total",
              "Conversations that reached a recommendation.");
   m.describe("advisor_recommendations_total", "Recommendations given, by choice.");
-  a->service->set_observer(count_turns);
+  a->service->set_observer(count_outcomes);
 
   // Slack and Discord turns and their outbound calls run here, off the server's threads.
   // Declared before the server and the adapters, so it outlives both.

@@ -10,6 +10,12 @@ namespace {
 template <class Action>
 bot::request request_of(Action&& a) {
   bot::request r;
+  // The service's stale-button check, for whatever a button asks.
+  if (a.type == action::kind::option || a.type == action::kind::command ||
+      (a.type == action::kind::open && a.fresh)) {
+    r.expected_question = std::forward<Action>(a).expected_question;
+    r.expected_conversation = std::forward<Action>(a).expected_conversation;
+  }
   switch (a.type) {
     case action::kind::open:
       // Fresh: a new conversation (bot::request::kind::start); else the service's open rule.
@@ -33,7 +39,6 @@ bot::request request_of(Action&& a) {
     case action::kind::option:
       r.type = bot::request::kind::choose;
       r.option = std::forward<Action>(a).option;
-      r.expected_question = std::forward<Action>(a).expected_question;
       break;
     case action::kind::command:
       r.type = bot::request::kind::command;

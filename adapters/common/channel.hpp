@@ -33,9 +33,12 @@ struct action {
     command,  // a typed command (a button's why, back, restart, ...)
   };
   kind type = kind::text;
-  std::string text;               // open: opening words (may be empty); text
-  std::string option;             // option
-  std::string expected_question;  // option: the question the button was made for (stale check)
+  std::string text;    // open: opening words (may be empty); text
+  std::string option;  // option
+  // option, command, a fresh open: what the button pressed was made for; the service refuses
+  // it (notice::stale) when the key's conversation is another or no longer at that question
+  std::string expected_question;
+  std::string expected_conversation;                    // its id, or the end of it
   dialogue::command command = dialogue::command::none;  // command
   bool fresh = false;     // open, resume: always a new conversation (a new Slack thread)
   std::string framework;  // open, resume: the framework of a new conversation (empty: default)

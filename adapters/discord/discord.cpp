@@ -30,6 +30,10 @@ const std::string stale_text =
     "That button is out of date: this conversation has moved on or started over, so nothing was "
     "changed. "
     "Use the buttons on the latest message, or type `/advisor` to pick up where you left off.";
+// Before the question the conversation is on now.
+const std::string stale_preface =
+    "That button is out of date: its question was already answered, or the conversation started "
+    "over, so nothing was changed. Here is where we are now:";
 const std::string not_yours_text =
     "These buttons belong to someone else's conversation, so nothing was changed. Type `/advisor` "
     "to start your own.";
@@ -277,49 +281,76 @@ struct discord_channel {
       return r;
     }
 
+    // What the button stands for, read against the message shown now; whether it is out of
+    // date (another conversation, another question) is the service's rule, as on every channel.
     auto ref = decode_custom_id(in.custom_id);
-    auto now = svc_.current(key);
-    if (!ref || !now) return reply::ephemeral(stale_text);
-    auto option = resolve_button(*ref, *now, in.value);
-    if (!option) return reply::ephemeral(stale_text);
+    if (!ref) return reply::ephemeral(unknown_text);  // parse answered these already
+    const bot::turn now = svc_.current(key).value_or(bot::turn{});
+    auto button = read_button(*ref, now, in.value);
+    if (!button) return reply::ephemeral(unknown_text);  // a select menu that sent no value
+    auto press = [&](adapters::action a) {
+      a.expected_conversation = button->conversation;
+      a.expected_question = button->question;
+      return adapters::run(svc_, key, a);
+    };
+    auto is_stale = [](const bot::turn& t) { return t.out.notice == dialogue::notice::stale; };
+    const std::string& option = button->option;
 
-    if (*option == why_action)
-      return reply::ephemeral(svc_.command(key, dialogue::command::why).out.text);
-    if (*option == back_action) {
-      bot::turn t = svc_.command(key, dialogue::command::back);
-      if (t.seq == now->seq) return reply::ephemeral(t.out.text);
+    if (option == why_action) {
+      bot::turn t = press(adapters::action::run(dialogue::command::why));
+      return is_stale(t) ? stale(t) : reply::ephemeral(t.out.text);
+    }
+    if (option == back_action) {
+      bot::turn t = press(adapters::action::run(dialogue::command::back));
+      if (is_stale(t)) return stale(t);
+      if (t.seq == now.seq) return reply::ephemeral(t.out.text);
       return {reply::kind::update, turn_message(t, label_), std::nullopt, std::nullopt};
     }
-    if (now->out.finished) {
+    if (now.out.finished) {
       // The recommendation stays in the channel: what follows it comes as new messages.
-      const dialogue::option_view* pressed = now->out.find_option(*option);
+      const dialogue::option_view* pressed = now.out.find_option(option);
       auto action = pressed && pressed->role == dialogue::option_role::command
                         ? pressed->action
                         : dialogue::command::none;
-      if (action == dialogue::command::restart)
-        return {reply::kind::message, turn_message(svc_.start(key, {}, true), label_), std::nullopt,
-                std::nullopt};
+      if (action == dialogue::command::restart) {
+        bot::turn t = press(adapters::action::open({}, true));
+        if (is_stale(t)) return stale(t);
+        return {reply::kind::message, turn_message(t, label_), std::nullopt, std::nullopt};
+      }
       if (action == dialogue::command::summary) {
-        // Too long for a message, and meant to be kept: a Markdown file.
+        // The summary turn is the service's stale check; the record itself is too long for a
+        // message, and meant to be kept: a Markdown file.
+        bot::turn t = press(adapters::action::run(action));
+        if (is_stale(t)) return stale(t);
         auto record = svc_.decision_record(key);
         if (!record) return reply::ephemeral(stale_text);
         return {reply::kind::message, text_message(record_text), std::nullopt,
                 attachment{"decision-record.md", "text/markdown; charset=utf-8", *record}};
       }
-      bot::turn t =
-          action == dialogue::command::none ? svc_.choose(key, *option) : svc_.command(key, action);
+      bot::turn t = press(action == dialogue::command::none ? adapters::action::chose(option)
+                                                            : adapters::action::run(action));
+      if (is_stale(t)) return stale(t);
       return {reply::kind::message, text_message(t.out.text), std::nullopt, std::nullopt};
     }
 
-    // The service refuses an answer to a question that is no longer current.
-    bot::turn t = svc_.choose(key, *option, now->out.question);
-    if (t.out.notice == dialogue::notice::stale) return reply::ephemeral(stale_text);
+    bot::turn t = press(adapters::action::chose(option));
+    if (is_stale(t)) return stale(t);
     if (t.out.notice != dialogue::notice::none) return reply::ephemeral(t.out.text);
     std::string preface;
-    if (!now->out.reviewing()) preface = "You answered: **" + option_label(*now, *option) + "**";
+    if (!now.out.reviewing()) preface = "You answered: **" + option_label(now, option) + "**";
     reply r{reply::kind::update, turn_message(t, label_, preface), std::nullopt, std::nullopt};
     if (t.out.just_recommended()) r.finished = t;
     return r;
+  }
+
+  // A press the service refused as out of date (its question was answered, or the conversation
+  // started over): nothing changed. Said to the clicker alone, with the question the
+  // conversation is on now, as the web channel answers a stale button.
+  reply stale(const bot::turn& t) const {
+    if (t.conversation.empty() || t.out.question.empty()) return reply::ephemeral(stale_text);
+    json m = question_message(t, stale_preface);
+    m["flags"] = wire::ephemeral_flag;
+    return {reply::kind::ephemeral, std::move(m), std::nullopt, std::nullopt};
   }
 
   // A deferred turn's result, through the interaction webhook.

@@ -232,34 +232,25 @@ std::optional<button_ref> decode_custom_id(std::string_view id) {
   return ref;
 }
 
-std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
+std::optional<pressed_button> read_button(const button_ref& ref, const bot::turn& now,
                                           std::string_view select_value) {
-  if (now.conversation.empty() || conversation_tag(now.conversation) != ref.conversation)
-    return std::nullopt;
+  pressed_button b{ref.option, ref.conversation, ref.question};
   const auto& q = now.out.question;
-  bool same_question = ref.question == q || (!ref.question.empty() && ref.question[0] == '#' &&
-                                             ref.question == "#" + hash8(q));
-  if (!same_question) return std::nullopt;
-  const auto& options = now.out.options;
-  auto offered = [&](std::string_view id) -> std::optional<std::string> {
-    for (const auto& o : options)
-      if (o.id == id) return o.id;
-    return std::nullopt;
-  };
+  if (!ref.question.empty() && ref.question[0] == '#' && ref.question == "#" + hash8(q))
+    b.question = q;
   const std::string& opt = ref.option;
-  if (opt == back_action || opt == why_action) {
-    if (!now.out.asking()) return std::nullopt;
-    return opt;
-  }
-  if (opt[0] == '?') return offered(select_value);
-  if (opt[0] == '#' && opt.size() > 1) {
+  if (opt[0] == '?') {
+    if (select_value.empty()) return std::nullopt;
+    b.option = select_value;
+  } else if (opt[0] == '#' && opt.size() > 1) {
+    // An index into the options shown with the button's question: read against now's, which
+    // the service refuses whatever the index reads when that question is not now's.
     std::size_t index = 0;
     auto [end, ec] = std::from_chars(opt.data() + 1, opt.data() + opt.size(), index);
-    if (ec != std::errc{} || end != opt.data() + opt.size() || index >= options.size())
-      return std::nullopt;
-    return options[index].id;
+    if (ec == std::errc{} && end == opt.data() + opt.size() && index < now.out.options.size())
+      b.option = now.out.options[index].id;
   }
-  return offered(opt);
+  return b;
 }
 
 std::string to_discord(std::string_view text) {

@@ -68,10 +68,17 @@ std::string encode_custom_id(std::string_view conversation, std::string_view que
                              std::string_view option, std::size_t index);
 std::optional<button_ref> decode_custom_id(std::string_view custom_id);
 
-// The option (or action) a button stands for when it was made for this conversation at this
-// question with these options; nothing when it is out of date. `select_value` is the value a
-// select menu sent.
-std::optional<std::string> resolve_button(const button_ref& ref, const bot::turn& now,
+// What a button asks for, read against the turn shown now (`now`; an empty turn when the key
+// has no conversation): the option or action it stands for (a "#<index>" and a hashed question
+// are read against `now`), and the conversation and question it was made for. Whether it is
+// out of date is the service's rule, the same on every channel (bot::request::
+// expected_conversation, expected_question); nothing here only when a select menu sent no value.
+struct pressed_button {
+  std::string option;        // an option id, or an action ("!back", "!why")
+  std::string conversation;  // the end of the conversation id it was made for
+  std::string question;      // the question id it was made for (a hash not `now`'s stays one)
+};
+std::optional<pressed_button> read_button(const button_ref& ref, const bot::turn& now,
                                           std::string_view select_value = {});
 
 // The core's light Markdown for Discord, which reads the same Markdown and honours its backslash

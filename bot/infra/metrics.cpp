@@ -174,6 +174,17 @@ std::string metrics::render() const {
         out << name << format_labels(l) << " " << prometheus_number(v) << "\n";
     }
   }
+  // A turn counts once it has an answer, whatever became of its delivery (a Slack thread that
+  // could not be posted, a follow-up Discord refused): the count of the histogram below, so
+  // the two never disagree.
+  out << "# HELP advisor_turns_total Turns answered, by channel, whatever their delivery.\n"
+      << "# TYPE advisor_turns_total counter\n";
+  for (std::size_t c = 0; c < turns_.size(); ++c) {
+    std::uint64_t count = turns_[c].count.load(std::memory_order_relaxed);
+    if (c == other && count == 0) continue;
+    out << "advisor_turns_total{channel=\""
+        << (c == other ? std::string_view("other") : channels[c]) << "\"} " << count << "\n";
+  }
   out << "# HELP advisor_turn_seconds Time from a message's arrival to its reply being ready, "
          "by channel.\n";
   out << "# TYPE advisor_turn_seconds histogram\n";

@@ -28,7 +28,7 @@ class metrics {
   void inc(const std::string& name, const labels& l = {}, double by = 1);
   void gauge_add(const std::string& name, double by);
   // Time from a message's arrival to its reply being ready, on `channel` (one of `channels`;
-  // any other name is counted as "other").
+  // any other name is counted as "other"). Each call is also one of advisor_turns_total.
   void observe_turn_seconds(std::string_view channel, double seconds);
   // Counters must be described once to get HELP/TYPE lines; undescribed ones still render.
   void describe(const std::string& name, const std::string& help,
@@ -56,14 +56,20 @@ class metrics {
   std::array<histogram, channels.size() + 1> turns_;
 };
 
-// Runs `decide` (one turn through the service) and records how long it took on `channel`.
+// Runs `decide` (one turn through the service) and records how long it took on `channel`,
+// also when it throws (the channel then answers that it failed: a turn all the same).
 template <typename F>
 auto timed_turn(std::string_view channel, F&& decide) {
-  auto started = std::chrono::steady_clock::now();
-  auto t = decide();
-  metrics::global().observe_turn_seconds(
-      channel, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return t;
+  struct timer {
+    std::string_view channel;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    ~timer() {
+      metrics::global().observe_turn_seconds(
+          channel,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  } timing{channel};
+  return decide();
 }
 
 // A number as Prometheus reads it, as short as it can be written: 0.0005, 2.5, 1, 1e+21.

@@ -141,7 +141,8 @@ void service::submit(const channel_key& key, request r, done_fn done) {
 bool service::decide(job& j, result& now) {
   slot& s = *j.s;
   const request& r = j.r;
-  const bool afresh = r.type == request::kind::start && r.fresh && !r.must_exist;
+  const bool afresh =
+      r.type == request::kind::start && r.fresh && !r.must_exist && r.expected_conversation.empty();
   if (!afresh && !s.loaded) return false;  // the writer reads the record first
   // Another instance may have moved the conversation on since it was read: with a networked
   // store, a turn that only reads is answered once a check in the next commit has found the
@@ -184,6 +185,32 @@ bool service::decide(job& j, result& now) {
     return false;
   };
 
+  // A button made for another conversation or question than the key's current one: nothing
+  // changes. One rule for every channel's buttons (request::expected_question).
+  const bool button = r.type == request::kind::choose || r.type == request::kind::command ||
+                      r.type == request::kind::start;
+  if (button && !s.rec && !r.expected_conversation.empty()) {
+    if (verify) {  // another instance may have started one meanwhile: read again
+      s.loaded = false;
+      return false;
+    }
+    dialogue::outcome none;
+    none.notice = dialogue::notice::stale;
+    none.error = dialogue::to_string(none.notice);
+    return answer(turn{{}, std::move(none), 0, false, {}});
+  }
+  if (button && s.rec) {
+    const auto& eng = engine_for(s.rec->framework);
+    if ((!r.expected_conversation.empty() &&
+         !std::string_view(s.rec->id).ends_with(r.expected_conversation)) ||
+        (!r.expected_question.empty() && eng.pending_question(s.now) != r.expected_question)) {
+      dialogue::outcome cur = eng.current(s.rec->events, s.now);
+      cur.notice = dialogue::notice::stale;
+      cur.error = dialogue::to_string(cur.notice);
+      return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
+    }
+  }
+
   switch (r.type) {
     case request::kind::start:
       if (r.must_exist && !s.rec) {
@@ -225,13 +252,6 @@ bool service::decide(job& j, result& now) {
     case request::kind::choose:
       // A button from nowhere just starts a conversation.
       if (!s.rec) return new_conversation({}, {}, true);
-      if (!r.expected_question.empty() &&
-          engine_for(s.rec->framework).pending_question(s.now) != r.expected_question) {
-        dialogue::outcome cur = engine_for(s.rec->framework).current(s.rec->events, s.now);
-        cur.notice = dialogue::notice::stale;
-        cur.error = dialogue::to_string(cur.notice);
-        return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
-      }
       in.type = dialogue::input::kind::choose;
       in.option = r.option;
       break;

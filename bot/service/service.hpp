@@ -74,11 +74,17 @@ struct request {
   std::string text;
   std::string option;
   dialogue::command action = dialogue::command::none;  // command
-  std::string expected_question;  // choose: when set and no longer current, nothing changes
-  std::string framework;          // start: empty for the default
-  bool fresh = false;             // start: replace the key's conversation with a new one
-  bool must_exist = false;        // start: fail with unknown_session when the key has none
-  bool history = false;           // start, resuming: also rebuild the earlier messages
+  // choose, command, start: what the button pressed was made for, the same stale-button rule
+  // on every channel. When the key's conversation is another one than `expected_conversation`
+  // (its id, or the end of it for a channel whose buttons cannot carry it all) or none, or it
+  // is no longer at `expected_question`, nothing changes and out.notice is stale (with no
+  // conversation bound: nothing is started). Empty: not checked.
+  std::string expected_question;
+  std::string expected_conversation;
+  std::string framework;    // start: empty for the default
+  bool fresh = false;       // start: replace the key's conversation with a new one
+  bool must_exist = false;  // start: fail with unknown_session when the key has none
+  bool history = false;     // start, resuming: also rebuild the earlier messages
 };
 
 struct result {
@@ -121,7 +127,7 @@ class service {
              std::string_view framework = {});
   turn message(const channel_key& key, std::string_view text);
   // When `expected_question` is not empty and the conversation is no longer at that question
-  // (a stale button), nothing changes and out.error is "stale".
+  // (a stale button), nothing changes and out.notice is stale (request::expected_question).
   turn choose(const channel_key& key, std::string_view option,
               std::string_view expected_question = {});
   // Runs a typed action (a button's "why", "back", ...) on the key's conversation.

@@ -91,6 +91,30 @@ TEST_CASE("an action becomes the service request of its kind") {
   CHECK(fresh_on.framework == "fw");
 }
 
+TEST_CASE("a button's conversation and question reach the service for its stale check") {
+  auto button = [](adapters::action a) {
+    a.expected_conversation = "89abcdef";
+    a.expected_question = "team";
+    return a;
+  };
+  for (auto a : {button(adapters::action::chose("small")),
+                 button(adapters::action::run(dialogue::command::back)),
+                 button(adapters::action::open({}, true))}) {
+    auto copied = adapters::to_request(a);
+    CHECK(copied.expected_conversation == "89abcdef");
+    CHECK(copied.expected_question == "team");
+    auto moved = adapters::to_request(std::move(a));
+    CHECK(moved.expected_conversation == "89abcdef");
+    CHECK(moved.expected_question == "team");
+  }
+  // Typed words and a channel's entry are no button: never refused as stale.
+  for (auto a : {button(adapters::action::said("startup")), button(adapters::action::open())}) {
+    auto r = adapters::to_request(a);
+    CHECK(r.expected_conversation.empty());
+    CHECK(r.expected_question.empty());
+  }
+}
+
 namespace {
 
 using nlohmann::json;

@@ -442,3 +442,69 @@ TEST_CASE("open resumes an unfinished conversation and starts a new one after a 
   CHECK_FALSE(next.out.finished);
   CHECK_FALSE(next.out.question.empty());
 }
+
+TEST_CASE(
+    "a button made for another conversation or question is stale on every kind of press - "
+    "nothing changes and the current question comes back") {
+  fixture f;
+  const bot::channel_key key{"discord", "g/c/u"};
+  std::string option = "first";  // what a choice picks
+  auto press = [&](bot::request::kind type, std::string conversation, std::string question) {
+    bot::request r;
+    r.type = type;
+    if (type == bot::request::kind::choose) r.option = option;
+    if (type == bot::request::kind::command) r.action = dialogue::command::why;
+    if (type == bot::request::kind::start) r.fresh = true;  // a "start over" button
+    r.expected_conversation = std::move(conversation);
+    r.expected_question = std::move(question);
+    auto res = f.svc.run(key, std::move(r));
+    REQUIRE(res.state == bot::result::status::ok);
+    return res.t;
+  };
+  const auto kinds = {bot::request::kind::choose, bot::request::kind::command,
+                      bot::request::kind::start};
+
+  // No conversation yet: a button of one that is gone starts nothing.
+  for (auto kind : kinds) {
+    bot::turn t = press(kind, "0123abcd", "team");
+    CHECK(t.out.notice == dialogue::notice::stale);
+    CHECK(t.conversation.empty());
+    CHECK_FALSE(f.svc.current(key));
+  }
+
+  bot::turn first = f.svc.open(key);
+  const std::string end = first.conversation.substr(first.conversation.size() - 8);
+  bot::turn answered = f.svc.choose(key, first.out.options.front().id, first.out.question);
+  REQUIRE(answered.out.question != first.out.question);
+  for (auto kind : kinds) {
+    INFO(static_cast<int>(kind));
+    // The first question's button, after it was answered; another conversation's button.
+    for (auto [conversation, question] :
+         {std::pair<std::string, std::string>{end, first.out.question},
+          {first.conversation, first.out.question},
+          {"ffffffff", answered.out.question},
+          {"ffffffff", ""}}) {
+      bot::turn t = press(kind, conversation, question);
+      CHECK(t.out.notice == dialogue::notice::stale);
+      CHECK(t.out.error == "stale");
+      // Nothing changed, and the reply is the question the conversation is on now.
+      CHECK(t.conversation == first.conversation);
+      CHECK(t.seq == answered.seq);
+      CHECK(t.out.question == answered.out.question);
+      CHECK(t.out.options.size() == answered.out.options.size());
+      CHECK(f.svc.current(key)->seq == answered.seq);
+    }
+  }
+  // Made for this conversation at this question (its whole id, or its end): it goes through.
+  bot::turn why = press(bot::request::kind::command, end, answered.out.question);
+  CHECK(why.out.notice == dialogue::notice::none);
+  CHECK(why.out.text.find("Why I ask") != std::string::npos);
+  option = answered.out.options.front().id;
+  bot::turn chose = press(bot::request::kind::choose, first.conversation, answered.out.question);
+  CHECK(chose.out.notice == dialogue::notice::none);
+  CHECK(chose.seq > answered.seq);
+  bot::turn over = press(bot::request::kind::start, end, "");
+  CHECK(over.out.notice == dialogue::notice::none);
+  CHECK(over.conversation != first.conversation);
+  CHECK(f.svc.current(key)->conversation == over.conversation);
+}

@@ -308,6 +308,35 @@ TEST_SUITE("discord endpoint") {
   }
 
   TEST_CASE(
+      "a button of a question already answered changes nothing and gets the current question "
+      "back to the clicker alone - as the web channel answers it") {
+    discord_server s;
+    json first = s.send(s.command()).body["data"];
+    std::string startup = button_for(first, ":startup");
+    reply answered = s.send(s.click(startup));
+    REQUIRE(answered.body["type"] == 7);
+    auto now = s.current();
+    REQUIRE(now);
+
+    reply again = s.send(s.click(startup));
+    check_stale(again);
+    test::check_message_limits(again.body["data"]);
+    std::string content = again.body["data"]["content"];
+    CHECK(content.starts_with("That button is out of date: its question was already answered"));
+    CHECK(content.find("\n\n" + now->out.text) != std::string::npos);
+    // The question the conversation is on, with the buttons of the message that asked it.
+    CHECK(custom_ids(again.body["data"]) == custom_ids(answered.body["data"]));
+    // Nothing changed.
+    CHECK(s.current()->conversation == now->conversation);
+    CHECK(s.current()->seq == now->seq);
+    CHECK(s.current()->out.question == now->out.question);
+    // The question asked again answers like the original.
+    reply next = s.send(s.click(first_answer(again.body["data"])));
+    CHECK(next.body["type"] == 7);
+    CHECK(s.current()->seq > now->seq);
+  }
+
+  TEST_CASE(
       "a whole conversation from /advisor to the recommendation embed through button clicks") {
     discord_server s;
     reply start = s.send(s.command());

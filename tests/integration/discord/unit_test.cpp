@@ -169,8 +169,12 @@ TEST_SUITE("discord custom ids") {
     auto ref = discord::decode_custom_id(
         discord::encode_custom_id(first.conversation, "team", "python", 0));
     REQUIRE(ref);
-    CHECK(discord::resolve_button(*ref, first) == "python");
-    CHECK_FALSE(discord::resolve_button(*ref, second));
+    // The service takes it for the conversation whose id ends with what it carries.
+    auto b = discord::read_button(*ref, first);
+    REQUIRE(b);
+    CHECK(b->option == "python");
+    CHECK(first.conversation.ends_with(b->conversation));
+    CHECK_FALSE(second.conversation.ends_with(b->conversation));
   }
 
   TEST_CASE("ids too long for Discord fall back to a question hash and an option index") {
@@ -181,25 +185,47 @@ TEST_SUITE("discord custom ids") {
     auto ref = discord::decode_custom_id(id);
     REQUIRE(ref);
     auto t = make_turn("0123456789abcdef", q, {{"a", "A"}, {"b", "B"}, {"c", "C"}, {o, "O"}});
-    CHECK(discord::resolve_button(*ref, t) == o);
+    auto b = discord::read_button(*ref, t);
+    REQUIRE(b);
+    CHECK(b->option == o);
+    CHECK(b->question == q);
+    // Read against another question, the hash stays a hash: never that question's id, so the
+    // service finds the button out of date.
     t.out.question = "other";
-    CHECK_FALSE(discord::resolve_button(*ref, t));
+    b = discord::read_button(*ref, t);
+    REQUIRE(b);
+    CHECK(b->question != "other");
+    CHECK(b->question.starts_with("#"));
   }
 
-  TEST_CASE("a button for another conversation or question or option is out of date") {
+  TEST_CASE(
+      "a button says which conversation and question and option it was made for - the service "
+      "judges whether it is out of date") {
+    // (tests/unit/service_test and the endpoint tests show the service's refusals.)
     auto t = make_turn("0123456789abcdef", "team", {{"python", "Python"}, {"javascript", "JS"}});
-    auto ok = discord::decode_custom_id("adv:89abcdef:team:python");
-    REQUIRE(ok);
-    CHECK(discord::resolve_button(*ok, t) == "python");
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:ffffffff:team:python"), t));
-    CHECK_FALSE(
-        discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:scale:python"), t));
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:cobol"), t));
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:#7"), t));
-    CHECK(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:!back"), t) ==
-          "!back");
-    t.out.finished = true;
-    CHECK_FALSE(discord::resolve_button(*discord::decode_custom_id("adv:89abcdef:team:!back"), t));
+    auto read = [&](std::string_view id) {
+      auto ref = discord::decode_custom_id(id);
+      REQUIRE(ref);
+      auto b = discord::read_button(*ref, t);
+      REQUIRE(b);
+      return *b;
+    };
+    auto ok = read("adv:89abcdef:team:python");
+    CHECK(ok.conversation == "89abcdef");
+    CHECK(ok.question == "team");
+    CHECK(ok.option == "python");
+    CHECK(read("adv:ffffffff:team:python").conversation == "ffffffff");
+    CHECK(read("adv:89abcdef:scale:python").question == "scale");
+    // Not among the options: passed on as it is, and refused by the engine as unknown.
+    CHECK(read("adv:89abcdef:team:cobol").option == "cobol");
+    CHECK(read("adv:89abcdef:team:#7").option == "#7");
+    CHECK(read("adv:89abcdef:team:#1").option == "javascript");
+    CHECK(read("adv:89abcdef:team:!back").option == "!back");
+    // A select menu's choice is the value it sent; without one there is nothing to press.
+    auto menu = discord::decode_custom_id("adv:89abcdef:team:?0");
+    REQUIRE(menu);
+    CHECK(discord::read_button(*menu, t, "javascript")->option == "javascript");
+    CHECK_FALSE(discord::read_button(*menu, t));
   }
 
   TEST_CASE("button styles follow the option's role - not its id") {
@@ -281,8 +307,9 @@ TEST_SUITE("discord messages") {
     auto ref = discord::decode_custom_id(
         m["components"][1]["components"][0]["custom_id"].get<std::string>());
     REQUIRE(ref);
-    CHECK(discord::resolve_button(*ref, t, "o27") == "o27");
-    CHECK_FALSE(discord::resolve_button(*ref, t, "nope"));
+    CHECK(discord::read_button(*ref, t, "o27")->option == "o27");
+    // A value not offered goes to the engine as it came, which refuses it (unknown_option).
+    CHECK(discord::read_button(*ref, t, "nope")->option == "nope");
   }
 
   TEST_CASE("a long question keeps its progress line within 2000 characters") {

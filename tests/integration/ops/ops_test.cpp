@@ -460,6 +460,53 @@ TEST_SUITE("operations") {
     CHECK(p.wait() == 0);
   }
 
+  TEST_CASE(
+      "a Slack /advisor whose thread cannot be posted still counts as a turn - in "
+      "advisor_turns_total and advisor_turn_seconds alike") {
+    temp_dir dir;
+    fake_slack_api slack_api;
+    process p({ADVISOR_BINARY, "serve", "--port", "0", "--data-dir", dir.file("data")},
+              {std::string("ADVISOR_SLACK_SIGNING_SECRET=") + slack_secret,
+               std::string("ADVISOR_SLACK_BOT_TOKEN=") + slack_token,
+               "ADVISOR_SLACK_API_URL=" + slack_api.url() + "/api"});
+    std::uint16_t port = listening_port(p);
+
+    // The bot is not in the channel: Slack refuses the thread's root, and the user is told
+    // through the command's response_url instead.
+    slack_api.respond_next({200, R"({"ok":false,"error":"not_in_channel"})", {}});
+    std::string body = form({{"team_id", "T1"},
+                             {"channel_id", "C1"},
+                             {"user_id", "U1"},
+                             {"command", "/advisor"},
+                             {"text", ""},
+                             {"trigger_id", "1.2.3"},
+                             {"response_url", slack_api.url() + "/commands/T1/1/response-secret"}});
+    std::string ts = std::to_string(now_seconds());
+    auto ack = request(port, http::verb::post, "/slack/commands",
+                       {{"Content-Type", "application/x-www-form-urlencoded"},
+                        {"X-Slack-Request-Timestamp", ts},
+                        {"X-Slack-Signature", slack_signature(slack_secret, ts, body)}},
+                       body);
+    CHECK(ack.result_int() == 200);
+    REQUIRE(slack_api.wait_for(2));  // the refused root, then the private word
+    auto told = slack_api.calls_to("/commands/T1/1/response-secret");
+    REQUIRE(told.size() == 1);
+    CHECK(told[0].json()["text"].get<std::string>().find("/invite @Advisor") != std::string::npos);
+
+    // Answered, though not as planned: one Slack turn, the same in both series (counted when
+    // the turn was done, before the private word was sent).
+    std::string text = metrics_text(port);
+    CHECK(series(text, "advisor_turns_total{channel=\"slack\"}") == 1);
+    CHECK(series(text, "advisor_turn_seconds_count{channel=\"slack\"}") == 1);
+    for (std::string channel : {"web", "discord", "terminal"})
+      CHECK_MESSAGE(series(text, "advisor_turns_total{channel=\"" + channel + "\"}") == 0, channel);
+    auto [code, lint] = promtool_check(text);
+    CHECK_MESSAGE(code == 0, lint);
+    CHECK_MESSAGE(lint.empty(), lint);
+    p.kill(SIGTERM);
+    CHECK(p.wait() == 0);
+  }
+
   TEST_CASE("sd_notify: READY=1 once the port listens - STOPPING=1 when it stops") {
     temp_dir dir;
     notify_socket systemd(dir.file("notify.sock"));
