@@ -160,8 +160,8 @@ if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; t
     start_server "cg$turns" "$work/bench.json" valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$turns"
     measure "cg$turns" "$bench" --port "$port" -c 10 -s 600 --max-turns "$turns"
     stop_server "$pid"
-    record callgrind_annotate '$WORK'/callgrind.$turns
-    callgrind_annotate "$work/callgrind.$turns" >"$work/callgrind.$turns.txt" 2>/dev/null || true
+    record callgrind_annotate --auto=no --threshold=100 '$WORK'/callgrind.$turns
+    callgrind_annotate --auto=no --threshold=100 "$work/callgrind.$turns" >"$work/callgrind.$turns.txt" 2>/dev/null || true
   done
 else
   echo "valgrind is not installed: no instruction counts." >"$work/callgrind.missing"

@@ -116,9 +116,8 @@ struct context {
   const knowledge::knowledge_source& kb;
   const std::vector<char>& branching;  // see questions_ahead
   engine::answers_memo& memo;
-  const std::vector<event>& history;
-  const state& s;
-  int turn;  // the number this turn's events get
+  const state& s;  // the state the history leads to: a turn never replays the history
+  int turn;        // the number this turn's events get
 };
 
 const question* next_question(const framework& fw, const state& s) {
@@ -241,7 +240,7 @@ class turn_builder {
     outcome out;
     out.events = std::move(events_);
     out.action = action_;
-    state after = out.events.empty() ? c_.s : replay(c_.fw, c_.history, out.events);
+    state after = out.events.empty() ? c_.s : advance(c_.fw, c_.s, out.events);
     out.progress = progress_of(c_.fw, c_.branching, c_.memo, after);
     const question* q = next_question(c_.fw, after);
     out.parts = std::move(preface);
@@ -474,12 +473,12 @@ say whatif_part(const context& c, const std::string& norm) {
   }
   if (changes.empty()) changes = extract_answers(c.fw, c.s, rest, {});
   if (changes.empty()) return part::whatif_unclear{};
-  std::vector<event> hypothetical = c.history;
+  std::vector<event> hypothetical;
   for (const auto& ch : changes)
     hypothetical.push_back(
         {event_kind::answer, ch.question, ch.option, c.turn, "whatif", ch.phrase});
   hypothetical.push_back({event_kind::confirm, {}, {}, c.turn, "whatif", {}});
-  state hs = replay(c.fw, hypothetical);
+  state hs = advance(c.fw, c.s, hypothetical);
   recommendation before = scored(c.fw, c.kb, c.memo, c.s);
   recommendation after = scored(c.fw, c.kb, c.memo, hs);
 
@@ -559,7 +558,7 @@ part::record record_part(const context& c, const std::string& date) {
 std::string engine::decision_record(const std::vector<event>& history,
                                     const std::string& date) const {
   state s = replay(fw_, history);
-  context c{fw_, kb_, branching_, *memo_, history, s, 0};
+  context c{fw_, kb_, branching_, *memo_, s, 0};
   return present(record_part(c, date));
 }
 
@@ -587,8 +586,8 @@ outcome engine::current(const std::vector<event>& history) const {
   return current(history, replay(fw_, history));
 }
 
-outcome engine::current(const std::vector<event>& history, const state& now) const {
-  context c{fw_, kb_, branching_, *memo_, history, now, 0};
+outcome engine::current(const std::vector<event>&, const state& now) const {
+  context c{fw_, kb_, branching_, *memo_, now, 0};
   turn_builder b(c);
   return b.ask();
 }
@@ -771,7 +770,7 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
 
 outcome engine::step(const std::vector<event>& history, const state& now, const input& in) const {
   // The events of this turn share a number one past the history's last.
-  context c{fw_, kb_, branching_, *memo_, history, now, now.last_turn + 1};
+  context c{fw_, kb_, branching_, *memo_, now, now.last_turn + 1};
   turn_builder b(c);
   const question* pending = next_question(fw_, c.s);
   bool proposing = !c.s.proposals.empty();

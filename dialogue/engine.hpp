@@ -117,7 +117,8 @@ class engine {
   // Decides one turn. `history` is every event so far; the outcome's events come after it.
   outcome step(const std::vector<event>& history, const input& in) const;
   // The same, when the caller already has the state `history` leads to (replay(fw, history),
-  // or the `state` of the outcome that ended it): nothing is replayed twice.
+  // or the `state` of the outcome that ended it): the history is not replayed, and the
+  // outcome's state is `now` advanced by the turn's events (see advance).
   outcome step(const std::vector<event>& history, const state& now, const input& in) const;
 
   // What the user sees now, without a new input (used when a session resumes).

@@ -100,32 +100,54 @@ void apply(state& s, const event& e) {
   }
 }
 
+// The state the answers given (`raw.answers`) amount to: answers whose question would no longer
+// be asked (a branch changed) do not count. They stay in the order given.
+state effective_of(const framework& fw, state raw) {
+  // Conditions only look back, so one pass in asking order settles every chain.
+  state effective;
+  effective.confirmed = raw.confirmed;
+  effective.last_turn = raw.last_turn;
+  effective.proposals = std::move(raw.proposals);
+  std::vector<std::pair<std::size_t, std::size_t>> order;  // (given at, counted at)
+  for (const auto& q : fw.questions) {
+    for (std::size_t i = 0; i < raw.answers.size(); ++i) {
+      if (raw.answers[i].question != q.id) continue;
+      if (holds(q.ask_if, effective)) {
+        order.emplace_back(i, effective.answers.size());
+        effective.answers.push_back(raw.answers[i]);
+      }
+      break;
+    }
+  }
+  if (!std::is_sorted(order.begin(), order.end())) {
+    std::sort(order.begin(), order.end());
+    std::vector<answer> given_order;
+    given_order.reserve(order.size());
+    for (const auto& [at, counted] : order)
+      given_order.push_back(std::move(effective.answers[counted]));
+    effective.answers = std::move(given_order);
+  }
+  effective.given = std::move(raw.answers);
+  return effective;
+}
+
 }  // namespace
 
 state replay(const framework& fw, std::span<const event> history, std::span<const event> more) {
   state s;
   for (const auto& e : history) apply(s, e);
   for (const auto& e : more) apply(s, e);
-  // Answers whose question would no longer be asked (a branch changed) do not count.
-  // Conditions only look back, so one pass in asking order settles every chain.
-  state effective;
-  effective.confirmed = s.confirmed;
-  effective.last_turn = s.last_turn;
-  effective.proposals = s.proposals;
-  for (const auto& q : fw.questions) {
-    const answer* a = s.find(q.id);
-    if (a && holds(q.ask_if, effective)) effective.answers.push_back(*a);
-  }
-  std::stable_sort(
-      effective.answers.begin(), effective.answers.end(), [&](const answer& x, const answer& y) {
-        auto order = [&](const answer& a) {
-          auto it = std::find_if(s.answers.begin(), s.answers.end(),
-                                 [&](const answer& b) { return b.question == a.question; });
-          return it - s.answers.begin();
-        };
-        return order(x) < order(y);
-      });
-  return effective;
+  return effective_of(fw, std::move(s));
+}
+
+state advance(const framework& fw, const state& now, std::span<const event> more) {
+  state s;
+  s.answers = now.given;
+  s.confirmed = now.confirmed;
+  s.last_turn = now.last_turn;
+  s.proposals = now.proposals;
+  for (const auto& e : more) apply(s, e);
+  return effective_of(fw, std::move(s));
 }
 
 }  // namespace advisor::dialogue

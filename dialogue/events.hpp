@@ -50,6 +50,10 @@ struct state {
   // Answers proposed in the last turn that recorded anything, waiting for a yes or a no; any
   // later turn that records something drops them.
   std::vector<answer> proposals;
+  // Every answer given since the last restart, in the order given, with those `answers` leaves
+  // out (a changed branch may bring them back, an undo takes back the last turn's): what the
+  // next events apply to, so that a turn's state follows from the one before it.
+  std::vector<answer> given;
 
   const answer* find(std::string_view question) const;
   bool answered(std::string_view question) const { return find(question) != nullptr; }
@@ -58,6 +62,9 @@ struct state {
 // Replays a history, then `more` after it. Answers to questions whose condition no longer
 // holds drop out.
 state replay(const framework& fw, std::span<const event> history, std::span<const event> more = {});
+// The state `now` (a replay's or an advance's) leads to once `more` is added to its history:
+// replay(fw, history, more) without the history.
+state advance(const framework& fw, const state& now, std::span<const event> more);
 
 // True when the condition holds for the given answers; unanswered questions fail it.
 bool holds(const condition& c, const state& s);

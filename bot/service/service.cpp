@@ -504,6 +504,7 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
     }
   }
   std::vector<std::unique_ptr<job>> retry;
+  const std::string stored_at = storing.empty() ? std::string() : utc_now();
   for (std::size_t i = 0; i < storing.size(); ++i) {
     auto& j = storing[i];
     slot& s = *j->s;
@@ -528,7 +529,6 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
     // Remember the record as it now stands (from its last restart on, as the store keeps it).
     if (w.bind) s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
     s.rec->seq = w.expected_seq + w.events.size();
-    const std::string stored_at = utc_now();
     for (const auto& e : w.events) {
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
       s.rec->times.resize(s.rec->events.size());

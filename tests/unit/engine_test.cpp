@@ -131,6 +131,86 @@ TEST_CASE("replay with events after the history equals replay of them joined") {
 
 namespace {
 
+void check_same_answers(const std::vector<dialogue::answer>& got,
+                        const std::vector<dialogue::answer>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    CHECK(got[i].question == want[i].question);
+    CHECK(got[i].option == want[i].option);
+    CHECK(got[i].turn == want[i].turn);
+    CHECK(got[i].via == want[i].via);
+    CHECK(got[i].phrase == want[i].phrase);
+  }
+}
+
+void check_same_state(const dialogue::state& got, const dialogue::state& want) {
+  check_same_answers(got.answers, want.answers);
+  check_same_answers(got.given, want.given);
+  check_same_answers(got.proposals, want.proposals);
+  CHECK(got.confirmed == want.confirmed);
+  CHECK(got.last_turn == want.last_turn);
+}
+
+}  // namespace
+
+TEST_CASE("advance from a replayed state equals replay of the whole history") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  const dialogue::engine& eng = app->service->engine();
+  int dropped = 0;  // states where an answer given no longer counts (a branch changed)
+  random_walks(
+      eng, 30, 5, [&](const std::vector<dialogue::event>& history, const dialogue::outcome&) {
+        std::span<const dialogue::event> all(history);
+        dialogue::state joined = dialogue::replay(app->framework, history);
+        if (joined.given.size() > joined.answers.size()) ++dropped;
+        for (std::size_t cut = 0; cut <= history.size(); ++cut)
+          check_same_state(
+              dialogue::advance(app->framework, dialogue::replay(app->framework, all.first(cut)),
+                                all.subspan(cut)),
+              joined);
+      });
+  CHECK(dropped > 0);
+}
+
+TEST_CASE("turns decided on the state of the turn before never replay and end where replay does") {
+  // As the service runs them: each turn from the outcome state of the one before, never from
+  // the history; the state at each turn is the one its whole history leads to.
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  const dialogue::engine& eng = app->service->engine();
+  std::mt19937 rng(23);
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
+  const char* typed[] = {"back", "restart", "status", "why", "change the team", "yes", "no"};
+  for (int walk = 0; walk < 30; ++walk) {
+    std::vector<dialogue::event> history;
+    dialogue::state now;
+    dialogue::input in;
+    in.type = dialogue::input::kind::start;
+    for (int turn = 0; turn < 40; ++turn) {
+      dialogue::outcome chained = eng.step(history, now, in);
+      dialogue::outcome replayed = eng.step(history, in);
+      CHECK(chained.text == replayed.text);
+      CHECK(chained.events.size() == replayed.events.size());
+      history.insert(history.end(), chained.events.begin(), chained.events.end());
+      check_same_state(chained.state, dialogue::replay(app->framework, history));
+      now = std::move(chained.state);
+      in = {};
+      if (pick(5) == 0) {
+        in.type = dialogue::input::kind::text;
+        in.text = typed[pick(std::size(typed))];
+      } else {
+        REQUIRE(!chained.options.empty());
+        in.type = dialogue::input::kind::choose;
+        in.option = chained.options[pick(chained.options.size())].id;
+      }
+    }
+  }
+}
+
+namespace {
+
 struct corrections_bench {
   temp_dir dir;
   std::unique_ptr<bot::app> app = test::open_test_app(dir.str());
