@@ -111,17 +111,16 @@ struct http_reply {
   std::string body;
 };
 
-// One signed request as Slack sends it, on a fresh connection.
-http_reply slack_post(std::uint16_t port, const std::string& path, const std::string& body,
-                      const std::string& timestamp, const std::string& signature) {
+// One JSON request with the given headers, on a fresh connection.
+http_reply signed_post(std::uint16_t port, const std::string& path, const std::string& body,
+                       std::initializer_list<std::pair<const char*, std::string>> headers) {
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> req{http::verb::post, path, 11};
   req.set(http::field::host, "127.0.0.1");
   req.set(http::field::content_type, "application/json");
-  req.set("X-Slack-Request-Timestamp", timestamp);
-  req.set("X-Slack-Signature", signature);
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;
   req.prepare_payload();
   http::write(stream, req);
@@ -129,6 +128,13 @@ http_reply slack_post(std::uint16_t port, const std::string& path, const std::st
   http::response<http::string_body> res;
   http::read(stream, buffer, res);
   return {res.result_int(), res.body()};
+}
+
+// One signed request as Slack sends it.
+http_reply slack_post(std::uint16_t port, const std::string& path, const std::string& body,
+                      const std::string& timestamp, const std::string& signature) {
+  return signed_post(port, path, body,
+                     {{"X-Slack-Request-Timestamp", timestamp}, {"X-Slack-Signature", signature}});
 }
 
 std::string now_stamp() {
@@ -571,4 +577,37 @@ TEST_CASE("(g) a database that cannot be reached - Slack requests and the health
   CHECK(back.status == 200);
   CHECK(back.body.find("c-back") != std::string::npos);
   CHECK(get_within(a.port, "/healthz", limit) == 200);
+}
+
+TEST_CASE("(h) a signed Discord interaction replayed to the other instance gets 401") {
+  temp_dir dir;
+  pg_database db;
+  fake_discord api;
+  const ed25519_key key;
+  const std::vector<std::string> env = {
+      "ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(), "ADVISOR_DISCORD_APP_ID=app-1",
+      "ADVISOR_DISCORD_BOT_TOKEN=bot-token", "ADVISOR_DISCORD_API_URL=" + api.url()};
+  server_process a(dir.file("a"), db.url(), env);
+  server_process b(dir.file("b"), db.url(), env);
+  const std::string body =
+      json{{"id", "1"}, {"application_id", "app-1"}, {"type", 1}, {"token", "t"}, {"version", 1}}
+          .dump();
+  const std::string ts = now_stamp();
+  const std::string sig = key.sign(ts + body);
+  auto post = [&](std::uint16_t port) {
+    return signed_post(port, "/discord/interactions", body,
+                       {{"X-Signature-Ed25519", sig}, {"X-Signature-Timestamp", ts}});
+  };
+  auto first = post(a.port);
+  CHECK(first.status == 200);
+  CHECK(json::parse(first.body)["type"] == 1);  // PONG
+  auto replay = post(b.port);
+  CHECK(replay.status == 401);
+  CHECK(replay.body.find("replayed") != std::string::npos);
+  CHECK(post(a.port).status == 401);  // and on the first instance too (its own memory)
+  // A fresh signature of the same interaction is a new request: both instances take one.
+  const std::string ts2 = std::to_string(std::stoll(ts) + 1);
+  CHECK(signed_post(b.port, "/discord/interactions", body,
+                    {{"X-Signature-Ed25519", key.sign(ts2 + body)}, {"X-Signature-Timestamp", ts2}})
+            .status == 200);
 }
