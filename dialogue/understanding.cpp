@@ -850,8 +850,10 @@ bool understanding::asks(const words& w) const {
 }
 
 answer_filter understanding::filter(const words& w) const {
-  bool group = std::any_of(w.tokens.begin(), w.tokens.end(),
-                           [&](const std::string& t) { return contains(lang_.group_words, t); });
+  // "not a company or anything, just me": a group word denied does not make a group.
+  bool group = false;
+  for (std::size_t i = 0; i < w.tokens.size() && !group; ++i)
+    group = contains(lang_.group_words, w.tokens[i]) && !negated_before(lang_, w, i);
   if (!group || lang_.group_excludes.empty()) return {};
   return [this](const question& q, const option& o) {
     if (auto it = lang_.group_excludes.find(q.id);

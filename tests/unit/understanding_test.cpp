@@ -150,6 +150,10 @@ TEST_CASE("hedges and who is speaking") {
   const question& goal = *shipped().find_question("individual_goal");
   CHECK_FALSE(f(goal, *goal.find_option("know_js")));  // asked only of individuals
   CHECK_FALSE(plain().filter(plain().read("I know javascript")));
+  // A group word denied makes no group: "not a company", "no team".
+  CHECK_FALSE(plain().filter(plain().read("not a company or anything, just me tinkering")));
+  CHECK_FALSE(plain().filter(plain().read("there's no team, only me")));
+  CHECK(plain().filter(plain().read("not me, our team decides")));
 }
 
 TEST_CASE("the classifier answers only when the words it knows point one way") {
