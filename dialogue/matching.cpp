@@ -498,6 +498,37 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   for (bool answered : {answered_first, !answered_first})
     for (const auto& q : fw.questions)
       if (q.id != pending && s.answered(q.id) == answered) order.push_back(&q);
+  // "100k concurrent, and the codebase will be massive too", asked about load: a short reply
+  // ("massive") in a clause that names another question ("codebase") answers that question,
+  // when it is one of its replies too; the question asked does not take it.
+  spans yielded;
+  if (const question* p = fw.find_question(pending)) {
+    auto clause_of = [&](std::size_t at) {
+      return std::count(text.tokens.begin(), text.tokens.begin() + static_cast<std::ptrdiff_t>(at),
+                        std::string(clause_break));
+    };
+    for (const auto& m : scan(*p, text, true)) {
+      if (!m.reply) continue;
+      for (const auto& q : fw.questions) {
+        if (&q == p || !may_hold(fw, q.ask_if, s)) continue;
+        bool named_here = false;
+        for (const auto& n : q.names) {
+          std::vector<span_match> at;
+          find_phrase(text, n, nullptr, at);
+          for (const auto& a : at)
+            named_here = named_here || clause_of(a.begin) == clause_of(m.begin);
+        }
+        if (!named_here) continue;
+        const auto theirs = scan(q, text, true);
+        if (std::any_of(theirs.begin(), theirs.end(), [&](const span_match& t) {
+              return t.reply && t.begin == m.begin && t.end == m.end;
+            })) {
+          yielded.emplace_back(m.begin, m.end);
+          break;
+        }
+      }
+    }
+  }
   for (const question* qp : order) {
     const question& q = *qp;
     bool is_pending = q.id == pending;
@@ -515,7 +546,7 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
                     [&](const span_match& sm) { return sm.negated && overlaps(denied, sm); });
       return resolve(q, std::move(matches));
     };
-    auto m = is_pending ? reply_in(q, text, claimed) : undenied(scan(q, text, false, claimed));
+    auto m = is_pending ? reply_in(q, text, yielded) : undenied(scan(q, text, false, claimed));
     if (named && !m.chosen && m.candidates.empty())
       m = undenied(scan_named(q, text, claimed, bare_replies));
     if (!m.chosen && m.candidates.empty()) {

@@ -139,6 +139,27 @@ TEST_CASE("a question the message names takes its short replies - not bare yes o
     CHECK(f.question != "realtime");
 }
 
+TEST_CASE("a short reply in a clause naming another question answers that question") {
+  const auto& fw = advisor::test::shipped_framework();
+  state s;
+  s.answers.push_back({"context", "startup", 1, "choice", {}});
+  auto read = [&](const char* text) {
+    std::map<std::string, std::string> got;
+    for (const auto& f : extract_answers(fw, s, text, "scale")) got[f.question] = f.option;
+    return got;
+  };
+  // Asked about load: "massive" is a reply to both, but its clause names the codebase.
+  auto got = read("millions of users, and the codebase will be massive too");
+  CHECK(got["size"] == "large");
+  CHECK(got["scale"] == "high");  // from "millions", not from "massive"
+  got = read("dunno yet, but the codebase will be massive");
+  CHECK(got["size"] == "large");
+  CHECK(got.count("scale") == 0);
+  // Without a name of the other question in its clause, the reply is the question asked's.
+  got = read("massive, and the codebase too");
+  CHECK(got["scale"] == "high");
+}
+
 TEST_CASE("an amount before a subject says how much of it: 'a bit of analytics' is some") {
   const auto& data = *advisor::test::shipped_framework().find_question("data");
   auto m = match_reply(data, "a bit of usage analytics, nothing big");
