@@ -1,8 +1,8 @@
 // The labelled corpus (tests/data/corpus/): everyday sentences, typed the way people write in
 // chat, run through the engine as turns of a real conversation (the shipped framework and
 // knowledge, in SQLite). Reports accuracy per category. The target is 97% in each (issue 14);
-// until every category reaches it, each test holds the category at the floor it has reached, so
-// that no change makes understanding worse unnoticed. Raise a floor when a category improves.
+// each test holds the category at the floor it has reached (97% or more since every category got
+// there), so that no change makes understanding worse unnoticed. Raise a floor when it improves.
 // ADVISOR_CORPUS_DIR runs another corpus of the same format (a held-out set, say).
 #include <doctest/doctest.h>
 
@@ -215,7 +215,7 @@ void run_category(const char* file, bool whole_conversations, double floor) {
 
 }  // namespace
 
-TEST_CASE("corpus: answers typed in everyday words") { run_category("answers.json", false, 0.95); }
+TEST_CASE("corpus: answers typed in everyday words") { run_category("answers.json", false, 0.97); }
 TEST_CASE("corpus: commands in natural wording - at every step") {
   run_category("commands.json", false, 0.99);
 }
