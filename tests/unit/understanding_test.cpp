@@ -142,6 +142,10 @@ TEST_CASE("hedges and who is speaking") {
   CHECK(plain().hedges_between(plain().read("mostly JS with a bit of Python")));
   CHECK_FALSE(plain().hedges_between(plain().read("mostly analytics")));
   CHECK_FALSE(plain().hedges_between(plain().read("a bit of both")));
+  // "could be", "might be", "depends": an answer not settled yet.
+  CHECK(plain().hedged(plain().read("could be 500, could be 50k")));
+  CHECK(plain().hedged(plain().read("depends on the client really")));
+  CHECK(plain().hedges_between(plain().read("could be a lot, might be nothing")));
   auto f = plain().filter(plain().read("our team knows javascript"));
   REQUIRE(f);
   const question& context = *shipped().find_question("context");
