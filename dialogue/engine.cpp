@@ -1246,7 +1246,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // asked back, not guessed, unless the question has an option for both.
   if (pending && !proposing) {
     const auto& m = reply_to_pending();
-    if (understanding_.mixed(w)) {
+    // "somewhere between 1k and 10k users": numbers that all fall in one band are no mix.
+    if (understanding_.mixed(w) && understanding_.by_each_quantity(*pending, w).size() != 1) {
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       const option* both = nullptr;
       for (const auto& o : pending->options)

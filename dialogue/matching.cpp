@@ -247,7 +247,9 @@ std::vector<span_match> scan_named(const question& q, const words& text, const s
   return matches;
 }
 
-option_match reply_in(const question& q, const words& text, const spans& claimed);
+// `scanned`, when given, is scan(q, text, true) already done by the caller.
+option_match reply_in(const question& q, const words& text, const spans& claimed,
+                      const std::vector<span_match>* scanned = nullptr);
 
 // "we're not crunching any data", "no real-time stuff": the question's own subject, denied, is
 // its "no" (the option that takes "no" as a reply), when it has one.
@@ -313,8 +315,12 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
       continue;
     }
     // Emoji and pictographs (U+1F000 and up, U+2600-U+27BF, the variation selector U+FE0F)
-    // stand between words: "pass 🙏" is "pass".
+    // stand between words: "pass 🙏" is "pass". So do the zero-width characters (U+200B-U+200F)
+    // that join emoji sequences ("🙅‍♂️").
     if (c >= 0xF0 ||
+        (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+         static_cast<unsigned char>(text[i + 2]) >= 0x8B &&
+         static_cast<unsigned char>(text[i + 2]) <= 0x8F) ||
         (c == 0xE2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x98 &&
          static_cast<unsigned char>(text[i + 1]) <= 0x9E) ||
         (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xB8 &&
@@ -399,13 +405,20 @@ std::string joined(const std::vector<std::string>& tokens) {
   return out;
 }
 
-option_match reply_in(const question& q, const words& text, const spans& claimed) {
+option_match reply_in(const question& q, const words& text, const spans& claimed,
+                      const std::vector<span_match>* scanned) {
   option_match result;
   const auto& tokens = text.tokens;
   if (tokens.empty()) return result;
   const spans whole_text{{0, tokens.size()}};
+  auto in_sentence = [&] {
+    if (!scanned) return scan(q, text, true, claimed);
+    auto matches = *scanned;
+    std::erase_if(matches, [&](const span_match& m) { return overlaps(claimed, m); });
+    return matches;
+  };
   // Words already taken by an earlier question leave only the in-sentence reading.
-  if (!claimed.empty()) return resolve(q, scan(q, text, true, claimed));
+  if (!claimed.empty()) return resolve(q, in_sentence());
   // By number.
   if (tokens.size() == 1 && std::all_of(tokens[0].begin(), tokens[0].end(), ::isdigit) &&
       tokens[0].size() < 4) {
@@ -436,7 +449,7 @@ option_match reply_in(const question& q, const words& text, const spans& claimed
     }
   }
   // Inside a sentence, with typos and negation.
-  result = resolve(q, scan(q, text, true, claimed));
+  result = resolve(q, in_sentence());
   if (result.chosen || !result.candidates.empty()) return result;
   // A near miss of a whole label or id ("Pyhton", "entreprise").
   const option* best = nullptr;
@@ -488,12 +501,16 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   // thing is ("not X", not "no X" or "we don't do X", which deny that X exists), answers it or
   // nothing; it is no "no" to another question.
   spans denied;
-  if (const question* p = fw.find_question(pending)) {
-    order.push_back(p);
-    if (std::find(text.tokens.begin(), text.tokens.end(), "not") != text.tokens.end())
-      for (const auto& m : scan(*p, text, true))
-        if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
-          denied.emplace_back(m.begin, m.end);
+  const question* asked = fw.find_question(pending);
+  // The question asked, read once as a reply: for the denial here, the yielded replies below
+  // and its own answer.
+  const std::vector<span_match> asked_matches =
+      asked ? scan(*asked, text, true) : std::vector<span_match>{};
+  if (asked) {
+    order.push_back(asked);
+    for (const auto& m : asked_matches)
+      if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
+        denied.emplace_back(m.begin, m.end);
   }
   for (bool answered : {answered_first, !answered_first})
     for (const auto& q : fw.questions)
@@ -502,15 +519,15 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   // ("massive") in a clause that names another question ("codebase") answers that question,
   // when it is one of its replies too; the question asked does not take it.
   spans yielded;
-  if (const question* p = fw.find_question(pending)) {
+  if (asked) {
     auto clause_of = [&](std::size_t at) {
       return std::count(text.tokens.begin(), text.tokens.begin() + static_cast<std::ptrdiff_t>(at),
                         std::string(clause_break));
     };
-    for (const auto& m : scan(*p, text, true)) {
+    for (const auto& m : asked_matches) {
       if (!m.reply) continue;
       for (const auto& q : fw.questions) {
-        if (&q == p || !may_hold(fw, q.ask_if, s)) continue;
+        if (&q == asked || !may_hold(fw, q.ask_if, s)) continue;
         bool named_here = false;
         for (const auto& n : q.names) {
           std::vector<span_match> at;
@@ -546,7 +563,8 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
                     [&](const span_match& sm) { return sm.negated && overlaps(denied, sm); });
       return resolve(q, std::move(matches));
     };
-    auto m = is_pending ? reply_in(q, text, yielded) : undenied(scan(q, text, false, claimed));
+    auto m = is_pending ? reply_in(q, text, yielded, &asked_matches)
+                        : undenied(scan(q, text, false, claimed));
     if (named && !m.chosen && m.candidates.empty())
       m = undenied(scan_named(q, text, claimed, bare_replies));
     if (!m.chosen && m.candidates.empty()) {

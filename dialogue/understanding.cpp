@@ -529,6 +529,10 @@ understanding::polarity_reading understanding::polarity(const words& w) const {
   // A leading yes or no, then more: "yes that's right", "nope, just requests".
   for (std::size_t len = std::min<std::size_t>(c.size() - 1, 3); len >= 1; --len) {
     std::vector<std::string> head(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(len));
+    // "absolutely not", "of course not": a yes word whose only other word denies it is a no.
+    if (whole_is(head, lang_.yes) && c.size() == len + 1 &&
+        contains(lang_.grammar.negators, c[len]))
+      return {-1, true};
     if (whole_is(head, lang_.yes)) return {1, false};
     if (whole_is(head, lang_.no)) return {-1, false};
   }
@@ -545,6 +549,7 @@ const option* understanding::by_polarity(const question& q, int sign) const {
 
 std::optional<int> understanding::ordinal(const words& w) const {
   std::optional<int> found;
+  bool several = false;
   for (const auto& t : core(w)) {
     if (contains(lang_.ordinal_words, t)) continue;
     std::string_view v = t;
@@ -561,10 +566,12 @@ std::optional<int> understanding::ordinal(const words& w) const {
     } else {
       return std::nullopt;  // another word: not just a position
     }
-    // "the first or the third", "kinda the first two": several positions, which is 0.
-    if (found && *found != n) return 0;
+    // "the first or the third", "kinda the first two": several positions, which is 0, when
+    // nothing but positions is said ("2 or 3 thousand" is a number).
+    if (found && *found != n) several = true;
     found = n;
   }
+  if (several) return 0;
   return found;
 }
 
@@ -707,6 +714,22 @@ std::vector<const option*> understanding::by_each_quantity(const question& q,
       if (k > i && (w.tokens[k] == clause_break || has_digit(w.tokens[k]))) break;
       one.tokens.push_back(w.tokens[k]);
       one.stems.push_back(w.stems[k]);
+    }
+    // "2 or 3 thousand users", "5 to 10 million": a bare number before a range word takes the
+    // multiplier (and the unit) of the number after it.
+    const auto bare = [&](std::size_t k) {
+      return std::all_of(w.tokens[k].begin(), w.tokens[k].end(),
+                         [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+    };
+    if (i + 3 < w.tokens.size() && bare(i) && contains(lang_.range_words, w.tokens[i + 1]) &&
+        bare(i + 2) && lang_.multipliers.count(w.tokens[i + 3])) {
+      one.tokens.assign({w.tokens[i]});
+      one.stems.assign({w.stems[i]});
+      for (std::size_t k = i + 3; k < w.tokens.size() && k < i + 5; ++k) {
+        if (w.tokens[k] == clause_break) break;
+        one.tokens.push_back(w.tokens[k]);
+        one.stems.push_back(w.stems[k]);
+      }
     }
     if (const option* o = by_quantity(q, one, true))
       if (std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);

@@ -103,6 +103,10 @@ TEST_CASE("yes and no - alone or leading a sentence") {
   CHECK_FALSE(pol("yes that's right").whole);
   CHECK(pol("ok").sign == 1);
   CHECK(pol("we need chat").sign == 0);
+  // A yes word denied by the only word after it is a no.
+  CHECK(pol("absolutely not lol").sign == -1);
+  CHECK(pol("absolutely not lol").whole);
+  CHECK(pol("of course not").sign == -1);
   const question& rt = *shipped().find_question("realtime");
   CHECK(plain().by_polarity(rt, 1)->id == "yes");
   CHECK(plain().by_polarity(rt, -1)->id == "no");
@@ -116,6 +120,7 @@ TEST_CASE("ordinals and references to the list") {
   CHECK(ord("#3") == 3);
   CHECK(ord("I'll go with the second") == 2);
   CHECK(ord("the last one") == -1);
+  CHECK(ord("the very last one") == -1);
   CHECK_FALSE(ord("the first team"));
   CHECK_FALSE(ord("50 users"));
 }
@@ -232,6 +237,7 @@ TEST_CASE("a noun is no command: 'small changes often' changes nothing") {
 TEST_CASE("chat shorthand and emoji") {
   CHECK(joined(plain().read("u know our ppl r all py")) == "you know our people are all python");
   CHECK(joined(plain().read("pass 🙏")) == "pass");
+  CHECK(joined(plain().read("no 🙅\u200d\u2642\ufe0f")) == "no");  // a joined emoji sequence
   CHECK(joined(plain().read("looks good 👍🏽 ✅")) == "looks good");
   CHECK(cmd("pass 🙏") == command::skip);
 }
@@ -423,4 +429,11 @@ TEST_CASE("two numbers in different bands are two readings - not the larger one"
   CHECK(plain().by_each_quantity(scale, plain().read("could be 500 could be 50k")).size() == 2);
   CHECK(plain().by_each_quantity(scale, plain().read("between 200 and 600 users")).size() == 1);
   CHECK(plain().by_each_quantity(scale, plain().read("no idea")).empty());
+  // "2 or 3 thousand": the first number shares the second one's multiplier.
+  CHECK_FALSE(plain().ordinal(plain().read("maybe 2 or 3 thousand persons will use it")));
+  const auto each = plain().by_each_quantity(scale, plain().read("maybe 2 or 3 thousand persons"));
+  REQUIRE(each.size() == 1);
+  CHECK(each.front()->id == "moderate");
+  CHECK(plain().by_each_quantity(scale, plain().read("5 to 10 million requests")).front()->id ==
+        "high");
 }
