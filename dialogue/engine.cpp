@@ -752,7 +752,7 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   // Otherwise the words, read by the questions answered before the others.
   std::vector<found_answer> changes;
   for (auto& f : extract_answers(fw_, s, fix.said, {}, understanding_.filter(fix.said),
-                                 understanding_.bare_replies(), true)) {
+                                 understanding_.reply_words(), true)) {
     const question* q = fw_.find_question(f.question);
     if (f.fuzzy || !q) continue;
     for (auto& change : change_of(*q, q->find_option(f.option))) changes.push_back(change);
@@ -782,7 +782,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (!in.text.empty() && in.text.size() <= max_message_bytes) {
       words w = understanding_.read(in.text);
       auto found =
-          extract_answers(fw_, c.s, w, {}, understanding_.filter(w), understanding_.bare_replies());
+          extract_answers(fw_, c.s, w, {}, understanding_.filter(w), understanding_.reply_words());
       std::erase_if(found, [](const found_answer& f) { return f.fuzzy; });
       for (const auto& f : found)
         b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
@@ -1155,7 +1155,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   std::string_view pending_id =
       pending && !proposing ? std::string_view(pending->id) : std::string_view{};
   auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w),
-                               understanding_.bare_replies());
+                               understanding_.reply_words());
   // "mostly node microservices" for the legacy systems' stack: words in the same clause as the
   // answer to the question asked describe that answer; they do not answer another question.
   // Another clause may ("a few hundred users, and the code will stay lean").

@@ -91,7 +91,10 @@ struct language {
       group_excludes;  // question id -> options a group cannot mean
   std::map<std::string, double> numbers;
   std::map<std::string, double> multipliers;
-  std::vector<std::string> range_words;  // "2 or 3 thousand": the first number shares the unit
+  std::vector<std::string> range_words;
+  std::vector<std::string>
+      reference_nouns;  // "not the data one": a reference to a listed option  // "2 or 3 thousand":
+                        // the first number shares the unit
   std::vector<quantity_rule> quantities;
   std::vector<std::string> question_starts;
   std::vector<std::string>

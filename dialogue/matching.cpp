@@ -487,8 +487,7 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
                                           std::string_view pending, const answer_filter& allowed,
-                                          const std::vector<std::string>& bare_replies,
-                                          bool answered_first) {
+                                          const reply_words& language_words, bool answered_first) {
   std::vector<found_answer> found;
   if (text.tokens.empty()) return found;
   state seen = s;
@@ -511,6 +510,18 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
     for (const auto& m : asked_matches)
       if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
         denied.emplace_back(m.begin, m.end);
+    // "not the data one", "not the second option": a reference to one of the options listed,
+    // denied; whatever it names answers nothing else.
+    const auto& t = text.tokens;
+    for (std::size_t i = 0; i + 2 < t.size(); ++i) {
+      if (t[i] != "not" || t[i + 1] != "the") continue;
+      for (std::size_t k = i + 2; k < t.size() && k <= i + 5 && t[k] != clause_break; ++k)
+        if (std::find(language_words.reference_nouns.begin(), language_words.reference_nouns.end(),
+                      t[k]) != language_words.reference_nouns.end()) {
+          denied.emplace_back(i + 2, k);
+          break;
+        }
+    }
   }
   for (bool answered : {answered_first, !answered_first})
     for (const auto& q : fw.questions)
@@ -566,7 +577,7 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
     auto m = is_pending ? reply_in(q, text, yielded, &asked_matches)
                         : undenied(scan(q, text, false, claimed));
     if (named && !m.chosen && m.candidates.empty())
-      m = undenied(scan_named(q, text, claimed, bare_replies));
+      m = undenied(scan_named(q, text, claimed, language_words.bare_replies));
     if (!m.chosen && m.candidates.empty()) {
       spans taken = claimed;
       taken.insert(taken.end(), denied.begin(), denied.end());

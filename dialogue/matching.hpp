@@ -68,14 +68,20 @@ using answer_filter = std::function<bool(const question&, const option&)>;
 // read in asking order, and words that gave one answer are not read again for a later
 // question ("career in data science" answers the goal, not the workload), except where the
 // earlier question could not decide between two of its options. A question the message names
-// ("the ML one") takes its short replies too, except `bare_replies` (yes and no words), which
+// ("the ML one") takes its short replies too, except the bare replies (yes and no words), which
 // only the question being asked takes. `answered_first` reads the questions already answered
 // before the others: for words that correct an earlier answer ("scratch that, it's an API").
+// Words of the language file that extract_answers leans on (the engine passes them).
+struct reply_words {
+  std::vector<std::string> bare_replies;     // yes and no words, normalized
+  std::vector<std::string> reference_nouns;  // "one", "option": "not the data one" names an option
+};
+
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,
                                           std::string_view text, std::string_view pending);
 std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
                                           std::string_view pending, const answer_filter& allowed,
-                                          const std::vector<std::string>& bare_replies = {},
+                                          const reply_words& language_words = {},
                                           bool answered_first = false);
 
 }  // namespace advisor::dialogue

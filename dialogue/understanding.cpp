@@ -200,7 +200,8 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
 understanding::understanding(const framework& fw, const language& lang, const examples* ex)
     : fw_(fw), lang_(lang) {
   for (const auto* list : {&lang.yes, &lang.no})
-    for (const auto& p : *list) bare_replies_.push_back(normalize(p));
+    for (const auto& p : *list) reply_words_.bare_replies.push_back(normalize(p));
+  reply_words_.reference_nouns = lang.reference_nouns;
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);

@@ -102,7 +102,8 @@ class understanding {
   // gives the answers `group_excludes` lists, nor answers to questions only they lead to.
   answer_filter filter(const words& w) const;
   // The yes and no words: a question the message names does not take them as its reply.
-  const std::vector<std::string>& bare_replies() const { return bare_replies_; }
+  // The language's words extract_answers leans on: yes and no words, option references.
+  const dialogue::reply_words& reply_words() const { return reply_words_; }
 
   // The message without its filler words.
   std::vector<std::string> core(const words& w) const;
@@ -133,7 +134,7 @@ class understanding {
   std::vector<std::string> vocabulary_;
   std::unordered_set<std::string> known_;
   std::vector<std::vector<std::string>> fillers_;  // each filler phrase as tokens, longest first
-  std::vector<std::string> bare_replies_;          // yes and no words, normalized
+  dialogue::reply_words reply_words_;
   struct trained;
   static std::shared_ptr<const trained> train(const framework& fw, const language& lang,
                                               const examples& ex);

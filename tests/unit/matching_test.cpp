@@ -133,10 +133,29 @@ TEST_CASE("a question the message names takes its short replies - not bare yes o
   CHECK(extract_answers(fw, s, "medium", "").empty());
   // "no" is not read as the real-time answer because "live" is said: the yes and no words
   // (from the language file in the engine) are bare replies, which only the question asked takes.
-  const std::vector<std::string> bare{"yes", "no"};
+  const reply_words bare{{"yes", "no"}, {}};
   for (const auto& f :
        extract_answers(fw, s, read_words("no, the live demo is next week"), "", {}, bare))
     CHECK(f.question != "realtime");
+}
+
+TEST_CASE("'not the data one' refers to a listed option - it is no 'no' to another question") {
+  const auto& fw = shipped();
+  state s;
+  s.answers.push_back({"context", "startup", 0, "choice", ""});
+  const reply_words refs{{"yes", "no"}, {"one", "option"}};
+  const auto found =
+      extract_answers(fw, s, read_words("not the data one. we want to validate an idea fast"),
+                      "startup_goal", {}, refs);
+  REQUIRE_FALSE(found.empty());
+  CHECK(found.front().question == "startup_goal");
+  CHECK(found.front().option == "validate");
+  for (const auto& f : found) CHECK(f.question != "data");
+  // Without the reference words, "not ... data" denies data processing.
+  const auto plain = extract_answers(
+      fw, s, read_words("not the data one. we want to validate an idea fast"), "startup_goal", {});
+  CHECK(std::any_of(plain.begin(), plain.end(),
+                    [](const found_answer& f) { return f.question == "data"; }));
 }
 
 TEST_CASE("a short reply in a clause naming another question answers that question") {
