@@ -13,8 +13,11 @@ constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 
 }  // namespace
 
-listener::listener(net::io_context& ioc, shared_state& state)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), timer_(ioc), state_(state) {}
+listener::listener(const std::vector<std::unique_ptr<net::io_context>>& loops, shared_state& state)
+    : loops_(loops),
+      acceptor_(loops.front()->get_executor()),
+      timer_(loops.front()->get_executor()),
+      state_(state) {}
 
 std::uint16_t listener::open(const std::string& host, std::uint16_t port) {
   beast::error_code ec;
@@ -48,11 +51,13 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-  // Each connection's handlers run one at a time: on a strand when several threads run the
-  // loop; with one thread, the loop alone guarantees it and a strand would only cost.
-  net::any_io_executor ex =
-      state_.cfg.threads > 1 ? net::any_io_executor(net::make_strand(ioc_)) : ioc_.get_executor();
-  acceptor_.async_accept(ex, beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+  // The next connection lives on the next loop, round-robin: its socket, its timers and every
+  // handler of its sessions run on that loop's one thread, so they run one at a time and never
+  // cross threads. (Replies come back from the turn threads by a post to that loop.)
+  auto& loop = *loops_[next_loop_];
+  next_loop_ = (next_loop_ + 1) % loops_.size();
+  acceptor_.async_accept(loop.get_executor(),
+                         beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {

@@ -19,6 +19,16 @@ namespace {
 
 constexpr auto shutdown_grace = std::chrono::seconds(5);
 
+// One event loop per I/O thread. The hint 1 tells asio that one thread runs each: its
+// scheduler then skips the hand-offs between threads that a shared loop needs. Other threads
+// (the turn threads, the shutdown) still post to it safely.
+std::vector<std::unique_ptr<net::io_context>> make_loops(unsigned threads) {
+  std::vector<std::unique_ptr<net::io_context>> loops;
+  for (unsigned i = 0; i < std::max(1u, threads); ++i)
+    loops.push_back(std::make_unique<net::io_context>(1));
+  return loops;
+}
+
 }  // namespace
 
 class server::impl {
@@ -26,8 +36,8 @@ class server::impl {
   impl(const bot::config& cfg, bot::service& svc, std::function<bool()> db_writable)
       : cfg_(cfg),
         state_(cfg, svc, std::move(db_writable)),
-        ioc_(static_cast<int>(std::max(1u, cfg.threads))),
-        signals_(ioc_, SIGINT, SIGTERM) {
+        loops_(make_loops(cfg.threads)),
+        signals_(*loops_.front(), SIGINT, SIGTERM) {
     auto& m = adapters::metrics::global();
     m.describe("advisor_connections", "Open WebSocket connections.", "gauge");
     m.describe("advisor_errors_total", "Error replies by code.");
@@ -42,7 +52,7 @@ class server::impl {
   }
 
   std::uint16_t listen() {
-    listener_ = std::make_shared<listener>(ioc_, state_);
+    listener_ = std::make_shared<listener>(loops_, state_);
     auto port = listener_->open(cfg_.host, cfg_.port);
     if (origins_open_to_all(cfg_))
       log::warn("allowed_origins_empty", {{"host", cfg_.host},
@@ -68,11 +78,16 @@ class server::impl {
       turn_threads.emplace_back([this] { state_.turns.run(); });
     state_.svc.set_committer(
         [this](std::function<void()> work) { net::post(state_.turns, std::move(work)); });
+    // Each I/O thread runs its own loop (the first one also the acceptor and the signals).
+    // A loop with no connection yet has no work: held open until begin_shutdown stops them.
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> held;
+    for (auto& loop : loops_) held.push_back(net::make_work_guard(*loop));
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < std::max(1u, cfg_.threads); ++i)
-      threads.emplace_back([this] { ioc_.run(); });
-    ioc_.run();
+    for (std::size_t i = 1; i < loops_.size(); ++i)
+      threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
+    loops_.front()->run();
     for (auto& t : threads) t.join();
+    held.clear();
     state_.svc.set_committer({});  // the service's own writer commits whatever is left
     turn_work.reset();
     for (auto& t : turn_threads) t.join();  // they finish the frames handed to them
@@ -99,7 +114,7 @@ class server::impl {
   void begin_shutdown() {
     if (state_.stopping.exchange(true)) return;
     listener_->stop();
-    net::post(ioc_, [this] { signals_.cancel(); });
+    net::post(*loops_.front(), [this] { signals_.cancel(); });
     // Waiting must not block an I/O thread: turns in flight still need them to send replies.
     std::lock_guard hold(shutdown_mutex_);
     shutdown_ = std::thread([this] {
@@ -121,7 +136,7 @@ class server::impl {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
-      ioc_.stop();
+      for (auto& loop : loops_) loop->stop();
     });
   }
 
@@ -132,7 +147,8 @@ class server::impl {
   // Before the loop: handlers the stopped loop still holds (replies the turn threads handed
   // back after it stopped) own sessions, whose destructors use the shared state.
   shared_state state_;
-  net::io_context ioc_;
+  // One per I/O thread (cfg.threads); a connection stays on the loop the listener gave it.
+  std::vector<std::unique_ptr<net::io_context>> loops_;
   net::signal_set signals_;
   std::shared_ptr<listener> listener_;
   std::mutex shutdown_mutex_;  // stop() may come from any thread

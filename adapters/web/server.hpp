@@ -1,6 +1,8 @@
 // The advisor's HTTP and WebSocket server (Boost.Beast): one port, a fixed pool of I/O
-// threads. It serves /ws (the JSON message shapes), the widget, /healthz, /metrics, and any
-// routes other adapters (Slack, Discord) add to routes() before listen().
+// threads, each running its own event loop; every connection is pinned to one of them. Turns
+// run on the turn threads, and their commits stay one at a time (the service's group commit),
+// whichever loop a connection is on. It serves /ws (the JSON message shapes), the widget, /healthz,
+// /metrics, and any routes other adapters (Slack, Discord) add to routes() before listen().
 #pragma once
 
 #include <cstdint>

@@ -401,8 +401,8 @@ TEST_CASE("a thousand idle connections do not stop others being served") {
 }
 
 TEST_CASE("with several I/O threads - parallel conversations each finish with every turn stored") {
-  // One loop thread is the default; more run each connection's handlers on a strand, and
-  // the commits on whichever thread is free.
+  // One loop thread is the default; with more, each thread runs its own loop and each
+  // connection stays on one of them; the commits run on the turn threads, one at a time.
   running_server s([](bot::config& c) { c.threads = 3; });
   constexpr int clients = 8;
   std::vector<std::string> tokens(clients);
@@ -432,6 +432,123 @@ TEST_CASE("with several I/O threads - parallel conversations each finish with ev
   bot::service again(s.app->framework, *s.app->knowledge, reopened);
   for (const auto& token : tokens) {
     auto now = again.current({"web", token});
+    REQUIRE(now);
+    CHECK(now->out.recommendation.has_value());
+  }
+}
+
+namespace {
+
+// What one client saw: its conversation's token and every frame it received, in order, the
+// token taken out (it is random; everything else follows from the answers).
+struct script_result {
+  std::string token;
+  std::vector<json> frames;
+  std::string error;
+};
+
+// Client `i`'s script: start and answer two questions on one connection; close it, then resume
+// on two connections at once and answer on them in turn (each answer names its question); when
+// the recommendation comes, resume once more on a new connection. The options chosen depend on
+// `i`, so the clients take different paths through the framework.
+script_result run_script(std::uint16_t port, int i) {
+  script_result r;
+  auto keep = [&](json j) {
+    json kept = j;
+    kept.erase("session");
+    r.frames.push_back(std::move(kept));
+    return j;
+  };
+  auto answer = [](const json& reply, int k) {
+    std::string q = reply.at("question");
+    const auto& options = reply.at("options");
+    std::string option =
+        q == "review"
+            ? "confirm"
+            : options.at(static_cast<std::size_t>(k) % options.size()).at("id").get<std::string>();
+    return json{{"type", "choose"}, {"option", option}, {"question", q}};
+  };
+  try {
+    json reply;
+    {
+      client c(port);
+      c.send(json{{"type", "start"}});
+      r.token = keep(c.receive()).at("session");
+      reply = keep(c.receive());
+      for (int step = 0; step < 2; ++step) reply = keep(c.turn(answer(reply, i + step)));
+    }
+    json resume{{"type", "start"}, {"session", r.token}};
+    client a(port);
+    client b(port);
+    a.send(resume);
+    keep(a.receive());
+    reply = keep(a.receive());
+    b.send(resume);
+    keep(b.receive());
+    reply = keep(b.receive());
+    for (int step = 2; step < 40 && !reply.contains("recommendation"); ++step)
+      reply = keep((step % 2 ? a : b).turn(answer(reply, i + step)));
+    if (!reply.contains("recommendation")) r.error = "no recommendation after 40 turns";
+    client last(port);
+    last.send(resume);
+    keep(last.receive());
+    keep(last.receive());
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "with four I/O threads - many clients run and resume conversations at once and every reply is "
+    "the one a single thread gives") {
+  constexpr int clients = 24;
+  // Every connection comes from 127.0.0.1: the address's shared byte budget is raised out of
+  // the way (it is not what this test is about).
+  auto roomy = [](bot::config& c) {
+    c.bytes_per_second_per_ip = 1024 * 1024;
+    c.byte_burst_per_ip = 1024 * 1024;
+  };
+  // The reference: the same scripts one after another on a server with one I/O thread.
+  std::vector<script_result> expected;
+  {
+    running_server one(roomy);
+    for (int i = 0; i < clients; ++i) expected.push_back(run_script(one.port, i));
+  }
+  for (const auto& e : expected) REQUIRE(e.error.empty());
+
+  running_server s([&](bot::config& c) {
+    roomy(c);
+    c.threads = 4;
+  });
+  // About 4 connections a client, 96 in all, handed to the four loops in turn: the two open at
+  // once on one conversation are mostly on different loops.
+  std::vector<script_result> got(clients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i)
+    threads.emplace_back([&, i] { got[static_cast<std::size_t>(i)] = run_script(s.port, i); });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < clients; ++i) {
+    const auto& g = got[static_cast<std::size_t>(i)];
+    const auto& e = expected[static_cast<std::size_t>(i)];
+    INFO("client " << i);
+    CHECK(g.error.empty());
+    REQUIRE(g.frames.size() == e.frames.size());
+    for (std::size_t f = 0; f < g.frames.size(); ++f)
+      CHECK(g.frames[f].dump() == e.frames[f].dump());
+  }
+  // Every turn was stored: a new service on the same database finds each conversation at its
+  // recommendation.
+  auto stats = s.app->service->stats();
+  CHECK(stats.commits >= 1);
+  CHECK(stats.commits <= stats.turns);
+  s.stop();
+  storage::sqlite_session_store reopened(s.app->db_path);
+  bot::service again(s.app->framework, *s.app->knowledge, reopened);
+  for (const auto& g : got) {
+    auto now = again.current({"web", g.token});
     REQUIRE(now);
     CHECK(now->out.recommendation.has_value());
   }
