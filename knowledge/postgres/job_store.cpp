@@ -49,8 +49,8 @@ std::vector<dialogue::job> pg_job_store::claim_expired(const std::string& owner,
   std::lock_guard lock(mutex_);
   std::vector<dialogue::job> out;
   try {
-    auto r = run("claim", {owner, std::to_string(now), std::to_string(lease_until),
-                           std::to_string(limit)});
+    auto r = run("claim",
+                 {owner, std::to_string(now), std::to_string(lease_until), std::to_string(limit)});
     for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
   } catch (const pg::error&) {
     return {};  // the next sweep tries again

@@ -48,7 +48,8 @@ std::vector<dialogue::job> sqlite_job_store::claim_expired(const std::string& ow
     expired_.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
     while (expired_.step()) out.push_back({expired_.text(0), expired_.text(1), expired_.text(2)});
     expired_.reset();
-    for (const auto& j : out) claim_.bind(1, owner).bind(2, lease_until).bind(3, j.id).bind(4, now).run();
+    for (const auto& j : out)
+      claim_.bind(1, owner).bind(2, lease_until).bind(3, j.id).bind(4, now).run();
     t.commit();
   } catch (const database_error&) {
     expired_.reset();
