@@ -15,7 +15,9 @@
 #include "bot/infra/log.hpp"
 #include "bot/infra/metrics.hpp"
 #include "bot/service/sweeper.hpp"
+#include "knowledge/postgres/job_store.hpp"
 #include "knowledge/postgres/seen_store.hpp"
+#include "knowledge/sqlite/job_store.hpp"
 
 namespace advisor::bot {
 
@@ -86,11 +88,21 @@ int run_serve(const config& cfg) {
   std::unique_ptr<storage::pg_seen_store> shared_seen;
   if (!a->cfg.database_url.empty())
     shared_seen = std::make_unique<storage::pg_seen_store>(a->cfg.database_url);
+  // Acknowledged Slack events until their reply is delivered: in the shared database, or in
+  // the session store's SQLite file. Declared before the adapters, so it outlives them.
+  std::unique_ptr<dialogue::job_store> jobs;
+  if (a->cfg.slack.enabled()) {
+    if (!a->cfg.database_url.empty())
+      jobs = std::make_unique<storage::pg_job_store>(a->cfg.database_url);
+    else
+      jobs = std::make_unique<storage::sqlite_job_store>(a->db_path);
+  }
   std::unique_ptr<slack::adapter> slack_adapter;
   std::unique_ptr<discord::adapter> discord_adapter;
   if (a->cfg.slack.enabled()) {
     slack::options slack_opts;
     slack_opts.shared = shared_seen.get();
+    slack_opts.jobs = jobs.get();
     slack_adapter = std::make_unique<slack::adapter>(a->cfg.slack, *a->service, channel_pool,
                                                      std::move(slack_opts));
     slack_adapter->register_routes(srv.routes());

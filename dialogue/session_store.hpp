@@ -95,6 +95,11 @@ class session_store {
   // commit is a round trip (not for an event loop), and what a process remembers of a
   // conversation may be stale, so turns that only read check it first.
   virtual bool networked() const { return false; }
+  // Whether a turn stored with this token (write_op::token) reached the conversation now bound
+  // to `key`: a job finished again after its owner died asks before deciding its turn again.
+  // SQLite keeps the tokens that callers set (job_store::done forgets them); PostgreSQL keeps
+  // every turn's.
+  virtual bool turn_stored(const channel_key& key, const std::string& token) = 0;
   // Deletes at most `limit` conversations last changed before `idle_before`, with their
   // events and the channel bindings that reach them, in one transaction (short: the caller
   // sweeps in batches, and turns commit between them). A conversation that a turn moves on

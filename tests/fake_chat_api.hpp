@@ -13,6 +13,7 @@
 #pragma once
 
 // clang-format off
+#include <algorithm>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 // clang-format on
 
@@ -99,6 +100,18 @@ class fake_chat_api {
     for (int i = 0; i < times; ++i) script_.push_back(c);
   }
 
+  // The next `times` calls to `target` are never answered: the caller waits with its
+  // connection open (until it gives up, dies, or the fake goes). They are kept apart from
+  // calls() (held()), as calls that got no answer.
+  void hold_next(std::string target, int times = 1) {
+    std::lock_guard lock(mutex_);
+    for (int i = 0; i < times; ++i) hold_.push_back(target);
+  }
+  std::vector<call> held() const {
+    std::lock_guard lock(mutex_);
+    return held_calls_;
+  }
+
   std::vector<call> calls() const {
     std::lock_guard lock(mutex_);
     return calls_;
@@ -153,6 +166,7 @@ class fake_chat_api {
     }
     void answer() {
       auto req = parser->release();
+      if (owner.held(req, shared_from_this())) return;
       auto res = std::make_shared<response>(owner.handle(req));
       res->version(req.version());
       res->keep_alive(req.keep_alive());
@@ -175,6 +189,23 @@ class fake_chat_api {
       std::make_shared<session>(std::move(s), *this)->read();
       do_accept();
     });
+  }
+
+  // Whether `req` is to be held; then its session is kept, its connection open and silent.
+  bool held(const request& req, std::shared_ptr<void> waiting) {
+    std::lock_guard lock(mutex_);
+    auto it = std::find(hold_.begin(), hold_.end(), std::string(req.target()));
+    if (it == hold_.end()) return false;
+    hold_.erase(it);
+    call c;
+    c.method = std::string(req.method_string());
+    c.target = std::string(req.target());
+    c.body = req.body();
+    c.at = std::chrono::steady_clock::now();
+    held_calls_.push_back(std::move(c));
+    held_sessions_.push_back(std::move(waiting));
+    arrived_.notify_all();
+    return true;
   }
 
   response handle(const request& req) {
@@ -317,6 +348,9 @@ class fake_chat_api {
   std::int64_t ts_base_ = std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
+  std::vector<std::string> hold_;
+  std::vector<call> held_calls_;
+  std::vector<std::shared_ptr<void>> held_sessions_;  // gone before the io_context
 };
 
 // The tests' fakes: one platform each, on an ephemeral port, every call kept.

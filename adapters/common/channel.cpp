@@ -10,6 +10,7 @@ namespace {
 template <class Action>
 bot::request request_of(Action&& a) {
   bot::request r;
+  r.token = std::forward<Action>(a).token;
   // The service's stale-button check, for whatever a button asks.
   if (a.type == action::kind::option || a.type == action::kind::command ||
       (a.type == action::kind::open && a.fresh)) {

@@ -43,6 +43,7 @@ struct action {
   bool fresh = false;     // open, resume: always a new conversation (a new Slack thread)
   std::string framework;  // open, resume: the framework of a new conversation (empty: default)
   bool history = false;   // resume: also the earlier messages (a bare resume only)
+  std::string token;      // stored with the turn (bot::request::token); empty: none asked
 
   static action open(std::string words = {}, bool fresh = false) {
     action a;

@@ -131,6 +131,10 @@ struct slack_event {
   std::string label, message_ts, claim;  // click
   std::string owner;                     // notice: whose buttons they were
   json blocks;                           // click: the clicked message's blocks
+  // text from the Events API: its job (dialogue::job_store) and the turn's token; recovered:
+  // taken over from a holder whose lease ran out (its turn may be stored already).
+  std::string job, token;
+  bool recovered = false;
 };
 
 // What a turn came to, for delivery.
@@ -180,6 +184,8 @@ struct adapter::contract {
     m.describe("advisor_slack_duplicates_total",
                "Slack retries and double clicks recognised and dropped, by kind.");
     m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
+    m.describe("advisor_slack_jobs_recovered_total",
+               "Acknowledged Slack events finished here after their holder's lease ran out.");
     m.describe("advisor_slack_api_errors_total",
                "Slack Web API calls that failed, by method and error.");
   }
@@ -306,8 +312,63 @@ struct adapter::contract {
                                           {"retry_reason", req.header("x-slack-retry-reason")}});
       return empty_ok();
     }
-    if (auto e = said(envelope)) return std::move(*e);
+    if (auto e = said(envelope)) {
+      if (!event_id.empty() && opts_.jobs && !record_job(*e, event_id)) {
+        events_.erase(event_id);  // not acknowledged: Slack's retry may be served
+        forget_shared("slack/event/" + event_id);
+        auto r = error_response(503, "database_unavailable",
+                                "The database that keeps events cannot be reached.");
+        r.headers.emplace_back("Retry-After", "5");
+        return r;
+      }
+      return std::move(*e);
+    }
     return empty_ok();
+  }
+
+  // ---- jobs: an acknowledged event is recorded until its reply is delivered ---------------
+
+  // Written before the 200: what serve and deliver need, and the turn's token.
+  bool record_job(event& e, const std::string& event_id) {
+    e.job = "slack/event/" + event_id;
+    e.token = bot::random_token();
+    e.what.token = e.token;
+    json payload = {{"team", e.c.team},
+                    {"channel", e.c.channel},
+                    {"thread", e.c.thread},
+                    {"user", e.c.user},
+                    {"open", e.what.type == adapters::action::kind::open},
+                    {"text", e.what.text}};
+    return opts_.jobs->record({e.job, dump(payload), e.token}, owner_,
+                              opts_.now() + cfg_.job_lease_seconds);
+  }
+
+  // The jobs whose holder's lease ran out, now held by this instance, as events again.
+  std::vector<event> abandoned() {
+    std::vector<event> out;
+    if (!opts_.jobs) return out;
+    std::int64_t now = opts_.now();
+    for (auto& j : opts_.jobs->claim_expired(owner_, now, now + cfg_.job_lease_seconds, 32)) {
+      json p = json::parse(j.payload, nullptr, false);
+      if (!p.is_object()) {
+        log::error("slack_job_unreadable", {{"job", j.id}});
+        opts_.jobs->done(j.id);
+        continue;
+      }
+      event e;
+      e.type = event::kind::text;
+      e.c = {str(p, "team"), str(p, "channel"), str(p, "thread"), str(p, "user")};
+      e.what = p.value("open", false) ? adapters::action::open(str(p, "text"))
+                                      : adapters::action::said(str(p, "text"));
+      e.what.token = j.token;
+      e.job = j.id;
+      e.token = j.token;
+      e.recovered = true;
+      count("advisor_slack_jobs_recovered_total");
+      log::info("slack_job_recovered", {{"job", j.id}, {"conversation", e.c.key()}});
+      out.push_back(std::move(e));
+    }
+    return out;
   }
 
   // A mention or a direct message from a person; nothing for anything else.
@@ -467,6 +528,13 @@ struct adapter::contract {
         return r;
       }
       default:
+        // A job taken over from a dead holder: when its turn was stored, the reply is where
+        // the conversation stands now; it is not decided twice.
+        if (e.recovered && svc_.turn_stored(r.c.channel_key(), e.token))
+          if (auto now = svc_.current(r.c.channel_key())) {
+            r.t = std::move(now);
+            return r;
+          }
         r.t = adapters::run(svc_, r.c.channel_key(), e.what);
         return r;
     }
@@ -538,11 +606,13 @@ struct adapter::contract {
   }
 
   // The optional webhook: the recommendation, where the team keeps its decisions.
-  adapters::delivery follow_up(const event&, const reply& r) {
-    if (!r.t || !r.t->out.just_recommended() || cfg_.webhook_url.empty() ||
-        r.t->out.notice == dialogue::notice::stale)
-      return adapters::delivery::done();
-    return post_webhook(r.c, *r.t->out.recommendation);
+  adapters::delivery follow_up(const event& e, const reply& r) {
+    adapters::delivery d = adapters::delivery::done();
+    if (r.t && r.t->out.just_recommended() && !cfg_.webhook_url.empty() &&
+        r.t->out.notice != dialogue::notice::stale)
+      d = post_webhook(r.c, *r.t->out.recommendation);
+    if (!e.job.empty() && opts_.jobs) opts_.jobs->done(e.job);  // delivered (or given up)
+    return d;
   }
 
   // ---- deliver's calls --------------------------------------------------------------------
@@ -671,6 +741,8 @@ struct adapter::contract {
     if (opts_.shared) opts_.shared->forget(key);
   }
 
+  bool has_jobs() const { return opts_.jobs != nullptr; }
+
   render_context context_for(const conversation& c) const {
     return {c.user, c.thread, stack_labels_};
   }
@@ -683,6 +755,7 @@ struct adapter::contract {
   adapters::replay_window signatures_;  // request signatures already served: replays
   seen_set events_;                     // event_ids already handled: Slack's retries
   seen_set clicks_;  // messages whose buttons were already clicked: double clicks
+  std::string owner_ = bot::random_token();  // this process, as a job's holder
   std::mutex open_mutex_;
   std::map<std::string, open_question> open_;
 };
@@ -697,9 +770,29 @@ adapter::adapter(const bot::slack_config& cfg, bot::service& svc, adapters::work
       // Always deferred: Slack gets its 200 at once and the reply through the Web API.
       runner_(std::make_unique<runs>(*channel_, pool, "slack", std::chrono::milliseconds::zero())) {
   static_assert(adapters::http_channel<contract>);
+  if (channel_->has_jobs())
+    sweeper_ = std::thread(
+        [this, every = std::chrono::seconds(cfg.job_sweep_seconds)] { sweep_loop(every); });
 }
 
-adapter::~adapter() = default;
+adapter::~adapter() {
+  {
+    std::lock_guard lock(sweep_mutex_);
+    stopping_ = true;
+  }
+  sweep_wake_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+void adapter::sweep_loop(std::chrono::seconds every) {
+  std::unique_lock lock(sweep_mutex_);
+  while (!stopping_) {  // at start-up first: what this instance's previous run left
+    lock.unlock();
+    for (auto& e : channel_->abandoned()) runner_->dispatch(std::move(e));
+    lock.lock();
+    sweep_wake_.wait_for(lock, every, [this] { return stopping_; });
+  }
+}
 
 void adapter::register_routes(adapters::router& r) {
   r.add("POST", "/slack/commands",

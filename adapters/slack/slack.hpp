@@ -10,10 +10,13 @@
 // thread have their own.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "adapters/common/http.hpp"
 #include "adapters/common/outbound.hpp"
@@ -22,6 +25,7 @@
 #include "adapters/slack/blocks.hpp"
 #include "bot/infra/config.hpp"
 #include "bot/service/service.hpp"
+#include "dialogue/job_store.hpp"
 #include "dialogue/seen_store.hpp"
 
 namespace advisor::slack {
@@ -41,6 +45,10 @@ struct options {
   // there, so a replay or a retry that reaches another instance is known. When it cannot be
   // reached, requests get 503 (fail closed). Must outlive the adapter; null: memory only.
   dialogue::seen_store* shared = nullptr;
+  // Events API messages are recorded here before their 200 and deleted once their reply is
+  // delivered; every job_sweep_seconds (and at start-up) the adapter finishes the jobs whose
+  // holder's lease ran out (slack_config). Must outlive the adapter; null: memory only.
+  dialogue::job_store* jobs = nullptr;
 };
 
 class adapter {
@@ -67,6 +75,13 @@ class adapter {
   struct runs;
   std::unique_ptr<contract> channel_;
   std::unique_ptr<runs> runner_;  // destroyed first: waits for its jobs
+
+  // Finishes the jobs abandoned by a dead instance (or this one's previous run).
+  void sweep_loop(std::chrono::seconds every);
+  std::mutex sweep_mutex_;
+  std::condition_variable sweep_wake_;
+  bool stopping_ = false;
+  std::thread sweeper_;  // stopped first of all by the destructor
 };
 
 // Creates the Slack adapter and adds its routes to `r`. Keep the returned object alive while

@@ -101,7 +101,9 @@ const std::vector<std::string> top_keys{"host",
                                         "frame_ancestors",
                                         "slack",
                                         "discord"};
-const std::vector<std::string> slack_keys{"signing_secret", "bot_token", "api_url", "webhook_url"};
+const std::vector<std::string> slack_keys{"signing_secret",    "bot_token",
+                                          "api_url",           "webhook_url",
+                                          "job_lease_seconds", "job_sweep_seconds"};
 const std::vector<std::string> discord_keys{"public_key", "app_id", "bot_token", "api_url",
                                             "webhook_url"};
 
@@ -224,6 +226,8 @@ config load_config(const std::string& file) {
       read(*s, "bot_token", c.slack.bot_token, file, text);
       read(*s, "api_url", c.slack.api_url, file, text);
       read(*s, "webhook_url", c.slack.webhook_url, file, text);
+      read_whole(*s, "job_lease_seconds", c.slack.job_lease_seconds, 1, 86400, file, text);
+      read_whole(*s, "job_sweep_seconds", c.slack.job_sweep_seconds, 1, 86400, file, text);
     }
     if (auto d = j.find("discord"); d != j.end() && d->is_object()) {
       read(*d, "public_key", c.discord.public_key, file, text);

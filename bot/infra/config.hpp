@@ -15,6 +15,11 @@ struct slack_config {
   std::string bot_token;                          // ADVISOR_SLACK_BOT_TOKEN; never logged
   std::string api_url = "https://slack.com/api";  // ADVISOR_SLACK_API_URL
   std::string webhook_url;  // optional incoming webhook for final recommendations
+  // An acknowledged Events API message is a job in the session store until its reply is
+  // delivered: the instance that took it holds it this long (then any instance may finish it),
+  // and every instance looks for such abandoned jobs this often (and at start-up).
+  unsigned job_lease_seconds = 120;  // more than a delivery's retries take (about 30 s)
+  unsigned job_sweep_seconds = 10;
   bool enabled() const { return !signing_secret.empty(); }
 };
 

@@ -138,6 +138,18 @@ void service::submit(const channel_key& key, request r, done_fn done) {
   drive(std::move(j));
 }
 
+// The token stored with a turn's events: the caller's (a job that must tell later whether its
+// turn was stored), else a new one with a networked store (an unknown commit outcome is
+// resolved with it), else none.
+std::string service::turn_token(const request& r) const {
+  if (!r.token.empty()) return r.token;
+  return store_.networked() ? random_token() : std::string();
+}
+
+bool service::turn_stored(const channel_key& key, const std::string& token) {
+  return store_.turn_stored(key, token);
+}
+
 bool service::decide(job& j, result& now) {
   slot& s = *j.s;
   const request& r = j.r;
@@ -178,7 +190,7 @@ bool service::decide(job& j, result& now) {
     // Compare-and-set: the key must still be bound as this instance saw it (a fresh start
     // that read nothing replaces whatever is there, as asked).
     if (s.loaded) j.write.bound_to = s.rec ? s.rec->id : std::string();
-    if (store_.networked()) j.write.token = random_token();
+    j.write.token = turn_token(r);
     j.write.framework = eng.fw().id + "@" + eng.fw().version;
     j.write.events = out.events;
     j.t = turn{j.write.conversation, std::move(out), j.write.events.size(), false, {}};
@@ -268,7 +280,7 @@ bool service::decide(job& j, result& now) {
   j.write = {};
   j.write.conversation = rec.id;
   j.write.via = j.key;
-  if (store_.networked()) j.write.token = random_token();
+  j.write.token = turn_token(r);
   j.write.expected_seq = rec.seq;
   j.write.events = out.events;
   j.t = turn{rec.id, std::move(out), rec.seq + j.write.events.size(), true, {}};

@@ -85,6 +85,9 @@ struct request {
   bool fresh = false;       // start: replace the key's conversation with a new one
   bool must_exist = false;  // start: fail with unknown_session when the key has none
   bool history = false;     // start, resuming: also rebuild the earlier messages
+  // Stored with the turn's events, if it has any (write_op::token): turn_stored(key, token)
+  // then tells whether the turn was committed. Empty: the service's own (or none).
+  std::string token;
 };
 
 struct result {
@@ -138,6 +141,10 @@ class service {
   // The conversation bound to this key, as it stands now, if any.
   std::optional<turn> current(const channel_key& key);
   result run(const channel_key& key, request r);
+
+  // Whether a turn submitted with this request::token was committed to the conversation now
+  // bound to `key` (a job finished again after its owner died: its turn is not decided twice).
+  bool turn_stored(const channel_key& key, const std::string& token);
 
   // The Markdown decision record of the conversation bound to this key.
   std::optional<std::string> decision_record(const channel_key& key);
@@ -222,6 +229,7 @@ class service {
   // Decides `j` if it can: answers it now (true), or leaves it with a write for the writer
   // (false, j.write set) or a load (false, j.s->loaded unset).
   bool decide(job& j, result& now);
+  std::string turn_token(const request& r) const;
   // Runs a job as far as this thread can take it, then every job that waited behind it.
   void drive(std::unique_ptr<job> j);
   // Answers the job and takes the next one waiting on its key, if any.

@@ -39,6 +39,13 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE seen (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
 CREATE INDEX seen_expiry ON seen (expires_at);
 )sql",
+    // 3: jobs acknowledged to a chat platform and not finished yet (pg_job_store).
+    R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY, payload TEXT NOT NULL, token TEXT NOT NULL, owner TEXT NOT NULL,
+  lease_until BIGINT NOT NULL);
+CREATE INDEX jobs_lease ON jobs (lease_until);
+)sql",
 };
 
 // The session-level advisory lock the migrations run under ("advisor" in ASCII).
@@ -112,6 +119,10 @@ void prepare_all(pg::connection& c) {
             "AND e.seq <= c.seq WHERE b.channel = $1 AND b.key = $2 ORDER BY e.seq");
   c.prepare("turn_stored",
             "SELECT 1 FROM events WHERE conversation_id = $1 AND seq = $2::bigint AND token = $3");
+  // The conversation's own events only (the primary key's prefix): no index on tokens.
+  c.prepare("key_turn_stored",
+            "SELECT 1 FROM bindings b JOIN events e ON e.conversation_id = b.conversation_id "
+            "WHERE b.channel = $1 AND b.key = $2 AND e.token = $3 LIMIT 1");
 }
 
 }  // namespace
@@ -223,6 +234,11 @@ bool pg_session_store::turn_stored(const std::string& conversation, std::uint64_
                                    const std::string& token) {
   std::lock_guard lock(read_mutex_);
   return read("turn_stored", {conversation, std::to_string(expected_seq + 1), token}).rows() == 1;
+}
+
+bool pg_session_store::turn_stored(const dialogue::channel_key& key, const std::string& token) {
+  std::lock_guard lock(read_mutex_);
+  return read("key_turn_stored", {key.channel, key.key, token}).rows() == 1;
 }
 
 std::vector<dialogue::write_status> pg_session_store::apply(

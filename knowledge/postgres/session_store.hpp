@@ -25,7 +25,7 @@
 namespace advisor::storage {
 
 // The newest schema version of the PostgreSQL store.
-constexpr int latest_pg_schema_version = 2;
+constexpr int latest_pg_schema_version = 3;
 
 class pg_session_store final : public dialogue::session_store {
  public:
@@ -39,6 +39,7 @@ class pg_session_store final : public dialogue::session_store {
   dialogue::expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
                                               std::size_t limit) override;
   bool networked() const override { return true; }
+  bool turn_stored(const dialogue::channel_key& key, const std::string& token) override;
 
   // Whether the turn with this token, whose events start after `expected_seq`, is stored.
   bool turn_stored(const std::string& conversation, std::uint64_t expected_seq,

@@ -112,6 +112,16 @@ ALTER TABLE event_log RENAME TO events;
     // finds the oldest first).
     R"sql(
 CREATE INDEX conversations_updated ON conversations(updated_at);
+)sql",
+    // 6: jobs acknowledged to a chat platform and not finished yet (sqlite_job_store), and
+    // the tokens of their turns (turn_stored), which go with the job.
+    R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY, payload TEXT NOT NULL, token TEXT NOT NULL, owner TEXT NOT NULL,
+  lease_until INTEGER NOT NULL);
+CREATE INDEX jobs_lease ON jobs(lease_until);
+CREATE TABLE turn_tokens (
+  token TEXT PRIMARY KEY, conversation_id TEXT NOT NULL) WITHOUT ROWID;
 )sql"};
 
 }  // namespace

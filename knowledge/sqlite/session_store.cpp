@@ -76,6 +76,8 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
       find_bound_(
           db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ?1 AND key = ?2")),
       read_seq_(db_.prepare("SELECT seq FROM conversations WHERE id = ?1")),
+      insert_token_(db_.prepare(
+          "INSERT OR IGNORE INTO turn_tokens (token, conversation_id) VALUES (?1, ?2)")),
       read_db_(db_path),
       find_binding_(
           read_db_.prepare("SELECT conversation_id FROM bindings WHERE channel = ? AND key = ?")),
@@ -83,6 +85,9 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
           "SELECT framework, seq, restart_seq, last_event FROM conversations WHERE id = ?")),
       load_event_(read_db_.prepare("SELECT seq, kind, question, option, turn, via, phrase, prev, "
                                    "at FROM events WHERE id = ?")),
+      find_token_(read_db_.prepare(
+          "SELECT 1 FROM turn_tokens t JOIN bindings b ON b.conversation_id = t.conversation_id "
+          "WHERE b.channel = ?1 AND b.key = ?2 AND t.token = ?3")),
       checkpoint_db_(db_path) {
   // Conversations in progress stay in memory: the writer rereads no page it just wrote.
   db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 268435456");
@@ -195,6 +200,14 @@ std::optional<dialogue::conversation_record> sqlite_session_store::find(
   return rec;
 }
 
+bool sqlite_session_store::turn_stored(const dialogue::channel_key& key, const std::string& token) {
+  std::lock_guard lock(read_mutex_);
+  find_token_.bind(1, key.channel).bind(2, key.key).bind(3, token);
+  bool stored = find_token_.step();
+  find_token_.reset();
+  return stored;
+}
+
 std::vector<dialogue::write_status> sqlite_session_store::apply(
     const std::vector<dialogue::write_op>& writes) {
   std::vector<dialogue::write_status> out;
@@ -286,6 +299,7 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
         out.push_back(dialogue::write_status::conflict);
         continue;
       }
+      if (!w.token.empty()) insert_token_.bind(1, w.token).bind(2, w.conversation).run();
       std::uint64_t seq = w.expected_seq;
       for (const auto& e : w.events) {
         insert_event_.bind(1, next_id)
@@ -310,6 +324,7 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
   } catch (...) {
     find_bound_.reset();
     read_seq_.reset();
+    insert_token_.reset();
     last_events_.clear();  // it may name events that were rolled back
     throw;
   }

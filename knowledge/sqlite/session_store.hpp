@@ -36,6 +36,7 @@ class sqlite_session_store final : public dialogue::session_store {
   std::optional<dialogue::conversation_record> find(const dialogue::channel_key& key) override;
   std::vector<dialogue::write_status> apply(const std::vector<dialogue::write_op>& writes) override;
   bool writable() override;
+  bool turn_stored(const dialogue::channel_key& key, const std::string& token) override;
   // On the writer connection, between two batches of turns (it takes the same lock).
   dialogue::expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
                                               std::size_t limit) override;
@@ -58,8 +59,9 @@ class sqlite_session_store final : public dialogue::session_store {
   statement delete_events_;
   statement delete_bindings_;
   statement delete_conversation_;
-  statement find_bound_;  // the conversation a key is bound to (compare-and-set, checks)
-  statement read_seq_;    // a conversation's number (checks)
+  statement find_bound_;    // the conversation a key is bound to (compare-and-set, checks)
+  statement read_seq_;      // a conversation's number (checks)
+  statement insert_token_;  // a turn's token, when its caller set one (turn_stored)
   // Conversation -> (its number, its newest event's id) after this writer's last turn on it,
   // so that a turn need not read where its conversation's log ends. Used only while the
   // number still matches, which the claim checks; cleared when a batch fails.
@@ -71,6 +73,7 @@ class sqlite_session_store final : public dialogue::session_store {
   statement find_binding_;
   statement find_conversation_;
   statement load_event_;
+  statement find_token_;
 
   // The checkpointer: woken by the writer's WAL hook once the WAL holds enough pages.
   static int on_wal_commit(void* self, sqlite3*, const char*, int pages);

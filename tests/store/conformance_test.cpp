@@ -6,9 +6,13 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <thread>
+#include <vector>
 
+#include "knowledge/postgres/job_store.hpp"
 #include "knowledge/postgres/session_store.hpp"
+#include "knowledge/sqlite/job_store.hpp"
 #include "knowledge/sqlite/session_store.hpp"
 #include "pg_support.hpp"
 #include "support.hpp"
@@ -24,6 +28,9 @@ struct sqlite_backend {
   std::unique_ptr<dialogue::session_store> open() {
     return std::make_unique<storage::sqlite_session_store>(dir.file("s.db"));
   }
+  std::unique_ptr<dialogue::job_store> jobs() {
+    return std::make_unique<storage::sqlite_job_store>(dir.file("s.db"));
+  }
   // Makes a conversation look untouched since 2000.
   void age(const std::string& id) {
     storage::connection c(dir.file("s.db"));
@@ -38,6 +45,9 @@ struct pg_backend {
   test::pg_database db;
   std::unique_ptr<dialogue::session_store> open() {
     return std::make_unique<storage::pg_session_store>(db.url());
+  }
+  std::unique_ptr<dialogue::job_store> jobs() {
+    return std::make_unique<storage::pg_job_store>(db.url());
   }
   void age(const std::string& id) {
     storage::pg::connection c(db.url());
@@ -264,4 +274,90 @@ TEST_CASE_TEMPLATE("store: expiry deletes idle conversations with their bindings
   CHECK(store->find({"web", "busy"}));
   // A turn decided on a swept conversation conflicts.
   CHECK(store->apply({append_op("idle1", 1, {ev("q2")})}).front() == write_status::conflict);
+}
+
+TEST_CASE_TEMPLATE("store: a job is held under a lease and claimed once it runs out", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto sessions = backend.open();  // migrates
+  auto a = backend.jobs();
+  auto b = backend.jobs();
+  CHECK(a->record({"slack/event/E1", R"({"text":"hi"})", "tok1"}, "a", 110));
+  CHECK(a->record({"slack/event/E2", "{}", "tok2"}, "a", 200));
+  // Recorded twice (a retry): the first stays as it was.
+  CHECK(a->record({"slack/event/E1", "other", "tok9"}, "a", 500));
+  CHECK(b->claim_expired("b", 100, 130, 10).empty());  // both leases still run
+  auto taken = b->claim_expired("b", 110, 130, 10);
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].id == "slack/event/E1");
+  CHECK(taken[0].payload == R"({"text":"hi"})");
+  CHECK(taken[0].token == "tok1");
+  // b holds it now, until 130: nobody else gets it before then.
+  CHECK(a->claim_expired("a", 120, 150, 10).empty());
+  auto again = a->claim_expired("a", 130, 150, 10);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].id == "slack/event/E1");
+  a->done("slack/event/E1");
+  auto rest = b->claim_expired("b", 1000, 1100, 10);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].id == "slack/event/E2");
+  b->done("slack/event/E2");
+  CHECK(a->claim_expired("a", 5000, 5100, 10).empty());
+}
+
+TEST_CASE_TEMPLATE("store: two claimers at once never get the same job", B, sqlite_backend,
+                   pg_backend) {
+  B backend;
+  auto sessions = backend.open();
+  auto writer = backend.jobs();
+  for (int i = 0; i < 40; ++i)
+    REQUIRE(writer->record({"job" + std::to_string(i), "{}", "t" + std::to_string(i)}, "dead", 1));
+  auto a = backend.jobs();
+  auto b = backend.jobs();
+  std::vector<dialogue::job> got_a, got_b;
+  std::thread ta([&] {
+    for (int i = 0; i < 10; ++i)
+      for (auto& j : a->claim_expired("a", 10, 1000, 3)) got_a.push_back(j);
+  });
+  std::thread tb([&] {
+    for (int i = 0; i < 10; ++i)
+      for (auto& j : b->claim_expired("b", 10, 1000, 3)) got_b.push_back(j);
+  });
+  ta.join();
+  tb.join();
+  std::set<std::string> ids;
+  for (const auto& j : got_a) ids.insert(j.id);
+  for (const auto& j : got_b) ids.insert(j.id);
+  CHECK(got_a.size() + got_b.size() == 40);
+  CHECK(ids.size() == 40);
+}
+
+TEST_CASE_TEMPLATE("store: a turn's token tells whether it reached the key's conversation", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto store = backend.open();
+  auto jobs = backend.jobs();
+  dialogue::channel_key key{"slack", "T/C/1.0/U"};
+  dialogue::write_op first;
+  first.conversation = "c1";
+  first.bind = key;
+  first.framework = "fw@1";
+  first.events = {ev("q1")};
+  first.token = "job-token-1";
+  REQUIRE(store->apply({first}) == std::vector{write_status::applied});
+  CHECK(store->turn_stored(key, "job-token-1"));
+  CHECK(!store->turn_stored(key, "job-token-2"));
+  CHECK(!store->turn_stored({"slack", "other"}, "job-token-1"));
+  // A conflicting write with a token stores nothing of it.
+  auto stale = append_op("c1", 0, {ev("q2")});
+  stale.token = "job-token-2";
+  CHECK(store->apply({stale}) == std::vector{write_status::conflict});
+  CHECK(!store->turn_stored(key, "job-token-2"));
+  auto next = append_op("c1", 1, {ev("q2")});
+  next.token = "job-token-3";
+  CHECK(store->apply({next}) == std::vector{write_status::applied});
+  CHECK(store->turn_stored(key, "job-token-3"));
+  // Another store on the same database sees it too (another instance, or a restart).
+  auto other = backend.open();
+  CHECK(other->turn_stored(key, "job-token-3"));
 }

@@ -54,6 +54,9 @@ class gated_store final : public dialogue::session_store {
     return status;
   }
   bool writable() override { return inner_.writable(); }
+  bool turn_stored(const dialogue::channel_key& key, const std::string& token) override {
+    return inner_.turn_stored(key, token);
+  }
 
   void close() {
     std::lock_guard lock(mutex_);

@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -21,6 +22,7 @@
 
 #include "fake_chat_api.hpp"
 #include "knowledge/postgres/pg.hpp"
+#include "knowledge/sqlite/database.hpp"
 #include "personas.hpp"
 #include "pg_support.hpp"
 #include "process.hpp"
@@ -610,4 +612,136 @@ TEST_CASE("(h) a signed Discord interaction replayed to the other instance gets 
   CHECK(signed_post(b.port, "/discord/interactions", body,
                     {{"X-Signature-Ed25519", key.sign(ts2 + body)}, {"X-Signature-Timestamp", ts2}})
             .status == 200);
+}
+
+namespace {
+
+// A config file with short job leases: an acknowledged event whose holder died is taken over
+// within about 2 s (the default lease is 120 s).
+std::vector<std::string> short_leases(const temp_dir& dir, const fake_slack_api& api) {
+  const std::string file = dir.file("leases.json");
+  std::ofstream(file) << R"({"slack": {"job_lease_seconds": 2, "job_sweep_seconds": 1}})";
+  auto env = slack_env(api);
+  env.push_back("ADVISOR_CONFIG=" + file);
+  return env;
+}
+
+std::string mention(const std::string& event_id, const std::string& channel,
+                    const std::string& ts) {
+  return json{{"type", "event_callback"},
+              {"team_id", "T1"},
+              {"event_id", event_id},
+              {"event",
+               {{"type", "app_mention"},
+                {"user", "U1"},
+                {"channel", channel},
+                {"ts", ts},
+                {"text", "<@UBOT> we are a python shop"}}}}
+      .dump();
+}
+
+// A reply that asks the question `held` ends with (its text's last paragraph).
+bool asks_the_same(const fake_slack_api::call& reply, const fake_slack_api::call& held) {
+  const std::string mine = reply.json()["text"], theirs = held.json()["text"];
+  return !mine.empty() && std::string_view(theirs).ends_with("\n\n" + mine);
+}
+
+// Waits (at most 20 s) until `ready` holds.
+template <class Ready>
+bool eventually(Ready ready) {
+  for (int i = 0; i < 400; ++i) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return ready();
+}
+
+}  // namespace
+
+TEST_CASE("(i) an instance killed after acknowledging a Slack event - the other one finishes it") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  server_process a(dir.file("a"), db.url(), env);
+  server_process b(dir.file("b"), db.url(), env);
+  // A's reply reaches the fake and is never answered: A is killed while it waits.
+  api.hold_next("/api/chat.postMessage");
+  const std::string body = mention("Ev0KILLED1", "C9", "1700000000.000900");
+  const std::string ts = now_stamp();
+  REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  REQUIRE(eventually([&] { return api.held().size() == 1; }));
+  a.p->kill(SIGKILL);
+  a.p->wait();
+  CHECK(api.calls_to("/api/chat.postMessage").empty());
+
+  // B takes the job over once A's lease has run out, and delivers the reply.
+  REQUIRE(eventually([&] { return !api.calls_to("/api/chat.postMessage").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more sweeps: nothing more
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].json()["channel"] == "C9");
+  CHECK(posts[0].json()["thread_ts"] == "1700000000.000900");
+  // The turn A committed, not a second one: B's reply asks the question A's was asking (A's
+  // also said what the turn took from the words; B answers from the conversation as stored).
+  CHECK(asks_the_same(posts[0], api.held()[0]));
+  storage::pg::connection c(db.url());
+  auto turns = c.query(
+      "SELECT count(e.token), count(*) FROM bindings b JOIN events e ON e.conversation_id = "
+      "b.conversation_id WHERE b.channel = 'slack' AND b.key = 'T1/C9/1700000000.000900/U1'");
+  CHECK(turns.integer(0, 0) == 1);  // one turn stored (its token is on its first event)
+  CHECK(turns.integer(0, 1) >= 1);
+  CHECK(c.query("SELECT count(DISTINCT e.turn) FROM bindings b JOIN events e ON "
+                "e.conversation_id = b.conversation_id WHERE b.channel = 'slack' AND b.key = "
+                "'T1/C9/1700000000.000900/U1'")
+            .integer(0, 0) == 1);
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+  CHECK(http_get(b.port, "/metrics").find("advisor_slack_jobs_recovered_total 1") !=
+        std::string::npos);
+  b.p->kill(SIGTERM);
+  CHECK(b.p->wait() == 0);
+}
+
+TEST_CASE(
+    "(j) one instance on SQLite killed after acknowledging a Slack event - its restart finishes "
+    "it") {
+  temp_dir dir;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  api.hold_next("/api/chat.postMessage");
+  const std::string body = mention("Ev0KILLED2", "C8", "1700000000.000800");
+  {
+    server_process a(dir.file("s"), "", env);  // no database URL: the SQLite file
+    const std::string ts = now_stamp();
+    REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+                .status == 200);
+    REQUIRE(eventually([&] { return api.held().size() == 1; }));
+    a.p->kill(SIGKILL);
+    a.p->wait();
+  }
+  server_process again(dir.file("s"), "", env);
+  REQUIRE(eventually([&] { return !api.calls_to("/api/chat.postMessage").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].json()["thread_ts"] == "1700000000.000800");
+  CHECK(asks_the_same(posts[0], api.held()[0]));
+  CHECK(http_get(again.port, "/metrics").find("advisor_slack_jobs_recovered_total 1") !=
+        std::string::npos);
+  again.p->kill(SIGTERM);
+  CHECK(again.p->wait() == 0);
+  // One turn in the conversation, and no job left.
+  storage::connection c(dir.file("s") + "/advisor.db");
+  auto turns = c.prepare(
+      "SELECT count(DISTINCT e.turn) FROM bindings b JOIN events e ON e.conversation_id = "
+      "b.conversation_id WHERE b.channel = 'slack' AND b.key = 'T1/C8/1700000000.000800/U1'");
+  REQUIRE(turns.step());
+  CHECK(turns.integer(0) == 1);
+  auto tokens = c.prepare("SELECT count(*) FROM turn_tokens");
+  REQUIRE(tokens.step());
+  CHECK(tokens.integer(0) == 0);  // forgotten with the job
+  auto jobs = c.prepare("SELECT count(*) FROM jobs");
+  REQUIRE(jobs.step());
+  CHECK(jobs.integer(0) == 0);
 }

@@ -1,0 +1,71 @@
+#include "knowledge/postgres/job_store.hpp"
+
+namespace advisor::storage {
+
+pg_job_store::pg_job_store(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+
+pg::connection& pg_job_store::conn() {
+  if (conn_ && !conn_->ok()) conn_.reset();
+  if (!conn_) {
+    conn_.emplace(conninfo_);
+    conn_->prepare("record",
+                   "INSERT INTO jobs (id, payload, token, owner, lease_until) "
+                   "VALUES ($1, $2, $3, $4, $5::bigint) ON CONFLICT (id) DO NOTHING");
+    conn_->prepare("claim",
+                   "UPDATE jobs SET owner = $1, lease_until = $3::bigint WHERE id IN ("
+                   "SELECT id FROM jobs WHERE lease_until <= $2::bigint ORDER BY lease_until "
+                   "LIMIT $4::bigint FOR UPDATE SKIP LOCKED) RETURNING id, payload, token");
+    conn_->prepare("done", "DELETE FROM jobs WHERE id = $1");
+  }
+  return *conn_;
+}
+
+pg::result pg_job_store::run(const std::string& name, const pg::params& p) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return conn().run(name, p);
+    } catch (const pg::error& e) {
+      conn_.reset();
+      // A dropped connection (a server restart): once more on a new one.
+      if (!e.connection_lost() || attempt == 1) throw;
+    }
+  }
+}
+
+bool pg_job_store::record(const dialogue::job& j, const std::string& owner,
+                          std::int64_t lease_until) {
+  std::lock_guard lock(mutex_);
+  try {
+    run("record", {j.id, j.payload, j.token, owner, std::to_string(lease_until)});
+    return true;
+  } catch (const pg::error&) {
+    return false;
+  }
+}
+
+std::vector<dialogue::job> pg_job_store::claim_expired(const std::string& owner, std::int64_t now,
+                                                       std::int64_t lease_until,
+                                                       std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<dialogue::job> out;
+  try {
+    auto r = run("claim",
+                 {owner, std::to_string(now), std::to_string(lease_until), std::to_string(limit)});
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
+  } catch (const pg::error&) {
+    return {};  // the next sweep tries again
+  }
+  return out;
+}
+
+void pg_job_store::done(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  try {
+    run("done", {id});
+  } catch (const pg::error&) {
+    // The job stays: once its lease runs out it is finished again, and its token says that
+    // its turn is already stored.
+  }
+}
+
+}  // namespace advisor::storage
