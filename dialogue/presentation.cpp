@@ -284,6 +284,17 @@ std::string words(const part::review_unclear&) {
   return "Please confirm the answers, or pick one to change.";
 }
 
+std::string words(const part::stale& p) {
+  std::string t = p.typed ? "That number" : "That button";
+  t += " is out of date: its question was already answered, or the conversation started over, "
+       "so nothing was changed.";
+  if (p.then_now) return t + " Here is where we are now:";
+  if (!p.resume.empty())
+    t += " Use the buttons on the latest message, or type `" + p.resume +
+         "` to pick up where you left off.";
+  return t;
+}
+
 std::string words(const part::asked& p) { return p.text; }
 std::string words(const part::proposal& p) {
   std::string t;

@@ -177,6 +177,13 @@ struct no_match {
   std::string question;
 };  // re-prompt with the question
 struct review_unclear {};
+// A press the service refused (notice::stale): a button, or a typed option number, made for a
+// question already answered or a conversation since started over. Nothing changed.
+struct stale {
+  bool typed = false;     // a typed option number, not a button
+  bool then_now = false;  // where the conversation is now follows
+  std::string resume;     // else, the channel's command that picks the conversation up again
+};
 
 // Where the conversation stands.
 struct asked {
@@ -214,7 +221,7 @@ using say = std::variant<
     part::sourced, part::compare_what, part::compare, part::whatif_too_early, part::whatif_unclear,
     part::whatif, part::record_ready, part::record, part::too_long, part::empty_message,
     part::unknown_option, part::not_covered, part::proposal_unclear, part::ambiguous, part::mixed,
-    part::no_match, part::review_unclear, part::asked, part::proposal, part::review,
+    part::no_match, part::review_unclear, part::stale, part::asked, part::proposal, part::review,
     part::recommended, part::back_to>;
 
 // One part in words.

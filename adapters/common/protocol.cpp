@@ -7,6 +7,7 @@
 
 #include "adapters/common/json_writer.hpp"
 #include "bot/infra/log.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::bot {
 
@@ -233,12 +234,13 @@ std::vector<std::string> render_reply(const reply_context& c, const result& res)
   const turn& t = res.t;
   if (c.session != opening::none) return {c.session_frame, reply_frame(t)};
   if (c.choice) {
+    // The notices' words are the core's presentation module's, the same on every channel.
     if (t.out.notice == dialogue::notice::unknown_option)
       return {error_frame("unknown_option",
-                          "\"" + echo(c.option) + "\" is not an option for the current question.")};
+                          dialogue::present(dialogue::part::unknown_option{c.option}))};
     if (t.out.notice == dialogue::notice::stale)
-      return {error_frame("stale_option",
-                          "That button belongs to a question that has already been answered."),
+      return {error_frame("stale_option", dialogue::present(dialogue::part::stale{
+                                              .typed = false, .then_now = true, .resume = ""})),
               reply_frame(t)};
   }
   return {reply_frame(t)};

@@ -13,6 +13,7 @@
 #include "adapters/discord/verifier.hpp"
 #include "bot/infra/log.hpp"
 #include "bot/infra/metrics.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::discord {
 
@@ -26,14 +27,12 @@ constexpr std::size_t max_text = 1000;  // the /advisor text option's max_length
 constexpr int unacknowledged_retries = 3;
 constexpr std::chrono::milliseconds unacknowledged_wait{400};
 
-const std::string stale_text =
-    "That button is out of date: this conversation has moved on or started over, so nothing was "
-    "changed. "
-    "Use the buttons on the latest message, or type `/advisor` to pick up where you left off.";
-// Before the question the conversation is on now.
+// The stale notice, worded by the core's presentation module as on every channel: alone (with
+// how to pick the conversation up again), or before the question the conversation is on now.
+const std::string stale_text = dialogue::present(
+    dialogue::part::stale{.typed = false, .then_now = false, .resume = "/advisor"});
 const std::string stale_preface =
-    "That button is out of date: its question was already answered, or the conversation started "
-    "over, so nothing was changed. Here is where we are now:";
+    dialogue::present(dialogue::part::stale{.typed = false, .then_now = true, .resume = ""});
 const std::string not_yours_text =
     "These buttons belong to someone else's conversation, so nothing was changed. Type `/advisor` "
     "to start your own.";

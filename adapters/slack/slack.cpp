@@ -11,6 +11,7 @@
 #include "adapters/slack/signing.hpp"
 #include "bot/infra/log.hpp"
 #include "bot/infra/metrics.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::slack {
 
@@ -588,9 +589,9 @@ struct adapter::contract {
     if (e.type == event::kind::click) {
       // Update: the clicked message keeps the answer (or says it was too late), no buttons.
       bool stale = r.t->out.notice == dialogue::notice::stale;
-      std::string note = stale
-                             ? "This question was already answered; the conversation has moved on."
-                             : "\xE2\x9C\x85 <@" + r.c.user + "> chose *" + escape(e.label) + "*";
+      std::string note = stale ? dialogue::present(dialogue::part::stale{
+                                     .typed = false, .then_now = false, .resume = ""})
+                               : "\xE2\x9C\x85 <@" + r.c.user + "> chose *" + escape(e.label) + "*";
       auto updated = call("chat.update", {{"channel", r.c.channel},
                                           {"ts", e.message_ts},
                                           {"text", escape(e.label)},

@@ -7,10 +7,16 @@
 #include <stdexcept>
 
 #include "adapters/common/protocol.hpp"
+#include "bot/infra/metrics.hpp"
 #include "dialogue/markdown.hpp"
 #include "dialogue/matching.hpp"
+#include "dialogue/presentation.hpp"
 
 namespace advisor::terminal {
+
+namespace {
+constexpr std::string_view channel_name = "terminal";  // its turns' label in the metrics
+}  // namespace
 
 std::string terminal_text(const std::string& text, bool color) {
   std::string out;
@@ -37,7 +43,15 @@ std::string terminal_text(const std::string& text, bool color) {
 
 std::string render_turn(const bot::turn& t, bool color) {
   std::ostringstream out;
-  out << "\n" << terminal_text(t.out.text, color) << "\n";
+  out << "\n";
+  // A typed number the service refused as out of date: the core's words, then where the
+  // conversation is now.
+  if (t.out.notice == dialogue::notice::stale)
+    out << terminal_text(dialogue::present(dialogue::part::stale{
+                             .typed = true, .then_now = !t.out.text.empty(), .resume = ""}),
+                         color)
+        << "\n\n";
+  out << terminal_text(t.out.text, color) << "\n";
   if (!t.out.options.empty()) {
     if (t.out.progress.total > 0 && !t.out.finished)
       out << (color ? "\033[2m" : "") << "(step " << t.out.progress.step << " of about "
@@ -59,8 +73,14 @@ std::optional<adapters::action> parse_line(const std::string& line, const bot::t
   bool is_number = norm.size() < 3 && std::all_of(norm.begin(), norm.end(), ::isdigit);
   if (is_number) {
     std::size_t n = std::stoul(norm);
-    if (n >= 1 && n <= now.out.options.size())
-      return adapters::action::chose(now.out.options[n - 1].id);
+    if (n >= 1 && n <= now.out.options.size()) {
+      // The question and conversation on screen, as a button carries them: a number typed
+      // against a question since answered (in another terminal on the same conversation) is
+      // refused by the service's stale check like any out-of-date button.
+      auto a = adapters::action::chose(now.out.options[n - 1].id, now.out.question);
+      a.expected_conversation = now.conversation;
+      return a;
+    }
   }
   return adapters::action::said(line);
 }
@@ -77,7 +97,13 @@ int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostre
   // conversation or start one; --fresh (or a framework) always starts a new one.
   adapters::action entry = adapters::action::open({}, s.fresh || !s.framework.empty());
   entry.framework = s.framework;
-  bot::turn t = adapters::run(svc, key, entry);
+  // Each turn is timed and counted under "terminal" in the process's metrics, as every channel
+  // counts its own (bot/infra/metrics.hpp); `advisor chat` serves no /metrics, so an embedding
+  // of the terminal (or a later exporter) reads them from the same registry.
+  auto turn = [&](const adapters::action& a) {
+    return adapters::timed_turn(channel_name, [&] { return adapters::run(svc, key, a); });
+  };
+  bot::turn t = turn(entry);
   if (t.resumed) out << "(Resuming your conversation; say `restart` to begin again.)\n";
   out << render_turn(t, color);
   std::string line;
@@ -87,7 +113,7 @@ int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostre
     if (is_quit(line)) break;
     auto what = parse_line(line, t);
     if (!what) continue;
-    t = adapters::run(svc, key, *what);
+    t = turn(*what);
     out << render_turn(t, color);
   }
   if (!s.record_file.empty()) {
@@ -108,7 +134,8 @@ int json_lines(bot::service& svc, std::istream& in, std::ostream& out) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    for (const auto& frame : session.handle(line)) out << frame << "\n";
+    auto frames = adapters::timed_turn(channel_name, [&] { return session.handle(line); });
+    for (const auto& frame : frames) out << frame << "\n";
     out.flush();
   }
   return 0;

@@ -30,13 +30,14 @@ int chat(bot::service& svc, const chat_settings& s, std::istream& in, std::ostre
 int json_lines(bot::service& svc, std::istream& in, std::ostream& out);
 
 // parse: one line typed at the prompt, while `now` is on screen: a bare number picks the option
-// with that number, other words are said; nothing for an empty line or quit, exit, bye (the
+// with that number (carrying `now`'s question and conversation for the service's stale check),
+// other words are said; nothing for an empty line or quit, exit, bye (the
 // caller tells them apart with is_quit).
 std::optional<adapters::action> parse_line(const std::string& line, const bot::turn& now);
 bool is_quit(const std::string& line);
 
-// render: a turn as the terminal shows it: its text, then (while asking) the step and the
-// numbered options.
+// render: a turn as the terminal shows it: the stale notice's words if the service refused a
+// typed number, its text, then (while asking) the step and the numbered options.
 std::string render_turn(const bot::turn& t, bool color);
 
 // Renders the core's light markdown for a terminal: bold as ANSI when `color`, else plain.

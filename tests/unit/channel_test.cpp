@@ -9,6 +9,7 @@
 
 #include "adapters/common/protocol.hpp"
 #include "adapters/terminal/terminal.hpp"
+#include "dialogue/presentation.hpp"
 
 using namespace advisor;
 
@@ -45,6 +46,35 @@ TEST_CASE("terminal parse: a bare number picks that option and other words are s
   CHECK_FALSE(terminal::parse_line("Quit", now));
   CHECK(terminal::is_quit("bye"));
   CHECK_FALSE(terminal::is_quit("by the way"));
+}
+
+TEST_CASE("terminal parse: a typed number carries the question and conversation on screen") {
+  bot::turn now = asking();
+  auto two = terminal::parse_line("2", now);
+  REQUIRE(two);
+  CHECK(two->expected_question == "team_size");
+  CHECK(two->expected_conversation == "c1");
+  // So the service judges it as it judges a button (its stale check).
+  auto r = adapters::to_request(*two);
+  CHECK(r.type == bot::request::kind::choose);
+  CHECK(r.option == "large");
+  CHECK(r.expected_question == "team_size");
+  CHECK(r.expected_conversation == "c1");
+  // Typed words are no button: never refused as stale.
+  auto words = terminal::parse_line("large", now);
+  REQUIRE(words);
+  CHECK(adapters::to_request(*words).expected_question.empty());
+}
+
+TEST_CASE("terminal render: a number refused as out of date says so before the current question") {
+  bot::turn now = asking();
+  now.out.notice = dialogue::notice::stale;
+  CHECK(
+      terminal::render_turn(now, false) ==
+      "\n" +
+          dialogue::present(dialogue::part::stale{.typed = true, .then_now = true, .resume = ""}) +
+          "\n\nHow big is the team?\n(step 2 of about 7)\n  1) Small (1-5)\n  2) Large (6+)\n");
+  CHECK(terminal::render_turn(now, false).starts_with("\nThat number is out of date: "));
 }
 
 TEST_CASE("terminal render: text then step and numbered options - bold only in colour") {
@@ -235,6 +265,9 @@ TEST_CASE("web render: a session frame first - then the reply or the notice the 
   auto stale = bot::render_reply(choice, res);
   REQUIRE(stale.size() == 2);
   CHECK(json::parse(stale[0])["code"] == "stale_option");
+  // In the core's words, as every channel says it.
+  CHECK(json::parse(stale[0])["message"] ==
+        dialogue::present(dialogue::part::stale{.typed = false, .then_now = true, .resume = ""}));
   CHECK(json::parse(stale[1])["question"] == "team_size");
   res.t.out.notice = dialogue::notice::unknown_option;
   auto unknown_option = bot::render_reply(choice, res);
@@ -242,6 +275,7 @@ TEST_CASE("web render: a session frame first - then the reply or the notice the 
   json e = json::parse(unknown_option[0]);
   CHECK(e["code"] == "unknown_option");
   CHECK(e["message"].get<std::string>().find("\"huge\"") != std::string::npos);
+  CHECK(e["message"] == dialogue::present(dialogue::part::unknown_option{"huge"}));
   // A message's turn is its reply frame alone.
   res.t.out.notice = dialogue::notice::none;
   auto plain = bot::render_reply(bot::reply_context{}, res);

@@ -88,6 +88,24 @@ TEST_CASE("notices quote the user's words escaped and cut at a character boundar
         "sentence or two?");
 }
 
+TEST_CASE("the stale notice is worded once for every channel - a button or a typed number") {
+  const std::string said =
+      "its question was already answered, or the conversation started over, so nothing was "
+      "changed.";
+  CHECK(dialogue::present(part::stale{.typed = false, .then_now = false, .resume = ""}) ==
+        "That button is out of date: " + said);
+  CHECK(dialogue::present(part::stale{.typed = true, .then_now = false, .resume = ""}) ==
+        "That number is out of date: " + said);
+  // Before the question the conversation is on now.
+  CHECK(dialogue::present(part::stale{.typed = false, .then_now = true, .resume = ""}) ==
+        "That button is out of date: " + said + " Here is where we are now:");
+  // Alone, with the channel's command that picks the conversation up again.
+  CHECK(dialogue::present(part::stale{.typed = false, .then_now = false, .resume = "/advisor"}) ==
+        "That button is out of date: " + said +
+            " Use the buttons on the latest message, or type `/advisor` to pick up where you left "
+            "off.");
+}
+
 TEST_CASE("the recommendation shows at most max_reasons_shown reasons and no idle answers") {
   dialogue::recommendation rec;
   rec.choice = "python";

@@ -47,7 +47,7 @@
 
   var ERROR_TEXT = {
     rate_limited: 'Slow down a little: that message was not read. Try again in a moment.',
-    stale_option: 'That question was already answered; here is where we are now.',
+    stale_option: 'That button is out of date: its question was already answered, or the conversation started over, so nothing was changed. Here is where we are now:',
     unknown_option: 'That choice is not available any more; please pick again.',
     too_large: 'That message is too long to send.',
     invalid_message: 'That message could not be read; please try again.',
@@ -866,7 +866,8 @@
       }
       if (code === 'stale_option') {
         // The reply with the current question follows.
-        addNotice(ERROR_TEXT.stale_option, 'info');
+        // The server's words (the core's presentation module, as on every channel).
+        addNotice(String(msg.message || ERROR_TEXT.stale_option), 'info');
         return;
       }
       inFlight = null;
