@@ -806,9 +806,23 @@ bool understanding::asks(const words& w) const {
   for (const auto& n : gr.needs)
     for (const auto& sp : spans_of(w, n))
       if (sp.begin < 3) return false;
+  // "it will become very big", "for me is most important ...": a verb after a subject that the
+  // fillers hide is the statement's verb, not a question's inversion.
+  auto after_subject = [&](std::size_t at) {
+    if (!contains(gr.inversions, w.tokens[at])) return false;
+    for (std::size_t k = 0; k < at; ++k)
+      if (contains(gr.subjects, w.tokens[k])) return true;
+    return false;
+  };
+  auto first_left = [&] {
+    for (std::size_t k = 0; k < w.tokens.size(); ++k)
+      if (!c.empty() && w.tokens[k] == c.front()) return k;
+    return std::size_t{0};
+  };
   // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
   // and the first word typed.
-  if (!c.empty() && contains(lang_.question_starts, c.front())) return true;
+  if (!c.empty() && contains(lang_.question_starts, c.front()) && !after_subject(first_left()))
+    return true;
   if (std::any_of(lang_.question_phrases.begin(), lang_.question_phrases.end(),
                   [&](const std::string& p) { return !spans_of(w, p).empty(); }))
     return true;
@@ -819,7 +833,9 @@ bool understanding::asks(const words& w) const {
          (w.tokens[i] == clause_break || contains(lang_.leads, w.tokens[i]) ||
           contains(lang_.fillers, w.tokens[i])))
     ++i;
-  if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i])) return true;
+  if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i]) &&
+      !after_subject(i))
+    return true;
   // "if we serve big uploads can node stream them": a modal right before a stack asks.
   for (std::size_t k = 0; k + 1 < w.tokens.size(); ++k)
     if (contains(gr.asking_modals, w.tokens[k]) && names_stack(fw_, w.tokens[k + 1])) return true;

@@ -333,6 +333,13 @@ TEST_CASE("a need is a statement - a modal before a stack asks") {
   CHECK(plain().asks(plain().read("for the ml part should python do it")));
 }
 
+TEST_CASE("a verb after its subject is a statement - even when fillers hide the subject") {
+  CHECK_FALSE(plain().asks(plain().read("it will become very big and we must keep it for years")));
+  CHECK_FALSE(plain().asks(plain().read("for me is most important that the code is easy to read")));
+  CHECK(plain().asks(plain().read("will it scale")));
+  CHECK(plain().asks(plain().read("so, is node fast")));
+}
+
 TEST_CASE("not knowing a language is no skip") {
   CHECK(cmd("i'm a total beginner and don't know js") != command::skip);
   CHECK(cmd("we dont know python at all") != command::skip);
