@@ -658,6 +658,18 @@ bool eventually(Ready ready) {
 
 }  // namespace
 
+// Sends the signed event to `s`, which acknowledges it; the fake holds the reply `s` then
+// posts, never answering it, and `s` is killed while it waits.
+void acknowledge_then_die(server_process& s, fake_slack_api& api, const std::string& body) {
+  api.hold_next("/api/chat.postMessage");
+  const std::string ts = now_stamp();
+  REQUIRE(slack_post(s.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  REQUIRE(eventually([&] { return api.held().size() == 1; }));
+  s.p->kill(SIGKILL);
+  s.p->wait();
+}
+
 TEST_CASE("(i) an instance killed after acknowledging a Slack event - the other one finishes it") {
   temp_dir dir;
   pg_database db;
@@ -666,14 +678,8 @@ TEST_CASE("(i) an instance killed after acknowledging a Slack event - the other 
   server_process a(dir.file("a"), db.url(), env);
   server_process b(dir.file("b"), db.url(), env);
   // A's reply reaches the fake and is never answered: A is killed while it waits.
-  api.hold_next("/api/chat.postMessage");
   const std::string body = mention("Ev0KILLED1", "C9", "1700000000.000900");
-  const std::string ts = now_stamp();
-  REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
-              .status == 200);
-  REQUIRE(eventually([&] { return api.held().size() == 1; }));
-  a.p->kill(SIGKILL);
-  a.p->wait();
+  acknowledge_then_die(a, api, body);
   CHECK(api.calls_to("/api/chat.postMessage").empty());
 
   // B takes the job over once A's lease has run out, and delivers the reply.
@@ -709,16 +715,10 @@ TEST_CASE(
   temp_dir dir;
   fake_slack_api api;
   const auto env = short_leases(dir, api);
-  api.hold_next("/api/chat.postMessage");
   const std::string body = mention("Ev0KILLED2", "C8", "1700000000.000800");
   {
     server_process a(dir.file("s"), "", env);  // no database URL: the SQLite file
-    const std::string ts = now_stamp();
-    REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
-                .status == 200);
-    REQUIRE(eventually([&] { return api.held().size() == 1; }));
-    a.p->kill(SIGKILL);
-    a.p->wait();
+    acknowledge_then_die(a, api, body);
   }
   server_process again(dir.file("s"), "", env);
   REQUIRE(eventually([&] { return !api.calls_to("/api/chat.postMessage").empty(); }));
