@@ -400,6 +400,22 @@ TEST_CASE("a thousand idle connections do not stop others being served") {
   MESSAGE("idle connections held: " << idle);
 }
 
+// The turns were committed in groups, and a new service on the same database (a restarted
+// process) finds each of these web conversations at its recommendation. Stops the server.
+void check_stored_at_recommendation(running_server& s, const std::vector<std::string>& tokens) {
+  auto stats = s.app->service->stats();
+  CHECK(stats.commits >= 1);
+  CHECK(stats.commits <= stats.turns);
+  s.stop();
+  storage::sqlite_session_store reopened(s.app->db_path);
+  bot::service again(s.app->framework, *s.app->knowledge, reopened);
+  for (const auto& token : tokens) {
+    auto now = again.current({"web", token});
+    REQUIRE(now);
+    CHECK(now->out.recommendation.has_value());
+  }
+}
+
 TEST_CASE("with several I/O threads - parallel conversations each finish with every turn stored") {
   // One loop thread is the default; with more, each thread runs its own loop and each
   // connection stays on one of them; the commits run on the turn threads, one at a time.
@@ -422,19 +438,7 @@ TEST_CASE("with several I/O threads - parallel conversations each finish with ev
     });
   for (auto& t : threads) t.join();
   for (const auto& e : errors) CHECK(e.empty());
-  auto stats = s.app->service->stats();
-  CHECK(stats.commits >= 1);
-  CHECK(stats.commits <= stats.turns);
-  // A new service on the same database (a restarted process) finds each conversation at its
-  // recommendation.
-  s.stop();
-  storage::sqlite_session_store reopened(s.app->db_path);
-  bot::service again(s.app->framework, *s.app->knowledge, reopened);
-  for (const auto& token : tokens) {
-    auto now = again.current({"web", token});
-    REQUIRE(now);
-    CHECK(now->out.recommendation.has_value());
-  }
+  check_stored_at_recommendation(s, tokens);
 }
 
 namespace {
@@ -541,17 +545,9 @@ TEST_CASE(
   }
   // Every turn was stored: a new service on the same database finds each conversation at its
   // recommendation.
-  auto stats = s.app->service->stats();
-  CHECK(stats.commits >= 1);
-  CHECK(stats.commits <= stats.turns);
-  s.stop();
-  storage::sqlite_session_store reopened(s.app->db_path);
-  bot::service again(s.app->framework, *s.app->knowledge, reopened);
-  for (const auto& g : got) {
-    auto now = again.current({"web", g.token});
-    REQUIRE(now);
-    CHECK(now->out.recommendation.has_value());
-  }
+  std::vector<std::string> tokens;
+  for (const auto& g : got) tokens.push_back(g.token);
+  check_stored_at_recommendation(s, tokens);
 }
 
 // --- Hard to break: one client cannot slow or bloat the server for everyone (issue 19) ---
