@@ -1236,7 +1236,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // Words the classifier already read for the question asked count once more only when it is
     // very sure.
     bool reused = used.empty();
-    if (next && next != pending)
+    // "a count of active users somewhere" says nothing of how many: a count is read from its
+    // number (above), not guessed from the words of a sentence about something else.
+    if (next && next != pending && !understanding_.counted(*next))
       if (const option* o = understanding_.classify_answer(*next, w, used, reused ? 2 : 1))
         if (const auto filter = understanding_.filter(w); !filter || filter(*next, *o))
           found.push_back({next->id, o->id, normalize(text), false, {}});

@@ -138,6 +138,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   if (j.contains("surroundings")) lang.surroundings = strings(j, "surroundings", file_name);
   lang.search_terms = string_map(j, "search_terms", file_name);
   lang.abbreviations = string_map(j, "abbreviations", file_name);
+  if (j.contains("limiters")) lang.limiters = strings(j, "limiters", file_name);
   lang.group_words = strings(j, "group_words", file_name);
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items())

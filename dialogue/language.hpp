@@ -111,6 +111,9 @@ struct language {
   std::map<std::string, std::string> search_terms;
   // Chat shorthand read as the words it stands for ("u" -> "you", "ppl" -> "people").
   std::map<std::string, std::string> abbreviations;
+  // Words that only close what came before ("some reports, not much more"): read as a clause
+  // break, so they answer nothing themselves.
+  std::vector<std::string> limiters;
 };
 
 // Example sentences to train the classifier on (config/examples.json): how people answer each

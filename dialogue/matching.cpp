@@ -86,10 +86,12 @@ bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::
                   tokens.begin() + static_cast<std::ptrdiff_t>(end),
                   [](const std::string& t) { return is_one_of(negators, t); }))
     return false;
-  for (std::size_t k = 0; k < negation_reach && k < begin; ++k) {
+  // "we don't do any data science or analytics": a list joined by "or" stays in the reach.
+  for (std::size_t k = 0, reach = 0; reach < negation_reach && k < begin; ++k) {
     const auto& w = tokens[begin - 1 - k];
     if (is_one_of(scope_breaks, w)) break;
     if (is_one_of(negators, w)) return true;
+    if (w != "or" && w != "nor") ++reach;
   }
   for (std::size_t k = end; k < tokens.size() && k < end + 3; ++k) {
     const auto& w = tokens[k];

@@ -325,6 +325,25 @@ words understanding::read(std::string_view text) const {
     }
     i += parts.size() - 1;
   }
+  // "some reporting, not much more": a limiter closes its clause and answers nothing, unless it
+  // is all the message says.
+  for (const auto& limiter : lang_.limiters) {
+    const auto& lw = phrase_words(limiter).tokens;
+    if (lw.empty() || lw.size() >= w.tokens.size()) continue;
+    for (std::size_t i = 0; i + lw.size() <= w.tokens.size(); ++i) {
+      if (!std::equal(lw.begin(), lw.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(i)))
+        continue;
+      auto at = w.tokens.begin() + static_cast<std::ptrdiff_t>(i);
+      auto n = static_cast<std::ptrdiff_t>(lw.size());
+      w.tokens.erase(at + 1, at + n);
+      w.stems.erase(w.stems.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                    w.stems.begin() + static_cast<std::ptrdiff_t>(i) + n);
+      w.stops.erase(w.stops.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                    w.stops.begin() + static_cast<std::ptrdiff_t>(i) + n);
+      w.tokens[i] = std::string(clause_break);
+      w.stems[i] = std::string(clause_break);
+    }
+  }
   // Each correction compares a word with the whole vocabulary: a message gets a bounded number
   // of them, so a long run of unknown words costs no more than a short one.
   std::size_t corrections_left = max_corrections;
@@ -671,6 +690,18 @@ std::optional<double> understanding::share(const words& w, const quantity_rule& 
     if (percent) return std::atof(value.c_str());
   }
   return std::nullopt;
+}
+
+bool understanding::counted(const question& q) const {
+  // Every option is a band of a rule (load), not just one of them (a head count that says
+  // "established company").
+  return std::any_of(lang_.quantities.begin(), lang_.quantities.end(), [&](const quantity_rule& r) {
+    return r.question == q.id && !r.share &&
+           std::all_of(q.options.begin(), q.options.end(), [&](const option& o) {
+             return std::any_of(r.bands.begin(), r.bands.end(),
+                                [&](const quantity_band& b) { return b.option == o.id; });
+           });
+  });
 }
 
 const option* understanding::by_quantity(const question& q, const words& w, bool pending) const {

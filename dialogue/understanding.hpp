@@ -60,6 +60,10 @@ class understanding {
   // quantity rule; `pending` says the question is being asked (no unit word needed then).
   const option* by_quantity(const question& q, const words& w, bool pending) const;
 
+  // Every option of the question is a band of counted things ("how much load"): read from a
+  // number, not guessed from other words.
+  bool counted(const question& q) const;
+
   // "could be 500 could be 50k": the options each number on its own picks, each once.
   std::vector<const option*> by_each_quantity(const question& q, const words& w) const;
 

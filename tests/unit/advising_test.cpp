@@ -229,3 +229,25 @@ TEST_CASE(
   // The size is not asked again: the conversation goes on to the next question.
   CHECK(t.out.question == "priority");
 }
+
+TEST_CASE("a limiter closes its clause - the words before it still answer") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "web", "both", "yes"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "data");
+  auto t = f.say("some reporting for the revenue team, not much more");
+  CHECK(t.out.text.find("Some: reports") != std::string::npos);
+  CHECK(t.out.stage == dialogue::stage::asking);  // no change of the system's main job proposed
+  CHECK(t.out.question == "scale");
+}
+
+TEST_CASE("a count is read from a number - not guessed for the next question from other words") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "data");
+  auto t = f.say("barely any, maybe a count of active users somewhere");
+  CHECK(t.out.text.find("Little or none") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+  CHECK(t.out.question == "scale");
+}

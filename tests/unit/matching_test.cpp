@@ -231,3 +231,12 @@ TEST_CASE("no x denies that x exists - not x denies what the thing is") {
     got[f.question] = f.option;
   CHECK(got["data"] == "none");  // the workload's words are the classifier's, in the engine
 }
+
+TEST_CASE("a negation reaches through a list joined by or") {
+  const auto& fw = advisor::test::shipped_framework();
+  const question& workload = *fw.find_question("workload");
+  // "analytics" stands six words after "don't", two of them the list's "or".
+  auto m = match_reply(workload, "we don't do any data science or analytics at all");
+  CHECK(m.chosen == nullptr);
+  CHECK(m.candidates.empty());
+}

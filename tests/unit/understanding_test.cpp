@@ -444,3 +444,12 @@ TEST_CASE("two numbers in different bands are two readings - not the larger one"
   CHECK(plain().by_each_quantity(scale, plain().read("5 to 10 million requests")).front()->id ==
         "high");
 }
+
+TEST_CASE("shorthand for tens and hundreds counts like the words") {
+  const question& scale = *shipped().find_question("scale");
+  const option* o = plain().by_quantity(
+      scale, plain().read("10s of thousands of concurrent connections at peak"), true);
+  REQUIRE(o);
+  CHECK(o->id == "high");
+  CHECK(plain().read("python data libs").tokens.back() == "libraries");
+}
