@@ -958,6 +958,20 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   };
   const intent said = understanding_.command_in(w, c.s);
   const auto yes_no = understanding_.polarity(w);
+  // "what about Go?", "php vs node?": a subject the sources never mention. A tool a backend runs
+  // with ("postgres", "k8s") beside one of the stacks is no such subject: the question is about
+  // the stack ("microservices on k8s, is node a fit?"), and the search leaves the tool out.
+  const bool names_a_stack = std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
+    return std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
+      return std::find(st.names.begin(), st.names.end(), t) != st.names.end();
+    });
+  });
+  std::vector<std::string> unknown_subjects;  // named, and in no fact
+  for (const auto& subject : understanding_.other_subjects(w))
+    if (kb_.search(subject, 1).empty()) unknown_subjects.push_back(subject);
+  const bool uncovered_subject = std::any_of(
+      unknown_subjects.begin(), unknown_subjects.end(),
+      [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
 
   // A proposal waits for a yes or a no.
   if (proposing) {
@@ -1052,6 +1066,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     std::string rest;
     for (const auto& t : understanding_.core(w)) rest += (rest.empty() ? "" : " ") + t;
     if (said.command == command::compare) {
+      // "php vs node?": no side by side for a subject the sources never mention.
+      if (uncovered_subject) return b.refuse(notice::not_covered, part::not_covered{});
       // The topic: what follows the command word.
       rest.clear();
       for (std::size_t i = said.end; i < w.tokens.size(); ++i)
@@ -1122,17 +1138,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // A tool a backend runs with is left out of the search instead ("microservices on k8s, is
     // node a fit?" asks about microservices); if nothing else is covered, neither is it.
     words asked = w;
-    for (const auto& subject : understanding_.other_subjects(w)) {
-      if (!kb_.search(subject, 1).empty()) continue;
-      // Only a question about one of the stacks: "postgres or mongo?" is not one.
-      const bool names_a_stack =
-          std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
-            return std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
-              return std::find(st.names.begin(), st.names.end(), t) != st.names.end();
-            });
-          });
-      if (!understanding_.surrounding(subject) || !names_a_stack)
-        return b.refuse(notice::not_covered, part::not_covered{});
+    if (uncovered_subject) return b.refuse(notice::not_covered, part::not_covered{});
+    for (const auto& subject : unknown_subjects) {
       for (std::size_t i = asked.tokens.size(); i-- > 0;)
         if (asked.tokens[i] == subject) {
           asked.tokens.erase(asked.tokens.begin() + static_cast<std::ptrdiff_t>(i));
@@ -1304,6 +1311,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
 
   if (proposing) return b.refuse(notice::no_match, part::proposal_unclear{});
+  // "random q but whats the weather in berlin": a question word and a subject the sources never
+  // mention, though the sentence does not open as a question.
+  if (uncovered_subject && understanding_.has_wh_word(w))
+    return b.refuse(notice::not_covered, part::not_covered{});
   if (pending) {
     const auto& m = reply_to_pending();
     if (m.candidates.size() > 1) {

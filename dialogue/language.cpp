@@ -135,6 +135,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.greetings = strings(j, "greetings", file_name);
   lang.question_phrases = strings(j, "question_phrases", file_name);
   lang.other_subjects = strings(j, "other_subjects", file_name);
+  if (auto it = j.find("subject_verbs"); it != j.end() && it->is_object())
+    for (const auto& [word, after] : it->items())
+      if (word != "about") lang.subject_verbs[word] = strings(it.value(), word.c_str(), file_name);
   if (j.contains("surroundings")) lang.surroundings = strings(j, "surroundings", file_name);
   lang.search_terms = string_map(j, "search_terms", file_name);
   lang.abbreviations = string_map(j, "abbreviations", file_name);

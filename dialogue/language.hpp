@@ -104,6 +104,8 @@ struct language {
       question_phrases;  // phrases that make a message a question wherever they stand
   std::vector<std::string>
       other_subjects;  // subjects people ask about that may lie outside the sources
+  // Of those, words that are verbs before these words or a stack's name ("go with python").
+  std::map<std::string, std::vector<std::string>> subject_verbs;
   // Of those, tools a backend runs with ("postgres", "k8s"): a question naming one is still
   // for the sources when it also asks about something they cover.
   std::vector<std::string> surroundings;

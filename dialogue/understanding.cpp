@@ -704,6 +704,11 @@ bool understanding::counted(const question& q) const {
   });
 }
 
+bool understanding::has_wh_word(const words& w) const {
+  return std::any_of(w.tokens.begin(), w.tokens.end(),
+                     [&](const std::string& t) { return contains(lang_.grammar.wh_words, t); });
+}
+
 const option* understanding::by_quantity(const question& q, const words& w, bool pending) const {
   for (const auto& rule : lang_.quantities) {
     if (rule.question != q.id) continue;
@@ -771,8 +776,16 @@ std::vector<const option*> understanding::by_each_quantity(const question& q,
 
 std::vector<std::string> understanding::other_subjects(const words& w) const {
   std::vector<std::string> out;
-  for (const auto& t : w.tokens)
-    if (contains(lang_.other_subjects, t)) out.push_back(t);
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    const auto& t = w.tokens[i];
+    if (!contains(lang_.other_subjects, t)) continue;
+    // "should we just go node": a verb, not the language.
+    if (auto verb = lang_.subject_verbs.find(t);
+        verb != lang_.subject_verbs.end() && i + 1 < w.tokens.size() &&
+        (contains(verb->second, w.tokens[i + 1]) || names_stack(fw_, w.tokens[i + 1])))
+      continue;
+    out.push_back(t);
+  }
   return out;
 }
 

@@ -63,6 +63,8 @@ class understanding {
   // Every option of the question is a band of counted things ("how much load"): read from a
   // number, not guessed from other words.
   bool counted(const question& q) const;
+  // A question word ("what", "how") stands anywhere in the message.
+  bool has_wh_word(const words& w) const;
 
   // "could be 500 could be 50k": the options each number on its own picks, each once.
   std::vector<const option*> by_each_quantity(const question& q, const words& w) const;

@@ -251,3 +251,21 @@ TEST_CASE("a count is read from a number - not guessed for the next question fro
   CHECK(t.out.text.find("expected load") == std::string::npos);
   CHECK(t.out.question == "scale");
 }
+
+TEST_CASE("a subject the sources never mention is not covered - in a comparison or mid-sentence") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  f.pick("validate");
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  for (const char* text : {"php vs node?", "random q but whats the weather in berlin rn"}) {
+    CAPTURE(text);
+    auto t = f.say(text);
+    CHECK(t.out.notice == dialogue::notice::not_covered);
+    CHECK(t.out.question == "workload");  // asked again, nothing recorded
+  }
+  // "go" before a stack's name is a verb: the question is about the team's skills.
+  auto t = f.say("our team knows js really well, should we just go node?");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK_FALSE(t.out.facts.empty());
+}
