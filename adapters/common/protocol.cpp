@@ -1,8 +1,12 @@
 #include "adapters/common/protocol.hpp"
 
+#include <algorithm>
+#include <array>
 #include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "adapters/common/json_writer.hpp"
@@ -91,15 +95,11 @@ std::string error_frame(std::string_view code, std::string_view message) {
   return dump({{"type", "error"}, {"code", code}, {"message", message}});
 }
 
-std::string reply_frame(const turn& t) {
-  const auto& out = t.out;
-  json_writer w;
-  w.reserve(256 + out.text.size() + out.options.size() * 48);
-  w.begin_object();
-  w.key("type").value("reply");
-  w.key("text").value(out.text);
-  w.key("options").begin_array();
-  for (const auto& o : out.options)
+namespace {
+
+void write_options(json_writer& w, const std::vector<dialogue::option_view>& options) {
+  w.begin_array();
+  for (const auto& o : options)
     w.begin_object()
         .key("id")
         .value(o.id)
@@ -109,6 +109,77 @@ std::string reply_frame(const turn& t) {
         .value(dialogue::to_string(o.role))
         .end_object();
   w.end_array();
+}
+
+// The written form of what repeats from turn to turn, kept per thread (no lock): a question's
+// options (checked in full against the turn's before use: the same question id in another
+// framework, or version of one, may offer others) and the recommendation (the engine shares
+// one per set of answers and never changes it, so the object itself is the key; the entry
+// keeps it alive, so its address is not reused while remembered).
+class written_parts {
+ public:
+  std::string_view options(const std::string& question,
+                           const std::vector<dialogue::option_view>& options) {
+    auto it = options_.find(question);
+    if (it != options_.end() && same(it->second.options, options)) return it->second.json;
+    if (options_.size() >= capacity) options_.clear();
+    json_writer w;
+    write_options(w, options);
+    auto& entry = options_[question];
+    entry.options = options;
+    entry.json = w.take();
+    return entry.json;
+  }
+
+  std::string_view recommendation(const std::shared_ptr<const dialogue::recommendation>& r) {
+    for (const auto& e : recommendations_)
+      if (e.of == r) return e.json;
+    json_writer w;
+    write_recommendation(w, *r);
+    auto& e = recommendations_[next_++ % recommendations_.size()];
+    e.of = r;
+    e.json = w.take();
+    return e.json;
+  }
+
+ private:
+  static constexpr std::size_t capacity = 256;
+
+  static bool same(const std::vector<dialogue::option_view>& a,
+                   const std::vector<dialogue::option_view>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+      return x.role == y.role && x.id == y.id && x.label == y.label;
+    });
+  }
+
+  struct written_options {
+    std::vector<dialogue::option_view> options;
+    std::string json;
+  };
+  struct written_recommendation {
+    std::shared_ptr<const dialogue::recommendation> of;
+    std::string json;
+  };
+  std::unordered_map<std::string, written_options> options_;
+  std::array<written_recommendation, 8> recommendations_;
+  std::size_t next_ = 0;
+};
+
+thread_local written_parts written;
+
+}  // namespace
+
+std::string reply_frame(const turn& t) {
+  const auto& out = t.out;
+  std::string_view options = written.options(out.question, out.options);
+  std::string_view recommendation =
+      out.recommendation ? written.recommendation(out.recommendation) : std::string_view();
+  json_writer w;
+  w.reserve(192 + out.text.size() + options.size() + recommendation.size());
+  w.begin_object();
+  w.key("type").value("reply");
+  w.key("text").value(out.text);
+  w.key("options").raw(options);
   w.key("progress")
       .begin_object()
       .key("step")
@@ -122,10 +193,7 @@ std::string reply_frame(const turn& t) {
   if (!out.error.empty()) w.key("notice").value(out.error);
   if (out.action != dialogue::command::none)
     w.key("understood").value(dialogue::to_string(out.action));
-  if (out.recommendation) {
-    w.key("recommendation");
-    write_recommendation(w, *out.recommendation);
-  }
+  if (out.recommendation) w.key("recommendation").raw(recommendation);
   if (!t.history.empty()) {
     w.key("history").begin_array();
     for (const auto& m : t.history) {

@@ -132,7 +132,7 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
       {"c1", "They disagree", {{"python", "fast enough", {"S1"}}, {"nodejs", "faster", {"S2"}}}});
   r.next_steps = {"Try FastAPI"};
   r.unknowns = {"Team size"};
-  t.out.recommendation = r;
+  t.out.recommendation = std::make_shared<const dialogue::recommendation>(r);
   t.out.finished = true;
   auto j = json::parse(bot::reply_frame(t));
   CHECK(j["type"] == "reply");
