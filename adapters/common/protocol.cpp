@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "adapters/common/flat_frame.hpp"
 #include "adapters/common/json_writer.hpp"
 #include "bot/infra/log.hpp"
 #include "dialogue/presentation.hpp"
@@ -218,26 +219,43 @@ std::string session_frame(std::string_view token, bool resumed,
   return dump(f);
 }
 
-std::variant<std::string, client_message> parse_frame(std::string_view frame,
-                                                      std::string_view channel,
-                                                      std::string_view token) {
+namespace {
+
+// The members parse_frame reads, from a frame the full parser read (views into `msg`).
+frame_fields fields_of(const json& msg) {
+  frame_fields out;
+  for (const auto& [key, v] : msg.items()) {
+    frame_value* slot = out.find(key);
+    if (!slot) continue;
+    if (v.is_string()) {
+      slot->is = frame_value::kind::string;
+      slot->text = v.get_ref<const std::string&>();
+    } else if (v.is_boolean()) {
+      slot->is = frame_value::kind::boolean;
+      slot->boolean = v.get<bool>();
+    } else {
+      slot->is = v.is_null() ? frame_value::kind::null : frame_value::kind::other;
+    }
+  }
+  return out;
+}
+
+std::variant<std::string, client_message> read_message(const frame_fields& msg,
+                                                       std::string_view channel,
+                                                       std::string_view token) {
   using opening = client_message::opening;
-  if (frame.size() > max_message_bytes)
-    return error_frame("too_large", "Messages are limited to 64 KiB.");
-  json msg = json::parse(frame, nullptr, false);
-  if (msg.is_discarded())
-    return error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).");
-  if (!msg.is_object())
-    return error_frame("invalid_json", "A message must be a JSON object with a \"type\".");
-  auto type_it = msg.find("type");
-  if (type_it == msg.end() || !type_it->is_string())
+  using kind = frame_value::kind;
+  if (msg.type.is != kind::string)
     return error_frame("unknown_type", "A message needs a \"type\": start, message or choose.");
-  const std::string& type = type_it->get_ref<const std::string&>();
-  auto text_of = [&](const char* key) -> std::optional<std::string> {
-    auto it = msg.find(key);
-    if (it == msg.end() || it->is_null()) return std::string{};
-    if (!it->is_string()) return std::nullopt;
-    return std::move(it->get_ref<std::string&>());
+  std::string_view type = msg.type.text;
+  // Absent or null: empty; not a string: nullopt.
+  auto text_of = [](const frame_value& v) -> std::optional<std::string> {
+    if (v.is == kind::missing || v.is == kind::null) return std::string{};
+    if (v.is != kind::string) return std::nullopt;
+    return std::string(v.text);
+  };
+  auto flag_ok = [](const frame_value& v) {
+    return v.is == kind::missing || v.is == kind::boolean;
   };
   client_message m;
   m.in.key.channel = channel;
@@ -249,13 +267,10 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
     return std::move(m);
   };
   if (type == "start") {
-    auto session = text_of("session");
-    auto text = text_of("text");
-    auto framework = text_of("framework");
-    auto fresh = msg.find("fresh");
-    auto history = msg.find("history");
-    if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()) ||
-        (history != msg.end() && !history->is_boolean()))
+    auto session = text_of(msg.session);
+    auto text = text_of(msg.text);
+    auto framework = text_of(msg.framework);
+    if (!session || !text || !framework || !flag_ok(msg.fresh) || !flag_ok(msg.history))
       return error_frame("invalid_message",
                          "\"session\", \"text\" and \"framework\" must be strings, "
                          "\"fresh\" and \"history\" true or false.");
@@ -263,13 +278,12 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
     // Resuming: the session must exist; a fresh start replaces its conversation.
     m.session = opening::resumed;
     m.in.key.key = std::move(*session);
-    m.in.what = adapters::action::resume(std::move(*text), fresh != msg.end() && fresh->get<bool>(),
-                                         history != msg.end() && history->get<bool>());
+    m.in.what = adapters::action::resume(std::move(*text), msg.fresh.boolean, msg.history.boolean);
     m.in.what.framework = std::move(*framework);
     return m;
   }
   if (type == "message") {
-    auto text = text_of("text");
+    auto text = text_of(msg.text);
     if (!text || text->empty())
       return error_frame("invalid_message", "A message needs a non-empty \"text\" string.");
     if (token.empty()) return create(std::move(*text), {});
@@ -278,8 +292,8 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
     return m;
   }
   if (type == "choose") {
-    auto option = text_of("option");
-    auto question = text_of("question");
+    auto option = text_of(msg.option);
+    auto question = text_of(msg.question);
     if (!option || option->empty() || !question)
       return error_frame("invalid_message", "A choose message needs an \"option\" id string.");
     if (token.empty())
@@ -291,6 +305,23 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
   }
   return error_frame("unknown_type",
                      "Unknown message type \"" + echo(type) + "\": use start, message or choose.");
+}
+
+}  // namespace
+
+std::variant<std::string, client_message> parse_frame(std::string_view frame,
+                                                      std::string_view channel,
+                                                      std::string_view token) {
+  if (frame.size() > max_message_bytes)
+    return error_frame("too_large", "Messages are limited to 64 KiB.");
+  // The widget's frames are read without a JSON tree; anything else by the full parser.
+  if (auto flat = scan_flat_frame(frame)) return read_message(*flat, channel, token);
+  json msg = json::parse(frame, nullptr, false);
+  if (msg.is_discarded())
+    return error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).");
+  if (!msg.is_object())
+    return error_frame("invalid_json", "A message must be a JSON object with a \"type\".");
+  return read_message(fields_of(msg), channel, token);
 }
 
 std::vector<std::string> render_reply(const reply_context& c, const result& res) {
