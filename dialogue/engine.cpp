@@ -171,15 +171,21 @@ progress progress_of(const framework& fw, const std::vector<char>& branching,
   return {answered + 1, answered + ahead};
 }
 
-// score(fw, kb, s), remembered.
-recommendation scored(const framework& fw, const knowledge::knowledge_source& kb,
-                      engine::answers_memo& memo, const state& s) {
+// score(fw, kb, s), remembered: the memo's own copy, shared rather than copied.
+std::shared_ptr<const recommendation> remembered(const framework& fw,
+                                                 const knowledge::knowledge_source& kb,
+                                                 engine::answers_memo& memo, const state& s) {
   std::string key = engine::answers_memo::recommendation_key(fw, s);
-  if (key.empty()) return score(fw, kb, s);
-  if (auto known = memo.find_recommendation(key)) return *known;
+  if (key.empty()) return std::make_shared<const recommendation>(score(fw, kb, s));
+  if (auto known = memo.find_recommendation(key)) return known;
   auto rec = std::make_shared<const recommendation>(score(fw, kb, s));
   memo.remember_recommendation(std::move(key), rec);
-  return *rec;
+  return rec;
+}
+
+recommendation scored(const framework& fw, const knowledge::knowledge_source& kb,
+                      engine::answers_memo& memo, const state& s) {
+  return *remembered(fw, kb, memo, s);
 }
 
 // An answer as the user sees it (the presentation words "not sure").
@@ -268,8 +274,8 @@ class turn_builder {
                                  option_role::change});
     } else {
       out.stage = stage::recommended;
-      recommendation rec = scored(c_.fw, c_.kb, c_.memo, after);
-      out.parts.push_back(recommended_part(rec));
+      auto rec = remembered(c_.fw, c_.kb, c_.memo, after);
+      out.parts.push_back(recommended_part(*rec));
       out.recommendation = std::move(rec);
       out.finished = true;
       for (command cmd : {command::why, command::summary, command::restart})

@@ -87,7 +87,9 @@ struct outcome {
   std::vector<option_view> options;
   std::string question;  // the pending question id ("review" while reviewing; "" when done)
   dialogue::progress progress;
-  std::optional<dialogue::recommendation> recommendation;
+  // Shared with the engine's memo and never changed once here (channels may keep what they
+  // made of it per recommendation).
+  std::shared_ptr<const dialogue::recommendation> recommendation;
   std::string error;      // to_string(notice) when the input was refused; state unchanged
   bool finished = false;  // the recommendation has been given
   dialogue::stage stage = stage::asking;

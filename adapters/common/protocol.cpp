@@ -1,10 +1,15 @@
 #include "adapters/common/protocol.hpp"
 
+#include <algorithm>
+#include <array>
 #include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
+#include "adapters/common/flat_frame.hpp"
 #include "adapters/common/json_writer.hpp"
 #include "bot/infra/log.hpp"
 #include "dialogue/presentation.hpp"
@@ -91,15 +96,11 @@ std::string error_frame(std::string_view code, std::string_view message) {
   return dump({{"type", "error"}, {"code", code}, {"message", message}});
 }
 
-std::string reply_frame(const turn& t) {
-  const auto& out = t.out;
-  json_writer w;
-  w.reserve(256 + out.text.size() + out.options.size() * 48);
-  w.begin_object();
-  w.key("type").value("reply");
-  w.key("text").value(out.text);
-  w.key("options").begin_array();
-  for (const auto& o : out.options)
+namespace {
+
+void write_options(json_writer& w, const std::vector<dialogue::option_view>& options) {
+  w.begin_array();
+  for (const auto& o : options)
     w.begin_object()
         .key("id")
         .value(o.id)
@@ -109,6 +110,77 @@ std::string reply_frame(const turn& t) {
         .value(dialogue::to_string(o.role))
         .end_object();
   w.end_array();
+}
+
+// The written form of what repeats from turn to turn, kept per thread (no lock): a question's
+// options (checked in full against the turn's before use: the same question id in another
+// framework, or version of one, may offer others) and the recommendation (the engine shares
+// one per set of answers and never changes it, so the object itself is the key; the entry
+// keeps it alive, so its address is not reused while remembered).
+class written_parts {
+ public:
+  std::string_view options(const std::string& question,
+                           const std::vector<dialogue::option_view>& options) {
+    auto it = options_.find(question);
+    if (it != options_.end() && same(it->second.options, options)) return it->second.json;
+    if (options_.size() >= capacity) options_.clear();
+    json_writer w;
+    write_options(w, options);
+    auto& entry = options_[question];
+    entry.options = options;
+    entry.json = w.take();
+    return entry.json;
+  }
+
+  std::string_view recommendation(const std::shared_ptr<const dialogue::recommendation>& r) {
+    for (const auto& e : recommendations_)
+      if (e.of == r) return e.json;
+    json_writer w;
+    write_recommendation(w, *r);
+    auto& e = recommendations_[next_++ % recommendations_.size()];
+    e.of = r;
+    e.json = w.take();
+    return e.json;
+  }
+
+ private:
+  static constexpr std::size_t capacity = 256;
+
+  static bool same(const std::vector<dialogue::option_view>& a,
+                   const std::vector<dialogue::option_view>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+      return x.role == y.role && x.id == y.id && x.label == y.label;
+    });
+  }
+
+  struct written_options {
+    std::vector<dialogue::option_view> options;
+    std::string json;
+  };
+  struct written_recommendation {
+    std::shared_ptr<const dialogue::recommendation> of;
+    std::string json;
+  };
+  std::unordered_map<std::string, written_options> options_;
+  std::array<written_recommendation, 8> recommendations_;
+  std::size_t next_ = 0;
+};
+
+thread_local written_parts written;
+
+}  // namespace
+
+std::string reply_frame(const turn& t) {
+  const auto& out = t.out;
+  std::string_view options = written.options(out.question, out.options);
+  std::string_view recommendation =
+      out.recommendation ? written.recommendation(out.recommendation) : std::string_view();
+  json_writer w;
+  w.reserve(192 + out.text.size() + options.size() + recommendation.size());
+  w.begin_object();
+  w.key("type").value("reply");
+  w.key("text").value(out.text);
+  w.key("options").raw(options);
   w.key("progress")
       .begin_object()
       .key("step")
@@ -122,10 +194,7 @@ std::string reply_frame(const turn& t) {
   if (!out.error.empty()) w.key("notice").value(out.error);
   if (out.action != dialogue::command::none)
     w.key("understood").value(dialogue::to_string(out.action));
-  if (out.recommendation) {
-    w.key("recommendation");
-    write_recommendation(w, *out.recommendation);
-  }
+  if (out.recommendation) w.key("recommendation").raw(recommendation);
   if (!t.history.empty()) {
     w.key("history").begin_array();
     for (const auto& m : t.history) {
@@ -150,26 +219,43 @@ std::string session_frame(std::string_view token, bool resumed,
   return dump(f);
 }
 
-std::variant<std::string, client_message> parse_frame(std::string_view frame,
-                                                      std::string_view channel,
-                                                      std::string_view token) {
+namespace {
+
+// The members parse_frame reads, from a frame the full parser read (views into `msg`).
+frame_fields fields_of(const json& msg) {
+  frame_fields out;
+  for (const auto& [key, v] : msg.items()) {
+    frame_value* slot = out.find(key);
+    if (!slot) continue;
+    if (v.is_string()) {
+      slot->is = frame_value::kind::string;
+      slot->text = v.get_ref<const std::string&>();
+    } else if (v.is_boolean()) {
+      slot->is = frame_value::kind::boolean;
+      slot->boolean = v.get<bool>();
+    } else {
+      slot->is = v.is_null() ? frame_value::kind::null : frame_value::kind::other;
+    }
+  }
+  return out;
+}
+
+std::variant<std::string, client_message> read_message(const frame_fields& msg,
+                                                       std::string_view channel,
+                                                       std::string_view token) {
   using opening = client_message::opening;
-  if (frame.size() > max_message_bytes)
-    return error_frame("too_large", "Messages are limited to 64 KiB.");
-  json msg = json::parse(frame, nullptr, false);
-  if (msg.is_discarded())
-    return error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).");
-  if (!msg.is_object())
-    return error_frame("invalid_json", "A message must be a JSON object with a \"type\".");
-  auto type_it = msg.find("type");
-  if (type_it == msg.end() || !type_it->is_string())
+  using kind = frame_value::kind;
+  if (msg.type.is != kind::string)
     return error_frame("unknown_type", "A message needs a \"type\": start, message or choose.");
-  const std::string& type = type_it->get_ref<const std::string&>();
-  auto text_of = [&](const char* key) -> std::optional<std::string> {
-    auto it = msg.find(key);
-    if (it == msg.end() || it->is_null()) return std::string{};
-    if (!it->is_string()) return std::nullopt;
-    return std::move(it->get_ref<std::string&>());
+  std::string_view type = msg.type.text;
+  // Absent or null: empty; not a string: nullopt.
+  auto text_of = [](const frame_value& v) -> std::optional<std::string> {
+    if (v.is == kind::missing || v.is == kind::null) return std::string{};
+    if (v.is != kind::string) return std::nullopt;
+    return std::string(v.text);
+  };
+  auto flag_ok = [](const frame_value& v) {
+    return v.is == kind::missing || v.is == kind::boolean;
   };
   client_message m;
   m.in.key.channel = channel;
@@ -181,13 +267,10 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
     return std::move(m);
   };
   if (type == "start") {
-    auto session = text_of("session");
-    auto text = text_of("text");
-    auto framework = text_of("framework");
-    auto fresh = msg.find("fresh");
-    auto history = msg.find("history");
-    if (!session || !text || !framework || (fresh != msg.end() && !fresh->is_boolean()) ||
-        (history != msg.end() && !history->is_boolean()))
+    auto session = text_of(msg.session);
+    auto text = text_of(msg.text);
+    auto framework = text_of(msg.framework);
+    if (!session || !text || !framework || !flag_ok(msg.fresh) || !flag_ok(msg.history))
       return error_frame("invalid_message",
                          "\"session\", \"text\" and \"framework\" must be strings, "
                          "\"fresh\" and \"history\" true or false.");
@@ -195,13 +278,12 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
     // Resuming: the session must exist; a fresh start replaces its conversation.
     m.session = opening::resumed;
     m.in.key.key = std::move(*session);
-    m.in.what = adapters::action::resume(std::move(*text), fresh != msg.end() && fresh->get<bool>(),
-                                         history != msg.end() && history->get<bool>());
+    m.in.what = adapters::action::resume(std::move(*text), msg.fresh.boolean, msg.history.boolean);
     m.in.what.framework = std::move(*framework);
     return m;
   }
   if (type == "message") {
-    auto text = text_of("text");
+    auto text = text_of(msg.text);
     if (!text || text->empty())
       return error_frame("invalid_message", "A message needs a non-empty \"text\" string.");
     if (token.empty()) return create(std::move(*text), {});
@@ -210,8 +292,8 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
     return m;
   }
   if (type == "choose") {
-    auto option = text_of("option");
-    auto question = text_of("question");
+    auto option = text_of(msg.option);
+    auto question = text_of(msg.question);
     if (!option || option->empty() || !question)
       return error_frame("invalid_message", "A choose message needs an \"option\" id string.");
     if (token.empty())
@@ -223,6 +305,23 @@ std::variant<std::string, client_message> parse_frame(std::string_view frame,
   }
   return error_frame("unknown_type",
                      "Unknown message type \"" + echo(type) + "\": use start, message or choose.");
+}
+
+}  // namespace
+
+std::variant<std::string, client_message> parse_frame(std::string_view frame,
+                                                      std::string_view channel,
+                                                      std::string_view token) {
+  if (frame.size() > max_message_bytes)
+    return error_frame("too_large", "Messages are limited to 64 KiB.");
+  // The widget's frames are read without a JSON tree; anything else by the full parser.
+  if (auto flat = scan_flat_frame(frame)) return read_message(*flat, channel, token);
+  json msg = json::parse(frame, nullptr, false);
+  if (msg.is_discarded())
+    return error_frame("invalid_json", "That message is not valid JSON (UTF-8 text expected).");
+  if (!msg.is_object())
+    return error_frame("invalid_json", "A message must be a JSON object with a \"type\".");
+  return read_message(fields_of(msg), channel, token);
 }
 
 std::vector<std::string> render_reply(const reply_context& c, const result& res) {

@@ -85,7 +85,7 @@ TEST_CASE(
         }
         // So does the remembered recommendation, and "why" built from it.
         CHECK(again.text == fresh.text);
-        CHECK(again.recommendation.has_value() == fresh.recommendation.has_value());
+        CHECK((again.recommendation != nullptr) == (fresh.recommendation != nullptr));
         if (fresh.recommendation) {
           CHECK(again.recommendation->choice == fresh.recommendation->choice);
           CHECK(again.recommendation->confidence == fresh.recommendation->confidence);

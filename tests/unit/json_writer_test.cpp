@@ -132,7 +132,7 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
       {"c1", "They disagree", {{"python", "fast enough", {"S1"}}, {"nodejs", "faster", {"S2"}}}});
   r.next_steps = {"Try FastAPI"};
   r.unknowns = {"Team size"};
-  t.out.recommendation = r;
+  t.out.recommendation = std::make_shared<const dialogue::recommendation>(r);
   t.out.finished = true;
   auto j = json::parse(bot::reply_frame(t));
   CHECK(j["type"] == "reply");
@@ -156,4 +156,46 @@ TEST_CASE("a reply frame with a recommendation reads back field by field") {
         json{{"position", "nodejs"}, {"claim", "faster"}, {"sources", {"S2"}}});
   CHECK(rec["next_steps"] == json::array({"Try FastAPI"}));
   CHECK(rec["unknowns"] == json::array({"Team size"}));
+}
+
+TEST_CASE(
+    "kept options and recommendations are used only for the same options and the same "
+    "recommendation") {
+  bot::turn t;
+  t.out.text = "Pick one";
+  t.out.question = "q1";
+  t.out.options = {{"a", "Option A"}, {"b", "Option B"}};
+  auto options_of = [&] { return json::parse(bot::reply_frame(t))["options"]; };
+  json first = options_of();
+  CHECK(first[1]["label"] == "Option B");
+  CHECK(options_of() == first);
+  // The same question id with other options (another framework, or version): its own text.
+  t.out.options = {{"a", "Option A"}, {"b", "Option \"B\", renamed"}};
+  CHECK(options_of()[1]["label"] == "Option \"B\", renamed");
+  t.out.options = {{"a", "Option A"}, {"b", "Option B", dialogue::option_role::not_sure}};
+  CHECK(options_of()[1]["role"] == "not_sure");
+  t.out.options = {{"a", "Option A"}};
+  CHECK(options_of().size() == 1);
+  t.out.options = {{"a", "Option A"}, {"b", "Option B"}};
+  CHECK(options_of() == first);
+
+  // A recommendation is written once per object; another object is written on its own.
+  dialogue::recommendation r;
+  r.choice = "python";
+  r.choice_label = "Python";
+  r.reasons.push_back({"You said ML", {"Source A"}, {"f1"}, "q1", {{"python", 3}}});
+  auto python = std::make_shared<const dialogue::recommendation>(r);
+  r.choice = "nodejs";
+  r.choice_label = "Node.js";
+  auto nodejs = std::make_shared<const dialogue::recommendation>(r);
+  t.out.recommendation = python;
+  std::string with_python = bot::reply_frame(t);
+  CHECK(json::parse(with_python)["recommendation"]["choice"] == "python");
+  CHECK(bot::reply_frame(t) == with_python);
+  t.out.recommendation = nodejs;
+  CHECK(json::parse(bot::reply_frame(t))["recommendation"]["choice_label"] == "Node.js");
+  t.out.recommendation = python;
+  CHECK(bot::reply_frame(t) == with_python);
+  t.out.recommendation = nullptr;
+  CHECK(!json::parse(bot::reply_frame(t)).contains("recommendation"));
 }

@@ -157,8 +157,9 @@ TEST_SUITE("slack blocks") {
     dialogue::outcome out;
     out.text = "**My recommendation: Python**";
     out.finished = true;
-    out.recommendation = dialogue::recommendation{};
-    out.recommendation->choice_label = "Python";
+    dialogue::recommendation rec;
+    rec.choice_label = "Python";
+    out.recommendation = std::make_shared<const dialogue::recommendation>(std::move(rec));
     out.options = {{"why", "Why this choice?"}};
     CHECK(render_turn(out, {"U1", "", {}}, true).blocks[0]["type"] == "header");
     CHECK(render_turn(out, {"U1", "", {}}, false).blocks[0]["type"] == "section");
