@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "bot/app.hpp"
 #include "bot/paths.hpp"
@@ -47,6 +50,23 @@ inline const dialogue::framework& shipped_framework() {
     return dialogue::parse_framework(bot::read_file(file), file);
   }();
   return fw;
+}
+
+// The shipped framework as a release might change it: version 2, its first question worded
+// anew. Written to `file`; returns the new wording.
+inline std::string write_framework_v2(const std::string& file) {
+  const std::string v1_question = "First, who is this decision for?";
+  const std::string v2_question = "Who is this decision for? (version 2)";
+  std::string text = bot::read_file(source_path("config/framework.json"));
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{R"("version": "1")", R"("version": "2")"},
+        {v1_question, v2_question}}) {
+    auto at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("framework.json has no " + from);
+    text.replace(at, from.size(), to);
+  }
+  std::ofstream(file) << text;
+  return v2_question;
 }
 
 inline bot::config test_config(const std::string& data_dir) {
