@@ -52,21 +52,26 @@ inline const dialogue::framework& shipped_framework() {
   return fw;
 }
 
-// The shipped framework as a release might change it: version 2, its first question worded
-// anew. Written to `file`; returns the new wording.
-inline std::string write_framework_v2(const std::string& file) {
-  const std::string v1_question = "First, who is this decision for?";
-  const std::string v2_question = "Who is this decision for? (version 2)";
+// The shipped framework as a release might change it: `version`, its first question worded
+// anew. Returns the document and the new wording.
+inline std::pair<std::string, std::string> changed_framework(const std::string& version) {
+  const std::string question = "Who is this decision for? (version " + version + ")";
   std::string text = bot::read_file(source_path("config/framework.json"));
   for (auto [from, to] :
-       {std::pair<std::string, std::string>{R"("version": "1")", R"("version": "2")"},
-        {v1_question, v2_question}}) {
+       {std::pair<std::string, std::string>{R"("version": "1")", R"("version": ")" + version + '"'},
+        {"First, who is this decision for?", question}}) {
     auto at = text.find(from);
     if (at == std::string::npos) throw std::runtime_error("framework.json has no " + from);
     text.replace(at, from.size(), to);
   }
+  return {text, question};
+}
+
+// changed_framework("2"), written to `file`; returns the new wording.
+inline std::string write_framework_v2(const std::string& file) {
+  auto [text, question] = changed_framework("2");
   std::ofstream(file) << text;
-  return v2_question;
+  return question;
 }
 
 inline bot::config test_config(const std::string& data_dir) {

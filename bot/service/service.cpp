@@ -109,7 +109,7 @@ std::shared_ptr<const dialogue::engine> service::engine_for(std::string_view fra
     }
   lock.unlock();
   // Read and parsed outside the lock: a miss is rare (the first turn of such a conversation
-  // since this instance started), and two at once only parse it twice.
+  // since this instance started), and two at once only parse it twice (the first one kept).
   auto document = store_.framework_document(std::string(id), std::string(version));
   if (!document) {
     log::warn("framework_version_missing", {{"framework", std::string(framework)}});
@@ -118,6 +118,8 @@ std::shared_ptr<const dialogue::engine> service::engine_for(std::string_view fra
   auto loaded = std::make_shared<const older_engine>(
       dialogue::parse_framework(*document, "stored framework " + std::string(framework)), kb_);
   lock.lock();
+  for (const auto& [key, kept] : older_)
+    if (key == framework) return {kept, &kept->eng};
   older_.emplace_front(std::string(framework), loaded);
   if (older_.size() > older_engines) older_.pop_back();
   return {loaded, &loaded->eng};

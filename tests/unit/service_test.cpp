@@ -579,3 +579,29 @@ TEST_CASE(
   CHECK(opened.out.notice == dialogue::notice::none);
   CHECK(f.store.find(key)->framework == "backend-stack@1");
 }
+
+TEST_CASE(
+    "conversations on more older framework versions than the cache holds - each is asked in its "
+    "own version's words - again after the cache dropped it") {
+  fixture f;
+  constexpr int versions = 12;  // more than the service keeps loaded
+  std::vector<std::string> wording;
+  for (int v = 0; v < versions; ++v) {
+    auto [text, question] = test::changed_framework("old-" + std::to_string(v));
+    f.store.keep_framework("backend-stack", "old-" + std::to_string(v), text);
+    f.store.create({"web", "old-" + std::to_string(v)}, "c" + std::to_string(v),
+                   "backend-stack@old-" + std::to_string(v));
+    wording.push_back(question);
+  }
+  for (int round = 0; round < 2; ++round)
+    for (int v = 0; v < versions; ++v) {
+      auto t = f.svc.current({"web", "old-" + std::to_string(v)});
+      REQUIRE(t);
+      CHECK(t->out.notice == dialogue::notice::none);
+      CHECK(t->out.text.find(wording[static_cast<std::size_t>(v)]) != std::string::npos);
+    }
+  // An answer on the oldest goes on in its version; the record keeps it.
+  auto answered = f.svc.choose({"web", "old-0"}, "startup", "context");
+  CHECK(answered.out.question != "context");
+  CHECK(f.store.find({"web", "old-0"})->framework == "backend-stack@old-0");
+}
