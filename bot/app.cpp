@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "bot/infra/log.hpp"
 #include "bot/paths.hpp"
 #include "knowledge/postgres/session_store.hpp"
 
@@ -76,6 +77,19 @@ std::unique_ptr<app> open_app(const config& cfg) {
     a->sessions = std::move(local);
   } else {
     a->sessions = std::make_unique<storage::pg_session_store>(cfg.database_url);
+  }
+  // Every framework version this instance runs, kept in the session store by (id, version) for
+  // any instance sharing it (insert if absent: the first document stored for a version wins).
+  for (const auto* f : all) {
+    const std::string document = *a->knowledge->framework_document(f->id);
+    if (a->sessions->keep_framework(f->id, f->version, document) != document)
+      log::warn("framework_version_reused",
+                {{"framework", f->id},
+                 {"version", f->version},
+                 {"why",
+                  "the stored document of this version differs from this one: conversations "
+                  "started on it elsewhere go on with the stored one; give a changed framework "
+                  "a new version"}});
   }
   a->service = std::make_unique<bot::service>(all, *a->knowledge, *a->sessions);
   return a;

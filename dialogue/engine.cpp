@@ -632,6 +632,8 @@ std::string_view to_string(notice n) {
       return "not_covered";
     case notice::stale:
       return "stale";
+    case notice::framework_unavailable:
+      return "framework_unavailable";
   }
   return "";
 }

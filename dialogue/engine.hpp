@@ -55,6 +55,8 @@ enum class notice {
   no_match,        // nothing in it answers the question
   not_covered,     // a question the sources do not cover
   stale,           // a button of an earlier question (set by the service)
+  // the conversation's framework version cannot be loaded here (set by the service)
+  framework_unavailable,
 };
 
 std::string_view to_string(notice n);

@@ -295,6 +295,12 @@ std::string words(const part::stale& p) {
   return t;
 }
 
+std::string words(const part::framework_unavailable&) {
+  return "This conversation was started on a version of the questions that this advisor cannot "
+         "load any more, so it cannot go on and nothing was changed. Please start a new "
+         "conversation.";
+}
+
 std::string words(const part::asked& p) { return p.text; }
 std::string words(const part::proposal& p) {
   std::string t;

@@ -184,6 +184,9 @@ struct stale {
   bool then_now = false;  // where the conversation is now follows
   std::string resume;     // else, the channel's command that picks the conversation up again
 };
+// The conversation's framework version cannot be loaded (notice::framework_unavailable): it
+// was started on a version no instance sharing the store has kept. Nothing changed.
+struct framework_unavailable {};
 
 // Where the conversation stands.
 struct asked {
@@ -221,8 +224,8 @@ using say = std::variant<
     part::sourced, part::compare_what, part::compare, part::whatif_too_early, part::whatif_unclear,
     part::whatif, part::record_ready, part::record, part::too_long, part::empty_message,
     part::unknown_option, part::not_covered, part::proposal_unclear, part::ambiguous, part::mixed,
-    part::no_match, part::review_unclear, part::stale, part::asked, part::proposal, part::review,
-    part::recommended, part::back_to>;
+    part::no_match, part::review_unclear, part::stale, part::framework_unavailable, part::asked,
+    part::proposal, part::review, part::recommended, part::back_to>;
 
 // One part in words.
 std::string present(const say& s);

@@ -33,7 +33,9 @@ struct channel_key {
 
 struct conversation_record {
   std::string id;
-  std::string framework;      // framework id and version it started on
+  // The framework it started on, as "id@version" (rows from before versions were recorded:
+  // "id"); it is replayed on that version (framework_document) whatever the instance ships.
+  std::string framework;
   std::uint64_t seq = 0;      // number of events stored
   std::vector<event> events;  // the history that matters: from the last restart on
   // When each of `events` was stored (ISO 8601 UTC), parallel to it; empty when the store
@@ -107,6 +109,15 @@ class session_store {
   // Returns what went, so that callers can forget what they remember of it.
   virtual expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
                                             std::size_t limit) = 0;
+  // Framework documents by (id, version), kept for every instance that shares the store, so
+  // that one which does not ship a version can still replay a conversation started on it.
+  // Stores `document` unless one is stored for (id, version) already (insert if absent: the
+  // first wins, so instances starting together do not race); returns the stored document.
+  virtual std::string keep_framework(const std::string& id, const std::string& version,
+                                     const std::string& document) = 0;
+  // The document stored for (id, version), if any.
+  virtual std::optional<std::string> framework_document(const std::string& id,
+                                                        const std::string& version) = 0;
 
   // One-write conveniences over apply.
   // Creates a conversation with this id and binds the key to it (replacing an old binding).

@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "bot/app.hpp"
 #include "bot/paths.hpp"
@@ -47,6 +50,28 @@ inline const dialogue::framework& shipped_framework() {
     return dialogue::parse_framework(bot::read_file(file), file);
   }();
   return fw;
+}
+
+// The shipped framework as a release might change it: `version`, its first question worded
+// anew. Returns the document and the new wording.
+inline std::pair<std::string, std::string> changed_framework(const std::string& version) {
+  const std::string question = "Who is this decision for? (version " + version + ")";
+  std::string text = bot::read_file(source_path("config/framework.json"));
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{R"("version": "1")", R"("version": ")" + version + '"'},
+        {"First, who is this decision for?", question}}) {
+    auto at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("framework.json has no " + from);
+    text.replace(at, from.size(), to);
+  }
+  return {text, question};
+}
+
+// changed_framework("2"), written to `file`; returns the new wording.
+inline std::string write_framework_v2(const std::string& file) {
+  auto [text, question] = changed_framework("2");
+  std::ofstream(file) << text;
+  return question;
 }
 
 inline bot::config test_config(const std::string& data_dir) {

@@ -52,7 +52,7 @@ std::string conversation_id() {
 
 service::service(std::vector<const dialogue::framework*> frameworks,
                  const knowledge::knowledge_source& kb, session_store& store)
-    : store_(store) {
+    : kb_(kb), store_(store) {
   if (frameworks.empty()) throw std::invalid_argument("the service needs at least one framework");
   for (const auto* fw : frameworks) engines_.push_back(std::make_unique<dialogue::engine>(*fw, kb));
   writer_ = std::thread([this] { writer_loop(); });
@@ -86,11 +86,43 @@ bool service::has_framework(std::string_view id) const {
   return false;
 }
 
-const dialogue::engine& service::engine_for(std::string_view framework) const {
-  std::string_view id = framework.substr(0, framework.find('@'));
+const dialogue::engine& service::current_engine(std::string_view id) const {
   for (const auto& e : engines_)
     if (e->fw().id == id) return *e;
   return *engines_.front();
+}
+
+std::shared_ptr<const dialogue::engine> service::engine_for(std::string_view framework) const {
+  const auto at = framework.find('@');
+  const std::string_view id = framework.substr(0, at);
+  const std::string_view version =
+      at == std::string_view::npos ? std::string_view() : framework.substr(at + 1);
+  for (const auto& e : engines_)
+    if (e->fw().id == id && (at == std::string_view::npos || e->fw().version == version))
+      return {std::shared_ptr<const dialogue::engine>(), e.get()};  // owned by the service
+  if (at == std::string_view::npos) return nullptr;
+  std::unique_lock lock(older_mutex_);
+  for (auto it = older_.begin(); it != older_.end(); ++it)
+    if (it->first == framework) {
+      older_.splice(older_.begin(), older_, it);
+      return {older_.front().second, &older_.front().second->eng};
+    }
+  lock.unlock();
+  // Read and parsed outside the lock: a miss is rare (the first turn of such a conversation
+  // since this instance started), and two at once only parse it twice (the first one kept).
+  auto document = store_.framework_document(std::string(id), std::string(version));
+  if (!document) {
+    log::warn("framework_version_missing", {{"framework", std::string(framework)}});
+    return nullptr;
+  }
+  auto loaded = std::make_shared<const older_engine>(
+      dialogue::parse_framework(*document, "stored framework " + std::string(framework)), kb_);
+  lock.lock();
+  for (const auto& [key, kept] : older_)
+    if (key == framework) return {kept, &kept->eng};
+  older_.emplace_front(std::string(framework), loaded);
+  if (older_.size() > older_engines) older_.pop_back();
+  return {loaded, &loaded->eng};
 }
 
 service::stripe& service::stripe_for(const std::string& slot_key) {
@@ -176,7 +208,7 @@ bool service::decide(job& j, result& now) {
   dialogue::input in;
   in.date = today();
   auto new_conversation = [&](std::string_view framework, std::string text, bool stale) {
-    const auto& eng = engine_for(framework);
+    const auto& eng = current_engine(framework);
     in.type = dialogue::input::kind::start;
     in.text = std::move(text);
     dialogue::outcome out = eng.step({}, in);
@@ -197,6 +229,23 @@ bool service::decide(job& j, result& now) {
     return false;
   };
 
+  // The engine of the version the conversation started on. When it cannot be found, nothing
+  // changes and the turn says so, whatever was asked (a fresh start, or a channel's entry,
+  // starts a new one).
+  std::shared_ptr<const dialogue::engine> eng;
+  if (s.rec) {
+    eng = engine_for(s.rec->framework);
+    if (!eng && !(r.type == request::kind::start && r.fresh)) {
+      if (r.type == request::kind::open) return new_conversation(r.framework, r.text, false);
+      dialogue::outcome none;
+      none.notice = dialogue::notice::framework_unavailable;
+      none.error = dialogue::to_string(none.notice);
+      none.parts.push_back(dialogue::part::framework_unavailable{});
+      none.text = dialogue::present(none.parts);
+      return answer(turn{s.rec->id, std::move(none), s.rec->seq, true, {}});
+    }
+  }
+
   // A button made for another conversation or question than the key's current one: nothing
   // changes. One rule for every channel's buttons (request::expected_question).
   const bool button = r.type == request::kind::choose || r.type == request::kind::command ||
@@ -211,12 +260,11 @@ bool service::decide(job& j, result& now) {
     none.error = dialogue::to_string(none.notice);
     return answer(turn{{}, std::move(none), 0, false, {}});
   }
-  if (button && s.rec) {
-    const auto& eng = engine_for(s.rec->framework);
+  if (button && s.rec && eng) {
     if ((!r.expected_conversation.empty() &&
          !std::string_view(s.rec->id).ends_with(r.expected_conversation)) ||
-        (!r.expected_question.empty() && eng.pending_question(s.now) != r.expected_question)) {
-      dialogue::outcome cur = eng.current(s.rec->events, s.now);
+        (!r.expected_question.empty() && eng->pending_question(s.now) != r.expected_question)) {
+      dialogue::outcome cur = eng->current(s.rec->events, s.now);
       cur.notice = dialogue::notice::stale;
       cur.error = dialogue::to_string(cur.notice);
       return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
@@ -235,9 +283,8 @@ bool service::decide(job& j, result& now) {
       }
       if (r.fresh || !s.rec) return new_conversation(r.framework, r.text, false);
       if (r.text.empty()) {
-        const auto& eng = engine_for(s.rec->framework);
-        turn t{s.rec->id, eng.current(s.rec->events, s.now), s.rec->seq, true, {}};
-        if (r.history) t.history = transcript(eng, s.rec->events, s.rec->times);
+        turn t{s.rec->id, eng->current(s.rec->events, s.now), s.rec->seq, true, {}};
+        if (r.history) t.history = transcript(*eng, s.rec->events, s.rec->times);
         return answer(std::move(t));
       }
       in.type = dialogue::input::kind::text;
@@ -245,8 +292,7 @@ bool service::decide(job& j, result& now) {
       break;
     case request::kind::open: {
       if (s.rec) {
-        const auto& eng = engine_for(s.rec->framework);
-        dialogue::outcome cur = eng.current(s.rec->events, s.now);
+        dialogue::outcome cur = eng->current(s.rec->events, s.now);
         if (!cur.finished && !cur.question.empty()) {
           if (r.text.empty()) return answer(turn{s.rec->id, std::move(cur), s.rec->seq, true, {}});
           in.type = dialogue::input::kind::text;
@@ -275,7 +321,7 @@ bool service::decide(job& j, result& now) {
       break;
   }
   const auto& rec = *s.rec;
-  dialogue::outcome out = engine_for(rec.framework).step(rec.events, s.now, in);
+  dialogue::outcome out = eng->step(rec.events, s.now, in);
   if (out.events.empty()) return answer(turn{rec.id, std::move(out), rec.seq, true, {}});
   j.write = {};
   j.write.conversation = rec.id;
@@ -471,9 +517,9 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
     result now;
     try {
       j->s->rec = store_.find(j->key);
-      j->s->now = j->s->rec
-                      ? dialogue::replay(engine_for(j->s->rec->framework).fw(), j->s->rec->events)
-                      : dialogue::state{};
+      // A conversation whose version cannot be found keeps no state: decide() says so.
+      auto eng = j->s->rec ? engine_for(j->s->rec->framework) : nullptr;
+      j->s->now = eng ? dialogue::replay(eng->fw(), j->s->rec->events) : dialogue::state{};
       j->s->loaded = true;
       j->just_read = true;
       if (!decide(*j, now)) {
@@ -630,7 +676,9 @@ std::optional<turn> service::current(const channel_key& key) {
 std::optional<std::string> service::decision_record(const channel_key& key) {
   auto rec = store_.find(key);
   if (!rec) return std::nullopt;
-  return engine_for(rec->framework).decision_record(rec->events, today());
+  auto eng = engine_for(rec->framework);
+  if (!eng) return std::nullopt;  // its version cannot be found
+  return eng->decision_record(rec->events, today());
 }
 
 }  // namespace advisor::bot

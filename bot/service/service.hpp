@@ -23,6 +23,10 @@
 //     commit has checked that the record it was decided on is still current; a new
 //     conversation binds its key by compare-and-set; and commits always run on the writer
 //     thread, never on a server's event loop (set_committer is then ignored).
+//   - A conversation runs on the framework version it started on ("id@version" on its
+//     record): the current one, or an older one read from the store's framework documents
+//     (session_store::framework_document) and kept in a small cache. When its version cannot
+//     be found, a turn changes nothing and says so (notice::framework_unavailable).
 #pragma once
 
 #include <array>
@@ -31,6 +35,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -249,10 +254,26 @@ class service {
   std::vector<std::unique_ptr<job>> commit_batch(std::vector<std::unique_ptr<job>>& batch);
   void drive_all(std::vector<std::unique_ptr<job>> next);
   stripe& stripe_for(const std::string& slot_key);
-  // The engine of the framework a conversation was started on ("id@version" or "id").
-  const dialogue::engine& engine_for(std::string_view framework) const;
+  // The engine of the framework a conversation was started on ("id@version", or "id": the
+  // current version): a current one, or an older version loaded from the store; null when
+  // that version cannot be found.
+  std::shared_ptr<const dialogue::engine> engine_for(std::string_view framework) const;
+  // The current engine of a framework id (empty or unknown: the default).
+  const dialogue::engine& current_engine(std::string_view id) const;
 
   std::vector<std::unique_ptr<dialogue::engine>> engines_;
+  const knowledge::knowledge_source& kb_;
+  // Older framework versions, loaded on demand, the most recently used first. A turn holds
+  // its engine while it runs, so one dropped from the cache meanwhile stays alive.
+  struct older_engine {
+    older_engine(dialogue::framework f, const knowledge::knowledge_source& kb)
+        : fw(std::move(f)), eng(fw, kb) {}
+    dialogue::framework fw;
+    dialogue::engine eng;
+  };
+  static constexpr std::size_t older_engines = 8;
+  mutable std::mutex older_mutex_;
+  mutable std::list<std::pair<std::string, std::shared_ptr<const older_engine>>> older_;
   observer observer_;
   decide_hook decide_hook_;
   session_store& store_;

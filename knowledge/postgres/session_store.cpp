@@ -46,6 +46,16 @@ CREATE TABLE jobs (
   lease_until BIGINT NOT NULL);
 CREATE INDEX jobs_lease ON jobs (lease_until);
 )sql",
+    // 4: framework documents by (id, version), written by every instance at start-up, so that
+    // any instance replays a conversation on the version it started on. Conversations already
+    // record theirs ("id@version"); the documents of versions no instance ships any more were
+    // never stored, and such a conversation is told so (the service) rather than misread.
+    R"sql(
+CREATE TABLE framework_documents (
+  framework_id TEXT NOT NULL, version TEXT NOT NULL, document TEXT NOT NULL,
+  stored_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (framework_id, version));
+)sql",
 };
 
 // The session-level advisory lock the migrations run under ("advisor" in ASCII).
@@ -119,6 +129,8 @@ void prepare_all(pg::connection& c) {
             "AND e.seq <= c.seq WHERE b.channel = $1 AND b.key = $2 ORDER BY e.seq");
   c.prepare("turn_stored",
             "SELECT 1 FROM events WHERE conversation_id = $1 AND seq = $2::bigint AND token = $3");
+  c.prepare("framework_document",
+            "SELECT document FROM framework_documents WHERE framework_id = $1 AND version = $2");
   // The conversation's own events only (the primary key's prefix): no index on tokens.
   c.prepare("key_turn_stored",
             "SELECT 1 FROM bindings b JOIN events e ON e.conversation_id = b.conversation_id "
@@ -239,6 +251,34 @@ bool pg_session_store::turn_stored(const std::string& conversation, std::uint64_
 bool pg_session_store::turn_stored(const dialogue::channel_key& key, const std::string& token) {
   std::lock_guard lock(read_mutex_);
   return read("key_turn_stored", {key.channel, key.key, token}).rows() == 1;
+}
+
+std::string pg_session_store::keep_framework(const std::string& id, const std::string& version,
+                                             const std::string& document) {
+  std::lock_guard lock(mutex_);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      pg::connection& c = writer();
+      // Two statements, not one: a statement's snapshot would miss a row that another
+      // instance's insert, which this one waited for, has just committed.
+      c.query(
+          "INSERT INTO framework_documents (framework_id, version, document) VALUES ($1, $2, $3) "
+          "ON CONFLICT (framework_id, version) DO NOTHING",
+          {id, version, document});
+      return c.run("framework_document", {id, version}).text(0, 0);
+    } catch (const pg::error& e) {
+      writer_.reset();
+      if (!e.connection_lost() || attempt > 0) throw;
+    }
+  }
+}
+
+std::optional<std::string> pg_session_store::framework_document(const std::string& id,
+                                                                const std::string& version) {
+  std::lock_guard lock(read_mutex_);
+  auto r = read("framework_document", {id, version});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
 }
 
 std::vector<dialogue::write_status> pg_session_store::apply(

@@ -25,7 +25,7 @@
 namespace advisor::storage {
 
 // The newest schema version of the PostgreSQL store.
-constexpr int latest_pg_schema_version = 3;
+constexpr int latest_pg_schema_version = 4;
 
 class pg_session_store final : public dialogue::session_store {
  public:
@@ -40,6 +40,10 @@ class pg_session_store final : public dialogue::session_store {
                                               std::size_t limit) override;
   bool networked() const override { return true; }
   bool turn_stored(const dialogue::channel_key& key, const std::string& token) override;
+  std::string keep_framework(const std::string& id, const std::string& version,
+                             const std::string& document) override;
+  std::optional<std::string> framework_document(const std::string& id,
+                                                const std::string& version) override;
 
   // Whether the turn with this token, whose events start after `expected_seq`, is stored.
   bool turn_stored(const std::string& conversation, std::uint64_t expected_seq,

@@ -122,6 +122,21 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_lease ON jobs(lease_until);
 CREATE TABLE turn_tokens (
   token TEXT PRIMARY KEY, conversation_id TEXT NOT NULL) WITHOUT ROWID;
+)sql",
+    // 7: framework documents by (id, version), so that a conversation is replayed on the
+    // version it started on. The documents this database last loaded come along: they are
+    // what its conversations ran on. A conversation recorded without a version ("id") ran on
+    // the one this database last loaded, so it takes that version.
+    R"sql(
+CREATE TABLE framework_documents (
+  framework_id TEXT NOT NULL, version TEXT NOT NULL, document TEXT NOT NULL,
+  stored_at TEXT NOT NULL,
+  PRIMARY KEY (framework_id, version)) WITHOUT ROWID;
+INSERT INTO framework_documents (framework_id, version, document, stored_at)
+  SELECT id, version, document, loaded_at FROM frameworks;
+UPDATE conversations SET framework = framework || '@' ||
+  (SELECT version FROM frameworks WHERE frameworks.id = conversations.framework)
+  WHERE instr(framework, '@') = 0 AND framework IN (SELECT id FROM frameworks);
 )sql"};
 
 }  // namespace

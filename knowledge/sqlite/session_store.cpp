@@ -394,6 +394,38 @@ dialogue::expired_conversations sqlite_session_store::expire_idle(
   return out;
 }
 
+std::string sqlite_session_store::keep_framework(const std::string& id, const std::string& version,
+                                                 const std::string& document) {
+  std::lock_guard lock(mutex_);
+  transaction t(db_);
+  db_.prepare(
+         "INSERT INTO framework_documents (framework_id, version, document, stored_at) "
+         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (framework_id, version) DO NOTHING")
+      .bind(1, id)
+      .bind(2, version)
+      .bind(3, document)
+      .bind(4, now_iso())
+      .run();
+  auto stored = db_.prepare(
+      "SELECT document FROM framework_documents WHERE framework_id = ?1 AND version = ?2");
+  stored.bind(1, id).bind(2, version);
+  std::string out = stored.step() ? stored.text(0) : document;
+  stored.reset();
+  t.commit();
+  return out;
+}
+
+std::optional<std::string> sqlite_session_store::framework_document(const std::string& id,
+                                                                    const std::string& version) {
+  std::lock_guard lock(read_mutex_);
+  auto s = read_db_.prepare(
+      "SELECT document FROM framework_documents WHERE framework_id = ?1 AND version = ?2");
+  s.bind(1, id).bind(2, version);
+  std::optional<std::string> out;
+  if (s.step()) out = s.text(0);
+  return out;
+}
+
 bool sqlite_session_store::writable() {
   std::lock_guard lock(mutex_);
   try {

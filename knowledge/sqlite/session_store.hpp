@@ -40,6 +40,10 @@ class sqlite_session_store final : public dialogue::session_store {
   // On the writer connection, between two batches of turns (it takes the same lock).
   dialogue::expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
                                               std::size_t limit) override;
+  std::string keep_framework(const std::string& id, const std::string& version,
+                             const std::string& document) override;
+  std::optional<std::string> framework_document(const std::string& id,
+                                                const std::string& version) override;
 
   // Copies the whole database to `file` with SQLite's online backup API while others keep
   // reading and writing.

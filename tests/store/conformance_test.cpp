@@ -1,7 +1,7 @@
 // The session store conformance suite: every test runs against the SQLite store (a temporary
 // file) and the PostgreSQL store (a fresh database in the throwaway test cluster), so that the
 // two keep one contract: bindings, ordered events, sequence conflicts, checks, compare-and-set
-// bindings, several writers on one database, expiry.
+// bindings, several writers on one database, expiry, framework documents by version.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -250,6 +250,37 @@ TEST_CASE_TEMPLATE("store: two instances on one database write one conversation 
   for (std::size_t i = 0; i < rec->events.size(); ++i)
     CHECK(rec->events[i].option == std::to_string(i));
   MESSAGE("conflicts resolved by reading again: " << conflicts.load());
+}
+
+TEST_CASE_TEMPLATE(
+    "store: framework documents are kept per (id, version) - the first stored wins - shared by "
+    "every instance",
+    B, sqlite_backend, pg_backend) {
+  B backend;
+  auto first = backend.open();
+  CHECK(!first->framework_document("fw", "1"));
+  CHECK(first->keep_framework("fw", "1", R"({"v": 1})") == R"({"v": 1})");
+  CHECK(first->keep_framework("fw", "2", R"({"v": 2})") == R"({"v": 2})");
+  // The same version again with another document: the stored one stays, and is returned.
+  CHECK(first->keep_framework("fw", "1", R"({"v": "changed"})") == R"({"v": 1})");
+  CHECK(first->framework_document("fw", "1") == R"({"v": 1})");
+  CHECK(first->framework_document("fw", "2") == R"({"v": 2})");
+  CHECK(!first->framework_document("fw", "3"));
+  CHECK(!first->framework_document("other", "1"));
+  // Another instance on the same database reads them; two keeping one version at once agree.
+  auto second = backend.open();
+  CHECK(second->framework_document("fw", "2") == R"({"v": 2})");
+  std::string a, b;
+  std::thread t1([&] { a = first->keep_framework("fw", "3", "from first"); });
+  std::thread t2([&] { b = second->keep_framework("fw", "3", "from second"); });
+  t1.join();
+  t2.join();
+  CHECK(a == b);
+  CHECK(first->framework_document("fw", "3") == a);
+  // A conversation keeps the version it started on, whatever is kept later.
+  first->create({"web", "k"}, "c", "fw@1");
+  second->keep_framework("fw", "4", "newer");
+  CHECK(second->find({"web", "k"})->framework == "fw@1");
 }
 
 TEST_CASE_TEMPLATE("store: expiry deletes idle conversations with their bindings, in batches", B,

@@ -197,6 +197,40 @@ TEST_CASE("pg: the shared memory of the chat platforms: one key - one first - un
   CHECK(nowhere.remember("k", 5000, 100) == outcome::unavailable);
 }
 
+TEST_CASE(
+    "pg: a rolling deploy - instances on framework versions 1 and 2 share one database - each "
+    "conversation goes on with the version it started on") {
+  test::temp_dir dir;
+  test::pg_database db;
+  const std::string v1_question = "First, who is this decision for?";
+  const std::string v2_question = test::write_framework_v2(dir.file("framework-v2.json"));
+  auto cfg1 = test::test_config(dir.file("one"));
+  cfg1.database_url = db.url();
+  auto cfg2 = test::test_config(dir.file("two"));  // its own knowledge, as on another machine
+  cfg2.database_url = db.url();
+  cfg2.framework_file = dir.file("framework-v2.json");
+  auto old_release = bot::open_app(cfg1);
+  auto new_release = bot::open_app(cfg2);
+  const bot::channel_key on1{"web", "on-1"}, on2{"web", "on-2"};
+  auto a = old_release->service->start(on1, {}, true);
+  auto b = new_release->service->start(on2, {}, true);
+  CHECK(a.out.text.find(v1_question) != std::string::npos);
+  CHECK(b.out.text.find(v2_question) != std::string::npos);
+  // Each conversation's next turns reach the other release: each is asked as it started.
+  auto a_there = new_release->service->current(on1);
+  REQUIRE(a_there);
+  CHECK(a_there->out.text.find(v1_question) != std::string::npos);
+  auto b_there = old_release->service->current(on2);
+  REQUIRE(b_there);
+  CHECK(b_there->out.text.find(v2_question) != std::string::npos);
+  auto a_next = new_release->service->choose(on1, "startup", "context");
+  auto b_next = old_release->service->choose(on2, "startup", "context");
+  CHECK(a_next.out.question != "context");
+  CHECK(b_next.out.question != "context");
+  CHECK(new_release->sessions->find(on1)->framework == "backend-stack@1");
+  CHECK(old_release->sessions->find(on2)->framework == "backend-stack@2");
+}
+
 TEST_CASE("pg: database_url (config file or ADVISOR_DATABASE_URL) chooses the PostgreSQL store") {
   test::temp_dir dir;
   test::pg_database db;

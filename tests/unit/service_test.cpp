@@ -57,6 +57,14 @@ class gated_store final : public dialogue::session_store {
   bool turn_stored(const dialogue::channel_key& key, const std::string& token) override {
     return inner_.turn_stored(key, token);
   }
+  std::string keep_framework(const std::string& id, const std::string& version,
+                             const std::string& document) override {
+    return inner_.keep_framework(id, version, document);
+  }
+  std::optional<std::string> framework_document(const std::string& id,
+                                                const std::string& version) override {
+    return inner_.framework_document(id, version);
+  }
 
   void close() {
     std::lock_guard lock(mutex_);
@@ -510,4 +518,90 @@ TEST_CASE(
   CHECK(over.out.notice == dialogue::notice::none);
   CHECK(over.conversation != first.conversation);
   CHECK(f.svc.current(key)->conversation == over.conversation);
+}
+
+TEST_CASE(
+    "a conversation goes on with the framework version it started on - after a restart with a "
+    "changed framework - while a new one gets the new version") {
+  temp_dir dir;
+  const std::string v1_question = "First, who is this decision for?";
+  const std::string v2_question = test::write_framework_v2(dir.file("framework-v2.json"));
+  const bot::channel_key old_key{"web", "started-on-1"}, new_key{"web", "started-on-2"};
+  std::string old_id;
+  {
+    auto v1 = test::open_test_app(dir.file("data"));
+    auto t = v1->service->start(old_key, {}, true);
+    CHECK(t.out.text.find(v1_question) != std::string::npos);
+    old_id = t.conversation;
+  }
+  // The advisor restarts with version 2; version 1 is no longer shipped.
+  auto cfg = test::test_config(dir.file("data"));
+  cfg.framework_file = dir.file("framework-v2.json");
+  auto v2 = bot::open_app(cfg);
+  CHECK(v2->framework.version == "2");
+  auto resumed = v2->service->current(old_key);
+  REQUIRE(resumed);
+  CHECK(resumed->conversation == old_id);
+  CHECK(resumed->out.text.find(v1_question) != std::string::npos);  // asked as it was
+  auto answered = v2->service->choose(old_key, "startup", "context");
+  CHECK(answered.out.notice == dialogue::notice::none);
+  CHECK(answered.out.question != "context");
+  CHECK(v2->sessions->find(old_key)->framework == "backend-stack@1");
+  // A new conversation starts on version 2.
+  auto fresh = v2->service->start(new_key, {}, true);
+  CHECK(fresh.out.text.find(v2_question) != std::string::npos);
+  CHECK(v2->sessions->find(new_key)->framework == "backend-stack@2");
+  // Both versions stay kept in the store.
+  CHECK(v2->sessions->framework_document("backend-stack", "1"));
+  CHECK(v2->sessions->framework_document("backend-stack", "2"));
+}
+
+TEST_CASE(
+    "a conversation whose framework version cannot be found is told so - and nothing is "
+    "written") {
+  fixture f;
+  const bot::channel_key key{"web", "lost-version"};
+  f.store.create(key, "lost", "backend-stack@99");
+  for (auto* act :
+       {+[](bot::service&s, const bot::channel_key&k) { return s.message(k, "hi"); },
+        +[](bot::service&s, const bot::channel_key&k) { return s.choose(k, "startup", "context"); },
+        +[](bot::service&s, const bot::channel_key&k) { return *s.current(k); }}) {
+    auto t = act(f.svc, key);
+    CHECK(t.conversation == "lost");
+    CHECK(t.out.notice == dialogue::notice::framework_unavailable);
+    CHECK(t.out.text.find("start a new conversation") != std::string::npos);
+    CHECK(f.store.find(key)->seq == 0);  // nothing written
+  }
+  CHECK(!f.svc.decision_record(key));
+  // A fresh start, or a channel's entry, begins a new conversation on the current version.
+  auto opened = f.svc.open(key);
+  CHECK(opened.conversation != "lost");
+  CHECK(opened.out.notice == dialogue::notice::none);
+  CHECK(f.store.find(key)->framework == "backend-stack@1");
+}
+
+TEST_CASE(
+    "conversations on more older framework versions than the cache holds - each is asked in its "
+    "own version's words - again after the cache dropped it") {
+  fixture f;
+  constexpr int versions = 12;  // more than the service keeps loaded
+  std::vector<std::string> wording;
+  for (int v = 0; v < versions; ++v) {
+    auto [text, question] = test::changed_framework("old-" + std::to_string(v));
+    f.store.keep_framework("backend-stack", "old-" + std::to_string(v), text);
+    f.store.create({"web", "old-" + std::to_string(v)}, "c" + std::to_string(v),
+                   "backend-stack@old-" + std::to_string(v));
+    wording.push_back(question);
+  }
+  for (int round = 0; round < 2; ++round)
+    for (int v = 0; v < versions; ++v) {
+      auto t = f.svc.current({"web", "old-" + std::to_string(v)});
+      REQUIRE(t);
+      CHECK(t->out.notice == dialogue::notice::none);
+      CHECK(t->out.text.find(wording[static_cast<std::size_t>(v)]) != std::string::npos);
+    }
+  // An answer on the oldest goes on in its version; the record keeps it.
+  auto answered = f.svc.choose({"web", "old-0"}, "startup", "context");
+  CHECK(answered.out.question != "context");
+  CHECK(f.store.find({"web", "old-0"})->framework == "backend-stack@old-0");
 }

@@ -368,3 +368,28 @@ TEST_CASE("search reads the stacks from the stored framework and leans on one-st
   REQUIRE(npm.size() == 1);
   CHECK(npm.front().fact.tech == "nodejs");
 }
+
+TEST_CASE(
+    "migration 7 keeps the framework documents this database last loaded - and gives a "
+    "conversation recorded without a version that one") {
+  temp_dir dir;
+  const std::string file = dir.file("s.db");
+  {
+    // A database as version 6 left it: the framework it last loaded (version 3), a conversation
+    // recorded as "id@version" and one recorded before versions were (just "id").
+    storage::connection c(file);
+    storage::migrate(c, 6);
+    c.exec(
+        "INSERT INTO frameworks (id, version, title, document, loaded_at) VALUES ('fw', '3', "
+        "'t', '{\"version\": \"3\"}', 'x');"
+        "INSERT INTO conversations (id, framework, seq, created_at, updated_at) VALUES "
+        "('with', 'fw@2', 0, 'x', 'x'), ('without', 'fw', 0, 'x', 'x');"
+        "INSERT INTO bindings VALUES ('web', 'with', 'with', 'x'), ('web', 'without', "
+        "'without', 'x');");
+  }
+  storage::sqlite_session_store store(file);  // migrates to the latest version
+  CHECK(store.framework_document("fw", "3") == R"({"version": "3"})");
+  CHECK(!store.framework_document("fw", "2"));
+  CHECK(store.find({"web", "with"})->framework == "fw@2");     // as recorded
+  CHECK(store.find({"web", "without"})->framework == "fw@3");  // what it last ran on
+}

@@ -6,7 +6,8 @@
 // instances give exactly one reply; (d) a signed request replayed to the other instance gets
 // 401; (e) the Quick Decision Guide personas, each turn on the other instance, end on the
 // table's stack with every reason sourced; (f) a stalled database holds only the turns waiting
-// for it, never the event loop (ping/pong, a static page, another connection's frames).
+// for it, never the event loop (ping/pong, a static page, another connection's frames); (k) a
+// rolling deploy: instances on framework versions 1 and 2, each conversation on its own.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "fake_chat_api.hpp"
 #include "knowledge/postgres/pg.hpp"
@@ -744,4 +746,46 @@ TEST_CASE(
   auto jobs = c.prepare("SELECT count(*) FROM jobs");
   REQUIRE(jobs.step());
   CHECK(jobs.integer(0) == 0);
+}
+
+TEST_CASE(
+    "(k) a rolling deploy - instances on framework versions 1 and 2: each conversation goes on "
+    "with the version it started on") {
+  temp_dir dir;
+  pg_database db;
+  const std::string v1_question = "First, who is this decision for?";
+  const std::string v2_question = write_framework_v2(dir.file("framework-v2.json"));
+  {
+    std::ofstream f(dir.file("v2.json"));
+    f << json{{"framework_file", dir.file("framework-v2.json")}}.dump();
+  }
+  server_process old_release(dir.file("a"), db.url());
+  server_process new_release(dir.file("b"), db.url(), {"ADVISOR_CONFIG=" + dir.file("v2.json")});
+  auto has = [](const json& reply, const std::string& words) {
+    return reply["text"].get<std::string>().find(words) != std::string::npos;
+  };
+  ws_client on_old(old_release.port), on_new(new_release.port);
+  auto [s1, r1] = on_old.start();
+  auto [s2, r2] = on_new.start();
+  CHECK(has(r1, v1_question));
+  CHECK(has(r2, v2_question));
+  // Each conversation's next turn reaches the other release: asked as it started, and answered.
+  for (auto [port, token, question] :
+       {std::tuple{new_release.port, s1["session"].get<std::string>(), v1_question},
+        std::tuple{old_release.port, s2["session"].get<std::string>(), v2_question}}) {
+    ws_client there(port);
+    auto [session, current] = there.start(token);
+    CHECK(session["resumed"] == true);
+    CHECK(has(current, question));
+    there.send({{"type", "choose"}, {"option", "startup"}, {"question", "context"}});
+    json next = there.receive();
+    CHECK(next["type"] == "reply");
+    CHECK(next["question"] != "context");
+  }
+  storage::pg::connection c(db.url());
+  auto versions = c.query(
+      "SELECT string_agg(c.framework, ' ' ORDER BY c.framework) FROM bindings b JOIN "
+      "conversations c ON c.id = b.conversation_id WHERE b.key IN ($1, $2)",
+      {s1["session"].get<std::string>(), s2["session"].get<std::string>()});
+  CHECK(versions.text(0, 0) == "backend-stack@1 backend-stack@2");
 }
