@@ -92,6 +92,8 @@ struct language {
   std::map<std::string, double> numbers;
   std::map<std::string, double> multipliers;
   std::vector<std::string> range_words;
+  // A number followed by one of these is a time, not a count ("in like 6 weeks").
+  std::vector<std::string> durations;
   std::vector<std::string>
       reference_nouns;  // "not the data one": a reference to a listed option  // "2 or 3 thousand":
                         // the first number shares the unit

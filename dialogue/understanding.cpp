@@ -95,7 +95,7 @@ std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
 }
 
 bool negated_before(const language& lang, const words& w, std::size_t begin) {
-  for (std::size_t k = 1; k <= 2 && k <= begin; ++k) {
+  for (std::size_t k = 1; k <= 3 && k <= begin; ++k) {
     const auto& t = w.tokens[begin - k];
     if (t == clause_break) break;
     if (contains(lang.grammar.negators, t)) return true;
@@ -667,7 +667,9 @@ std::optional<double> understanding::quantity(const words& w) const {
         j += used;
       }
     }
-    if (have && (!best || value > *best)) best = value;
+    // "in like 6 weeks", "10+ years": a time, not a count.
+    const bool duration = j < t.size() && contains(lang_.durations, t[j]);
+    if (have && !duration && (!best || value > *best)) best = value;
     i = j > i ? j - 1 : i;
   }
   return best;
@@ -724,8 +726,20 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     }
     auto value = quantity(w);
     if (!value) return nullptr;
-    bool unit = std::any_of(rule.units.begin(), rule.units.end(),
-                            [&](const std::string& u) { return mentions(w, u); });
+    // The unit stands in a clause with a number: in "3 devs who write typescript, and it's
+    // live sync between users" the 3 counts no users.
+    const auto clause = clauses(w);
+    std::vector<std::size_t> counted_clauses;
+    for (std::size_t i = 0; i < w.tokens.size(); ++i)
+      if (has_digit(w.tokens[i]) || lang_.multipliers.count(w.tokens[i]))
+        counted_clauses.push_back(clause[i]);
+    bool unit = std::any_of(rule.units.begin(), rule.units.end(), [&](const std::string& u) {
+      const auto at = spans_of(w, u);
+      return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
+        return std::find(counted_clauses.begin(), counted_clauses.end(), clause[sp.begin]) !=
+               counted_clauses.end();
+      });
+    });
     bool at_once = std::any_of(rule.concurrent_words.begin(), rule.concurrent_words.end(),
                                [&](const std::string& u) { return !spans_of(w, u).empty(); });
     // "tens of thousands of people at once" is a load; "4 people in a garage" is not.
@@ -815,8 +829,13 @@ bool understanding::greets(const words& w) const {
 }
 
 bool understanding::mixed(const words& w) const {
-  return std::any_of(lang_.mixes.begin(), lang_.mixes.end(),
-                     [&](const std::string& h) { return !spans_of(w, h).empty(); });
+  // "can't decide what to write the backend in" is the decision itself, not a mix of options.
+  return std::any_of(lang_.mixes.begin(), lang_.mixes.end(), [&](const std::string& h) {
+    const auto at = spans_of(w, h);
+    return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
+      return sp.end >= w.tokens.size() || !contains(lang_.grammar.wh_words, w.tokens[sp.end]);
+    });
+  });
 }
 
 bool understanding::hedged(const words& w) const {

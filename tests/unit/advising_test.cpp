@@ -269,3 +269,11 @@ TEST_CASE("a subject the sources never mention is not covered - in a comparison 
   CHECK(t.out.notice == dialogue::notice::none);
   CHECK_FALSE(t.out.facts.empty());
 }
+
+TEST_CASE("a group word denied a few words back does not make the speaker a group") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("not really a startup, more like a side thing i'm doing on my own");
+  CHECK(t.out.text.find("Just me") != std::string::npos);
+  CHECK(t.out.question == "individual_goal");
+}

@@ -453,3 +453,21 @@ TEST_CASE("shorthand for tens and hundreds counts like the words") {
   CHECK(o->id == "high");
   CHECK(plain().read("python data libs").tokens.back() == "libraries");
 }
+
+TEST_CASE("a count needs its unit in its own clause - and a time is no count") {
+  // Not asked about the load: "users" in another clause counts no users.
+  CHECK(quantity("early stage startup, 3 devs who all write typescript, and it's live sync "
+                 "between users",
+                 false) == nullptr);
+  CHECK(quantity("want something in front of users in like 6 weeks", false) == nullptr);
+  CHECK(quantity("want something in front of users in like 6 weeks") == nullptr);
+  const option* o = quantity("we're a tiny team, maybe 5k users in the first year", false);
+  REQUIRE(o);
+  CHECK(o->id == "moderate");
+}
+
+TEST_CASE("a mix word before a question word is the decision itself - not a mix of options") {
+  CHECK_FALSE(plain().mixed(plain().read("solo dev, cant decide what to write the backend in")));
+  CHECK(plain().mixed(plain().read("can't decide, kind of startup kind of agency")));
+  CHECK(plain().mixed(plain().read("torn between the two honestly")));
+}
