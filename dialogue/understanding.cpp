@@ -993,6 +993,11 @@ std::optional<understanding::correction> understanding::correction_in(const word
   for (const auto* list : {&gr.corrections, &gr.quotes})
     for (const auto& p : *list)
       for (const auto& sp : spans_of(w, p)) {
+        // As typed, not by stem: "correct, show me the result" is a yes, not a "correction".
+        const auto& pw = phrase_words(p).tokens;
+        if (!std::equal(pw.begin(), pw.end(),
+                        w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)))
+          continue;
         auto& first = list == &gr.quotes ? quote : marker;
         if (!first || sp.begin < first->begin || (sp.begin == first->begin && sp.end > first->end))
           first = sp;

@@ -277,3 +277,17 @@ TEST_CASE("a group word denied a few words back does not make the speaker a grou
   CHECK(t.out.text.find("Just me") != std::string::npos);
   CHECK(t.out.question == "individual_goal");
 }
+
+TEST_CASE("correct as a yes at the review is no correction - and a thing names its question") {
+  fixture f;
+  f.to_review();
+  auto t = f.say("correct, gimme the recommendation");
+  CHECK(t.out.action == dialogue::command::confirm);
+  CHECK(t.out.finished);
+
+  fixture g;
+  g.to_review();
+  t = g.say("wait i answered the live features thing wrong, can i change it");
+  CHECK(t.out.action == dialogue::command::change);
+  CHECK(t.out.question == "realtime");
+}
