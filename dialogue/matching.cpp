@@ -25,6 +25,8 @@ constexpr std::array<std::string_view, 7> post_negators{
 constexpr std::array<std::string_view, 6> scope_breaks{",",      "but",     "although",
                                                        "though", "however", "while"};
 constexpr std::size_t negation_reach = 5;
+// Words that open a clause adding something new ("massive, and the codebase too").
+constexpr std::array<std::string_view, 5> clause_joiners{"and", "but", "also", "plus", "though"};
 
 template <std::size_t N>
 bool is_one_of(const std::array<std::string_view, N>& words, std::string_view w) {
@@ -541,13 +543,23 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
       if (!m.reply) continue;
       for (const auto& q : fw.questions) {
         if (&q == asked || !may_hold(fw, q.ask_if, s)) continue;
+        // Named, or spoken of in its own words ("huge, tens of thousands of concurrent
+        // sessions": "concurrent" is the load's).
+        // A reply that is its clause's only words is said of the next clause too, when that
+        // clause goes on about it ("huge, tens of thousands of concurrent sessions"), not when
+        // it adds something ("massive, and the codebase too").
+        const bool alone = (m.begin == 0 || text.tokens[m.begin - 1] == clause_break) &&
+                           m.end + 1 < text.tokens.size() && text.tokens[m.end] == clause_break &&
+                           !is_one_of(clause_joiners, text.tokens[m.end + 1]);
         bool named_here = false;
-        for (const auto& n : q.names) {
-          std::vector<span_match> at;
-          find_phrase(text, n, nullptr, at);
-          for (const auto& a : at)
-            named_here = named_here || clause_of(a.begin) == clause_of(m.begin);
-        }
+        for (const auto* list : {&q.names, &q.phrases})
+          for (const auto& n : *list) {
+            std::vector<span_match> at;
+            find_phrase(text, n, nullptr, at);
+            for (const auto& a : at)
+              named_here = named_here || clause_of(a.begin) == clause_of(m.begin) ||
+                           (alone && clause_of(a.begin) == clause_of(m.begin) + 1);
+          }
         if (!named_here) continue;
         const auto theirs = scan(q, text, true);
         if (std::any_of(theirs.begin(), theirs.end(), [&](const span_match& t) {

@@ -291,3 +291,15 @@ TEST_CASE("correct as a yes at the review is no correction - and a thing names i
   CHECK(t.out.action == dialogue::command::change);
   CHECK(t.out.question == "realtime");
 }
+
+TEST_CASE("a bare reply before a clause about another question is said of that question") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "yes", "none", "high"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  // "huge" is a reply to the size and to the load; the clause after it speaks of the load.
+  auto t = f.say("huge, tens of thousands of concurrent sessions on peak days");
+  CHECK(t.out.text.find("project size") == std::string::npos);
+  CHECK(t.out.question == "size");
+}
