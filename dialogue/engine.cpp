@@ -1082,7 +1082,17 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (w.tokens[i] != ",") rest += (rest.empty() ? "" : " ") + w.tokens[i];
     }
     if (said.command == command::whatif) rest = said.rest;
-    if (auto out = run(said.command, rest)) return *out;
+    // "what if we get tons of traffic, which one holds up": before the recommendation there is
+    // nothing to replay, but a question asked after the what-if is one for the sources.
+    const bool asks_after = [&] {
+      if (said.command != command::whatif || finished) return false;
+      words after;
+      for (std::size_t i = said.end; i < w.tokens.size(); ++i) after.tokens.push_back(w.tokens[i]);
+      return understanding_.has_wh_word(after) ||
+             std::find(after.tokens.begin(), after.tokens.end(), "which") != after.tokens.end();
+    }();
+    if (!asks_after)
+      if (auto out = run(said.command, rest)) return *out;
   }
 
   if (reviewing) {

@@ -303,3 +303,17 @@ TEST_CASE("a bare reply before a clause about another question is said of that q
   CHECK(t.out.text.find("project size") == std::string::npos);
   CHECK(t.out.question == "size");
 }
+
+TEST_CASE("a what-if before the recommendation with a question after it asks the sources") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  f.pick("validate");
+  auto t = f.say("what if we get tons of traffic, which one holds up under heavy load");
+  CHECK_FALSE(t.out.facts.empty());
+  CHECK(t.out.question == "workload");
+  // Without a question after it, the what-if waits for the recommendation.
+  t = f.say("what if the team knew python?");
+  CHECK(t.out.action == dialogue::command::whatif);
+  CHECK(t.out.facts.empty());
+}
