@@ -25,8 +25,6 @@ constexpr std::array<std::string_view, 7> post_negators{
 constexpr std::array<std::string_view, 6> scope_breaks{",",      "but",     "although",
                                                        "though", "however", "while"};
 constexpr std::size_t negation_reach = 5;
-// Words that open a clause adding something new ("massive, and the codebase too").
-constexpr std::array<std::string_view, 5> clause_joiners{"and", "but", "also", "plus", "though"};
 
 template <std::size_t N>
 bool is_one_of(const std::array<std::string_view, N>& words, std::string_view w) {
@@ -550,7 +548,8 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
         // it adds something ("massive, and the codebase too").
         const bool alone = (m.begin == 0 || text.tokens[m.begin - 1] == clause_break) &&
                            m.end + 1 < text.tokens.size() && text.tokens[m.end] == clause_break &&
-                           !is_one_of(clause_joiners, text.tokens[m.end + 1]);
+                           std::find(language_words.joiners.begin(), language_words.joiners.end(),
+                                     text.tokens[m.end + 1]) == language_words.joiners.end();
         bool named_here = false;
         for (const auto* list : {&q.names, &q.phrases})
           for (const auto& n : *list) {

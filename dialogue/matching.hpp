@@ -75,6 +75,7 @@ using answer_filter = std::function<bool(const question&, const option&)>;
 struct reply_words {
   std::vector<std::string> bare_replies;     // yes and no words, normalized
   std::vector<std::string> reference_nouns;  // "one", "option": "not the data one" names an option
+  std::vector<std::string> joiners;          // "and", "but": open a clause that adds something new
 };
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,

@@ -202,6 +202,7 @@ understanding::understanding(const framework& fw, const language& lang, const ex
   for (const auto* list : {&lang.yes, &lang.no})
     for (const auto& p : *list) reply_words_.bare_replies.push_back(normalize(p));
   reply_words_.reference_nouns = lang.reference_nouns;
+  reply_words_.joiners = lang.grammar.joiners;
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/paths.hpp"
+#include "dialogue/language.hpp"
 #include "support.hpp"
 
 using namespace advisor::dialogue;
@@ -133,7 +134,7 @@ TEST_CASE("a question the message names takes its short replies - not bare yes o
   CHECK(extract_answers(fw, s, "medium", "").empty());
   // "no" is not read as the real-time answer because "live" is said: the yes and no words
   // (from the language file in the engine) are bare replies, which only the question asked takes.
-  const reply_words bare{{"yes", "no"}, {}};
+  const reply_words bare{{"yes", "no"}, {}, {}};
   for (const auto& f :
        extract_answers(fw, s, read_words("no, the live demo is next week"), "", {}, bare))
     CHECK(f.question != "realtime");
@@ -143,7 +144,7 @@ TEST_CASE("'not the data one' refers to a listed option - it is no 'no' to anoth
   const auto& fw = shipped();
   state s;
   s.answers.push_back({"context", "startup", 0, "choice", ""});
-  const reply_words refs{{"yes", "no"}, {"one", "option"}};
+  const reply_words refs{{"yes", "no"}, {"one", "option"}, {}};
   const auto found =
       extract_answers(fw, s, read_words("not the data one. we want to validate an idea fast"),
                       "startup_goal", {}, refs);
@@ -164,7 +165,11 @@ TEST_CASE("a short reply in a clause naming another question answers that questi
   s.answers.push_back({"context", "startup", 1, "choice", {}});
   auto read = [&](const char* text) {
     std::map<std::string, std::string> got;
-    for (const auto& f : extract_answers(fw, s, text, "scale")) got[f.question] = f.option;
+    // The language file's joiners: "massive, and the codebase too" adds the codebase.
+    reply_words words;
+    words.joiners = advisor::dialogue::default_language().grammar.joiners;
+    for (const auto& f : extract_answers(fw, s, read_words(text), "scale", {}, words))
+      got[f.question] = f.option;
     return got;
   };
   // Asked about load: "massive" is a reply to both, but its clause names the codebase.
