@@ -54,9 +54,11 @@ struct quantity_rule {
 
 // Small words the reading leans on, whatever the framework (language.json "grammar").
 struct grammar {
-  std::vector<std::string> negators;          // "not", "never": negate the next words
-  std::vector<std::string> function_words;    // "we", "is", "of": tell a classifier nothing
-  std::vector<std::string> joiners;           // "and", "but": open a new clause
+  std::vector<std::string> negators;        // "not", "never": negate the next words
+  std::vector<std::string> function_words;  // "we", "is", "of": tell a classifier nothing
+  std::vector<std::string> joiners;         // "and", "but": open a new clause
+  std::vector<std::string>
+      softeners;  // "really", "that": "not really data-driven" still says what it is not
   std::vector<std::string> needs;             // "has to": a need, said as a statement
   std::vector<std::string> statement_modals;  // "could be ...", "will have ...": a statement
   std::vector<std::string> statement_verbs;

@@ -253,9 +253,22 @@ std::vector<span_match> scan_named(const question& q, const words& text, const s
 option_match reply_in(const question& q, const words& text, const spans& claimed,
                       const std::vector<span_match>* scanned = nullptr);
 
+// "not data-driven", "not really data stuff": the words are denied as what the thing is (a
+// "not" right before them, or with a softener between), not as something it lacks ("no data",
+// "we don't crunch data").
+bool said_not(const std::vector<std::string>& tokens, std::size_t begin,
+              const std::vector<std::string>& softeners) {
+  if (begin > 0 && tokens[begin - 1] == "not") return true;
+  return begin > 1 && tokens[begin - 2] == "not" &&
+         std::find(softeners.begin(), softeners.end(), tokens[begin - 1]) != softeners.end();
+}
+
 // "we're not crunching any data", "no real-time stuff": the question's own subject, denied, is
-// its "no" (the option that takes "no" as a reply), when it has one.
-option_match denied_subject(const question& q, const words& text, const spans& claimed) {
+// its "no" (the option that takes "no" as a reply), when it has one. `describing`: another
+// question is being answered, so "not really data stuff" says what that answer is not, and is
+// no "no" here.
+option_match denied_subject(const question& q, const words& text, const spans& claimed,
+                            const std::vector<std::string>* describing = nullptr) {
   option_match result;
   const option* no = nullptr;
   for (const auto& o : q.options)
@@ -264,7 +277,8 @@ option_match denied_subject(const question& q, const words& text, const spans& c
   std::vector<span_match> found;
   for (const auto& p : q.phrases) find_phrase(text, p, no, found);
   for (const auto& m : found)
-    if (m.negated && !m.fuzzy && !overlaps(claimed, m)) {
+    if (m.negated && !m.fuzzy && !overlaps(claimed, m) &&
+        !(describing && said_not(text.tokens, m.begin, *describing))) {
       result.chosen = no;
       result.phrase = m.phrase;
       result.spans.emplace_back(m.begin, m.end);
@@ -510,7 +524,7 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
   if (asked) {
     order.push_back(asked);
     for (const auto& m : asked_matches)
-      if (m.negated && m.begin > 0 && text.tokens[m.begin - 1] == "not")
+      if (m.negated && said_not(text.tokens, m.begin, language_words.softeners))
         denied.emplace_back(m.begin, m.end);
     // "not the data one", "not the second option": a reference to one of the options listed,
     // denied; whatever it names answers nothing else.
@@ -579,9 +593,16 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
                      [&](const std::string& p) { return contains_phrase(text, p); }))
       continue;
     // "the codebase is medium": a question named by the message takes its short replies too.
+    // Not a name denied as what the thing asked about is ("not data heavy ... none of the
+    // above": the "none" answers the question asked, not the data one).
     const bool named =
-        !is_pending && std::any_of(q.names.begin(), q.names.end(),
-                                   [&](const std::string& n) { return contains_phrase(text, n); });
+        !is_pending && std::any_of(q.names.begin(), q.names.end(), [&](const std::string& n) {
+          std::vector<span_match> at;
+          find_phrase(text, n, nullptr, at);
+          return std::any_of(at.begin(), at.end(), [&](const span_match& a) {
+            return !asked || !said_not(text.tokens, a.begin, language_words.softeners);
+          });
+        });
     auto undenied = [&](std::vector<span_match> matches) {
       std::erase_if(matches,
                     [&](const span_match& sm) { return sm.negated && overlaps(denied, sm); });
@@ -594,7 +615,8 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
     if (!m.chosen && m.candidates.empty()) {
       spans taken = claimed;
       taken.insert(taken.end(), denied.begin(), denied.end());
-      m = denied_subject(q, text, taken);
+      m = denied_subject(q, text, taken,
+                         asked && !is_pending ? &language_words.softeners : nullptr);
     }
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;

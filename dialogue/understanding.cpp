@@ -203,6 +203,7 @@ understanding::understanding(const framework& fw, const language& lang, const ex
     for (const auto& p : *list) reply_words_.bare_replies.push_back(normalize(p));
   reply_words_.reference_nouns = lang.reference_nouns;
   reply_words_.joiners = lang.grammar.joiners;
+  reply_words_.softeners = lang.grammar.softeners;
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);

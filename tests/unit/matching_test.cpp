@@ -134,7 +134,7 @@ TEST_CASE("a question the message names takes its short replies - not bare yes o
   CHECK(extract_answers(fw, s, "medium", "").empty());
   // "no" is not read as the real-time answer because "live" is said: the yes and no words
   // (from the language file in the engine) are bare replies, which only the question asked takes.
-  const reply_words bare{{"yes", "no"}, {}, {}};
+  const reply_words bare{{"yes", "no"}, {}, {}, {}};
   for (const auto& f :
        extract_answers(fw, s, read_words("no, the live demo is next week"), "", {}, bare))
     CHECK(f.question != "realtime");
@@ -144,7 +144,7 @@ TEST_CASE("'not the data one' refers to a listed option - it is no 'no' to anoth
   const auto& fw = shipped();
   state s;
   s.answers.push_back({"context", "startup", 0, "choice", ""});
-  const reply_words refs{{"yes", "no"}, {"one", "option"}, {}};
+  const reply_words refs{{"yes", "no"}, {"one", "option"}, {}, {}};
   const auto found =
       extract_answers(fw, s, read_words("not the data one. we want to validate an idea fast"),
                       "startup_goal", {}, refs);
@@ -157,6 +157,30 @@ TEST_CASE("'not the data one' refers to a listed option - it is no 'no' to anoth
       fw, s, read_words("not the data one. we want to validate an idea fast"), "startup_goal", {});
   CHECK(std::any_of(plain.begin(), plain.end(),
                     [](const found_answer& f) { return f.question == "data"; }));
+}
+
+TEST_CASE("'not really X' said while answering another question denies X as that answer") {
+  const auto& fw = shipped();
+  state s;
+  s.answers.push_back({"context", "startup", 0, "choice", ""});
+  const reply_words soft{{"yes", "no"}, {}, {}, {"really"}};
+  auto questions = [&](std::string_view text, std::string_view pending) {
+    std::vector<std::string> out;
+    for (const auto& f : extract_answers(fw, s, read_words(text), pending, {}, soft))
+      out.push_back(f.question + "=" + f.option);
+    return out;
+  };
+  // Asked about the workload: "not really data stuff" says what the workload is not.
+  const auto described =
+      questions("not really data stuff, it's more like serving json apis", "workload");
+  CHECK(described == std::vector<std::string>{"workload=api"});
+  // A question named only as denied takes no short reply: the "none" is the startup focus's.
+  CHECK(questions("not data heavy, so none of the above really", "startup_goal") ==
+        std::vector<std::string>{"startup_goal=none"});
+  // Without a question asked, or said as something lacking ("no data"), it is the data answer.
+  CHECK(questions("not really data stuff", "") == std::vector<std::string>{"data=none"});
+  const auto lacking = questions("no data stuff, it's serving json apis", "workload");
+  CHECK(std::find(lacking.begin(), lacking.end(), "data=none") != lacking.end());
 }
 
 TEST_CASE("a short reply in a clause naming another question answers that question") {
