@@ -472,6 +472,11 @@ intent understanding::command_in(const words& w, const state& s) const {
   int best_rank = 99;
   const auto c = core(w);
   const named target = name_in(fw_, w, s);
+  // "not really" is a plain no, word for word, though its core ("not") is that of "not that".
+  std::string said;
+  for (const auto& t : w.tokens)
+    if (t != clause_break) said += (said.empty() ? "" : " ") + t;
+  const bool plain_no = contains(lang_.no, said);
   auto consider = [&](command cmd, std::size_t begin, std::size_t end, std::size_t len) {
     int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) -
                                 command_order.begin());
@@ -517,7 +522,7 @@ intent understanding::command_in(const words& w, const state& s) const {
         consider(cmd, sp.begin, sp.end, len);
       }
     }
-    if (whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
+    if (!plain_no && whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
   }
   if (best.command == command::change ||
       (best.command == command::back && target.q && s.answered(target.q->id))) {

@@ -68,6 +68,15 @@ TEST_CASE("commands are found anywhere in a sentence - in natural wording") {
   CHECK(cmd("what have I told you so far?") == command::status);
   CHECK(cmd("what do you mean?") == command::why);
   CHECK(cmd("dunno") == command::skip);
+  // A plain no is a reply, though its core ("not") is that of "not that" (back).
+  CHECK(cmd("not really") == command::none);
+  CHECK(cmd("not that") == command::back);
+  // Wordings met in development sets.
+  CHECK(cmd("ok let's do it again from scratch for a different project") == command::restart);
+  CHECK(cmd("can we skip that for now, i'll have to ask our architects") == command::skip);
+  CHECK(cmd("how did you end up at python?? explain") == command::why);
+  CHECK(cmd("progress check? feels like we've been at this a while") == command::status);
+  CHECK(cmd("being able to share types and code with our react frontend") == command::none);
   CHECK(cmd("i'm not sure what you mean") == command::why);  // the longer phrase wins
   CHECK(cmd("what if our team knew javascript") == command::whatif);
   CHECK(cmd("compare them on performance") == command::compare);
