@@ -1281,9 +1281,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
       if (!both) return clarify(*pending);
       found.push_back({pending->id, both->id, normalize(text), false, {}});
-    } else if (understanding_.hedged(w) &&
-               (m.candidates.size() > 1 ||
-                understanding_.by_each_quantity(*pending, w).size() > 1)) {
+    } else if (const auto bands = understanding_.by_each_quantity(*pending, w);
+               understanding_.hedged(w) &&
+               (m.candidates.size() > 1 || bands.size() > 1 ||
+                // "hundreds now but could be 100k if the campaign hits": the words say one
+                // band, the number another.
+                (m.chosen && bands.size() == 1 && bands.front() != m.chosen))) {
       return clarify(*pending);
     } else if (m.chosen && understanding_.hedges_between(w)) {
       // "a bit of analytics but mostly it has to talk to the old billing system": one option

@@ -59,7 +59,9 @@ struct grammar {
   std::vector<std::string> joiners;         // "and", "but": open a new clause
   std::vector<std::string>
       softeners;  // "really", "that": "not really data-driven" still says what it is not
-  std::vector<std::string> needs;             // "has to": a need, said as a statement
+  std::vector<std::string>
+      idioms;                      // "who knows": a clause that opens like a question, asks nothing
+  std::vector<std::string> needs;  // "has to": a need, said as a statement
   std::vector<std::string> statement_modals;  // "could be ...", "will have ...": a statement
   std::vector<std::string> statement_verbs;
   std::vector<std::string> asking_modals;  // "can node ...": a question about a stack

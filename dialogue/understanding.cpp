@@ -863,6 +863,23 @@ bool understanding::hedges_between(const words& w) const {
 }
 
 bool understanding::asks(const words& w) const {
+  // "could be 100k, who knows": a last clause that is an idiom asks nothing; the rest may.
+  {
+    std::size_t last = 0;
+    for (std::size_t k = 0; k < w.tokens.size(); ++k)
+      if (w.tokens[k] == clause_break) last = k + 1;
+    std::string clause;
+    for (std::size_t k = last; k < w.tokens.size(); ++k)
+      clause += (clause.empty() ? "" : " ") + w.tokens[k];
+    if (contains(lang_.grammar.idioms, clause)) {
+      if (last < 2) return false;
+      words rest;
+      rest.tokens.assign(w.tokens.begin(),
+                         w.tokens.begin() + static_cast<std::ptrdiff_t>(last - 1));
+      rest.stems.assign(w.stems.begin(), w.stems.begin() + static_cast<std::ptrdiff_t>(last - 1));
+      return asks(rest);
+    }
+  }
   auto c = core(w);
   // "could be tens of thousands", "will be around for years": a statement that opens like a
   // question.

@@ -220,6 +220,10 @@ TEST_CASE(
   CHECK_FALSE(plain().asks(plain().read("could be tens of thousands at once")));
   CHECK_FALSE(plain().asks(plain().read("will be around for years")));
   CHECK(plain().asks(plain().read("could node handle it")));
+  // An idiom that opens like a question asks nothing; what comes before it still may.
+  CHECK_FALSE(plain().asks(plain().read("could be 100k concurrent, who knows")));
+  CHECK_FALSE(plain().asks(plain().read("who knows")));
+  CHECK(plain().asks(plain().read("how fast is node, who knows")));
   CHECK(plain().asks(plain().read("wouldnt go be better")));
 }
 
