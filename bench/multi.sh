@@ -4,7 +4,9 @@
 # connections in all, closed loop. Prints one JSON line per advisor-bench run.
 #   bench/multi.sh [SECONDS] [BUILD_DIR]   (default 5 s, build/release; built here if needed)
 # Two advisor-bench processes run at once, 250 connections on each instance; the SQLite run
-# is one advisor-bench process with 500 connections on one instance.
+# is one advisor-bench process with 500 connections on one instance. Each advisor-bench
+# reports its own and its server's CPU per turn (--server-pid); the load average is printed
+# before, at the end of each run and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
@@ -52,20 +54,24 @@ start() {
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 start sqlite
-"$bench" --port "$port" -c 500 -s "$seconds" | sed 's/^/{"run":"sqlite, 1 instance, 500 connections"} /'
+"$bench" --port "$port" --server-pid "$pid" -c 500 -s "$seconds" | sed 's/^/{"run":"sqlite, 1 instance, 500 connections"} /'
+echo "load average at the end of the sqlite run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 kill -TERM "$pid"; wait "$pid" || true
 
 tests/pg/cluster.sh start "$state" "$pgbin" >/dev/null
 url="host=$(cat "$state") user=advisor dbname=postgres"
 start pg_a "ADVISOR_DATABASE_URL=$url"
 port_a=$port
+pid_a=$pid
 start pg_b "ADVISOR_DATABASE_URL=$url"
 port_b=$port
-"$bench" --port "$port_a" -c 250 -s "$seconds" >"$work/a.json" &
+pid_b=$pid
+"$bench" --port "$port_a" --server-pid "$pid_a" -c 250 -s "$seconds" >"$work/a.json" &
 bench_a=$!
-"$bench" --port "$port_b" -c 250 -s "$seconds" >"$work/b.json" &
+"$bench" --port "$port_b" --server-pid "$pid_b" -c 250 -s "$seconds" >"$work/b.json" &
 bench_b=$!
 wait "$bench_a" "$bench_b"
+echo "load average at the end of the postgresql run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 sed 's/^/{"run":"postgresql, instance a of 2, 250 of 500 connections"} /' "$work/a.json"
 sed 's/^/{"run":"postgresql, instance b of 2, 250 of 500 connections"} /' "$work/b.json"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

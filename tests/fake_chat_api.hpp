@@ -100,12 +100,13 @@ class fake_chat_api {
     for (int i = 0; i < times; ++i) script_.push_back(c);
   }
 
-  // The next `times` calls to `target` are never answered: the caller waits with its
-  // connection open (until it gives up, dies, or the fake goes). They are kept apart from
-  // calls() (held()), as calls that got no answer.
-  void hold_next(std::string target, int times = 1) {
+  // The next `times` calls to `target` after the next `after` ones are never answered: the
+  // caller waits with its connection open (until it gives up, dies, or the fake goes). They
+  // are kept apart from calls() (held()), as calls that got no answer.
+  void hold_next(std::string target, int times = 1, int after = 0) {
     std::lock_guard lock(mutex_);
     for (int i = 0; i < times; ++i) hold_.push_back(target);
+    pass_[target] = after;
   }
   std::vector<call> held() const {
     std::lock_guard lock(mutex_);
@@ -196,6 +197,10 @@ class fake_chat_api {
     std::lock_guard lock(mutex_);
     auto it = std::find(hold_.begin(), hold_.end(), std::string(req.target()));
     if (it == hold_.end()) return false;
+    if (int& pass = pass_[*it]; pass > 0) {
+      --pass;
+      return false;
+    }
     hold_.erase(it);
     call c;
     c.method = std::string(req.method_string());
@@ -349,6 +354,7 @@ class fake_chat_api {
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
   std::vector<std::string> hold_;
+  std::map<std::string, int> pass_;  // hold_next: calls to let through first, by target
   std::vector<call> held_calls_;
   std::vector<std::shared_ptr<void>> held_sessions_;  // gone before the io_context
 };

@@ -132,8 +132,9 @@ struct slack_event {
   std::string label, message_ts, claim;  // click
   std::string owner;                     // notice: whose buttons they were
   json blocks;                           // click: the clicked message's blocks
-  // text from the Events API: its job (dialogue::job_store) and the turn's token; recovered:
-  // taken over from a holder whose lease ran out (its turn may be stored already).
+  // command, click, text from the Events API: its job (dialogue::job_store) and the turn's
+  // token; recovered: taken over from a holder whose lease ran out (its turn may be stored
+  // already, and a command's thread posted: then c.thread is set).
   std::string job, token;
   bool recovered = false;
 };
@@ -186,7 +187,8 @@ struct adapter::contract {
                "Slack retries and double clicks recognised and dropped, by kind.");
     m.describe("advisor_slack_api_calls_total", "Slack Web API calls made, by method.");
     m.describe("advisor_slack_jobs_recovered_total",
-               "Acknowledged Slack events finished here after their holder's lease ran out.");
+               "Acknowledged Slack events, commands and clicks finished here after their holder's "
+               "lease ran out.");
     m.describe("advisor_slack_api_errors_total",
                "Slack Web API calls that failed, by method and error.");
   }
@@ -277,6 +279,13 @@ struct adapter::contract {
     e.c = {form["team_id"], form["channel_id"], {}, form["user_id"]};
     e.what = adapters::action::open(text, true);  // a new thread: a new conversation
     e.response_url = form["response_url"];
+    // Slack does not retry a command: its job needs no name of Slack's.
+    if (opts_.jobs && !record_job(e, "slack/command/" + bot::random_token())) {
+      auto r = error_response(503, "database_unavailable",
+                              "The database that keeps commands cannot be reached.");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
+    }
     return e;
   }
 
@@ -314,7 +323,7 @@ struct adapter::contract {
       return empty_ok();
     }
     if (auto e = said(envelope)) {
-      if (!event_id.empty() && opts_.jobs && !record_job(*e, event_id)) {
+      if (!event_id.empty() && opts_.jobs && !record_job(*e, "slack/event/" + event_id)) {
         events_.erase(event_id);  // not acknowledged: Slack's retry may be served
         forget_shared("slack/event/" + event_id);
         auto r = error_response(503, "database_unavailable",
@@ -327,21 +336,73 @@ struct adapter::contract {
     return empty_ok();
   }
 
-  // ---- jobs: an acknowledged event is recorded until its reply is delivered ---------------
+  // ---- jobs: an acknowledged request is recorded until its reply is delivered -------------
 
   // Written before the 200: what serve and deliver need, and the turn's token.
-  bool record_job(event& e, const std::string& event_id) {
-    e.job = "slack/event/" + event_id;
+  bool record_job(event& e, std::string id) {
+    e.job = std::move(id);
     e.token = bot::random_token();
     e.what.token = e.token;
-    json payload = {{"team", e.c.team},
-                    {"channel", e.c.channel},
-                    {"thread", e.c.thread},
-                    {"user", e.c.user},
-                    {"open", e.what.type == adapters::action::kind::open},
-                    {"text", e.what.text}};
-    return opts_.jobs->record({e.job, dump(payload), e.token}, owner_,
+    return opts_.jobs->record({e.job, dump(job_payload(e)), e.token}, owner_,
                               opts_.now() + cfg_.job_lease_seconds);
+  }
+
+  // What a job keeps of its event (the reverse of from_job).
+  static json job_payload(const event& e) {
+    json p = {{"team", e.c.team},
+              {"channel", e.c.channel},
+              {"thread", e.c.thread},
+              {"user", e.c.user},
+              {"text", e.what.text}};
+    switch (e.type) {
+      case event::kind::command:
+        p["kind"] = "command";
+        p["response_url"] = e.response_url;
+        break;
+      case event::kind::click:
+        p["kind"] = "click";
+        p["option"] = e.what.option;
+        p["question"] = e.what.expected_question;
+        p["label"] = e.label;
+        p["message_ts"] = e.message_ts;
+        p["claim"] = e.claim;
+        p["blocks"] = e.blocks;
+        break;
+      default:  // a mention or a direct message: no "kind" (as the first jobs were written)
+        p["open"] = e.what.type == adapters::action::kind::open;
+        break;
+    }
+    return p;
+  }
+
+  // The event a job was written for, taken over; nothing when its payload is unreadable.
+  static std::optional<event> from_job(const dialogue::job& j) {
+    json p = json::parse(j.payload, nullptr, false);
+    if (!p.is_object()) return std::nullopt;
+    event e;
+    e.c = {str(p, "team"), str(p, "channel"), str(p, "thread"), str(p, "user")};
+    std::string kind = str(p, "kind");
+    if (kind == "command") {
+      e.type = event::kind::command;
+      e.what = adapters::action::open(str(p, "text"), true);
+      e.response_url = str(p, "response_url");
+    } else if (kind == "click") {
+      e.type = event::kind::click;
+      e.what = adapters::action::chose(str(p, "option"), str(p, "question"));
+      e.label = str(p, "label");
+      e.message_ts = str(p, "message_ts");
+      e.claim = str(p, "claim");
+      e.blocks = p.contains("blocks") ? p["blocks"] : json::array();
+    } else {
+      e.type = event::kind::text;
+      e.what = p.value("open", false) ? adapters::action::open(str(p, "text"))
+                                      : adapters::action::said(str(p, "text"));
+    }
+    e.what.token = j.token;
+    e.job = j.id;
+    e.token = j.token;
+    e.recovered = true;
+    return e;
   }
 
   // The jobs whose holder's lease ran out, now held by this instance, as events again.
@@ -350,24 +411,15 @@ struct adapter::contract {
     if (!opts_.jobs) return out;
     std::int64_t now = opts_.now();
     for (auto& j : opts_.jobs->claim_expired(owner_, now, now + cfg_.job_lease_seconds, 32)) {
-      json p = json::parse(j.payload, nullptr, false);
-      if (!p.is_object()) {
+      auto e = from_job(j);
+      if (!e) {
         log::error("slack_job_unreadable", {{"job", j.id}});
         opts_.jobs->done(j.id);
         continue;
       }
-      event e;
-      e.type = event::kind::text;
-      e.c = {str(p, "team"), str(p, "channel"), str(p, "thread"), str(p, "user")};
-      e.what = p.value("open", false) ? adapters::action::open(str(p, "text"))
-                                      : adapters::action::said(str(p, "text"));
-      e.what.token = j.token;
-      e.job = j.id;
-      e.token = j.token;
-      e.recovered = true;
       count("advisor_slack_jobs_recovered_total");
-      log::info("slack_job_recovered", {{"job", j.id}, {"conversation", e.c.key()}});
-      out.push_back(std::move(e));
+      log::info("slack_job_recovered", {{"job", j.id}, {"conversation", e->c.key()}});
+      out.push_back(std::move(*e));
     }
     return out;
   }
@@ -487,6 +539,12 @@ struct adapter::contract {
     e.label = action.contains("text") ? str(action["text"], "text") : value->option;
     e.message_ts = message_ts;
     e.claim = claim;
+    if (opts_.jobs && !record_job(e, "slack/click/" + claim)) {
+      clicks_.erase(claim);  // not acknowledged: Slack's retry may be served
+      forget_shared("slack/click/" + claim);
+      unavailable = true;
+      return std::nullopt;
+    }
     return e;
   }
 
@@ -511,15 +569,23 @@ struct adapter::contract {
       case event::kind::notice:
         return r;
       case event::kind::command: {
-        // The thread's root first: its ts names the conversation.
-        auto root = post_root(e);
-        if (!root) {
-          r.no_root = true;
-          return r;
+        // The thread's root first: its ts names the conversation. A command taken over after
+        // its root was posted goes on in that thread.
+        if (r.c.thread.empty()) {
+          auto root = post_root(e);
+          if (!root) {
+            r.no_root = true;
+            return r;
+          }
+          if (!str(*root, "channel").empty()) r.c.channel = str(*root, "channel");
+          r.c.thread = str(*root, "ts");
+          note_thread(e, r.c);
         }
-        if (!str(*root, "channel").empty()) r.c.channel = str(*root, "channel");
-        r.c.thread = str(*root, "ts");
         try {
+          if (auto stored = already_stored(e, r.c)) {
+            r.t = std::move(stored);
+            return r;
+          }
           r.t = adapters::run(svc_, r.c.channel_key(), e.what);
         } catch (const std::exception& ex) {
           // The thread is there: the apology goes into it.
@@ -529,16 +595,30 @@ struct adapter::contract {
         return r;
       }
       default:
-        // A job taken over from a dead holder: when its turn was stored, the reply is where
-        // the conversation stands now; it is not decided twice.
-        if (e.recovered && svc_.turn_stored(r.c.channel_key(), e.token))
-          if (auto now = svc_.current(r.c.channel_key())) {
-            r.t = std::move(now);
-            return r;
-          }
+        if (auto stored = already_stored(e, r.c)) {
+          r.t = std::move(stored);
+          return r;
+        }
         r.t = adapters::run(svc_, r.c.channel_key(), e.what);
         return r;
     }
+  }
+
+  // A job taken over from a dead holder whose turn was stored: the reply is where the
+  // conversation stands now; the turn is not decided twice.
+  std::optional<bot::turn> already_stored(const event& e, const conversation& c) {
+    if (!e.recovered || !svc_.turn_stored(c.channel_key(), e.token)) return std::nullopt;
+    return svc_.current(c.channel_key());
+  }
+
+  // A command's root is posted: its job says so, so that whoever finishes it answers in that
+  // thread instead of opening another.
+  void note_thread(const event& e, const conversation& c) {
+    if (e.job.empty() || !opts_.jobs) return;
+    event posted = e;
+    posted.c = c;
+    if (!opts_.jobs->update(e.job, dump(job_payload(posted))))
+      log::warn("slack_job_not_updated", {{"job", e.job}, {"conversation", c.key()}});
   }
 
   reply failed(const event& e) {

@@ -45,9 +45,10 @@ struct options {
   // there, so a replay or a retry that reaches another instance is known. When it cannot be
   // reached, requests get 503 (fail closed). Must outlive the adapter; null: memory only.
   dialogue::seen_store* shared = nullptr;
-  // Events API messages are recorded here before their 200 and deleted once their reply is
-  // delivered; every job_sweep_seconds (and at start-up) the adapter finishes the jobs whose
-  // holder's lease ran out (slack_config). Must outlive the adapter; null: memory only.
+  // Events API messages, slash commands and button clicks are recorded here before their 200
+  // and deleted once their reply is delivered; every job_sweep_seconds (and at start-up) the
+  // adapter finishes the jobs whose holder's lease ran out (slack_config). Must outlive the
+  // adapter; null: memory only.
   dialogue::job_store* jobs = nullptr;
 };
 

@@ -107,12 +107,16 @@ std::shared_ptr<const dialogue::engine> service::engine_for(std::string_view fra
       older_.splice(older_.begin(), older_, it);
       return {older_.front().second, &older_.front().second->eng};
     }
+  if (missing_.missing(std::string(framework), miss_memory::clock::now())) return nullptr;
   lock.unlock();
-  // Read and parsed outside the lock: a miss is rare (the first turn of such a conversation
-  // since this instance started), and two at once only parse it twice (the first one kept).
+  // Read and parsed outside the lock: a look-up is rare (the first turn of such a conversation
+  // since this instance started; for a version stored nowhere, one per missing_version_memory),
+  // and two at once only parse it twice (the first one kept).
   auto document = store_.framework_document(std::string(id), std::string(version));
   if (!document) {
     log::warn("framework_version_missing", {{"framework", std::string(framework)}});
+    lock.lock();
+    missing_.remember(std::string(framework), miss_memory::clock::now());
     return nullptr;
   }
   auto loaded = std::make_shared<const older_engine>(
@@ -120,6 +124,7 @@ std::shared_ptr<const dialogue::engine> service::engine_for(std::string_view fra
   lock.lock();
   for (const auto& [key, kept] : older_)
     if (key == framework) return {kept, &kept->eng};
+  missing_.forget(std::string(framework));
   older_.emplace_front(std::string(framework), loaded);
   if (older_.size() > older_engines) older_.pop_back();
   return {loaded, &loaded->eng};

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "bot/service/history.hpp"
+#include "bot/service/miss_memory.hpp"
 #include "dialogue/engine.hpp"
 #include "dialogue/session_store.hpp"
 
@@ -272,8 +273,13 @@ class service {
     dialogue::engine eng;
   };
   static constexpr std::size_t older_engines = 8;
-  mutable std::mutex older_mutex_;
+  // Versions stored nowhere: every turn of such a conversation would ask the store again. One
+  // stored meanwhile (by an instance that ships it) is found once the miss is forgotten.
+  static constexpr std::size_t missing_versions = 64;
+  static constexpr auto missing_version_memory = std::chrono::seconds(5);
+  mutable std::mutex older_mutex_;  // guards older_ and missing_
   mutable std::list<std::pair<std::string, std::shared_ptr<const older_engine>>> older_;
+  mutable miss_memory missing_{missing_versions, missing_version_memory};
   observer observer_;
   decide_hook decide_hook_;
   session_store& store_;

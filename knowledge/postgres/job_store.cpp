@@ -15,6 +15,7 @@ pg::connection& pg_job_store::conn() {
                    "UPDATE jobs SET owner = $1, lease_until = $3::bigint WHERE id IN ("
                    "SELECT id FROM jobs WHERE lease_until <= $2::bigint ORDER BY lease_until "
                    "LIMIT $4::bigint FOR UPDATE SKIP LOCKED) RETURNING id, payload, token");
+    conn_->prepare("update", "UPDATE jobs SET payload = $2 WHERE id = $1");
     conn_->prepare("done", "DELETE FROM jobs WHERE id = $1");
   }
   return *conn_;
@@ -56,6 +57,16 @@ std::vector<dialogue::job> pg_job_store::claim_expired(const std::string& owner,
     return {};  // the next sweep tries again
   }
   return out;
+}
+
+bool pg_job_store::update(const std::string& id, const std::string& payload) {
+  std::lock_guard lock(mutex_);
+  try {
+    run("update", {id, payload});
+    return true;
+  } catch (const pg::error&) {
+    return false;
+  }
 }
 
 void pg_job_store::done(const std::string& id) {

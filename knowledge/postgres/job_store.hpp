@@ -20,6 +20,7 @@ class pg_job_store final : public dialogue::job_store {
   bool record(const dialogue::job& j, const std::string& owner, std::int64_t lease_until) override;
   std::vector<dialogue::job> claim_expired(const std::string& owner, std::int64_t now,
                                            std::int64_t lease_until, std::size_t limit) override;
+  bool update(const std::string& id, const std::string& payload) override;
   void done(const std::string& id) override;
 
  private:

@@ -20,6 +20,7 @@ sqlite_job_store::sqlite_job_store(const std::string& db_path)
                            "ORDER BY lease_until LIMIT ?2")),
       claim_(db_.prepare(
           "UPDATE jobs SET owner = ?1, lease_until = ?2 WHERE id = ?3 AND lease_until <= ?4")),
+      update_(db_.prepare("UPDATE jobs SET payload = ?2 WHERE id = ?1")),
       forget_token_(db_.prepare(
           "DELETE FROM turn_tokens WHERE token IN (SELECT token FROM jobs WHERE id = ?1)")),
       delete_(db_.prepare("DELETE FROM jobs WHERE id = ?1")) {}
@@ -57,6 +58,17 @@ std::vector<dialogue::job> sqlite_job_store::claim_expired(const std::string& ow
     return {};
   }
   return out;
+}
+
+bool sqlite_job_store::update(const std::string& id, const std::string& payload) {
+  std::lock_guard lock(mutex_);
+  try {
+    update_.bind(1, id).bind(2, payload).run();
+    return true;
+  } catch (const database_error&) {
+    update_.reset();
+    return false;
+  }
 }
 
 void sqlite_job_store::done(const std::string& id) {

@@ -17,6 +17,7 @@ class sqlite_job_store final : public dialogue::job_store {
   bool record(const dialogue::job& j, const std::string& owner, std::int64_t lease_until) override;
   std::vector<dialogue::job> claim_expired(const std::string& owner, std::int64_t now,
                                            std::int64_t lease_until, std::size_t limit) override;
+  bool update(const std::string& id, const std::string& payload) override;
   // Forgets the job's turn token with it.
   void done(const std::string& id) override;
 
@@ -26,6 +27,7 @@ class sqlite_job_store final : public dialogue::job_store {
   statement insert_;
   statement expired_;
   statement claim_;
+  statement update_;
   statement forget_token_;
   statement delete_;
 };

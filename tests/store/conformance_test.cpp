@@ -336,6 +336,23 @@ TEST_CASE_TEMPLATE("store: a job is held under a lease and claimed once it runs 
   CHECK(a->claim_expired("a", 5000, 5100, 10).empty());
 }
 
+TEST_CASE_TEMPLATE("store: a job's payload updated by its holder is what the next holder gets", B,
+                   sqlite_backend, pg_backend) {
+  B backend;
+  auto sessions = backend.open();  // migrates
+  auto a = backend.jobs();
+  auto b = backend.jobs();
+  CHECK(a->record({"slack/command/c1", R"({"thread":""})", "tok1"}, "a", 110));
+  CHECK(a->update("slack/command/c1", R"({"thread":"1700000000.000100"})"));
+  auto taken = b->claim_expired("b", 110, 130, 10);
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].payload == R"({"thread":"1700000000.000100"})");
+  CHECK(taken[0].token == "tok1");
+  b->done("slack/command/c1");
+  CHECK(a->update("slack/command/c1", "{}"));  // gone: nothing to update, not an error
+  CHECK(a->claim_expired("a", 5000, 5100, 10).empty());
+}
+
 TEST_CASE_TEMPLATE("store: two claimers at once never get the same job", B, sqlite_backend,
                    pg_backend) {
   B backend;

@@ -63,8 +63,11 @@ class gated_store final : public dialogue::session_store {
   }
   std::optional<std::string> framework_document(const std::string& id,
                                                 const std::string& version) override {
+    lookups_.fetch_add(1);
     return inner_.framework_document(id, version);
   }
+  // How many times a framework document was asked for.
+  int framework_lookups() const { return lookups_.load(); }
 
   void close() {
     std::lock_guard lock(mutex_);
@@ -105,6 +108,7 @@ class gated_store final : public dialogue::session_store {
   int waiting_ = 0;
   std::vector<std::size_t> batches_;
   std::set<std::string> committed_;
+  std::atomic<int> lookups_{0};
 };
 
 struct fixture {
@@ -578,6 +582,54 @@ TEST_CASE(
   CHECK(opened.conversation != "lost");
   CHECK(opened.out.notice == dialogue::notice::none);
   CHECK(f.store.find(key)->framework == "backend-stack@1");
+}
+
+TEST_CASE(
+    "a flood of turns on a conversation whose framework version is stored nowhere asks the "
+    "store once") {
+  fixture f;
+  const bot::channel_key key{"web", "lost-flood"};
+  f.store.create(key, "lost", "backend-stack@98");
+  for (int i = 0; i < 50; ++i) {
+    auto t = f.svc.message(key, "hi");
+    CHECK(t.out.notice == dialogue::notice::framework_unavailable);
+  }
+  CHECK(f.svc.current(key)->out.notice == dialogue::notice::framework_unavailable);
+  CHECK(f.store.framework_lookups() == 1);
+  // Another missing version is asked for on its own; the first stays remembered.
+  const bot::channel_key other{"web", "lost-flood-2"};
+  f.store.create(other, "lost2", "backend-stack@97");
+  CHECK(f.svc.message(other, "hi").out.notice == dialogue::notice::framework_unavailable);
+  CHECK(f.svc.message(key, "hi").out.notice == dialogue::notice::framework_unavailable);
+  CHECK(f.store.framework_lookups() == 2);
+}
+
+TEST_CASE(
+    "the memory of missing framework versions forgets a key after its time - once it is stored - "
+    "and the soonest to expire when full") {
+  using clock = bot::miss_memory::clock;
+  const clock::time_point t0{};
+  bot::miss_memory m(2, std::chrono::seconds(5));
+  CHECK(!m.missing("a@1", t0));
+  m.remember("a@1", t0);
+  CHECK(m.missing("a@1", t0 + std::chrono::seconds(4)));
+  CHECK(!m.missing("a@1", t0 + std::chrono::seconds(5)));  // asked again: then forgotten
+  CHECK(m.size() == 0);
+  m.remember("a@1", t0);
+  m.forget("a@1");  // stored meanwhile
+  CHECK(!m.missing("a@1", t0));
+  // Full: the key soonest to expire goes, the others stay.
+  m.remember("a@1", t0);
+  m.remember("a@2", t0 + std::chrono::seconds(1));
+  m.remember("a@3", t0 + std::chrono::seconds(2));
+  CHECK(m.size() == 2);
+  CHECK(!m.missing("a@1", t0 + std::chrono::seconds(2)));
+  CHECK(m.missing("a@2", t0 + std::chrono::seconds(2)));
+  CHECK(m.missing("a@3", t0 + std::chrono::seconds(2)));
+  // Full of expired keys: they make room first.
+  m.remember("a@4", t0 + std::chrono::seconds(10));
+  CHECK(m.size() == 1);
+  CHECK(m.missing("a@4", t0 + std::chrono::seconds(10)));
 }
 
 TEST_CASE(

@@ -7,7 +7,9 @@
 // 401; (e) the Quick Decision Guide personas, each turn on the other instance, end on the
 // table's stack with every reason sourced; (f) a stalled database holds only the turns waiting
 // for it, never the event loop (ping/pong, a static page, another connection's frames); (k) a
-// rolling deploy: instances on framework versions 1 and 2, each conversation on its own.
+// rolling deploy: instances on framework versions 1 and 2, each conversation on its own; (i),
+// (l), (m): an instance killed after acknowledging a Slack event, slash command or click, the
+// other one finishing it once; (j), (n): the same on SQLite, one instance restarted.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -642,10 +644,10 @@ std::string mention(const std::string& event_id, const std::string& channel,
       .dump();
 }
 
-// A reply that asks the question `held` ends with (its text's last paragraph).
+// A reply that asks the question `held` ends with (its text, or its text's last paragraph).
 bool asks_the_same(const fake_slack_api::call& reply, const fake_slack_api::call& held) {
   const std::string mine = reply.json()["text"], theirs = held.json()["text"];
-  return !mine.empty() && std::string_view(theirs).ends_with("\n\n" + mine);
+  return !mine.empty() && (theirs == mine || std::string_view(theirs).ends_with("\n\n" + mine));
 }
 
 // Waits (at most 20 s) until `ready` holds.
@@ -788,4 +790,177 @@ TEST_CASE(
       "conversations c ON c.id = b.conversation_id WHERE b.key IN ($1, $2)",
       {s1["session"].get<std::string>(), s2["session"].get<std::string>()});
   CHECK(versions.text(0, 0) == "backend-stack@1 backend-stack@2");
+}
+
+namespace {
+
+// A signed form as Slack posts a slash command or a click.
+http_reply slack_form_post(std::uint16_t port, const std::string& path, const std::string& body) {
+  const std::string ts = now_stamp();
+  return signed_post(port, path, body,
+                     {{"Content-Type", "application/x-www-form-urlencoded"},
+                      {"X-Slack-Request-Timestamp", ts},
+                      {"X-Slack-Signature", slack_signature(slack_secret, ts, body)}});
+}
+
+// `/advisor <text>` by U1 in `channel`.
+std::string command_body(const std::string& channel, const std::string& text) {
+  return form({{"team_id", "T1"},
+               {"channel_id", channel},
+               {"user_id", "U1"},
+               {"command", "/advisor"},
+               {"text", text},
+               {"response_url", "https://hooks.slack.com/commands/T1/1/secret"},
+               {"trigger_id", "1.2." + channel}});
+}
+
+// U1's click on the first button of the question message the fake recorded in `question`.
+std::string click_body(const fake_slack_api::call& question) {
+  json message = question.json();
+  json button, block;
+  for (const auto& b : message["blocks"])
+    if (b["type"] == "actions" && button.is_null()) {
+      block = b;
+      button = b["elements"][0];
+    }
+  REQUIRE_MESSAGE(!button.is_null(), "the question has no buttons");
+  json payload = {
+      {"type", "block_actions"},
+      {"user", {{"id", "U1"}, {"team_id", "T1"}}},
+      {"team", {{"id", "T1"}}},
+      {"channel", {{"id", message["channel"]}}},
+      {"container",
+       {{"type", "message"}, {"message_ts", question.ts}, {"channel_id", message["channel"]}}},
+      {"message", {{"ts", question.ts}, {"blocks", message["blocks"]}}},
+      {"actions", json::array({{{"action_id", button["action_id"]},
+                                {"block_id", block["block_id"]},
+                                {"text", button["text"]},
+                                {"value", button["value"]},
+                                {"type", "button"}}})}};
+  return form({{"payload", payload.dump()}});
+}
+
+// `survivor` took one job over; the Slack conversation `key` has one turn stored and no job is
+// left; then it stops cleanly.
+void finished_once(const pg_database& db, const std::string& key, server_process& survivor) {
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(DISTINCT e.turn) FROM bindings b JOIN events e ON "
+                "e.conversation_id = b.conversation_id WHERE b.channel = 'slack' AND b.key = $1",
+                {key})
+            .integer(0, 0) == 1);
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+  CHECK(http_get(survivor.port, "/metrics").find("advisor_slack_jobs_recovered_total 1") !=
+        std::string::npos);
+  survivor.p->kill(SIGTERM);
+  CHECK(survivor.p->wait() == 0);
+}
+
+// `s` has acknowledged a request and waits for the call the fake holds: it is killed there.
+void die_while_held(server_process& s, const fake_slack_api& api) {
+  REQUIRE(eventually([&] { return api.held().size() == 1; }));
+  s.p->kill(SIGKILL);
+  s.p->wait();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "(l) an instance killed after acknowledging a slash command - the other one asks the "
+    "question in the thread it opened") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  server_process a(dir.file("a"), db.url(), env);
+  server_process b(dir.file("b"), db.url(), env);
+  // A posts the thread's root, then its question is held: A is killed while it waits.
+  api.hold_next("/api/chat.postMessage", 1, 1);
+  REQUIRE(slack_form_post(a.port, "/slack/commands", command_body("C7", "we are a python shop"))
+              .status == 200);
+  die_while_held(a, api);
+  auto roots = api.calls_to("/api/chat.postMessage");
+  REQUIRE(roots.size() == 1);
+  const std::string thread = roots[0].ts;
+
+  // B takes the command over once A's lease has run out: the question, in A's thread, once.
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() >= 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more sweeps: nothing more
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 2);  // no second root
+  CHECK(posts[1].json()["channel"] == "C7");
+  CHECK(posts[1].json()["thread_ts"] == thread);
+  CHECK(asks_the_same(posts[1], api.held()[0]));
+  finished_once(db, "T1/C7/" + thread + "/U1", b);
+}
+
+TEST_CASE(
+    "(m) an instance killed after acknowledging a button click - the other one delivers its "
+    "answer once") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  server_process a(dir.file("a"), db.url(), env);
+  server_process b(dir.file("b"), db.url(), env);
+  // The conversation starts on B: its root and first question.
+  REQUIRE(slack_form_post(b.port, "/slack/commands", command_body("C6", "")).status == 200);
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() == 2; }));
+  const auto question = api.calls_to("/api/chat.postMessage")[1];
+  const std::string thread = question.json()["thread_ts"];
+
+  // The click reaches A; A's update of the clicked message is held and A is killed.
+  api.hold_next("/api/chat.update");
+  REQUIRE(slack_form_post(a.port, "/slack/interactions", click_body(question)).status == 200);
+  die_while_held(a, api);
+  CHECK(api.calls_to("/api/chat.update").empty());
+
+  // B finishes the click: the clicked message updated once, the next question once.
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() >= 3; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto updates = api.calls_to("/api/chat.update");
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0].json()["ts"] == question.ts);
+  CHECK(updates[0].json()["blocks"].dump() == api.held()[0].json()["blocks"].dump());
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 3);
+  CHECK(posts[2].json()["thread_ts"] == thread);
+  CHECK(posts[2].json()["text"] != question.json()["text"]);  // the next question
+  finished_once(db, "T1/C6/" + thread + "/U1", b);  // the answer (a bare start stores no event)
+}
+
+TEST_CASE(
+    "(n) one instance on SQLite killed after acknowledging a slash command - its restart asks "
+    "the question in the thread it opened") {
+  temp_dir dir;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  {
+    server_process a(dir.file("s"), "", env);  // no database URL: the SQLite file
+    api.hold_next("/api/chat.postMessage", 1, 1);
+    REQUIRE(
+        slack_form_post(a.port, "/slack/commands", command_body("C5", "we use python")).status ==
+        200);
+    die_while_held(a, api);
+  }
+  REQUIRE(api.calls_to("/api/chat.postMessage").size() == 1);
+  const std::string thread = api.calls_to("/api/chat.postMessage")[0].ts;
+  server_process again(dir.file("s"), "", env);
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() >= 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[1].json()["thread_ts"] == thread);
+  CHECK(asks_the_same(posts[1], api.held()[0]));
+  again.p->kill(SIGTERM);
+  CHECK(again.p->wait() == 0);
+  storage::connection c(dir.file("s") + "/advisor.db");
+  auto turns = c.prepare(
+      "SELECT count(DISTINCT e.turn) FROM bindings b JOIN events e ON e.conversation_id = "
+      "b.conversation_id WHERE b.channel = 'slack' AND b.key = ?1");
+  turns.bind(1, "T1/C5/" + thread + "/U1");
+  REQUIRE(turns.step());
+  CHECK(turns.integer(0) == 1);
+  auto jobs = c.prepare("SELECT count(*) FROM jobs");
+  REQUIRE(jobs.step());
+  CHECK(jobs.integer(0) == 0);
 }
