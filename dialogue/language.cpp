@@ -152,6 +152,11 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.multipliers = numbers(j, "multipliers", file_name);
   lang.range_words = strings(j, "range_words", file_name);
   if (j.contains("durations")) lang.durations = strings(j, "durations", file_name);
+  if (auto it = j.find("rates"); it != j.end() && it->is_object()) {
+    lang.rates.units = strings(*it, "units", file_name);
+    lang.rates.per = strings(*it, "per", file_name);
+    lang.rates.periods = numbers(*it, "periods", file_name);
+  }
   lang.reference_nouns = strings(j, "reference_nouns", file_name);
   if (auto it = j.find("quantities"); it != j.end() && it->is_array()) {
     for (const auto& jq : *it) {

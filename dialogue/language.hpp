@@ -98,6 +98,13 @@ struct language {
   std::vector<std::string> range_words;
   // A number followed by one of these is a time, not a count ("in like 6 weeks").
   std::vector<std::string> durations;
+  // "300k requests a day": a count of things done over a period, read as a load by dividing by
+  // the period's divisor. Only counts of `units` (requests, not users) are rates.
+  struct rate_words {
+    std::vector<std::string> units;
+    std::vector<std::string> per;           // "per", "a", "each": between the unit and the period
+    std::map<std::string, double> periods;  // "day" -> 100
+  } rates;
   std::vector<std::string>
       reference_nouns;  // "not the data one": a reference to a listed option  // "2 or 3 thousand":
                         // the first number shares the unit

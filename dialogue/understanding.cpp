@@ -676,6 +676,15 @@ std::optional<double> understanding::quantity(const words& w) const {
     }
     // "in like 6 weeks", "10+ years": a time, not a count.
     const bool duration = j < t.size() && contains(lang_.durations, t[j]);
+    // "a few hundred k req/day": requests over a period, not at once.
+    if (j < t.size() && contains(lang_.rates.units, t[j])) {
+      std::size_t k = j + 1;
+      if (k < t.size() && contains(lang_.rates.per, t[k])) ++k;
+      if (k < t.size())
+        if (auto p = lang_.rates.periods.find(t[k]);
+            p != lang_.rates.periods.end() && p->second > 0)
+          value /= p->second;
+    }
     if (have && !duration && (!best || value > *best)) best = value;
     i = j > i ? j - 1 : i;
   }

@@ -138,6 +138,10 @@ TEST_CASE("numbers and quantities pick a load band") {
   CHECK(quantity("maybe 5k users in the first year")->id == "moderate");
   CHECK(quantity("a couple hundred")->id == "low");
   CHECK(quantity("millions of requests a day")->id == "high");
+  // Requests over a period are a rate, read as the users it takes; users a day are users.
+  CHECK(quantity("a few hundred k req/day, maybe 2-3k daily users")->id == "moderate");
+  CHECK(quantity("about 50k requests per day")->id == "low");
+  CHECK(quantity("300k daily users")->id == "high");
   CHECK(quantity("like 50 users")->id == "low");
   CHECK(quantity("5,000 users")->id == "moderate");
   CHECK(quantity("10k concurrent connections")->id == "high");  // at once: a lower bar
