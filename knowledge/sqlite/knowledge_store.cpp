@@ -378,8 +378,10 @@ std::vector<knowledge::search_hit> knowledge_store::ranked(std::string_view text
                    [&](const knowledge::search_hit& x, const knowledge::search_hit& y) {
                      return order(x) < order(y);
                    });
+  // The topic picks among the facts the order above puts first: "how big is pypi" asks for a
+  // figure, so a figureless fact on size ("big") does not lead.
   auto on_topic = std::find_if(hits.begin(), hits.end(), [&](const knowledge::search_hit& h) {
-    return !topic.empty() && h.fact.topic == topic;
+    return !topic.empty() && h.fact.topic == topic && order(h) == order(hits.front());
   });
   if (on_topic != hits.end()) std::rotate(hits.begin(), on_topic, on_topic + 1);
   if (hits.size() > limit) hits.resize(limit);

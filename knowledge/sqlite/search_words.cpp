@@ -115,7 +115,10 @@ bool asks_for_figure(std::string_view text) {
                                                             "benchmark", "benchmarks", "percent"};
   auto words = raw_words(text);
   for (std::size_t i = 0; i < words.size(); ++i) {
-    if (std::find(figure_words.begin(), figure_words.end(), words[i]) != figure_words.end())
+    // "number crunching" is work, not a request for numbers.
+    const bool work = i + 1 < words.size() && words[i + 1].starts_with("crunch");
+    if (std::find(figure_words.begin(), figure_words.end(), words[i]) != figure_words.end() &&
+        !work)
       return true;
     if (words[i] == "how" && i + 1 < words.size() &&
         std::find(after_how.begin(), after_how.end(), words[i + 1]) != after_how.end())

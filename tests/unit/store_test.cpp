@@ -136,6 +136,7 @@ TEST_CASE("search words split compounds and keep the joined form") {
   CHECK(storage::asks_for_figure("How fast is Node.js compared to Python?"));
   CHECK(storage::asks_for_figure("how many developers"));
   CHECK(!storage::asks_for_figure("is node fast"));
+  CHECK(!storage::asks_for_figure("node for cpu heavy number crunching, good or bad?"));
 }
 
 TEST_CASE(
@@ -172,6 +173,9 @@ TEST_CASE(
     CHECK(python.front().fact.topic == "performance");
     CHECK(!python.front().fact.figure.empty());
     CHECK(!kb.search("how many developers does Python have?", 1).front().fact.figure.empty());
+    // A topic the question's words suggest ("big": project size) does not put a figureless
+    // fact before the figures asked for.
+    CHECK(!kb.search("how big is pypi these days", 1).front().fact.figure.empty());
   }
   SUBCASE("questions the sources do not cover find nothing") {
     for (const char* q :
