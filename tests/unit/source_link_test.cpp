@@ -42,8 +42,8 @@ const dialogue::source_ref unlinked{"A guide"};
 }  // namespace
 
 TEST_CASE("a source's url loads when it is an absolute http or https address") {
-  auto doc = knowledge::parse_knowledge(doc_with_url(R"("https://example.org/node-vs-python")"),
-                                        "k.json");
+  auto doc =
+      knowledge::parse_knowledge(doc_with_url(R"("https://example.org/node-vs-python")"), "k.json");
   REQUIRE(doc.sources.size() == 1);
   CHECK(doc.sources[0].url == "https://example.org/node-vs-python");
   CHECK(knowledge::parse_knowledge(doc_with_url(R"("http://example.org/a%20b")"), "k.json")
@@ -56,18 +56,19 @@ TEST_CASE("a source's url loads when it is an absolute http or https address") {
   auto again = knowledge::parse_knowledge(knowledge::knowledge_to_json(doc), "export.json");
   CHECK(again.sources[0].url == "https://example.org/node-vs-python");
   CHECK(json::parse(knowledge::knowledge_to_json(
-                        knowledge::parse_knowledge(doc_with_url(""), "k.json")))["sources"][0]
+            knowledge::parse_knowledge(doc_with_url(""), "k.json")))["sources"][0]
             .contains("url") == false);
 }
 
-TEST_CASE("a source's url that is not an absolute http or https address is a load error naming "
-          "the source") {
-  for (const char* bad : {R"u("ftp://example.org/a")u", R"u("javascript:alert(1)")u",
-                          R"u("/articles/a")u", R"u("example.org/a")u", R"u("https://")u",
-                          R"u("https:///path")u", R"u("//example.org/a")u", R"u("https://exa mple.org")u",
-                          R"u("https://example.org/a(b)")u", R"u("https://example.org/<b>")u",
-                          R"u("https://example.org/a|b")u", R"u("https://example.org/\"x")u",
-                          R"u("HTTPS://example.org")u"}) {
+TEST_CASE(
+    "a source's url that is not an absolute http or https address is a load error naming "
+    "the source") {
+  for (const char* bad :
+       {R"u("ftp://example.org/a")u", R"u("javascript:alert(1)")u", R"u("/articles/a")u",
+        R"u("example.org/a")u", R"u("https://")u", R"u("https:///path")u", R"u("//example.org/a")u",
+        R"u("https://exa mple.org")u", R"u("https://example.org/a(b)")u",
+        R"u("https://example.org/<b>")u", R"u("https://example.org/a|b")u",
+        R"u("https://example.org/\"x")u", R"u("HTTPS://example.org")u"}) {
     CAPTURE(bad);
     std::string what = load_failure(bad);
     CHECK(what.find("k.json") != std::string::npos);
@@ -80,8 +81,9 @@ TEST_CASE("a source's url that is not an absolute http or https address is a loa
   CHECK_FALSE(knowledge::valid_source_url("https://example.org/\x01"));
 }
 
-TEST_CASE("the SQLite store keeps a source's url - and a database from before migration 8 gets "
-          "none") {
+TEST_CASE(
+    "the SQLite store keeps a source's url - and a database from before migration 8 gets "
+    "none") {
   test::temp_dir dir;
   const std::string file = dir.file("k.db");
   {
@@ -122,8 +124,9 @@ TEST_CASE("the core cites a source as a Markdown link when its address is known"
         std::string::npos);
 }
 
-TEST_CASE("Slack shows a source as <url|title> with both escaped - and the title alone without "
-          "an address") {
+TEST_CASE(
+    "Slack shows a source as <url|title> with both escaped - and the title alone without "
+    "an address") {
   CHECK(slack::source_link(linked) == "<https://example.org/a?x=1&amp;y=2|Node.js Vs Python>");
   CHECK(slack::source_link({"Q&A <live>"}) == "Q&amp;A &lt;live&gt;");
   CHECK(slack::source_link({"Q&A <live>", "https://example.org/"}) ==
@@ -166,10 +169,9 @@ TEST_CASE("the reply frame carries source_urls beside the titles only when an ad
       {"c1", "They disagree", {{"python", "fast", {unlinked}}, {"nodejs", "faster", {linked}}}});
   t.out.recommendation = std::make_shared<const dialogue::recommendation>(r);
   auto rec = json::parse(bot::reply_frame(t))["recommendation"];
-  CHECK(rec["reasons"][0] ==
-        json{{"text", "You said ML"},
-             {"sources", {"Node.js Vs Python", "A guide"}},
-             {"source_urls", {"https://example.org/a?x=1&y=2", ""}}});
+  CHECK(rec["reasons"][0] == json{{"text", "You said ML"},
+                                  {"sources", {"Node.js Vs Python", "A guide"}},
+                                  {"source_urls", {"https://example.org/a?x=1&y=2", ""}}});
   CHECK(rec["context"][0] == json{{"text", "You are a startup"}, {"sources", {"A guide"}}});
   CHECK_FALSE(rec["contested"][0]["sides"][0].contains("source_urls"));
   CHECK(rec["contested"][0]["sides"][1]["source_urls"] ==
