@@ -216,7 +216,7 @@ std::vector<answer_view> taken(const framework& fw, const std::vector<found_answ
 
 fact_view view_of(const knowledge::knowledge_source& kb, const knowledge::fact& f) {
   auto src = kb.find_source(f.source);
-  return {f.id, f.claim, f.figure, src ? src->title : f.source};
+  return {f.id, f.claim, f.figure, src ? source_ref{src->title, src->url} : source_ref{f.source}};
 }
 
 // The first `limit` of the facts `ids` names that the store has.
@@ -555,7 +555,7 @@ part::record record_part(const context& c, const std::string& date) {
     if (auto f = c.kb.find_fact(id)) source_ids.insert(f->source);
   for (const auto& id : source_ids)
     if (auto src = c.kb.find_source(id))
-      p.sources.push_back({src->title, src->author, src->publisher});
+      p.sources.push_back({src->title, src->author, src->publisher, src->url});
   return p;
 }
 

@@ -33,4 +33,20 @@ std::string unescape_markdown(std::string_view text) {
   return out;
 }
 
+std::optional<markdown_link> link_at(std::string_view text, std::size_t i) {
+  if (i >= text.size() || text[i] != '[') return std::nullopt;
+  auto close = text.find("](", i);
+  if (close == std::string_view::npos) return std::nullopt;
+  auto end = text.find(')', close + 2);
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view label = text.substr(i + 1, close - i - 1);
+  std::string_view url = text.substr(close + 2, end - close - 2);
+  bool web = url.substr(0, 7) == "http://" || url.substr(0, 8) == "https://";
+  if (!web || label.find('[') != std::string_view::npos ||
+      text.substr(i, end - i).find('\\') != std::string_view::npos ||
+      text.substr(i, end - i).find('\n') != std::string_view::npos)
+    return std::nullopt;
+  return markdown_link{label, url, end + 1};
+}
+
 }  // namespace advisor::dialogue

@@ -5,6 +5,8 @@
 // form. Pure functions.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,15 @@ std::string quote_user_text(std::string_view text);
 
 // Reply text with the escapes resolved: what the user typed, for channels that show plain text.
 std::string unescape_markdown(std::string_view text);
+
+// A link of the advisor's own ("[label](http...)", as cite() writes one) starting at text[i]:
+// its label, its address and the index just past it. A span holding a backslash (a user's
+// escaped character) or a second "[" in its label is no link.
+struct markdown_link {
+  std::string_view label;
+  std::string_view url;
+  std::size_t end = 0;
+};
+std::optional<markdown_link> link_at(std::string_view text, std::size_t i);
 
 }  // namespace advisor::dialogue

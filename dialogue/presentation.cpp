@@ -16,6 +16,12 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+std::string cite_all(const std::vector<source_ref>& sources, std::string_view sep) {
+  std::string out;
+  for (const auto& s : sources) out += (out.empty() ? "" : std::string(sep)) + cite(s);
+  return out;
+}
+
 std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", std::round(v * 10) / 10);
@@ -51,7 +57,7 @@ std::string fact_line(const fact_view& f) {
   std::string line = "- " + f.claim;
   if (!f.figure.empty() && f.claim.find(f.figure) == std::string::npos)
     line += " (" + f.figure + ")";
-  line += " _Source: " + f.source + "_";
+  line += " _Source: " + cite(f.source) + "_";
   return line;
 }
 
@@ -145,7 +151,7 @@ std::string words(const part::why_recommendation& p) {
       t += "\n- " + cv.summary;
       for (const auto& side : cv.sides)
         t += "\n  - " + side.claim +
-             (side.sources.empty() ? "" : " _Source: " + join(side.sources, "; ") + "_");
+             (side.sources.empty() ? "" : " _Source: " + cite_all(side.sources, "; ") + "_");
     }
   }
   return t;
@@ -217,8 +223,8 @@ std::string words(const part::record& p) {
        "; scores: " + scores_line(p.scores) + ").\n";
   t += "\n## Reasons\n\n";
   for (const auto& r : p.reasons)
-    t += "- " + r.text + (r.sources.empty() ? "" : " (Sources: " + join(r.sources, "; ") + ")") +
-         "\n";
+    t += "- " + r.text +
+         (r.sources.empty() ? "" : " (Sources: " + cite_all(r.sources, "; ") + ")") + "\n";
   t += "\n## Consequences\n\n";
   if (p.hybrid)
     t += "- Two stacks to build, deploy and staff, with a clear service boundary between them.\n";
@@ -232,7 +238,7 @@ std::string words(const part::record& p) {
     t += "- " + cv.summary + "\n";
     for (const auto& side : cv.sides)
       t += "  - " + side.claim +
-           (side.sources.empty() ? "" : " (" + join(side.sources, "; ") + ")") + "\n";
+           (side.sources.empty() ? "" : " (" + cite_all(side.sources, "; ") + ")") + "\n";
   }
   if (!p.unknowns.empty()) t += "\n## Open questions\n\n- " + join(p.unknowns, "\n- ") + "\n";
   t += "\n## Next steps\n\n";
@@ -242,7 +248,7 @@ std::string words(const part::record& p) {
     std::vector<std::string> by;
     if (!src.author.empty()) by.push_back(src.author);
     if (!src.publisher.empty()) by.push_back(src.publisher);
-    t += "- " + src.title + (by.empty() ? "" : " (" + join(by, ", ") + ")") + "\n";
+    t += "- " + cite({src.title, src.url}) + (by.empty() ? "" : " (" + join(by, ", ") + ")") + "\n";
   }
   return t;
 }
@@ -326,8 +332,8 @@ std::string words(const part::recommended& p) {
   if (p.close_call) t += " It's a close call: neither stack pulls ahead on your answers.";
   t += "\n\n**Why:**\n";
   for (const reason* r : shown_reasons(rec))
-    t += "- " + r->text + (r->sources.empty() ? "" : " _Sources: " + join(r->sources, "; ") + "_") +
-         "\n";
+    t += "- " + r->text +
+         (r->sources.empty() ? "" : " _Sources: " + cite_all(r->sources, "; ") + "_") + "\n";
   if (!rec.unknowns.empty())
     t += "- Left open: " + join(rec.unknowns, ", ") + ". That lowers my confidence.\n";
   if (!p.noted.empty())
@@ -357,6 +363,10 @@ std::string words(const part::back_to& p) {
 }
 
 }  // namespace
+
+std::string cite(const source_ref& s) {
+  return s.url.empty() ? s.title : "[" + s.title + "](" + s.url + ")";
+}
 
 std::vector<const reason*> shown_reasons(const recommendation& rec, std::size_t limit) {
   std::vector<const reason*> out;

@@ -34,13 +34,16 @@ struct answer_view {
   bool open = false;
 };
 
-// A fact, resolved: its claim, its figure, its source's title.
+// A fact, resolved: its claim, its figure, its source.
 struct fact_view {
   std::string id;
   std::string claim;
   std::string figure;
-  std::string source;
+  source_ref source;
 };
+
+// A source in the light Markdown: "[title](url)" when its address is known, else the title.
+std::string cite(const source_ref& s);
 
 struct scored_stack {
   std::string label;
@@ -150,6 +153,7 @@ struct record {
   std::vector<std::string> unknowns, next_steps;
   struct source {
     std::string title, author, publisher;
+    std::string url = {};  // empty when no address is known
   };
   std::vector<source> sources;
 };

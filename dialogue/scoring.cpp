@@ -8,16 +8,16 @@ namespace advisor::dialogue {
 
 namespace {
 
-// Source titles behind a list of facts, each once, in order.
-std::vector<std::string> sources_of(const knowledge::knowledge_source& kb,
-                                    const std::vector<std::string>& facts) {
-  std::vector<std::string> out;
+// The sources behind a list of facts, each once, in order.
+std::vector<source_ref> sources_of(const knowledge::knowledge_source& kb,
+                                   const std::vector<std::string>& facts) {
+  std::vector<source_ref> out;
   for (const auto& id : facts) {
     auto f = kb.find_fact(id);
     if (!f) continue;
     auto src = kb.find_source(f->source);
-    std::string title = src ? src->title : f->source;
-    if (std::find(out.begin(), out.end(), title) == out.end()) out.push_back(title);
+    source_ref ref = src ? source_ref{src->title, src->url} : source_ref{f->source};
+    if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
   }
   return out;
 }

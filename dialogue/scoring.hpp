@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "events.hpp"
@@ -13,9 +14,23 @@
 
 namespace advisor::dialogue {
 
+// A source as a reply cites it: its title, and its address when the knowledge has one (every
+// channel then shows it as a link; see knowledge::valid_source_url for what an address may hold).
+struct source_ref {
+  source_ref() = default;
+  // A title alone is a source_ref with no address (implicit, so {"Title A", "Title B"} reads as
+  // a list of sources).
+  source_ref(std::string title_, std::string url_ = {})  // NOLINT(google-explicit-constructor)
+      : title(std::move(title_)), url(std::move(url_)) {}
+  source_ref(const char* title_) : title(title_) {}  // NOLINT(google-explicit-constructor)
+  std::string title;
+  std::string url;  // empty when no address is known
+  bool operator==(const source_ref&) const = default;
+};
+
 struct reason {
   std::string text;                      // our words, naming the answer and its effect
-  std::vector<std::string> sources;      // source titles
+  std::vector<source_ref> sources;       // the sources behind it
   std::vector<std::string> facts;        // fact ids behind it
   std::string question;                  // the answer this reason comes from ("" for rule reasons)
   std::map<std::string, double> effect;  // stack id -> points, non-zero entries only
@@ -27,7 +42,7 @@ struct contested_view {
   struct side {
     std::string position;
     std::string claim;
-    std::vector<std::string> sources;
+    std::vector<source_ref> sources;
   };
   std::vector<side> sides;
 };

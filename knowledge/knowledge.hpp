@@ -18,7 +18,13 @@ struct source {
   std::string author;     // may be empty when the article names none
   std::string file;       // the seed file it was read from
   std::string summary;    // what kind of article it is, in our words
+  std::string url;        // the article's absolute http(s) address, or empty when none is known
 };
+
+// Whether `url` may be a source's address: absolute http:// or https:// with a host, and none
+// of the characters a chat channel's link markup would read (spaces, quotes, brackets, parentheses,
+// angle brackets, backslash, |): those must be percent-encoded.
+bool valid_source_url(std::string_view url);
 
 struct fact {
   std::string id;
@@ -59,7 +65,8 @@ struct knowledge_doc {
 };
 
 // Parses a knowledge document (config/knowledge.json, or the "knowledge" part of an export).
-// Checks that every fact names a known source and every contested side known facts; throws
+// Checks that every fact names a known source, every contested side known facts and every
+// source's "url" (optional) is a valid_source_url; throws
 // load_error (knowledge/load_error.hpp) naming the file, the line and the problem.
 knowledge_doc parse_knowledge(std::string_view text, const std::string& file_name);
 

@@ -47,6 +47,25 @@ std::vector<std::string> get_strings(const json& j, const char* key, std::string
 
 }  // namespace
 
+bool valid_source_url(std::string_view url) {
+  std::string_view rest;
+  if (url.substr(0, 7) == "http://")
+    rest = url.substr(7);
+  else if (url.substr(0, 8) == "https://")
+    rest = url.substr(8);
+  else
+    return false;
+  // A host comes first: "https://" alone, or "https:///path", is no address.
+  if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
+    return false;
+  constexpr std::string_view markup = "\"'<>()[]{}|\\^`";
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f ||
+        markup.find(c) != std::string_view::npos)
+      return false;
+  return true;
+}
+
 knowledge_doc parse_knowledge(std::string_view text, const std::string& file) {
   json doc;
   try {
@@ -81,7 +100,15 @@ knowledge_doc parse_knowledge(std::string_view text, const std::string& file) {
              get_string(js, "publisher", false, text, file, where),
              get_string(js, "author", false, text, file, where),
              get_string(js, "file", false, text, file, where),
-             get_string(js, "summary", false, text, file, where)};
+             get_string(js, "summary", false, text, file, where),
+             get_string(js, "url", false, text, file, where)};
+    if (!s.url.empty() && !valid_source_url(s.url))
+      throw load_error(file, line_of(text, s.url),
+                       where +
+                           ": \"url\" must be an absolute http:// or https:// address with "
+                           "spaces, quotes, brackets, parentheses, <, >, | and \\ "
+                           "percent-encoded, not \"" +
+                           s.url + "\"");
     if (!source_ids.insert(s.id).second)
       throw load_error(file, line_of(text, "\"" + s.id + "\""),
                        "duplicate source id \"" + s.id + "\"");
@@ -148,13 +175,12 @@ std::string knowledge_to_json(const knowledge_doc& doc) {
   json j;
   j["version"] = "1";
   j["sources"] = json::array();
-  for (const auto& s : doc.sources)
-    j["sources"].push_back({{"id", s.id},
-                            {"title", s.title},
-                            {"publisher", s.publisher},
-                            {"author", s.author},
-                            {"file", s.file},
-                            {"summary", s.summary}});
+  for (const auto& s : doc.sources) {
+    json js = {{"id", s.id},         {"title", s.title}, {"publisher", s.publisher},
+               {"author", s.author}, {"file", s.file},   {"summary", s.summary}};
+    if (!s.url.empty()) js["url"] = s.url;  // none known: no key, as the seed file has it
+    j["sources"].push_back(std::move(js));
+  }
   j["facts"] = json::array();
   for (const auto& f : doc.facts)
     j["facts"].push_back({{"id", f.id},

@@ -30,11 +30,27 @@ void write_strings(json_writer& w, const std::vector<std::string>& items) {
   w.end_array();
 }
 
+// "sources": the titles; "source_urls" beside them, index for index ("" for none), only when
+// one of them has a known address (older clients read the titles alone).
+void write_sources(json_writer& w, const std::vector<dialogue::source_ref>& sources) {
+  w.key("sources").begin_array();
+  bool linked = false;
+  for (const auto& s : sources) {
+    w.value(s.title);
+    linked = linked || !s.url.empty();
+  }
+  w.end_array();
+  if (!linked) return;
+  w.key("source_urls").begin_array();
+  for (const auto& s : sources) w.value(s.url);
+  w.end_array();
+}
+
 void write_reasons(json_writer& w, const std::vector<dialogue::reason>& reasons) {
   w.begin_array();
   for (const auto& reason : reasons) {
-    w.begin_object().key("text").value(reason.text).key("sources");
-    write_strings(w, reason.sources);
+    w.begin_object().key("text").value(reason.text);
+    write_sources(w, reason.sources);
     w.end_object();
   }
   w.end_array();
@@ -62,13 +78,8 @@ void write_recommendation(json_writer& w, const dialogue::recommendation& r) {
         .key("sides")
         .begin_array();
     for (const auto& side : c.sides) {
-      w.begin_object()
-          .key("position")
-          .value(side.position)
-          .key("claim")
-          .value(side.claim)
-          .key("sources");
-      write_strings(w, side.sources);
+      w.begin_object().key("position").value(side.position).key("claim").value(side.claim);
+      write_sources(w, side.sources);
       w.end_object();
     }
     w.end_array().end_object();

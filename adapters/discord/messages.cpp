@@ -61,10 +61,11 @@ std::string number(double v) {
 
 using dialogue::percent;
 
-std::string sources_suffix(const std::vector<std::string>& sources) {
+std::string sources_suffix(const std::vector<dialogue::source_ref>& sources) {
   if (sources.empty()) return {};
-  return std::string(sources.size() == 1 ? " _Source: " : " _Sources: ") + join(sources, "; ") +
-         "_";
+  std::string list;
+  for (const auto& s : sources) list += (list.empty() ? "" : "; ") + source_link(s);
+  return std::string(sources.size() == 1 ? " _Source: " : " _Sources: ") + list + "_";
 }
 
 // A button's style, by what it does: confirming stands out, the answers are primary, the ways
@@ -251,6 +252,16 @@ std::optional<pressed_button> read_button(const button_ref& ref, const bot::turn
       b.option = now.out.options[index].id;
   }
   return b;
+}
+
+std::string source_link(const dialogue::source_ref& s) {
+  if (s.url.empty()) return s.title;
+  std::string title;
+  for (char c : s.title) {
+    if (c == '[' || c == ']' || c == '\\') title += '\\';
+    title += c;
+  }
+  return "[" + title + "](<" + s.url + ">)";  // <...>: no preview embed under the message
 }
 
 std::string to_discord(std::string_view text) {

@@ -86,6 +86,10 @@ std::optional<pressed_button> read_button(const button_ref& ref, const bot::turn
 // and code included; an escaped @ or : and any @everyone / @here get a zero-width space after
 // the @ or : (no mention, no bare link).
 std::string to_discord(std::string_view text);
+// A source in Discord markdown, as the recommendation embed lists it: "[title](<url>)" (no
+// preview embed under the message) when its address is known, else the title; [, ] and \ in
+// the title escaped. In reply text a source is the core's masked link, which Discord shows as is.
+std::string source_link(const dialogue::source_ref& s);
 
 // Cuts text to at most `limit` bytes (never inside a UTF-8 sequence), ending in "…" when cut.
 // Bytes are counted: never fewer than the characters Discord counts.

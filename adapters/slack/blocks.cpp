@@ -86,20 +86,10 @@ std::string inline_markup(std::string_view line) {
       i += 2;
       continue;
     }
-    if (line[i] == '[') {
-      auto close = line.find("](", i);
-      auto end = close == std::string_view::npos ? close : line.find(')', close + 2);
-      if (end != std::string_view::npos) {
-        std::string_view label = line.substr(i + 1, close - i - 1);
-        std::string_view url = line.substr(close + 2, end - close - 2);
-        if ((starts_with(url, "http://") || starts_with(url, "https://")) &&
-            line.substr(i, end - i).find('\\') == std::string_view::npos &&
-            label.find('[') == std::string_view::npos) {
-          out.append("<").append(escape(url)).append("|").append(escape(label)).append(">");
-          i = end + 1;
-          continue;
-        }
-      }
+    if (auto link = dialogue::link_at(line, i)) {
+      out.append("<").append(escape(link->url)).append("|").append(escape(link->label)).append(">");
+      i = link->end;
+      continue;
     }
     if (line[i] == '&' || line[i] == '<' || line[i] == '>')
       append_inert(out, line[i]);
@@ -284,6 +274,11 @@ std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
          std::string(ellipsis);
 }
 
+std::string source_link(const dialogue::source_ref& s) {
+  if (s.url.empty()) return escape(s.title);
+  return "<" + escape(s.url) + "|" + escape(s.title) + ">";
+}
+
 std::string to_mrkdwn(std::string_view text) {
   std::string out;
   bool first = true;
@@ -417,7 +412,7 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
     why += "\n" + std::string(bullet) + to_mrkdwn(r->text);
     if (!r->sources.empty()) {
       std::string src;
-      for (const auto& s : r->sources) src += (src.empty() ? "" : "; ") + escape(s);
+      for (const auto& s : r->sources) src += (src.empty() ? "" : "; ") + source_link(s);
       why += " _(Sources: " + src + ")_";
     }
   }
@@ -438,7 +433,7 @@ message render_recommendation(const dialogue::recommendation& rec, const render_
         c += "\n    _" + escape(stack_label(ctx, side.position)) + "_: " + to_mrkdwn(side.claim);
         if (!side.sources.empty()) {
           std::string src;
-          for (const auto& s : side.sources) src += (src.empty() ? "" : "; ") + escape(s);
+          for (const auto& s : side.sources) src += (src.empty() ? "" : "; ") + source_link(s);
           c += " (" + src + ")";
         }
       }

@@ -73,6 +73,8 @@ std::string user_text(std::string_view words);
 std::string to_plain(std::string_view text);
 // A user's message as Slack sends it ("<@U1> node &amp; <https://x|x>") as plain words.
 std::string inbound_text(std::string_view slack_text);
+// A source as mrkdwn: "<url|title>" when its address is known, else the title; &, <, > escaped.
+std::string source_link(const dialogue::source_ref& s);
 // &, <, > escaped for mrkdwn and plain_text.
 std::string escape(std::string_view text);
 // At most `max_bytes` bytes, cut on a UTF-8 boundary, "…" at the end when cut.

@@ -22,7 +22,11 @@ std::string terminal_text(const std::string& text, bool color) {
   std::string out;
   bool bold = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size() && dialogue::escapable(text[i + 1])) {
+    if (auto link = dialogue::link_at(text, i)) {
+      // A terminal has no links: the title, then the address to copy.
+      out.append(link->label).append(" (").append(link->url).append(")");
+      i = link->end - 1;
+    } else if (text[i] == '\\' && i + 1 < text.size() && dialogue::escapable(text[i + 1])) {
       out += text[++i];  // a user's character, shown as typed
     } else if (text.compare(i, 2, "**") == 0) {
       if (color) out += bold ? "\033[0m" : "\033[1m";

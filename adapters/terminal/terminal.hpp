@@ -40,7 +40,8 @@ bool is_quit(const std::string& line);
 // typed number, its text, then (while asking) the step and the numbered options.
 std::string render_turn(const bot::turn& t, bool color);
 
-// Renders the core's light markdown for a terminal: bold as ANSI when `color`, else plain.
+// Renders the core's light markdown for a terminal: bold as ANSI when `color`, else plain; a
+// link as its label then its address in parentheses.
 std::string terminal_text(const std::string& text, bool color);
 
 }  // namespace advisor::terminal

@@ -137,6 +137,10 @@ INSERT INTO framework_documents (framework_id, version, document, stored_at)
 UPDATE conversations SET framework = framework || '@' ||
   (SELECT version FROM frameworks WHERE frameworks.id = conversations.framework)
   WHERE instr(framework, '@') = 0 AND framework IN (SELECT id FROM frameworks);
+)sql",
+    // 8: a source's address, when one is known ('' when not), so answers can link to it.
+    R"sql(
+ALTER TABLE sources ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql"};
 
 }  // namespace

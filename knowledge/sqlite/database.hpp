@@ -89,7 +89,7 @@ class transaction {
 
 // Brings the schema to the newest version (PRAGMA user_version), one migration per
 // transaction. Throws database_error if the file is newer than this program knows.
-constexpr int latest_schema_version = 7;
+constexpr int latest_schema_version = 8;
 // `target`: stop at that version (tests build old databases with it).
 void migrate(connection& c, int target = latest_schema_version);
 int schema_version(connection& c);

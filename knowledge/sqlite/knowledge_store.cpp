@@ -38,10 +38,11 @@ knowledge_store::knowledge_store(const std::string& db_path)
 
 void knowledge_store::load_cache() {
   knowledge::knowledge_doc doc;
-  auto s =
-      db_.prepare("SELECT id, title, publisher, author, file, summary FROM sources ORDER BY rowid");
+  auto s = db_.prepare(
+      "SELECT id, title, publisher, author, file, summary, url FROM sources ORDER BY rowid");
   while (s.step())
-    doc.sources.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+    doc.sources.push_back(
+        {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)});
   auto f = db_.prepare(
       "SELECT id, tech, topic, claim, figure, source_id, keywords, contested_id FROM facts ORDER "
       "BY rowid");
@@ -129,7 +130,8 @@ void knowledge_store::write_knowledge(const knowledge::knowledge_doc& doc) {
       "DELETE FROM contested_sides; DELETE FROM contested; DELETE FROM facts; DELETE FROM "
       "sources;");
   auto src = db_.prepare(
-      "INSERT INTO sources (id, title, publisher, author, file, summary) VALUES (?,?,?,?,?,?)");
+      "INSERT INTO sources (id, title, publisher, author, file, summary, url) VALUES "
+      "(?,?,?,?,?,?,?)");
   for (const auto& s : doc.sources)
     src.bind(1, s.id)
         .bind(2, s.title)
@@ -137,6 +139,7 @@ void knowledge_store::write_knowledge(const knowledge::knowledge_doc& doc) {
         .bind(4, s.author)
         .bind(5, s.file)
         .bind(6, s.summary)
+        .bind(7, s.url)
         .run();
   auto fact = db_.prepare(
       "INSERT INTO facts (id, tech, topic, claim, figure, source_id, keywords, contested_id) "

@@ -6,7 +6,7 @@
 // ADVISOR_SCREENSHOT_DIR (default tests/e2e/artifacts; scripts/widget-screenshots sets docs/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -459,6 +459,44 @@ test('the recommendation card is scannable: choice, confidence, three reasons, t
   assert.equal(await card.locator('.advisor-sources a').count(), 0);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test('a source with a known address is a link with a safe href on the card, and axe-core finds no violation', { timeout: testTimeoutMs * 2 }, async () => {
+  // The shipped knowledge with a test address on every source (the real articles have none):
+  // a second server loads it through the knowledge_file setting.
+  const linkedDir = makeDataDir();
+  const knowledge = JSON.parse(readFileSync(path.join(sourceDir, 'config/knowledge.json'), 'utf8'));
+  for (const s of knowledge.sources) s.url = `https://articles.example/${s.id}?from=advisor&x=1`;
+  const knowledgeFile = path.join(linkedDir, 'knowledge-with-urls.json');
+  writeFileSync(knowledgeFile, JSON.stringify(knowledge));
+  const linked = await startAdvisor({ dataDir: linkedDir, config: { knowledge_file: knowledgeFile } });
+  try {
+    for (const colorScheme of ['light', 'dark']) {
+      const page = await openPage({ url: linked.origin + '/', colorScheme });
+      await openChat(page);
+      await answerUntilCard(page);
+      const card = page.locator('.advisor-card');
+      const top = card.locator(':scope > .advisor-reasons > .advisor-reason');
+      const links = top.first().locator('.advisor-sources a');
+      assert.ok(await links.count() >= 1, 'the top reason\'s sources are links');
+      await card.locator('.advisor-card-more > summary').click();
+      const all = card.locator('.advisor-sources a');
+      const hrefs = await all.evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent, target: a.target, rel: a.rel })));
+      const titles = new Map(knowledge.sources.map((s) => [s.title, s.url]));
+      for (const a of hrefs) {
+        assert.match(a.href, /^https:\/\/articles\.example\/[a-z-]+\?from=advisor&x=1$/);
+        assert.equal(a.href, titles.get(a.text), `${a.text} links to its own article`);
+        assert.equal(a.target, '_blank');
+        assert.match(a.rel, /noopener/);
+      }
+      assert.deepEqual(await axeViolations(page), [], `${colorScheme}: the card with linked sources`);
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
+  } finally {
+    await linked.stop('SIGKILL');
+    removeDir(linkedDir);
+  }
 });
 
 test('the files are cached (ETag, 304) and compressed (gzip); there is a favicon', { timeout: testTimeoutMs }, async () => {

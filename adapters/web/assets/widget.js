@@ -399,11 +399,18 @@
     return Math.round(n <= 1 ? n * 100 : n) + '%';
   }
 
-  function sourcesLine(sources, label) {
+  // The titles, each a link to its article where the server knows the address (source_urls,
+  // index for index; appendLink keeps only an http(s) href).
+  function sourcesLine(sources, label, urls) {
     if (!sources || !sources.length) return null;
     var p = el('p', 'advisor-sources');
     p.appendChild(el('span', 'advisor-sources-label', (label || (sources.length > 1 ? 'Sources' : 'Source')) + ': '));
-    p.appendChild(document.createTextNode(sources.join('; ')));
+    sources.forEach(function (title, i) {
+      if (i) p.appendChild(document.createTextNode('; '));
+      var url = urls && typeof urls[i] === 'string' ? urls[i] : '';
+      if (url) appendLink(p, String(title), url);
+      else p.appendChild(document.createTextNode(String(title)));
+    });
     p.title = sources.join('; ');
     return p;
   }
@@ -422,7 +429,7 @@
     var p = el('p', headOnly ? 'advisor-reason-head' : 'advisor-reason-text');
     appendInline(p, headOnly ? reasonHead(r.text || '') : (r.text || ''));
     li.appendChild(p);
-    var s = sourcesLine(r.sources);
+    var s = sourcesLine(r.sources, null, r.source_urls);
     if (s) li.appendChild(s);
     return li;
   }
@@ -489,7 +496,7 @@
           var li = el('li', 'advisor-side');
           li.appendChild(el('strong', 'advisor-side-position', (side.position === 'nodejs' ? 'Node.js' : side.position === 'python' ? 'Python' : side.position) + ': '));
           li.appendChild(document.createTextNode(side.claim || ''));
-          var s = sourcesLine(side.sources);
+          var s = sourcesLine(side.sources, null, side.source_urls);
           if (s) li.appendChild(s);
           sides.appendChild(li);
         });
