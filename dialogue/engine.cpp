@@ -1213,12 +1213,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // The number says more than a word beside it ("tens of thousands of open sockets" is very
   // high, though "thousands" alone reads as growing).
   bool counted_elsewhere = false;  // a number answered a question other than the one asked
+  bool counted_here = false;       // a number answered the question asked
   for (const auto& q : fw_.questions) {
     bool is_pending = pending_id == q.id;
     if (!is_pending && !may_hold(fw_, q.ask_if, c.s))
       continue;  // answered ones too: a number may change them
     if (const option* o = understanding_.by_quantity(q, w, is_pending)) {
       counted_elsewhere = counted_elsewhere || !is_pending;
+      counted_here = counted_here || is_pending;
       std::vector<std::pair<std::size_t, std::size_t>> spans;
       for (const auto& f : found)
         if (f.question == q.id) spans = f.spans;
@@ -1273,7 +1275,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     bool reused = used.empty();
     // "a count of active users somewhere" says nothing of how many: a count is read from its
     // number (above), not guessed from the words of a sentence about something else.
-    if (next && next != pending && !understanding_.counted(*next))
+    // "not huge, maybe 200 ppl": words beside a count asked for say how big that count is.
+    if (next && next != pending && !understanding_.counted(*next) && !counted_here)
       if (const option* o = understanding_.classify_answer(*next, w, used, reused ? 2 : 1))
         if (const auto filter = understanding_.filter(w); !filter || filter(*next, *o))
           found.push_back({next->id, o->id, normalize(text), false, {}});
