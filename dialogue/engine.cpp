@@ -19,6 +19,9 @@ constexpr std::string_view confirm_id = "confirm";
 constexpr std::string_view change_prefix = "change:";
 constexpr std::string_view not_sure_id = "not_sure";
 constexpr std::size_t facts_per_answer = 3;
+// Words between an answer and another question's words that still make the latter describe the
+// former ("mostly node microservices": none).
+constexpr std::size_t near_words = 1;
 
 constexpr std::string_view proposal_id = "proposal";
 constexpr std::string_view accept_id = "accept";
@@ -1186,29 +1189,38 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Another clause may ("a few hundred users, and the code will stay lean").
   if (pending && !proposing) {
     const auto clause = understanding_.clauses(w);
-    std::vector<std::size_t> asked_clauses;
+    std::vector<std::pair<std::size_t, std::size_t>> asked_spans;
     for (const auto& f : found)
       if (f.question == pending->id)
-        for (const auto& sp : f.spans) asked_clauses.push_back(clause[sp.first]);
-    if (!asked_clauses.empty())
+        asked_spans.insert(asked_spans.end(), f.spans.begin(), f.spans.end());
+    // Near it, that is: "a seed stage startup building a realtime chat app" says what it builds.
+    auto describes = [&](const std::pair<std::size_t, std::size_t>& sp) {
+      return std::any_of(asked_spans.begin(), asked_spans.end(), [&](const auto& a) {
+        if (clause[a.first] != clause[sp.first]) return false;
+        const std::size_t gap = sp.first >= a.second   ? sp.first - a.second
+                                : a.first >= sp.second ? a.first - sp.second
+                                                       : 0;
+        return gap <= near_words;
+      });
+    };
+    if (!asked_spans.empty())
       std::erase_if(found, [&](const found_answer& f) {
         return f.question != pending->id && !f.spans.empty() &&
-               std::all_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) {
-                 return std::find(asked_clauses.begin(), asked_clauses.end(), clause[sp.first]) !=
-                        asked_clauses.end();
-               });
+               std::all_of(f.spans.begin(), f.spans.end(), describes);
       });
   }
   // Numbers ("maybe 5k users") answer the questions that count things.
   // The number says more than a word beside it ("tens of thousands of open sockets" is very
   // high, though "thousands" alone reads as growing).
   bool counted_elsewhere = false;  // a number answered a question other than the one asked
+  bool counted_here = false;       // a number answered the question asked
   for (const auto& q : fw_.questions) {
     bool is_pending = pending_id == q.id;
     if (!is_pending && !may_hold(fw_, q.ask_if, c.s))
       continue;  // answered ones too: a number may change them
     if (const option* o = understanding_.by_quantity(q, w, is_pending)) {
       counted_elsewhere = counted_elsewhere || !is_pending;
+      counted_here = counted_here || is_pending;
       std::vector<std::pair<std::size_t, std::size_t>> spans;
       for (const auto& f : found)
         if (f.question == q.id) spans = f.spans;
@@ -1263,7 +1275,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     bool reused = used.empty();
     // "a count of active users somewhere" says nothing of how many: a count is read from its
     // number (above), not guessed from the words of a sentence about something else.
-    if (next && next != pending && !understanding_.counted(*next))
+    // "not huge, maybe 200 ppl": words beside a count asked for say how big that count is.
+    if (next && next != pending && !understanding_.counted(*next) && !counted_here)
       if (const option* o = understanding_.classify_answer(*next, w, used, reused ? 2 : 1))
         if (const auto filter = understanding_.filter(w); !filter || filter(*next, *o))
           found.push_back({next->id, o->id, normalize(text), false, {}});

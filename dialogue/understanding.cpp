@@ -898,10 +898,29 @@ bool understanding::asks(const words& w) const {
            contains(gr.statement_verbs, t[1]);
   };
   if (statement(c) || statement(w.tokens)) return false;
-  // "it has to talk to the old ERP", "we have to ship fast": a need, not a question.
-  for (const auto& n : gr.needs)
-    for (const auto& sp : spans_of(w, n))
-      if (sp.begin < 3) return false;
+  // "it has to talk to the old ERP", "we have to ship fast": a need, not a question; a later
+  // clause may still ask ("we need to stream big files, which one handles that better").
+  const bool need = std::any_of(gr.needs.begin(), gr.needs.end(), [&](const std::string& n) {
+    const auto at = spans_of(w, n);
+    return std::any_of(at.begin(), at.end(), [](const found_span& sp) { return sp.begin < 3; });
+  });
+  if (need) {
+    std::size_t last = 0;
+    for (std::size_t k = 0; k < w.tokens.size(); ++k)
+      if (w.tokens[k] == clause_break) last = k + 1;
+    if (last == 0) return false;
+    words rest;
+    rest.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(last), w.tokens.end());
+    rest.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(last), w.stems.end());
+    rest.question_mark = w.question_mark;
+    // "..., which is all .NET" goes on about the need; "which is better" asks.
+    if (rest.tokens.size() > 1 && rest.tokens[0] == "which" &&
+        contains(gr.inversions, rest.tokens[1]) &&
+        std::none_of(rest.tokens.begin(), rest.tokens.end(),
+                     [&](const std::string& t) { return contains(gr.comparatives, t); }))
+      return false;
+    return asks(rest);
+  }
   // "it will become very big", "for me is most important ...": a verb after a subject that the
   // fillers hide is the statement's verb, not a question's inversion.
   auto after_subject = [&](std::size_t at) {
@@ -932,6 +951,11 @@ bool understanding::asks(const words& w) const {
   if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i]) &&
       !after_subject(i))
     return true;
+  // "for an e-commerce site which would you pick": "which" and a modal before its subject.
+  for (std::size_t k = 0; k + 2 < w.tokens.size(); ++k)
+    if (w.tokens[k] == "which" && contains(gr.asking_modals, w.tokens[k + 1]) &&
+        contains(gr.subjects, w.tokens[k + 2]))
+      return true;
   // "if we serve big uploads can node stream them": a modal right before a stack asks.
   for (std::size_t k = 0; k + 1 < w.tokens.size(); ++k)
     if (contains(gr.asking_modals, w.tokens[k]) && names_stack(fw_, w.tokens[k + 1])) return true;

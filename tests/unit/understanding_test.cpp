@@ -228,6 +228,12 @@ TEST_CASE(
   CHECK_FALSE(plain().asks(plain().read("could be 100k concurrent, who knows")));
   CHECK_FALSE(plain().asks(plain().read("who knows")));
   CHECK(plain().asks(plain().read("how fast is node, who knows")));
+  // A need opens a statement; a later clause may still ask, unless it goes on about the need.
+  CHECK(plain().asks(
+      plain().read("we need to stream big files to users, which one handles that better")));
+  CHECK_FALSE(
+      plain().asks(plain().read("we need to integrate with the old EHR, which is all .NET")));
+  CHECK(plain().asks(plain().read("for an e-commerce site which would you pick")));
   CHECK(plain().asks(plain().read("wouldnt go be better")));
 }
 
