@@ -94,6 +94,24 @@ std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
   return out;
 }
 
+// Where the last clause starts: just past the last break (0 when there is none).
+std::size_t last_clause(const words& w) {
+  std::size_t last = 0;
+  for (std::size_t k = 0; k < w.tokens.size(); ++k)
+    if (w.tokens[k] == clause_break) last = k + 1;
+  return last;
+}
+
+// The words in [begin, end), with their stems.
+words slice(const words& w, std::size_t begin, std::size_t end) {
+  words out;
+  out.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(begin),
+                    w.tokens.begin() + static_cast<std::ptrdiff_t>(end));
+  out.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(begin),
+                   w.stems.begin() + static_cast<std::ptrdiff_t>(end));
+  return out;
+}
+
 bool negated_before(const language& lang, const words& w, std::size_t begin) {
   for (std::size_t k = 1; k <= 3 && k <= begin; ++k) {
     const auto& t = w.tokens[begin - k];
@@ -874,20 +892,11 @@ bool understanding::hedges_between(const words& w) const {
 bool understanding::asks(const words& w) const {
   // "could be 100k, who knows": a last clause that is an idiom asks nothing; the rest may.
   {
-    std::size_t last = 0;
-    for (std::size_t k = 0; k < w.tokens.size(); ++k)
-      if (w.tokens[k] == clause_break) last = k + 1;
+    const std::size_t last = last_clause(w);
     std::string clause;
     for (std::size_t k = last; k < w.tokens.size(); ++k)
       clause += (clause.empty() ? "" : " ") + w.tokens[k];
-    if (contains(lang_.grammar.idioms, clause)) {
-      if (last < 2) return false;
-      words rest;
-      rest.tokens.assign(w.tokens.begin(),
-                         w.tokens.begin() + static_cast<std::ptrdiff_t>(last - 1));
-      rest.stems.assign(w.stems.begin(), w.stems.begin() + static_cast<std::ptrdiff_t>(last - 1));
-      return asks(rest);
-    }
+    if (contains(lang_.grammar.idioms, clause)) return last >= 2 && asks(slice(w, 0, last - 1));
   }
   auto c = core(w);
   // "could be tens of thousands", "will be around for years": a statement that opens like a
@@ -905,13 +914,9 @@ bool understanding::asks(const words& w) const {
     return std::any_of(at.begin(), at.end(), [](const found_span& sp) { return sp.begin < 3; });
   });
   if (need) {
-    std::size_t last = 0;
-    for (std::size_t k = 0; k < w.tokens.size(); ++k)
-      if (w.tokens[k] == clause_break) last = k + 1;
+    const std::size_t last = last_clause(w);
     if (last == 0) return false;
-    words rest;
-    rest.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(last), w.tokens.end());
-    rest.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(last), w.stems.end());
+    words rest = slice(w, last, w.tokens.size());
     rest.question_mark = w.question_mark;
     // "..., which is all .NET" goes on about the need; "which is better" asks.
     if (rest.tokens.size() > 1 && rest.tokens[0] == "which" &&
@@ -961,9 +966,7 @@ bool understanding::asks(const words& w) const {
     if (contains(gr.asking_modals, w.tokens[k]) && names_stack(fw_, w.tokens[k + 1])) return true;
   // "under really heavy load, python or node?", "lots of memory use, which fits": a short last
   // clause that asks about the stacks.
-  std::size_t last = 0;
-  for (std::size_t k = 0; k < w.tokens.size(); ++k)
-    if (w.tokens[k] == clause_break) last = k + 1;
+  const std::size_t last = last_clause(w);
   if (last > 0 && last < w.tokens.size() && w.tokens.size() - last <= 8) {
     auto names_stacks = [&](std::size_t from) {
       for (std::size_t k = from; k < w.tokens.size() && k < from + 4; ++k)
