@@ -967,7 +967,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (!pending_reply) pending_reply = match_reply(*pending, w);
     return *pending_reply;
   };
-  const intent said = understanding_.command_in(w, c.s);
+  // "the one before the last" is a position in the list, not a step back.
+  const bool from_the_end = pending && understanding_.ordinal(w).value_or(0) < -1;
+  const intent said = from_the_end ? intent{} : understanding_.command_in(w, c.s);
   const auto yes_no = understanding_.polarity(w);
   // "what about Go?", "php vs node?": a subject the sources never mention. A tool a backend runs
   // with ("postgres", "k8s") beside one of the stacks is no such subject: the question is about
@@ -1124,6 +1126,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       int count = static_cast<int>(pending->options.size());
       if (*n == 0) return clarify(*pending);  // "the first or the third"
       if (*n == -1) return skip();            // the last one shown is "Not sure"
+      if (*n < -1 && -*n <= count + 1)        // "the one before the last"
+        return answer_with(pending->options[static_cast<std::size_t>(count + 1 + *n)], "choice");
       if (*n >= 1 && *n <= count)
         return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
       if (*n == count + 1) return skip();

@@ -129,6 +129,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
   }
   for (const auto& [word, n] : numbers(j, "ordinals", file_name))
     lang.ordinals[word] = static_cast<int>(n);
+  for (const auto& [phrase, n] : numbers(j, "ordinal_phrases", file_name))
+    lang.ordinal_phrases[phrase] = static_cast<int>(n);
   lang.ordinal_words = strings(j, "ordinal_words", file_name);
   lang.hedges = strings(j, "hedges", file_name);
   lang.mixes = strings(j, "mixes", file_name);
@@ -144,6 +146,10 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.search_terms = string_map(j, "search_terms", file_name);
   lang.abbreviations = string_map(j, "abbreviations", file_name);
   if (j.contains("limiters")) lang.limiters = strings(j, "limiters", file_name);
+  if (auto it = j.find("asides"); it != j.end() && it->is_object()) {
+    lang.asides.phrases = strings(*it, "phrases", file_name);
+    lang.asides.origins = strings(*it, "origins", file_name);
+  }
   lang.group_words = strings(j, "group_words", file_name);
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items())

@@ -85,8 +85,9 @@ struct language {
   std::vector<std::string> yes;
   std::vector<std::string> no;
   std::map<command, intent_phrases> intents;
-  std::map<std::string, int> ordinals;     // word -> 1-based position, -1 for the last
-  std::vector<std::string> ordinal_words;  // words that may stand around an ordinal
+  std::map<std::string, int> ordinals;         // word -> 1-based position, -1 for the last
+  std::map<std::string, int> ordinal_phrases;  // "before the last" -> -2, counted from the end
+  std::vector<std::string> ordinal_words;      // words that may stand around an ordinal
   std::vector<std::string> hedges;
   std::vector<std::string>
       mixes;  // words that say the answer lies between options ("half", "torn between")
@@ -129,6 +130,13 @@ struct language {
   // Words that only close what came before ("some reports, not much more"): read as a clause
   // break, so they answer nothing themselves.
   std::vector<std::string> limiters;
+  // Small talk about the writer that answers nothing ("sorry for my english"): read as a clause
+  // break. An origin ("i'm from brazil") also takes the place named after it, when that word
+  // is not one the advisor knows ("we're from a bank" keeps "a bank").
+  struct aside_words {
+    std::vector<std::string> phrases;
+    std::vector<std::string> origins;
+  } asides;
 };
 
 // Example sentences to train the classifier on (config/examples.json): how people answer each

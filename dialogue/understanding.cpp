@@ -112,6 +112,16 @@ words slice(const words& w, std::size_t begin, std::size_t end) {
   return out;
 }
 
+// Words [at, at + n) read as one clause break.
+void to_break(words& w, std::size_t at, std::size_t n) {
+  auto from = static_cast<std::ptrdiff_t>(at) + 1, to = static_cast<std::ptrdiff_t>(at + n);
+  w.tokens.erase(w.tokens.begin() + from, w.tokens.begin() + to);
+  w.stems.erase(w.stems.begin() + from, w.stems.begin() + to);
+  w.stops.erase(w.stops.begin() + from, w.stops.begin() + to);
+  w.tokens[at] = std::string(clause_break);
+  w.stems[at] = std::string(clause_break);
+}
+
 bool negated_before(const language& lang, const words& w, std::size_t begin) {
   for (std::size_t k = 1; k <= 3 && k <= begin; ++k) {
     const auto& t = w.tokens[begin - k];
@@ -345,6 +355,33 @@ words understanding::read(std::string_view text) const {
     }
     i += parts.size() - 1;
   }
+  // "sorry for my english", "i'm from brazil": small talk about the writer answers nothing.
+  auto find_at = [&](const std::vector<std::string>& p, std::size_t from) {
+    for (std::size_t i = from; i + p.size() <= w.tokens.size(); ++i)
+      if (std::equal(p.begin(), p.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(i)))
+        return i;
+    return w.tokens.size();
+  };
+  for (const auto& aside : lang_.asides.phrases) {
+    const auto& p = phrase_words(aside).tokens;
+    if (p.empty()) continue;
+    for (std::size_t i = find_at(p, 0); i < w.tokens.size(); i = find_at(p, i + 1))
+      to_break(w, i, p.size());
+  }
+  for (const auto& origin : lang_.asides.origins) {
+    const auto& p = phrase_words(origin).tokens;
+    if (p.empty()) continue;
+    for (std::size_t i = find_at(p, 0); i < w.tokens.size(); i = find_at(p, i + 1)) {
+      // The place: one or two words the advisor does not know, after an optional "the".
+      std::size_t place = i + p.size();
+      if (place < w.tokens.size() && w.tokens[place] == "the") ++place;
+      std::size_t end = place;
+      while (end < w.tokens.size() && end < place + 2 && w.tokens[end] != clause_break &&
+             !has_digit(w.tokens[end]) && !known_.count(w.tokens[end]))
+        ++end;
+      if (end > place) to_break(w, i, end - i);
+    }
+  }
   // "some reporting, not much more": a limiter closes its clause and answers nothing, unless it
   // is all the message says.
   for (const auto& limiter : lang_.limiters) {
@@ -353,15 +390,7 @@ words understanding::read(std::string_view text) const {
     for (std::size_t i = 0; i + lw.size() <= w.tokens.size(); ++i) {
       if (!std::equal(lw.begin(), lw.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(i)))
         continue;
-      auto at = w.tokens.begin() + static_cast<std::ptrdiff_t>(i);
-      auto n = static_cast<std::ptrdiff_t>(lw.size());
-      w.tokens.erase(at + 1, at + n);
-      w.stems.erase(w.stems.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                    w.stems.begin() + static_cast<std::ptrdiff_t>(i) + n);
-      w.stops.erase(w.stops.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                    w.stops.begin() + static_cast<std::ptrdiff_t>(i) + n);
-      w.tokens[i] = std::string(clause_break);
-      w.stems[i] = std::string(clause_break);
+      to_break(w, i, lw.size());
     }
   }
   // Each correction compares a word with the whole vocabulary: a message gets a bounded number
@@ -593,6 +622,17 @@ const option* understanding::by_polarity(const question& q, int sign) const {
 }
 
 std::optional<int> understanding::ordinal(const words& w) const {
+  // "the one before the last": a position in several words, with nothing but list words around.
+  for (const auto& [phrase, n] : lang_.ordinal_phrases)
+    for (const auto& sp : spans_of(w, phrase)) {
+      words rest = slice(w, 0, sp.begin);
+      const words after = slice(w, sp.end, w.tokens.size());
+      rest.tokens.insert(rest.tokens.end(), after.tokens.begin(), after.tokens.end());
+      const auto left = core(rest);
+      if (std::all_of(left.begin(), left.end(),
+                      [&](const std::string& t) { return contains(lang_.ordinal_words, t); }))
+        return n;
+    }
   std::optional<int> found;
   bool several = false;
   for (const auto& t : core(w)) {
@@ -979,6 +1019,11 @@ bool understanding::asks(const words& w) const {
         names_stacks(last + 2) && w.tokens[last] != w.tokens[last + 2])
       return true;
   }
+  // "chat app backend - node or py?": a question mark after two stacks set against each other.
+  if (const std::size_t n = w.tokens.size();
+      w.question_mark && n >= 3 && w.tokens[n - 2] == "or" && names_stack(fw_, w.tokens[n - 3]) &&
+      names_stack(fw_, w.tokens[n - 1]) && w.tokens[n - 3] != w.tokens[n - 1])
+    return true;
   // The last clause asks on its own: "..., is he right", "..., does it actually matter",
   // "we're a bank, what do banks go with", "npm vs pip, which ecosystem has more stuff".
   if (last > 0 && last < w.tokens.size()) {

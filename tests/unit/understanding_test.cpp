@@ -494,3 +494,25 @@ TEST_CASE("a mix word before a question word is the decision itself - not a mix 
   CHECK(plain().mixed(plain().read("can't decide, kind of startup kind of agency")));
   CHECK(plain().mixed(plain().read("torn between the two honestly")));
 }
+
+TEST_CASE("small talk about the writer answers nothing - nor does the place they are from") {
+  CHECK(joined(plain().read("sorry for my english, we are a startup")) == ", , we are a startup");
+  CHECK(joined(plain().read("i am from brazil, small team")) == ", , small team");
+  CHECK(joined(plain().read("im from the netherlands and we build apis")) == ", and we build apis");
+  // A place the advisor knows as an answer's word is no place: "from a bank" is said of the job.
+  CHECK(joined(plain().read("i'm from a bank")) == "i'm from a bank");
+  CHECK(joined(plain().read("we're from the bank")) == "we're from the bank");
+}
+
+TEST_CASE("a position counted from the end in several words - 'the one before the last'") {
+  CHECK(plain().ordinal(plain().read("the one before the last")) == -2);
+  CHECK(plain().ordinal(plain().read("second to last option")) == -2);
+  CHECK(plain().ordinal(plain().read("the last one")) == -1);
+  // Other words around it: not just a position.
+  CHECK_FALSE(plain().ordinal(plain().read("the week before the last release")));
+}
+
+TEST_CASE("two stacks set against each other before a question mark ask") {
+  CHECK(plain().asks(plain().read("chat app backend - node or py?")));
+  CHECK_FALSE(plain().asks(plain().read("chat app backend - node or py")));
+}
