@@ -626,7 +626,11 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       continue;
     }
     // Remember the record as it now stands (from its last restart on, as the store keeps it).
-    if (w.bind) s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
+    // A conversation this turn created is known whole: its next turn reads nothing.
+    if (w.bind) {
+      s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
+      s.loaded = true;
+    }
     s.rec->seq = w.expected_seq + w.events.size();
     for (const auto& e : w.events) {
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
