@@ -369,8 +369,9 @@ std::string internal_error(const std::string& channel, const std::string& failur
 }
 
 // Which json_session::submit call this thread is in (0: none). The service answers a turn
-// either inside submit, on the caller's thread, or later on whichever thread committed it,
-// which may be the caller's thread again (a server's loop commits on its own threads).
+// either inside submit, on the caller's thread, or later on the service's reader thread (it read
+// the record) or on whichever thread committed it, which may be the caller's thread again (a
+// server's loop commits on its own threads).
 thread_local std::uint64_t active_call = 0;
 thread_local std::uint64_t calls_made = 0;
 

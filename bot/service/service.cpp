@@ -56,6 +56,7 @@ service::service(std::vector<const dialogue::framework*> frameworks,
   if (frameworks.empty()) throw std::invalid_argument("the service needs at least one framework");
   for (const auto* fw : frameworks) engines_.push_back(std::make_unique<dialogue::engine>(*fw, kb));
   writer_ = std::thread([this] { writer_loop(); });
+  reader_ = std::thread([this] { reader_loop(); });
 }
 
 service::~service() {
@@ -65,7 +66,9 @@ service::~service() {
     committer_ = {};
   }
   queue_wake_.notify_one();
+  read_wake_.notify_one();
   writer_.join();
+  reader_.join();
   if (stats_.commits > 0)
     log::info("writer_stopped", {{"turns", stats_.turns},
                                  {"commits", stats_.commits},
@@ -192,7 +195,7 @@ bool service::decide(job& j, result& now) {
   const request& r = j.r;
   const bool afresh =
       r.type == request::kind::start && r.fresh && !r.must_exist && r.expected_conversation.empty();
-  if (!afresh && !s.loaded) return false;  // the writer reads the record first
+  if (!afresh && !s.loaded) return false;  // the reader reads the record first
   // Another instance may have moved the conversation on since it was read: with a networked
   // store, a turn that only reads is answered once a check in the next commit has found the
   // record still current (or decided again on the fresh one).
@@ -258,6 +261,7 @@ bool service::decide(job& j, result& now) {
   if (button && !s.rec && !r.expected_conversation.empty()) {
     if (verify) {  // another instance may have started one meanwhile: read again
       s.loaded = false;
+      j.write = {};
       return false;
     }
     dialogue::outcome none;
@@ -281,6 +285,7 @@ bool service::decide(job& j, result& now) {
       if (r.must_exist && !s.rec) {
         if (verify) {  // another instance may have started one meanwhile: read again
           s.loaded = false;
+          j.write = {};
           return false;
         }
         now = {result::status::unknown_session, {}, {}};
@@ -361,7 +366,14 @@ std::unique_ptr<service::job> service::finish(std::unique_ptr<job> j, result r) 
   } catch (const std::exception& e) {
     log::error("turn_callback_failed", {{"channel", j->key.channel}, {"error", e.what()}});
   }
-  --in_flight_;
+  if (--in_flight_ == 0) {
+    // The last turn answered: a stopping reader or writer may now end.
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) {
+      queue_wake_.notify_one();
+      read_wake_.notify_one();
+    }
+  }
   stripe& st = stripe_for(j->slot_key);
   std::lock_guard lock(st.mutex);
   slot& s = *j->s;
@@ -407,6 +419,14 @@ std::size_t service::expire_idle(std::chrono::system_clock::time_point idle_befo
 }
 
 void service::enqueue(std::unique_ptr<job> j) {
+  if (j->write.conversation.empty()) {  // its record first, on the reader thread
+    {
+      std::lock_guard lock(queue_mutex_);
+      reads_.push_back(std::move(j));
+    }
+    read_wake_.notify_one();
+    return;
+  }
   committer post;
   bool writer_commits = false;
   {
@@ -476,8 +496,7 @@ void service::writer_loop() {
     {
       std::unique_lock lock(queue_mutex_);
       queue_wake_.wait(lock, [this] {
-        return (!queue_.empty() && !committer_ && !committing_) ||
-               (stopping_ && queue_.empty() && !committing_);
+        return (!queue_.empty() && !committer_ && !committing_) || (stopping_ && all_done());
       });
       if (queue_.empty()) return;  // stopping, and every turn is answered
       committing_ = true;
@@ -488,6 +507,47 @@ void service::writer_loop() {
     after_commit();
     drive_all(std::move(next));
   }
+}
+
+bool service::all_done() const { return in_flight_.load() == 0 && queue_.empty(); }
+
+void service::reader_loop() {
+  std::vector<std::unique_ptr<job>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      read_wake_.wait(lock, [this] { return !reads_.empty() || (stopping_ && all_done()); });
+      if (reads_.empty()) return;  // stopping, and every turn is answered
+      batch.swap(reads_);
+    }
+    for (auto& j : batch) {
+      result now;
+      bool answered;
+      try {
+        answered = load_and_decide(*j, now);
+      } catch (const std::exception& e) {
+        answered = true;
+        now = failed(e.what());
+      }
+      if (!answered) {
+        enqueue(std::move(j));
+        continue;
+      }
+      if (auto next = finish(std::move(j), std::move(now))) drive(std::move(next));
+    }
+    batch.clear();
+  }
+}
+
+bool service::load_and_decide(job& j, result& now) {
+  slot& s = *j.s;
+  s.rec = store_.find(j.key);
+  // A conversation whose version cannot be found keeps no state: decide() says so.
+  auto eng = s.rec ? engine_for(s.rec->framework) : nullptr;
+  s.now = eng ? dialogue::replay(eng->fw(), s.rec->events) : dialogue::state{};
+  s.loaded = true;
+  j.just_read = true;
+  return decide(j, now);
 }
 
 void service::after_commit() {
@@ -509,33 +569,9 @@ void service::after_commit() {
 std::vector<std::unique_ptr<service::job>> service::commit_batch(
     std::vector<std::unique_ptr<job>>& batch) {
   std::vector<std::pair<std::unique_ptr<job>, result>> answered;
-  std::vector<std::unique_ptr<job>> storing;
   answered.reserve(batch.size());
-  storing.reserve(batch.size());
-
-  // Jobs that waited for their record: read it, then decide.
-  for (auto& j : batch) {
-    if (!j->write.conversation.empty()) {
-      storing.push_back(std::move(j));
-      continue;
-    }
-    result now;
-    try {
-      j->s->rec = store_.find(j->key);
-      // A conversation whose version cannot be found keeps no state: decide() says so.
-      auto eng = j->s->rec ? engine_for(j->s->rec->framework) : nullptr;
-      j->s->now = eng ? dialogue::replay(eng->fw(), j->s->rec->events) : dialogue::state{};
-      j->s->loaded = true;
-      j->just_read = true;
-      if (!decide(*j, now)) {
-        storing.push_back(std::move(j));
-        continue;
-      }
-    } catch (const std::exception& e) {
-      now = failed(e.what());
-    }
-    answered.emplace_back(std::move(j), std::move(now));
-  }
+  // Every job here has a write (the reader decided the ones that needed their record).
+  std::vector<std::unique_ptr<job>>& storing = batch;
 
   // Every write in one transaction; nothing is answered before it commits.
   std::vector<dialogue::write_op> writes;
@@ -590,7 +626,11 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       continue;
     }
     // Remember the record as it now stands (from its last restart on, as the store keeps it).
-    if (w.bind) s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
+    // A conversation this turn created is known whole: its next turn reads nothing.
+    if (w.bind) {
+      s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
+      s.loaded = true;
+    }
     s.rec->seq = w.expected_seq + w.events.size();
     for (const auto& e : w.events) {
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();

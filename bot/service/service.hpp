@@ -15,6 +15,12 @@
 //     acknowledged before its events are committed. Commits run one at a time: on the
 //     service's writer thread, or, when a server sets a committer, on the server's turn
 //     threads after the frames handed to them in that pass (see set_committer).
+//   - A turn whose key's record is not in memory yet (the key's first turn since this
+//     process started, or since its record was forgotten) is handed to the service's reader
+//     thread, which reads the record (store.find: the store's own read connection), decides
+//     the turn, and answers it or hands it to the commit. Reads never queue behind a commit:
+//     while another process holds the database's write lock, a commit waits for it, but a
+//     turn that writes nothing on another conversation is still answered.
 //   - When the store says another writer moved a conversation on (sequence conflict), or
 //     rebound the key, the record is read again and the turn decided again on the newer
 //     history: never failed for it.
@@ -115,13 +121,14 @@ class service {
   service(const dialogue::framework& fw, const knowledge::knowledge_source& kb,
           session_store& store)
       : service(std::vector<const dialogue::framework*>{&fw}, kb, store) {}
-  ~service();  // answers every turn submitted so far, then stops the writer
+  ~service();  // answers every turn submitted so far, then stops the reader and the writer
   service(const service&) = delete;
   service& operator=(const service&) = delete;
 
   // Runs one action; `done` is called exactly once with the result, either on this thread
-  // before submit returns or once the turn is committed, on the thread that committed it
-  // (the writer's, or the committer's loop, which may be this thread again later).
+  // before submit returns, or on the reader thread once the key's record is read (a turn that
+  // writes nothing), or once the turn is committed, on the thread that committed it (the
+  // writer's, or the committer's loop, which may be this thread again later).
   // `done` must not block (post the work elsewhere) and must not call the blocking calls
   // below. An unknown framework throws std::invalid_argument here.
   using done_fn = std::function<void(result)>;
@@ -232,16 +239,26 @@ class service {
   static constexpr std::size_t stripes = 64;
   static constexpr std::size_t slots_per_stripe = 512;
 
-  // Decides `j` if it can: answers it now (true), or leaves it with a write for the writer
-  // (false, j.write set) or a load (false, j.s->loaded unset).
+  // Decides `j` if it can: answers it now (true), or leaves it with a write for the commit
+  // (false, j.write set) or a read for the reader (false, j.write.conversation empty).
   bool decide(job& j, result& now);
   std::string turn_token(const request& r) const;
   // Runs a job as far as this thread can take it, then every job that waited behind it.
   void drive(std::unique_ptr<job> j);
   // Answers the job and takes the next one waiting on its key, if any.
   std::unique_ptr<job> finish(std::unique_ptr<job> j, result r);
+  // Hands a job that decide() left undecided to the reader (its record to read) or to the
+  // commit (its write).
   void enqueue(std::unique_ptr<job> j);
   void writer_loop();
+  // The reader thread: reads the records of the jobs handed to it, decides them, and answers
+  // them or hands them to the commit. Never waits for a commit.
+  void reader_loop();
+  // Reads j's record and decides it; true when answered (`now`), false when it has a write.
+  bool load_and_decide(job& j, result& now);
+  // queue_mutex_ held: nothing is left to read or commit and nothing is being read or
+  // committed (the reader and the writer may stop).
+  bool all_done() const;
   void after_commit();  // ends a commit: posts the next flush or wakes the writer
   void take_batch(std::vector<std::unique_ptr<job>>& batch);  // queue_mutex_ held
   // Commits what is waiting, on the committer's loop.
@@ -285,9 +302,12 @@ class service {
   session_store& store_;
   std::array<stripe, stripes> stripes_;
 
-  mutable std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;  // guards the two queues and the flags below
   std::condition_variable queue_wake_;
-  std::vector<std::unique_ptr<job>> queue_;
+  std::vector<std::unique_ptr<job>> queue_;  // jobs with a write, for the next commit
+  std::condition_variable read_wake_;
+  std::vector<std::unique_ptr<job>> reads_;  // jobs whose record the reader reads first
+  bool reading_ = false;                     // the reader is deciding jobs it took
   bool stopping_ = false;
   committer committer_;
   bool flush_posted_ = false;  // a flush is queued on the committer
@@ -295,6 +315,7 @@ class service {
   commit_stats stats_;
   std::atomic<std::size_t> in_flight_{0};  // submitted, not yet answered
   std::thread writer_;
+  std::thread reader_;
 };
 
 // A new unguessable token: 128 random bits from the OS, as 32 hex characters.

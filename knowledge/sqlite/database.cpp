@@ -236,7 +236,17 @@ void connection::run(control c) {
   st->run();
 }
 
-transaction::transaction(connection& c) : c_(c) { c_.run(connection::control::begin_immediate); }
+transaction::transaction(connection& c) : c_(c) {
+  try {
+    c_.run(connection::control::begin_immediate);
+  } catch (const database_error& e) {
+    // SQLITE_BUSY once the busy timeout is over: say whose fault it is and what was waited.
+    if (std::string_view(e.what()).find("database is locked") == std::string_view::npos) throw;
+    throw database_error("another connection held the database's write lock for over " +
+                         std::to_string(busy_timeout_ms / 1000) + " s; nothing was written (" +
+                         e.what() + ")");
+  }
+}
 
 transaction::~transaction() {
   if (!done_) sqlite3_exec(c_.get(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -73,7 +73,7 @@ dialogue::write_op append_op(const std::string& conversation, std::uint64_t expe
 TYPE_TO_STRING(sqlite_backend);
 TYPE_TO_STRING(pg_backend);
 
-TEST_CASE_TEMPLATE("store: bindings, ordered events and sequence conflicts", B, sqlite_backend,
+TEST_CASE_TEMPLATE("bindings - ordered events and sequence conflicts", B, sqlite_backend,
                    pg_backend) {
   B backend;
   auto store = backend.open();
@@ -102,7 +102,7 @@ TEST_CASE_TEMPLATE("store: bindings, ordered events and sequence conflicts", B, 
   CHECK(store->writable());
 }
 
-TEST_CASE_TEMPLATE("store: a conversation is read back from its last restart on", B, sqlite_backend,
+TEST_CASE_TEMPLATE("a conversation is read back from its last restart on", B, sqlite_backend,
                    pg_backend) {
   B backend;
   auto store = backend.open();
@@ -120,8 +120,8 @@ TEST_CASE_TEMPLATE("store: a conversation is read back from its last restart on"
   CHECK(store->find({"web", "k"})->events.size() == 3);
 }
 
-TEST_CASE_TEMPLATE("store: one batch, a stale write is refused while the others land", B,
-                   sqlite_backend, pg_backend) {
+TEST_CASE_TEMPLATE("one batch - a stale write is refused while the others land", B, sqlite_backend,
+                   pg_backend) {
   B backend;
   auto store = backend.open();
   store->create({"web", "a"}, "a", "fw@1");
@@ -147,7 +147,7 @@ TEST_CASE_TEMPLATE("store: one batch, a stale write is refused while the others 
   CHECK(store->apply({}).empty());
 }
 
-TEST_CASE_TEMPLATE("store: a check applies only while the conversation is where it was read", B,
+TEST_CASE_TEMPLATE("a check applies only while the conversation is where it was read", B,
                    sqlite_backend, pg_backend) {
   B backend;
   auto store = backend.open();
@@ -163,7 +163,7 @@ TEST_CASE_TEMPLATE("store: a check applies only while the conversation is where 
   CHECK(store->find({"web", "k"})->seq == 2);  // a check writes nothing
 }
 
-TEST_CASE_TEMPLATE("store: a key rebound elsewhere turns its old conversation's writes away", B,
+TEST_CASE_TEMPLATE("a key rebound elsewhere turns its old conversation's writes away", B,
                    sqlite_backend, pg_backend) {
   B backend;
   auto store = backend.open();
@@ -180,7 +180,7 @@ TEST_CASE_TEMPLATE("store: a key rebound elsewhere turns its old conversation's 
   CHECK(store->find(key)->id == "new");
 }
 
-TEST_CASE_TEMPLATE("store: bindings are compare-and-set", B, sqlite_backend, pg_backend) {
+TEST_CASE_TEMPLATE("bindings are compare-and-set", B, sqlite_backend, pg_backend) {
   B backend;
   auto store = backend.open();
   const dialogue::channel_key key{"discord", "G/C/U"};
@@ -216,7 +216,7 @@ TEST_CASE_TEMPLATE("store: bindings are compare-and-set", B, sqlite_backend, pg_
   CHECK(store->find({"web", "fresh"})->id == "both0");
 }
 
-TEST_CASE_TEMPLATE("store: two instances on one database write one conversation in turn", B,
+TEST_CASE_TEMPLATE("two instances on one database write one conversation in turn", B,
                    sqlite_backend, pg_backend) {
   B backend;
   auto first = backend.open();
@@ -253,7 +253,7 @@ TEST_CASE_TEMPLATE("store: two instances on one database write one conversation 
 }
 
 TEST_CASE_TEMPLATE(
-    "store: framework documents are kept per (id, version) - the first stored wins - shared by "
+    "framework documents are kept per id and version - the first stored wins - shared by "
     "every instance",
     B, sqlite_backend, pg_backend) {
   B backend;
@@ -283,7 +283,7 @@ TEST_CASE_TEMPLATE(
   CHECK(second->find({"web", "k"})->framework == "fw@1");
 }
 
-TEST_CASE_TEMPLATE("store: expiry deletes idle conversations with their bindings, in batches", B,
+TEST_CASE_TEMPLATE("expiry deletes idle conversations with their bindings - in batches", B,
                    sqlite_backend, pg_backend) {
   B backend;
   auto store = backend.open();
@@ -307,8 +307,8 @@ TEST_CASE_TEMPLATE("store: expiry deletes idle conversations with their bindings
   CHECK(store->apply({append_op("idle1", 1, {ev("q2")})}).front() == write_status::conflict);
 }
 
-TEST_CASE_TEMPLATE("store: a job is held under a lease and claimed once it runs out", B,
-                   sqlite_backend, pg_backend) {
+TEST_CASE_TEMPLATE("a job is held under a lease and claimed once it runs out", B, sqlite_backend,
+                   pg_backend) {
   B backend;
   auto sessions = backend.open();  // migrates
   auto a = backend.jobs();
@@ -336,7 +336,7 @@ TEST_CASE_TEMPLATE("store: a job is held under a lease and claimed once it runs 
   CHECK(a->claim_expired("a", 5000, 5100, 10).empty());
 }
 
-TEST_CASE_TEMPLATE("store: a job's payload updated by its holder is what the next holder gets", B,
+TEST_CASE_TEMPLATE("a job's payload updated by its holder is what the next holder gets", B,
                    sqlite_backend, pg_backend) {
   B backend;
   auto sessions = backend.open();  // migrates
@@ -353,8 +353,7 @@ TEST_CASE_TEMPLATE("store: a job's payload updated by its holder is what the nex
   CHECK(a->claim_expired("a", 5000, 5100, 10).empty());
 }
 
-TEST_CASE_TEMPLATE("store: two claimers at once never get the same job", B, sqlite_backend,
-                   pg_backend) {
+TEST_CASE_TEMPLATE("two claimers at once never get the same job", B, sqlite_backend, pg_backend) {
   B backend;
   auto sessions = backend.open();
   auto writer = backend.jobs();
@@ -380,7 +379,7 @@ TEST_CASE_TEMPLATE("store: two claimers at once never get the same job", B, sqli
   CHECK(ids.size() == 40);
 }
 
-TEST_CASE_TEMPLATE("store: a turn's token tells whether it reached the key's conversation", B,
+TEST_CASE_TEMPLATE("a turn's token tells whether it reached the key's conversation", B,
                    sqlite_backend, pg_backend) {
   B backend;
   auto store = backend.open();

@@ -3,11 +3,13 @@
 // a store that fails or a second writer (another instance on the same database) loses or
 // reorders nothing.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -118,7 +120,7 @@ struct fixture {
   bot::service svc{app->framework, *app->knowledge, store};
 };
 
-// Collects results from the writer's thread.
+// Collects results from the service's threads (the reader's, the writer's).
 struct results {
   std::mutex mutex;
   std::condition_variable done;
@@ -656,4 +658,48 @@ TEST_CASE(
   auto answered = f.svc.choose({"web", "old-0"}, "startup", "context");
   CHECK(answered.out.question != "context");
   CHECK(f.store.find({"web", "old-0"})->framework == "backend-stack@old-0");
+}
+
+TEST_CASE(
+    "another process holds the write lock past the busy timeout: a write fails with a clear "
+    "error and keeps nothing - a read on another key is answered - the lock gone - all goes on") {
+  temp_dir dir;
+  auto app = test::open_test_app(dir.str());
+  const bot::channel_key writer_key{"web", "writes"}, reader_key{"web", "reads"};
+  const auto before = app->service->start(writer_key, {}, true);
+  const auto reader_at = app->service->start(reader_key, {}, true);
+  // A second instance on the file: neither record is in its memory, so each turn reads it.
+  storage::sqlite_session_store store(app->db_path);
+  bot::service svc(app->framework, *app->knowledge, store);
+
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(app->db_path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  std::promise<bot::result> written;
+  auto write = written.get_future();
+  bot::request answer;
+  answer.type = bot::request::kind::message;
+  answer.text = "1";
+  svc.submit(writer_key, answer, [&written](bot::result r) { written.set_value(std::move(r)); });
+  // Reads never wait for the commit: answered while the lock is held.
+  auto now = svc.current(reader_key);
+  REQUIRE(now);
+  CHECK(now->out.question == reader_at.out.question);
+  CHECK(now->seq == reader_at.seq);
+  CHECK(svc.command(reader_key, dialogue::command::help).seq == reader_at.seq);
+  // The lock never comes (it is held past the busy timeout): the turn fails and says why.
+  bot::result r = write.get();
+  CHECK(r.state == bot::result::status::failed);
+  CHECK(r.failure.find("locked") != std::string::npos);
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+  // Nothing of it was kept, and the same answer now goes through.
+  auto rec = store.find(writer_key);
+  REQUIRE(rec);
+  CHECK(rec->seq == before.seq);
+  auto again = svc.run(writer_key, answer);
+  REQUIRE(again.state == bot::result::status::ok);
+  CHECK(again.t.seq > before.seq);
+  CHECK(again.t.out.question != before.out.question);
+  CHECK(store.find(writer_key)->seq == again.t.seq);
 }

@@ -19,12 +19,12 @@
 #include "adapters/common/worker_pool.hpp"
 #include "adapters/slack/signing.hpp"
 #include "adapters/web/server.hpp"
-#include "block_kit_check.hpp"
 #include "bot/infra/metrics.hpp"
 #include "fake_chat_api.hpp"
 #include "live_markup.hpp"
 #include "process.hpp"
 #include "request_signing.hpp"
+#include "slack_block_kit_check.hpp"
 #include "support.hpp"
 
 namespace beast = boost::beast;

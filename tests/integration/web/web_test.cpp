@@ -376,6 +376,106 @@ TEST_CASE("/healthz turns unhealthy while the database cannot be written - and r
   CHECK(get(s.port, "/healthz").status == 200);
 }
 
+// One party must not slow everyone: while another process holds the database's write lock, a
+// commit waits for it, but nothing else does. The I/O loop answers pings, bad frames, new
+// connections and pages; a turn that writes nothing on another conversation is answered from
+// the record read beside the blocked commit (WAL lets reads go on during a write); once the
+// lock goes, the blocked turn commits and nothing is lost.
+TEST_CASE(
+    "while another process holds the write lock - reads and the I/O loop go on - the "
+    "blocked turn commits after") {
+  test::temp_dir data;  // one database for both servers below
+  auto on_data = [&data](bot::config& cfg) { cfg.data_dir = data.str(); };
+  std::string x_token, y_token;
+  json y_at;  // where Y stands before the lock is taken
+  {
+    running_server first(on_data);
+    client cx(first.port);
+    cx.send(json{{"type", "start"}});
+    x_token = cx.receive()["session"];
+    REQUIRE(cx.receive()["type"] == "reply");
+    client cy(first.port);
+    cy.send(json{{"type", "start"}});
+    y_token = cy.receive()["session"];
+    json reply = cy.receive();
+    y_at = cy.turn({{"type", "choose"}, {"option", reply["options"][0]["id"]}});
+    REQUIRE(y_at["type"] == "reply");
+    REQUIRE(y_at["question"] != reply["question"]);
+  }
+  // A new server: Y's record is not in its memory, so Y's next turn reads the database.
+  running_server s(on_data);
+  client cx(s.port);
+  cx.send(json{{"type", "start"}, {"session", x_token}});
+  REQUIRE(cx.receive()["resumed"] == true);
+  json x_at = cx.receive();
+  REQUIRE(x_at["type"] == "reply");
+
+  // The other process: a second connection to the file, which takes the write lock.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((data.str() + "/advisor.db").c_str(), &other) == SQLITE_OK);
+  auto stored_seq = [other](const std::string& token) {  // events stored for a session
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(other,
+                       "SELECT c.seq FROM conversations c JOIN bindings b ON b.conversation_id = "
+                       "c.id WHERE b.channel = 'web' AND b.key = ?1",
+                       -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, token.c_str(), -1, SQLITE_TRANSIENT);
+    std::int64_t seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return seq;
+  };
+  const auto x_seq = stored_seq(x_token), y_seq = stored_seq(y_token);
+  REQUIRE(x_seq >= 0);
+  REQUIRE(y_seq > 0);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  // X's answer has an event to store: its commit waits for the lock.
+  cx.send(json{
+      {"type", "choose"}, {"option", x_at["options"][0]["id"]}, {"question", x_at["question"]}});
+
+  // The I/O loop is free: a ping is answered, a bad frame gets its error, pages are served.
+  client probe(s.port);
+  bool ponged = false;
+  probe.ws.control_callback([&ponged](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong) ponged = true;
+  });
+  probe.ws.ping({});
+  probe.send(std::string("{oops"));
+  CHECK(probe.receive()["code"] == "invalid_json");
+  CHECK(ponged);  // the pong came before the error frame
+  auto page = get(s.port, "/");
+  CHECK(page.status == 200);
+  CHECK(page.content_type.find("text/html") == 0);
+
+  // Y, on a new connection, is resumed where it stood and gets help: nothing to write.
+  client cy(s.port);
+  cy.send(json{{"type", "start"}, {"session", y_token}});
+  json session = cy.receive();
+  CHECK(session["type"] == "session");
+  CHECK(session["resumed"] == true);
+  json y_now = cy.receive();
+  CHECK(y_now["type"] == "reply");
+  CHECK(y_now["question"] == y_at["question"]);
+  CHECK(y_now["progress"] == y_at["progress"]);
+  json help = cy.turn({{"type", "message"}, {"text", "help"}});
+  CHECK(help["type"] == "reply");
+  CHECK(help["question"] == y_at["question"]);
+  // Every reply above came while the lock was still held: only now is it let go.
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+  // X's turn, blocked until now, is committed and answered: the next question.
+  json x_after = cx.receive();
+  REQUIRE(x_after["type"] == "reply");
+  CHECK(x_after["question"] != x_at["question"]);
+  // Nothing lost: a new connection finds X at that question, and Y where it was.
+  client cx2(s.port);
+  cx2.send(json{{"type", "start"}, {"session", x_token}});
+  CHECK(cx2.receive()["resumed"] == true);
+  CHECK(cx2.receive()["question"] == x_after["question"]);
+  CHECK(stored_seq(x_token) > x_seq);   // X's answer is stored
+  CHECK(stored_seq(y_token) == y_seq);  // Y's turns wrote nothing
+  sqlite3_close(other);
+}
+
 TEST_CASE("a thousand idle connections do not stop others being served") {
   rlimit lim{};
   getrlimit(RLIMIT_NOFILE, &lim);

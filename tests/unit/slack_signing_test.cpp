@@ -1,11 +1,10 @@
 // Request signing with Slack's documented worked example, the five-minute window, malformed
 // headers, and the seen_set behind retry and double-click de-duplication.
-#include "adapters/slack/signing.hpp"
-
 #include <doctest/doctest.h>
 
 #include "adapters/slack/form.hpp"
 #include "adapters/slack/seen_set.hpp"
+#include "adapters/slack/signing.hpp"
 
 using namespace advisor::slack;
 

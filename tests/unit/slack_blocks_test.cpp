@@ -1,12 +1,11 @@
 // Block Kit rendering: the exact JSON of a question, Slack's limits with oversized input, the
 // recommendation card, retired buttons, and text conversion both ways.
-#include "adapters/slack/blocks.hpp"
-
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "block_kit_check.hpp"
+#include "adapters/slack/blocks.hpp"
+#include "slack_block_kit_check.hpp"
 
 using namespace advisor;
 using namespace advisor::slack;
