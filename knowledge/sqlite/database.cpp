@@ -160,6 +160,13 @@ statement& statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+statement& statement::bind_static(int index, std::string_view value) {
+  if (sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()),
+                        SQLITE_STATIC) != SQLITE_OK)
+    fail(db_, "binding text");
+  return *this;
+}
+
 statement& statement::bind(int index, std::int64_t value) {
   if (sqlite3_bind_int64(stmt_.get(), index, value) != SQLITE_OK) fail(db_, "binding integer");
   return *this;
@@ -203,6 +210,15 @@ std::int64_t statement::integer(int column) const {
 double statement::real(int column) const { return sqlite3_column_double(stmt_.get(), column); }
 
 connection::connection(const std::string& path) : path_(path) {
+  // SQLite counts every allocation it makes under one process-wide mutex (for
+  // sqlite3_memory_used, which the advisor never asks): a lock and an unlock per malloc and
+  // free. Switched off once, before the first connection initialises the library (a no-op,
+  // SQLITE_MISUSE, if something else initialised it first).
+  static const bool no_memory_statistics = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)no_memory_statistics;
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,

@@ -27,6 +27,9 @@ class statement {
   statement& operator=(statement&&) noexcept = default;
 
   statement& bind(int index, std::string_view value);
+  // Binds text without SQLite's copy of it: `value` must stay alive and unchanged until the
+  // statement is reset (run() resets it).
+  statement& bind_static(int index, std::string_view value);
   statement& bind(int index, std::int64_t value);
   statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
   statement& bind(int index, double value);

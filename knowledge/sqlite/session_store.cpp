@@ -221,7 +221,7 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
     // The conversation a key is bound to now, if any.
     auto bound = [this](const dialogue::channel_key& k) {
       std::optional<std::string> b;
-      find_bound_.bind(1, k.channel).bind(2, k.key);
+      find_bound_.bind_static(1, k.channel).bind_static(2, k.key);
       if (find_bound_.step()) b = find_bound_.text(0);
       find_bound_.reset();
       return b;
@@ -286,8 +286,8 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
         find_last_event_.reset();
       }
       claim_seq_.bind(1, static_cast<std::int64_t>(last))
-          .bind(2, now)
-          .bind(3, w.conversation)
+          .bind_static(2, now)
+          .bind_static(3, w.conversation)
           .bind(4, static_cast<std::int64_t>(w.expected_seq))
           .bind(5, restart_seq)
           .bind(6, newest)
@@ -301,17 +301,19 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
       }
       if (!w.token.empty()) insert_token_.bind(1, w.token).bind(2, w.conversation).run();
       std::uint64_t seq = w.expected_seq;
+      // The strings bound without a copy live until run() resets the statement.
       for (const auto& e : w.events) {
+        const std::string kind = dialogue::to_string(e.kind);
         insert_event_.bind(1, next_id)
-            .bind(2, w.conversation)
+            .bind_static(2, w.conversation)
             .bind(3, static_cast<std::int64_t>(++seq))
-            .bind(4, dialogue::to_string(e.kind))
-            .bind(5, e.question)
-            .bind(6, e.option)
+            .bind_static(4, kind)
+            .bind_static(5, e.question)
+            .bind_static(6, e.option)
             .bind(7, e.turn)
-            .bind(8, e.via)
-            .bind(9, e.phrase)
-            .bind(10, now);
+            .bind_static(8, e.via)
+            .bind_static(9, e.phrase)
+            .bind_static(10, now);
         if (prev) insert_event_.bind(11, *prev);
         insert_event_.run();
         prev = next_id++;
