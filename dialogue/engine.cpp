@@ -1216,8 +1216,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Numbers ("maybe 5k users") answer the questions that count things.
   // The number says more than a word beside it ("tens of thousands of open sockets" is very
   // high, though "thousands" alone reads as growing).
-  bool counted_elsewhere = false;  // a number answered a question other than the one asked
-  bool counted_here = false;       // a number answered the question asked
+  bool counted_elsewhere = false;      // a number answered a question other than the one asked
+  bool counted_here = false;           // a number answered the question asked
+  std::vector<std::string> by_number;  // the questions a number answered
   for (const auto& q : fw_.questions) {
     bool is_pending = pending_id == q.id;
     if (!is_pending && !may_hold(fw_, q.ask_if, c.s))
@@ -1225,6 +1226,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (const option* o = understanding_.by_quantity(q, w, is_pending)) {
       counted_elsewhere = counted_elsewhere || !is_pending;
       counted_here = counted_here || is_pending;
+      by_number.push_back(q.id);
       std::vector<std::pair<std::size_t, std::size_t>> spans;
       for (const auto& f : found)
         if (f.question == q.id) spans = f.spans;
@@ -1232,6 +1234,17 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       found.push_back({q.id, o->id, normalize(text), false, spans});
     }
   }
+  // "a bank, few thousand engineers": a head count says how big the company is; its "thousand"
+  // says nothing of the load, which only a count of users or requests answers.
+  const bool head_count = std::any_of(by_number.begin(), by_number.end(), [&](const auto& id) {
+    return !understanding_.counted(*fw_.find_question(id));
+  });
+  if (head_count)
+    std::erase_if(found, [&](const found_answer& f) {
+      const question* q = fw_.find_question(f.question);
+      return q && understanding_.counted(*q) &&
+             std::find(by_number.begin(), by_number.end(), f.question) == by_number.end();
+    });
   // "yeah, we need chat": a leading yes or no answers a yes/no question being asked, and says
   // more than a typo's guess ("barely any, maybe a csv export").
   if (pending && !proposing && yes_no.sign != 0 &&

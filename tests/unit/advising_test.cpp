@@ -317,3 +317,17 @@ TEST_CASE("a what-if before the recommendation with a question after it asks the
   CHECK(t.out.action == dialogue::command::whatif);
   CHECK(t.out.facts.empty());
 }
+
+TEST_CASE("a head count says how big the company is - not how much load") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("its for the platform org at a bank, few thousand engineers total");
+  CHECK(t.out.text.find("An established company") != std::string::npos);
+  CHECK(t.out.text.find("thousands of users") == std::string::npos);  // no load recorded
+  CHECK(t.out.question == "enterprise_focus");
+  // A count of users beside it still answers the load.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  t = g.say("a bank with 5000 staff and thousands of users");
+  CHECK(t.out.text.find("Growing: thousands of users") != std::string::npos);
+}
