@@ -1179,8 +1179,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
     // "why do u need to know that": a command asked as a question.
     if (auto out = classified_command()) return *out;
-    // A question the sources cannot answer is not read as an answer either.
-    return b.refuse(notice::not_covered, part::not_covered{});
+    // A question the sources cannot answer is not read as an answer either, unless only its
+    // question mark made it one: "maybe later?", "kinda both?" hesitate over the answer asked.
+    if (!pending || proposing || understanding_.asks(w) || !unknown_subjects.empty() ||
+        !understanding_.other_subjects(w).empty())
+      return b.refuse(notice::not_covered, part::not_covered{});
   }
 
   // Free text: any answers it gives, to this question or to others.

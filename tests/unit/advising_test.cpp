@@ -331,3 +331,14 @@ TEST_CASE("a head count says how big the company is - not how much load") {
   t = g.say("a bank with 5000 staff and thousands of users");
   CHECK(t.out.text.find("Growing: thousands of users") != std::string::npos);
 }
+
+TEST_CASE("a question mark alone makes no question for the sources - 'kinda both?' hesitates") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("kinda both? we're a new venture spun up inside a big telco");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);  // asked back, not "not covered"
+  CHECK(t.out.question == "context");
+  // A real question the sources do not cover is still said to be so.
+  t = f.say("what about go?");
+  CHECK(t.out.notice == dialogue::notice::not_covered);
+}
