@@ -516,3 +516,7 @@ TEST_CASE("two stacks set against each other before a question mark ask") {
   CHECK(plain().asks(plain().read("chat app backend - node or py?")));
   CHECK_FALSE(plain().asks(plain().read("chat app backend - node or py")));
 }
+
+TEST_CASE("chat shorthand for data science - 'ds / ml roles'") {
+  CHECK(joined(plain().read("switch into ds roles")) == "switch into data science roles");
+}
