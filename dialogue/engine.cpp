@@ -1189,8 +1189,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Free text: any answers it gives, to this question or to others.
   std::string_view pending_id =
       pending && !proposing ? std::string_view(pending->id) : std::string_view{};
+  std::vector<std::pair<std::size_t, std::size_t>> restated;
   auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w),
-                               understanding_.reply_words());
+                               understanding_.reply_words(), false, &restated);
   // "mostly node microservices" for the legacy systems' stack: words in the same clause as the
   // answer to the question asked describe that answer; they do not answer another question.
   // Another clause may ("a few hundred users, and the code will stay lean").
@@ -1265,7 +1266,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (pending && !proposing && !counted_elsewhere &&
       std::none_of(found.begin(), found.end(),
                    [&](const found_answer& f) { return f.question == pending->id; })) {
-    std::vector<std::pair<std::size_t, std::size_t>> used;
+    std::vector<std::pair<std::size_t, std::size_t>> used = restated;
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
     if (found.empty() || !used.empty())
       if (const option* o = understanding_.classify_answer(*pending, w, used))
@@ -1337,6 +1338,22 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                      before->option != f.option;  // "not sure" may just be answered
       (changes || f.fuzzy ? proposed : fresh).push_back(f);
     }
+    // "move fast and share code between client and server", asked what matters most: once the
+    // question asked is answered, words that would change an earlier answer in passing change
+    // nothing unless the message names that question, denies the answer given ("not a
+    // startup"), marks a correction ("we pivoted", "after all") or a number says it.
+    const bool answers_pending =
+        pending && std::any_of(fresh.begin(), fresh.end(),
+                               [&](const found_answer& f) { return f.question == pending->id; });
+    if (answers_pending && !understanding_.correction_in(w))
+      std::erase_if(proposed, [&](const found_answer& f) {
+        const question* q = fw_.find_question(f.question);
+        const answer* before = c.s.find(f.question);
+        const option* old = q && before ? q->find_option(before->option) : nullptr;
+        return f.question != pending->id && q && !understanding_.names(w, *q) &&
+               !(old && understanding_.denies(w, *old)) &&
+               std::find(by_number.begin(), by_number.end(), f.question) == by_number.end();
+      });
     for (const auto& f : fresh)
       b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text",
              f.phrase});

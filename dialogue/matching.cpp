@@ -501,9 +501,10 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
   return extract_answers(fw, s, read_words(text), pending, {});
 }
 
-std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
-                                          std::string_view pending, const answer_filter& allowed,
-                                          const reply_words& language_words, bool answered_first) {
+std::vector<found_answer> extract_answers(
+    const framework& fw, const state& s, const words& text, std::string_view pending,
+    const answer_filter& allowed, const reply_words& language_words, bool answered_first,
+    std::vector<std::pair<std::size_t, std::size_t>>* restated) {
   std::vector<found_answer> found;
   if (text.tokens.empty()) return found;
   state seen = s;
@@ -622,7 +623,10 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s, c
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
     const answer* before = s.find(q.id);
-    if (before && before->option == m.chosen->id) continue;  // already so: nothing new
+    if (before && before->option == m.chosen->id) {  // already so: nothing new
+      if (restated) restated->insert(restated->end(), m.spans.begin(), m.spans.end());
+      continue;
+    }
     found.push_back({q.id, m.chosen->id, m.phrase, m.fuzzy, m.spans});
     std::erase_if(seen.answers, [&](const answer& a) { return a.question == q.id; });
     seen.answers.push_back({q.id, m.chosen->id, 0, "sentence", m.phrase});

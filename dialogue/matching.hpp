@@ -71,6 +71,8 @@ using answer_filter = std::function<bool(const question&, const option&)>;
 // ("the ML one") takes its short replies too, except the bare replies (yes and no words), which
 // only the question being asked takes. `answered_first` reads the questions already answered
 // before the others: for words that correct an earlier answer ("scratch that, it's an API").
+// `restated`, when given, receives where the message says again an answer already given ("ts
+// all the way" after the team's JavaScript): those words answer nothing new.
 // Words of the language file that extract_answers leans on (the engine passes them).
 struct reply_words {
   std::vector<std::string> bare_replies;     // yes and no words, normalized
@@ -81,9 +83,10 @@ struct reply_words {
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,
                                           std::string_view text, std::string_view pending);
-std::vector<found_answer> extract_answers(const framework& fw, const state& s, const words& text,
-                                          std::string_view pending, const answer_filter& allowed,
-                                          const reply_words& language_words = {},
-                                          bool answered_first = false);
+std::vector<found_answer> extract_answers(
+    const framework& fw, const state& s, const words& text, std::string_view pending,
+    const answer_filter& allowed, const reply_words& language_words = {},
+    bool answered_first = false,
+    std::vector<std::pair<std::size_t, std::size_t>>* restated = nullptr);
 
 }  // namespace advisor::dialogue

@@ -284,7 +284,9 @@ const option* understanding::classify_answer(
     it = trained_->unasked.find(q.id);
     if (it == trained_->unasked.end()) return nullptr;
   }
-  auto g = caution == 0   ? it->second.classify(w, {}, answer_confidence, 1, skip)
+  // Skipped words ask for two known words at least: "ts all the way" says the team again, and
+  // "all" alone says nothing of real-time needs.
+  auto g = caution == 0 ? it->second.classify(w, {}, answer_confidence, skip.empty() ? 1 : 2, skip)
            : caution == 1 ? it->second.classify(w, {}, unasked_confidence, 2, skip)
                           : it->second.classify(w, {}, reread_confidence, 2, skip);
   return g.label.empty() || g.label == elsewhere ? nullptr : q.find_option(g.label);
@@ -1204,6 +1206,20 @@ const option* understanding::changed_to(const question& q, const words& w) const
 
 const question* understanding::named_question(const words& w, const state& s) const {
   return name_in(fw_, w, s).q;
+}
+
+bool understanding::denies(const words& w, const option& o) const {
+  auto denied = [&](const std::string& phrase) {
+    const auto at = spans_of(w, phrase);
+    return std::any_of(at.begin(), at.end(),
+                       [&](const found_span& sp) { return negated_before(lang_, w, sp.begin); });
+  };
+  return std::any_of(o.synonyms.begin(), o.synonyms.end(), denied) || denied(o.label);
+}
+
+bool understanding::names(const words& w, const question& q) const {
+  auto named = [&](const std::string& n) { return !spans_of(w, n).empty(); };
+  return std::any_of(q.names.begin(), q.names.end(), named) || named(q.short_label);
 }
 
 }  // namespace advisor::dialogue

@@ -128,6 +128,10 @@ class understanding {
   command classify_command(const words& w) const;
   // The question a message names ("the team"), answered ones first.
   const question* named_question(const words& w, const state& s) const;
+  // Whether the message names `q` ("the system's main job"), wherever it stands.
+  bool names(const words& w, const question& q) const;
+  // Whether the message denies option `o` ("not a startup"): one of its phrases after a negator.
+  bool denies(const words& w, const option& o) const;
 
  private:
   bool whole_is(const std::vector<std::string>& core_tokens,

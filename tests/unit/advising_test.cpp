@@ -342,3 +342,16 @@ TEST_CASE("a question mark alone makes no question for the sources - 'kinda both
   t = f.say("what about go?");
   CHECK(t.out.notice == dialogue::notice::not_covered);
 }
+
+TEST_CASE("an answer to the question asked changes an earlier one only when it says so") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o :
+       {"startup", "fullstack", "web", "javascript", "yes", "some", "moderate", "small"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  // "move fast" would say "validating an idea", but the message answers what matters most.
+  auto t = f.say("move fast and share code between client and server");
+  CHECK(t.out.stage == dialogue::stage::reviewing);
+  CHECK(t.out.text.find("Change it to") == std::string::npos);
+}
