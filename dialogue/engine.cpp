@@ -964,7 +964,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // The pending question's reading of the message, wanted by several steps below: once a turn.
   std::optional<option_match> pending_reply;
   auto reply_to_pending = [&]() -> const option_match& {
-    if (!pending_reply) pending_reply = match_reply(*pending, w);
+    if (!pending_reply) {
+      pending_reply = match_reply(*pending, w);
+      keep_allowed(*pending, understanding_.filter(w), *pending_reply);
+    }
     return *pending_reply;
   };
   // "the one before the last" is a position in the list, not a step back.

@@ -157,6 +157,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.numbers = numbers(j, "numbers", file_name);
   lang.multipliers = numbers(j, "multipliers", file_name);
   lang.range_words = strings(j, "range_words", file_name);
+  lang.speaker_counts = strings(j, "speaker_counts", file_name);
   if (j.contains("durations")) lang.durations = strings(j, "durations", file_name);
   if (auto it = j.find("rates"); it != j.end() && it->is_object()) {
     lang.rates.units = strings(*it, "units", file_name);

@@ -97,6 +97,9 @@ struct language {
   std::map<std::string, double> numbers;
   std::map<std::string, double> multipliers;
   std::vector<std::string> range_words;
+  // A number after one of these counts the speakers themselves ("we're 4 students", "a team of
+  // 6"): how many they are, never how many users they will have.
+  std::vector<std::string> speaker_counts;
   // A number followed by one of these is a time, not a count ("in like 6 weeks").
   std::vector<std::string> durations;
   // "300k requests a day": a count of things done over a period, read as a load by dividing by

@@ -501,6 +501,15 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
   return extract_answers(fw, s, read_words(text), pending, {});
 }
 
+void keep_allowed(const question& q, const answer_filter& allowed, option_match& m) {
+  if (!allowed || m.candidates.empty()) return;
+  std::erase_if(m.candidates, [&](const option* o) { return !allowed(q, *o); });
+  if (m.candidates.size() == 1) {
+    m.chosen = m.candidates.front();
+    m.candidates.clear();
+  }
+}
+
 std::vector<found_answer> extract_answers(
     const framework& fw, const state& s, const words& text, std::string_view pending,
     const answer_filter& allowed, const reply_words& language_words, bool answered_first,
@@ -611,6 +620,7 @@ std::vector<found_answer> extract_answers(
     };
     auto m = is_pending ? reply_in(q, text, yielded, &asked_matches)
                         : undenied(scan(q, text, false, claimed));
+    keep_allowed(q, allowed, m);
     if (named && !m.chosen && m.candidates.empty())
       m = undenied(scan_named(q, text, claimed, language_words.bare_replies));
     if (!m.chosen && m.candidates.empty()) {
@@ -619,6 +629,9 @@ std::vector<found_answer> extract_answers(
       m = denied_subject(q, text, taken,
                          asked && !is_pending ? &language_words.softeners : nullptr);
     }
+    // "number crunching on policy data and ML", asked for the workload: words that leave the
+    // question asked torn between options are its, to ask about; no other question takes them.
+    if (!m.chosen && is_pending) claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());

@@ -62,6 +62,10 @@ struct found_answer {
 // for a team); empty: every answer.
 using answer_filter = std::function<bool(const question&, const option&)>;
 
+// Drops the candidates `allowed` refuses; when one is left, it is the one meant ("we're students
+// who turned a class project into a startup": "we" rules out "just me").
+void keep_allowed(const question& q, const answer_filter& allowed, option_match& m);
+
 // Every answer a free-text sentence gives, for any question whose condition may still hold
 // given `s` and the answers found before it. `pending` (may be empty) is the question being
 // asked, whose reply words also count and which needs none of its phrases. Questions are

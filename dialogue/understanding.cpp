@@ -25,7 +25,7 @@ constexpr std::array<command, 11> command_order{command::restart, command::whati
                                                 command::skip,    command::confirm};
 
 // How sure the classifiers must be before their reading counts.
-constexpr double answer_confidence = 0.8;
+constexpr double answer_confidence = 0.7;
 constexpr double unasked_confidence = 0.95;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
@@ -662,9 +662,18 @@ std::optional<int> understanding::ordinal(const words& w) const {
   return found;
 }
 
-std::optional<double> understanding::quantity(const words& w) const {
+std::optional<double> understanding::quantity(const words& w, bool speakers) const {
   std::optional<double> best;
   const auto& t = w.tokens;
+  // "we're 4 students", "a team of 6": the phrase ends right before the number.
+  auto counts_speakers = [&](std::size_t i) {
+    return std::any_of(lang_.speaker_counts.begin(), lang_.speaker_counts.end(),
+                       [&](const std::string& lead) {
+                         const auto at = spans_of(w, lead);
+                         return std::any_of(at.begin(), at.end(),
+                                            [&](const found_span& sp) { return sp.end == i; });
+                       });
+  };
   auto multiplier = [&](std::size_t i, std::size_t& used) -> std::optional<double> {
     // Longest multiplier phrase first ("tens of thousands").
     for (std::size_t len = 3; len >= 1; --len) {
@@ -745,7 +754,8 @@ std::optional<double> understanding::quantity(const words& w) const {
             p != lang_.rates.periods.end() && p->second > 0)
           value /= p->second;
     }
-    if (have && !duration && (!best || value > *best)) best = value;
+    if (have && !duration && (speakers || !counts_speakers(i)) && (!best || value > *best))
+      best = value;
     i = j > i ? j - 1 : i;
   }
   return best;
@@ -800,7 +810,8 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
         if (band.below == 0 || *value < band.below) return q.find_option(band.option);
       continue;
     }
-    auto value = quantity(w);
+    // "we're 4 students": how many they are is no load, though it may say how big the company is.
+    auto value = quantity(w, rule.requires_unit);
     if (!value) return nullptr;
     // The unit stands in a clause with a number: in "3 devs who write typescript, and it's
     // live sync between users" the 3 counts no users.

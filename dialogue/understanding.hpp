@@ -136,7 +136,9 @@ class understanding {
  private:
   bool whole_is(const std::vector<std::string>& core_tokens,
                 const std::vector<std::string>& phrases) const;
-  std::optional<double> quantity(const words& w) const;
+  // The largest count in the message; with `speakers` false, counts of the speakers themselves
+  // ("we're 4 students") are left out.
+  std::optional<double> quantity(const words& w, bool speakers = true) const;
   std::optional<double> share(const words& w, const quantity_rule& rule) const;
 
   const framework& fw_;

@@ -355,3 +355,40 @@ TEST_CASE("an answer to the question asked changes an earlier one only when it s
   CHECK(t.out.stage == dialogue::stage::reviewing);
   CHECK(t.out.text.find("Change it to") == std::string::npos);
 }
+
+TEST_CASE("'we' rules out 'just me' - a count of the speakers is no load") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  // "students" alone would lean to an individual, but "we" are several: the startup is meant.
+  auto t = f.say("we're 4 students who turned our class project into a startup");
+  CHECK(t.out.text.find("A startup or new product team") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);  // 4 students use nothing
+  CHECK(t.out.question == "startup_goal");
+  // Users counted beside it still answer the load.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  t = g.say("we are a startup, 3 students, and 2000 students use the app");
+  CHECK(t.out.text.find("Growing: thousands of users") != std::string::npos);
+}
+
+TEST_CASE("words that leave the question asked torn answer no other question") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("enterprise");
+  f.pick("analytics");
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  // "number crunching" and "ML" split the workload; the data question does not take "ML".
+  auto t = f.say("number crunching on policy data and ML on claims");
+  CHECK(t.out.text.find("data and ML") == std::string::npos);
+}
+
+TEST_CASE("a team named by its frameworks - asked about the team") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  f.pick("validate");
+  f.pick("api");
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  auto t = f.say("we all came from a django agency so...");
+  CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
+}
