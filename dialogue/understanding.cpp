@@ -26,7 +26,7 @@ constexpr std::array<command, 11> command_order{command::restart, command::whati
 
 // How sure the classifiers must be before their reading counts.
 constexpr double answer_confidence = 0.7;
-constexpr double unasked_confidence = 0.95;
+constexpr double unasked_confidence = 0.98;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
 constexpr double topic_confidence = 0.7;
@@ -635,6 +635,30 @@ std::optional<int> understanding::ordinal(const words& w) const {
                       [&](const std::string& t) { return contains(lang_.ordinal_words, t); }))
         return n;
     }
+  // "3rd one sounds like us", "uhh the second option i guess": a position word (not a number
+  // word: "two devs") with a list noun right after it names an option, whatever is said around
+  // it, when it is the only position and nothing is denied.
+  std::optional<int> named;
+  bool other_position = false;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    const auto& t = w.tokens[i];
+    if (contains(lang_.grammar.negators, t)) return strict_ordinal(w);
+    auto it = lang_.ordinals.find(t);
+    if (it == lang_.ordinals.end()) continue;
+    const bool position = !lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
+                          contains(lang_.reference_nouns, w.tokens[i + 1]);
+    if (!position) {
+      other_position = other_position || !lang_.numbers.count(t) || !contains(lang_.fillers, t);
+      continue;
+    }
+    if (named && *named != it->second) return strict_ordinal(w);
+    named = it->second;
+  }
+  if (named && !other_position) return named;
+  return strict_ordinal(w);
+}
+
+std::optional<int> understanding::strict_ordinal(const words& w) const {
   std::optional<int> found;
   bool several = false;
   for (const auto& t : core(w)) {

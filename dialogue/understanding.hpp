@@ -140,6 +140,8 @@ class understanding {
   // ("we're 4 students") are left out.
   std::optional<double> quantity(const words& w, bool speakers = true) const;
   std::optional<double> share(const words& w, const quantity_rule& rule) const;
+  // A position with nothing but list words around it ("option 2", "the first one please").
+  std::optional<int> strict_ordinal(const words& w) const;
 
   const framework& fw_;
   const language& lang_;

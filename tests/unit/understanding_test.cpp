@@ -520,3 +520,12 @@ TEST_CASE("two stacks set against each other before a question mark ask") {
 TEST_CASE("chat shorthand for data science - 'ds / ml roles'") {
   CHECK(joined(plain().read("switch into ds roles")) == "switch into data science roles");
 }
+
+TEST_CASE("a position word with a list noun names an option - whatever is said around it") {
+  static const understanding u(shipped(), default_language(), &default_examples());
+  CHECK(u.ordinal(u.read("3rd one sounds like us")) == 3);
+  CHECK(u.ordinal(u.read("uhh the second one i guess")) == 2);
+  // A number word is no position ("two devs"), and a denial is left to the strict reading.
+  CHECK_FALSE(u.ordinal(u.read("two devs sounds like us")).has_value());
+  CHECK_FALSE(u.ordinal(u.read("not the 3rd one")).has_value());
+}
