@@ -963,10 +963,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const words w = understanding_.read(text);
   // The pending question's reading of the message, wanted by several steps below: once a turn.
   std::optional<option_match> pending_reply;
+  // What the message rules out ("we": not "just me"), read once for every step below.
+  const answer_filter allowed = understanding_.filter(w);
   auto reply_to_pending = [&]() -> const option_match& {
     if (!pending_reply) {
       pending_reply = match_reply(*pending, w);
-      keep_allowed(*pending, understanding_.filter(w), *pending_reply);
+      keep_allowed(*pending, allowed, *pending_reply);
     }
     return *pending_reply;
   };
@@ -1193,8 +1195,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   std::string_view pending_id =
       pending && !proposing ? std::string_view(pending->id) : std::string_view{};
   std::vector<std::pair<std::size_t, std::size_t>> restated;
-  auto found = extract_answers(fw_, c.s, w, pending_id, understanding_.filter(w),
-                               understanding_.reply_words(), false, &restated);
+  auto found = extract_answers(fw_, c.s, w, pending_id, allowed, understanding_.reply_words(),
+                               false, &restated);
   // "mostly node microservices" for the legacy systems' stack: words in the same clause as the
   // answer to the question asked describe that answer; they do not answer another question.
   // Another clause may ("a few hundred users, and the code will stay lean").
@@ -1273,7 +1275,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
     if (found.empty() || !used.empty())
       if (const option* o = understanding_.classify_answer(*pending, w, used))
-        if (const auto filter = understanding_.filter(w); !filter || filter(*pending, *o)) {
+        if (!allowed || allowed(*pending, *o)) {
           // "trying to move into ML / data jobs": a one-clause sentence the classifier read as
           // the answer asked for describes that answer; its words answer nothing else.
           const auto clause = understanding_.clauses(w);
@@ -1302,7 +1304,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "not huge, maybe 200 ppl": words beside a count asked for say how big that count is.
     if (next && next != pending && !understanding_.counted(*next) && !counted_here)
       if (const option* o = understanding_.classify_answer(*next, w, used, reused ? 2 : 1))
-        if (const auto filter = understanding_.filter(w); !filter || filter(*next, *o))
+        if (!allowed || allowed(*next, *o))
           found.push_back({next->id, o->id, normalize(text), false, {}});
   }
 

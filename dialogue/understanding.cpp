@@ -648,7 +648,8 @@ std::optional<int> understanding::ordinal(const words& w) const {
     const bool position = !lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
                           contains(lang_.reference_nouns, w.tokens[i + 1]);
     if (!position) {
-      other_position = other_position || !lang_.numbers.count(t) || !contains(lang_.fillers, t);
+      // Only "one" (a number word that is also a filler, as in "the 3rd one") is no position.
+      other_position = other_position || !(lang_.numbers.count(t) && contains(lang_.fillers, t));
       continue;
     }
     if (named && *named != it->second) return strict_ordinal(w);
