@@ -1,6 +1,7 @@
 #include "dialogue/classifier.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace advisor::dialogue {
@@ -22,7 +23,11 @@ std::vector<std::string> classifier::features(
     bool skipped = std::any_of(skip.begin(), skip.end(),
                                [&](const auto& s) { return s.first <= i && i < s.second; });
     const std::string& t = w.tokens[i];
-    if (skipped || t == "," || ignored_.count(t)) {
+    // A bare number says how many, which the quantity rules read; as a word it would tie "2" to
+    // whichever answer an example with a 2 in it had.
+    bool number = !t.empty() &&
+                  std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); });
+    if (skipped || number || t == "," || ignored_.count(t)) {
       previous.clear();
       continue;
     }

@@ -529,3 +529,15 @@ TEST_CASE("a position word with a list noun names an option - whatever is said a
   CHECK_FALSE(u.ordinal(u.read("two devs sounds like us")).has_value());
   CHECK_FALSE(u.ordinal(u.read("not the 3rd one")).has_value());
 }
+
+TEST_CASE("a bare number is no word for the classifier - the quantity rules read it") {
+  classifier c({"the", "a"});
+  c.add("startup", read_words("me and 2 cofounders"));
+  c.add("enterprise", read_words("a bank with 2000 staff"));
+  CHECK(c.classify(read_words("window 2"), {}, 0.7, 1).label.empty());
+  CHECK(c.classify(read_words("2 cofounders"), {}, 0.7, 1).label == "startup");
+  // Markup pasted into the chat is no answer, whatever numbers are in it.
+  static const understanding u(shipped(), default_language(), &default_examples());
+  const auto& context = *shipped().find_question("context");
+  CHECK(u.classify_answer(context, u.read("<script>window.x=2</script>"), {}, 0) == nullptr);
+}
