@@ -10,6 +10,7 @@
 
 #include "bot/infra/config.hpp"
 #include "bot/service/service.hpp"
+#include "knowledge/postgres/job_store.hpp"
 #include "knowledge/postgres/seen_store.hpp"
 #include "knowledge/postgres/session_store.hpp"
 #include "pg_support.hpp"
@@ -229,6 +230,65 @@ TEST_CASE(
   CHECK(b_next.out.question != "context");
   CHECK(new_release->sessions->find(on1)->framework == "backend-stack@1");
   CHECK(old_release->sessions->find(on2)->framework == "backend-stack@2");
+}
+
+TEST_CASE("pg: an event's key and its job are written together - both or neither") {
+  test::pg_database db;
+  storage::pg_session_store sessions(db.url());  // migrates: seen and jobs come with it
+  storage::pg_job_store a(db.url()), b(db.url());
+  storage::pg_seen_store seen(db.url());
+  using outcome = dialogue::seen_store::outcome;
+  const dialogue::job job{"slack/event/Ev1", "{}", "token-a"};
+  CHECK(a.remember_with("slack/event/Ev1", 1000, 100, job, "a", 500) == outcome::first);
+  // The other instance (Slack's retry): the key is there, and the job stays A's.
+  CHECK(b.remember_with("slack/event/Ev1", 1000, 200, {job.id, "{}", "token-b"}, "b", 600) ==
+        outcome::seen);
+  CHECK(seen.remember("slack/event/Ev1", 1000, 300) == outcome::seen);
+  auto held = b.claim_expired("b", 550, 900, 10);
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].token == "token-a");
+
+  // A write that cannot finish keeps neither: the jobs table is held, the writer's connection
+  // dies while it waits (its instance's host went away).
+  storage::pg::connection blocker(db.url());
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::atomic<bool> done{false};
+  outcome torn = outcome::first;
+  std::thread writer([&] {
+    torn = a.remember_with("slack/event/Ev2", 1000, 100, {"slack/event/Ev2", "{}", "t2"}, "a", 500);
+    done = true;
+  });
+  storage::pg::connection watch(db.admin_url());
+  const std::string job_insert = "%INSERT INTO jobs%";
+  REQUIRE(test::until_lock_waiters(watch, db.name(), job_insert));
+  test::terminate_lock_waiters(watch, db.name(), job_insert);
+  blocker.exec("ROLLBACK");
+  writer.join();
+  // Tried once more on a new connection (the first try was rolled back): now written, both.
+  CHECK(torn == outcome::first);
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key = 'slack/event/Ev2'").integer(0, 0) == 1);
+  CHECK(c.query("SELECT count(*) FROM jobs WHERE id = 'slack/event/Ev2'").integer(0, 0) == 1);
+
+  // Cut twice (no second chance): neither is kept, and the caller is told.
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::thread cut([&] {
+    torn = a.remember_with("slack/event/Ev3", 1000, 100, {"slack/event/Ev3", "{}", "t3"}, "a", 500);
+  });
+  for (int round = 0; round < 2; ++round) {
+    REQUIRE(test::until_lock_waiters(watch, db.name(), job_insert));
+    test::terminate_lock_waiters(watch, db.name(), job_insert);
+  }
+  cut.join();
+  blocker.exec("ROLLBACK");
+  CHECK(torn == outcome::unavailable);
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key = 'slack/event/Ev3'").integer(0, 0) == 0);
+  CHECK(c.query("SELECT count(*) FROM jobs WHERE id = 'slack/event/Ev3'").integer(0, 0) == 0);
+  // Unreachable: unavailable, as the seen store says.
+  storage::pg_job_store nowhere("host=/nonexistent-advisor-dir user=advisor dbname=x");
+  CHECK(nowhere.remember_with("k", 5000, 100, {"k", "{}", "t"}, "a", 500) == outcome::unavailable);
 }
 
 TEST_CASE("pg: database_url (config file or ADVISOR_DATABASE_URL) chooses the PostgreSQL store") {

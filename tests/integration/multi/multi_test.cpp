@@ -9,7 +9,9 @@
 // for it, never the event loop (ping/pong, a static page, another connection's frames); (k) a
 // rolling deploy: instances on framework versions 1 and 2, each conversation on its own; (i),
 // (l), (m): an instance killed after acknowledging a Slack event, slash command or click, the
-// other one finishing it once; (j), (n): the same on SQLite, one instance restarted.
+// other one finishing it once; (j), (n): the same on SQLite, one instance restarted; (o) an
+// instance that dies while it records a Slack event, before its 200: Slack's retry to the
+// other instance is answered once.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -497,17 +499,8 @@ TEST_CASE("(f) a stalled database holds the turns waiting for it - never the eve
              {"question", opening["question"]}});
   // The turn's commit is waiting for the lock (bounded wait until PostgreSQL shows it).
   storage::pg::connection watch(db.admin_url());
-  bool waiting = false;
-  for (int i = 0; i < 200 && !waiting; ++i) {
-    waiting = watch
-                  .query(
-                      "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND "
-                      "wait_event_type = 'Lock'",
-                      {db.name()})
-                  .integer(0, 0) > 0;
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  REQUIRE_MESSAGE(waiting, "the turn's commit never reached the database");
+  REQUIRE_MESSAGE(until_lock_waiters(watch, db.name(), "%"),
+                  "the turn's commit never reached the database");
 
   // Meanwhile the server's one event loop and its turn threads serve everything else: another
   // connection's ping gets its pong and a frame that needs no database its answer, and
@@ -794,9 +787,9 @@ TEST_CASE(
 
 namespace {
 
-// A signed form as Slack posts a slash command or a click.
-http_reply slack_form_post(std::uint16_t port, const std::string& path, const std::string& body) {
-  const std::string ts = now_stamp();
+// A signed form as Slack posts a slash command or a click (signed now, or at `ts`).
+http_reply slack_form_post(std::uint16_t port, const std::string& path, const std::string& body,
+                           const std::string& ts = now_stamp()) {
   return signed_post(port, path, body,
                      {{"Content-Type", "application/x-www-form-urlencoded"},
                       {"X-Slack-Request-Timestamp", ts},
@@ -963,4 +956,61 @@ TEST_CASE(
   auto jobs = c.prepare("SELECT count(*) FROM jobs");
   REQUIRE(jobs.step());
   CHECK(jobs.integer(0) == 0);
+}
+
+TEST_CASE(
+    "(o) an instance that dies while it records a Slack event - before its 200 - the retry to "
+    "the other one is answered once") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  server_process a(dir.file("a"), db.url(), env);
+  server_process b(dir.file("b"), db.url(), env);
+  const std::string body = mention("Ev0TORN1", "C7", "1700000000.000700");
+
+  // Another client holds the jobs table: A's write of the event waits in the database.
+  storage::pg::connection blocker(db.url());
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::thread first([&] {
+    const std::string ts = now_stamp();
+    try {
+      slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body));
+    } catch (const std::exception&) {  // A dies before it answers
+    }
+  });
+  storage::pg::connection watch(db.admin_url());
+  REQUIRE_MESSAGE(until_lock_waiters(watch, db.name(), "%INSERT INTO jobs%"),
+                  "A's write never reached the database");
+  // A dies there, and so does its connection (the host went away): no 200 was sent.
+  a.p->kill(SIGKILL);
+  a.p->wait();
+  first.join();
+  terminate_lock_waiters(watch, db.name(), "%INSERT INTO jobs%");
+  blocker.exec("ROLLBACK");
+  // The event's key was not kept without its job (both or neither).
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key = 'slack/event/Ev0TORN1'").integer(0, 0) == 0);
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+
+  // Slack retries (a new timestamp and signature) and reaches B: a new event there, answered.
+  const std::string ts = std::to_string(std::stoll(now_stamp()) + 1);
+  REQUIRE(slack_post(b.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  REQUIRE(eventually([&] { return !api.calls_to("/api/chat.postMessage").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more sweeps: nothing more
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].json()["channel"] == "C7");
+  CHECK(posts[0].json()["thread_ts"] == "1700000000.000700");
+  CHECK(http_get(b.port, "/metrics").find("advisor_slack_duplicates_total{kind=\"event\"} 1") ==
+        std::string::npos);
+  CHECK(c.query("SELECT count(DISTINCT e.turn) FROM bindings b JOIN events e ON "
+                "e.conversation_id = b.conversation_id WHERE b.channel = 'slack' AND b.key = "
+                "'T1/C7/1700000000.000700/U1'")
+            .integer(0, 0) == 1);
+  CHECK(eventually([&] { return c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0; }));
+  b.p->kill(SIGTERM);
+  CHECK(b.p->wait() == 0);
 }
