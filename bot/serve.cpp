@@ -91,11 +91,15 @@ int run_serve(const config& cfg) {
   // Acknowledged Slack events until their reply is delivered: in the shared database, or in
   // the session store's SQLite file. Declared before the adapters, so it outlives them.
   std::unique_ptr<dialogue::job_store> jobs;
+  storage::pg_job_store* shared_jobs = nullptr;
   if (a->cfg.slack.enabled()) {
-    if (!a->cfg.database_url.empty())
-      jobs = std::make_unique<storage::pg_job_store>(a->cfg.database_url);
-    else
+    if (!a->cfg.database_url.empty()) {
+      auto pg_jobs = std::make_unique<storage::pg_job_store>(a->cfg.database_url);
+      shared_jobs = pg_jobs.get();
+      jobs = std::move(pg_jobs);
+    } else {
       jobs = std::make_unique<storage::sqlite_job_store>(a->db_path);
+    }
   }
   std::unique_ptr<slack::adapter> slack_adapter;
   std::unique_ptr<discord::adapter> discord_adapter;
@@ -103,6 +107,13 @@ int run_serve(const config& cfg) {
     slack::options slack_opts;
     slack_opts.shared = shared_seen.get();
     slack_opts.jobs = jobs.get();
+    if (shared_jobs)
+      slack_opts.remember_with_job = [shared_jobs](const std::string& key, std::int64_t expires_at,
+                                                   std::int64_t now, const dialogue::job& j,
+                                                   const std::string& owner,
+                                                   std::int64_t lease_until) {
+        return shared_jobs->remember_with(key, expires_at, now, j, owner, lease_until);
+      };
     slack_adapter = std::make_unique<slack::adapter>(a->cfg.slack, *a->service, channel_pool,
                                                      std::move(slack_opts));
     slack_adapter->register_routes(srv.routes());

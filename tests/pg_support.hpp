@@ -4,11 +4,14 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "knowledge/postgres/pg.hpp"
 
@@ -55,5 +58,30 @@ class pg_database {
   std::string dir_;
   std::string name_;
 };
+
+// Waits (at most 5 s) until at least `n` sessions of database `name` wait for a lock with a
+// statement LIKE `like`: true when they do.
+inline bool until_lock_waiters(storage::pg::connection& watch, const std::string& name,
+                               const std::string& like, std::int64_t n = 1) {
+  for (int i = 0; i < 200; ++i) {
+    if (watch
+            .query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = "
+                   "'Lock' AND query LIKE $2",
+                   {name, like})
+            .integer(0, 0) >= n)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+// Ends those sessions on the server's side (as if their client's host went away).
+inline void terminate_lock_waiters(storage::pg::connection& watch, const std::string& name,
+                                   const std::string& like) {
+  watch.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND "
+      "wait_event_type = 'Lock' AND query LIKE $2",
+      {name, like});
+}
 
 }  // namespace advisor::test

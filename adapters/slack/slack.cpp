@@ -298,17 +298,20 @@ struct adapter::contract {
       return json_response(200, {{"challenge", str(envelope, "challenge")}});
     if (type != "event_callback") return empty_ok();
     std::string event_id = str(envelope, "event_id");
+    auto e = said(envelope);
     bool duplicate = false;
     if (!event_id.empty()) {
       duplicate = !events_.insert(event_id, opts_.now());
       if (!duplicate) {
-        // Recorded in the shared memory before the 200: a retry that reaches another instance
-        // is a duplicate there too.
-        auto shared = remember_shared("slack/event/" + event_id, opts_.now() + event_ttl_seconds);
+        // Recorded in the shared memory before the 200, with its job: a retry that reaches
+        // another instance is a duplicate there too.
+        auto shared =
+            e ? record_first(*e, "slack/event/" + event_id, opts_.now() + event_ttl_seconds)
+              : remember_shared("slack/event/" + event_id, opts_.now() + event_ttl_seconds);
         if (shared == dialogue::seen_store::outcome::unavailable) {
-          events_.erase(event_id);  // not handled: Slack's retry may be
+          events_.erase(event_id);  // not acknowledged: Slack's retry may be served
           auto r = error_response(503, "database_unavailable",
-                                  "The database that remembers events cannot be reached.");
+                                  "The database that keeps events cannot be reached.");
           r.headers.emplace_back("Retry-After", "5");
           return r;
         }
@@ -322,27 +325,44 @@ struct adapter::contract {
                                           {"retry_reason", req.header("x-slack-retry-reason")}});
       return empty_ok();
     }
-    if (auto e = said(envelope)) {
-      if (!event_id.empty() && opts_.jobs && !record_job(*e, "slack/event/" + event_id)) {
-        events_.erase(event_id);  // not acknowledged: Slack's retry may be served
-        forget_shared("slack/event/" + event_id);
-        auto r = error_response(503, "database_unavailable",
-                                "The database that keeps events cannot be reached.");
-        r.headers.emplace_back("Retry-After", "5");
-        return r;
-      }
-      return std::move(*e);
-    }
+    if (e) return std::move(*e);
     return empty_ok();
+  }
+
+  // Remembers `key` (the event's or the click's, also its job's id) until `expires_at` and,
+  // when it is new, records e's job: with a shared database both in one transaction, so that
+  // a retry finds both or neither. Unavailable when either could not be written (the key is
+  // then not kept).
+  dialogue::seen_store::outcome record_first(event& e, const std::string& key,
+                                             std::int64_t expires_at) {
+    using outcome = dialogue::seen_store::outcome;
+    if (!opts_.jobs) return remember_shared(key, expires_at);
+    prepare_job(e, key);
+    std::int64_t lease_until = opts_.now() + cfg_.job_lease_seconds;
+    if (opts_.shared && opts_.remember_with_job)
+      return opts_.remember_with_job(key, expires_at, opts_.now(),
+                                     {e.job, dump(job_payload(e)), e.token}, owner_, lease_until);
+    auto shared = remember_shared(key, expires_at);
+    if (shared != outcome::first) return shared;
+    if (!opts_.jobs->record({e.job, dump(job_payload(e)), e.token}, owner_, lease_until)) {
+      forget_shared(key);
+      return outcome::unavailable;
+    }
+    return outcome::first;
   }
 
   // ---- jobs: an acknowledged request is recorded until its reply is delivered -------------
 
-  // Written before the 200: what serve and deliver need, and the turn's token.
-  bool record_job(event& e, std::string id) {
+  // Names e's job and gives its turn a token.
+  static void prepare_job(event& e, std::string id) {
     e.job = std::move(id);
     e.token = bot::random_token();
     e.what.token = e.token;
+  }
+
+  // Written before the 200: what serve and deliver need, and the turn's token.
+  bool record_job(event& e, std::string id) {
+    prepare_job(e, std::move(id));
     return opts_.jobs->record({e.job, dump(job_payload(e)), e.token}, owner_,
                               opts_.now() + cfg_.job_lease_seconds);
   }
@@ -518,17 +538,6 @@ struct adapter::contract {
       count("advisor_slack_duplicates_total", {{"kind", "click"}});
       return std::nullopt;
     }
-    switch (remember_shared("slack/click/" + claim, opts_.now() + click_ttl_seconds)) {
-      case dialogue::seen_store::outcome::first:
-        break;
-      case dialogue::seen_store::outcome::seen:  // clicked through another instance
-        count("advisor_slack_duplicates_total", {{"kind", "click"}});
-        return std::nullopt;
-      case dialogue::seen_store::outcome::unavailable:
-        clicks_.erase(claim);  // nothing was done: Slack's retry may try again
-        unavailable = true;
-        return std::nullopt;
-    }
     e.type = event::kind::click;
     e.c = {team, channel, value->thread, value->owner};
     // The service refuses an answer to a question that is no longer current.
@@ -539,11 +548,16 @@ struct adapter::contract {
     e.label = action.contains("text") ? str(action["text"], "text") : value->option;
     e.message_ts = message_ts;
     e.claim = claim;
-    if (opts_.jobs && !record_job(e, "slack/click/" + claim)) {
-      clicks_.erase(claim);  // not acknowledged: Slack's retry may be served
-      forget_shared("slack/click/" + claim);
-      unavailable = true;
-      return std::nullopt;
+    switch (record_first(e, "slack/click/" + claim, opts_.now() + click_ttl_seconds)) {
+      case dialogue::seen_store::outcome::first:
+        break;
+      case dialogue::seen_store::outcome::seen:  // clicked through another instance
+        count("advisor_slack_duplicates_total", {{"kind", "click"}});
+        return std::nullopt;
+      case dialogue::seen_store::outcome::unavailable:
+        clicks_.erase(claim);  // not acknowledged: Slack's retry may be served
+        unavailable = true;
+        return std::nullopt;
     }
     return e;
   }

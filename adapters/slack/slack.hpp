@@ -50,6 +50,15 @@ struct options {
   // adapter finishes the jobs whose holder's lease ran out (slack_config). Must outlive the
   // adapter; null: memory only.
   dialogue::job_store* jobs = nullptr;
+  // With both of the above on one database: remembers an event's or a click's key and records
+  // its job in one transaction (first), or neither (seen, unavailable). Two separate writes
+  // would let an instance die between them and leave a key with no job: Slack's retry would
+  // be dropped as a duplicate and the event never answered. Unset: the two writes in turn
+  // (without `shared` the key is in this process's memory and dies with it).
+  std::function<dialogue::seen_store::outcome(const std::string& key, std::int64_t expires_at,
+                                              std::int64_t now, const dialogue::job& j,
+                                              const std::string& owner, std::int64_t lease_until)>
+      remember_with_job;
 };
 
 class adapter {

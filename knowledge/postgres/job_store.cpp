@@ -17,6 +17,16 @@ pg::connection& pg_job_store::conn() {
                    "LIMIT $4::bigint FOR UPDATE SKIP LOCKED) RETURNING id, payload, token");
     conn_->prepare("update", "UPDATE jobs SET payload = $2 WHERE id = $1");
     conn_->prepare("done", "DELETE FROM jobs WHERE id = $1");
+    // One statement, one transaction: the key (a live one wins, an expired one is taken over,
+    // as pg_seen_store's "remember") and, only when it was new, the job.
+    conn_->prepare("remember_with",
+                   "WITH s AS (INSERT INTO seen (key, expires_at) VALUES ($1, $2::bigint) "
+                   "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
+                   "WHERE seen.expires_at <= $3::bigint RETURNING 1), "
+                   "j AS (INSERT INTO jobs (id, payload, token, owner, lease_until) "
+                   "SELECT $4, $5, $6, $7, $8::bigint WHERE EXISTS (SELECT 1 FROM s) "
+                   "ON CONFLICT (id) DO NOTHING RETURNING 1) "
+                   "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM j)");
   }
   return *conn_;
 }
@@ -66,6 +76,24 @@ bool pg_job_store::update(const std::string& id, const std::string& payload) {
     return true;
   } catch (const pg::error&) {
     return false;
+  }
+}
+
+dialogue::seen_store::outcome pg_job_store::remember_with(const std::string& key,
+                                                          std::int64_t expires_at, std::int64_t now,
+                                                          const dialogue::job& j,
+                                                          const std::string& owner,
+                                                          std::int64_t lease_until) {
+  using outcome = dialogue::seen_store::outcome;
+  std::lock_guard lock(mutex_);
+  try {
+    // Run again after a dropped connection: a first try that committed makes it say seen,
+    // and its job is there for whoever claims it once its lease runs out.
+    auto r = run("remember_with", {key, std::to_string(expires_at), std::to_string(now), j.id,
+                                   j.payload, j.token, owner, std::to_string(lease_until)});
+    return r.integer(0, 0) > 0 ? outcome::first : outcome::seen;
+  } catch (const pg::error&) {
+    return outcome::unavailable;
   }
 }
 

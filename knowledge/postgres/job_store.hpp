@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dialogue/job_store.hpp"
+#include "dialogue/seen_store.hpp"
 #include "knowledge/postgres/pg.hpp"
 
 namespace advisor::storage {
@@ -22,6 +23,11 @@ class pg_job_store final : public dialogue::job_store {
                                            std::int64_t lease_until, std::size_t limit) override;
   bool update(const std::string& id, const std::string& payload) override;
   void done(const std::string& id) override;
+  // Remembers `key` in the seen table (as pg_seen_store::remember) and records `j` in the same
+  // statement: both are written (first) or neither (seen, or unavailable).
+  dialogue::seen_store::outcome remember_with(const std::string& key, std::int64_t expires_at,
+                                              std::int64_t now, const dialogue::job& j,
+                                              const std::string& owner, std::int64_t lease_until);
 
  private:
   pg::connection& conn();

@@ -1,6 +1,7 @@
 #include "knowledge/postgres/pg.hpp"
 
 #include <charconv>
+#include <vector>
 
 namespace advisor::storage::pg {
 
@@ -69,7 +70,32 @@ std::int64_t result::affected() const {
   return out;
 }
 
-connection::connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+namespace {
+
+// A connection with TCP keepalives and a TCP user timeout, unless `conninfo` sets its own: a
+// half-open connection (the database's host gone without a word) is found dead within about a
+// minute instead of the system's two hours, and the writer thread waiting on it (every commit
+// of this instance) is freed.
+PGconn* connect_with_keepalives(const std::string& conninfo) {
+  std::vector<const char*> keys = {"keepalives", "keepalives_idle", "keepalives_interval",
+                                   "keepalives_count"};
+  std::vector<const char*> values = {"1", keepalive_defaults::idle, keepalive_defaults::interval,
+                                     keepalive_defaults::count};
+  if (PQlibVersion() >= 120000) {  // tcp_user_timeout came with libpq 12
+    keys.push_back("tcp_user_timeout");
+    values.push_back(keepalive_defaults::user_timeout_ms);
+  }
+  // Last, and expanded: what the connection string says overrides the defaults above.
+  keys.push_back("dbname");
+  values.push_back(conninfo.c_str());
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  return PQconnectdbParams(keys.data(), values.data(), 1);
+}
+
+}  // namespace
+
+connection::connection(const std::string& conninfo) : conn_(connect_with_keepalives(conninfo)) {
   if (!conn_) throw error("PostgreSQL: out of memory while connecting", "", true);
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     throw error("PostgreSQL: cannot connect: " + trimmed(PQerrorMessage(conn_.get())), "", true);

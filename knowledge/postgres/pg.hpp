@@ -54,9 +54,21 @@ class result {
 // A statement's parameters, as text (PostgreSQL casts them); nullopt is SQL NULL.
 using params = std::vector<std::optional<std::string>>;
 
+// What a connection sets unless its connection string says otherwise (TCP only: a Unix socket
+// ignores them): keepalives on, the first probe after `idle` seconds of silence, then every
+// `interval` seconds, dead after `count` unanswered; sent data unacknowledged for
+// `user_timeout_ms` also ends it (libpq 12 and later).
+struct keepalive_defaults {
+  static constexpr const char* idle = "30";
+  static constexpr const char* interval = "10";
+  static constexpr const char* count = "3";
+  static constexpr const char* user_timeout_ms = "30000";
+};
+
 class connection {
  public:
-  // Connects with a libpq connection string or URI ("postgresql:///advisor?host=/run/pg").
+  // Connects with a libpq connection string or URI ("postgresql:///advisor?host=/run/pg"),
+  // with TCP keepalives (keepalive_defaults) unless it sets its own.
   // Throws pg::error naming the problem (never the password).
   explicit connection(const std::string& conninfo);
   PGconn* get() const { return conn_.get(); }

@@ -281,6 +281,14 @@ std::optional<std::string> pg_session_store::framework_document(const std::strin
   return r.text(0, 0);
 }
 
+bool pg_session_store::stored_now(const dialogue::write_op& w) {
+  try {
+    return turn_stored(w.conversation, w.expected_seq, w.token);
+  } catch (const pg::error&) {
+    return false;  // the conflict stands: the turn is decided again, as without the look-up
+  }
+}
+
 std::vector<dialogue::write_status> pg_session_store::apply(
     const std::vector<dialogue::write_op>& writes) {
   if (writes.empty()) return {};
@@ -290,20 +298,39 @@ std::vector<dialogue::write_status> pg_session_store::apply(
   for (auto& w : ws)
     if (!w.events.empty() && w.token.empty()) w.token = random_hex();
   std::lock_guard lock(mutex_);
+  // After a lost connection whose token was not found: the turn that witnessed the batch, and
+  // what the batch had decided. The old backend may still be finishing that COMMIT while the
+  // look-up runs (a network drop, a synchronous standby): when the run again then meets a
+  // conflict on the witness, the token is looked up once more before the conflict is believed,
+  // so the same input is not decided a second time on the history it already changed.
+  const dialogue::write_op* unresolved = nullptr;
+  std::size_t unresolved_at = 0;
+  std::vector<dialogue::write_status> unresolved_decided;
   for (int attempt = 1;; ++attempt) {
     try {
       pg::connection& c = writer();
       // Phase 1: lock and check (apply_once fills `decided` before it sends the COMMIT).
-      return apply_once(c, ws);
+      auto out = apply_once(c, ws);
+      if (unresolved && out[unresolved_at] != dialogue::write_status::applied &&
+          stored_now(*unresolved)) {
+        // The first COMMIT landed after all: its outcome is the batch's. (The run again only
+        // met conflicts for its turns; its checks and bindings accept their own earlier result.)
+        last_decided_.clear();
+        return unresolved_decided;
+      }
+      return out;
     } catch (const pg::error& e) {
       if (e.connection_lost()) {
         writer_.reset();
         // Did the COMMIT happen? The first applied turn's token says for the whole batch.
         if (!last_decided_.empty()) {
           const dialogue::write_op* witness = nullptr;
+          std::size_t witness_at = 0;
           for (std::size_t i = 0; i < ws.size() && !witness; ++i)
-            if (last_decided_[i] == dialogue::write_status::applied && !ws[i].events.empty())
+            if (last_decided_[i] == dialogue::write_status::applied && !ws[i].events.empty()) {
               witness = &ws[i];
+              witness_at = i;
+            }
           bool stored = false;
           if (witness) {
             try {
@@ -320,6 +347,11 @@ std::vector<dialogue::write_status> pg_session_store::apply(
             auto out = last_decided_;
             last_decided_.clear();
             return out;
+          }
+          if (witness && !unresolved) {
+            unresolved = witness;
+            unresolved_at = witness_at;
+            unresolved_decided = last_decided_;
           }
           // Not stored (or a batch of checks and bindings only, which can run again: its
           // compare-and-set accepts its own earlier result).

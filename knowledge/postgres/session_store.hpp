@@ -54,6 +54,8 @@ class pg_session_store final : public dialogue::session_store {
   // A connection with the store's statements prepared on it.
   pg::connection& writer();
   pg::connection& reader();
+  // turn_stored() for `w`; false when the database cannot be reached.
+  bool stored_now(const dialogue::write_op& w);
   // Runs a prepared read on the reader (read_mutex_ held), again on a new connection once
   // when the old one turns out to be gone.
   pg::result read(const std::string& statement, const pg::params& p);

@@ -2,14 +2,19 @@
 // connection, a commit's outcome told by the turn's token, and the bot service on two
 // instances sharing one database.
 #include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "bot/infra/config.hpp"
 #include "bot/service/service.hpp"
+#include "knowledge/postgres/job_store.hpp"
 #include "knowledge/postgres/seen_store.hpp"
 #include "knowledge/postgres/session_store.hpp"
 #include "pg_support.hpp"
@@ -87,6 +92,71 @@ TEST_CASE("pg: a turn's token tells whether its commit happened") {
   CHECK(store.turn_stored("c", 0, w.token));
   CHECK(!store.turn_stored("c", 0, "another-turn"));
   CHECK(!store.turn_stored("c", 1, w.token));
+}
+
+namespace {
+
+// Cuts this process's connections to the test cluster, except `keep`, on our side only (as a
+// network drop does): the server goes on with what it has already received.
+void cut_client_side(std::initializer_list<int> keep) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::stoi(entry.path().filename().string());
+    sockaddr_un peer{};
+    socklen_t size = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) != 0 ||
+        peer.sun_family != AF_UNIX)
+      continue;
+    if (std::string_view(peer.sun_path).find(".s.PGSQL.") == std::string_view::npos) continue;
+    if (std::find(keep.begin(), keep.end(), fd) != keep.end()) continue;
+    ::shutdown(fd, SHUT_RDWR);
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "pg: a commit that lands after its connection was lost - and after its token was looked up "
+    "- is told by the token - not decided again") {
+  test::pg_database db;
+  storage::pg_session_store store(db.url());
+  store.create({"web", "k"}, "c", "fw@1");
+  dialogue::write_op w;
+  w.conversation = "c";
+  w.events = {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}};
+  w.token = "token-of-the-turn";
+  // The COMMIT itself waits: a deferred trigger on events needs a lock another client holds.
+  storage::pg::connection blocker(db.url());
+  storage::pg::connection watch(db.admin_url());
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT pg_advisory_xact_lock(4242)");
+  blocker.exec(
+      "CREATE FUNCTION wait_for_blocker() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$");
+  blocker.exec(
+      "CREATE CONSTRAINT TRIGGER commit_waits AFTER INSERT ON events DEFERRABLE INITIALLY "
+      "DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_for_blocker()");
+  blocker.exec("COMMIT");  // the function and the trigger, not the lock: it is taken again
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT pg_advisory_xact_lock(4242)");
+  std::vector<write_status> out;
+  std::thread writer([&] { out = store.apply({w}); });
+  REQUIRE(test::until_lock_waiters(watch, db.name(), "%COMMIT%"));
+  // The connection drops on the client's side only: the old backend goes on with its COMMIT
+  // once the lock is free. The look-up finds no token; the run again waits for the
+  // conversation's row, which the old backend holds.
+  cut_client_side({PQsocket(blocker.get()), PQsocket(watch.get())});
+  REQUIRE(test::until_lock_waiters(watch, db.name(), "%", 2));
+  blocker.exec("ROLLBACK");
+  writer.join();
+  // The first COMMIT landed; the run again met a conflict and looked the token up once more.
+  REQUIRE(out.size() == 1);
+  CHECK(out[0] == write_status::applied);
+  CHECK(store.turn_stored("c", 0, w.token));
+  storage::pg::connection c(db.url());
+  CHECK(
+      c.query("SELECT count(*), max(seq) FROM events WHERE conversation_id = 'c'").integer(0, 0) ==
+      1);
+  CHECK(c.query("SELECT seq FROM conversations WHERE id = 'c'").integer(0, 0) == 1);
 }
 
 TEST_CASE("pg: two service instances on one database keep one conversation in order") {
@@ -229,6 +299,102 @@ TEST_CASE(
   CHECK(b_next.out.question != "context");
   CHECK(new_release->sessions->find(on1)->framework == "backend-stack@1");
   CHECK(old_release->sessions->find(on2)->framework == "backend-stack@2");
+}
+
+TEST_CASE("pg: an event's key and its job are written together - both or neither") {
+  test::pg_database db;
+  storage::pg_session_store sessions(db.url());  // migrates: seen and jobs come with it
+  storage::pg_job_store a(db.url()), b(db.url());
+  storage::pg_seen_store seen(db.url());
+  using outcome = dialogue::seen_store::outcome;
+  const dialogue::job job{"slack/event/Ev1", "{}", "token-a"};
+  CHECK(a.remember_with("slack/event/Ev1", 1000, 100, job, "a", 500) == outcome::first);
+  // The other instance (Slack's retry): the key is there, and the job stays A's.
+  CHECK(b.remember_with("slack/event/Ev1", 1000, 200, {job.id, "{}", "token-b"}, "b", 600) ==
+        outcome::seen);
+  CHECK(seen.remember("slack/event/Ev1", 1000, 300) == outcome::seen);
+  auto held = b.claim_expired("b", 550, 900, 10);
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].token == "token-a");
+
+  // A write that cannot finish keeps neither: the jobs table is held, the writer's connection
+  // dies while it waits (its instance's host went away).
+  storage::pg::connection blocker(db.url());
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::atomic<bool> done{false};
+  outcome torn = outcome::first;
+  std::thread writer([&] {
+    torn = a.remember_with("slack/event/Ev2", 1000, 100, {"slack/event/Ev2", "{}", "t2"}, "a", 500);
+    done = true;
+  });
+  storage::pg::connection watch(db.admin_url());
+  const std::string job_insert = "%INSERT INTO jobs%";
+  REQUIRE(test::until_lock_waiters(watch, db.name(), job_insert));
+  test::terminate_lock_waiters(watch, db.name(), job_insert);
+  blocker.exec("ROLLBACK");
+  writer.join();
+  // Tried once more on a new connection (the first try was rolled back): now written, both.
+  CHECK(torn == outcome::first);
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key = 'slack/event/Ev2'").integer(0, 0) == 1);
+  CHECK(c.query("SELECT count(*) FROM jobs WHERE id = 'slack/event/Ev2'").integer(0, 0) == 1);
+
+  // Cut twice (no second chance): neither is kept, and the caller is told.
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::thread cut([&] {
+    torn = a.remember_with("slack/event/Ev3", 1000, 100, {"slack/event/Ev3", "{}", "t3"}, "a", 500);
+  });
+  for (int round = 0; round < 2; ++round) {
+    REQUIRE(test::until_lock_waiters(watch, db.name(), job_insert));
+    test::terminate_lock_waiters(watch, db.name(), job_insert);
+  }
+  cut.join();
+  blocker.exec("ROLLBACK");
+  CHECK(torn == outcome::unavailable);
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key = 'slack/event/Ev3'").integer(0, 0) == 0);
+  CHECK(c.query("SELECT count(*) FROM jobs WHERE id = 'slack/event/Ev3'").integer(0, 0) == 0);
+  // Unreachable: unavailable, as the seen store says.
+  storage::pg_job_store nowhere("host=/nonexistent-advisor-dir user=advisor dbname=x");
+  CHECK(nowhere.remember_with("k", 5000, 100, {"k", "{}", "t"}, "a", 500) == outcome::unavailable);
+}
+
+namespace {
+
+// The value libpq uses for connection option `name` on `c`.
+std::string option_of(const storage::pg::connection& c, const std::string& name) {
+  std::string out;
+  PQconninfoOption* options = PQconninfo(c.get());
+  for (auto* o = options; o && o->keyword; ++o)
+    if (name == o->keyword && o->val) out = o->val;
+  PQconninfoFree(options);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pg: connections have TCP keepalives - unless the connection string sets its own") {
+  test::pg_database db;
+  storage::pg::connection plain(db.url());
+  CHECK(option_of(plain, "keepalives") == "1");
+  CHECK(option_of(plain, "keepalives_idle") == storage::pg::keepalive_defaults::idle);
+  CHECK(option_of(plain, "keepalives_interval") == storage::pg::keepalive_defaults::interval);
+  CHECK(option_of(plain, "keepalives_count") == storage::pg::keepalive_defaults::count);
+  if (PQlibVersion() >= 120000)
+    CHECK(option_of(plain, "tcp_user_timeout") == storage::pg::keepalive_defaults::user_timeout_ms);
+  storage::pg::connection own(db.url() + " keepalives_idle=7 tcp_user_timeout=1234");
+  CHECK(option_of(own, "keepalives_idle") == "7");
+  CHECK(option_of(own, "tcp_user_timeout") == "1234");
+  CHECK(option_of(own, "keepalives") == "1");
+  CHECK(option_of(own, "dbname") == db.name());  // the rest of the string still applies
+  storage::pg::connection off(db.url() + " keepalives=0");
+  CHECK(option_of(off, "keepalives") == "0");
+  // A URI works the same way.
+  storage::pg::connection uri("postgresql:///" + db.name() + "?host=" + test::pg_socket_dir() +
+                              "&user=advisor&keepalives_count=5");
+  CHECK(option_of(uri, "keepalives_count") == "5");
+  CHECK(option_of(uri, "keepalives_idle") == storage::pg::keepalive_defaults::idle);
 }
 
 TEST_CASE("pg: database_url (config file or ADVISOR_DATABASE_URL) chooses the PostgreSQL store") {

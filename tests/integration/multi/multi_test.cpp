@@ -9,7 +9,10 @@
 // for it, never the event loop (ping/pong, a static page, another connection's frames); (k) a
 // rolling deploy: instances on framework versions 1 and 2, each conversation on its own; (i),
 // (l), (m): an instance killed after acknowledging a Slack event, slash command or click, the
-// other one finishing it once; (j), (n): the same on SQLite, one instance restarted.
+// other one finishing it once; (j), (n): the same on SQLite, one instance restarted; (o) an
+// instance that dies while it records a Slack event, before its 200: Slack's retry to the
+// other instance is answered once; (p), (q): 503 when a Slack event's or click's job cannot be
+// written, and for a Discord interaction while the database cannot be reached.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -497,17 +500,8 @@ TEST_CASE("(f) a stalled database holds the turns waiting for it - never the eve
              {"question", opening["question"]}});
   // The turn's commit is waiting for the lock (bounded wait until PostgreSQL shows it).
   storage::pg::connection watch(db.admin_url());
-  bool waiting = false;
-  for (int i = 0; i < 200 && !waiting; ++i) {
-    waiting = watch
-                  .query(
-                      "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND "
-                      "wait_event_type = 'Lock'",
-                      {db.name()})
-                  .integer(0, 0) > 0;
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  REQUIRE_MESSAGE(waiting, "the turn's commit never reached the database");
+  REQUIRE_MESSAGE(until_lock_waiters(watch, db.name(), "%"),
+                  "the turn's commit never reached the database");
 
   // Meanwhile the server's one event loop and its turn threads serve everything else: another
   // connection's ping gets its pong and a frame that needs no database its answer, and
@@ -794,9 +788,9 @@ TEST_CASE(
 
 namespace {
 
-// A signed form as Slack posts a slash command or a click.
-http_reply slack_form_post(std::uint16_t port, const std::string& path, const std::string& body) {
-  const std::string ts = now_stamp();
+// A signed form as Slack posts a slash command or a click (signed now, or at `ts`).
+http_reply slack_form_post(std::uint16_t port, const std::string& path, const std::string& body,
+                           const std::string& ts = now_stamp()) {
   return signed_post(port, path, body,
                      {{"Content-Type", "application/x-www-form-urlencoded"},
                       {"X-Slack-Request-Timestamp", ts},
@@ -963,4 +957,156 @@ TEST_CASE(
   auto jobs = c.prepare("SELECT count(*) FROM jobs");
   REQUIRE(jobs.step());
   CHECK(jobs.integer(0) == 0);
+}
+
+TEST_CASE(
+    "(o) an instance that dies while it records a Slack event - before its 200 - the retry to "
+    "the other one is answered once") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  server_process a(dir.file("a"), db.url(), env);
+  server_process b(dir.file("b"), db.url(), env);
+  const std::string body = mention("Ev0TORN1", "C7", "1700000000.000700");
+
+  // Another client holds the jobs table: A's write of the event waits in the database.
+  storage::pg::connection blocker(db.url());
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::thread first([&] {
+    const std::string ts = now_stamp();
+    try {
+      slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body));
+    } catch (const std::exception&) {  // A dies before it answers
+    }
+  });
+  storage::pg::connection watch(db.admin_url());
+  REQUIRE_MESSAGE(until_lock_waiters(watch, db.name(), "%INSERT INTO jobs%"),
+                  "A's write never reached the database");
+  // A dies there, and so does its connection (the host went away): no 200 was sent.
+  a.p->kill(SIGKILL);
+  a.p->wait();
+  first.join();
+  terminate_lock_waiters(watch, db.name(), "%INSERT INTO jobs%");
+  blocker.exec("ROLLBACK");
+  // The event's key was not kept without its job (both or neither).
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key = 'slack/event/Ev0TORN1'").integer(0, 0) == 0);
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+
+  // Slack retries (a new timestamp and signature) and reaches B: a new event there, answered.
+  const std::string ts = std::to_string(std::stoll(now_stamp()) + 1);
+  REQUIRE(slack_post(b.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  REQUIRE(eventually([&] { return !api.calls_to("/api/chat.postMessage").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more sweeps: nothing more
+  auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].json()["channel"] == "C7");
+  CHECK(posts[0].json()["thread_ts"] == "1700000000.000700");
+  CHECK(http_get(b.port, "/metrics").find("advisor_slack_duplicates_total{kind=\"event\"} 1") ==
+        std::string::npos);
+  CHECK(c.query("SELECT count(DISTINCT e.turn) FROM bindings b JOIN events e ON "
+                "e.conversation_id = b.conversation_id WHERE b.channel = 'slack' AND b.key = "
+                "'T1/C7/1700000000.000700/U1'")
+            .integer(0, 0) == 1);
+  CHECK(eventually([&] { return c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0; }));
+  b.p->kill(SIGTERM);
+  CHECK(b.p->wait() == 0);
+}
+
+TEST_CASE(
+    "(p) a Slack event and a click whose job cannot be written get 503 - nothing is kept - "
+    "Slack's retries are answered once") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  // A conversation with a question and its buttons.
+  REQUIRE(slack_form_post(a.port, "/slack/commands", command_body("C4", "")).status == 200);
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() == 2; }));
+  const auto question = api.calls_to("/api/chat.postMessage")[1];
+
+  // The database still answers (request signatures are remembered), but refuses every job.
+  storage::pg::connection c(db.url());
+  c.exec("ALTER TABLE jobs ADD CONSTRAINT refuse_jobs CHECK (false) NOT VALID");
+  const std::string body = mention("Ev0REFUSED1", "C3", "1700000000.000300");
+  std::string ts = now_stamp();
+  auto event =
+      slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body));
+  CHECK(event.status == 503);
+  CHECK(event.body.find("database_unavailable") != std::string::npos);
+  auto click = slack_form_post(a.port, "/slack/interactions", click_body(question));
+  CHECK(click.status == 503);
+  CHECK(click.body.find("database_unavailable") != std::string::npos);
+  // Neither the event's id nor the click was kept without its job.
+  CHECK(c.query("SELECT count(*) FROM seen WHERE key LIKE 'slack/event/%' OR key LIKE "
+                "'slack/click/%'")
+            .integer(0, 0) == 0);
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+  CHECK(api.calls_to("/api/chat.postMessage").size() == 2);
+  CHECK(api.calls_to("/api/chat.update").empty());
+
+  // The database takes jobs again: Slack's retries are served, each once.
+  c.exec("ALTER TABLE jobs DROP CONSTRAINT refuse_jobs");
+  ts = std::to_string(std::stoll(now_stamp()) + 1);
+  CHECK(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+            .status == 200);
+  CHECK(slack_form_post(a.port, "/slack/interactions", click_body(question), ts).status == 200);
+  REQUIRE(eventually([&] {
+    return api.calls_to("/api/chat.postMessage").size() == 4 &&
+           api.calls_to("/api/chat.update").size() == 1;
+  }));
+  CHECK(eventually([&] { return c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0; }));
+  a.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(api.calls_to("/api/chat.postMessage").size() == 4);
+  CHECK(api.calls_to("/api/chat.update").size() == 1);
+  int in_c3 = 0;
+  for (const auto& post : api.calls_to("/api/chat.postMessage"))
+    if (post.json()["channel"] == "C3") ++in_c3;
+  CHECK(in_c3 == 1);
+}
+
+TEST_CASE("(q) a Discord interaction while the database cannot be reached gets 503") {
+  temp_dir dir;
+  pg_database db;
+  fake_discord api;
+  const ed25519_key key;
+  server_process a(
+      dir.file("a"), db.url(),
+      {"ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(), "ADVISOR_DISCORD_APP_ID=app-1",
+       "ADVISOR_DISCORD_BOT_TOKEN=bot-token", "ADVISOR_DISCORD_API_URL=" + api.url()});
+  const std::string body =
+      json{{"id", "1"}, {"application_id", "app-1"}, {"type", 1}, {"token", "t"}, {"version", 1}}
+          .dump();
+  auto post = [&](const std::string& ts) {
+    return signed_post(
+        a.port, "/discord/interactions", body,
+        {{"X-Signature-Ed25519", key.sign(ts + body)}, {"X-Signature-Timestamp", ts}});
+  };
+  const std::string ts = now_stamp();
+  CHECK(post(ts).status == 200);
+
+  // The database goes away for this instance: its connections are cut, no new one let in.
+  storage::pg::connection admin(db.admin_url());
+  admin.exec("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS false");
+  admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+      "pg_backend_pid()",
+      {db.name()});
+  // Fail closed: a signed interaction is not served without being remembered.
+  const std::string ts2 = std::to_string(std::stoll(ts) + 1);
+  auto down = post(ts2);
+  CHECK(down.status == 503);
+  CHECK(down.body.find("database_unavailable") != std::string::npos);
+
+  // Back: the instance reconnects by itself, and remembers again.
+  admin.exec("ALTER DATABASE " + db.name() + " ALLOW_CONNECTIONS true");
+  const std::string ts3 = std::to_string(std::stoll(ts) + 2);
+  auto back = post(ts3);
+  CHECK(back.status == 200);
+  CHECK(json::parse(back.body)["type"] == 1);  // PONG
+  CHECK(post(ts3).status == 401);
 }
