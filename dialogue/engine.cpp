@@ -1022,6 +1022,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
           changes.clear();
       // "who actually uses node in production?": a question corrects nothing.
       if (understanding_.asks(fix->said)) changes.clear();
+      // "can we change my answer about live features? ... we do need a chat after all": a change
+      // that names its question is that question's, read below, unless the correction is too.
+      if (said.command == command::change && said.target &&
+          std::none_of(changes.begin(), changes.end(),
+                       [&](const found_answer& f) { return f.question == said.target->id; }))
+        changes.clear();
       if (!changes.empty()) {
         std::vector<found_answer> fresh;
         if (pending && !fix->rest.empty()) {

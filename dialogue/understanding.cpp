@@ -485,13 +485,26 @@ bool understanding::whole_is(const std::vector<std::string>& core_tokens,
   return false;
 }
 
+// "node vs python": the word at `sp` stands between two different stacks.
+bool between_stacks(const framework& fw, const words& w, const found_span& sp) {
+  if (sp.begin == 0 || sp.end >= w.tokens.size()) return false;
+  auto which = [&](std::string_view t) -> const stack* {
+    for (const auto& st : fw.stacks)
+      if (contains(st.names, t)) return &st;
+    return nullptr;
+  };
+  const stack* before = which(w.tokens[sp.begin - 1]);
+  const stack* after = which(w.tokens[sp.end]);
+  return before && after && before != after;
+}
+
 // The question a message names ("the team", "the load one"), answered ones first, and where.
 struct named {
   const question* q = nullptr;
   found_span at;
 };
 
-named name_in(const framework& fw, const words& w, const state& s) {
+named name_in_words(const framework& fw, const words& w, const state& s) {
   named best;
   std::size_t best_len = 0;
   for (const auto& q : fw.questions) {
@@ -510,6 +523,25 @@ named name_in(const framework& fw, const words& w, const state& s) {
   return best;
 }
 
+// As name_in_words, and if no name is there word for word, once more without the hedges in it:
+// "what the system mainly does" names what the system does.
+named name_in(const framework& fw, const language& lang, const words& w, const state& s) {
+  named found = name_in_words(fw, w, s);
+  if (found.q) return found;
+  words plain;
+  std::vector<std::size_t> at;  // plain's token i is w's token at[i]
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    if (contains(lang.hedges, w.tokens[i])) continue;
+    plain.tokens.push_back(w.tokens[i]);
+    if (i < w.stems.size()) plain.stems.push_back(w.stems[i]);
+    at.push_back(i);
+  }
+  if (at.size() == w.tokens.size()) return found;
+  found = name_in_words(fw, plain, s);
+  if (found.q) found.at = {at[found.at.begin], at[found.at.end - 1] + 1};
+  return found;
+}
+
 // "the traffic question", "the size answer": the name is said as a question's.
 bool names_a_question(const language& lang, const words& w, const found_span& at) {
   return at.end < w.tokens.size() && contains(lang.grammar.question_nouns, w.stems[at.end]);
@@ -520,7 +552,7 @@ intent understanding::command_in(const words& w, const state& s) const {
   std::size_t best_len = 0;
   int best_rank = 99;
   const auto c = core(w);
-  const named target = name_in(fw_, w, s);
+  const named target = name_in(fw_, lang_, w, s);
   // "not really" is a plain no, word for word, though its core ("not") is that of "not that".
   std::string said;
   for (const auto& t : w.tokens)
@@ -563,9 +595,12 @@ intent understanding::command_in(const words& w, const state& s) const {
             len += target.at.end - target.at.begin +
                    2;  // a named target makes the change the likelier reading
           }
-        } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front())) {
+        } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front()) &&
+                   !(between_stacks(fw_, w, sp) && !has_wh_word(w))) {
           // A single command word inside a longer sentence is more likely talk than a command
-          // ("the restart time of node"), unless it opens the message ("compare them on speed").
+          // ("the restart time of node"), unless it opens the message ("compare them on speed")
+          // or sets the stacks against each other ("node vs python for the learning curve"; but
+          // "how many devs know js vs python" asks the sources).
           continue;
         }
         consider(cmd, sp.begin, sp.end, len);
@@ -1241,7 +1276,7 @@ const option* understanding::changed_to(const question& q, const words& w) const
 }
 
 const question* understanding::named_question(const words& w, const state& s) const {
-  return name_in(fw_, w, s).q;
+  return name_in(fw_, lang_, w, s).q;
 }
 
 bool understanding::denies(const words& w, const option& o) const {

@@ -392,3 +392,44 @@ TEST_CASE("a team named by its frameworks - asked about the team") {
   auto t = f.say("we all came from a django agency so...");
   CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
 }
+
+TEST_CASE("commands said politely in a longer sentence - skip and status and what-if and compare and change") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  f.pick("data_product");
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  // "this question for now" is no "what is this question for".
+  auto t = f.say("can we pass on this question for now and continue");
+  CHECK(dialogue::to_string(t.out.action) == std::string("skip"));
+  t = f.say("sorry i got distracted, what stage are we at now?");
+  CHECK(dialogue::to_string(t.out.action) == std::string("status"));
+  t = f.say("node vs python for the learning curve?");
+  CHECK(dialogue::to_string(t.out.action) == std::string("compare"));
+  // "vs" in a question the sources answer is no side by side.
+  t = f.say("how many devs know js vs python");
+  CHECK(dialogue::to_string(t.out.action) != std::string("compare"));
+  t = f.say("before i answer, can you compare the two on speed?");
+  CHECK(dialogue::to_string(t.out.action) == std::string("compare"));
+  f.pick("python");
+  // A hedge inside the question's name still names it.
+  t = f.say("can i edit what i said earlier about what the system mainly does");
+  CHECK(dialogue::to_string(t.out.action) == std::string("change"));
+  CHECK(t.out.question == "workload");
+  auto review = f.to_review();
+  REQUIRE(review.out.stage == dialogue::stage::reviewing);
+  t = f.say("hypothetically, what would you say if there was no live stuff at all");
+  CHECK(dialogue::to_string(t.out.action) == std::string("whatif"));
+}
+
+TEST_CASE("a change that names its question is that question's - a correction in it is not") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "first_language", "web", "no"}) f.pick(o);
+  // "we do need a chat after all" would correct the workload; the message names live features.
+  auto t = f.say(
+      "hmm can we change my answer about live features? my friend says we do need a "
+      "chat after all");
+  CHECK(t.out.text.find("main workload") == std::string::npos);
+  CHECK(t.out.text.find("real-time") != std::string::npos);
+}
