@@ -312,6 +312,10 @@ words understanding::read(std::string_view text) const {
     if (cleaned[i] == ',' && std::isdigit(static_cast<unsigned char>(cleaned[i - 1])) &&
         std::isdigit(static_cast<unsigned char>(cleaned[i + 1])))
       cleaned.erase(i, 1);
+  // "5️⃣": a keycap is its digit (the variation selector U+FE0F is optional before U+20E3).
+  for (std::string_view keycap : {"\xEF\xB8\x8F\xE2\x83\xA3", "\xE2\x83\xA3"})
+    for (auto at = cleaned.find(keycap); at != std::string::npos; at = cleaned.find(keycap, at))
+      cleaned.erase(at, keycap.size());
   words w = read_words(cleaned);
   // "ml-related", "cpu-heavy": the parts of a hyphenated word are words of their own (phrases
   // still match the whole, as the matcher joins neighbouring tokens). So are the parts of

@@ -541,3 +541,8 @@ TEST_CASE("a bare number is no word for the classifier - the quantity rules read
   const auto& context = *shipped().find_question("context");
   CHECK(u.classify_answer(context, u.read("<script>window.x=2</script>"), {}, 0) == nullptr);
 }
+
+TEST_CASE("a keycap emoji is its digit") {
+  CHECK(joined(plain().read("5\xEF\xB8\x8F\xE2\x83\xA3")) == "5");
+  CHECK(joined(plain().read("2\xE2\x83\xA3 i guess")) == "2 i guess");
+}
