@@ -45,10 +45,11 @@ bool contains(const std::vector<std::string>& list, std::string_view w) {
   return std::find(list.begin(), list.end(), w) != list.end();
 }
 
-// "node", "js", "python": a word that names one of the framework's stacks.
-bool names_stack(const framework& fw, std::string_view w) {
-  return std::any_of(fw.stacks.begin(), fw.stacks.end(),
-                     [&](const stack& st) { return contains(st.names, w); });
+// "node", "js", "python": the framework's stack a word names, if any.
+const stack* names_stack(const framework& fw, std::string_view w) {
+  for (const auto& st : fw.stacks)
+    if (contains(st.names, w)) return &st;
+  return nullptr;
 }
 
 std::size_t allowance_for(std::size_t length) {
@@ -492,13 +493,8 @@ bool understanding::whole_is(const std::vector<std::string>& core_tokens,
 // "node vs python": the word at `sp` stands between two different stacks.
 bool between_stacks(const framework& fw, const words& w, const found_span& sp) {
   if (sp.begin == 0 || sp.end >= w.tokens.size()) return false;
-  auto which = [&](std::string_view t) -> const stack* {
-    for (const auto& st : fw.stacks)
-      if (contains(st.names, t)) return &st;
-    return nullptr;
-  };
-  const stack* before = which(w.tokens[sp.begin - 1]);
-  const stack* after = which(w.tokens[sp.end]);
+  const stack* before = names_stack(fw, w.tokens[sp.begin - 1]);
+  const stack* after = names_stack(fw, w.tokens[sp.end]);
   return before && after && before != after;
 }
 
