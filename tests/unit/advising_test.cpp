@@ -393,7 +393,7 @@ TEST_CASE("a team named by its frameworks - asked about the team") {
   CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
 }
 
-TEST_CASE("commands said politely in a longer sentence - skip and status and what-if and compare and change") {
+TEST_CASE("commands said politely inside a longer sentence - at a question and at the review") {
   fixture f;
   f.svc.start(f.key, {}, true);
   f.pick("startup");
