@@ -1076,9 +1076,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "some APIs, a lot of ML, hard to say", "hard to say, could be 500 could be 50k"
     if (m.candidates.size() > 1 || understanding_.by_each_quantity(*pending, w).size() > 1)
       return clarify(*pending);
+    // "no idea, need to ask our PM": the "no" of "no idea" is inside a skip phrase, though
+    // not inside the longest one.
+    const auto skip_phrases = understanding_.phrases_of(w, command::skip);
     bool option_outside =
         m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
-          return sp.first < said.begin || sp.second > said.end;
+          return std::none_of(skip_phrases.begin(), skip_phrases.end(), [&](const auto& k) {
+            return k.first <= sp.first && sp.second <= k.second;
+          });
         });
     // "don't care either way" for "what do you value": the question's own "no preference".
     bool option_is_skip =

@@ -621,6 +621,17 @@ intent understanding::command_in(const words& w, const state& s) const {
   return best;
 }
 
+std::vector<std::pair<std::size_t, std::size_t>> understanding::phrases_of(const words& w,
+                                                                           command cmd) const {
+  std::vector<std::pair<std::size_t, std::size_t>> found;
+  const auto it = lang_.intents.find(cmd);
+  if (it == lang_.intents.end()) return found;
+  for (const auto& p : it->second.anywhere)
+    for (const auto& sp : spans_of(w, p))
+      if (!negated_before(lang_, w, sp.begin)) found.emplace_back(sp.begin, sp.end);
+  return found;
+}
+
 understanding::polarity_reading understanding::polarity(const words& w) const {
   auto c = core(w);
   polarity_reading r;

@@ -42,6 +42,10 @@ class understanding {
   // (change targets are looked for among them first).
   intent command_in(const words& w, const state& s) const;
 
+  // Where the message says one of the command's phrases ("no idea", "need to ask"), as token
+  // ranges [begin, end).
+  std::vector<std::pair<std::size_t, std::size_t>> phrases_of(const words& w, command cmd) const;
+
   // +1 for yes, -1 for no, 0 for neither; `whole` says the message is nothing but that.
   struct polarity_reading {
     int sign = 0;

@@ -433,3 +433,30 @@ TEST_CASE("a change that names its question is that question's - a correction in
   CHECK(t.out.text.find("main workload") == std::string::npos);
   CHECK(t.out.text.find("real-time") != std::string::npos);
 }
+
+TEST_CASE("a skip said twice leaves the question open - the no of no idea is no answer") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "first_language", "web"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+  // "need to ask" is the longer skip phrase; the "no" of "no idea" is still no "no".
+  auto t = f.say("hmm no idea, need to ask our PM");
+  CHECK(dialogue::to_string(t.out.action) == std::string("skip"));
+  CHECK(t.out.text.find("No, request and response") == std::string::npos);
+  CHECK(t.out.question == "data");
+}
+
+TEST_CASE("why and summary and what-if in a phone user's words after the recommendation") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "first_language", "web", "no", "none", "readability"})
+    f.pick(o);
+  auto review = f.say("yes");
+  REQUIRE(review.out.stage == dialogue::stage::recommended);
+  auto t = f.say("ok so what made you land on python for us");
+  CHECK(dialogue::to_string(t.out.action) == std::string("why"));
+  t = f.say("great, export the whole thing as a short writeup pls so the CTO can sign off");
+  CHECK(dialogue::to_string(t.out.action) == std::string("summary"));
+  t = f.say("and suppose it was mainly live dashboards over websockets, would that flip it?");
+  CHECK(dialogue::to_string(t.out.action) == std::string("whatif"));
+}
