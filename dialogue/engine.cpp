@@ -1063,7 +1063,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (said.command == command::change) {
     if (said.target && c.s.answered(said.target->id))
       return typed_change(*said.target, w, said.begin);
-    if (said.target) return b.inform(part::not_answered_yet{said.target->short_label});
+    // "couple hundred users, so the high traffic thing was wrong", asked about the load: a
+    // "change" of the question asked is its answer, read below.
+    if (said.target && said.target != pending)
+      return b.inform(part::not_answered_yet{said.target->short_label});
     if (reviewing || finished) {
       b.understood(command::change);
       return b.inform(
@@ -1156,10 +1159,26 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool asks =
       understanding_.asks(w) ||
       (text.find('?') != std::string::npos && !understanding_.other_subjects(w).empty()) ||
-      (text.find('?') != std::string::npos && !(pending && !proposing && [&] {
-         const auto& m = reply_to_pending();
-         return m.chosen || !m.candidates.empty();
-       }()));
+      (text.find('?') != std::string::npos && !(pending && !proposing &&
+                                                [&] {
+                                                  const auto& m = reply_to_pending();
+                                                  return m.chosen || !m.candidates.empty();
+                                                }())) ||
+      // "for a huge codebase that'll live 10 yrs is node a bad idea?": a stack named outside
+      // the words that answer the question asked is what the question is about.
+      (text.find('?') != std::string::npos && pending && !proposing && names_a_stack && [&] {
+        const auto& m = reply_to_pending();
+        if (!m.chosen) return false;
+        for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+          const bool stack = std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
+            return std::find(st.names.begin(), st.names.end(), w.tokens[i]) != st.names.end();
+          });
+          if (stack && std::none_of(m.spans.begin(), m.spans.end(),
+                                    [&](const auto& sp) { return sp.first <= i && i < sp.second; }))
+            return true;
+        }
+        return false;
+      }());
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
   auto classified_command = [&]() -> std::optional<outcome> {
     command cmd = understanding_.classify_command(w);
@@ -1337,6 +1356,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                 // "hundreds now but could be 100k if the campaign hits": the words say one
                 // band, the number another.
                 (m.chosen && bands.size() == 1 && bands.front() != m.chosen))) {
+      return clarify(*pending);
+    } else if ((m.chosen || !m.candidates.empty()) && bands.size() != 1 &&
+               understanding_.changes_over_time(w)) {
+      // "small for the MVP but if it works it'll balloon": one answer now, another later.
       return clarify(*pending);
     } else if (m.chosen && understanding_.hedges_between(w)) {
       // "a bit of analytics but mostly it has to talk to the old billing system": one option

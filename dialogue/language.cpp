@@ -134,6 +134,12 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.ordinal_words = strings(j, "ordinal_words", file_name);
   lang.hedges = strings(j, "hedges", file_name);
   lang.mixes = strings(j, "mixes", file_name);
+  if (auto it = j.find("phases"); it != j.end()) {
+    if (!it->is_object())
+      throw load_error(file_name, 0, "\"phases\" must be an object with \"now\" and \"later\"");
+    lang.phases_now = strings(*it, "now", file_name);
+    lang.phases_later = strings(*it, "later", file_name);
+  }
   lang.question_starts = strings(j, "question_starts", file_name);
   lang.leads = strings(j, "leads", file_name);
   lang.greetings = strings(j, "greetings", file_name);

@@ -91,6 +91,10 @@ struct language {
   std::vector<std::string> hedges;
   std::vector<std::string>
       mixes;  // words that say the answer lies between options ("half", "torn between")
+  // Words for the start ("at launch", "for now") and for later ("down the road", "v2"): both in
+  // one message say the answer changes over time.
+  std::vector<std::string> phases_now;
+  std::vector<std::string> phases_later;
   std::vector<std::string> group_words;
   std::map<std::string, std::vector<std::string>>
       group_excludes;  // question id -> options a group cannot mean

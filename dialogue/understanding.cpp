@@ -996,6 +996,14 @@ bool understanding::mixed(const words& w) const {
   });
 }
 
+bool understanding::changes_over_time(const words& w) const {
+  auto said = [&](const std::vector<std::string>& phrases) {
+    return std::any_of(phrases.begin(), phrases.end(),
+                       [&](const std::string& p) { return !spans_of(w, p).empty(); });
+  };
+  return said(lang_.phases_now) && said(lang_.phases_later);
+}
+
 bool understanding::hedged(const words& w) const {
   return std::any_of(lang_.hedges.begin(), lang_.hedges.end(),
                      [&](const std::string& h) { return !spans_of(w, h).empty(); });

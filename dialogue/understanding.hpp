@@ -78,6 +78,9 @@ class understanding {
   bool hedges_between(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").
   bool mixed(const words& w) const;
+  // The message gives one answer for the start and another for later ("not at launch but the
+  // roadmap has live chat").
+  bool changes_over_time(const words& w) const;
   bool greets(const words& w) const;
   // Subjects named in the message that may lie outside the sources ("Go", "Kubernetes").
   // The new answer a change names ("the team is python people now"): the option of `q` the

@@ -460,3 +460,41 @@ TEST_CASE("why and summary and what-if in a phone user's words after the recomme
   t = f.say("and suppose it was mainly live dashboards over websockets, would that flip it?");
   CHECK(dialogue::to_string(t.out.action) == std::string("whatif"));
 }
+
+TEST_CASE("one answer for the start and another for later is asked back - one band is no split") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+  auto t = f.say("maybe later?? not at launch but the roadmap has live chat in Q3");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(t.out.question == "realtime");
+  f.pick("no");
+  f.pick("none");
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  // Both counts fall in one band: the load is known, whatever the years bring.
+  t = f.say("a few thousand users now, maybe 5k next year");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK(t.out.question == "size");
+  t = f.say("small for the MVP but if it works it'll balloon, hard to say");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(t.out.question == "size");
+}
+
+TEST_CASE(
+    "a change of the question asked is its answer - a stack asked about outside it is a question") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "api", "javascript", "yes", "none"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  // "high traffic" names the load question, not answered yet: the message answers it.
+  auto t = f.say("couple hundred users, internal only... so the high traffic thing was wrong");
+  CHECK(t.out.text.find("nothing to change") == std::string::npos);
+  CHECK(t.out.question == "size");
+  // "huge codebase" would answer the size; the '?' over node makes it a question for the sources.
+  t = f.say("for a huge codebase that'll live 10 yrs is node a bad idea?");
+  CHECK(t.out.text.find("sources say") != std::string::npos);
+  CHECK(t.out.text.find("Large") == std::string::npos);
+  CHECK(t.out.question == "size");
+}
