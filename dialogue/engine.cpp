@@ -1156,29 +1156,34 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // A question ("how fast is Node.js?") is answered from the knowledge store; it is not read
   // as an answer, even when it names a stack.
   // '?' alone does not make a question: "maybe api stuff?" answers one.
+  const bool question_mark = text.find('?') != std::string::npos;
+  auto replies_to_pending = [&] {
+    if (!pending || proposing) return false;
+    const auto& m = reply_to_pending();
+    return m.chosen || !m.candidates.empty();
+  };
+  // "for a huge codebase that'll live 10 yrs is node a bad idea?": a stack named outside the
+  // words that answer the question asked is what the question is about.
+  auto stack_outside_reply = [&] {
+    if (!pending || proposing || !names_a_stack) return false;
+    const auto& m = reply_to_pending();
+    if (!m.chosen) return false;
+    for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+      const bool stack = std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
+        return std::find(st.names.begin(), st.names.end(), w.tokens[i]) != st.names.end();
+      });
+      if (stack && std::none_of(m.spans.begin(), m.spans.end(),
+                                [&](const auto& sp) { return sp.first <= i && i < sp.second; }))
+        return true;
+    }
+    return false;
+  };
   const bool asks =
-      understanding_.asks(w) ||
-      (text.find('?') != std::string::npos && !understanding_.other_subjects(w).empty()) ||
-      (text.find('?') != std::string::npos && !(pending && !proposing &&
-                                                [&] {
-                                                  const auto& m = reply_to_pending();
-                                                  return m.chosen || !m.candidates.empty();
-                                                }())) ||
-      // "for a huge codebase that'll live 10 yrs is node a bad idea?": a stack named outside
-      // the words that answer the question asked is what the question is about.
-      (text.find('?') != std::string::npos && pending && !proposing && names_a_stack && [&] {
-        const auto& m = reply_to_pending();
-        if (!m.chosen) return false;
-        for (std::size_t i = 0; i < w.tokens.size(); ++i) {
-          const bool stack = std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
-            return std::find(st.names.begin(), st.names.end(), w.tokens[i]) != st.names.end();
-          });
-          if (stack && std::none_of(m.spans.begin(), m.spans.end(),
-                                    [&](const auto& sp) { return sp.first <= i && i < sp.second; }))
-            return true;
-        }
-        return false;
-      }());
+      (understanding_.asks(w) || (question_mark && !understanding_.other_subjects(w).empty()) ||
+       (question_mark && !replies_to_pending()) || (question_mark && stack_outside_reply())) &&
+      // "endpoints mostly but also websocket stuff, idk which one counts more": torn between
+      // the question's options, not asking the sources.
+      !(understanding_.mixed(w) && unknown_subjects.empty() && replies_to_pending());
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
   auto classified_command = [&]() -> std::optional<outcome> {
     command cmd = understanding_.classify_command(w);

@@ -498,3 +498,16 @@ TEST_CASE(
   CHECK(t.out.text.find("Large") == std::string::npos);
   CHECK(t.out.question == "size");
 }
+
+TEST_CASE("torn between the options asked is asked back - even when it says which") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  auto t = f.say("bit of both, we wanna ship quick to test demand but the product is a data thing");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(t.out.question == "startup_goal");
+  f.pick("validate");
+  t = f.say("endpoints mostly but also a good chunk of websocket stuff, idk which one counts more");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(t.out.question == "workload");
+}
