@@ -1353,6 +1353,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       const option* both = nullptr;
       for (const auto& o : pending->options)
         if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
+      // "somewhere in between, not tiny not huge": the question's middle option says so.
+      if (!both && m.chosen && !m.fuzzy && m.candidates.size() <= 1 &&
+          std::find(m.chosen->replies.begin(), m.chosen->replies.end(), "in between") !=
+              m.chosen->replies.end())
+        both = m.chosen;
       if (!both) return clarify(*pending);
       found.push_back({pending->id, both->id, normalize(text), false, {}});
     } else if (const auto bands = understanding_.by_each_quantity(*pending, w);

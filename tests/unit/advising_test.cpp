@@ -511,3 +511,18 @@ TEST_CASE("torn between the options asked is asked back - even when it says whic
   CHECK(t.out.notice == dialogue::notice::ambiguous);
   CHECK(t.out.question == "workload");
 }
+
+TEST_CASE(
+    "in between is the middle option where the question has one - between two named ends is "
+    "asked") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "none", "low"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  auto t = f.say("half small half huge");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  t = f.say("somewhere in between, not tiny not huge");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK(t.out.text.find("Medium") != std::string::npos);
+  CHECK(t.out.question == "priority");
+}
