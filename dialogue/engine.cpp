@@ -1367,8 +1367,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                 // band, the number another.
                 (m.chosen && bands.size() == 1 && bands.front() != m.chosen))) {
       return clarify(*pending);
-    } else if ((m.chosen || !m.candidates.empty()) && bands.size() != 1 &&
-               understanding_.changes_over_time(w)) {
+    } else if ((m.chosen || !m.candidates.empty() ||
+                std::any_of(found.begin(), found.end(),
+                            [&](const found_answer& f) { return f.question == pending->id; })) &&
+               bands.size() != 1 && understanding_.changes_over_time(w)) {
       // "small for the MVP but if it works it'll balloon": one answer now, another later.
       return clarify(*pending);
     } else if (m.chosen && understanding_.hedges_between(w)) {

@@ -469,6 +469,10 @@ TEST_CASE("one answer for the start and another for later is asked back - one ba
   auto t = f.say("maybe later?? not at launch but the roadmap has live chat in Q3");
   CHECK(t.out.notice == dialogue::notice::ambiguous);
   CHECK(t.out.question == "realtime");
+  // A bare "not" is no "no" when a later version is promised.
+  t = f.say("not for v1 but probably v2");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(t.out.question == "realtime");
   f.pick("no");
   f.pick("none");
   REQUIRE(f.svc.current(f.key)->out.question == "scale");
