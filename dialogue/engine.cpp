@@ -1366,7 +1366,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                 // "hundreds now but could be 100k if the campaign hits": the words say one
                 // band, the number another.
                 (m.chosen && bands.size() == 1 && bands.front() != m.chosen))) {
-      return clarify(*pending);
+      const option* main = bands.empty() ? understanding_.hedged_main(*pending, w) : nullptr;
+      if (!main) return clarify(*pending);
+      std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
+      found.push_back({pending->id, main->id, normalize(text), false, {}});
     } else if ((m.chosen || !m.candidates.empty() ||
                 std::any_of(found.begin(), found.end(),
                             [&](const found_answer& f) { return f.question == pending->id; })) &&

@@ -99,6 +99,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.negators = strings(g, "negators", file_name);
     gr.function_words = strings(g, "function_words", file_name);
     gr.joiners = strings(g, "joiners", file_name);
+    gr.additions = strings(g, "additions", file_name);
     gr.softeners = strings(g, "softeners", file_name);
     gr.idioms = strings(g, "idioms", file_name);
     gr.needs = strings(g, "needs", file_name);

@@ -57,6 +57,7 @@ struct grammar {
   std::vector<std::string> negators;        // "not", "never": negate the next words
   std::vector<std::string> function_words;  // "we", "is", "of": tell a classifier nothing
   std::vector<std::string> joiners;         // "and", "but": open a new clause
+  std::vector<std::string> additions;       // "too", "as well": a clause adds, not weighs
   std::vector<std::string>
       softeners;  // "really", "that": "not really data-driven" still says what it is not
   std::vector<std::string>

@@ -1009,6 +1009,35 @@ bool understanding::hedged(const words& w) const {
                      [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
 
+const option* understanding::hedged_main(const question& q, const words& w) const {
+  const auto clause = clauses(w);
+  std::vector<std::size_t> hedged_clauses;
+  for (const auto& h : lang_.hedges)
+    for (const auto& sp : spans_of(w, h))
+      if (std::find(hedged_clauses.begin(), hedged_clauses.end(), clause[sp.begin]) ==
+          hedged_clauses.end())
+        hedged_clauses.push_back(clause[sp.begin]);
+  if (hedged_clauses.size() != 1) return nullptr;
+  const option* main = nullptr;
+  for (std::size_t begin = 0; begin < w.tokens.size();) {
+    std::size_t end = begin;
+    while (end < w.tokens.size() && clause[end] == clause[begin]) ++end;
+    const words part = slice(w, begin, end);
+    const auto m = match_reply(q, part);
+    if (m.chosen || !m.candidates.empty()) {
+      if (clause[begin] == hedged_clauses.front()) {
+        if (!m.chosen || m.fuzzy) return nullptr;
+        main = m.chosen;
+      } else if (std::none_of(lang_.grammar.additions.begin(), lang_.grammar.additions.end(),
+                              [&](const std::string& a) { return !spans_of(part, a).empty(); })) {
+        return nullptr;
+      }
+    }
+    begin = end;
+  }
+  return main;
+}
+
 bool understanding::hedges_between(const words& w) const {
   std::vector<std::size_t> starts;
   for (const auto& h : lang_.hedges)

@@ -74,6 +74,10 @@ class understanding {
   std::vector<const option*> by_each_quantity(const question& q, const words& w) const;
 
   bool hedged(const words& w) const;
+  // "mostly rest apis, and we'll need live notifications too": the option a hedge weighs in its
+  // own clause, when every other option named is in a clause that adds to it ("too", "also")
+  // rather than weighing against it; null otherwise.
+  const option* hedged_main(const question& q, const words& w) const;
   // Two hedges weigh parts of the answer against each other ("a bit of X but mostly Y").
   bool hedges_between(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").

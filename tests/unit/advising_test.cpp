@@ -530,3 +530,19 @@ TEST_CASE(
   CHECK(t.out.text.find("Medium") != std::string::npos);
   CHECK(t.out.question == "priority");
 }
+
+TEST_CASE("a hedge weighs one option - another added with too is no mix but with a bit of it is") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  f.pick("fullstack");
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t = f.say("mostly rest apis but also some ml");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  t = f.say("mostly rest apis, and yeah we'll need live notifications too");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK(t.out.text.find("APIs and microservices") != std::string::npos);
+  REQUIRE(t.out.question == "team");
+  t = f.say("mostly JS with a bit of Python");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+}
