@@ -14,7 +14,8 @@
 // other instance is answered once; (p), (q): 503 when a Slack event's or click's job cannot be
 // written, and for a Discord interaction while the database cannot be reached; (r), (s): a
 // Slack event or a Discord interaction answered 503 is not remembered: the byte-identical
-// request sent again is served, once.
+// request sent again is served, once; (t) a Slack click and its retry sent to different
+// instances: one update of the clicked message, one next question.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -1239,4 +1240,54 @@ TEST_CASE(
   a.p->kill(SIGTERM);
   CHECK(a.p->wait() == 0);
   CHECK(turns_on(db, "discord") == 1);
+}
+
+TEST_CASE(
+    "(t) a Slack click and its retry sent to different instances - one update - one next "
+    "question") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  server_process b(dir.file("b"), db.url(), slack_env(api));
+  // A conversation with a question and its buttons.
+  REQUIRE(slack_form_post(a.port, "/slack/commands", command_body("C10", "")).status == 200);
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() == 2; }));
+  const auto question = api.calls_to("/api/chat.postMessage")[1];
+
+  // The click on A, then Slack's retry of it (a new timestamp and signature) on B.
+  const std::string body = click_body(question);
+  const std::string ts1 = now_stamp();
+  const std::string ts2 = std::to_string(std::stoll(ts1) + 1);
+  const std::string form_type = "application/x-www-form-urlencoded";
+  CHECK(signed_post(a.port, "/slack/interactions", body,
+                    {{"Content-Type", form_type},
+                     {"X-Slack-Request-Timestamp", ts1},
+                     {"X-Slack-Signature", slack_signature(slack_secret, ts1, body)}})
+            .status == 200);
+  CHECK(signed_post(b.port, "/slack/interactions", body,
+                    {{"Content-Type", form_type},
+                     {"X-Slack-Request-Timestamp", ts2},
+                     {"X-Slack-Signature", slack_signature(slack_secret, ts2, body)},
+                     {"X-Slack-Retry-Num", "1"},
+                     {"X-Slack-Retry-Reason", "http_timeout"}})
+            .status == 200);
+  // B found the click in the shared table: a duplicate, no job of its own.
+  CHECK(http_get(b.port, "/metrics").find("advisor_slack_duplicates_total{kind=\"click\"} 1") !=
+        std::string::npos);
+  // A updates the clicked message and posts the next question.
+  REQUIRE(eventually([&] {
+    return api.calls_to("/api/chat.update").size() == 1 &&
+           api.calls_to("/api/chat.postMessage").size() == 3;
+  }));
+  CHECK(api.calls_to("/api/chat.update")[0].json()["ts"] == question.ts);
+  // Both instances have stopped: still exactly one update and one next question.
+  a.p->kill(SIGTERM);
+  b.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(b.p->wait() == 0);
+  CHECK(api.calls_to("/api/chat.update").size() == 1);
+  CHECK(api.calls_to("/api/chat.postMessage").size() == 3);
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
 }
