@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   chat_options co;
   attack_options ao;
   ao.connections = 0;
-  std::string latency_out;
+  std::string latency_out, latency_samples;
   unsigned idle = 0;
   bool responder_too = false, slack = false, discord = false, print_key = false;
   int server_pid = 0;
@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
   cli.add_option(
       "--latency-out", latency_out,
       "write the latency distribution (percentile, 1/(1-p), ms) for gnuplot to this file");
+  cli.add_option("--latency-samples", latency_samples,
+                 "WebSocket: write every turn's latency in ms, one a line, to this file (to merge "
+                 "the runs of several advisor-bench processes into one p99)");
   cli.add_option("--idle", idle, "open this many WebSocket connections and hold them silent")
       ->check(CLI::Range(1, 100000));
   cli.add_option("--attackers", ao.connections,
@@ -197,6 +200,7 @@ int main(int argc, char** argv) {
     if (attackers) out.update(attackers->stop());
     json advisor = summarize(o, r);
     if (!latency_out.empty()) r.latencies.write_distribution(latency_out, "advisor turn latency");
+    if (!latency_samples.empty()) r.latencies.write_samples(latency_samples);
     for (auto& [k, v] : advisor.items()) out[k] = v;
     if (responder_too && out["responder"]["turns_per_s"].get<double>() > 0)
       out["ratio_to_responder"] = round_to(

@@ -22,6 +22,12 @@ void latency_set::report(json& out, const std::string& prefix) const {
   out[prefix + "max_ms"] = max();
 }
 
+void latency_set::write_samples(const std::string& file) const {
+  std::ofstream f(file);
+  if (!f) throw std::runtime_error("cannot write " + file);
+  for (double ms : ms_) f << round3(ms) << '\n';
+}
+
 void latency_set::write_distribution(const std::string& file, const std::string& label) const {
   std::ofstream f(file);
   if (!f) throw std::runtime_error("cannot write " + file);

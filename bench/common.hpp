@@ -42,6 +42,9 @@ class latency_set {
   // The distribution as gnuplot data: "percentile 1/(1-p) ms", log-spaced percentiles up to
   // the last one the samples resolve. `label` goes in a comment line.
   void write_distribution(const std::string& file, const std::string& label) const;
+  // Every sample in ms, one a line: runs made by several processes at once are merged from
+  // these (sort -g) into one distribution.
+  void write_samples(const std::string& file) const;
   static double round3(double v) { return std::round(v * 1000) / 1000; }
 
  private:

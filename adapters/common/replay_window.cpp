@@ -57,6 +57,20 @@ replay_window::verdict replay_window::admit(std::string_view signature_hex, std:
   return verdict::fresh;
 }
 
+void replay_window::forget(std::string_view signature_hex, std::int64_t timestamp) {
+  auto k = decode_prefix<key_bytes>(signature_hex);
+  if (!k) return;
+  std::lock_guard lock(mutex_);
+  auto second = by_second_.find(timestamp);
+  if (second == by_second_.end()) return;  // never admitted, or already expired
+  auto& keys = second->second;
+  auto it = std::find(keys.begin(), keys.end(), *k);
+  if (it == keys.end()) return;
+  keys.erase(it);
+  if (keys.empty()) by_second_.erase(second);
+  seen_.erase(*k);
+}
+
 void replay_window::expire(std::int64_t now) {
   // An entry may go once its timestamp is older than the window: the window check refuses
   // its replay from then on.

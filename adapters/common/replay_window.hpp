@@ -44,6 +44,10 @@ class replay_window {
   // `timestamp`, at `now`; all three in seconds since the epoch.
   verdict admit(std::string_view signature_hex, std::int64_t timestamp, std::int64_t now);
 
+  // Forgets a signature `admit` took as fresh, stamped `timestamp`: its request was answered
+  // 503 (not served), so the same request sent again is served.
+  void forget(std::string_view signature_hex, std::int64_t timestamp);
+
   // Seconds until an entry expires and makes room: the Retry-After for `full` (at least 1).
   std::int64_t retry_after(std::int64_t now) const;
 

@@ -207,6 +207,8 @@ struct discord_channel {
           log::warn("discord_refused", {{"remote", req.remote}, {"reason", "replay"}});
           return refuse(401, "invalid_signature", "request timestamp out of range or replayed");
         case dialogue::seen_store::outcome::unavailable: {
+          // Not served: the same interaction sent again must be, not refused as a replay.
+          guard_.forget(timestamp, signature);
           auto r = refuse(503, "database_unavailable",
                           "The database that remembers requests cannot be reached. Try again.");
           r.headers.emplace_back("Retry-After", "5");

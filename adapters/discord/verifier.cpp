@@ -103,6 +103,13 @@ replay_guard::verdict replay_guard::check(std::string_view timestamp, std::strin
   return verdict::out_of_window;
 }
 
+void replay_guard::forget(std::string_view timestamp, std::string_view signature) {
+  std::int64_t ts = 0;
+  auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+  if (ec != std::errc{} || end != timestamp.data() + timestamp.size()) return;
+  seen_.forget(signature, ts);
+}
+
 std::string_view to_string(replay_guard::verdict v) {
   switch (v) {
     case replay_guard::verdict::fresh:

@@ -61,6 +61,9 @@ class replay_guard {
   // Call only for a request whose signature verified. `now` is Unix time in seconds.
   verdict check(std::string_view timestamp, std::string_view signature, std::int64_t now);
 
+  // Forgets a signature `check` found fresh: its request was answered 503, not served.
+  void forget(std::string_view timestamp, std::string_view signature);
+
   // Seconds until a `full` memory has room again: the Retry-After.
   std::int64_t retry_after(std::int64_t now) const { return seen_.retry_after(now); }
 

@@ -216,6 +216,9 @@ struct adapter::contract {
               reason = "replayed_request";
               break;
             case dialogue::seen_store::outcome::unavailable:
+              // Not served (503): the same request sent again must be, not refused here
+              // as a replay. Nothing was written to the shared memory.
+              signatures_.forget(std::string_view(sig).substr(3), timestamp_value(ts));
               reason = "database_unavailable";
               break;
           }
@@ -280,12 +283,8 @@ struct adapter::contract {
     e.what = adapters::action::open(text, true);  // a new thread: a new conversation
     e.response_url = form["response_url"];
     // Slack does not retry a command: its job needs no name of Slack's.
-    if (opts_.jobs && !record_job(e, "slack/command/" + bot::random_token())) {
-      auto r = error_response(503, "database_unavailable",
-                              "The database that keeps commands cannot be reached.");
-      r.headers.emplace_back("Retry-After", "5");
-      return r;
-    }
+    if (opts_.jobs && !record_job(e, "slack/command/" + bot::random_token()))
+      return not_served(req, "The database that keeps commands cannot be reached.");
     return e;
   }
 
@@ -310,10 +309,7 @@ struct adapter::contract {
               : remember_shared("slack/event/" + event_id, opts_.now() + event_ttl_seconds);
         if (shared == dialogue::seen_store::outcome::unavailable) {
           events_.erase(event_id);  // not acknowledged: Slack's retry may be served
-          auto r = error_response(503, "database_unavailable",
-                                  "The database that keeps events cannot be reached.");
-          r.headers.emplace_back("Retry-After", "5");
-          return r;
+          return not_served(req, "The database that keeps events cannot be reached.");
         }
         duplicate = shared == dialogue::seen_store::outcome::seen;
       }
@@ -494,13 +490,27 @@ struct adapter::contract {
     if (str(payload, "type") != "block_actions") return empty_ok();
     bool unavailable = false;
     if (auto e = clicked(payload, unavailable)) return std::move(*e);
-    if (unavailable) {
-      auto r = error_response(503, "database_unavailable",
-                              "The database that remembers clicks cannot be reached.");
-      r.headers.emplace_back("Retry-After", "5");
-      return r;
-    }
+    if (unavailable)
+      return not_served(req, "The database that remembers clicks cannot be reached.");
     return empty_ok();
+  }
+
+  // The 503 for a verified request whose event, click or job could not be recorded: it was
+  // not served, so its signature is forgotten, here and in the shared memory, and the same
+  // request sent again is served rather than refused as a replay. (Should the database go
+  // away between remembering the signature and this, the shared key stays until it expires:
+  // only a byte-identical resend is then refused; Slack's own retries are signed anew.)
+  adapters::http_response not_served(const adapters::http_request& req,
+                                     const std::string& message) {
+    const std::string sig = req.header("x-slack-signature");
+    if (sig.size() > 3) {  // verify() accepted "v0=" + 64 hex digits
+      signatures_.forget(std::string_view(sig).substr(3),
+                         timestamp_value(req.header("x-slack-request-timestamp")));
+      forget_shared("slack/signature/" + sig.substr(3));
+    }
+    auto r = error_response(503, "database_unavailable", message);
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
   }
 
   // The click as an event; nothing for a click to ignore (a double click, not ours), with

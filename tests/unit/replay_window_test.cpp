@@ -51,6 +51,23 @@ TEST_SUITE("replay window") {
     CHECK(w.admit(sig(4), 1300, 1000) == verdict::fresh);
   }
 
+  TEST_CASE("a forgotten signature (its request answered 503) is fresh again - others stay") {
+    replay_window w(window);
+    CHECK(w.admit(sig(1), 1000, 1000) == verdict::fresh);
+    CHECK(w.admit(sig(2), 1000, 1000) == verdict::fresh);
+    w.forget(sig(1), 1000);
+    CHECK(w.size() == 1);
+    CHECK(w.admit(sig(2), 1000, 1001) == verdict::replay);
+    CHECK(w.admit(sig(1), 1000, 1001) == verdict::fresh);
+    CHECK(w.admit(sig(1), 1000, 1002) == verdict::replay);
+    // A wrong timestamp, a signature never admitted or malformed: nothing is forgotten.
+    w.forget(sig(1), 999);
+    w.forget(sig(3), 1000);
+    w.forget("xyz", 1000);
+    CHECK(w.size() == 2);
+    CHECK(w.admit(sig(1), 1000, 1003) == verdict::replay);
+  }
+
   TEST_CASE("hex case cannot make a signature look new") {
     replay_window w(window);
     std::string lower = sig(7);

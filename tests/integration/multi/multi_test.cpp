@@ -12,7 +12,10 @@
 // other one finishing it once; (j), (n): the same on SQLite, one instance restarted; (o) an
 // instance that dies while it records a Slack event, before its 200: Slack's retry to the
 // other instance is answered once; (p), (q): 503 when a Slack event's or click's job cannot be
-// written, and for a Discord interaction while the database cannot be reached.
+// written, and for a Discord interaction while the database cannot be reached; (r), (s): a
+// Slack event or a Discord interaction answered 503 is not remembered: the byte-identical
+// request sent again is served, once; (t) a Slack click and its retry sent to different
+// instances: one update of the clicked message, one next question.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -21,6 +24,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -113,6 +117,11 @@ void check_contiguous(const pg_database& db, const std::string& token, std::int6
 std::vector<std::string> slack_env(const fake_slack_api& api) {
   return {std::string("ADVISOR_SLACK_SIGNING_SECRET=") + slack_secret,
           "ADVISOR_SLACK_BOT_TOKEN=xoxb-test", "ADVISOR_SLACK_API_URL=" + api.url() + "/api"};
+}
+
+std::vector<std::string> discord_env(const ed25519_key& key, const fake_discord& api) {
+  return {"ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(), "ADVISOR_DISCORD_APP_ID=app-1",
+          "ADVISOR_DISCORD_BOT_TOKEN=bot-token", "ADVISOR_DISCORD_API_URL=" + api.url()};
 }
 
 struct http_reply {
@@ -584,9 +593,7 @@ TEST_CASE("(h) a signed Discord interaction replayed to the other instance gets 
   pg_database db;
   fake_discord api;
   const ed25519_key key;
-  const std::vector<std::string> env = {
-      "ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(), "ADVISOR_DISCORD_APP_ID=app-1",
-      "ADVISOR_DISCORD_BOT_TOKEN=bot-token", "ADVISOR_DISCORD_API_URL=" + api.url()};
+  const std::vector<std::string> env = discord_env(key, api);
   server_process a(dir.file("a"), db.url(), env);
   server_process b(dir.file("b"), db.url(), env);
   const std::string body =
@@ -1074,10 +1081,7 @@ TEST_CASE("(q) a Discord interaction while the database cannot be reached gets 5
   pg_database db;
   fake_discord api;
   const ed25519_key key;
-  server_process a(
-      dir.file("a"), db.url(),
-      {"ADVISOR_DISCORD_PUBLIC_KEY=" + key.public_hex(), "ADVISOR_DISCORD_APP_ID=app-1",
-       "ADVISOR_DISCORD_BOT_TOKEN=bot-token", "ADVISOR_DISCORD_API_URL=" + api.url()});
+  server_process a(dir.file("a"), db.url(), discord_env(key, api));
   const std::string body =
       json{{"id", "1"}, {"application_id", "app-1"}, {"type", 1}, {"token", "t"}, {"version", 1}}
           .dump();
@@ -1109,4 +1113,181 @@ TEST_CASE("(q) a Discord interaction while the database cannot be reached gets 5
   CHECK(back.status == 200);
   CHECK(json::parse(back.body)["type"] == 1);  // PONG
   CHECK(post(ts3).status == 401);
+}
+
+namespace {
+
+// Makes the database unreachable for every instance on `db` (connections cut, none let in),
+// until the returned guard's restore() (or its end).
+struct database_outage {
+  storage::pg::connection admin;
+  std::string name;
+  bool down = true;
+  explicit database_outage(const pg_database& db) : admin(db.admin_url()), name(db.name()) {
+    admin.exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+    admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+        "pg_backend_pid()",
+        {name});
+  }
+  void restore() {
+    if (down) admin.exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+    down = false;
+  }
+  ~database_outage() { restore(); }
+};
+
+// The number of turns stored for the conversations bound on `channel`, all of them.
+std::int64_t turns_on(const pg_database& db, const std::string& channel) {
+  storage::pg::connection c(db.url());
+  return c
+      .query(
+          "SELECT count(DISTINCT (e.conversation_id, e.turn)) FROM bindings b JOIN events e ON "
+          "e.conversation_id = b.conversation_id WHERE b.channel = $1",
+          {channel})
+      .integer(0, 0);
+}
+
+}  // namespace
+
+TEST_CASE("(r) a Slack event answered 503 - the byte-identical request sent again is served once") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  storage::pg::connection c(db.url());
+  const std::string ts = now_stamp();
+  auto send = [&](const std::string& body) {
+    return slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body));
+  };
+
+  // The job cannot be written; the database answers, so the signature was remembered first.
+  const std::string refused = mention("Ev0RESENT1", "C8", "1700000000.000800");
+  c.exec("ALTER TABLE jobs ADD CONSTRAINT refuse_jobs CHECK (false) NOT VALID");
+  CHECK(send(refused).status == 503);
+  c.exec("ALTER TABLE jobs DROP CONSTRAINT refuse_jobs");
+  CHECK(c.query("SELECT count(*) FROM seen").integer(0, 0) == 0);  // nothing kept of it
+  auto again = send(refused);
+  CHECK(again.status == 200);
+  CHECK(again.body.find("already received") == std::string::npos);
+  CHECK(send(refused).status == 401);  // served now: from here on a replay
+
+  // The database cannot be reached at all: the signature is not even checked.
+  const std::string unreachable = mention("Ev0RESENT2", "C9", "1700000000.000900");
+  {
+    database_outage outage(db);
+    auto down = send(unreachable);
+    CHECK(down.status == 503);
+    CHECK(down.body.find("database_unavailable") != std::string::npos);
+  }
+  CHECK(send(unreachable).status == 200);
+  CHECK(send(unreachable).status == 401);
+
+  // One reply to each, and no job left (on a new connection: the outage cut `c`).
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() == 2; }));
+  storage::pg::connection after(db.url());
+  CHECK(eventually([&] { return after.query("SELECT count(*) FROM jobs").integer(0, 0) == 0; }));
+  a.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  std::map<std::string, int> replies;
+  for (const auto& post : api.calls_to("/api/chat.postMessage")) ++replies[post.json()["channel"]];
+  CHECK(replies == std::map<std::string, int>{{"C8", 1}, {"C9", 1}});
+}
+
+TEST_CASE(
+    "(s) a Discord interaction answered 503 - the byte-identical request sent again is served "
+    "once") {
+  temp_dir dir;
+  pg_database db;
+  fake_discord api;
+  const ed25519_key key;
+  server_process a(dir.file("a"), db.url(), discord_env(key, api));
+  // `/advisor text:we are a python shop` by U1: a new conversation and its first turn.
+  const std::string body =
+      json{{"id", "2000000000000000001"},
+           {"application_id", "app-1"},
+           {"type", 2},
+           {"token", "interaction-token-1"},
+           {"version", 1},
+           {"channel_id", "C1"},
+           {"guild_id", "G1"},
+           {"member", {{"user", {{"id", "U1"}, {"username", "uU1"}}}, {"roles", json::array()}}},
+           {"data",
+            {{"id", "1100000000000000001"},
+             {"name", "advisor"},
+             {"type", 1},
+             {"options",
+              json::array({{{"name", "text"}, {"type", 3}, {"value", "we are a python shop"}}})}}}}
+          .dump();
+  const std::string ts = now_stamp();
+  const std::string sig = key.sign(ts + body);
+  auto post = [&] {
+    return signed_post(a.port, "/discord/interactions", body,
+                       {{"X-Signature-Ed25519", sig}, {"X-Signature-Timestamp", ts}});
+  };
+  {
+    database_outage outage(db);
+    auto down = post();
+    CHECK(down.status == 503);
+    CHECK(down.body.find("database_unavailable") != std::string::npos);
+  }
+  // Discord's user tries again: the same interaction, byte for byte, is served.
+  auto again = post();
+  CHECK(again.status == 200);
+  CHECK(again.body.find("replayed") == std::string::npos);
+  CHECK(post().status == 401);  // served now: from here on a replay
+  CHECK(eventually([&] { return turns_on(db, "discord") == 1; }));
+  a.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(turns_on(db, "discord") == 1);
+}
+
+TEST_CASE(
+    "(t) a Slack click and its retry sent to different instances - one update - one next "
+    "question") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), slack_env(api));
+  server_process b(dir.file("b"), db.url(), slack_env(api));
+  // A conversation with a question and its buttons.
+  REQUIRE(slack_form_post(a.port, "/slack/commands", command_body("C10", "")).status == 200);
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() == 2; }));
+  const auto question = api.calls_to("/api/chat.postMessage")[1];
+
+  // The click on A, then Slack's retry of it (a new timestamp and signature) on B.
+  const std::string body = click_body(question);
+  const std::string ts1 = now_stamp();
+  const std::string ts2 = std::to_string(std::stoll(ts1) + 1);
+  const std::string form_type = "application/x-www-form-urlencoded";
+  CHECK(signed_post(a.port, "/slack/interactions", body,
+                    {{"Content-Type", form_type},
+                     {"X-Slack-Request-Timestamp", ts1},
+                     {"X-Slack-Signature", slack_signature(slack_secret, ts1, body)}})
+            .status == 200);
+  CHECK(signed_post(b.port, "/slack/interactions", body,
+                    {{"Content-Type", form_type},
+                     {"X-Slack-Request-Timestamp", ts2},
+                     {"X-Slack-Signature", slack_signature(slack_secret, ts2, body)},
+                     {"X-Slack-Retry-Num", "1"},
+                     {"X-Slack-Retry-Reason", "http_timeout"}})
+            .status == 200);
+  // B found the click in the shared table: a duplicate, no job of its own.
+  CHECK(http_get(b.port, "/metrics").find("advisor_slack_duplicates_total{kind=\"click\"} 1") !=
+        std::string::npos);
+  // A updates the clicked message and posts the next question.
+  REQUIRE(eventually([&] {
+    return api.calls_to("/api/chat.update").size() == 1 &&
+           api.calls_to("/api/chat.postMessage").size() == 3;
+  }));
+  CHECK(api.calls_to("/api/chat.update")[0].json()["ts"] == question.ts);
+  // Both instances have stopped: still exactly one update and one next question.
+  a.p->kill(SIGTERM);
+  b.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(b.p->wait() == 0);
+  CHECK(api.calls_to("/api/chat.update").size() == 1);
+  CHECK(api.calls_to("/api/chat.postMessage").size() == 3);
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
 }
