@@ -546,3 +546,18 @@ TEST_CASE("a hedge weighs one option - another added with too is no mix but with
   t = f.say("mostly JS with a bit of Python");
   CHECK(t.out.notice == dialogue::notice::ambiguous);
 }
+
+TEST_CASE("knowledge questions in chat words find their facts first") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  const auto first_fact = [&](const std::string& q) {
+    auto t = f.say(q);
+    return t.out.facts.empty() ? std::string() : t.out.facts.front();
+  };
+  CHECK(first_fact("and the bad sides of python?").rfind("cons-python", 0) == 0);
+  CHECK(first_fact("django or flask, what's the actual difference") == "frameworks-python-esg");
+  CHECK(first_fact("is python backed by any big companies") == "backers-python");
+  const auto mvp = first_fact("whats quickest to hack together an mvp");
+  CHECK((mvp == "prototype-python" || mvp == "iterate-node" || mvp == "small-node-less-code" ||
+         mvp == "startup-node-validate"));
+}

@@ -176,6 +176,10 @@ TEST_CASE(
     // A topic the question's words suggest ("big": project size) does not put a figureless
     // fact before the figures asked for.
     CHECK(!kb.search("how big is pypi these days", 1).front().fact.figure.empty());
+    // "but" searches nothing: it no longer finds every claim with a "but" in it.
+    auto faster = kb.search("ok but which one is actually faster, node or python", 1);
+    REQUIRE(faster.size() == 1);
+    CHECK(faster.front().fact.topic == "performance");
   }
   SUBCASE("questions the sources do not cover find nothing") {
     for (const char* q :
