@@ -205,12 +205,14 @@ w("")
 w("Met: %d of %d." % (sum(1 for t in targets if t[4]), len(targets)))
 w("")
 try:
-    busiest = max(float(machine.get(k, "0").split()[0]) for k in ("load_start", "load_end"))
+    # The load when the script started: what else the machine was doing. (The load when it ends
+    # is mostly the script's own: its build, the server and generator, callgrind.)
+    busiest = float(machine.get("load_start", "0").split()[0])
     cores_n = int(machine.get("cores", "0"))
 except (ValueError, IndexError):
     busiest, cores_n = 0.0, 0
 if cores_n and busiest > cores_n:
-    w("**This run was made on a loaded machine** (1-minute load average up to %.1f on %d cores: every "
+    w("**This run was made on a loaded machine** (1-minute load average %.1f on %d cores when it started: every "
       "process got a fraction of a core). Its turns/s, latencies, start-up and search times, and every "
       "verdict above that rests on them, say more about the other work than about the advisor; the CPU "
       "per turn (below) and callgrind's instruction count hold under load, within the noise of caches "
