@@ -57,7 +57,7 @@ bot::request to_request(action&& a) { return request_of(std::move(a)); }
 bot::turn run(bot::service& svc, const bot::channel_key& key, const action& a) {
   bot::result r = svc.run(key, to_request(a));
   if (r.state != bot::result::status::ok)
-    throw std::runtime_error("the turn was not saved: " + r.failure);
+    throw turn_not_saved("the turn was not saved: " + r.failure);
   return std::move(r.t);
 }
 

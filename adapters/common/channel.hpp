@@ -12,6 +12,7 @@
 
 #include <concepts>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
@@ -84,8 +85,17 @@ struct action {
 // The service request for an action (the rvalue form moves its strings).
 bot::request to_request(const action& a);
 bot::request to_request(action&& a);
-// Runs an action as a turn of the key's conversation; throws std::runtime_error when the turn
-// could not be stored (the runner turns that into the channel's `failed` reply).
+// Thrown by run when the turn could not be stored (the store refused or could not be reached;
+// nothing of the turn was kept, or a networked store could not tell, which its token settles).
+// The runner turns it into the channel's `failed` reply; a channel that recorded the request
+// as a job (dialogue::job_store) may instead leave the job to be run again.
+class turn_not_saved : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Runs an action as a turn of the key's conversation; throws turn_not_saved when the turn
+// could not be stored.
 bot::turn run(bot::service& svc, const bot::channel_key& key, const action& a);
 
 // A parsed message: whose conversation, and what they did.

@@ -23,6 +23,10 @@ constexpr std::int64_t event_ttl_seconds = 60 * 60;  // Slack retries for a few 
 constexpr std::int64_t click_ttl_seconds = 60 * 60;
 constexpr std::size_t seen_capacity = 100000;
 constexpr std::size_t open_capacity = 10000;
+// A job whose turn could not be stored runs again once its lease runs out, this many times in
+// all; after the last it is answered with an apology. (While the database cannot be reached the
+// count cannot be written, so the job waits for it.)
+constexpr int job_attempts = 5;
 constexpr std::string_view option_action_prefix = "advisor_option_";
 constexpr std::string_view help_text =
     "*/advisor* starts a conversation in a thread: I ask a few questions about your project and "
@@ -137,6 +141,7 @@ struct slack_event {
   // already, and a command's thread posted: then c.thread is set).
   std::string job, token;
   bool recovered = false;
+  int attempts = 0;  // earlier runs of its job whose turn could not be stored
 };
 
 // What a turn came to, for delivery.
@@ -144,6 +149,7 @@ struct slack_reply {
   std::optional<bot::turn> t;  // the turn, when one ran
   conversation c;              // where the reply goes
   bool failed = false;         // the turn threw: say sorry
+  bool later = false;          // the turn could not be stored: its job stays, to run again
   bool no_root = false;        // command: the thread's root could not be posted
 };
 
@@ -189,6 +195,9 @@ struct adapter::contract {
     m.describe("advisor_slack_jobs_recovered_total",
                "Acknowledged Slack events, commands and clicks finished here after their holder's "
                "lease ran out.");
+    m.describe("advisor_slack_jobs_deferred_total",
+               "Acknowledged Slack events, commands and clicks whose turn could not be stored, "
+               "left as jobs to run again once their lease runs out.");
     m.describe("advisor_slack_api_errors_total",
                "Slack Web API calls that failed, by method and error.");
   }
@@ -370,6 +379,7 @@ struct adapter::contract {
               {"thread", e.c.thread},
               {"user", e.c.user},
               {"text", e.what.text}};
+    if (e.attempts > 0) p["attempts"] = e.attempts;
     switch (e.type) {
       case event::kind::command:
         p["kind"] = "command";
@@ -414,6 +424,7 @@ struct adapter::contract {
       e.what = p.value("open", false) ? adapters::action::open(str(p, "text"))
                                       : adapters::action::said(str(p, "text"));
     }
+    e.attempts = p.value("attempts", 0);
     e.what.token = j.token;
     e.job = j.id;
     e.token = j.token;
@@ -611,10 +622,10 @@ struct adapter::contract {
             return r;
           }
           r.t = adapters::run(svc_, r.c.channel_key(), e.what);
+        } catch (const adapters::turn_not_saved& ex) {
+          if (!keep_for_later(e, r, ex)) fail_in_thread(r, ex);
         } catch (const std::exception& ex) {
-          // The thread is there: the apology goes into it.
-          log::error("slack_turn_failed", {{"conversation", r.c.key()}, {"error", ex.what()}});
-          r.failed = true;
+          fail_in_thread(r, ex);
         }
         return r;
       }
@@ -623,9 +634,39 @@ struct adapter::contract {
           r.t = std::move(stored);
           return r;
         }
-        r.t = adapters::run(svc_, r.c.channel_key(), e.what);
+        try {
+          r.t = adapters::run(svc_, r.c.channel_key(), e.what);
+        } catch (const adapters::turn_not_saved& ex) {
+          if (!keep_for_later(e, r, ex)) throw;  // the runner says sorry
+        }
         return r;
     }
+  }
+
+  // A command whose thread is there: the apology goes into it.
+  static void fail_in_thread(reply& r, const std::exception& ex) {
+    log::error("slack_turn_failed", {{"conversation", r.c.key()}, {"error", ex.what()}});
+    r.failed = true;
+  }
+
+  // A turn that could not be stored, of a request that Slack was told is done: while its job
+  // has runs left, nothing is said and the job stays, so that it runs again once its lease runs
+  // out, here or on another instance (its token tells whether the turn was stored after all).
+  // The user gets the answer late rather than "please try again" for a message already taken.
+  bool keep_for_later(const event& e, reply& r, const std::exception& ex) {
+    if (e.job.empty() || !opts_.jobs || e.attempts + 1 >= job_attempts) return false;
+    event next = e;
+    next.c = r.c;  // a command's thread, once posted
+    next.attempts = e.attempts + 1;
+    if (!opts_.jobs->update(e.job, dump(job_payload(next))))
+      log::warn("slack_job_not_updated", {{"job", e.job}, {"conversation", r.c.key()}});
+    count("advisor_slack_jobs_deferred_total");
+    log::warn("slack_turn_deferred", {{"job", e.job},
+                                      {"conversation", r.c.key()},
+                                      {"attempt", next.attempts},
+                                      {"error", ex.what()}});
+    r.later = true;
+    return true;
   }
 
   // A job taken over from a dead holder whose turn was stored: the reply is where the
@@ -676,6 +717,7 @@ struct adapter::contract {
       return delivered(call("chat.postEphemeral", body), "chat.postEphemeral");
     }
     if (r.no_root) return tell_privately(e);
+    if (r.later) return adapters::delivery::done();  // its job answers when it runs again
     if (r.failed) {
       if (e.type == event::kind::click)
         return delivered(
@@ -713,6 +755,7 @@ struct adapter::contract {
   // The optional webhook: the recommendation, where the team keeps its decisions.
   adapters::delivery follow_up(const event& e, const reply& r) {
     adapters::delivery d = adapters::delivery::done();
+    if (r.later) return d;  // the job stays
     if (r.t && r.t->out.just_recommended() && !cfg_.webhook_url.empty() &&
         r.t->out.notice != dialogue::notice::stale)
       d = post_webhook(r.c, *r.t->out.recommendation);

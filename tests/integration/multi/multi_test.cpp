@@ -19,6 +19,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -1171,6 +1172,9 @@ TEST_CASE("(r) a Slack event answered 503 - the byte-identical request sent agai
   CHECK(again.status == 200);
   CHECK(again.body.find("already received") == std::string::npos);
   CHECK(send(refused).status == 401);  // served now: from here on a replay
+  // Its reply before the outage below: a turn the outage interrupts is run again once its job's
+  // lease runs out ((u)), which this test's default lease would put past its wait.
+  REQUIRE(eventually([&] { return api.calls_to("/api/chat.postMessage").size() == 1; }));
 
   // The database cannot be reached at all: the signature is not even checked.
   const std::string unreachable = mention("Ev0RESENT2", "C9", "1700000000.000900");
@@ -1192,6 +1196,7 @@ TEST_CASE("(r) a Slack event answered 503 - the byte-identical request sent agai
   std::map<std::string, int> replies;
   for (const auto& post : api.calls_to("/api/chat.postMessage")) ++replies[post.json()["channel"]];
   CHECK(replies == std::map<std::string, int>{{"C8", 1}, {"C9", 1}});
+  CHECK(turns_on(db, "slack") == 2);
 }
 
 TEST_CASE(
@@ -1290,4 +1295,85 @@ TEST_CASE(
   CHECK(api.calls_to("/api/chat.postMessage").size() == 3);
   storage::pg::connection c(db.url());
   CHECK(c.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+}
+
+namespace {
+
+// The Slack replies posted to `channel`, in order.
+std::vector<std::string> texts_to(const fake_slack_api& api, const std::string& channel) {
+  std::vector<std::string> out;
+  for (const auto& post : api.calls_to("/api/chat.postMessage"))
+    if (post.json()["channel"] == channel) out.push_back(post.json()["text"]);
+  return out;
+}
+
+bool apologises(const std::vector<std::string>& texts) {
+  return std::any_of(texts.begin(), texts.end(), [](const std::string& t) {
+    return t.find("something went wrong") != std::string::npos;
+  });
+}
+
+// How many times the job of Slack event `event_id` ran without its turn being stored.
+std::int64_t deferred_runs(storage::pg::connection& c, const std::string& event_id) {
+  auto r = c.query("SELECT payload FROM jobs WHERE id = $1", {"slack/event/" + event_id});
+  if (r.rows() == 0) return -1;
+  return json::parse(r.text(0, 0)).value("attempts", 0);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "(u) an acknowledged Slack event whose turn cannot be stored - no apology - answered once "
+    "the database takes it") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), short_leases(dir, api));
+  storage::pg::connection c(db.url());
+  const std::string ts = now_stamp();
+  // Jobs are written, turns are not: the event is acknowledged, its turn fails.
+  c.exec("ALTER TABLE events ADD CONSTRAINT refuse_turns CHECK (false) NOT VALID");
+  const std::string body = mention("Ev0LATER1", "C11", "1700000000.001100");
+  REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  REQUIRE(eventually([&] { return deferred_runs(c, "Ev0LATER1") >= 1; }));
+  CHECK(texts_to(api, "C11").empty());  // nothing said: not "please try again"
+  CHECK(turns_on(db, "slack") == 0);
+
+  // The database takes turns again: the job runs again when its lease runs out, and answers.
+  c.exec("ALTER TABLE events DROP CONSTRAINT refuse_turns");
+  REQUIRE(eventually([&] { return texts_to(api, "C11").size() == 1; }));
+  CHECK_FALSE(apologises(texts_to(api, "C11")));
+  CHECK(eventually([&] { return deferred_runs(c, "Ev0LATER1") == -1; }));  // the job is done
+  CHECK(http_get(a.port, "/metrics").find("advisor_slack_jobs_deferred_total") !=
+        std::string::npos);
+  a.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(texts_to(api, "C11").size() == 1);
+  CHECK(turns_on(db, "slack") == 1);
+}
+
+TEST_CASE(
+    "(v) a Slack event whose turn can never be stored - one apology after its last run - no "
+    "job left") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  server_process a(dir.file("a"), db.url(), short_leases(dir, api));
+  storage::pg::connection c(db.url());
+  c.exec("ALTER TABLE events ADD CONSTRAINT refuse_turns CHECK (false) NOT VALID");
+  const std::string ts = now_stamp();
+  const std::string body = mention("Ev0NEVER1", "C12", "1700000000.001200");
+  REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  // Five runs in all, one lease (2 s) apart, then the apology.
+  for (int i = 0; i < 800 && texts_to(api, "C12").empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(texts_to(api, "C12").size() == 1);
+  CHECK(apologises(texts_to(api, "C12")));
+  CHECK(eventually([&] { return deferred_runs(c, "Ev0NEVER1") == -1; }));
+  CHECK(turns_on(db, "slack") == 0);
+  a.p->kill(SIGTERM);
+  CHECK(a.p->wait() == 0);
+  CHECK(texts_to(api, "C12").size() == 1);
 }
