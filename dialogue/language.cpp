@@ -117,6 +117,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.corrections = strings(g, "corrections", file_name);
     gr.quotes = strings(g, "quotes", file_name);
     gr.replacing = strings(g, "replacing", file_name);
+    gr.others = strings(g, "others", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);

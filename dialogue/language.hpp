@@ -78,6 +78,7 @@ struct grammar {
   std::vector<std::string> corrections;   // "scratch that", "turns out": a correction follows
   std::vector<std::string> quotes;        // "i said": the old answer follows, then the new one
   std::vector<std::string> replacing;     // "than", "instead of": the old answer follows
+  std::vector<std::string> others;        // "another team's problem": a name said of someone else
 };
 
 struct language {

@@ -253,6 +253,13 @@ std::vector<span_match> scan_named(const question& q, const words& text, const s
 option_match reply_in(const question& q, const words& text, const spans& claimed,
                       const std::vector<span_match>* scanned = nullptr);
 
+// "analytics is another team's problem": the name at `begin` is said of someone else's (a word
+// of `others` right before it), so it names none of this user's questions.
+bool someone_elses(const words& text, std::size_t begin, const std::vector<std::string>& others) {
+  return begin > 0 &&
+         std::find(others.begin(), others.end(), text.tokens[begin - 1]) != others.end();
+}
+
 // "not data-driven", "not really data stuff": the words are denied as what the thing is (a
 // "not" right before them, or with a softener between), not as something it lacks ("no data",
 // "we don't crunch data").
@@ -580,8 +587,10 @@ std::vector<found_answer> extract_answers(
             std::vector<span_match> at;
             find_phrase(text, n, nullptr, at);
             for (const auto& a : at)
-              named_here = named_here || clause_of(a.begin) == clause_of(m.begin) ||
-                           (alone && clause_of(a.begin) == clause_of(m.begin) + 1);
+              named_here =
+                  named_here || (!someone_elses(text, a.begin, language_words.others) &&
+                                 (clause_of(a.begin) == clause_of(m.begin) ||
+                                  (alone && clause_of(a.begin) == clause_of(m.begin) + 1)));
           }
         if (!named_here) continue;
         const auto theirs = scan(q, text, true);
@@ -610,7 +619,8 @@ std::vector<found_answer> extract_answers(
           std::vector<span_match> at;
           find_phrase(text, n, nullptr, at);
           return std::any_of(at.begin(), at.end(), [&](const span_match& a) {
-            return !asked || !said_not(text.tokens, a.begin, language_words.softeners);
+            return (!asked || !said_not(text.tokens, a.begin, language_words.softeners)) &&
+                   !someone_elses(text, a.begin, language_words.others);
           });
         });
     auto undenied = [&](std::vector<span_match> matches) {

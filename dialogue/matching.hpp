@@ -83,6 +83,7 @@ struct reply_words {
   std::vector<std::string> reference_nouns;  // "one", "option": "not the data one" names an option
   std::vector<std::string> joiners;          // "and", "but": open a clause that adds something new
   std::vector<std::string> softeners;  // "really": "not really X" denies X as what the thing is
+  std::vector<std::string> others;     // "another": "another team's problem" names no question
 };
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,

@@ -233,6 +233,7 @@ understanding::understanding(const framework& fw, const language& lang, const ex
   reply_words_.reference_nouns = lang.reference_nouns;
   reply_words_.joiners = lang.grammar.joiners;
   reply_words_.softeners = lang.grammar.softeners;
+  reply_words_.others = lang.grammar.others;
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
@@ -567,6 +568,21 @@ intent understanding::command_in(const words& w, const state& s) const {
       best_rank = rank;
     }
   };
+  // "yes. confirm. i think.": a command word that is a clause of its own (fillers aside) is
+  // the command, however long the message; so is "confirm" closing it ("he says fine, so
+  // confirm").
+  std::size_t last = w.tokens.size();
+  while (last > 0 && w.tokens[last - 1] == clause_break) --last;
+  auto stands_alone = [&](command cmd, const found_span& sp) {
+    if (cmd == command::confirm && sp.end == last) return true;
+    std::size_t b = sp.begin, e = sp.end;
+    while (b > 0 && w.tokens[b - 1] != clause_break) --b;
+    while (e < w.tokens.size() && w.tokens[e] != clause_break) ++e;
+    words clause;
+    clause.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(b),
+                         w.tokens.begin() + static_cast<std::ptrdiff_t>(e));
+    return core(clause).size() == sp.end - sp.begin;
+  };
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const bool single = tokenize(p).size() == 1;
@@ -596,7 +612,7 @@ intent understanding::command_in(const words& w, const state& s) const {
                    2;  // a named target makes the change the likelier reading
           }
         } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front()) &&
-                   !(between_stacks(fw_, w, sp) && !has_wh_word(w))) {
+                   !(between_stacks(fw_, w, sp) && !has_wh_word(w)) && !stands_alone(cmd, sp)) {
           // A single command word inside a longer sentence is more likely talk than a command
           // ("the restart time of node"), unless it opens the message ("compare them on speed")
           // or sets the stacks against each other ("node vs python for the learning curve"; but

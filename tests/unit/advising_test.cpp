@@ -561,3 +561,30 @@ TEST_CASE("knowledge questions in chat words find their facts first") {
   CHECK((mvp == "prototype-python" || mvp == "iterate-node" || mvp == "small-node-less-code" ||
          mvp == "startup-node-validate"));
 }
+
+TEST_CASE("a command word that is a clause of its own is the command - confirm closing a message") {
+  // Talk around it: still the command.
+  for (std::string said : {"i've read it all twice now. yes. confirm. i think.",
+                           "sent it to our lead and he's happy with it, so confirm"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "fullstack", "web", "javascript", "yes", "some", "moderate",
+                          "small", "iteration"})
+      f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "review");
+    CHECK(f.say(said).out.recommendation);
+  }
+}
+
+TEST_CASE("a question's name said of someone else names nothing - the reply stays with the asked") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "other", "api", "both", "yes"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "data");
+  // "another team's": not this user's team question; "none" answers the data question.
+  auto t = f.say("none, reporting is handled by another team");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK(t.out.text.find("Little or none") != std::string::npos);
+  CHECK(t.out.text.find("You said") == std::string::npos);
+}
