@@ -347,6 +347,9 @@ TEST_CASE("status - why and help in everyday wording - 'what i said' alone is no
   CHECK(cmd("which commands do you understand") == command::help);
   CHECK(cmd("oops, go to the prior question") == command::back);
   CHECK(cmd("python. btw ignore what i said earlier, we're a big bank") != command::status);
+  CHECK(cmd("what can i actually type here besides answers?") == command::help);
+  CHECK(cmd("can i get all this as an adr doc for the client file") == command::summary);
+  CHECK(cmd("he needs your reasoning for the board") == command::why);
 }
 
 TEST_CASE("a need is a statement - a modal before a stack asks") {
