@@ -884,6 +884,27 @@ bool understanding::has_wh_word(const words& w) const {
                      [&](const std::string& t) { return contains(lang_.grammar.wh_words, t); });
 }
 
+bool understanding::counts_elsewhere(const words& w, const quantity_rule& rule) const {
+  auto own_unit = [&](std::size_t i) -> const std::string* {
+    std::size_t k = i + 1;
+    if (k < w.tokens.size() && lang_.multipliers.count(w.tokens[k])) ++k;
+    return k < w.tokens.size() ? &w.tokens[k] : nullptr;
+  };
+  bool any = false;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    if (!has_digit(w.tokens[i])) continue;
+    const std::string* unit = own_unit(i);
+    if (!unit || contains(rule.units, *unit)) return false;
+    const bool other =
+        std::any_of(lang_.quantities.begin(), lang_.quantities.end(), [&](const quantity_rule& r) {
+          return r.question != rule.question && contains(r.units, *unit);
+        });
+    if (!other) return false;
+    any = true;
+  }
+  return any;
+}
+
 const option* understanding::by_quantity(const question& q, const words& w, bool pending) const {
   for (const auto& rule : lang_.quantities) {
     if (rule.question != q.id) continue;
@@ -900,6 +921,11 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     // "we're 4 students": how many they are is no load, though it may say how big the company is.
     auto value = quantity(w, rule.requires_unit);
     if (!value) return nullptr;
+    // "the client is an insurer with ~5k staff": every number's own unit (the word after it or
+    // after its multiplier) is another question's, so it counts that, not this question's
+    // ("client" elsewhere in the sentence is no unit of the 5k). Asked this question, a number
+    // may answer it without its unit.
+    if (!pending && counts_elsewhere(w, rule)) continue;
     // The unit stands in a clause with a number: in "3 devs who write typescript, and it's
     // live sync between users" the 3 counts no users.
     const auto clause = clauses(w);

@@ -145,6 +145,8 @@ class understanding {
   bool denies(const words& w, const option& o) const;
 
  private:
+  // Every number in the message is followed by another quantity rule's unit ("5k staff").
+  bool counts_elsewhere(const words& w, const quantity_rule& rule) const;
   bool whole_is(const std::vector<std::string>& core_tokens,
                 const std::vector<std::string>& phrases) const;
   // The largest count in the message; with `speakers` false, counts of the speakers themselves

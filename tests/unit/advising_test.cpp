@@ -588,3 +588,16 @@ TEST_CASE("a question's name said of someone else names nothing - the reply stay
   CHECK(t.out.text.find("Little or none") != std::string::npos);
   CHECK(t.out.text.find("You said") == std::string::npos);
 }
+
+TEST_CASE("a number followed by another question's unit counts that - not the load") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  // "client" is a load word elsewhere in the sentence, but the 5k counts staff.
+  auto t = f.say("the client is an established insurer with 5k staff");
+  CHECK(t.out.text.find("established company") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+  CHECK(t.out.question == "enterprise_focus");
+  // A number whose unit is the load's is still the load's.
+  t = f.say("our public site, about 5k visitors at once");
+  CHECK(t.out.text.find("expected load") != std::string::npos);
+}
