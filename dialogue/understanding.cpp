@@ -892,6 +892,9 @@ bool understanding::counts_elsewhere(const words& w, const quantity_rule& rule) 
   };
   bool any = false;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    // "thousands of users": a count in words is one of this question's too.
+    if (lang_.multipliers.count(w.tokens[i]) && (i == 0 || !has_digit(w.tokens[i - 1])))
+      return false;
     if (!has_digit(w.tokens[i])) continue;
     const std::string* unit = own_unit(i);
     if (!unit || contains(rule.units, *unit)) return false;
