@@ -245,6 +245,13 @@ void connection::exec(std::string_view sql) {
   }
 }
 
+std::optional<std::uint32_t> connection::data_version() const {
+  unsigned int v = 0;
+  if (sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK)
+    return std::nullopt;
+  return v;
+}
+
 void connection::run(control c) {
   static constexpr std::array<std::string_view, 3> sql{"BEGIN", "BEGIN IMMEDIATE", "COMMIT"};
   auto& st = control_[static_cast<std::size_t>(c)];

@@ -61,6 +61,11 @@ class connection {
   statement prepare(std::string_view sql) const { return statement(db_.get(), sql); }
   int changes() const { return sqlite3_changes(db_.get()); }
   const std::string& path() const { return path_; }
+  // SQLite's data version of the main database (SQLITE_FCNTL_DATA_VERSION): it changes with
+  // every commit, this connection's own included, and whenever a transaction begun here finds
+  // that another connection (or process) committed since this one last looked. Unset when
+  // SQLite cannot tell.
+  std::optional<std::uint32_t> data_version() const;
 
   // Transaction control, each statement prepared once on first use (exec would parse it
   // again for every transaction).

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <optional>
+#include <string_view>
 #include <thread>
 
 #include "bot/infra/utc.hpp"
@@ -142,6 +144,19 @@ void sqlite_session_store::checkpoint_loop() {
   }
 }
 
+std::size_t sqlite_session_store::key_hash::operator()(
+    const dialogue::channel_key& k) const noexcept {
+  std::size_t h = std::hash<std::string_view>{}(k.key);
+  return h ^
+         (std::hash<std::string_view>{}(k.channel) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+void sqlite_session_store::forget_known() {
+  known_bindings_.clear();
+  known_next_id_ = 0;
+  known_version_.reset();
+}
+
 std::optional<dialogue::conversation_record> sqlite_session_store::find(
     const dialogue::channel_key& key) {
   std::lock_guard lock(read_mutex_);
@@ -218,20 +233,28 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
   std::int64_t next_id = 0;  // the log's next id, read once the batch has events
   try {
     transaction t(db_);
-    // The conversation a key is bound to now, if any.
-    auto bound = [this](const dialogue::channel_key& k) {
+    // Once BEGIN IMMEDIATE holds the write lock, the data version tells whether anyone
+    // committed since this writer's last batch did: if not, what it knew then still holds.
+    if (!known_version_ || db_.data_version() != known_version_) forget_known();
+    known_version_.reset();  // until this batch commits
+    // The conversation a key is bound to now, if any (a reference into known_bindings_, to be
+    // read before the next call).
+    auto bound = [this](const dialogue::channel_key& k) -> const std::optional<std::string>& {
+      auto known = known_bindings_.find(k);
+      if (known != known_bindings_.end()) return known->second;
       std::optional<std::string> b;
       find_bound_.bind_static(1, k.channel).bind_static(2, k.key);
       if (find_bound_.step()) b = find_bound_.text(0);
       find_bound_.reset();
-      return b;
+      if (known_bindings_.size() >= remembered_conversations) known_bindings_.clear();
+      return known_bindings_.emplace(k, std::move(b)).first->second;
     };
     for (const auto& w : writes) {
       bool ok = true;
       if (w.via) ok = bound(*w.via) == w.conversation;
       if (ok && w.bind && w.bound_to) {
-        auto b = bound(*w.bind);
-        ok = b.value_or("") == *w.bound_to || b == w.conversation;
+        const auto& b = bound(*w.bind);
+        ok = (b ? std::string_view(*b) : std::string_view()) == *w.bound_to || b == w.conversation;
       }
       if (ok && !w.bind && w.events.empty()) {  // a check: still at the number it read?
         read_seq_.bind(1, w.conversation);
@@ -253,6 +276,7 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
             .bind(3, w.conversation)
             .bind(4, now)
             .run();
+        known_bindings_.insert_or_assign(*w.bind, w.conversation);
       }
       if (w.events.empty()) {
         out.push_back(dialogue::write_status::applied);
@@ -266,6 +290,7 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
           restart_seq = static_cast<std::int64_t>(first + i);
       // The events take the next ids of the log, counted here so that the conversation row can
       // name its newest event in the same statement that moves its number on.
+      if (next_id == 0) next_id = known_next_id_;
       if (next_id == 0) {
         next_id_.step();
         next_id = next_id_.integer(0);
@@ -323,11 +348,14 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
       out.push_back(dialogue::write_status::applied);
     }
     t.commit();
+    if (next_id != 0) known_next_id_ = next_id;
+    known_version_ = db_.data_version();
   } catch (...) {
     find_bound_.reset();
     read_seq_.reset();
     insert_token_.reset();
     last_events_.clear();  // it may name events that were rolled back
+    forget_known();
     throw;
   }
   // A checkpoint on another connection cannot win the write lock from a writer that commits
@@ -369,6 +397,7 @@ dialogue::expired_conversations sqlite_session_store::expire_idle(
       }
     }
   } guard(db_);
+  forget_known();  // it deletes bindings and events (its commit changes the data version too)
   try {
     transaction t(db_);
     std::vector<std::string> ids;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -71,6 +72,24 @@ class sqlite_session_store final : public dialogue::session_store {
   // number still matches, which the claim checks; cleared when a batch fails.
   std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> last_events_;
   static constexpr std::size_t remembered_conversations = 1 << 16;
+  // What this writer knows of the database as its last batch of turns committed it: the keys'
+  // bindings it read or wrote (a key bound to none: no conversation) and the log's next id
+  // (0: unknown). Trusted only while the data version (`known_version_`) is the one that
+  // commit left, which it no longer is once any other commit, from this connection or
+  // another one or process, has touched the file; forgotten then, and when a batch fails.
+  struct key_hash {
+    std::size_t operator()(const dialogue::channel_key& k) const noexcept;
+  };
+  struct key_equal {
+    bool operator()(const dialogue::channel_key& a, const dialogue::channel_key& b) const noexcept {
+      return a.key == b.key && a.channel == b.channel;
+    }
+  };
+  std::unordered_map<dialogue::channel_key, std::optional<std::string>, key_hash, key_equal>
+      known_bindings_;
+  std::int64_t known_next_id_ = 0;
+  std::optional<std::uint32_t> known_version_;
+  void forget_known();
 
   std::mutex read_mutex_;  // guards read_db_ and the reading statements
   connection read_db_;

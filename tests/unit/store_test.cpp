@@ -325,6 +325,79 @@ TEST_CASE("one batch: a stale write is refused while the others land") {
   CHECK(chain.text(0) == "1<0 2<1");
 }
 
+TEST_CASE(
+    "two writers on one file - a binding changed and events added underneath are seen by the "
+    "other") {
+  temp_dir dir;
+  const std::string file = dir.file("s.db");
+  storage::sqlite_session_store a(file);
+  storage::sqlite_session_store b(file);
+  using dialogue::write_status;
+  auto ev = [](const char* q) {
+    return dialogue::event{dialogue::event_kind::answer, q, "x", 1, "choice", ""};
+  };
+  auto turn = [&](const char* conversation, std::uint64_t seq, const dialogue::channel_key& via,
+                  const char* question) {
+    dialogue::write_op w;
+    w.conversation = conversation;
+    w.via = via;
+    w.expected_seq = seq;
+    w.events = {ev(question)};
+    return w;
+  };
+  const dialogue::channel_key k{"web", "k"};
+  const dialogue::channel_key other{"web", "other"};
+  // A new conversation that takes k over from `from`.
+  auto rebind = [&](const char* conversation, const char* from) {
+    dialogue::write_op w;
+    w.conversation = conversation;
+    w.framework = "fw@1";
+    w.bind = k;
+    w.bound_to = from;
+    return w;
+  };
+  a.create(k, "c1", "fw@1");
+  a.create(other, "c3", "fw@1");
+  // Writer a has read (and remembers) both bindings and the log's end.
+  REQUIRE(a.apply({turn("c1", 0, k, "q1"), turn("c3", 0, other, "q1")}) ==
+          std::vector{write_status::applied, write_status::applied});
+
+  // Writer b binds k to a new conversation c2 (compare-and-set from c1) and writes to the log.
+  REQUIRE(b.apply({rebind("c2", "c1")}) == std::vector{write_status::applied});
+  REQUIRE(b.apply({turn("c2", 0, k, "q1")}) == std::vector{write_status::applied});
+  REQUIRE(b.apply({turn("c2", 1, k, "q2")}) == std::vector{write_status::applied});
+
+  // a's next turn through k on c1 is refused (k is c2's now); its turn on c3 lands after b's
+  // events, not on their ids.
+  auto status = a.apply({turn("c1", 1, k, "q2"), turn("c3", 1, other, "q2")});
+  CHECK(status == std::vector{write_status::conflict, write_status::applied});
+  auto via_k = a.find(k);
+  REQUIRE(via_k);
+  CHECK(via_k->id == "c2");
+  CHECK(via_k->seq == 2);
+  auto c3 = b.find(other);
+  REQUIRE(c3);
+  CHECK(c3->seq == 2);
+  REQUIRE(c3->events.size() == 2);
+  CHECK(c3->events[1].question == "q2");
+  storage::connection c(file);
+  auto c1 = c.prepare("SELECT seq FROM conversations WHERE id = 'c1'");
+  REQUIRE(c1.step());
+  CHECK(c1.integer(0) == 1);  // nothing of the refused turn was written
+  auto log = c.prepare(
+      "SELECT group_concat(conversation_id || seq, ' ') FROM (SELECT * FROM events ORDER BY id)");
+  REQUIRE(log.step());
+  CHECK(log.text(0) == "c11 c31 c21 c22 c32");
+
+  // And back: b's next turn through k, after a has written, still finds k bound to c2, and a
+  // conversation a binds to a key b has read is seen by b.
+  REQUIRE(b.apply({turn("c2", 2, k, "q3")}) == std::vector{write_status::applied});
+  REQUIRE(a.apply({rebind("c4", "c2")}) == std::vector{write_status::applied});
+  CHECK(b.apply({turn("c2", 3, k, "q4")}) == std::vector{write_status::conflict});
+  CHECK(b.apply({turn("c4", 0, k, "q1")}) == std::vector{write_status::applied});
+  CHECK(a.find(k)->seq == 1);
+}
+
 TEST_CASE("the topic index tells what a question is about") {
   storage::topic_index t;
   t.add("performance", "fast speed throughput requests");
