@@ -1377,3 +1377,48 @@ TEST_CASE(
   CHECK(a.p->wait() == 0);
   CHECK(texts_to(api, "C12").size() == 1);
 }
+
+TEST_CASE(
+    "(w) an instance killed after acknowledging a Slack event - before its turn commits - the "
+    "other one answers it once") {
+  temp_dir dir;
+  pg_database db;
+  fake_slack_api api;
+  const auto env = short_leases(dir, api);
+  server_process a(dir.file("a"), db.url(), env);
+  storage::pg::connection lock(db.url());
+  storage::pg::connection watch(db.url());
+  // Turns cannot commit while the test holds the events table: reads go on, writes wait.
+  lock.exec("BEGIN");
+  lock.exec("LOCK TABLE events IN EXCLUSIVE MODE");
+  const std::string ts = now_stamp();
+  const std::string body = mention("Ev0MIDTURN1", "C13", "1700000000.001300");
+  REQUIRE(slack_post(a.port, "/slack/events", body, ts, slack_signature(slack_secret, ts, body))
+              .status == 200);
+  // A's commit waits for the lock; then A dies.
+  REQUIRE(eventually([&] {
+    return watch
+               .query(
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND wait_event_type = 'Lock'")
+               .integer(0, 0) >= 1;
+  }));
+  a.p->kill(SIGKILL);
+  a.p->wait();
+  lock.exec("COMMIT");
+  CHECK(api.calls_to("/api/chat.postMessage").empty());
+
+  // B takes the job over once A's lease has run out: one reply, one turn, no job left.
+  server_process b(dir.file("b"), db.url(), env);
+  REQUIRE(eventually([&] { return !api.calls_to("/api/chat.postMessage").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more sweeps: nothing more
+  const auto posts = api.calls_to("/api/chat.postMessage");
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0].json()["channel"] == "C13");
+  CHECK(posts[0].json()["text"].get<std::string>().find("something went wrong") ==
+        std::string::npos);
+  CHECK(turns_on(db, "slack") == 1);
+  CHECK(watch.query("SELECT count(*) FROM jobs").integer(0, 0) == 0);
+  b.p->kill(SIGTERM);
+  CHECK(b.p->wait() == 0);
+}
