@@ -112,42 +112,95 @@ void cut_client_side(std::initializer_list<int> keep) {
   }
 }
 
+// Logs every row written to conversations, bindings and events, in order ("INSERT events"): a
+// batch run twice writes twice.
+void log_writes(const test::pg_database& db) {
+  storage::pg::connection c(db.url());
+  c.exec(
+      "CREATE TABLE writes (n SERIAL PRIMARY KEY, what TEXT NOT NULL);"
+      "CREATE FUNCTION log_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "INSERT INTO writes (what) VALUES (TG_OP || ' ' || TG_TABLE_NAME); RETURN NULL; END $$;");
+  for (const char* table : {"conversations", "bindings", "events"})
+    c.exec(std::string("CREATE TRIGGER logged AFTER INSERT OR UPDATE ON ") + table +
+           " FOR EACH ROW EXECUTE FUNCTION log_write()");
+}
+
+std::string writes(storage::pg::connection& c) {
+  return c.query("SELECT coalesce(string_agg(what, ', ' ORDER BY n), '') FROM writes").text(0, 0);
+}
+
+// Runs `batch` on `store` and loses its connection while the COMMIT is on the server: a deferred
+// trigger on events makes the COMMIT run `first`, then wait for an advisory lock another client
+// holds; the connection is cut on the client's side only (the old backend goes on once the lock
+// is free). The lock is let go when `n` sessions wait for a lock with a statement LIKE `then`.
+// Returns what apply returned.
+std::vector<write_status> apply_losing_commit(const test::pg_database& db,
+                                              storage::pg_session_store& store,
+                                              const std::vector<dialogue::write_op>& batch,
+                                              const std::string& first, const std::string& then,
+                                              std::int64_t n = 1) {
+  storage::pg::connection blocker(db.url());
+  storage::pg::connection watch(db.admin_url());
+  blocker.exec("CREATE FUNCTION wait_for_blocker() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+               first + " PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$");
+  blocker.exec(
+      "CREATE CONSTRAINT TRIGGER commit_waits AFTER INSERT ON events DEFERRABLE INITIALLY "
+      "DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_for_blocker()");
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT pg_advisory_xact_lock(4242)");
+  std::vector<write_status> out;
+  std::thread writer([&] { out = store.apply(batch); });
+  bool waited = test::until_lock_waiters(watch, db.name(), "%COMMIT%");
+  if (waited) {
+    cut_client_side({PQsocket(blocker.get()), PQsocket(watch.get())});
+    waited = test::until_lock_waiters(watch, db.name(), then, n);
+  }
+  blocker.exec("ROLLBACK");  // the COMMIT goes on
+  writer.join();
+  REQUIRE(waited);
+  return out;
+}
+
+dialogue::write_op turn(const std::string& conversation, std::uint64_t expected_seq,
+                        std::size_t events, const std::string& token) {
+  dialogue::write_op w;
+  w.conversation = conversation;
+  w.expected_seq = expected_seq;
+  for (std::size_t i = 0; i < events; ++i)
+    w.events.push_back({dialogue::event_kind::answer, "q", "o", 1, "choice", ""});
+  w.token = token;
+  return w;
+}
+
+// A new conversation bound to a free key. Run again, its binding is written a second time (the
+// compare-and-set accepts its own earlier result).
+dialogue::write_op new_conversation(const std::string& conversation, const std::string& key) {
+  dialogue::write_op w;
+  w.conversation = conversation;
+  w.bind = dialogue::channel_key{"web", key};
+  w.bound_to = "";
+  w.framework = "fw@1";
+  return w;
+}
+
+// A database, and a store on it with one conversation: c, bound to web/k.
+struct with_conversation {
+  test::pg_database db;
+  storage::pg_session_store store{db.url()};
+  with_conversation() { store.create({"web", "k"}, "c", "fw@1"); }
+};
+
 }  // namespace
 
 TEST_CASE(
     "pg: a commit that lands after its connection was lost - and after its token was looked up "
     "- is told by the token - not decided again") {
-  test::pg_database db;
-  storage::pg_session_store store(db.url());
-  store.create({"web", "k"}, "c", "fw@1");
-  dialogue::write_op w;
-  w.conversation = "c";
-  w.events = {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}};
-  w.token = "token-of-the-turn";
-  // The COMMIT itself waits: a deferred trigger on events needs a lock another client holds.
-  storage::pg::connection blocker(db.url());
-  storage::pg::connection watch(db.admin_url());
-  blocker.exec("BEGIN");
-  blocker.exec("SELECT pg_advisory_xact_lock(4242)");
-  blocker.exec(
-      "CREATE FUNCTION wait_for_blocker() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$");
-  blocker.exec(
-      "CREATE CONSTRAINT TRIGGER commit_waits AFTER INSERT ON events DEFERRABLE INITIALLY "
-      "DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_for_blocker()");
-  blocker.exec("COMMIT");  // the function and the trigger, not the lock: it is taken again
-  blocker.exec("BEGIN");
-  blocker.exec("SELECT pg_advisory_xact_lock(4242)");
-  std::vector<write_status> out;
-  std::thread writer([&] { out = store.apply({w}); });
-  REQUIRE(test::until_lock_waiters(watch, db.name(), "%COMMIT%"));
-  // The connection drops on the client's side only: the old backend goes on with its COMMIT
-  // once the lock is free. The look-up finds no token; the run again waits for the
-  // conversation's row, which the old backend holds.
-  cut_client_side({PQsocket(blocker.get()), PQsocket(watch.get())});
-  REQUIRE(test::until_lock_waiters(watch, db.name(), "%", 2));
-  blocker.exec("ROLLBACK");
-  writer.join();
+  with_conversation t;
+  auto& [db, store] = t;
+  const auto w = turn("c", 0, 1, "token-of-the-turn");
+  // The look-up finds no token; the run again waits for the conversation's row, which the old
+  // backend holds: two sessions wait.
+  auto out = apply_losing_commit(db, store, {w}, "", "%", 2);
   // The first COMMIT landed; the run again met a conflict and looked the token up once more.
   REQUIRE(out.size() == 1);
   CHECK(out[0] == write_status::applied);
@@ -157,6 +210,58 @@ TEST_CASE(
       c.query("SELECT count(*), max(seq) FROM events WHERE conversation_id = 'c'").integer(0, 0) ==
       1);
   CHECK(c.query("SELECT seq FROM conversations WHERE id = 'c'").integer(0, 0) == 1);
+}
+
+// At its COMMIT the old backend takes events for itself (it holds ROW EXCLUSIVE on it already and
+// no other session holds a lock on it, so the upgrade is granted at once), then waits. The
+// look-up's new connection waits for events: its statements are prepared on connect, and the
+// first that names events waits. Once the COMMIT lands and lets go of events, the look-up's
+// statement takes its snapshot (READ COMMITTED) and sees the token.
+constexpr const char* take_events = "LOCK TABLE events IN ACCESS EXCLUSIVE MODE;";
+
+TEST_CASE(
+    "pg: a commit that lands after its connection was lost - before its token is looked up - is "
+    "answered from what the batch decided - not run again") {
+  with_conversation t;
+  auto& [db, store] = t;
+  log_writes(db);
+  const auto w = turn("c", 0, 1, "token-of-the-turn");
+  auto out =
+      apply_losing_commit(db, store, {w, new_conversation("d", "k2")}, take_events, "%events%");
+  storage::pg::connection c(db.url());
+  CHECK(out == std::vector{write_status::applied, write_status::applied});
+  CHECK(store.turn_stored("c", 0, w.token));
+  CHECK(store.find({"web", "k"})->seq == 1);
+  CHECK(store.find({"web", "k2"})->id == "d");
+  // One event, written once: a run again would have met a conflict on c and written d's
+  // binding again.
+  CHECK(writes(c) == "INSERT events, UPDATE conversations, INSERT conversations, INSERT bindings");
+  // The store goes on, on a new connection.
+  CHECK(store.append("c", 1, {{dialogue::event_kind::answer, "q2", "o", 2, "choice", ""}}) == 2);
+}
+
+TEST_CASE(
+    "pg: a batch of several turns on two conversations whose commit lands before its token is "
+    "looked up is answered applied for every turn - stored once") {
+  with_conversation t;
+  auto& [db, store] = t;
+  store.create({"web", "k-e"}, "e", "fw@1");
+  log_writes(db);
+  const std::vector batch{turn("c", 0, 1, "c-first"), turn("e", 0, 2, "e-first"),
+                          turn("c", 1, 1, "c-second"), new_conversation("d", "k-d")};
+  auto out = apply_losing_commit(db, store, batch, take_events, "%events%");
+  storage::pg::connection c(db.url());
+  CHECK(out == std::vector(4, write_status::applied));
+  CHECK(store.turn_stored("c", 0, "c-first"));
+  CHECK(store.turn_stored("e", 0, "e-first"));
+  CHECK(store.turn_stored("c", 1, "c-second"));
+  CHECK(store.find({"web", "k"})->seq == 2);
+  CHECK(store.find({"web", "k-e"})->seq == 2);
+  CHECK(store.find({"web", "k-d"})->id == "d");
+  CHECK(c.query("SELECT count(*) FROM events").integer(0, 0) == 4);
+  CHECK(writes(c) ==
+        "INSERT events, UPDATE conversations, INSERT events, INSERT events, UPDATE conversations, "
+        "INSERT events, UPDATE conversations, INSERT conversations, INSERT bindings");
 }
 
 TEST_CASE("pg: two service instances on one database keep one conversation in order") {
