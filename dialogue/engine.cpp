@@ -802,7 +802,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.ask(preface);
   }
 
-  const std::string& text = in.type == input::kind::choose ? in.option : in.text;
+  // "👍" alone says "yes"; ":shrug:" (as Slack sends it) "not sure".
+  const std::string said_by_emoji =
+      in.type == input::kind::text ? understanding_.emoji_words(in.text) : std::string{};
+  const std::string& text = in.type == input::kind::choose ? in.option
+                            : said_by_emoji.empty()        ? in.text
+                                                           : said_by_emoji;
   if (text.size() > max_message_bytes)
     return b.refuse(notice::too_long, part::too_long{max_message_bytes});
   if (normalize(text).empty() && in.type == input::kind::text)
@@ -1007,6 +1012,16 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     }
   }
 
+  // "python. i mean typescript", "python, scratch that, typescript": the reply to the question
+  // asked that the message ends on is the answer; the one it corrects is not (nor is it a step
+  // back).
+  if (pending && !proposing && in.type == input::kind::text)
+    if (auto corrected = understanding_.corrected_reply(*pending, w)) {
+      input alone = in;
+      alone.text = std::move(*corrected);
+      return step(history, now, alone);
+    }
+
   // "little to none. also correction, the team is half python half js": a correction said in
   // passing. What it changes is proposed, to be confirmed; the rest of the message is read as
   // it would be alone, and what it answers is recorded first.
@@ -1178,9 +1193,26 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     }
     return false;
   };
+  // "i think mainly connecting to the old stuff we already have? sorry if that's wrong": a '?'
+  // before the end, after words that answer the question asked and ask nothing, hesitates over
+  // that answer; what follows must not ask either ("got req/s numbers for each? ops wants
+  // figures" asks).
+  auto hesitates = [&] {
+    if (!pending || proposing) return false;
+    const auto mark = text.find('?');
+    const auto last = text.find_last_not_of(" \t\r\n");
+    if (mark == std::string::npos || last == std::string::npos || text[last] == '?') return false;
+    const words before = understanding_.read(std::string_view(text).substr(0, mark));
+    const words after = understanding_.read(std::string_view(text).substr(mark + 1));
+    if (understanding_.asks(before) || understanding_.asks(after)) return false;
+    if (match_reply(*pending, after).chosen) return false;
+    const auto m = match_reply(*pending, before);
+    return (m.chosen && !m.fuzzy) || understanding_.classify_answer(*pending, before, {}, 1);
+  };
   const bool asks =
       (understanding_.asks(w) || (question_mark && !understanding_.other_subjects(w).empty()) ||
-       (question_mark && !replies_to_pending()) || (question_mark && stack_outside_reply())) &&
+       (question_mark && !replies_to_pending() && !hesitates()) ||
+       (question_mark && stack_outside_reply())) &&
       // "endpoints mostly but also websocket stuff, idk which one counts more": torn between
       // the question's options, not asking the sources.
       !(understanding_.mixed(w) && unknown_subjects.empty() && replies_to_pending());
@@ -1447,7 +1479,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       for (const auto* o : m.candidates) could_mean.options.push_back(o->label);
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }
-    return b.reprompt(notice::no_match, part::no_match{text, pending->text});
+    return b.reprompt(notice::no_match, part::no_match{in.text, pending->text});
   }
   return b.refuse(notice::no_match, part::review_unclear{});
 }

@@ -118,6 +118,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.quotes = strings(g, "quotes", file_name);
     gr.replacing = strings(g, "replacing", file_name);
     gr.others = strings(g, "others", file_name);
+    gr.self_corrections = strings(g, "self_corrections", file_name);
+    gr.no_subjects = strings(g, "no_subjects", file_name);
+    gr.minorities = strings(g, "minorities", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);
@@ -153,6 +156,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
   if (j.contains("surroundings")) lang.surroundings = strings(j, "surroundings", file_name);
   lang.search_terms = string_map(j, "search_terms", file_name);
   lang.abbreviations = string_map(j, "abbreviations", file_name);
+  lang.emoji = string_map(j, "emoji", file_name);
+  lang.emoji.erase("about");
   if (j.contains("limiters")) lang.limiters = strings(j, "limiters", file_name);
   if (auto it = j.find("asides"); it != j.end() && it->is_object()) {
     lang.asides.phrases = strings(*it, "phrases", file_name);

@@ -79,6 +79,12 @@ struct grammar {
   std::vector<std::string> quotes;        // "i said": the old answer follows, then the new one
   std::vector<std::string> replacing;     // "than", "instead of": the old answer follows
   std::vector<std::string> others;        // "another team's problem": a name said of someone else
+  std::vector<std::string>
+      self_corrections;  // "python. i mean typescript": the reply said next replaces this one
+  std::vector<std::string>
+      no_subjects;  // "is for me only": a verb followed by one of these has no subject to invert
+  std::vector<std::string>
+      minorities;  // "mostly python, a few java holdouts": the few do not weigh against the most
 };
 
 struct language {
@@ -136,6 +142,9 @@ struct language {
   std::map<std::string, std::string> search_terms;
   // Chat shorthand read as the words it stands for ("u" -> "you", "ppl" -> "people").
   std::map<std::string, std::string> abbreviations;
+  // A message of nothing but an emoji (or Slack's name for one), read as the words it stands
+  // for ("👍" -> "yes", ":shrug:" -> "not sure"). Emoji beside words stay between words.
+  std::map<std::string, std::string> emoji;
   // Words that only close what came before ("some reports, not much more"): read as a clause
   // break, so they answer nothing themselves.
   std::vector<std::string> limiters;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <set>
 #include <unordered_map>
 
@@ -25,6 +26,9 @@ constexpr std::array<std::string_view, 7> post_negators{
 constexpr std::array<std::string_view, 6> scope_breaks{",",      "but",     "although",
                                                        "though", "however", "while"};
 constexpr std::size_t negation_reach = 5;
+// Words inside a negation's reach that do not use it up: "none of us really know python".
+constexpr std::array<std::string_view, 8> reach_fillers{"of",   "us",  "really", "actually",
+                                                        "even", "all", "here",   "truly"};
 
 template <std::size_t N>
 bool is_one_of(const std::array<std::string_view, N>& words, std::string_view w) {
@@ -91,7 +95,7 @@ bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::
     const auto& w = tokens[begin - 1 - k];
     if (is_one_of(scope_breaks, w)) break;
     if (is_one_of(negators, w)) return true;
-    if (w != "or" && w != "nor") ++reach;
+    if (w != "or" && w != "nor" && !is_one_of(reach_fillers, w)) ++reach;
   }
   for (std::size_t k = end; k < tokens.size() && k < end + 3; ++k) {
     const auto& w = tokens[k];
@@ -162,8 +166,12 @@ bool contains_phrase(const words& tokens, std::string_view phrase) {
 option_match resolve(const question& q, std::vector<span_match> matches) {
   option_match result;
   std::vector<span_match> kept;
+  std::vector<const option*> denied;
+  std::pair<std::size_t, std::size_t> denied_span{SIZE_MAX, 0};
   for (auto& m : matches) {
     if (m.negated) {
+      if (std::find(denied.begin(), denied.end(), m.opt) == denied.end()) denied.push_back(m.opt);
+      denied_span = {std::min(denied_span.first, m.begin), std::max(denied_span.second, m.end)};
       if (m.opt->if_negated.empty()) continue;
       m.opt = q.find_option(m.opt->if_negated);
       if (!m.opt) continue;
@@ -171,6 +179,18 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     }
     kept.push_back(std::move(m));
   }
+  // "we don't know python or js": two options denied and nothing else said is the question's
+  // "neither", when it has one.
+  if (kept.empty() && denied.size() >= 2)
+    for (const auto& o : q.options)
+      if (std::find(o.replies.begin(), o.replies.end(), "neither") != o.replies.end() &&
+          std::find(denied.begin(), denied.end(), &o) == denied.end()) {
+        span_match m;
+        m.opt = &o;
+        m.begin = denied_span.first;
+        m.end = denied_span.second;
+        kept.push_back(std::move(m));
+      }
   // "a bit of usage analytics", "some ML": an amount said just before a subject is how much of
   // it there is; the amount's option is meant, not the subject's.
   std::vector<char> amounted(kept.size(), 0);

@@ -5,8 +5,10 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -559,13 +561,23 @@ intent understanding::command_in(const words& w, const state& s) const {
   for (const auto& t : w.tokens)
     if (t != clause_break) said += (said.empty() ? "" : " ") + t;
   const bool plain_no = contains(lang_.no, said);
+  // Each command's phrases add up ("back pls, wanna look at the last question again before i
+  // sign off": two for back, one for the summary); the span kept is its longest phrase's.
+  // Words count once however many phrases share them ("one step back" and "step back").
+  struct evidence {
+    std::set<std::size_t> words;
+    std::size_t bonus = 0, longest = 0, begin = 0, end = 0;
+    std::size_t total() const { return words.size() + bonus; }
+  };
+  std::map<command, evidence> seen;
   auto consider = [&](command cmd, std::size_t begin, std::size_t end, std::size_t len) {
-    int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) -
-                                command_order.begin());
-    if (len > best_len || (len == best_len && rank < best_rank)) {
-      best = {cmd, begin, end, nullptr, {}};
-      best_len = len;
-      best_rank = rank;
+    auto& e = seen[cmd];
+    for (std::size_t k = begin; k < end; ++k) e.words.insert(k);
+    e.bonus = std::max(e.bonus, len - (end - begin));
+    if (len > e.longest) {
+      e.longest = len;
+      e.begin = begin;
+      e.end = end;
     }
   };
   // "yes. confirm. i think.": a command word that is a clause of its own (fillers aside) is
@@ -623,6 +635,15 @@ intent understanding::command_in(const words& w, const state& s) const {
       }
     }
     if (!plain_no && whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
+  }
+  for (const auto& [cmd, e] : seen) {
+    int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) -
+                                command_order.begin());
+    if (e.total() > best_len || (e.total() == best_len && rank < best_rank)) {
+      best = {cmd, e.begin, e.end, nullptr, {}};
+      best_len = e.total();
+      best_rank = rank;
+    }
   }
   if (best.command == command::change ||
       (best.command == command::back && target.q && s.answered(target.q->id))) {
@@ -1055,30 +1076,28 @@ bool understanding::hedged(const words& w) const {
 }
 
 const option* understanding::hedged_main(const question& q, const words& w) const {
+  auto says_any = [](const words& part, const std::vector<std::string>& phrases) {
+    return std::any_of(phrases.begin(), phrases.end(),
+                       [&](const std::string& p) { return !spans_of(part, p).empty(); });
+  };
+  // Each clause that names an option says the main one, unless it only adds ("python too") or
+  // speaks of a few ("mostly python, a few java holdouts", "all of us do js, one guy knows a
+  // bit of python"). At most one of the clauses left may hedge, and they must agree.
   const auto clause = clauses(w);
-  std::vector<std::size_t> hedged_clauses;
-  for (const auto& h : lang_.hedges)
-    for (const auto& sp : spans_of(w, h))
-      if (std::find(hedged_clauses.begin(), hedged_clauses.end(), clause[sp.begin]) ==
-          hedged_clauses.end())
-        hedged_clauses.push_back(clause[sp.begin]);
-  if (hedged_clauses.size() != 1) return nullptr;
   const option* main = nullptr;
+  int hedged = 0;
   for (std::size_t begin = 0; begin < w.tokens.size();) {
     std::size_t end = begin;
     while (end < w.tokens.size() && clause[end] == clause[begin]) ++end;
     const words part = slice(w, begin, end);
-    const auto m = match_reply(q, part);
-    if (m.chosen || !m.candidates.empty()) {
-      if (clause[begin] == hedged_clauses.front()) {
-        if (!m.chosen || m.fuzzy) return nullptr;
-        main = m.chosen;
-      } else if (std::none_of(lang_.grammar.additions.begin(), lang_.grammar.additions.end(),
-                              [&](const std::string& a) { return !spans_of(part, a).empty(); })) {
-        return nullptr;
-      }
-    }
     begin = end;
+    const auto m = match_reply(q, part);
+    if (!m.chosen && m.candidates.empty()) continue;
+    if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities))
+      continue;
+    if (!m.chosen || m.fuzzy || (main && main != m.chosen)) return nullptr;
+    main = m.chosen;
+    if (says_any(part, lang_.hedges) && ++hedged > 1) return nullptr;
   }
   return main;
 }
@@ -1140,6 +1159,12 @@ bool understanding::asks(const words& w) const {
       if (contains(gr.subjects, w.tokens[k])) return true;
     return false;
   };
+  // "hello, is for me only": a verb followed by a preposition has no subject after it; the
+  // writer dropped the one before it ("it is for me only").
+  auto no_subject = [&](std::size_t at) {
+    return contains(gr.inversions, w.tokens[at]) && at + 1 < w.tokens.size() &&
+           contains(gr.no_subjects, w.tokens[at + 1]);
+  };
   auto first_left = [&] {
     for (std::size_t k = 0; k < w.tokens.size(); ++k)
       if (!c.empty() && w.tokens[k] == c.front()) return k;
@@ -1147,12 +1172,14 @@ bool understanding::asks(const words& w) const {
   };
   // Fillers stand before many questions ("so, how fast is node"): the first word left counts,
   // and the first word typed.
-  if (!c.empty() && contains(lang_.question_starts, c.front()) && !after_subject(first_left()))
+  if (!c.empty() && contains(lang_.question_starts, c.front()) && !after_subject(first_left()) &&
+      !no_subject(first_left()))
     return true;
   if (std::any_of(lang_.question_phrases.begin(), lang_.question_phrases.end(),
                   [&](const std::string& p) { return !spans_of(w, p).empty(); }))
     return true;
-  if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front())) return true;
+  if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front()) && !no_subject(0))
+    return true;
   // "and for node, which frameworks do people use?": a question may open after a few lead words.
   std::size_t i = 0;
   while (i < w.tokens.size() && i < 4 &&
@@ -1160,7 +1187,7 @@ bool understanding::asks(const words& w) const {
           contains(lang_.fillers, w.tokens[i])))
     ++i;
   if (i > 0 && i < w.tokens.size() && contains(lang_.question_starts, w.tokens[i]) &&
-      !after_subject(i))
+      !after_subject(i) && !no_subject(i))
     return true;
   // "for an e-commerce site which would you pick": "which" and a modal before its subject.
   for (std::size_t k = 0; k + 2 < w.tokens.size(); ++k)
@@ -1223,6 +1250,47 @@ bool understanding::asks(const words& w) const {
   return false;
 }
 
+std::string understanding::emoji_words(std::string_view text) const {
+  if (lang_.emoji.empty() || text.size() > 64) return {};
+  // What only decorates an emoji goes: spaces, skin tones (U+1F3FB-U+1F3FF and Slack's
+  // ":skin-tone-N:"), the joiner U+200D, the variation selector U+FE0F, the gender signs.
+  std::string left;
+  for (std::size_t i = 0; i < text.size();) {
+    auto at = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
+    const auto byte = [&](std::size_t k) {
+      return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+    };
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r') {
+      ++i;
+    } else if (at("\xF0\x9F\x8F") && byte(3) >= 0xBB && byte(3) <= 0xBF) {
+      i += 4;
+    } else if (at("\xE2\x80\x8D") || at("\xEF\xB8\x8F") || at("\xE2\x99\x80") ||
+               at("\xE2\x99\x82")) {
+      i += 3;
+    } else if (at(":skin-tone-") && i + 13 <= text.size() && text[i + 12] == ':') {
+      i += 13;
+    } else {
+      left += text[i++];
+    }
+  }
+  std::string said;
+  for (std::size_t i = 0; i < left.size();) {
+    std::string_view rest = std::string_view(left).substr(i);
+    // The longest name that stands here.
+    const std::string* meaning = nullptr;
+    std::size_t length = 0;
+    for (const auto& [e, m] : lang_.emoji)
+      if (e.size() > length && rest.substr(0, e.size()) == e) {
+        meaning = &m;
+        length = e.size();
+      }
+    if (!meaning || (!said.empty() && said != *meaning)) return {};
+    said = *meaning;
+    i += length;
+  }
+  return said;
+}
+
 answer_filter understanding::filter(const words& w) const {
   // "not a company or anything, just me": a group word denied does not make a group.
   bool group = false;
@@ -1254,6 +1322,32 @@ std::vector<std::size_t> understanding::clauses(const words& w) const {
     out[i] = n;
   }
   return out;
+}
+
+std::optional<std::string> understanding::corrected_reply(const question& q, const words& w) const {
+  std::optional<found_span> marker;
+  for (const auto& p : lang_.grammar.self_corrections)
+    for (const auto& sp : spans_of(w, p)) {
+      // As typed, not by stem (as in correction_in).
+      const auto& pw = phrase_words(p).tokens;
+      if (std::equal(pw.begin(), pw.end(),
+                     w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)) &&
+          (!marker || sp.begin > marker->begin))
+        marker = sp;
+    }
+  if (!marker || marker->begin == 0 || marker->end >= w.tokens.size()) return std::nullopt;
+  const words before = slice(w, 0, marker->begin);
+  const words after = slice(w, marker->end, w.tokens.size());
+  const auto old = match_reply(q, before);
+  const auto now = match_reply(q, after);
+  if (!old.chosen || !now.chosen || old.fuzzy || now.fuzzy || old.chosen == now.chosen)
+    return std::nullopt;
+  std::string text;
+  for (const auto& t : after.tokens) {
+    if (t == clause_break && text.empty()) continue;
+    text += t == clause_break ? t : (text.empty() ? "" : " ") + t;
+  }
+  return text;
 }
 
 std::optional<understanding::correction> understanding::correction_in(const words& w) const {

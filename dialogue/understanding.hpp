@@ -38,6 +38,10 @@ class understanding {
   // the dictionary does not know the word and one vocabulary word is nearest.
   words read(std::string_view text) const;
 
+  // What a message of nothing but emoji says in words ("👍", "👍🏽👍", ":+1:" -> "yes"), or
+  // "" when it is something else or its emoji disagree.
+  std::string emoji_words(std::string_view text) const;
+
   // The command the message gives, if any. `answered` are the questions already answered
   // (change targets are looked for among them first).
   intent command_in(const words& w, const state& s) const;
@@ -106,6 +110,10 @@ class understanding {
     std::string rest;  // the message's other words, to be read as they would be alone
   };
   std::optional<correction> correction_in(const words& w) const;
+
+  // "python. i mean typescript", "python, scratch that, ts": a reply to `q` that the same
+  // message corrects with another reply to it; the words after the last marker, as text.
+  std::optional<std::string> corrected_reply(const question& q, const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
   // True when an other subject is a tool a backend runs with (`surroundings`): "k8s".
   bool surrounding(std::string_view subject) const;

@@ -601,3 +601,110 @@ TEST_CASE("a number followed by another question's unit counts that - not the lo
   t = f.say("our public site, about 5k visitors at once");
   CHECK(t.out.text.find("expected load") != std::string::npos);
 }
+
+namespace {
+
+// A conversation at the team question: a startup validating an API.
+void to_team(fixture& f) {
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a message of nothing but an emoji says what it stands for - as typed or as Slack names it") {
+  fixture f;
+  to_team(f);
+  // Nothing it stands for answers the team question: the user sees what they typed.
+  auto t = f.say("👍");
+  CHECK(t.out.notice == dialogue::notice::no_match);
+  CHECK(t.out.text.find("👍") != std::string::npos);
+  t = f.say("🐍");
+  CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
+  REQUIRE(t.out.question == "realtime");
+  // Two emoji that disagree say nothing; a skin tone or Slack's name is the same emoji.
+  CHECK(f.say("👍👎").out.question == "realtime");
+  t = f.say(":thumbsdown:");
+  CHECK(t.out.text.find("No, request and response") != std::string::npos);
+  CHECK(f.say("back").out.question == "realtime");
+  t = f.say("👍🏽");
+  CHECK(t.out.text.find("Yes, some live features") != std::string::npos);
+  // Beside words, an emoji stays between them.
+  CHECK(f.say("🤷‍♂️").out.text.find("leave **data and ML** open") != std::string::npos);
+}
+
+TEST_CASE("two options denied and nothing else is the question's neither - a softener inside") {
+  for (std::string said : {"we don't know python or js",
+                           "uh none of us really know python or js well, we're mostly c# people"}) {
+    CAPTURE(said);
+    fixture f;
+    to_team(f);
+    CHECK(f.say(said).out.text.find("**team skills** = Neither yet") != std::string::npos);
+  }
+}
+
+TEST_CASE("a reply corrected in the same message - the one it ends on answers - no step back") {
+  for (std::string said : {"python. i mean typescript, sorry, long day",
+                           "python, scratch that, typescript", "python. no wait, typescript"}) {
+    CAPTURE(said);
+    fixture f;
+    to_team(f);
+    auto t = f.say(said);
+    CHECK(t.out.text.find("**team skills** = JavaScript or TypeScript") != std::string::npos);
+    CHECK(t.out.question == "realtime");
+  }
+}
+
+TEST_CASE("most of the team outweighs a few - a clause about one or a few is no mix") {
+  for (auto [said, meant] :
+       {std::pair<std::string, std::string>{
+            "their people mostly write python, a few java holdouts but python dominates", "Python"},
+        {"all of us do js, one guy knows a bit of python but meh", "JavaScript or TypeScript"}}) {
+    CAPTURE(said);
+    fixture f;
+    to_team(f);
+    CHECK(f.say(said).out.text.find("**team skills** = " + meant) != std::string::npos);
+  }
+  // Two real halves are still asked back.
+  fixture f;
+  to_team(f);
+  CHECK(f.say("mostly python, some js").out.question == "team");
+}
+
+TEST_CASE("a verb with no subject after it asks nothing - 'is for me only'") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("hello, is for me only, i want learn programming");
+  CHECK(t.out.text.find("Just me") != std::string::npos);
+  CHECK(t.out.text.find("first programming language") != std::string::npos);
+  // A verb before its subject still asks.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  CHECK(g.say("is python good for beginners").out.text.find("Source") != std::string::npos);
+}
+
+TEST_CASE("a question mark inside an answer that goes on without asking hesitates over it") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("enterprise");
+  auto t =
+      f.say("i think mainly connecting to the old stuff we already have? sorry if that's wrong");
+  CHECK(t.out.text.find("Integrating with legacy systems") != std::string::npos);
+  CHECK(t.out.question == "legacy_stack");
+  // What follows the mark asks: the sources answer.
+  t = f.say("got req/s numbers for each? ops wants figures");
+  CHECK(t.out.text.find("Source") != std::string::npos);
+  CHECK(t.out.question == "legacy_stack");
+}
+
+TEST_CASE("a command's phrases add up - two for one outweigh one for another") {
+  // "why that" and "need the reasoning" against "to my boss".
+  fixture g;
+  g.to_review();
+  REQUIRE(g.say("confirm").out.recommendation);
+  auto t = g.say("ok but why that one? need the reasoning so i can explain it to my boss");
+  CHECK(t.out.action == dialogue::command::why);
+  CHECK(t.out.text.find("Decision record") == std::string::npos);
+}
