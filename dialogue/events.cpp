@@ -109,6 +109,9 @@ state effective_of(const framework& fw, state raw) {
   effective.last_turn = raw.last_turn;
   effective.proposals = std::move(raw.proposals);
   std::vector<std::pair<std::size_t, std::size_t>> order;  // (given at, counted at)
+  // At most every answer counts: one allocation for each vector, not one per doubling.
+  effective.answers.reserve(raw.answers.size());
+  order.reserve(raw.answers.size());
   for (const auto& q : fw.questions) {
     for (std::size_t i = 0; i < raw.answers.size(); ++i) {
       if (raw.answers[i].question != q.id) continue;
