@@ -145,6 +145,9 @@ state replay(const framework& fw, std::span<const event> history, std::span<cons
 
 state advance(const framework& fw, const state& now, std::span<const event> more) {
   state s;
+  // Each event adds at most one answer: room for them all, so that the first one added does
+  // not move every answer copied here.
+  s.answers.reserve(now.given.size() + more.size());
   s.answers = now.given;
   s.confirmed = now.confirmed;
   s.last_turn = now.last_turn;
