@@ -257,6 +257,7 @@ class turn_builder {
       out.stage = stage::confirming;
       out.question = std::string(proposal_id);
       out.parts.push_back(proposal_part(after));
+      out.options.reserve(2);
       out.options.push_back(
           {std::string(accept_id), accept_label(after.proposals.size()), option_role::accept});
       out.options.push_back({std::string(reject_id), reject_label(), option_role::reject});
@@ -264,12 +265,14 @@ class turn_builder {
       out.stage = stage::asking;
       out.question = q->id;
       out.parts.push_back(part::asked{q->text});
+      out.options.reserve(q->options.size() + 1);  // its options and "not sure"
       for (const auto& o : q->options) out.options.push_back({o.id, o.label, option_role::answer});
       out.options.push_back({std::string(not_sure_id), not_sure_label(), option_role::not_sure});
     } else if (!after.confirmed) {
       out.stage = stage::reviewing;
       out.question = std::string(review_id);
       out.parts.push_back(part::review{answers_of(c_.fw, after)});
+      out.options.reserve(after.answers.size() + 1);  // confirm, and a change per answer
       out.options.push_back({std::string(confirm_id), confirm_label(), option_role::confirm});
       for (const auto& a : after.answers)
         if (const question* aq = c_.fw.find_question(a.question))
@@ -281,6 +284,7 @@ class turn_builder {
       out.parts.push_back(recommended_part(*rec));
       out.recommendation = std::move(rec);
       out.finished = true;
+      out.options.reserve(3);
       for (command cmd : {command::why, command::summary, command::restart})
         out.options.push_back(
             {std::string(to_string(cmd)), command_label(cmd), option_role::command, cmd});

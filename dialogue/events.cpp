@@ -109,6 +109,9 @@ state effective_of(const framework& fw, state raw) {
   effective.last_turn = raw.last_turn;
   effective.proposals = std::move(raw.proposals);
   std::vector<std::pair<std::size_t, std::size_t>> order;  // (given at, counted at)
+  // At most every answer counts: one allocation for each vector, not one per doubling.
+  effective.answers.reserve(raw.answers.size());
+  order.reserve(raw.answers.size());
   for (const auto& q : fw.questions) {
     for (std::size_t i = 0; i < raw.answers.size(); ++i) {
       if (raw.answers[i].question != q.id) continue;
@@ -142,6 +145,9 @@ state replay(const framework& fw, std::span<const event> history, std::span<cons
 
 state advance(const framework& fw, const state& now, std::span<const event> more) {
   state s;
+  // Each event adds at most one answer: room for them all, so that the first one added does
+  // not move every answer copied here.
+  s.answers.reserve(now.given.size() + more.size());
   s.answers = now.given;
   s.confirmed = now.confirmed;
   s.last_turn = now.last_turn;

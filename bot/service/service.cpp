@@ -607,7 +607,7 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
   for (std::size_t i = 0; i < storing.size(); ++i) {
     auto& j = storing[i];
     slot& s = *j->s;
-    const auto& w = writes[i];
+    auto& w = writes[i];
     if (!failure.empty() || status[i] == dialogue::write_status::conflict) {
       // Read the record again before this key's next turn.
       s.loaded = false;
@@ -631,11 +631,12 @@ std::vector<std::unique_ptr<service::job>> service::commit_batch(
       s.rec = dialogue::conversation_record{w.conversation, w.framework, 0, {}, {}};
       s.loaded = true;
     }
+    // The write is done with: its events move into the record (their strings are not copied).
     s.rec->seq = w.expected_seq + w.events.size();
-    for (const auto& e : w.events) {
+    for (auto& e : w.events) {
       if (e.kind == dialogue::event_kind::restart) s.rec->events.clear();
       s.rec->times.resize(s.rec->events.size());
-      s.rec->events.push_back(e);
+      s.rec->events.push_back(std::move(e));
       s.rec->times.push_back(stored_at);
     }
     // A check changed nothing: the state stays. (A new conversation may have no events yet,
