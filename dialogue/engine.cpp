@@ -1029,7 +1029,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "little to none. also correction, the team is half python half js": a correction said in
   // passing. What it changes is proposed, to be confirmed; the rest of the message is read as
   // it would be alone, and what it answers is recorded first.
-  if (!proposing)
+  // "start over from scratch, I want to do it for my company this time": starting over
+  // corrects nothing; the reason given with it is no answer to keep.
+  if (!proposing && said.command != command::restart)
     if (auto fix = understanding_.correction_in(w)) {
       bool sure = false;
       auto changes = corrections(c.s, *fix, normalize(text), sure);
@@ -1037,7 +1039,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       // answer correct nothing, unless they name what they correct.
       if (!sure && pending)
         if (const auto m = match_reply(*pending, fix->said);
-            (m.chosen && !m.fuzzy) || understanding_.by_quantity(*pending, fix->said, true))
+            (m.chosen && !m.fuzzy) || understanding_.by_quantity(*pending, fix->said, true) ||
+            understanding_.affirms(fix->said, *pending))
           changes.clear();
       // "who actually uses node in production?": a question corrects nothing.
       if (understanding_.asks(fix->said)) changes.clear();
@@ -1334,6 +1337,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       found.push_back({pending->id, o->id, normalize(text), false, {}});
     }
+
+  // "live polls that update for everyone", asked about live features: a yes/no question named,
+  // and denied nowhere, is answered yes; its words change no earlier answer in passing.
+  if (pending && !proposing && yes_no.sign == 0 &&
+      std::none_of(found.begin(), found.end(),
+                   [&](const found_answer& f) { return f.question == pending->id; }))
+    if (const option* o = understanding_.affirms(w, *pending))
+      if (!allowed || allowed(*pending, *o))
+        found.push_back({pending->id, o->id, normalize(text), false, {}});
 
   // Words the phrases miss ("hospital IT department"): the classifier trained on the examples
   // reads the pending question's answer from the words no other answer used.

@@ -121,6 +121,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.self_corrections = strings(g, "self_corrections", file_name);
     gr.no_subjects = strings(g, "no_subjects", file_name);
     gr.minorities = strings(g, "minorities", file_name);
+    gr.people_both = strings(g, "people_both", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);

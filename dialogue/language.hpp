@@ -85,6 +85,8 @@ struct grammar {
       no_subjects;  // "is for me only": a verb followed by one of these has no subject to invert
   std::vector<std::string>
       minorities;  // "mostly python, a few java holdouts": the few do not weigh against the most
+  std::vector<std::string>
+      people_both;  // "we both write js": "both" before one of these is about people, no answer
 };
 
 struct language {

@@ -125,6 +125,17 @@ void to_break(words& w, std::size_t at, std::size_t n) {
   w.stems[at] = std::string(clause_break);
 }
 
+// "100.000", "1.250.000": one to three digits, then groups of exactly three after each dot.
+bool grouped_thousands(std::string_view n) {
+  const auto first = n.find('.');
+  if (first == std::string_view::npos || first == 0 || first > 3) return false;
+  for (std::size_t at = first; at < n.size(); at += 4)
+    if (n[at] != '.' || at + 4 > n.size() ||
+        n.substr(at + 1, 3).find('.') != std::string_view::npos)
+      return false;
+  return true;
+}
+
 bool negated_before(const language& lang, const words& w, std::size_t begin) {
   for (std::size_t k = 1; k <= 3 && k <= begin; ++k) {
     const auto& t = w.tokens[begin - k];
@@ -364,6 +375,27 @@ words understanding::read(std::string_view text) const {
       w.stops.insert(w.stops.begin() + at + static_cast<std::ptrdiff_t>(k), 0);
     }
     i += parts.size() - 1;
+  }
+  // "me and my cofounder both write js", "both of us know python": "both" about people says
+  // nothing of the options.
+  for (std::size_t i = 0; i + 1 < w.tokens.size();) {
+    if (w.tokens[i] != "both") {
+      ++i;
+      continue;
+    }
+    const words after = slice(w, i + 1, std::min(w.tokens.size(), i + 3));
+    if (std::none_of(lang_.grammar.people_both.begin(), lang_.grammar.people_both.end(),
+                     [&](const std::string& p) {
+                       const auto sp = spans_of(after, p);
+                       return !sp.empty() && sp.front().begin == 0;
+                     })) {
+      ++i;
+      continue;
+    }
+    const auto at = static_cast<std::ptrdiff_t>(i);
+    w.tokens.erase(w.tokens.begin() + at);
+    w.stems.erase(w.stems.begin() + at);
+    w.stops.erase(w.stops.begin() + at);
   }
   // "sorry for my english", "i'm from brazil": small talk about the writer answers nothing.
   auto find_at = [&](const std::vector<std::string>& p, std::size_t from) {
@@ -806,9 +838,13 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
       std::size_t k = 0;
       while (k < tok.size() && (std::isdigit(static_cast<unsigned char>(tok[k])) || tok[k] == '.'))
         ++k;
-      value = std::atof(std::string(tok.substr(0, k)).c_str());
+      std::string digits(tok.substr(0, k));
       std::string suffix(tok.substr(k));
       while (!suffix.empty() && (suffix.back() == '+' || suffix.back() == '.')) suffix.pop_back();
+      // "100.000 users": dots between groups of three digits, and no unit after them, group
+      // thousands (as written in much of Europe); "1.5k" and "3.12" keep their decimal point.
+      if (suffix.empty() && grouped_thousands(digits)) std::erase(digits, '.');
+      value = std::atof(digits.c_str());
       if (suffix == "%") continue;
       if (!suffix.empty()) {
         auto it = lang_.multipliers.find(suffix);
@@ -1478,6 +1514,18 @@ bool understanding::denies(const words& w, const option& o) const {
 bool understanding::names(const words& w, const question& q) const {
   auto named = [&](const std::string& n) { return !spans_of(w, n).empty(); };
   return std::any_of(q.names.begin(), q.names.end(), named) || named(q.short_label);
+}
+
+const option* understanding::affirms(const words& w, const question& q) const {
+  const option* yes = by_polarity(q, 1);
+  if (!yes || !by_polarity(q, -1)) return nullptr;
+  bool named = false;
+  for (const auto& n : q.names)
+    for (const auto& sp : spans_of(w, n)) {
+      if (negated_before(lang_, w, sp.begin)) return nullptr;
+      named = true;
+    }
+  return named ? yes : nullptr;
 }
 
 }  // namespace advisor::dialogue

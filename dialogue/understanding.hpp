@@ -151,6 +151,9 @@ class understanding {
   bool names(const words& w, const question& q) const;
   // Whether the message denies option `o` ("not a startup"): one of its phrases after a negator.
   bool denies(const words& w, const option& o) const;
+  // The yes of a yes/no question that the message names and denies nowhere ("live polls that
+  // update for everyone", asked about live features); nothing when it is no yes/no question.
+  const option* affirms(const words& w, const question& q) const;
 
  private:
   // Every number in the message is followed by another quantity rule's unit ("5k staff").

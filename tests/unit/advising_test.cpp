@@ -708,3 +708,110 @@ TEST_CASE("a command's phrases add up - two for one outweigh one for another") {
   CHECK(t.out.action == dialogue::command::why);
   CHECK(t.out.text.find("Decision record") == std::string::npos);
 }
+
+TEST_CASE("a yes/no question named and denied nowhere is answered yes - no change in passing") {
+  for (const char* said : {"live polls that update for everyone in the room",
+                           "yesss live polls that update for all"}) {
+    CAPTURE(said);
+    fixture f;
+    to_team(f);
+    f.pick("javascript");
+    REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+    auto t = f.say(said);
+    CHECK(t.out.text.find("**real-time needs** = Yes") != std::string::npos);
+    CHECK(t.out.question == "data");  // the workload (an API) was not proposed for a change
+  }
+  // Denied, it is no.
+  fixture g;
+  to_team(g);
+  g.pick("javascript");
+  CHECK(g.say("we don't need anything live").out.text.find("**real-time needs** = No") !=
+        std::string::npos);
+}
+
+TEST_CASE("dots between groups of three digits group thousands - '100.000 users'") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "api", "both", "yes", "some"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  CHECK(f.say("We have 100.000 simultaneous users at peak times.").out.text.find("Very high") !=
+        std::string::npos);
+  // A decimal point stays one.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "api", "both", "yes", "some"}) g.pick(o);
+  CHECK(g.say("about 1.5k users").out.text.find("Growing") != std::string::npos);
+}
+
+TEST_CASE(
+    "a few words of another language - yes and no and positions and not sure and confirm and "
+    "restart") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  CHECK(f.say("a terceira, por favor").out.text.find("Just me") != std::string::npos);
+  f.svc.start(f.key, {}, true);
+  CHECK(f.say("Keine Ahnung, sorry.").out.text.find("open") != std::string::npos);
+  fixture g;
+  to_team(g);
+  g.pick("javascript");
+  CHECK(g.say("Sim!").out.text.find("**real-time needs** = Yes") != std::string::npos);
+  fixture h;
+  h.to_review();
+  CHECK(h.say("Tudo certo, pode seguir!").out.recommendation);
+  fixture r;
+  r.to_review();
+  CHECK(r.say("Bitte alles zurücksetzen und neu beginnen.").out.action ==
+        dialogue::command::restart);
+}
+
+TEST_CASE("asking for the recommendation at the review confirms - not a data workload") {
+  for (const char* said : {"All details are correct, kindly share the recommendation.",
+                           "Please give us the recommendation."}) {
+    CAPTURE(said);
+    fixture f;
+    f.to_review();
+    CHECK(f.say(said).out.recommendation);
+  }
+  // "for my team" alone asks for no write-up: reports for a team are some data work.
+  fixture g;
+  to_team(g);
+  g.pick("javascript");
+  g.pick("no");
+  REQUIRE(g.svc.current(g.key)->out.question == "data");
+  auto t = g.say("Some reporting on sign-ups for my team.");
+  CHECK(t.out.action != dialogue::command::summary);
+  CHECK(t.out.text.find("**data and ML** = Some") != std::string::npos);
+}
+
+TEST_CASE("starting over corrects nothing - the reason given with it is no answer") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("individual");
+  auto t = f.say("start over from scratch, I want to do it for my company this time");
+  CHECK(t.out.action == dialogue::command::restart);
+  CHECK(t.out.question == "context");
+}
+
+TEST_CASE("'both' before a verb is about people - 'we both write js' is JavaScript") {
+  for (const char* said : {"Me and my cofounder both write JavaScript, React Native and a little "
+                           "Express.",
+                           "both of us know typescript"}) {
+    CAPTURE(said);
+    fixture f;
+    to_team(f);
+    CHECK(f.say(said).out.text.find("**team skills** = JavaScript or TypeScript") !=
+          std::string::npos);
+  }
+  // "both" as the answer still is.
+  fixture g;
+  to_team(g);
+  CHECK(g.say("both, honestly").out.text.find("**team skills** = Both") != std::string::npos);
+}
+
+TEST_CASE("asked whether Node.js is a programming language - the runtime fact answers") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("Is Node.js a programming language? Our IT says it is not.");
+  REQUIRE_FALSE(t.out.facts.empty());
+  CHECK(t.out.facts.front() == "runtime-vs-language");
+}
