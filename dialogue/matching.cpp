@@ -179,12 +179,22 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     }
     kept.push_back(std::move(m));
   }
+  // "not python, nobody ever touched it; everything we do is typescript": beside a denial, a
+  // negation word is the denial's, not the question's "neither", when another option is kept.
+  auto is_neither = [](const option* o) {
+    return std::find(o->replies.begin(), o->replies.end(), "neither") != o->replies.end();
+  };
+  if (!denied.empty() && std::any_of(kept.begin(), kept.end(), [&](const span_match& m) {
+        return !is_neither(m.opt) && std::find(denied.begin(), denied.end(), m.opt) == denied.end();
+      }))
+    std::erase_if(kept, [&](const span_match& m) {
+      return is_neither(m.opt) && is_one_of(negators, m.phrase);
+    });
   // "we don't know python or js": two options denied and nothing else said is the question's
   // "neither", when it has one.
   if (kept.empty() && denied.size() >= 2)
     for (const auto& o : q.options)
-      if (std::find(o.replies.begin(), o.replies.end(), "neither") != o.replies.end() &&
-          std::find(denied.begin(), denied.end(), &o) == denied.end()) {
+      if (is_neither(&o) && std::find(denied.begin(), denied.end(), &o) == denied.end()) {
         span_match m;
         m.opt = &o;
         m.begin = denied_span.first;

@@ -815,3 +815,20 @@ TEST_CASE("asked whether Node.js is a programming language - the runtime fact an
   REQUIRE_FALSE(t.out.facts.empty());
   CHECK(t.out.facts.front() == "runtime-vs-language");
 }
+
+TEST_CASE("a negation word beside a denial is the denial's - not the team's 'neither'") {
+  for (const char* said :
+       {"Not Python, nobody in the team ever touched it; everything we do is TypeScript.",
+        "nobody touched python, everything we do is typescript"}) {
+    CAPTURE(said);
+    fixture f;
+    to_team(f);
+    CHECK(f.say(said).out.text.find("**team skills** = JavaScript or TypeScript") !=
+          std::string::npos);
+  }
+  // Nothing kept: still neither.
+  fixture g;
+  to_team(g);
+  CHECK(g.say("nobody knows python or js").out.text.find("**team skills** = Neither") !=
+        std::string::npos);
+}
