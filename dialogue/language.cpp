@@ -122,6 +122,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.no_subjects = strings(g, "no_subjects", file_name);
     gr.minorities = strings(g, "minorities", file_name);
     gr.people_both = strings(g, "people_both", file_name);
+    gr.cleft_verbs = strings(g, "cleft_verbs", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);

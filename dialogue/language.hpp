@@ -86,6 +86,8 @@ struct grammar {
   std::vector<std::string>
       minorities;  // "mostly python, a few java holdouts": the few do not weigh against the most
   std::vector<std::string>
+      cleft_verbs;  // "what matters is readable code": "what", one of these, "is" says, not asks
+  std::vector<std::string>
       people_both;  // "we both write js": "both" before one of these is about people, no answer
 };
 

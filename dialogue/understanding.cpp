@@ -1160,9 +1160,25 @@ bool understanding::asks(const words& w) const {
     if (contains(lang_.grammar.idioms, clause)) return last >= 2 && asks(slice(w, 0, last - 1));
   }
   auto c = core(w);
+  const auto& gr = lang_.grammar;
+  // "what matters most to us is readable code", "what we need is speed": without a '?', a
+  // first question word "what" followed by a verb or a subject and then "is" says what counts.
+  if (!w.question_mark) {
+    std::size_t at = 0;
+    while (at < w.tokens.size() && !contains(lang_.question_starts, w.tokens[at])) ++at;
+    if (at + 2 < w.tokens.size() && w.tokens[at] == "what" &&
+        !contains(gr.inversions, w.tokens[at + 1])) {
+      bool said = false;
+      for (std::size_t k = at + 1; k < w.tokens.size() && k <= at + 5; ++k) {
+        const std::string& t = w.tokens[k];
+        if (t == clause_break) break;
+        if ((t == "is" || t == "are" || t == "was") && said) return false;
+        said = said || contains(gr.cleft_verbs, t) || contains(gr.subjects, t);
+      }
+    }
+  }
   // "could be tens of thousands", "will be around for years": a statement that opens like a
   // question.
-  const auto& gr = lang_.grammar;
   auto statement = [&](const std::vector<std::string>& t) {
     return t.size() > 1 && contains(gr.statement_modals, t[0]) &&
            contains(gr.statement_verbs, t[1]);

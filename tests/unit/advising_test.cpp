@@ -832,3 +832,21 @@ TEST_CASE("a negation word beside a denial is the denial's - not the team's 'nei
   CHECK(g.say("nobody knows python or js").out.text.find("**team skills** = Neither") !=
         std::string::npos);
 }
+
+TEST_CASE("'what matters is ...' without a question mark says what counts - it asks nothing") {
+  for (const char* said :
+       {"what matters most to us is readable code", "What counts is the maintenance later."}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o :
+         {"startup", "validate", "api", "javascript", "yes", "none", "low", "small"})
+      f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "priority");
+    CHECK(f.say(said).out.text.find("**what you value** = Readable") != std::string::npos);
+  }
+  // A question that opens with "what" still asks.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  CHECK(g.say("what kind of app is node best for").out.text.find("Source") != std::string::npos);
+}
