@@ -850,3 +850,17 @@ TEST_CASE("'what matters is ...' without a question mark says what counts - it a
   g.svc.start(g.key, {}, true);
   CHECK(g.say("what kind of app is node best for").out.text.find("Source") != std::string::npos);
 }
+
+TEST_CASE("a codebase that lives for many years with several teams is large and long-lived") {
+  for (const char* said :
+       {"It will live for many years, with many modules and several teams working on it.",
+        "It will not stay small, this is the core platform for the next decade."}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"enterprise", "high_traffic", "api", "both", "yes", "some", "high"})
+      f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "size");
+    CHECK(f.say(said).out.text.find("**project size** = Large") != std::string::npos);
+  }
+}
