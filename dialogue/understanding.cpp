@@ -1536,11 +1536,17 @@ const option* understanding::affirms(const words& w, const question& q) const {
   const option* yes = by_polarity(q, 1);
   if (!yes || !by_polarity(q, -1)) return nullptr;
   bool named = false;
-  for (const auto& n : q.names)
+  for (const auto& n : q.names) {
+    const auto& typed = phrase_words(n).tokens;
     for (const auto& sp : spans_of(w, n)) {
+      // As typed, not by stem: "long-lived" and "i live in berlin" name no live features.
+      if (!std::equal(typed.begin(), typed.end(),
+                      w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)))
+        continue;
       if (negated_before(lang_, w, sp.begin)) return nullptr;
       named = true;
     }
+  }
   return named ? yes : nullptr;
 }
 

@@ -721,6 +721,12 @@ TEST_CASE("a yes/no question named and denied nowhere is answered yes - no chang
     CHECK(t.out.text.find("**real-time needs** = Yes") != std::string::npos);
     CHECK(t.out.question == "data");  // the workload (an API) was not proposed for a change
   }
+  // A word that only shares its stem with the name says nothing of live features.
+  fixture h;
+  to_team(h);
+  h.pick("javascript");
+  CHECK(h.say("Large and long-lived, it will outlast us").out.text.find("**real-time needs**") ==
+        std::string::npos);
   // Denied, it is no.
   fixture g;
   to_team(g);
