@@ -97,6 +97,17 @@ std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
   return out;
 }
 
+// Where `phrase` stands as typed, not by stem ("correct" is no "correction", "lived" no "live").
+std::vector<found_span> typed_spans_of(const words& w, std::string_view phrase) {
+  auto out = spans_of(w, phrase);
+  const auto& typed = phrase_words(phrase).tokens;
+  std::erase_if(out, [&](const found_span& sp) {
+    return !std::equal(typed.begin(), typed.end(),
+                       w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin));
+  });
+  return out;
+}
+
 // Where the last clause starts: just past the last break (0 when there is none).
 std::size_t last_clause(const words& w) {
   std::size_t last = 0;
@@ -1379,14 +1390,8 @@ std::vector<std::size_t> understanding::clauses(const words& w) const {
 std::optional<std::string> understanding::corrected_reply(const question& q, const words& w) const {
   std::optional<found_span> marker;
   for (const auto& p : lang_.grammar.self_corrections)
-    for (const auto& sp : spans_of(w, p)) {
-      // As typed, not by stem (as in correction_in).
-      const auto& pw = phrase_words(p).tokens;
-      if (std::equal(pw.begin(), pw.end(),
-                     w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)) &&
-          (!marker || sp.begin > marker->begin))
-        marker = sp;
-    }
+    for (const auto& sp : typed_spans_of(w, p))
+      if (!marker || sp.begin > marker->begin) marker = sp;
   if (!marker || marker->begin == 0 || marker->end >= w.tokens.size()) return std::nullopt;
   const words before = slice(w, 0, marker->begin);
   const words after = slice(w, marker->end, w.tokens.size());
@@ -1409,12 +1414,8 @@ std::optional<understanding::correction> understanding::correction_in(const word
   std::optional<found_span> marker, quote;
   for (const auto* list : {&gr.corrections, &gr.quotes})
     for (const auto& p : *list)
-      for (const auto& sp : spans_of(w, p)) {
-        // As typed, not by stem: "correct, show me the result" is a yes, not a "correction".
-        const auto& pw = phrase_words(p).tokens;
-        if (!std::equal(pw.begin(), pw.end(),
-                        w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)))
-          continue;
+      // As typed: "correct, show me the result" is a yes, not a "correction".
+      for (const auto& sp : typed_spans_of(w, p)) {
         auto& first = list == &gr.quotes ? quote : marker;
         if (!first || sp.begin < first->begin || (sp.begin == first->begin && sp.end > first->end))
           first = sp;
@@ -1536,17 +1537,12 @@ const option* understanding::affirms(const words& w, const question& q) const {
   const option* yes = by_polarity(q, 1);
   if (!yes || !by_polarity(q, -1)) return nullptr;
   bool named = false;
-  for (const auto& n : q.names) {
-    const auto& typed = phrase_words(n).tokens;
-    for (const auto& sp : spans_of(w, n)) {
-      // As typed, not by stem: "long-lived" and "i live in berlin" name no live features.
-      if (!std::equal(typed.begin(), typed.end(),
-                      w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)))
-        continue;
+  // As typed: "long-lived" and "i live in berlin" name no live features.
+  for (const auto& n : q.names)
+    for (const auto& sp : typed_spans_of(w, n)) {
       if (negated_before(lang_, w, sp.begin)) return nullptr;
       named = true;
     }
-  }
   return named ? yes : nullptr;
 }
 

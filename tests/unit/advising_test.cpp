@@ -611,6 +611,13 @@ void to_team(fixture& f) {
   REQUIRE(f.svc.current(f.key)->out.question == "team");
 }
 
+// Whether `said`, at the team question, records the team's skills as `label`.
+bool team_reads(const std::string& said, const std::string& label) {
+  fixture f;
+  to_team(f);
+  return f.say(said).out.text.find("**team skills** = " + label) != std::string::npos;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -803,15 +810,10 @@ TEST_CASE("'both' before a verb is about people - 'we both write js' is JavaScri
                            "Express.",
                            "both of us know typescript"}) {
     CAPTURE(said);
-    fixture f;
-    to_team(f);
-    CHECK(f.say(said).out.text.find("**team skills** = JavaScript or TypeScript") !=
-          std::string::npos);
+    CHECK(team_reads(said, "JavaScript or TypeScript"));
   }
   // "both" as the answer still is.
-  fixture g;
-  to_team(g);
-  CHECK(g.say("both, honestly").out.text.find("**team skills** = Both") != std::string::npos);
+  CHECK(team_reads("both, honestly", "Both"));
 }
 
 TEST_CASE("asked whether Node.js is a programming language - the runtime fact answers") {
@@ -827,16 +829,10 @@ TEST_CASE("a negation word beside a denial is the denial's - not the team's 'nei
        {"Not Python, nobody in the team ever touched it; everything we do is TypeScript.",
         "nobody touched python, everything we do is typescript"}) {
     CAPTURE(said);
-    fixture f;
-    to_team(f);
-    CHECK(f.say(said).out.text.find("**team skills** = JavaScript or TypeScript") !=
-          std::string::npos);
+    CHECK(team_reads(said, "JavaScript or TypeScript"));
   }
   // Nothing kept: still neither.
-  fixture g;
-  to_team(g);
-  CHECK(g.say("nobody knows python or js").out.text.find("**team skills** = Neither") !=
-        std::string::npos);
+  CHECK(team_reads("nobody knows python or js", "Neither"));
 }
 
 TEST_CASE("'what matters is ...' without a question mark says what counts - it asks nothing") {
