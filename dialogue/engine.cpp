@@ -1137,6 +1137,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return understanding_.has_wh_word(after) ||
              std::find(after.tokens.begin(), after.tokens.end(), "which") != after.tokens.end();
     }();
+    // "can i see the recommendation now?" with questions still open: how many are left.
+    if (said.command == command::confirm && pending && !proposing &&
+        understanding_.names_recommendation(w, said)) {
+      b.understood(command::confirm);
+      const progress p = progress_of(fw_, c.branching, c.memo, c.s);
+      return b.inform(part::not_yet{p.total - p.step + 1});
+    }
     if (!asks_after)
       if (auto out = run(said.command, rest)) return *out;
   }

@@ -123,6 +123,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.minorities = strings(g, "minorities", file_name);
     gr.people_both = strings(g, "people_both", file_name);
     gr.cleft_verbs = strings(g, "cleft_verbs", file_name);
+    gr.own_nouns = strings(g, "own_nouns", file_name);
+    gr.own_noun_before = strings(g, "own_noun_before", file_name);
+    gr.own_noun_not_before = strings(g, "own_noun_not_before", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);

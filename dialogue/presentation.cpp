@@ -181,6 +181,12 @@ std::string words(const part::compare& p) {
     if (!side.facts.empty()) t += "\n\n**" + side.label + ":**\n" + facts_block(side.facts);
   return t;
 }
+std::string words(const part::not_yet& p) {
+  std::string t = "I'll recommend a stack once the questions are done: ";
+  t += p.left <= 1 ? std::string("this is the last one.")
+                   : "at most " + std::to_string(p.left) + " to go, starting with this one.";
+  return t + " `skip` leaves a question open if you'd rather not answer it.";
+}
 std::string words(const part::whatif_too_early&) {
   return "What-if works once you have a recommendation. Let's finish the questions first.";
 }

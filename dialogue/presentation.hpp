@@ -116,6 +116,9 @@ struct compare {
   };
   std::vector<side> sides;
 };
+struct not_yet {
+  int left = 0;  // questions still to answer, along the longest branch open
+};               // the recommendation asked for before the questions are done
 struct whatif_too_early {};
 struct whatif_unclear {};
 struct whatif {
@@ -220,16 +223,18 @@ struct back_to {
 
 }  // namespace part
 
-using say = std::variant<
-    part::intro, part::restarted, part::took, part::got_it, part::accepted, part::dismissed,
-    part::skipped, part::changing, part::undone, part::greeting, part::okay, part::help,
-    part::nothing_to_undo, part::status, part::not_answered_yet, part::which_to_change,
-    part::why_question, part::why_recommendation, part::why_proposal, part::why_questions,
-    part::sourced, part::compare_what, part::compare, part::whatif_too_early, part::whatif_unclear,
-    part::whatif, part::record_ready, part::record, part::too_long, part::empty_message,
-    part::unknown_option, part::not_covered, part::proposal_unclear, part::ambiguous, part::mixed,
-    part::no_match, part::review_unclear, part::stale, part::framework_unavailable, part::asked,
-    part::proposal, part::review, part::recommended, part::back_to>;
+using say =
+    std::variant<part::intro, part::restarted, part::took, part::got_it, part::accepted,
+                 part::dismissed, part::skipped, part::changing, part::undone, part::greeting,
+                 part::okay, part::help, part::nothing_to_undo, part::status,
+                 part::not_answered_yet, part::which_to_change, part::why_question,
+                 part::why_recommendation, part::why_proposal, part::why_questions, part::sourced,
+                 part::compare_what, part::compare, part::not_yet, part::whatif_too_early,
+                 part::whatif_unclear, part::whatif, part::record_ready, part::record,
+                 part::too_long, part::empty_message, part::unknown_option, part::not_covered,
+                 part::proposal_unclear, part::ambiguous, part::mixed, part::no_match,
+                 part::review_unclear, part::stale, part::framework_unavailable, part::asked,
+                 part::proposal, part::review, part::recommended, part::back_to>;
 
 // One part in words.
 std::string present(const say& s);

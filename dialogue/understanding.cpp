@@ -171,6 +171,23 @@ std::unordered_set<std::string> ignored_words(const language& lang) {
   return out;
 }
 
+// "give me the recommendation", "what do you recommend": the advisor's own word is about the
+// advisor, not the product, so it keeps its own stem, shared with no answer's words ("a
+// recommender", "recommendations for shoppers"); "a recommendation engine" is a product.
+void mark_own_nouns(words& w, const grammar& g) {
+  for (std::size_t i = 1; i < w.tokens.size(); ++i)
+    if (contains(g.own_nouns, w.tokens[i]) && contains(g.own_noun_before, w.tokens[i - 1]) &&
+        (i + 1 == w.tokens.size() || !contains(g.own_noun_not_before, w.tokens[i + 1])))
+      w.stems[i] = w.tokens[i];
+}
+
+// An example as the classifiers learn it: read as a message is, for the own words.
+words example_words(const std::string& sentence, const language& lang) {
+  words w = read_words(sentence);
+  mark_own_nouns(w, lang.grammar);
+  return w;
+}
+
 }  // namespace
 
 // The classifiers trained on the examples for one framework. Training reads and stems every
@@ -210,7 +227,7 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
       if (!q->find_option(oid)) continue;
       for (const auto& sentence : sentences) {
         t->sentences.push_back(sentence);
-        words w = read_words(sentence);
+        words w = example_words(sentence, lang);
         c.add(oid, w);
         t->commands.add("answer", w);
       }
@@ -219,17 +236,17 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   for (const auto& [cmd, sentences] : ex.commands)
     for (const auto& sentence : sentences) {
       t->sentences.push_back(sentence);
-      t->commands.add(std::string(to_string(cmd)), read_words(sentence));
+      t->commands.add(std::string(to_string(cmd)), example_words(sentence, lang));
     }
   for (const auto& sentence : ex.questions) {
     t->sentences.push_back(sentence);
-    t->commands.add("question", read_words(sentence));
+    t->commands.add("question", example_words(sentence, lang));
   }
   t->topics = classifier(ignored_words(lang));
   for (const auto& [topic, sentences] : ex.topics)
     for (const auto& sentence : sentences) {
       t->sentences.push_back(sentence);
-      t->topics.add(topic, read_words(sentence));
+      t->topics.add(topic, example_words(sentence, lang));
     }
   // For a question not asked yet, a second classifier also learns what answers something
   // else, so that "a 50 year old logistics firm" is not forced onto one of the options of
@@ -239,11 +256,14 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
     for (const auto& [other, options] : ex.answers) {
       if (other == qid || !fw.find_question(other)) continue;
       for (const auto& [oid, sentences] : options)
-        for (const auto& sentence : sentences) c.add(std::string(elsewhere), read_words(sentence));
+        for (const auto& sentence : sentences)
+          c.add(std::string(elsewhere), example_words(sentence, lang));
     }
     for (const auto& [cmd, sentences] : ex.commands)
-      for (const auto& sentence : sentences) c.add(std::string(elsewhere), read_words(sentence));
-    for (const auto& sentence : ex.questions) c.add(std::string(elsewhere), read_words(sentence));
+      for (const auto& sentence : sentences)
+        c.add(std::string(elsewhere), example_words(sentence, lang));
+    for (const auto& sentence : ex.questions)
+      c.add(std::string(elsewhere), example_words(sentence, lang));
   }
   if (cache.size() > 64) cache.clear();
   cache.emplace(key, t);
@@ -483,6 +503,7 @@ words understanding::read(std::string_view text) const {
       w.stems[i] = stem(t);
     }
   }
+  mark_own_nouns(w, lang_.grammar);
   return w;
 }
 
@@ -699,6 +720,12 @@ intent understanding::command_in(const words& w, const state& s) const {
       if (w.tokens[i] != clause_break) best.rest += (best.rest.empty() ? "" : " ") + w.tokens[i];
   }
   return best;
+}
+
+bool understanding::names_recommendation(const words& w, const intent& said) const {
+  for (std::size_t i = said.begin; i < said.end && i < w.tokens.size(); ++i)
+    if (contains(lang_.grammar.own_nouns, w.tokens[i])) return true;
+  return false;
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> understanding::phrases_of(const words& w,

@@ -45,6 +45,8 @@ class understanding {
   // The command the message gives, if any. `answered` are the questions already answered
   // (change targets are looked for among them first).
   intent command_in(const words& w, const state& s) const;
+  // "can i see the recommendation now?": the words of `said` name the advisor's recommendation.
+  bool names_recommendation(const words& w, const intent& said) const;
 
   // Where the message says one of the command's phrases ("no idea", "need to ask"), as token
   // ranges [begin, end).

@@ -866,3 +866,38 @@ TEST_CASE("a codebase that lives for many years with several teams is large and 
     CHECK(f.say(said).out.text.find("**project size** = Large") != std::string::npos);
   }
 }
+
+TEST_CASE(
+    "the advisor's own word 'recommendation' is no answer - asked too early it says what is left") {
+  fixture f;
+  to_team(f);
+  f.pick("javascript");
+  f.pick("no");
+  REQUIRE(f.svc.current(f.key)->out.question == "data");
+  for (const char* said :
+       {"can i see the recommendation now?", "just give me the recommendation"}) {
+    CAPTURE(said);
+    auto t = f.say(said);
+    CHECK(t.out.action == dialogue::command::confirm);
+    CHECK(t.out.question == "data");  // nothing recorded, the question stands
+    CHECK(t.out.text.find("at most 4 to go") != std::string::npos);
+    CHECK(t.out.text.find("**data and ML**") == std::string::npos);
+  }
+  // A recommendation engine is still the product's data work.
+  auto t = f.say("we're building a recommendation engine");
+  CHECK(t.out.text.find("**data and ML** = A lot") != std::string::npos);
+
+  // After the recommendation: sharing it is the write-up, not a new workload; asking why it
+  // was given is the breakdown.
+  fixture g;
+  g.to_review();
+  REQUIRE(g.say("looks right").out.recommendation);
+  auto shared = g.say("share the recommendation with my team");
+  CHECK(shared.out.action == dialogue::command::summary);
+  CHECK(shared.out.text.find("Change it to") == std::string::npos);
+  for (const char* said :
+       {"why did you give that recommendation", "how did you reach that recommendation"}) {
+    CAPTURE(said);
+    CHECK(g.say(said).out.action == dialogue::command::why);
+  }
+}
