@@ -10,6 +10,7 @@
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: bench/compare.sh BEFORE_ADVISOR AFTER_ADVISOR [ROUNDS] [SECONDS]" >&2; exit 2; }
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 declare -A bin=([before]=$(realpath "$1") [after]=$(realpath "$2"))
 rounds=${3:-3}
 seconds=${4:-10}
@@ -19,11 +20,7 @@ cmake --build "$build" -j2 --target advisor-bench >/dev/null
 bench=$build/bench/advisor-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The same limits as bench/run.sh: the bench floods by design, from one address.
-cat >"$work/bench.json" <<'JSON'
-{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
- "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600}
-JSON
+flood_config "$work/bench.json"
 ulimit -n 20000
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for round in $(seq "$rounds"); do
@@ -31,15 +28,8 @@ for round in $(seq "$rounds"); do
     for connections in 50 500; do
       dir=$work/$side-$round-$connections
       mkdir -p "$dir"
-      ADVISOR_LOG_LEVEL=warn "${bin[$side]}" --config "$work/bench.json" --data-dir "$dir" serve --port 0 \
-        >"$dir.out" 2>"$dir.log" &
-      pid=$!
-      for _ in $(seq 1200); do
-        grep -q "listening on" "$dir.out" 2>/dev/null && break
-        kill -0 "$pid" 2>/dev/null || { echo "advisor serve ($side) failed:" >&2; cat "$dir.log" >&2; exit 1; }
-        sleep 0.05
-      done
-      port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir.out" | head -1)
+      serve_advisor "$dir" env ADVISOR_LOG_LEVEL=warn "${bin[$side]}" --config "$work/bench.json" \
+        --data-dir "$dir" serve --port 0
       line=$("$bench" --port "$port" --server-pid "$pid" -c "$connections" -s "$seconds" | tail -1)
       echo "{\"side\":\"$side\",\"round\":$round,\"connections\":$connections,\"result\":$line}" | tee -a "$work/runs"
       kill -TERM "$pid"

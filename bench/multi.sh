@@ -11,6 +11,7 @@
 # end of each run and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds=${1:-5}
 build=${2:-build/release}
 if [[ ! -x $build/bot/advisor || ! -x $build/bench/advisor-bench ]]; then
@@ -33,25 +34,15 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-cat >"$work/bench.json" <<'JSON'
-{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
- "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600}
-JSON
+flood_config "$work/bench.json"
 
 # start NAME [ENV...]: sets $port and $pid.
 start() {
   local name=$1
   shift
-  env ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$work/bench.json" --data-dir "$work/$name" \
-    serve --port 0 >"$work/$name.out" 2>"$work/$name.log" &
-  pid=$!
+  serve_advisor "$work/$name" env ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$work/bench.json" \
+    --data-dir "$work/$name" serve --port 0
   servers+=("$pid")
-  for _ in $(seq 1200); do
-    grep -q "listening on" "$work/$name.out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/$name.out" | head -1)
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

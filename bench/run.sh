@@ -11,6 +11,7 @@
 #   KEEP_WORK   when set, the runs' files (JSON lines, logs, profiles) are kept, not deleted
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds=${1:-10}
 build=${BUILD_DIR:-build/release}
 rate500=${RATE_500:-20000}
@@ -59,17 +60,9 @@ start_server() {
   local name=$1 config=$2
   shift 2
   record ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$config" --data-dir "$work/$name" serve --port 0
-  ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$config" --data-dir "$work/$name" serve --port 0 \
-    >"$work/$name.out" 2>"$work/$name.log" &
-  pid=$!
+  serve_advisor "$work/$name" env ADVISOR_LOG_LEVEL=warn "$@" "$advisor" --config "$config" \
+    --data-dir "$work/$name" serve --port 0
   servers+=("$pid")
-  for _ in $(seq 1200); do
-    grep -q "listening on" "$work/$name.out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || { echo "advisor serve ($name) failed:" >&2; cat "$work/$name.log" >&2; exit 1; }
-    sleep 0.05
-  done
-  port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/$name.out" | head -1)
-  [ -n "$port" ] || { echo "advisor serve ($name) did not start within 60 s" >&2; exit 1; }
 }
 stop_server() {
   kill -TERM "$1" 2>/dev/null || true
@@ -78,13 +71,8 @@ stop_server() {
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The bench floods by design, from one address: the per-connection rate limits and the
-# per-address connection cap are out of its way, and idle
-# connections are not closed during a run.
-cat >"$work/bench.json" <<'JSON'
-{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
- "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600}
-JSON
+# The bench floods by design, from one address (bench/lib.sh).
+flood_config "$work/bench.json"
 # Slack and Discord on, with their outbound calls going to the bench's fake Web API.
 fake=$(free_port)
 discord_key=$("$bench" --print-discord-public-key)

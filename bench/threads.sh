@@ -10,6 +10,7 @@
 #   ADVISOR (the advisor binary to measure; default BUILD_DIR/bot/advisor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds=${1:-5}
 runs=${2:-3}
 build=${3:-build/release}
@@ -27,26 +28,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# As bench/run.sh: the bench floods from one address, so the per-connection and per-address
-# limits are out of its way.
-cat >"$work/bench.json" <<'JSON'
-{"messages_per_second": 1000000, "message_burst": 1000000, "bytes_per_second": 1e12, "byte_burst": 1e12, "bytes_per_second_per_ip": 1e12, "byte_burst_per_ip": 1e12,
- "max_connections_per_ip": 100000, "idle_timeout_seconds": 3600}
-JSON
+flood_config "$work/bench.json"
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 for round in $(seq "$runs"); do
   for n in $thread_counts; do
     dir=$work/r$round-t$n
-    ADVISOR_LOG_LEVEL=warn "$advisor" --config "$work/bench.json" --data-dir "$dir" serve --port 0 \
-      --threads "$n" >"$dir.out" 2>"$dir.log" &
-    pid=$!
-    for _ in $(seq 1200); do
-      grep -q "listening on" "$dir.out" 2>/dev/null && break
-      kill -0 "$pid" 2>/dev/null || { cat "$dir.log" >&2; exit 1; }
-      sleep 0.05
-    done
-    port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir.out" | head -1)
+    serve_advisor "$dir" env ADVISOR_LOG_LEVEL=warn "$advisor" --config "$work/bench.json" \
+      --data-dir "$dir" serve --port 0 --threads "$n"
     before=$(load1)
     line=$("$bench" --port "$port" --server-pid "$pid" -c "$connections" -s "$seconds")
     after=$(load1)

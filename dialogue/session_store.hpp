@@ -102,11 +102,12 @@ class session_store {
   // SQLite keeps the tokens that callers set (job_store::done forgets them); PostgreSQL keeps
   // every turn's.
   virtual bool turn_stored(const channel_key& key, const std::string& token) = 0;
-  // Deletes at most `limit` conversations last changed before `idle_before`, with their
-  // events and the channel bindings that reach them, in one transaction (short: the caller
-  // sweeps in batches, and turns commit between them). A conversation that a turn moves on
-  // while the sweep runs is kept: a turn decided on a swept conversation gets a conflict.
-  // Returns what went, so that callers can forget what they remember of it.
+  // Deletes at most `limit` conversations last changed before `idle_before` (a store may
+  // keep that time to the minute: idle expiry counts in hours and days), with their events and the
+  // channel bindings that reach them, in one transaction (short: the caller sweeps in batches, and
+  // turns commit between them). A conversation that a turn moves on while the sweep runs is kept: a
+  // turn decided on a swept conversation gets a conflict. Returns what went, so that callers can
+  // forget what they remember of it.
   virtual expired_conversations expire_idle(std::chrono::system_clock::time_point idle_before,
                                             std::size_t limit) = 0;
   // Framework documents by (id, version), kept for every instance that shares the store, so

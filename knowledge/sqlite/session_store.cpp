@@ -57,6 +57,12 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
           "UPDATE conversations SET seq = ?1, updated_at = ?2, "
           "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END, last_event = ?6 "
           "WHERE id = ?3 AND seq = ?4")),
+      // The same without `updated_at`: SQLite rewrites the entry of every index on a column
+      // the SET names, so leaving the column out leaves index conversations_updated alone.
+      claim_seq_quiet_(db_.prepare(
+          "UPDATE conversations SET seq = ?1, "
+          "restart_seq = CASE WHEN ?4 > 0 THEN ?4 ELSE restart_seq END, last_event = ?5 "
+          "WHERE id = ?2 AND seq = ?3")),
       next_id_(db_.prepare("SELECT coalesce(max(id), 0) + 1 FROM events")),
       insert_event_(db_.prepare("INSERT INTO events (id, conversation_id, seq, kind, question, "
                                 "option, turn, via, phrase, at, prev) "
@@ -230,6 +236,9 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
   if (writes.empty()) return out;
   std::lock_guard lock(mutex_);
   const std::string now = now_iso();
+  const std::int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
   std::int64_t next_id = 0;  // the log's next id, read once the batch has events
   try {
     transaction t(db_);
@@ -302,21 +311,33 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
       // or read from its row.
       std::optional<std::int64_t> prev;
       auto known = last_events_.find(w.conversation);
-      if (known != last_events_.end() && known->second.first == w.expected_seq) {
-        prev = known->second.second;
+      if (known != last_events_.end() && known->second.seq == w.expected_seq) {
+        prev = known->second.event;
       } else {
         find_last_event_.bind(1, w.conversation).bind(2, static_cast<std::int64_t>(w.expected_seq));
         if (find_last_event_.step() && !find_last_event_.is_null(0))
           prev = find_last_event_.integer(0);
         find_last_event_.reset();
       }
-      claim_seq_.bind(1, static_cast<std::int64_t>(last))
-          .bind_static(2, now)
-          .bind_static(3, w.conversation)
-          .bind(4, static_cast<std::int64_t>(w.expected_seq))
-          .bind(5, restart_seq)
-          .bind(6, newest)
-          .run();
+      // The time of the conversation's last change is written once a minute at most: idle
+      // expiry counts in hours, and an unchanged `updated_at` spares its index a page.
+      const bool touch = known == last_events_.end() || known->second.touched_minute != minute;
+      const std::int64_t touched = touch ? minute : known->second.touched_minute;
+      if (touch)
+        claim_seq_.bind(1, static_cast<std::int64_t>(last))
+            .bind_static(2, now)
+            .bind_static(3, w.conversation)
+            .bind(4, static_cast<std::int64_t>(w.expected_seq))
+            .bind(5, restart_seq)
+            .bind(6, newest)
+            .run();
+      else
+        claim_seq_quiet_.bind(1, static_cast<std::int64_t>(last))
+            .bind_static(2, w.conversation)
+            .bind(3, static_cast<std::int64_t>(w.expected_seq))
+            .bind(4, restart_seq)
+            .bind(5, newest)
+            .run();
       const bool claimed = db_.changes() == 1;
       if (!claimed) {
         // Another writer moved the conversation on: nothing of this turn is written.
@@ -344,7 +365,7 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
         prev = next_id++;
       }
       if (last_events_.size() >= remembered_conversations) last_events_.clear();
-      last_events_[w.conversation] = {last, *prev};
+      last_events_[w.conversation] = {last, *prev, touched};
       out.push_back(dialogue::write_status::applied);
     }
     t.commit();

@@ -56,7 +56,8 @@ class sqlite_session_store final : public dialogue::session_store {
   statement insert_conversation_;
   statement bind_key_;
   statement find_last_event_;
-  statement claim_seq_;
+  statement claim_seq_;        // the claim, with the time of the conversation's last change
+  statement claim_seq_quiet_;  // the claim alone: that time was written this minute
   statement next_id_;
   statement insert_event_;
   statement find_idle_;
@@ -67,10 +68,16 @@ class sqlite_session_store final : public dialogue::session_store {
   statement find_bound_;    // the conversation a key is bound to (compare-and-set, checks)
   statement read_seq_;      // a conversation's number (checks)
   statement insert_token_;  // a turn's token, when its caller set one (turn_stored)
-  // Conversation -> (its number, its newest event's id) after this writer's last turn on it,
-  // so that a turn need not read where its conversation's log ends. Used only while the
-  // number still matches, which the claim checks; cleared when a batch fails.
-  std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> last_events_;
+  // Conversation -> its number and its newest event's id after this writer's last turn on it,
+  // so that a turn need not read where its conversation's log ends (used only while the
+  // number still matches, which the claim checks), and the minute this writer last wrote its
+  // `updated_at`. Cleared when a batch fails.
+  struct last_event {
+    std::uint64_t seq = 0;
+    std::int64_t event = 0;
+    std::int64_t touched_minute = -1;  // minutes since the epoch
+  };
+  std::unordered_map<std::string, last_event> last_events_;
   static constexpr std::size_t remembered_conversations = 1 << 16;
   // What this writer knows of the database as its last batch of turns committed it: the keys'
   // bindings it read or wrote (a key bound to none: no conversation) and the log's next id

@@ -148,6 +148,51 @@ TEST_CASE(
   }
 }
 
+namespace {
+
+// A conversation's row: its number and the time of its last change.
+std::pair<std::int64_t, std::string> row_of(const std::string& db, const std::string& id) {
+  storage::connection c(db);
+  auto st = c.prepare("SELECT seq, updated_at FROM conversations WHERE id = ?");
+  st.bind(1, id);
+  REQUIRE(st.step());
+  return {st.integer(0), st.text(1)};
+}
+
+std::int64_t minute_now() {
+  return std::chrono::duration_cast<std::chrono::minutes>(system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TEST_CASE("a conversation's last change is written once a minute at most - by each writer") {
+  temp_dir dir;
+  std::string id;
+  const bot::channel_key a{"web", "a"};
+  {
+    auto app = test::open_test_app(dir.str());
+    const auto first_minute = minute_now();
+    id = converse(*app->service, a);
+    const auto [seq, updated] = row_of(app->db_path, id);
+    CHECK(updated.rfind("2020", 0) != 0);
+    app->service->message(a, "python");
+    const auto [seq2, updated2] = row_of(app->db_path, id);
+    CHECK(seq2 > seq);  // the turn was stored
+    if (minute_now() == first_minute)
+      CHECK(updated2 == updated);  // within the minute its time was written: left alone
+    else
+      CHECK(updated2 >= updated);
+    age(app->db_path, id);  // as if its last turn were years ago
+  }
+  // A writer that starts afresh writes the time on its first turn of each conversation.
+  auto app = test::open_test_app(dir.str());
+  REQUIRE(app->service->current(a));
+  app->service->message(a, "javascript");
+  CHECK(row_of(app->db_path, id).second.rfind("2020", 0) != 0);
+  CHECK(app->sessions->expire_idle(system_clock::now() - thirty_days, 10).conversations == 0);
+}
+
 TEST_CASE(
     "conversation_idle_days: 30 by default - read from the config file - 0 turns expiry off") {
   temp_dir dir;
