@@ -1173,8 +1173,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (auto n = understanding_.ordinal(w)) {
       int count = static_cast<int>(pending->options.size());
       if (*n == 0) return clarify(*pending);  // "the first or the third"
-      if (*n == -1) return skip();            // the last one shown is "Not sure"
-      if (*n < -1 && -*n <= count + 1)        // "the one before the last"
+      if (*n == -1) {
+        // The last one shown is "Not sure"; "last option, it's just me" names the one before
+        // it, which is meant.
+        const auto& m = reply_to_pending();
+        if (m.chosen && !m.fuzzy && m.chosen == &pending->options.back())
+          return answer_with(*m.chosen, "text");
+        return skip();
+      }
+      if (*n < -1 && -*n <= count + 1)  // "the one before the last"
         return answer_with(pending->options[static_cast<std::size_t>(count + 1 + *n)], "choice");
       if (*n >= 1 && *n <= count)
         return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
@@ -1363,9 +1370,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                    [&](const found_answer& f) { return f.question == pending->id; })) {
     std::vector<std::pair<std::size_t, std::size_t>> used = restated;
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
+    const auto& denied = reply_to_pending().denied;
     if (found.empty() || !used.empty())
       if (const option* o = understanding_.classify_answer(*pending, w, used))
-        if (!allowed || allowed(*pending, *o)) {
+        if ((!allowed || allowed(*pending, *o)) &&
+            std::find(denied.begin(), denied.end(), o) == denied.end()) {
           // "trying to move into ML / data jobs": a one-clause sentence the classifier read as
           // the answer asked for describes that answer; its words answer nothing else.
           const auto clause = understanding_.clauses(w);

@@ -80,6 +80,8 @@ struct grammar {
   std::vector<std::string> replacing;     // "than", "instead of": the old answer follows
   std::vector<std::string> others;        // "another team's problem": a name said of someone else
   std::vector<std::string>
+      past_answers;  // "my last answer", "that last answer": a turn already taken, no option
+  std::vector<std::string>
       self_corrections;  // "python. i mean typescript": the reply said next replaces this one
   std::vector<std::string>
       no_subjects;  // "is for me only": a verb followed by one of these has no subject to invert

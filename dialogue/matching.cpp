@@ -53,8 +53,9 @@ struct span_match {
   const option* opt = nullptr;
   std::size_t begin = 0, end = 0;  // token range
   bool negated = false;
-  bool fuzzy = false;  // found only through a typo of two or more letters
-  bool reply = false;  // found through one of the option's short replies ("a bit", "some")
+  bool fuzzy = false;        // found only through a typo of two or more letters
+  bool reply = false;        // found through one of the option's short replies ("a bit", "some")
+  bool denied_here = false;  // negated right before it: "not tiny", "won't be huge"
   std::string phrase;
 };
 
@@ -148,6 +149,13 @@ void find_phrase(const words& text, std::string_view phrase, const option* opt,
       m.begin = i;
       m.end = i + len;
       m.negated = negated_at(tokens, m.begin, m.end);
+      // "not tiny", "won't be huge", "not too big": the negation words the option itself; in
+      // "don't really care either way" it does not.
+      m.denied_here =
+          m.negated && i > 0 &&
+          (is_one_of(negators, tokens[i - 1]) ||
+           (i > 1 && is_one_of(negators, tokens[i - 2]) &&
+            (tokens[i - 1] == "be" || tokens[i - 1] == "too" || tokens[i - 1] == "so")));
       m.fuzzy = d >= 2;
       for (std::size_t k = i; k < i + len; ++k) m.phrase += (k > i ? " " : "") + tokens[k];
       out.push_back(std::move(m));
@@ -169,6 +177,9 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
   std::vector<const option*> denied;
   std::pair<std::size_t, std::size_t> denied_span{SIZE_MAX, 0};
   for (auto& m : matches) {
+    if (m.denied_here && !m.fuzzy &&
+        std::find(result.denied.begin(), result.denied.end(), m.opt) == result.denied.end())
+      result.denied.push_back(m.opt);
     if (m.negated) {
       if (std::find(denied.begin(), denied.end(), m.opt) == denied.end()) denied.push_back(m.opt);
       denied_span = {std::min(denied_span.first, m.begin), std::max(denied_span.second, m.end)};
@@ -195,6 +206,17 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
   if (kept.empty() && denied.size() >= 2)
     for (const auto& o : q.options)
       if (is_neither(&o) && std::find(denied.begin(), denied.end(), &o) == denied.end()) {
+        span_match m;
+        m.opt = &o;
+        m.begin = denied_span.first;
+        m.end = denied_span.second;
+        kept.push_back(std::move(m));
+      }
+  // "not small, not huge", "won't be tiny, but not massive either": every option denied but
+  // one, and nothing else said, is that one.
+  if (kept.empty() && denied.size() >= 2 && denied.size() + 1 == q.options.size())
+    for (const auto& o : q.options)
+      if (std::find(denied.begin(), denied.end(), &o) == denied.end()) {
         span_match m;
         m.opt = &o;
         m.begin = denied_span.first;

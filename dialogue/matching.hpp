@@ -44,6 +44,7 @@ struct option_match {
   std::vector<std::pair<std::size_t, std::size_t>>
       spans;           // token ranges that gave `chosen` (or the candidates)
   bool fuzzy = false;  // only a typo of two or more letters gave it: to be confirmed, not taken
+  std::vector<const option*> denied;  // options the text denies ("not tiny"): no guess gives them
 };
 
 // A direct reply to question `q`.

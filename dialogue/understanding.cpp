@@ -659,6 +659,16 @@ intent understanding::command_in(const words& w, const state& s) const {
                          w.tokens.begin() + static_cast<std::ptrdiff_t>(e));
     return core(clause).size() == sp.end - sp.begin;
   };
+  // "skip the team thing", "can we skip the team thing for now", "wait undo that last
+  // answer": the command word opens the message when only a request's opening words ("can
+  // we") or a self-correction's ("wait") come before it.
+  auto opens_message = [&](const found_span& sp) {
+    for (const auto& t : core(slice(w, 0, sp.begin)))
+      if (!contains(lang_.grammar.asking_modals, t) && !contains(lang_.grammar.subjects, t) &&
+          !contains(lang_.grammar.self_corrections, t))
+        return false;
+    return true;
+  };
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const bool single = tokenize(p).size() == 1;
@@ -687,7 +697,7 @@ intent understanding::command_in(const words& w, const state& s) const {
             len += target.at.end - target.at.begin +
                    2;  // a named target makes the change the likelier reading
           }
-        } else if (single && c.size() > 4 && (c.empty() || w.tokens[sp.begin] != c.front()) &&
+        } else if (single && c.size() > 4 && !opens_message(sp) &&
                    !(between_stacks(fw_, w, sp) && !has_wh_word(w)) && !stands_alone(cmd, sp)) {
           // A single command word inside a longer sentence is more likely talk than a command
           // ("the restart time of node"), unless it opens the message ("compare them on speed")
@@ -777,6 +787,9 @@ const option* understanding::by_polarity(const question& q, int sign) const {
 }
 
 std::optional<int> understanding::ordinal(const words& w) const {
+  // "undo that last answer", "my last answer was wrong": a turn already taken, no position.
+  for (const auto& p : lang_.grammar.past_answers)
+    if (!spans_of(w, p).empty()) return std::nullopt;
   // "the one before the last": a position in several words, with nothing but list words around.
   for (const auto& [phrase, n] : lang_.ordinal_phrases)
     for (const auto& sp : spans_of(w, phrase)) {
@@ -791,8 +804,9 @@ std::optional<int> understanding::ordinal(const words& w) const {
   // "3rd one sounds like us", "uhh the second option i guess": a position word (not a number
   // word: "two devs") with a list noun right after it names an option, whatever is said around
   // it, when it is the only position and nothing is denied.
+  // "the second option i think? yeah, second": the same position said again is still one.
   std::optional<int> named;
-  bool other_position = false;
+  std::set<int> other_positions;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     const auto& t = w.tokens[i];
     if (contains(lang_.grammar.negators, t)) return strict_ordinal(w);
@@ -802,21 +816,26 @@ std::optional<int> understanding::ordinal(const words& w) const {
                           contains(lang_.reference_nouns, w.tokens[i + 1]);
     if (!position) {
       // Only "one" (a number word that is also a filler, as in "the 3rd one") is no position.
-      other_position = other_position || !(lang_.numbers.count(t) && contains(lang_.fillers, t));
+      if (!(lang_.numbers.count(t) && contains(lang_.fillers, t)))
+        other_positions.insert(it->second);
       continue;
     }
     if (named && *named != it->second) return strict_ordinal(w);
     named = it->second;
   }
-  if (named && !other_position) return named;
+  if (named && (other_positions.empty() || other_positions == std::set<int>{*named})) return named;
   return strict_ordinal(w);
 }
 
 std::optional<int> understanding::strict_ordinal(const words& w) const {
   std::optional<int> found;
   bool several = false;
-  for (const auto& t : core(w)) {
+  const auto c = core(w);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const auto& t = c[i];
     if (contains(lang_.ordinal_words, t)) continue;
+    // "yeah, second": a yes before the position agrees with the list; it picks nothing.
+    if (!found && i + 1 < c.size() && contains(lang_.yes, t)) continue;
     std::string_view v = t;
     while (!v.empty() && (v.front() == '#')) v.remove_prefix(1);
     while (!v.empty() && (v.back() == '.' || v.back() == ')')) v.remove_suffix(1);
@@ -1215,11 +1234,12 @@ bool understanding::asks(const words& w) const {
       }
     }
   }
-  // "could be tens of thousands", "will be around for years": a statement that opens like a
-  // question.
+  // "could be tens of thousands", "will be around for years", "won't be tiny", "will not be
+  // huge": a statement that opens like a question.
   auto statement = [&](const std::vector<std::string>& t) {
-    return t.size() > 1 && contains(gr.statement_modals, t[0]) &&
-           contains(gr.statement_verbs, t[1]);
+    const std::size_t verb = t.size() > 2 && t[1] == "not" ? 2 : 1;
+    return t.size() > verb && contains(gr.statement_modals, t[0]) &&
+           contains(gr.statement_verbs, t[verb]);
   };
   if (statement(c) || statement(w.tokens)) return false;
   // "it has to talk to the old ERP", "we have to ship fast": a need, not a question; a later

@@ -901,3 +901,17 @@ TEST_CASE(
     CHECK(g.say(said).out.action == dialogue::command::why);
   }
 }
+
+TEST_CASE("'the last one' is the last shown, 'Not sure' - unless the message names the option") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  REQUIRE(f.svc.current(f.key)->out.question == "context");
+  auto t = f.say("last option, it's just me");
+  CHECK(t.out.text.find("**who is choosing** = Just me") != std::string::npos);
+
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  auto skipped = g.say("the last one");
+  CHECK(skipped.out.action == dialogue::command::skip);
+  CHECK(skipped.out.text.find("**who is choosing**") != std::string::npos);
+}

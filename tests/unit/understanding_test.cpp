@@ -134,6 +134,25 @@ TEST_CASE("ordinals and references to the list") {
   CHECK_FALSE(ord("50 users"));
 }
 
+TEST_CASE("a position said again is one position - a yes before it picks nothing") {
+  auto ord = [](const char* t) { return plain().ordinal(plain().read(t)); };
+  CHECK(ord("the second option i think? yeah, second") == 2);
+  CHECK(ord("yeah, second") == 2);
+  CHECK(ord("the second option, or the third") == 0);  // two positions: ask which
+  // A turn already taken is no position in the list.
+  CHECK_FALSE(ord("my last answer was wrong"));
+  CHECK_FALSE(ord("wait undo that last answer"));
+  CHECK(ord("the last answer") == -1);
+}
+
+TEST_CASE("a command word after a request's or a self-correction's opening words opens it") {
+  CHECK(cmd("can we skip the team thing for now") == command::skip);
+  CHECK(cmd("wait undo that last answer, I fat-fingered it") == command::back);
+  CHECK(cmd("my last answer was wrong") == command::back);
+  // Other words before it still make it talk.
+  CHECK(cmd("how long does the restart of a node server take usually") != command::restart);
+}
+
 TEST_CASE("numbers and quantities pick a load band") {
   CHECK(quantity("maybe 5k users in the first year")->id == "moderate");
   CHECK(quantity("a couple hundred")->id == "low");
@@ -548,4 +567,20 @@ TEST_CASE("a bare number is no word for the classifier - the quantity rules read
 TEST_CASE("a keycap emoji is its digit") {
   CHECK(joined(plain().read("5\xEF\xB8\x8F\xE2\x83\xA3")) == "5");
   CHECK(joined(plain().read("2\xE2\x83\xA3 i guess")) == "2 i guess");
+}
+
+TEST_CASE("every option denied but one is that one - a denied option is no guess") {
+  const auto& size = *shipped().find_question("size");
+  CHECK(match_reply(size, plain().read("not small but not large either")).chosen->id == "medium");
+  const auto& scale = *shipped().find_question("scale");
+  auto m = match_reply(scale, plain().read("won't be tiny, but def not massive either"));
+  REQUIRE(m.chosen);
+  CHECK(m.chosen->id == "moderate");
+  // "not tiny" denies the low band; "don't really care either way" denies no option.
+  auto tiny = match_reply(scale, plain().read("not tiny"));
+  REQUIRE(tiny.denied.size() == 1);
+  CHECK(tiny.denied.front()->id == "low");
+  CHECK(match_reply(*shipped().find_question("priority"),
+                    plain().read("don't really care either way"))
+            .denied.empty());
 }
