@@ -902,7 +902,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("'the last one' is the last shown, 'Not sure' - unless the message names the option") {
+TEST_CASE("'the last one' is the last shown 'Not sure' - unless the message names the option") {
   fixture f;
   f.svc.start(f.key, {}, true);
   REQUIRE(f.svc.current(f.key)->out.question == "context");
