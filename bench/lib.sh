@@ -10,6 +10,14 @@ flood_config() {
 JSON
 }
 
+# one_server_scratch: a temporary directory in $work and an empty $pid; at exit the server in
+# $pid (if any) is stopped and the directory removed.
+one_server_scratch() {
+  work=$(mktemp -d)
+  pid=
+  trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+}
+
 # serve_advisor PREFIX COMMAND...: runs COMMAND (`advisor ... serve --port 0`, perhaps behind
 # env or valgrind, which exec it) in the background, its output in PREFIX.out and PREFIX.log,
 # and waits until it listens; sets $pid and $port. Exits the script when the server fails or

@@ -20,13 +20,7 @@ advisor=${ADVISOR:-$build/bot/advisor}
 bench=$build/bench/advisor-bench
 [ -x "$advisor" ] && [ -x "$bench" ] || { echo "build $advisor and $bench first" >&2; exit 2; }
 
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+one_server_scratch
 
 flood_config "$work/bench.json"
 

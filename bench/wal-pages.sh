@@ -14,13 +14,7 @@ advisor=$build/bot/advisor
 bench=$build/bench/advisor-bench
 [ -x "$advisor" ] && [ -x "$bench" ] || { echo "build $build first (bench/run.sh builds it)" >&2; exit 1; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install sqlite3" >&2; exit 1; }
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+one_server_scratch
 flood_config "$work/bench.json"
 serve_advisor "$work/serve" env ADVISOR_LOG_LEVEL=warn "$advisor" --config "$work/bench.json" \
   --data-dir "$work/data" serve --port 0

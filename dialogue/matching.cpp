@@ -201,28 +201,20 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     std::erase_if(kept, [&](const span_match& m) {
       return is_neither(m.opt) && is_one_of(negators, m.phrase);
     });
-  // "we don't know python or js": two options denied and nothing else said is the question's
-  // "neither", when it has one.
-  if (kept.empty() && denied.size() >= 2)
+  // Two or more options denied and nothing else said: "we don't know python or js" is the
+  // question's "neither", when it has one; "not small, not huge" is the one option left.
+  if (kept.empty() && denied.size() >= 2) {
+    const bool one_left = denied.size() + 1 == q.options.size();
     for (const auto& o : q.options)
-      if (is_neither(&o) && std::find(denied.begin(), denied.end(), &o) == denied.end()) {
+      if ((one_left || is_neither(&o)) &&
+          std::find(denied.begin(), denied.end(), &o) == denied.end()) {
         span_match m;
         m.opt = &o;
         m.begin = denied_span.first;
         m.end = denied_span.second;
         kept.push_back(std::move(m));
       }
-  // "not small, not huge", "won't be tiny, but not massive either": every option denied but
-  // one, and nothing else said, is that one.
-  if (kept.empty() && denied.size() >= 2 && denied.size() + 1 == q.options.size())
-    for (const auto& o : q.options)
-      if (std::find(denied.begin(), denied.end(), &o) == denied.end()) {
-        span_match m;
-        m.opt = &o;
-        m.begin = denied_span.first;
-        m.end = denied_span.second;
-        kept.push_back(std::move(m));
-      }
+  }
   // "a bit of usage analytics", "some ML": an amount said just before a subject is how much of
   // it there is; the amount's option is meant, not the subject's.
   std::vector<char> amounted(kept.size(), 0);

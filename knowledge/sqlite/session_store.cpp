@@ -57,12 +57,13 @@ sqlite_session_store::sqlite_session_store(const std::string& db_path)
           "UPDATE conversations SET seq = ?1, updated_at = ?2, "
           "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END, last_event = ?6 "
           "WHERE id = ?3 AND seq = ?4")),
-      // The same without `updated_at`: SQLite rewrites the entry of every index on a column
-      // the SET names, so leaving the column out leaves index conversations_updated alone.
+      // The same without `updated_at` (?2 is bound and unused, so both take the same binds):
+      // SQLite rewrites the entry of every index on a column the SET names, so leaving the
+      // column out leaves index conversations_updated alone.
       claim_seq_quiet_(db_.prepare(
           "UPDATE conversations SET seq = ?1, "
-          "restart_seq = CASE WHEN ?4 > 0 THEN ?4 ELSE restart_seq END, last_event = ?5 "
-          "WHERE id = ?2 AND seq = ?3")),
+          "restart_seq = CASE WHEN ?5 > 0 THEN ?5 ELSE restart_seq END, last_event = ?6 "
+          "WHERE id = ?3 AND seq = ?4")),
       next_id_(db_.prepare("SELECT coalesce(max(id), 0) + 1 FROM events")),
       insert_event_(db_.prepare("INSERT INTO events (id, conversation_id, seq, kind, question, "
                                 "option, turn, via, phrase, at, prev) "
@@ -323,21 +324,14 @@ std::vector<dialogue::write_status> sqlite_session_store::apply(
       // expiry counts in hours, and an unchanged `updated_at` spares its index a page.
       const bool touch = known == last_events_.end() || known->second.touched_minute != minute;
       const std::int64_t touched = touch ? minute : known->second.touched_minute;
-      if (touch)
-        claim_seq_.bind(1, static_cast<std::int64_t>(last))
-            .bind_static(2, now)
-            .bind_static(3, w.conversation)
-            .bind(4, static_cast<std::int64_t>(w.expected_seq))
-            .bind(5, restart_seq)
-            .bind(6, newest)
-            .run();
-      else
-        claim_seq_quiet_.bind(1, static_cast<std::int64_t>(last))
-            .bind_static(2, w.conversation)
-            .bind(3, static_cast<std::int64_t>(w.expected_seq))
-            .bind(4, restart_seq)
-            .bind(5, newest)
-            .run();
+      (touch ? claim_seq_ : claim_seq_quiet_)
+          .bind(1, static_cast<std::int64_t>(last))
+          .bind_static(2, now)
+          .bind_static(3, w.conversation)
+          .bind(4, static_cast<std::int64_t>(w.expected_seq))
+          .bind(5, restart_seq)
+          .bind(6, newest)
+          .run();
       const bool claimed = db_.changes() == 1;
       if (!claimed) {
         // Another writer moved the conversation on: nothing of this turn is written.
