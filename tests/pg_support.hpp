@@ -59,11 +59,12 @@ class pg_database {
   std::string name_;
 };
 
-// Waits (at most 5 s) until at least `n` sessions of database `name` wait for a lock with a
-// statement LIKE `like`: true when they do.
+// Waits (at most 20 s: a sanitizer build on a loaded CI machine is slow to get there) until at
+// least `n` sessions of database `name` wait for a lock with a statement LIKE `like`: true when
+// they do.
 inline bool until_lock_waiters(storage::pg::connection& watch, const std::string& name,
                                const std::string& like, std::int64_t n = 1) {
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 800; ++i) {
     if (watch
             .query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = "
                    "'Lock' AND query LIKE $2",
