@@ -109,6 +109,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.asking_words = strings(g, "asking_words", file_name);
     gr.comparing_words = strings(g, "comparing_words", file_name);
     gr.question_nouns = strings(g, "question_nouns", file_name);
+    gr.answer_nouns = strings(g, "answer_nouns", file_name);
     gr.known_things = strings(g, "known_things", file_name);
     gr.inversions = strings(g, "inversions", file_name);
     gr.subjects = strings(g, "subjects", file_name);
@@ -221,6 +222,9 @@ examples parse_examples(std::string_view text, const std::string& file_name) {
   if (auto it = j.find("topics"); it != j.end() && it->is_object())
     for (const auto& [topic, list] : it->items())
       ex.topics[topic] = strings(it.value(), topic.c_str(), file_name);
+  if (auto it = j.find("mentions"); it != j.end() && it->is_object())
+    for (const auto& [qid, list] : it->items())
+      ex.mentions[qid] = strings(it.value(), qid.c_str(), file_name);
   return ex;
 }
 

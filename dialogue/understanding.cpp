@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -32,6 +33,7 @@ constexpr double unasked_confidence = 0.98;
 constexpr double reread_confidence = 0.97;
 constexpr double command_confidence = 0.85;
 constexpr double topic_confidence = 0.7;
+constexpr double described_confidence = 0.8;
 // Words a message may have checked against the vocabulary for a typo.
 constexpr std::size_t max_corrections = 12;
 // The label of everything that does not answer a question: the other questions' examples,
@@ -198,6 +200,7 @@ struct understanding::trained {
   std::map<std::string, classifier> unasked;  // question id -> its options and "elsewhere"
   classifier commands;                        // commands, "answer" and "question"
   classifier topics;                          // questions for the sources: knowledge topics
+  classifier questions;  // the framework's questions: their wording, names, options, mentions
   std::vector<std::string> sentences;         // every example, for the vocabulary
 };
 
@@ -241,6 +244,19 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   for (const auto& sentence : ex.questions) {
     t->sentences.push_back(sentence);
     t->commands.add("question", example_words(sentence, lang));
+  }
+  t->questions = classifier(ignored_words(lang));
+  for (const auto& q : fw.questions) {
+    std::vector<std::string> about{q.text, q.short_label};
+    about.insert(about.end(), q.names.begin(), q.names.end());
+    about.insert(about.end(), q.phrases.begin(), q.phrases.end());
+    for (const auto& o : q.options) {
+      about.push_back(o.label);
+      about.insert(about.end(), o.synonyms.begin(), o.synonyms.end());
+    }
+    if (auto it = ex.mentions.find(q.id); it != ex.mentions.end())
+      about.insert(about.end(), it->second.begin(), it->second.end());
+    for (const auto& sentence : about) t->questions.add(q.id, example_words(sentence, lang));
   }
   t->topics = classifier(ignored_words(lang));
   for (const auto& [topic, sentences] : ex.topics)
@@ -365,15 +381,15 @@ words understanding::read(std::string_view text) const {
   words w = read_words(cleaned);
   // "ml-related", "cpu-heavy": the parts of a hyphenated word are words of their own (phrases
   // still match the whole, as the matcher joins neighbouring tokens). So are the parts of
-  // "js/ts" and "data/ml", though not of "50/50" or "as/400".
+  // "js/ts", "data/ml" and "live/real-time", though not of "50/50" or "as/400".
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     const std::string t = w.tokens[i];
-    const char mark = t.find('-') != std::string::npos ? '-' : has_digit(t) ? '\0' : '/';
-    auto dash = t.find(mark);
-    if (mark == '\0' || dash == std::string::npos || dash == 0 || dash + 1 >= t.size()) continue;
+    const std::string_view marks = has_digit(t) ? "-" : "-/";
+    auto dash = t.find_first_of(marks);
+    if (dash == std::string::npos || dash == 0 || dash + 1 >= t.size()) continue;
     std::vector<std::string> parts;
     for (std::size_t start = 0; start <= t.size();) {
-      auto end = t.find(mark, start);
+      auto end = t.find_first_of(marks, start);
       if (end == std::string::npos) end = t.size();
       if (end > start) parts.push_back(t.substr(start, end - start));
       start = end + 1;
@@ -620,6 +636,9 @@ intent understanding::command_in(const words& w, const state& s) const {
   int best_rank = 99;
   const auto c = core(w);
   const named target = name_in(fw_, lang_, w, s);
+  // "change what I said about how many customers we'll get": no name, but words about one
+  // of the answers given (read once, for the first change word).
+  std::optional<const question*> loose;
   // "not really" is a plain no, word for word, though its core ("not") is that of "not that".
   std::string said;
   for (const auto& t : w.tokens)
@@ -686,7 +705,11 @@ intent understanding::command_in(const words& w, const state& s) const {
         if (cmd == command::change) {
           // A change names what it changes: "change the team", "the load answer is off".
           if (!target.q) {
-            if (c.size() > 3) continue;  // a bare "change": a command only as the message
+            if (!loose) loose = answer_described(w, sp.end, s);
+            if (*loose)
+              len += 2;
+            else if (c.size() > 3)
+              continue;  // a bare "change": a command only as the message
           } else {
             // "team updates": not a change; "the traffic question, let me fix it" is one.
             if (single && target.at.begin < sp.begin && !names_a_question(lang_, w, target.at))
@@ -722,7 +745,7 @@ intent understanding::command_in(const words& w, const state& s) const {
   if (best.command == command::change ||
       (best.command == command::back && target.q && s.answered(target.q->id))) {
     // "go back to the scale question": a change of the answer named.
-    best.target = target.q;
+    best.target = target.q ? target.q : loose.value_or(nullptr);
     if (best.target) best.command = command::change;
   }
   if (best.command == command::whatif) {
@@ -1560,6 +1583,20 @@ const option* understanding::changed_to(const question& q, const words& w) const
   if (const option* o = by_quantity(q, rest, true)) return o;
   const auto m = match_reply(q, rest);
   return m.chosen;
+}
+
+const question* understanding::answer_described(const words& w, std::size_t from,
+                                                const state& s) const {
+  if (!trained_ || from >= w.tokens.size()) return nullptr;
+  const words rest = slice(w, from, w.tokens.size());
+  // The words must point back at an answer: "what I said about", "my answer on".
+  bool points = false;
+  for (const auto* list : {&lang_.grammar.quotes, &lang_.grammar.answer_nouns})
+    for (const auto& p : *list) points = points || !typed_spans_of(rest, p).empty();
+  if (!points) return nullptr;
+  // Read against every question, so that words about one not answered yet point nowhere.
+  const auto g = trained_->questions.classify(rest, {}, described_confidence, 1);
+  return g.label.empty() || !s.answered(g.label) ? nullptr : fw_.find_question(g.label);
 }
 
 const question* understanding::named_question(const words& w, const state& s) const {

@@ -147,6 +147,10 @@ class understanding {
   std::string topic_of(const words& w) const;
   // The command the trained classifier reads in a message no rule understood, when it is sure.
   command classify_command(const words& w) const;
+  // The answered question that the words from `from` on describe without naming it ("what
+  // I said about how many customers we'll get": the expected load), when the classifier
+  // trained on the questions' wording, options and mentions is sure; nullptr otherwise.
+  const question* answer_described(const words& w, std::size_t from, const state& s) const;
   // The question a message names ("the team"), answered ones first.
   const question* named_question(const words& w, const state& s) const;
   // Whether the message names `q` ("the system's main job"), wherever it stands.

@@ -584,3 +584,35 @@ TEST_CASE("every option denied but one is that one - a denied option is no guess
                     plain().read("don't really care either way"))
             .denied.empty());
 }
+
+TEST_CASE("a change may describe the answer instead of naming its question") {
+  static const understanding u(shipped(), default_language(), &default_examples());
+  state s;
+  for (const char* q : {"context", "workload", "team", "realtime", "data", "scale", "size"})
+    s.answers.push_back({q, "x", 1, "choice", {}});
+  auto target = [&](const char* text) -> std::string {
+    auto said = u.command_in(u.read(text), s);
+    if (said.command != command::change) return "not a change";
+    return said.target ? said.target->id : "no target";
+  };
+  CHECK(target("hang on, I want to change what I said about how many customers we'll get") ==
+        "scale");
+  CHECK(target("let me fix my answer about who we have on the team") == "team");
+  CHECK(target("can i edit what I said about the live/real-time stuff?") == "realtime");
+  // Only an answer pointed back at ("what I said", "my answer") is looked for: "fix" in a
+  // sentence about the priority is no change.
+  CHECK(target("code my nephew can read later on and fix, thats the most important thing") ==
+        "not a change");
+  // Only answered questions: the project size was not given yet.
+  state fresh;
+  fresh.answers.push_back({"context", "startup", 1, "choice", {}});
+  const auto grow = u.read("I want to change what I said about how large the app will grow");
+  CHECK(u.command_in(grow, fresh).target == nullptr);
+  REQUIRE(u.command_in(grow, s).target);
+  CHECK(u.command_in(grow, s).target->id == "size");
+}
+
+TEST_CASE("a word with both a slash and a hyphen splits at each") {
+  CHECK(joined(plain().read("the live/real-time stuff")) == "the live real time stuff");
+  CHECK(joined(plain().read("a 50/50 split")) == "a 50/50 split");
+}
