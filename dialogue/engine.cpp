@@ -1511,6 +1511,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       for (const auto* o : m.candidates) could_mean.options.push_back(o->label);
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }
+    // "not tiny": an option denied, nothing else said - which of the others is it?
+    if (!m.denied.empty() && m.denied.size() + 1 < pending->options.size()) {
+      part::ambiguous could_mean;
+      for (const auto& o : pending->options)
+        if (std::find(m.denied.begin(), m.denied.end(), &o) == m.denied.end())
+          could_mean.options.push_back(o.label);
+      return b.refuse(notice::ambiguous, std::move(could_mean));
+    }
     return b.reprompt(notice::no_match, part::no_match{in.text, pending->text});
   }
   return b.refuse(notice::no_match, part::review_unclear{});

@@ -978,7 +978,10 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
             p != lang_.rates.periods.end() && p->second > 0)
           value /= p->second;
     }
-    if (have && !duration && (speakers || !counts_speakers(i)) && (!best || value > *best))
+    // "not thousands, no way": a count denied is no count.
+    const bool denied = i > 0 && contains(lang_.grammar.negators, t[i - 1]);
+    if (have && !duration && !denied && (speakers || !counts_speakers(i)) &&
+        (!best || value > *best))
       best = value;
     i = j > i ? j - 1 : i;
   }

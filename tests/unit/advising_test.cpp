@@ -915,3 +915,19 @@ TEST_CASE("'the last one' is the last shown 'Not sure' - unless the message name
   CHECK(skipped.out.action == dialogue::command::skip);
   CHECK(skipped.out.text.find("**who is choosing**") != std::string::npos);
 }
+
+TEST_CASE("one option denied and nothing else said - the others are asked back") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.say("a startup");
+  for (const char* reply : {"validating an idea fast", "a classic web app", "python",
+                            "no live features", "no data work"})
+    f.say(reply);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("not tiny");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(t.out.text.find("Growing") != std::string::npos);
+  CHECK(t.out.text.find("Very high") != std::string::npos);
+  CHECK(t.out.text.find("Modest") == std::string::npos);
+  CHECK(f.svc.current(f.key)->out.question == "scale");
+}

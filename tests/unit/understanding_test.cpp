@@ -130,6 +130,9 @@ TEST_CASE("ordinals and references to the list") {
   CHECK(ord("I'll go with the second") == 2);
   CHECK(ord("the last one") == -1);
   CHECK(ord("the very last one") == -1);
+  CHECK(ord("second from the bottom") == -2);
+  CHECK(ord("third from the end") == -3);
+  CHECK(ord("The first, I believe.") == 1);  // a hedge after the position says no more
   CHECK_FALSE(ord("the first team"));
   CHECK_FALSE(ord("50 users"));
 }
@@ -615,4 +618,10 @@ TEST_CASE("a change may describe the answer instead of naming its question") {
 TEST_CASE("a word with both a slash and a hyphen splits at each") {
   CHECK(joined(plain().read("the live/real-time stuff")) == "the live real time stuff");
   CHECK(joined(plain().read("a 50/50 split")) == "a 50/50 split");
+}
+
+TEST_CASE("a count denied is no count") {
+  CHECK_FALSE(quantity("not thousands, no way"));
+  REQUIRE(quantity("not 5000, more like 500"));
+  CHECK(quantity("not 5000, more like 500")->id == "low");
 }
