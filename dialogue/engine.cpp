@@ -469,7 +469,10 @@ say compare_part(const context& c, const std::string& topic_words) {
 
 bool is_finished(const context& c) { return c.s.confirmed && !next_question(c.fw, c.s); }
 
-say whatif_part(const context& c, const std::string& norm) {
+// `guessed`: the answers the understanding reads in the what-if when the phrases find none
+// ("what if we needed live features": a yes/no question named, and no "no").
+say whatif_part(const context& c, const std::string& norm,
+                const std::vector<found_answer>& guessed) {
   if (!is_finished(c)) return part::whatif_too_early{};
   std::string rest = norm;
   for (std::string_view prefix : {"whatif ", "what if "})
@@ -485,6 +488,7 @@ say whatif_part(const context& c, const std::string& norm) {
     if (!changes.empty()) break;
   }
   if (changes.empty()) changes = extract_answers(c.fw, c.s, rest, {});
+  if (changes.empty()) changes = guessed;
   if (changes.empty()) return part::whatif_unclear{};
   std::vector<event> hypothetical;
   for (const auto& ch : changes)
@@ -875,6 +879,24 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return change(q);
   };
 
+  // "I said no to the live features", "we needed live features": a yes/no question named,
+  // with a yes or a no said, or named and denied nowhere.
+  auto yes_no_named = [&](const std::string& said) {
+    std::vector<found_answer> out;
+    const words rw = understanding_.read(said);
+    const question* q = understanding_.named_question(rw, c.s);
+    if (!q) return out;
+    int sign = understanding_.polarity(rw).sign;
+    for (std::size_t i = 0; sign == 0 && i + 1 < rw.tokens.size(); ++i)
+      if (rw.tokens[i + 1] == "to" && (rw.tokens[i] == "yes" || rw.tokens[i] == "no"))
+        sign = rw.tokens[i] == "yes" ? 1 : -1;  // "said no to ..."
+    const option* o = sign != 0 ? understanding_.by_polarity(*q, sign) : nullptr;
+    if (!o) o = understanding_.denies_named(rw, *q);
+    if (!o) o = understanding_.affirms(rw, *q);
+    if (o) out.push_back({q->id, o->id, normalize(said), false, {}});
+    return out;
+  };
+
   auto clarify = [&](const question& q) {
     part::mixed mix;
     for (const auto& o : q.options) mix.options.push_back(o.label);
@@ -914,7 +936,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         return b.inform(compare_part(c, rest));
       case command::whatif:
         b.understood(cmd);
-        return b.inform(whatif_part(c, "whatif " + rest));
+        return b.inform(whatif_part(c, "whatif " + rest, yes_no_named(rest)));
       case command::skip:
         if (!pending || proposing) return std::nullopt;
         return skip();

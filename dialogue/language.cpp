@@ -128,6 +128,10 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.own_nouns = strings(g, "own_nouns", file_name);
     gr.own_noun_before = strings(g, "own_noun_before", file_name);
     gr.own_noun_not_before = strings(g, "own_noun_not_before", file_name);
+    gr.outcome_nouns = strings(g, "outcome_nouns", file_name);
+    gr.conditionals = strings(g, "conditionals", file_name);
+    gr.hypotheticals = strings(g, "hypotheticals", file_name);
+    gr.weighing_words = strings(g, "weighing_words", file_name);
   }
   lang.fillers = strings(j, "fillers", file_name);
   lang.yes = strings(j, "yes", file_name);

@@ -98,6 +98,14 @@ struct grammar {
   std::vector<std::string> own_nouns;
   std::vector<std::string> own_noun_before;
   std::vector<std::string> own_noun_not_before;
+  // "what would the recommendation be if ...", "how would the advice differ had ...": a result
+  // of the advisor's (`outcome_nouns`), a `hypotheticals` word and one of `conditionals` after
+  // them ask a what-if.
+  std::vector<std::string> outcome_nouns;
+  std::vector<std::string> conditionals;
+  std::vector<std::string> hypotheticals;
+  // "why does the number of customers matter": "why", a question, one of these asks why.
+  std::vector<std::string> weighing_words;
 };
 
 struct language {

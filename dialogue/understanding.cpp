@@ -688,6 +688,7 @@ intent understanding::command_in(const words& w, const state& s) const {
         return false;
     return true;
   };
+  std::map<command, std::map<std::string, found_span>> inside;  // single words inside a sentence
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const bool single = tokenize(p).size() == 1;
@@ -725,13 +726,49 @@ intent understanding::command_in(const words& w, const state& s) const {
           // A single command word inside a longer sentence is more likely talk than a command
           // ("the restart time of node"), unless it opens the message ("compare them on speed")
           // or sets the stacks against each other ("node vs python for the learning curve"; but
-          // "how many devs know js vs python" asks the sources).
+          // "how many devs know js vs python" asks the sources). Two of one command's words
+          // make it one ("an accurate record ..., please proceed"), below.
+          inside[cmd].emplace(w.stems[sp.begin], sp);
           continue;
         }
         consider(cmd, sp.begin, sp.end, len);
       }
     }
     if (!plain_no && whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
+  }
+  for (const auto& [cmd, found] : inside)
+    if (found.size() >= 2)
+      for (const auto& [stem, sp] : found) consider(cmd, sp.begin, sp.end, 1);
+  // Shapes no phrase list holds, found across the clause:
+  const auto at = [&](const std::vector<std::string>& list, std::size_t from) {
+    for (std::size_t i = from; i < w.tokens.size(); ++i)
+      if (contains(list, w.tokens[i]) || contains(list, w.stems[i])) return i;
+    return w.tokens.size();
+  };
+  const std::size_t n = w.tokens.size();
+  // "what would the recommendation be if I said no to the live features", "how would the
+  // advice differ had the dataset been a side feature": the advisor's result, a "would", then
+  // a condition (what follows it is the what-if).
+  if (const std::size_t h = at(lang_.grammar.hypotheticals, 0); h < n) {
+    const std::size_t o = std::min(at(lang_.grammar.outcome_nouns, 0), at(lang_.grammar.own_nouns, 0));
+    const std::size_t k = at(lang_.grammar.conditionals, std::max(h, o) + 1);
+    if (o < n && k < n && k + 1 < n) consider(command::whatif, k, k + 1, 4);
+  }
+  // "why does the number of customers matter?": "why", one of the questions named or
+  // described, then a weighing word. "why are you recommending that?": "why", "you" and the
+  // advisor's own word.
+  if (const std::size_t y = at({"why"}, 0); y < n) {
+    const std::size_t m = at(lang_.grammar.weighing_words, y + 1);
+    if (m < n && m > y + 1) {
+      const words between = slice(w, y + 1, m);
+      const named q = name_in(fw_, lang_, between, s);
+      bool about = q.q != nullptr;
+      if (!about && trained_)
+        about = !trained_->questions.classify(between, {}, described_confidence, 1).label.empty();
+      if (about) consider(command::why, y, m + 1, m + 1 - y);
+    }
+    const std::size_t you = at({"you", "your", "u"}, y + 1);
+    if (you < n && at(lang_.grammar.own_nouns, you + 1) < n) consider(command::why, y, you + 1, 3);
   }
   for (const auto& [cmd, e] : seen) {
     int rank = static_cast<int>(std::find(command_order.begin(), command_order.end(), cmd) -
@@ -1631,6 +1668,15 @@ const option* understanding::affirms(const words& w, const question& q) const {
       named = true;
     }
   return named ? yes : nullptr;
+}
+
+const option* understanding::denies_named(const words& w, const question& q) const {
+  const option* no = by_polarity(q, -1);
+  if (!no || !by_polarity(q, 1)) return nullptr;
+  for (const auto& n : q.names)
+    for (const auto& sp : typed_spans_of(w, n))
+      if (negated_before(lang_, w, sp.begin)) return no;
+  return nullptr;
 }
 
 }  // namespace advisor::dialogue

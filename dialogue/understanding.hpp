@@ -160,6 +160,9 @@ class understanding {
   // The yes of a yes/no question that the message names and denies nowhere ("live polls that
   // update for everyone", asked about live features); nothing when it is no yes/no question.
   const option* affirms(const words& w, const question& q) const;
+  // The no of a yes/no question that the message names after a negator ("we didn't need any
+  // live stuff"); nothing when it is no yes/no question or no name is denied.
+  const option* denies_named(const words& w, const question& q) const;
 
  private:
   // Every number in the message is followed by another quantity rule's unit ("5k staff").

@@ -931,3 +931,18 @@ TEST_CASE("one option denied and nothing else said - the others are asked back")
   CHECK(t.out.text.find("Modest") == std::string::npos);
   CHECK(f.svc.current(f.key)->out.question == "scale");
 }
+
+TEST_CASE("a what-if names a yes/no question with a yes, a no, or a denial") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* reply : {"a startup", "validating an idea fast", "a classic web app", "python",
+                            "yes we need chat", "no data work", "hundreds of users",
+                            "small", "readable code", "confirm"})
+    f.say(reply);
+  for (const char* text : {"what if I said no to the live features?",
+                           "what if we didn't need any live stuff"}) {
+    auto t = f.say(text);
+    CHECK(t.out.action == dialogue::command::whatif);
+    CHECK(t.out.text.find("were **No, request and response is enough**") != std::string::npos);
+  }
+}

@@ -625,3 +625,26 @@ TEST_CASE("a count denied is no count") {
   REQUIRE(quantity("not 5000, more like 500"));
   CHECK(quantity("not 5000, more like 500")->id == "low");
 }
+
+TEST_CASE("commands by their shape - a what-if, a why, two words of one command") {
+  static const understanding u(shipped(), default_language(), &default_examples());
+  state s;
+  for (const char* q : {"context", "workload", "team", "realtime", "data", "scale", "size"})
+    s.answers.push_back({q, "x", 1, "choice", {}});
+  auto said = [&](const char* text) { return u.command_in(u.read(text), s); };
+  // The advisor's result, a "would", then a condition: what follows the condition is the what-if.
+  auto whatif = said("what would the recommendation be if I said no to the live features?");
+  CHECK(whatif.command == command::whatif);
+  CHECK(whatif.rest == "i said no to the live features");
+  CHECK(said("how would the advice differ had the dataset been a side feature").command ==
+        command::whatif);
+  // "why", a question named or described, a weighing word; or "why", "you", the advisor's word.
+  CHECK(said("Why does the number of customers matter? I don't see what it changes.").command ==
+        command::why);
+  CHECK(said("why are you recommending that?").command == command::why);
+  // A why about something none of the questions is about asks the sources.
+  CHECK(said("why does the GIL matter for python").command == command::none);
+  // One command word inside a long sentence is talk; two of them are the command.
+  CHECK(said("That is an accurate record of what I said, as far as I can tell. Please proceed.")
+            .command == command::confirm);
+}
