@@ -689,11 +689,22 @@ intent understanding::command_in(const words& w, const state& s) const {
     return true;
   };
   std::map<command, std::map<std::string, found_span>> inside;  // single words inside a sentence
+  // "medium I suppose": a command word inside a filler ("i suppose") is the filler's.
+  std::vector<found_span> filler_spans;
+  for (const auto& f : fillers_)
+    for (std::size_t i = 0; !f.empty() && i + f.size() <= w.tokens.size(); ++i)
+      if (std::equal(f.begin(), f.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(i)))
+        filler_spans.push_back({i, i + f.size()});
+  auto in_filler = [&](const found_span& sp) {
+    return std::any_of(filler_spans.begin(), filler_spans.end(), [&](const found_span& f) {
+      return f.begin <= sp.begin && sp.end <= f.end;
+    });
+  };
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const bool single = tokenize(p).size() == 1;
       for (const auto& sp : spans_of(w, p)) {
-        if (negated_before(lang_, w, sp.begin)) continue;
+        if (negated_before(lang_, w, sp.begin) || in_filler(sp)) continue;
         // "i don't know js": not knowing a language is an answer, not a skip.
         if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size() &&
             (names_stack(fw_, w.tokens[sp.end]) ||

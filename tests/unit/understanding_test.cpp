@@ -97,6 +97,7 @@ TEST_CASE("commands are found anywhere in a sentence - in natural wording") {
           command::none);
     CHECK(cmd("realtime updates on a delivery map") == command::none);
     CHECK(cmd("don't restart") == command::none);
+    CHECK(cmd("medium I suppose") == command::none);  // "i suppose" is a filler, no what-if
     CHECK(cmd("how fast is node compared to python") == command::none);
   }
 }
