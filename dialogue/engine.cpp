@@ -1291,6 +1291,17 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     std::string corrected = understanding_.search_query(asked);
     if (text.find('?') != std::string::npos) corrected += "?";
     sourced_answer answer = search_sources(c, corrected, understanding_.topic_of(asked));
+    // "what are the downsides of node? want to warn the client upfront": what is said after
+    // the question may be about the asker, not the stacks; the question alone is searched too
+    // when it opens like one ("kinda both? ..." does not).
+    if (const auto mark = text.find('?');
+        answer.facts.empty() && mark != std::string::npos &&
+        !understanding_.core(understanding_.read(text.substr(mark + 1))).empty()) {
+      const words first = understanding_.read(text.substr(0, mark + 1));
+      if (understanding_.asks(first))
+        answer = search_sources(c, understanding_.search_query(first) + "?",
+                                understanding_.topic_of(first));
+    }
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
     // "why do u need to know that": a command asked as a question.
     if (auto out = classified_command()) return *out;

@@ -69,7 +69,7 @@ struct grammar {
   std::vector<std::string> asking_words;   // "which fits", "is python ...": a last clause that asks
   std::vector<std::string> comparing_words;  // "stack", "better": words of a comparison
   std::vector<std::string> question_nouns;   // "the traffic question", "the size one"
-  std::vector<std::string> answer_nouns;  // "my answer about ...": a past answer is meant
+  std::vector<std::string> answer_nouns;     // "my answer about ...": a past answer is meant
   std::vector<std::string> known_things;     // "I don't know coding": what someone knows, no skip
   std::vector<std::string>
       inversions;                     // "is he right", "does it matter": a verb before its subject

@@ -201,7 +201,7 @@ struct understanding::trained {
   classifier commands;                        // commands, "answer" and "question"
   classifier topics;                          // questions for the sources: knowledge topics
   classifier questions;  // the framework's questions: their wording, names, options, mentions
-  std::vector<std::string> sentences;         // every example, for the vocabulary
+  std::vector<std::string> sentences;  // every example, for the vocabulary
 };
 
 std::shared_ptr<const understanding::trained> understanding::train(const framework& fw,
@@ -696,9 +696,8 @@ intent understanding::command_in(const words& w, const state& s) const {
       if (std::equal(f.begin(), f.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(i)))
         filler_spans.push_back({i, i + f.size()});
   auto in_filler = [&](const found_span& sp) {
-    return std::any_of(filler_spans.begin(), filler_spans.end(), [&](const found_span& f) {
-      return f.begin <= sp.begin && sp.end <= f.end;
-    });
+    return std::any_of(filler_spans.begin(), filler_spans.end(),
+                       [&](const found_span& f) { return f.begin <= sp.begin && sp.end <= f.end; });
   };
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
@@ -761,7 +760,8 @@ intent understanding::command_in(const words& w, const state& s) const {
   // advice differ had the dataset been a side feature": the advisor's result, a "would", then
   // a condition (what follows it is the what-if).
   if (const std::size_t h = at(lang_.grammar.hypotheticals, 0); h < n) {
-    const std::size_t o = std::min(at(lang_.grammar.outcome_nouns, 0), at(lang_.grammar.own_nouns, 0));
+    const std::size_t o =
+        std::min(at(lang_.grammar.outcome_nouns, 0), at(lang_.grammar.own_nouns, 0));
     const std::size_t k = at(lang_.grammar.conditionals, std::max(h, o) + 1);
     if (o < n && k < n && k + 1 < n) consider(command::whatif, k, k + 1, 4);
   }

@@ -935,14 +935,24 @@ TEST_CASE("one option denied and nothing else said - the others are asked back")
 TEST_CASE("a what-if names a yes/no question with a yes, a no, or a denial") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  for (const char* reply : {"a startup", "validating an idea fast", "a classic web app", "python",
-                            "yes we need chat", "no data work", "hundreds of users",
-                            "small", "readable code", "confirm"})
+  for (const char* reply :
+       {"a startup", "validating an idea fast", "a classic web app", "python", "yes we need chat",
+        "no data work", "hundreds of users", "small", "readable code", "confirm"})
     f.say(reply);
-  for (const char* text : {"what if I said no to the live features?",
-                           "what if we didn't need any live stuff"}) {
+  for (const char* text :
+       {"what if I said no to the live features?", "what if we didn't need any live stuff"}) {
     auto t = f.say(text);
     CHECK(t.out.action == dialogue::command::whatif);
     CHECK(t.out.text.find("were **No, request and response is enough**") != std::string::npos);
   }
+}
+
+TEST_CASE("a question followed by talk about the asker is still answered - GraphQL is not covered") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("what are the downsides of node? want to warn the client upfront");
+  CHECK(t.out.notice != dialogue::notice::not_covered);
+  CHECK(t.out.text.find("Here's what the sources say") != std::string::npos);
+  t = f.say("does python have a good graphql library?");
+  CHECK(t.out.notice == dialogue::notice::not_covered);
 }
