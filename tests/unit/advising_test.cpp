@@ -932,7 +932,7 @@ TEST_CASE("one option denied and nothing else said - the others are asked back")
   CHECK(f.svc.current(f.key)->out.question == "scale");
 }
 
-TEST_CASE("a what-if names a yes/no question with a yes, a no, or a denial") {
+TEST_CASE("a what-if names a yes/no question with a yes - a no - or a denial") {
   fixture f;
   f.svc.start(f.key, {}, true);
   for (const char* reply :
@@ -947,7 +947,8 @@ TEST_CASE("a what-if names a yes/no question with a yes, a no, or a denial") {
   }
 }
 
-TEST_CASE("a question followed by talk about the asker is still answered - GraphQL is not covered") {
+TEST_CASE(
+    "a question followed by talk about the asker is still answered - GraphQL is not covered") {
   fixture f;
   f.svc.start(f.key, {}, true);
   auto t = f.say("what are the downsides of node? want to warn the client upfront");

@@ -627,7 +627,7 @@ TEST_CASE("a count denied is no count") {
   CHECK(quantity("not 5000, more like 500")->id == "low");
 }
 
-TEST_CASE("commands by their shape - a what-if, a why, two words of one command") {
+TEST_CASE("commands by their shape - a what-if - a why - two words of one command") {
   static const understanding u(shipped(), default_language(), &default_examples());
   state s;
   for (const char* q : {"context", "workload", "team", "realtime", "data", "scale", "size"})
