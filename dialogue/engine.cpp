@@ -886,14 +886,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const words rw = understanding_.read(said);
     const question* q = understanding_.named_question(rw, c.s);
     if (!q) return out;
-    int sign = understanding_.polarity(rw).sign;
-    for (std::size_t i = 0; sign == 0 && i + 1 < rw.tokens.size(); ++i)
-      if (rw.tokens[i + 1] == "to" && (rw.tokens[i] == "yes" || rw.tokens[i] == "no"))
-        sign = rw.tokens[i] == "yes" ? 1 : -1;  // "said no to ..."
-    const option* o = sign != 0 ? understanding_.by_polarity(*q, sign) : nullptr;
-    if (!o) o = understanding_.denies_named(rw, *q);
-    if (!o) o = understanding_.affirms(rw, *q);
-    if (o) out.push_back({q->id, o->id, normalize(said), false, {}});
+    if (const option* o = understanding_.yes_no_said(rw, *q))
+      out.push_back({q->id, o->id, normalize(said), false, {}});
     return out;
   };
 

@@ -523,6 +523,15 @@ words understanding::read(std::string_view text) const {
   return w;
 }
 
+std::size_t understanding::filler_at(const words& w, std::size_t i) const {
+  const auto& t = w.tokens;
+  for (const auto& f : fillers_)  // longest first
+    if (!f.empty() && i + f.size() <= t.size() &&
+        std::equal(f.begin(), f.end(), t.begin() + static_cast<std::ptrdiff_t>(i)))
+      return f.size();
+  return 0;
+}
+
 std::vector<std::string> understanding::core(const words& w) const {
   std::vector<std::string> out;
   const auto& t = w.tokens;
@@ -531,15 +540,7 @@ std::vector<std::string> understanding::core(const words& w) const {
       ++i;
       continue;
     }
-    std::size_t skip = 0;
-    for (const auto& f : fillers_) {
-      if (f.empty() || i + f.size() > t.size()) continue;
-      if (std::equal(f.begin(), f.end(), t.begin() + static_cast<std::ptrdiff_t>(i))) {
-        skip = f.size();
-        break;
-      }
-    }
-    if (skip) {
+    if (const std::size_t skip = filler_at(w, i)) {
       i += skip;
     } else {
       out.push_back(t[i]);
@@ -691,10 +692,8 @@ intent understanding::command_in(const words& w, const state& s) const {
   std::map<command, std::map<std::string, found_span>> inside;  // single words inside a sentence
   // "medium I suppose": a command word inside a filler ("i suppose") is the filler's.
   std::vector<found_span> filler_spans;
-  for (const auto& f : fillers_)
-    for (std::size_t i = 0; !f.empty() && i + f.size() <= w.tokens.size(); ++i)
-      if (std::equal(f.begin(), f.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(i)))
-        filler_spans.push_back({i, i + f.size()});
+  for (std::size_t i = 0; i < w.tokens.size(); ++i)
+    if (const std::size_t len = filler_at(w, i)) filler_spans.push_back({i, i + len});
   auto in_filler = [&](const found_span& sp) {
     return std::any_of(filler_spans.begin(), filler_spans.end(),
                        [&](const found_span& f) { return f.begin <= sp.begin && sp.end <= f.end; });
@@ -1668,26 +1667,31 @@ bool understanding::names(const words& w, const question& q) const {
   return std::any_of(q.names.begin(), q.names.end(), named) || named(q.short_label);
 }
 
-const option* understanding::affirms(const words& w, const question& q) const {
-  const option* yes = by_polarity(q, 1);
-  if (!yes || !by_polarity(q, -1)) return nullptr;
-  bool named = false;
+int understanding::named_sign(const words& w, const question& q) const {
+  int sign = 0;
   // As typed: "long-lived" and "i live in berlin" name no live features.
   for (const auto& n : q.names)
     for (const auto& sp : typed_spans_of(w, n)) {
-      if (negated_before(lang_, w, sp.begin)) return nullptr;
-      named = true;
+      if (negated_before(lang_, w, sp.begin)) return -1;
+      sign = 1;
     }
-  return named ? yes : nullptr;
+  return sign;
 }
 
-const option* understanding::denies_named(const words& w, const question& q) const {
-  const option* no = by_polarity(q, -1);
-  if (!no || !by_polarity(q, 1)) return nullptr;
-  for (const auto& n : q.names)
-    for (const auto& sp : typed_spans_of(w, n))
-      if (negated_before(lang_, w, sp.begin)) return no;
-  return nullptr;
+const option* understanding::affirms(const words& w, const question& q) const {
+  const option* yes = by_polarity(q, 1);
+  if (!yes || !by_polarity(q, -1)) return nullptr;
+  return named_sign(w, q) == 1 ? yes : nullptr;
+}
+
+const option* understanding::yes_no_said(const words& w, const question& q) const {
+  if (!by_polarity(q, 1) || !by_polarity(q, -1)) return nullptr;
+  int sign = polarity(w).sign;
+  for (std::size_t i = 0; sign == 0 && i + 1 < w.tokens.size(); ++i)
+    if (w.tokens[i + 1] == "to" && (w.tokens[i] == "yes" || w.tokens[i] == "no"))
+      sign = w.tokens[i] == "yes" ? 1 : -1;  // "said no to ..."
+  if (sign == 0) sign = named_sign(w, q);
+  return sign != 0 ? by_polarity(q, sign) : nullptr;
 }
 
 }  // namespace advisor::dialogue

@@ -160,15 +160,21 @@ class understanding {
   // The yes of a yes/no question that the message names and denies nowhere ("live polls that
   // update for everyone", asked about live features); nothing when it is no yes/no question.
   const option* affirms(const words& w, const question& q) const;
-  // The no of a yes/no question that the message names after a negator ("we didn't need any
-  // live stuff"); nothing when it is no yes/no question or no name is denied.
-  const option* denies_named(const words& w, const question& q) const;
+  // The option of yes/no question `q` a message says, when it names `q`: a yes or a no
+  // ("I said no to the live features"), the name denied ("we didn't need any live stuff": no)
+  // or just named ("we needed live features": yes); nothing when `q` is no yes/no question.
+  const option* yes_no_said(const words& w, const question& q) const;
 
  private:
   // Every number in the message is followed by another quantity rule's unit ("5k staff").
   bool counts_elsewhere(const words& w, const quantity_rule& rule) const;
   bool whole_is(const std::vector<std::string>& core_tokens,
                 const std::vector<std::string>& phrases) const;
+  // Whether `q`'s names stand as typed in the message: -1 when one is negated ("no live
+  // features"), 1 when named, 0 when not named.
+  int named_sign(const words& w, const question& q) const;
+  // How many tokens from `i` on are a filler ("i suppose"), the longest; 0 when none is.
+  std::size_t filler_at(const words& w, std::size_t i) const;
   // The largest count in the message; with `speakers` false, counts of the speakers themselves
   // ("we're 4 students") are left out.
   std::optional<double> quantity(const words& w, bool speakers = true) const;
