@@ -704,16 +704,27 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   if (!fix.quoted.tokens.empty()) olds.push_back(&fix.quoted);
   for (const auto& d : fix.denied) olds.push_back(&d);
   for (const words* old : olds) {
+    // "scratch 'small' from before, this thing will def be big + long lived": when the old
+    // words give the answer of two questions (a small load, a small codebase), the one the new
+    // words answer differently is corrected.
+    std::vector<const question*> quoted;
     for (const auto& q : fw_.questions) {
       const answer* before = s.find(q.id);
       if (!before || before->option.empty()) continue;
-      if (const option* was = reading(q, *old, false); was && was->id == before->option) {
-        target = &q;
-        from_old = true;
-        break;
-      }
+      if (const option* was = reading(q, *old, false); was && was->id == before->option)
+        quoted.push_back(&q);
     }
-    if (target) break;
+    if (quoted.empty()) continue;
+    target = quoted.front();
+    from_old = true;
+    if (quoted.size() > 1 && !fix.asserted.tokens.empty())
+      for (const question* q : quoted)
+        if (const option* now = reading(*q, fix.asserted, true);
+            now && now->id != s.find(q->id)->option) {
+          target = q;
+          break;
+        }
+    break;
   }
   // Or the question it names: "correction on the data bit: a fair amount of reports".
   if (!target) target = understanding_.named_question(fix.said, s);
@@ -778,12 +789,24 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   }
   // "oh wait, i realised i already know some javascript": words the phrases miss, read by the
   // classifier for the answered questions, as sure as it must be of a question not asked.
-  if (changes.empty())
-    for (const auto& a : s.answers)
-      if (const question* q = fw_.find_question(a.question))
-        if (auto change = change_of(*q, understanding_.classify_answer(*q, fix.said, {}, 1));
-            !change.empty())
-          return change;
+  // "..., i'm learning this as my first real language, that's the main thing": when the whole
+  // reads nothing, its first clause is read alone (a correction states its answer first).
+  if (changes.empty()) {
+    const auto clause = understanding_.clauses(fix.said);
+    words first;
+    for (std::size_t i = 0; i < clause.size() && clause[i] == clause.front(); ++i) {
+      first.tokens.push_back(fix.said.tokens[i]);
+      first.stems.push_back(fix.said.stems[i]);
+    }
+    std::vector<const words*> readings{&fix.said};
+    if (first.tokens.size() < fix.said.tokens.size()) readings.push_back(&first);
+    for (const words* said : readings)
+      for (const auto& a : s.answers)
+        if (const question* q = fw_.find_question(a.question))
+          if (auto change = change_of(*q, understanding_.classify_answer(*q, *said, {}, 1));
+              !change.empty())
+            return change;
+  }
   return changes;
 }
 

@@ -372,6 +372,14 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
     if (full_stop && !tokens.empty()) add_break(true);
     cur.clear();
   };
+  // "50,000": a comma after a digit and before exactly three more is a thousands separator.
+  auto is_digit = [](char d) { return std::isdigit(static_cast<unsigned char>(d)) != 0; };
+  auto thousands_comma = [&](std::size_t at) {
+    if (cur.empty() || !is_digit(cur.back()) || at + 4 > text.size()) return false;
+    for (std::size_t k = at + 1; k < at + 4; ++k)
+      if (!is_digit(text[k])) return false;
+    return at + 4 == text.size() || !is_digit(text[at + 4]);
+  };
   for (std::size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     // U+2019 (right single quote) is typed for apostrophes on many phones.
@@ -400,6 +408,9 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
     if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' ||
         c == '_' || c == '/' || c == '%') {
       cur += static_cast<char>(std::tolower(c));
+    } else if (c == ',' && thousands_comma(i)) {
+      // "50,000 students": a comma between thousands is part of the number.
+      continue;
     } else if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '(' || c == ')') {
       flush();
       add_break(c == ';' || c == '!' || c == '?');
@@ -620,9 +631,11 @@ std::vector<found_answer> extract_answers(
         // sessions": "concurrent" is the load's).
         // A reply that is its clause's only words is said of the next clause too, when that
         // clause goes on about it ("huge, tens of thousands of concurrent sessions"), not when
-        // it adds something ("massive, and the codebase too").
+        // it adds something ("massive, and the codebase too"), nor across the end of a sentence
+        // ("medium. thousands of users" answers two questions).
         const bool alone = (m.begin == 0 || text.tokens[m.begin - 1] == clause_break) &&
                            m.end + 1 < text.tokens.size() && text.tokens[m.end] == clause_break &&
+                           !(m.end < text.stops.size() && text.stops[m.end]) &&
                            std::find(language_words.joiners.begin(), language_words.joiners.end(),
                                      text.tokens[m.end + 1]) == language_words.joiners.end();
         bool named_here = false;

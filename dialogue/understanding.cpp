@@ -1025,8 +1025,14 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
             p != lang_.rates.periods.end() && p->second > 0)
           value /= p->second;
     }
-    // "not thousands, no way": a count denied is no count.
-    const bool denied = i > 0 && contains(lang_.grammar.negators, t[i - 1]);
+    // "not thousands, no way", "it will not be hundreds of thousands, nor even thousands": a
+    // count denied is no count (a softener or "be" may stand between).
+    std::size_t before = i;
+    while (before > 0 && i - before < 2 &&
+           (contains(lang_.grammar.softeners, t[before - 1]) ||
+            contains(lang_.grammar.count_softeners, t[before - 1])))
+      --before;
+    const bool denied = before > 0 && contains(lang_.grammar.negators, t[before - 1]);
     if (have && !duration && !denied && (speakers || !counts_speakers(i)) &&
         (!best || value > *best))
       best = value;
@@ -1130,8 +1136,16 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
                counted_clauses.end();
       });
     });
-    bool at_once = std::any_of(rule.concurrent_words.begin(), rule.concurrent_words.end(),
-                               [&](const std::string& u) { return !spans_of(w, u).empty(); });
+    // "they won't all be on at once": concurrency denied in its clause is none.
+    bool at_once = std::any_of(
+        rule.concurrent_words.begin(), rule.concurrent_words.end(), [&](const std::string& u) {
+          const auto at = spans_of(w, u);
+          return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
+            for (std::size_t k = sp.begin; k-- > 0 && clause[k] == clause[sp.begin];)
+              if (contains(lang_.grammar.negators, w.tokens[k])) return false;
+            return true;
+          });
+        });
     // "tens of thousands of people at once" is a load; "4 people in a garage" is not.
     unit = unit || (at_once && std::any_of(rule.units_at_once.begin(), rule.units_at_once.end(),
                                            [&](const std::string& u) { return mentions(w, u); }));
@@ -1541,10 +1555,23 @@ std::optional<understanding::correction> understanding::correction_in(const word
           first = sp;
       }
   if (quote && (!marker || quote->begin <= marker->begin)) marker = quote;
+  // "the main job is analytics not integration, i picked the wrong one earlier": an admission
+  // closes the correction it ends; the correction is its sentence up to it.
+  std::optional<found_span> admission;
+  for (const auto& p : gr.admissions)
+    for (const auto& sp : typed_spans_of(w, p))
+      if (!admission || sp.begin < admission->begin) admission = sp;
+  const bool admits = admission && (!marker || marker->begin >= admission->begin);
+  if (admits) {
+    if (quote && quote->begin >= admission->begin) quote.reset();
+    marker = admission;
+  }
   if (!marker) return std::nullopt;
   const auto clause = clauses(w);
   std::size_t begin = marker->begin;
   while (begin > 0 && clause[begin - 1] == clause[marker->begin]) --begin;
+  if (admits)
+    while (begin > 0 && !(begin - 1 < w.stops.size() && w.stops[begin - 1])) --begin;
   std::size_t end = marker->end;
   while (end < w.tokens.size() && !(end < w.stops.size() && w.stops[end])) ++end;
   if (quote && quote->begin >= end) quote.reset();

@@ -2,6 +2,7 @@
 // change, what-if, the full why, and the decision record, against fixed conversations.
 #include <doctest/doctest.h>
 
+#include <initializer_list>
 #include <map>
 
 #include "support.hpp"
@@ -19,6 +20,12 @@ struct fixture {
 
   bot::turn say(const std::string& text) { return svc.message(key, text); }
   bot::turn pick(const std::string& option) { return svc.choose(key, option); }
+
+  // A fresh conversation, then each reply typed in turn.
+  void start_saying(std::initializer_list<const char*> replies) {
+    svc.start(key, {}, true);
+    for (const char* r : replies) say(r);
+  }
 
   // A fixed conversation: a startup, Python team, data product with live features.
   bot::turn to_review() {
@@ -934,11 +941,9 @@ TEST_CASE("one option denied and nothing else said - the others are asked back")
 
 TEST_CASE("a what-if names a yes/no question with a yes - a no - or a denial") {
   fixture f;
-  f.svc.start(f.key, {}, true);
-  for (const char* reply :
-       {"a startup", "validating an idea fast", "a classic web app", "python", "yes we need chat",
-        "no data work", "hundreds of users", "small", "readable code", "confirm"})
-    f.say(reply);
+  f.start_saying({"a startup", "validating an idea fast", "a classic web app", "python",
+                  "yes we need chat", "no data work", "hundreds of users", "small", "readable code",
+                  "confirm"});
   for (const char* text :
        {"what if I said no to the live features?", "what if we didn't need any live stuff"}) {
     auto t = f.say(text);
@@ -956,4 +961,69 @@ TEST_CASE(
   CHECK(t.out.text.find("Here's what the sources say") != std::string::npos);
   t = f.say("does python have a good graphql library?");
   CHECK(t.out.notice == dialogue::notice::not_covered);
+}
+
+TEST_CASE("an answer then a correction in the next sentence - both are kept") {
+  fixture f;
+  f.start_saying({"a startup", "validating an idea fast", "a classic web app", "python",
+                  "no live features", "no data work", "hundreds of users"});
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  // A lone reply before a full stop is no reply to the load named in the next sentence.
+  auto t = f.say("medium. it's more like thousands of users not hundreds");
+  CHECK(t.out.text.find("**project size** = Medium") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **Growing: thousands of users**?") != std::string::npos);
+  CHECK(t.out.stage == dialogue::stage::confirming);
+  f.say("no");
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  // "small" was the answer of two questions (a small load and a small codebase): the one the new
+  // words answer differently is corrected.
+  f.start_saying({"a startup", "validating an idea fast", "a classic web app", "python",
+                  "no live features", "no data work", "small, a few hundred users", "small"});
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  t = f.say(
+      "readability. and scratch 'small' from before, this thing will def be big + long lived");
+  CHECK(t.out.text.find("**what you value** = Readable code") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **Large and long-lived**?") != std::string::npos);
+}
+
+TEST_CASE("a correction that a clause admits - or that only its first clause states") {
+  fixture f;
+  f.start_saying({"an established company", "integrating with legacy systems"});
+  REQUIRE(f.svc.current(f.key)->out.question == "legacy_stack");
+  auto t = f.say(
+      "mostly .NET stuff. tho honestly the main job is analytics not integration, i picked the "
+      "wrong one earlier");
+  CHECK(t.out.text.find("**legacy systems' stack** = Something else") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **Data analytics**?") != std::string::npos);
+
+  f.start_saying({"just me", "I just want to build a project of my own"});
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  t = f.say(
+      "APIs for my app. actually i should've said i'm learning this as my first real language, "
+      "that's more the point");
+  CHECK(t.out.text.find("**main workload** = APIs") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **I'm learning my first programming language**?") !=
+        std::string::npos);
+
+  f.start_saying({"a startup", "validating an idea fast", "data processing"});
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  t = f.say("neither. it's less about validating now, more a data product");
+  CHECK(t.out.text.find("**team skills** = Neither yet") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **A product built around data**?") != std::string::npos);
+}
+
+TEST_CASE("counts with thousands separators - denied counts and denied concurrency") {
+  fixture f;
+  f.start_saying({"a startup", "validating an idea fast", "a classic web app", "python",
+                  "no live features", "no data work"});
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("upwards of 50,000 students trying to log in at the same moment");
+  CHECK(t.out.text.find("**expected load** = Very high") != std::string::npos);
+  f.say("back");
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  t = f.say("around 5,000 registered users, although they won't all be on at once");
+  CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
+  f.say("back");
+  t = f.say("it will not be 10k users, nor even 2000 users. more like 300 users");
+  CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
 }
