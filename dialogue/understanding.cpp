@@ -835,7 +835,11 @@ understanding::polarity_reading understanding::polarity(const words& w) const {
   }
   if (whole_is(c, lang_.yes)) return {1, true};
   if (whole_is(c, lang_.no)) return {-1, true};
-  // A leading yes or no, then more: "yes that's right", "nope, just requests".
+  // A leading yes or no, then more: "yes that's right", "nope, just requests". Not the verb
+  // that opens a question: "does node run on windows?" ("it does" is a yes).
+  if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front()) &&
+      !contains(lang_.yes, w.tokens.front()))
+    return r;
   for (std::size_t len = std::min<std::size_t>(c.size() - 1, 3); len >= 1; --len) {
     std::vector<std::string> head(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(len));
     // "absolutely not", "of course not": a yes word whose only other word denies it is a no.

@@ -564,6 +564,14 @@ TEST_CASE("knowledge questions in chat words find their facts first") {
   CHECK(first_fact("and the bad sides of python?").rfind("cons-python", 0) == 0);
   CHECK(first_fact("django or flask, what's the actual difference") == "frameworks-python-esg");
   CHECK(first_fact("is python backed by any big companies") == "backers-python");
+  CHECK(first_fact("what are node's strong points").rfind("pros-node", 0) == 0);
+  CHECK(first_fact("is python hard to pick up? only ever done C# in unity")
+            .rfind("learn-python", 0) == 0);
+  CHECK(first_fact("what's the node version of django?") == "frameworks-node-wb");
+  CHECK(first_fact("is there a company backing python or is it just volunteers") ==
+        "backers-python");
+  // Tools the sources never mention are not covered.
+  CHECK(f.say("best ORM for node, prisma or typeorm?").out.notice == dialogue::notice::not_covered);
   const auto mvp = first_fact("whats quickest to hack together an mvp");
   CHECK((mvp == "prototype-python" || mvp == "iterate-node" || mvp == "small-node-less-code" ||
          mvp == "startup-node-validate"));
@@ -582,6 +590,17 @@ TEST_CASE("a command word that is a clause of its own is the command - confirm c
     REQUIRE(f.svc.current(f.key)->out.question == "review");
     CHECK(f.say(said).out.recommendation);
   }
+}
+
+TEST_CASE("a question that opens with 'does' at the review is asked - not a yes") {
+  fixture f;
+  f.to_review();
+  REQUIRE(f.svc.current(f.key)->out.question == "review");
+  auto t = f.say("does node run on windows? all our build machines are windows");
+  CHECK_FALSE(t.out.recommendation);
+  CHECK_FALSE(t.out.facts.empty());
+  CHECK(f.svc.current(f.key)->out.question == "review");
+  CHECK(f.say("it does").out.recommendation);
 }
 
 TEST_CASE("a question's name said of someone else names nothing - the reply stays with the asked") {
