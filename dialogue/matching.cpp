@@ -389,7 +389,7 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
       i += 2;
       continue;
     }
-    // Emoji and pictographs (U+1F000 and up, U+2600-U+27BF, the variation selector U+FE0F)
+    // Emoji and pictographs (U+1F000 and up, U+2600-U+27BF, arrows, the variation selector U+FE0F)
     // stand between words: "pass 🙏" is "pass". So do the zero-width characters (U+200B-U+200F)
     // that join emoji sequences ("🙅‍♂️").
     if (c >= 0xF0 ||
@@ -398,6 +398,12 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
          static_cast<unsigned char>(text[i + 2]) <= 0x8F) ||
         (c == 0xE2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x98 &&
          static_cast<unsigned char>(text[i + 1]) <= 0x9E) ||
+        // Arrows (U+2190-U+21FF, U+2B00-U+2BFF): "⬅️ back" is "back".
+        (c == 0xE2 && i + 1 < text.size() &&
+         (static_cast<unsigned char>(text[i + 1]) == 0x86 ||
+          static_cast<unsigned char>(text[i + 1]) == 0x87 ||
+          (static_cast<unsigned char>(text[i + 1]) >= 0xAC &&
+           static_cast<unsigned char>(text[i + 1]) <= 0xAF))) ||
         (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xB8 &&
          static_cast<unsigned char>(text[i + 2]) == 0x8F)) {
       flush();

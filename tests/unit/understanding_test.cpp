@@ -286,6 +286,17 @@ TEST_CASE("chat shorthand and emoji") {
   CHECK(joined(plain().read("no 🙅\u200d\u2642\ufe0f")) == "no");  // a joined emoji sequence
   CHECK(joined(plain().read("looks good 👍🏽 ✅")) == "looks good");
   CHECK(cmd("pass 🙏") == command::skip);
+  CHECK(cmd("\u2b05\ufe0f back") == command::back);  // an arrow
+  // A comma between thousands is the number's: "50,000" is one token; "5, 6" is two.
+  CHECK(joined(plain().read("50,000 students")) == "50000 students");
+  CHECK(plain().read("5, 600 users").tokens.size() == 4);
+}
+
+TEST_CASE("command phrases in requests and questions") {
+  CHECK(cmd("could I see a comparison of the two across all the main points?") == command::compare);
+  CHECK(cmd("Where have we got to? What answers do you have from me so far?") == command::status);
+  CHECK(cmd("What exactly do you mean by load here?") == command::why);
+  CHECK(cmd("Can we pass over this question? I would need to consult IT") == command::skip);
 }
 
 TEST_CASE("a question may open after a few lead words") {
