@@ -781,7 +781,7 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
         return change;
   // Otherwise the words, read by the questions answered before the others.
   std::vector<found_answer> changes;
-  for (auto& f : extract_answers(fw_, s, fix.said, {}, understanding_.filter(fix.said),
+  for (auto& f : extract_answers(fw_, s, fix.said, {}, understanding_.filter(fix.said, s),
                                  understanding_.reply_words(), true)) {
     const question* q = fw_.find_question(f.question);
     if (f.fuzzy || !q) continue;
@@ -823,8 +823,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     std::vector<say> preface{part::intro{fw_.intro}};
     if (!in.text.empty() && in.text.size() <= max_message_bytes) {
       words w = understanding_.read(in.text);
-      auto found =
-          extract_answers(fw_, c.s, w, {}, understanding_.filter(w), understanding_.reply_words());
+      auto found = extract_answers(fw_, c.s, w, {}, understanding_.filter(w, c.s),
+                                   understanding_.reply_words());
       std::erase_if(found, [](const found_answer& f) { return f.fuzzy; });
       for (const auto& f : found)
         b.add({event_kind::answer, f.question, f.option, 0, "sentence", f.phrase});
@@ -1012,7 +1012,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // The pending question's reading of the message, wanted by several steps below: once a turn.
   std::optional<option_match> pending_reply;
   // What the message rules out ("we": not "just me"), read once for every step below.
-  const answer_filter allowed = understanding_.filter(w);
+  const answer_filter allowed = understanding_.filter(w, c.s);
   auto reply_to_pending = [&]() -> const option_match& {
     if (!pending_reply) {
       pending_reply = match_reply(*pending, w);
@@ -1115,8 +1115,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
 
   // Nothing but "hi", "ok", "thanks": no answer, nothing wrong either.
   const auto core_words = understanding_.core(w);
+  // But "just me" is fillers that name an option of the question asked.
   if (core_words.empty() && said.command == command::none && !proposing && !reviewing &&
-      !(pending && yes_no.sign != 0 && understanding_.by_polarity(*pending, yes_no.sign))) {
+      !(pending && yes_no.sign != 0 && understanding_.by_polarity(*pending, yes_no.sign)) &&
+      !(pending && reply_to_pending().chosen && !reply_to_pending().fuzzy)) {
     if (understanding_.greets(w)) return b.inform(part::greeting{});
     return b.inform(part::okay{});
   }

@@ -372,14 +372,6 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
     if (full_stop && !tokens.empty()) add_break(true);
     cur.clear();
   };
-  // "50,000": a comma after a digit and before exactly three more is a thousands separator.
-  auto is_digit = [](char d) { return std::isdigit(static_cast<unsigned char>(d)) != 0; };
-  auto thousands_comma = [&](std::size_t at) {
-    if (cur.empty() || !is_digit(cur.back()) || at + 4 > text.size()) return false;
-    for (std::size_t k = at + 1; k < at + 4; ++k)
-      if (!is_digit(text[k])) return false;
-    return at + 4 == text.size() || !is_digit(text[at + 4]);
-  };
   for (std::size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     // U+2019 (right single quote) is typed for apostrophes on many phones.
@@ -414,9 +406,6 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
     if (std::isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '#' || c == '+' || c == '\'' ||
         c == '_' || c == '/' || c == '%') {
       cur += static_cast<char>(std::tolower(c));
-    } else if (c == ',' && thousands_comma(i)) {
-      // "50,000 students": a comma between thousands is part of the number.
-      continue;
     } else if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '(' || c == ')') {
       flush();
       add_break(c == ';' || c == '!' || c == '?');

@@ -703,6 +703,12 @@ intent understanding::command_in(const words& w, const state& s) const {
       const bool single = tokenize(p).size() == 1;
       for (const auto& sp : spans_of(w, p)) {
         if (negated_before(lang_, w, sp.begin) || in_filler(sp)) continue;
+        // "I'll be sharing it with colleagues": a command verb in the progressive tells what
+        // will happen; it asks for nothing.
+        if (const auto& verb = w.tokens[sp.begin];
+            sp.begin > 0 && verb.size() > 4 && verb.ends_with("ing") &&
+            contains(lang_.grammar.progressive_aux, w.tokens[sp.begin - 1]))
+          continue;
         // "i don't know js": not knowing a language is an answer, not a skip.
         if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size() &&
             (names_stack(fw_, w.tokens[sp.end]) ||
@@ -1492,7 +1498,11 @@ std::string understanding::emoji_words(std::string_view text) const {
   return said;
 }
 
-answer_filter understanding::filter(const words& w) const {
+answer_filter understanding::filter(const words& w, const state& s) const {
+  // "just me ... a small website for our parish council": once the user has said they are on
+  // their own, a group word speaks of others.
+  for (const auto& [qid, opts] : lang_.group_excludes)
+    if (const answer* a = s.find(qid); a && contains(opts, a->option)) return {};
   // "not a company or anything, just me": a group word denied does not make a group.
   bool group = false;
   for (std::size_t i = 0; i < w.tokens.size() && !group; ++i)

@@ -126,8 +126,9 @@ class understanding {
   bool asks(const words& w) const;
 
   // Which answers the message may give: a sentence spoken for a group ("we", "our team") never
-  // gives the answers `group_excludes` lists, nor answers to questions only they lead to.
-  answer_filter filter(const words& w) const;
+  // gives the answers `group_excludes` lists, nor answers to questions only they lead to; once
+  // `s` holds such an answer (the user is on their own), group words speak of others.
+  answer_filter filter(const words& w, const state& s) const;
   // The yes and no words: a question the message names does not take them as its reply.
   // The language's words extract_answers leans on: yes and no words, option references.
   const dialogue::reply_words& reply_words() const { return reply_words_; }

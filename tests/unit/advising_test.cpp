@@ -1046,3 +1046,14 @@ TEST_CASE("counts with thousands separators - denied counts and denied concurren
   t = f.say("it will not be 10k users, nor even 2000 users. more like 300 users");
   CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
 }
+
+TEST_CASE("once the user is on their own - our words speak of others") {
+  fixture f;
+  f.start_saying({"just me"});
+  REQUIRE(f.svc.current(f.key)->out.question == "individual_goal");
+  auto t = f.say(
+      "I'd simply like to build something of my own: a small website for our parish council's "
+      "allotment waiting list.");
+  CHECK(t.out.text.find("**your goal** = I just want to build a project of my own") !=
+        std::string::npos);
+}

@@ -187,18 +187,22 @@ TEST_CASE("hedges and who is speaking") {
   CHECK(plain().hedged(plain().read("could be 500, could be 50k")));
   CHECK(plain().hedged(plain().read("depends on the client really")));
   CHECK(plain().hedges_between(plain().read("could be a lot, might be nothing")));
-  auto f = plain().filter(plain().read("our team knows javascript"));
+  auto f = plain().filter(plain().read("our team knows javascript"), {});
   REQUIRE(f);
   const question& context = *shipped().find_question("context");
   CHECK_FALSE(f(context, *context.find_option("individual")));
   CHECK(f(context, *context.find_option("startup")));
   const question& goal = *shipped().find_question("individual_goal");
   CHECK_FALSE(f(goal, *goal.find_option("know_js")));  // asked only of individuals
-  CHECK_FALSE(plain().filter(plain().read("I know javascript")));
+  CHECK_FALSE(plain().filter(plain().read("I know javascript"), {}));
   // A group word denied makes no group: "not a company", "no team".
-  CHECK_FALSE(plain().filter(plain().read("not a company or anything, just me tinkering")));
-  CHECK_FALSE(plain().filter(plain().read("there's no team, only me")));
-  CHECK(plain().filter(plain().read("not me, our team decides")));
+  CHECK_FALSE(plain().filter(plain().read("not a company or anything, just me tinkering"), {}));
+  CHECK_FALSE(plain().filter(plain().read("there's no team, only me"), {}));
+  CHECK(plain().filter(plain().read("not me, our team decides"), {}));
+  // Once the user said they are on their own, "our" speaks of others: "a site for our club".
+  state alone;
+  alone.answers.push_back({"context", "individual", 1, "choice", {}});
+  CHECK_FALSE(plain().filter(plain().read("a small website for our parish council"), alone));
 }
 
 TEST_CASE("the classifier answers only when the words it knows point one way") {
@@ -290,6 +294,11 @@ TEST_CASE("chat shorthand and emoji") {
   // A comma between thousands is the number's: "50,000" is one token; "5, 6" is two.
   CHECK(joined(plain().read("50,000 students")) == "50000 students");
   CHECK(plain().read("5, 600 users").tokens.size() == 4);
+}
+
+TEST_CASE("a command verb in the progressive is a statement") {
+  CHECK(cmd("I'll be sharing it with colleagues who aren't programmers") == command::none);
+  CHECK(cmd("share it with my team") == command::summary);
 }
 
 TEST_CASE("command phrases in requests and questions") {
