@@ -75,12 +75,13 @@ struct grammar {
       inversions;                     // "is he right", "does it matter": a verb before its subject
   std::vector<std::string> subjects;  // "he", "it", "we": who or what a clause is about
   std::vector<std::string> wh_words;  // "what", "how": open a question, unless a subject follows
-  std::vector<std::string> comparatives;     // "quicker", "nicer": "which ... nicer" compares
-  std::vector<std::string> corrections;      // "scratch that", "turns out": a correction follows
-  std::vector<std::string> quotes;           // "i said": the old answer follows, then the new one
-  std::vector<std::string> replacing;        // "than", "instead of": the old answer follows
-  std::vector<std::string> count_softeners;  // "not even thousands": between a negator and a count
-  std::vector<std::string> progressive_aux;  // "i'll be sharing it": a statement, no request
+  std::vector<std::string> comparatives;      // "quicker", "nicer": "which ... nicer" compares
+  std::vector<std::string> corrections;       // "scratch that", "turns out": a correction follows
+  std::vector<std::string> quotes;            // "i said": the old answer follows, then the new one
+  std::vector<std::string> replacing;         // "than", "instead of": the old answer follows
+  std::vector<std::string> count_softeners;   // "not even thousands": between a negator and a count
+  std::vector<std::string> progressive_aux;   // "i'll be sharing it": a statement, no request
+  std::vector<std::string> list_determiners;  // "the second of the four": the list counted
   std::vector<std::string> admissions;  // "i picked the wrong one": the sentence they end corrects
   std::vector<std::string> others;      // "another team's problem": a name said of someone else
   std::vector<std::string>

@@ -866,7 +866,28 @@ const option* understanding::by_polarity(const question& q, int sign) const {
   return nullptr;
 }
 
-std::optional<int> understanding::ordinal(const words& w) const {
+std::optional<int> understanding::ordinal(const words& said) const {
+  // "the second of the four", "of the four you have listed, number three": how many options
+  // there are is no position.
+  words w;
+  std::set<std::size_t> of_list;  // "second" in "the second of the four": a position
+  int listed = 0;                 // "the last of the three" is the third
+  for (std::size_t i = 0; i < said.tokens.size(); ++i) {
+    if (said.tokens[i] == "of") {
+      std::size_t k = i + 1;
+      if (k < said.tokens.size() && contains(lang_.grammar.list_determiners, said.tokens[k])) ++k;
+      if (k < said.tokens.size() && k > i + 1)
+        if (auto n = lang_.numbers.find(said.tokens[k]);
+            n != lang_.numbers.end() && n->second >= 2) {
+          if (!w.tokens.empty()) of_list.insert(w.tokens.size() - 1);
+          listed = static_cast<int>(n->second);
+          i = k;
+          continue;
+        }
+    }
+    w.tokens.push_back(said.tokens[i]);
+    w.stems.push_back(said.stems[i]);
+  }
   // "undo that last answer", "my last answer was wrong": a turn already taken, no position.
   for (const auto& p : lang_.grammar.past_answers)
     if (!spans_of(w, p).empty()) return std::nullopt;
@@ -890,20 +911,29 @@ std::optional<int> understanding::ordinal(const words& w) const {
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     const auto& t = w.tokens[i];
     if (contains(lang_.grammar.negators, t)) return strict_ordinal(w);
-    auto it = lang_.ordinals.find(t);
-    if (it == lang_.ordinals.end()) continue;
-    const bool position = !lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
-                          contains(lang_.reference_nouns, w.tokens[i + 1]);
+    // "3rd one", "the second option"; "number three", "option 3".
+    const bool noun_before =
+        i > 0 && w.tokens[i - 1] != "one" && contains(lang_.reference_nouns, w.tokens[i - 1]);
+    int value = 0;
+    if (auto it = lang_.ordinals.find(t); it != lang_.ordinals.end())
+      value = it->second;
+    else if (t.size() == 1 && t[0] >= '1' && t[0] <= '9' && noun_before)
+      value = t[0] - '0';
+    else
+      continue;
+    const bool position = (!lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
+                           contains(lang_.reference_nouns, w.tokens[i + 1])) ||
+                          noun_before || (!lang_.numbers.count(t) && of_list.count(i));
     if (!position) {
       // Only "one" (a number word that is also a filler, as in "the 3rd one") is no position.
-      if (!(lang_.numbers.count(t) && contains(lang_.fillers, t)))
-        other_positions.insert(it->second);
+      if (!(lang_.numbers.count(t) && contains(lang_.fillers, t))) other_positions.insert(value);
       continue;
     }
-    if (named && *named != it->second) return strict_ordinal(w);
-    named = it->second;
+    if (named && *named != value) return strict_ordinal(w);
+    named = value;
   }
-  if (named && (other_positions.empty() || other_positions == std::set<int>{*named})) return named;
+  if (named && (other_positions.empty() || other_positions == std::set<int>{*named}))
+    return *named == -1 && listed > 0 ? listed : *named;
   return strict_ordinal(w);
 }
 

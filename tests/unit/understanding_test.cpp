@@ -343,6 +343,16 @@ TEST_CASE("several positions are several - not the first of them") {
   CHECK_FALSE(plain().ordinal(plain().read("the first release")).has_value());
 }
 
+TEST_CASE("how many options there are is no position - the last of them is counted") {
+  auto ord = [](const char* t) { return plain().ordinal(plain().read(t)); };
+  CHECK(ord("I'd go with the second of the four, if that's alright.") == 2);
+  CHECK(ord("Of the four you have listed, number three applies to us.") == 3);
+  CHECK(ord("Option 3 is the closest to my situation.") == 3);
+  // The user counted the real options: the last of three is the third, not "Not sure".
+  CHECK(ord("I'd say the last of the three.") == 3);
+  CHECK(ord("the last one") == -1);
+}
+
 TEST_CASE("a head count answers who is choosing only with its unit - and only when large") {
   const question& context = *shipped().find_question("context");
   const option* o =
