@@ -691,6 +691,16 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
     if (!o || !before || before->option.empty() || before->option == o->id) return {};
     return {{q.id, o->id, phrase, false, {}}};
   };
+  // A correction states its new answer first, then maybe why: its first clause.
+  auto first_clause = [&](const words& said) {
+    const auto clause = understanding_.clauses(said);
+    words first;
+    for (std::size_t i = 0; i < clause.size() && clause[i] == clause.front(); ++i) {
+      first.tokens.push_back(said.tokens[i]);
+      first.stems.push_back(said.stems[i]);
+    }
+    return first;
+  };
   auto reading = [&](const question& q, const words& said, bool counts) -> const option* {
     if (const option* o = understanding_.by_quantity(q, said, counts)) return o;
     const auto m = match_reply(q, said);
@@ -742,12 +752,7 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
       // "we're more of a JS team, the python guy left": the new answer comes first, and the
       // reason may name the old one; when the whole reads two ways, its first clause decides.
       if (!to) {
-        const auto clause = understanding_.clauses(fix.asserted);
-        words first;
-        for (std::size_t i = 0; i < clause.size() && clause[i] == clause.front(); ++i) {
-          first.tokens.push_back(fix.asserted.tokens[i]);
-          first.stems.push_back(fix.asserted.stems[i]);
-        }
+        const words first = first_clause(fix.asserted);
         if (first.tokens.size() < fix.asserted.tokens.size()) {
           to = understanding_.changed_to(*target, first);
           if (!to) to = reading(*target, first, from_old);
@@ -792,12 +797,7 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   // "..., i'm learning this as my first real language, that's the main thing": when the whole
   // reads nothing, its first clause is read alone (a correction states its answer first).
   if (changes.empty()) {
-    const auto clause = understanding_.clauses(fix.said);
-    words first;
-    for (std::size_t i = 0; i < clause.size() && clause[i] == clause.front(); ++i) {
-      first.tokens.push_back(fix.said.tokens[i]);
-      first.stems.push_back(fix.said.stems[i]);
-    }
+    const words first = first_clause(fix.said);
     std::vector<const words*> readings{&fix.said};
     if (first.tokens.size() < fix.said.tokens.size()) readings.push_back(&first);
     for (const words* said : readings)

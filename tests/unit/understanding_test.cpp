@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "bot/paths.hpp"
 #include "dialogue/classifier.hpp"
 #include "dialogue/lexicon.hpp"
@@ -20,6 +22,9 @@ const understanding& plain() {
   static understanding u(shipped(), default_language());
   return u;
 }
+
+// The position a message names in the list of options, if any.
+std::optional<int> ord(const char* text) { return plain().ordinal(plain().read(text)); }
 
 std::string joined(const words& w) {
   std::string out;
@@ -124,7 +129,6 @@ TEST_CASE("yes and no - alone or leading a sentence") {
 }
 
 TEST_CASE("ordinals and references to the list") {
-  auto ord = [](const char* t) { return plain().ordinal(plain().read(t)); };
   CHECK(ord("the first one") == 1);
   CHECK(ord("option 2") == 2);
   CHECK(ord("#3") == 3);
@@ -139,7 +143,6 @@ TEST_CASE("ordinals and references to the list") {
 }
 
 TEST_CASE("a position said again is one position - a yes before it picks nothing") {
-  auto ord = [](const char* t) { return plain().ordinal(plain().read(t)); };
   CHECK(ord("the second option i think? yeah, second") == 2);
   CHECK(ord("yeah, second") == 2);
   CHECK(ord("the second option, or the third") == 0);  // two positions: ask which
@@ -344,7 +347,6 @@ TEST_CASE("several positions are several - not the first of them") {
 }
 
 TEST_CASE("how many options there are is no position - the last of them is counted") {
-  auto ord = [](const char* t) { return plain().ordinal(plain().read(t)); };
   CHECK(ord("I'd go with the second of the four, if that's alright.") == 2);
   CHECK(ord("Of the four you have listed, number three applies to us.") == 3);
   CHECK(ord("Option 3 is the closest to my situation.") == 3);
