@@ -1483,6 +1483,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                 // band, the number another.
                 (m.chosen && bands.size() == 1 && bands.front() != m.chosen))) {
       const option* main = bands.empty() ? understanding_.hedged_main(*pending, w) : nullptr;
+      if (!main && bands.empty()) main = understanding_.by_head_counts(*pending, w);
       if (!main) return clarify(*pending);
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       found.push_back({pending->id, main->id, normalize(text), false, {}});
@@ -1558,6 +1559,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.refuse(notice::not_covered, part::not_covered{});
   if (pending) {
     const auto& m = reply_to_pending();
+    // "12 eng: 6 py, 6 TS": counted people say how the team splits.
+    if (const option* o =
+            m.candidates.size() > 1 ? understanding_.by_head_counts(*pending, w) : nullptr) {
+      b.add({event_kind::answer, pending->id, o->id, 0, "text", normalize(text)});
+      return b.ask({part::got_it{{{pending->short_label, o->label, false}}}});
+    }
     if (m.candidates.size() > 1) {
       part::ambiguous could_mean;
       for (const auto* o : m.candidates) could_mean.options.push_back(o->label);

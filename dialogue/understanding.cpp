@@ -709,6 +709,12 @@ intent understanding::command_in(const words& w, const state& s) const {
             sp.begin > 0 && verb.size() > 4 && verb.ends_with("ing") &&
             contains(lang_.grammar.progressive_aux, w.tokens[sp.begin - 1]))
           continue;
+        // "nobody writes JS beyond copy-pasting snippets": a command phrase turned into a
+        // gerund inside a sentence names an activity; it asks for nothing.
+        if (const auto& last_word = w.tokens[sp.end - 1];
+            last_word.size() > 4 && last_word.ends_with("ing") && !p.ends_with("ing") &&
+            sp.begin > 0 && !opens_message(sp))
+          continue;
         // "i don't know js": not knowing a language is an answer, not a skip.
         if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size() &&
             (names_stack(fw_, w.tokens[sp.end]) ||
@@ -914,16 +920,23 @@ std::optional<int> understanding::ordinal(const words& said) const {
     // "3rd one", "the second option"; "number three", "option 3".
     const bool noun_before =
         i > 0 && w.tokens[i - 1] != "one" && contains(lang_.reference_nouns, w.tokens[i - 1]);
+    // "going w/ #2": a number marked with '#' is a position too.
+    // Not "p99 under peak load is our #1 risk": a word after it makes it a rank of that word.
+    const bool hashed = t.size() == 2 && t[0] == '#' && t[1] >= '1' && t[1] <= '9' &&
+                        (i + 1 == w.tokens.size() || w.tokens[i + 1] == clause_break ||
+                         contains(lang_.reference_nouns, w.tokens[i + 1]));
     int value = 0;
     if (auto it = lang_.ordinals.find(t); it != lang_.ordinals.end())
       value = it->second;
     else if (t.size() == 1 && t[0] >= '1' && t[0] <= '9' && noun_before)
       value = t[0] - '0';
+    else if (hashed)
+      value = t[1] - '0';
     else
       continue;
     const bool position = (!lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
                            contains(lang_.reference_nouns, w.tokens[i + 1])) ||
-                          noun_before || (!lang_.numbers.count(t) && of_list.count(i));
+                          noun_before || hashed || (!lang_.numbers.count(t) && of_list.count(i));
     if (!position) {
       // Only "one" (a number word that is also a filler, as in "the 3rd one") is no position.
       if (!(lang_.numbers.count(t) && contains(lang_.fillers, t))) other_positions.insert(value);
@@ -1295,6 +1308,18 @@ bool understanding::hedged(const words& w) const {
                      [&](const std::string& h) { return !spans_of(w, h).empty(); });
 }
 
+std::vector<words> understanding::clause_parts(const words& w) const {
+  const auto clause = clauses(w);
+  std::vector<words> parts;
+  for (std::size_t begin = 0; begin < w.tokens.size();) {
+    std::size_t end = begin;
+    while (end < w.tokens.size() && clause[end] == clause[begin]) ++end;
+    parts.push_back(slice(w, begin, end));
+    begin = end;
+  }
+  return parts;
+}
+
 const option* understanding::hedged_main(const question& q, const words& w) const {
   auto says_any = [](const words& part, const std::vector<std::string>& phrases) {
     return std::any_of(phrases.begin(), phrases.end(),
@@ -1303,14 +1328,9 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
   // Each clause that names an option says the main one, unless it only adds ("python too") or
   // speaks of a few ("mostly python, a few java holdouts", "all of us do js, one guy knows a
   // bit of python"). At most one of the clauses left may hedge, and they must agree.
-  const auto clause = clauses(w);
   const option* main = nullptr;
   int hedged = 0;
-  for (std::size_t begin = 0; begin < w.tokens.size();) {
-    std::size_t end = begin;
-    while (end < w.tokens.size() && clause[end] == clause[begin]) ++end;
-    const words part = slice(w, begin, end);
-    begin = end;
+  for (const words& part : clause_parts(w)) {
     const auto m = match_reply(q, part);
     if (!m.chosen && m.candidates.empty()) continue;
     if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities))
@@ -1320,6 +1340,45 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
     if (says_any(part, lang_.hedges) && ++hedged > 1) return nullptr;
   }
   return main;
+}
+
+const option* understanding::by_head_counts(const question& q, const words& w) const {
+  const option* both = nullptr;
+  for (const auto& o : q.options)
+    if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
+  if (!both) return nullptr;
+  auto count_in = [&](const words& part) -> std::optional<double> {
+    std::optional<double> n;
+    for (const auto& t : part.tokens) {
+      double v = 0;
+      if (t == "a" || t == "an") continue;  // "a little python": no count of people
+      if (auto it = lang_.numbers.find(t); it != lang_.numbers.end())
+        v = static_cast<double>(it->second);
+      else if (!t.empty() && t.size() < 4 &&
+               std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        v = std::stod(t);
+      else
+        continue;
+      if (n) return std::nullopt;  // two numbers in one clause: whose count is it?
+      n = v;
+    }
+    return n;
+  };
+  std::vector<std::pair<const option*, double>> counted;
+  for (const words& part : clause_parts(w)) {
+    const auto m = match_reply(q, part);
+    if (!m.chosen && m.candidates.empty()) continue;
+    if (!m.chosen || m.fuzzy || m.chosen == both) return nullptr;
+    const auto n = count_in(part);
+    if (!n || *n <= 0) return nullptr;
+    counted.emplace_back(m.chosen, *n);
+  }
+  if (counted.size() != 2 || counted[0].first == counted[1].first) return nullptr;
+  const double a = counted[0].second, b = counted[1].second;
+  if (a == b) return both;
+  if (a >= 4 * b) return counted[0].first;
+  if (b >= 4 * a) return counted[1].first;
+  return nullptr;
 }
 
 bool understanding::hedges_between(const words& w) const {
@@ -1412,8 +1471,21 @@ bool understanding::asks(const words& w) const {
   if (!c.empty() && contains(lang_.question_starts, c.front()) && !after_subject(first_left()) &&
       !no_subject(first_left()))
     return true;
+  // "daily batches are fine for everyone who uses it": without a '?', a phrase opening with a
+  // question word right after a word of the sentence is a relative clause, not a question.
+  auto relative = [&](const found_span& sp) {
+    if (w.question_mark || sp.begin == 0 || !contains(gr.wh_words, w.tokens[sp.begin]))
+      return false;
+    const std::string& before = w.tokens[sp.begin - 1];
+    return before != clause_break && !contains(lang_.fillers, before) &&
+           !contains(lang_.leads, before);
+  };
   if (std::any_of(lang_.question_phrases.begin(), lang_.question_phrases.end(),
-                  [&](const std::string& p) { return !spans_of(w, p).empty(); }))
+                  [&](const std::string& p) {
+                    const auto at = spans_of(w, p);
+                    return std::any_of(at.begin(), at.end(),
+                                       [&](const found_span& sp) { return !relative(sp); });
+                  }))
     return true;
   if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front()) && !no_subject(0))
     return true;

@@ -79,6 +79,11 @@ class understanding {
   // "could be 500 could be 50k": the options each number on its own picks, each once.
   std::vector<const option*> by_each_quantity(const question& q, const words& w) const;
 
+  // "6 py, 6 TS", "7 TS devs, 1 python guy": two options each named in a clause with a count
+  // of people. Equal counts pick the question's option for both, a count four times the other
+  // picks its option; null otherwise (or when the question has no option for both).
+  const option* by_head_counts(const question& q, const words& w) const;
+
   bool hedged(const words& w) const;
   // "mostly rest apis, and we'll need live notifications too": the option a hedge weighs in its
   // own clause, when every other option named is in a clause that adds to it ("too", "also")
@@ -99,6 +104,8 @@ class understanding {
   // For each token, the clause it stands in, counting from 0: commas and the like, and "and",
   // "but", "also", "plus", "though" between words, start a new one.
   std::vector<std::size_t> clauses(const words& w) const;
+  // The message cut at those clauses.
+  std::vector<words> clause_parts(const words& w) const;
 
   // A correction said in passing: "medium. oh and i was wrong about the team, they're all python
   // folks", "i said thousands of users but it'll be a couple hundred tops". It runs from the

@@ -1057,3 +1057,22 @@ TEST_CASE("once the user is on their own - our words speak of others") {
   CHECK(t.out.text.find("**your goal** = I just want to build a project of my own") !=
         std::string::npos);
 }
+
+TEST_CASE("counted people say how the team splits") {
+  auto team_after = [](const char* text) {
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"enterprise", "high_traffic", "api"}) f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "team");
+    return f.say(text).out.text;
+  };
+  CHECK(team_after("12 eng: 6 py, 6 TS, all comfortable in their lane")
+            .find("**team skills** = Both, about equally") != std::string::npos);
+  CHECK(team_after("7 TS devs, 1 python guy who mostly babysits the data stuff")
+            .find("**team skills** = JavaScript or TypeScript") != std::string::npos);
+  // Closer counts are a mix: asked back, not guessed.
+  CHECK(team_after("5 python devs, 3 TS devs").find("Which one fits best") != std::string::npos);
+  // "a little python and a little js" counts nobody.
+  CHECK(team_after("we know a little python and a little js but not well")
+            .find("**team skills** = Both") == std::string::npos);
+}

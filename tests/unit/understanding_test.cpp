@@ -304,6 +304,23 @@ TEST_CASE("a command verb in the progressive is a statement") {
   CHECK(cmd("share it with my team") == command::summary);
 }
 
+TEST_CASE("a command phrase turned into a gerund names an activity") {
+  CHECK(cmd("nobody here writes JS beyond copy-pasting jQuery snippets") == command::none);
+  CHECK(cmd("copy paste please") == command::summary);
+}
+
+TEST_CASE("a question word after a word of the sentence opens a relative clause") {
+  CHECK_FALSE(plain().asks(plain().read("no, daily batches are fine for everyone who uses it")));
+  CHECK(plain().asks(plain().read("so who uses node")));
+  CHECK(plain().asks(plain().read("big companies who uses it?")));
+}
+
+TEST_CASE("a number marked with a hash is a position unless it ranks a word") {
+  CHECK(ord("going w/ #2") == 2);
+  CHECK(ord("going with #3, thanks") == 3);
+  CHECK_FALSE(ord("p99 under peak load is our #1 risk").has_value());
+}
+
 TEST_CASE("command phrases in requests and questions") {
   CHECK(cmd("could I see a comparison of the two across all the main points?") == command::compare);
   CHECK(cmd("Where have we got to? What answers do you have from me so far?") == command::status);
