@@ -709,6 +709,20 @@ intent understanding::command_in(const words& w, const state& s) const {
             sp.begin > 0 && verb.size() > 4 && verb.ends_with("ing") &&
             contains(lang_.grammar.progressive_aux, w.tokens[sp.begin - 1]))
           continue;
+        // "has everyone moved on to fastify": a command verb in the past tense after its
+        // subject tells what happened.
+        if (const auto& verb = w.tokens[sp.begin];
+            sp.begin > 0 && verb.size() > 4 && verb.ends_with("ed") &&
+            !tokenize(p).front().ends_with("ed") &&
+            (contains(lang_.grammar.past_subjects, w.tokens[sp.begin - 1]) ||
+             contains(lang_.grammar.subjects, w.tokens[sp.begin - 1])))
+          continue;
+        // "Django vs Flask, tl;dr?": a summary of two things set against each other is asked
+        // of the sources, not the decision record.
+        if (cmd == command::summary && c.size() > 2 &&
+            std::any_of(w.tokens.begin(), w.tokens.end(),
+                        [](const std::string& t) { return t == "vs" || t == "versus"; }))
+          continue;
         // "nobody writes JS beyond copy-pasting snippets": a command phrase turned into a
         // gerund inside a sentence names an activity; it asks for nothing.
         if (const auto& last_word = w.tokens[sp.end - 1];

@@ -309,6 +309,23 @@ TEST_CASE("a command phrase turned into a gerund names an activity") {
   CHECK(cmd("copy paste please") == command::summary);
 }
 
+TEST_CASE("a command verb in the past tense after its subject is a statement") {
+  CHECK(cmd("is express still the default or has everyone moved on to fastify / nest") ==
+        command::none);
+  CHECK(cmd("let's move on") == command::skip);
+}
+
+TEST_CASE("a summary of two things set against each other asks the sources") {
+  CHECK(cmd("Django vs Flask, tl;dr?") == command::none);
+  CHECK(cmd("tl;dr please") == command::summary);
+}
+
+TEST_CASE("requests for lists and downsides ask the sources") {
+  CHECK(plain().asks(plain().read("give me python's downsides. the honest version")));
+  CHECK(plain().asks(plain().read("shortlist of python web frameworks pls")));
+  CHECK_FALSE(plain().asks(plain().read("a framework that gives me admin and auth")));
+}
+
 TEST_CASE("a question word after a word of the sentence opens a relative clause") {
   CHECK_FALSE(plain().asks(plain().read("no, daily batches are fine for everyone who uses it")));
   CHECK(plain().asks(plain().read("so who uses node")));
