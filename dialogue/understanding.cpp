@@ -1304,7 +1304,12 @@ bool understanding::mixed(const words& w) const {
   return std::any_of(lang_.mixes.begin(), lang_.mixes.end(), [&](const std::string& h) {
     const auto at = spans_of(w, h);
     return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
-      return sp.end >= w.tokens.size() || !contains(lang_.grammar.wh_words, w.tokens[sp.end]);
+      if (sp.end >= w.tokens.size()) return true;
+      const std::string& next = w.tokens[sp.end];
+      // "the DS folks write half the prod code", "rewrite half of it": a share of a thing.
+      if (h == "half" && (next == "of" || contains(lang_.grammar.list_determiners, next)))
+        return false;
+      return !contains(lang_.grammar.wh_words, next);
     });
   });
 }

@@ -1076,3 +1076,20 @@ TEST_CASE("counted people say how the team splits") {
   CHECK(team_after("we know a little python and a little js but not well")
             .find("**team skills** = Both") == std::string::npos);
 }
+
+TEST_CASE("a rewrite later says a small codebase - not a large one") {
+  auto size_after = [](const char* text) {
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "data_product", "data", "python", "yes", "moderate"})
+      f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "size");
+    return f.say(text).out.text;
+  };
+  CHECK(size_after("throwaway-ish. if the MVP works we'll likely rewrite it anyway")
+            .find("**project size** = Small and focused") != std::string::npos);
+  CHECK(size_after("small. if it takes off we'll probably rewrite half of it anyway")
+            .find("**project size** = Small and focused") != std::string::npos);
+  // "we'll" is a function word: it leans towards no size.
+  CHECK(size_after("we'll rewrite it").find("Large") == std::string::npos);
+}

@@ -326,6 +326,13 @@ TEST_CASE("requests for lists and downsides ask the sources") {
   CHECK_FALSE(plain().asks(plain().read("a framework that gives me admin and auth")));
 }
 
+TEST_CASE("half of a thing is a share - not a mix of answers") {
+  CHECK(plain().mixed(plain().read("half startup half agency")));
+  CHECK(plain().mixed(plain().read("half its job is pulling data out of the mainframe")));
+  CHECK_FALSE(plain().mixed(plain().read("the DS folks write half the prod code")));
+  CHECK_FALSE(plain().mixed(plain().read("we'll probably rewrite half of it anyway")));
+}
+
 TEST_CASE("a question word after a word of the sentence opens a relative clause") {
   CHECK_FALSE(plain().asks(plain().read("no, daily batches are fine for everyone who uses it")));
   CHECK(plain().asks(plain().read("so who uses node")));
