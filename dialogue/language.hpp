@@ -82,6 +82,7 @@ struct grammar {
   std::vector<std::string> count_softeners;   // "not even thousands": between a negator and a count
   std::vector<std::string> progressive_aux;   // "i'll be sharing it": a statement, no request
   std::vector<std::string> past_subjects;     // "has everyone moved on": a past tense, no request
+  std::vector<std::string> size_units;        // "a 12-person startup": a team's size, no user count
   std::vector<std::string> list_determiners;  // "the second of the four": the list counted
   std::vector<std::string> admissions;  // "i picked the wrong one": the sentence they end corrects
   std::vector<std::string> others;      // "another team's problem": a name said of someone else

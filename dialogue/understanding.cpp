@@ -1100,7 +1100,11 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
             contains(lang_.grammar.count_softeners, t[before - 1])))
       --before;
     const bool denied = before > 0 && contains(lang_.grammar.negators, t[before - 1]);
-    if (have && !duration && !denied && (speakers || !counts_speakers(i)) &&
+    // "a 12-person startup": the size of a team, not a count of users; "people rotate every
+    // 2": how often, not how many.
+    const bool sized = (j < t.size() && contains(lang_.grammar.size_units, t[j])) ||
+                       (i > 0 && t[i - 1] == "every");
+    if (have && !duration && !denied && !sized && (speakers || !counts_speakers(i)) &&
         (!best || value > *best))
       best = value;
     i = j > i ? j - 1 : i;

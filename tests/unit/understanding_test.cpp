@@ -326,6 +326,12 @@ TEST_CASE("requests for lists and downsides ask the sources") {
   CHECK_FALSE(plain().asks(plain().read("a framework that gives me admin and auth")));
 }
 
+TEST_CASE("a team's size and how often are no count of users") {
+  CHECK(quantity("12-person seed-stage startup, building live fleet tracking") == nullptr);
+  CHECK(quantity("people rotate every 2") == nullptr);
+  CHECK(quantity("12 people online at once") != nullptr);
+}
+
 TEST_CASE("half of a thing is a share - not a mix of answers") {
   CHECK(plain().mixed(plain().read("half startup half agency")));
   CHECK(plain().mixed(plain().read("half its job is pulling data out of the mainframe")));
