@@ -740,10 +740,7 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   if (!target) target = understanding_.named_question(fix.said, s);
   if (!target && !fix.quoted.tokens.empty()) target = understanding_.named_question(fix.quoted, s);
   if (target && s.answered(target->id)) {
-    const option* to = nullptr;
-    if (understanding_.mixed(fix.said))
-      for (const auto& o : target->options)
-        if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) to = &o;
+    const option* to = understanding_.mixed(fix.said) ? target->find_reply("both") : nullptr;
     // "i said thousands of users but it'll be a couple hundred": the number is the new load.
     if (!to && !fix.asserted.tokens.empty()) {
       to = understanding_.by_quantity(*target, fix.asserted, from_old);
@@ -1203,11 +1200,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   }
 
   // Direct replies to the pending question: yes or no, a position in the list, a quantity.
+  auto answer_with = [&](const option& o, std::string via) {
+    b.add({event_kind::answer, pending->id, o.id, 0, std::move(via), normalize(text)});
+    return b.ask({part::got_it{{{pending->short_label, o.label, false}}}});
+  };
   if (pending && !proposing) {
-    auto answer_with = [&](const option& o, std::string via) {
-      b.add({event_kind::answer, pending->id, o.id, 0, std::move(via), normalize(text)});
-      return b.ask({part::got_it{{{pending->short_label, o.label, false}}}});
-    };
     if (yes_no.whole)
       if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
         return answer_with(*o, "text");
@@ -1466,9 +1463,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "somewhere between 1k and 10k users": numbers that all fall in one band are no mix.
     if (understanding_.mixed(w) && understanding_.by_each_quantity(*pending, w).size() != 1) {
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
-      const option* both = nullptr;
-      for (const auto& o : pending->options)
-        if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
+      const option* both = pending->find_reply("both");
       // "somewhere in between, not tiny not huge": the question's middle option says so.
       if (!both && m.chosen && !m.fuzzy && m.candidates.size() <= 1 &&
           std::find(m.chosen->replies.begin(), m.chosen->replies.end(), "in between") !=
@@ -1561,10 +1556,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto& m = reply_to_pending();
     // "12 eng: 6 py, 6 TS": counted people say how the team splits.
     if (const option* o =
-            m.candidates.size() > 1 ? understanding_.by_head_counts(*pending, w) : nullptr) {
-      b.add({event_kind::answer, pending->id, o->id, 0, "text", normalize(text)});
-      return b.ask({part::got_it{{{pending->short_label, o->label, false}}}});
-    }
+            m.candidates.size() > 1 ? understanding_.by_head_counts(*pending, w) : nullptr)
+      return answer_with(*o, "text");
     if (m.candidates.size() > 1) {
       part::ambiguous could_mean;
       for (const auto* o : m.candidates) could_mean.options.push_back(o->label);

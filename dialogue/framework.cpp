@@ -15,6 +15,12 @@ const option* question::find_option(std::string_view option_id) const {
   return nullptr;
 }
 
+const option* question::find_reply(std::string_view reply) const {
+  for (const auto& o : options)
+    if (std::find(o.replies.begin(), o.replies.end(), reply) != o.replies.end()) return &o;
+  return nullptr;
+}
+
 const question* framework::find_question(std::string_view question_id) const {
   for (const auto& q : questions)
     if (q.id == question_id) return &q;

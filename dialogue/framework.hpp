@@ -46,6 +46,8 @@ struct question {
   int line = 0;                    // line in the framework file, for messages
 
   const option* find_option(std::string_view id) const;
+  // The option with `reply` among its replies ("both", "yes"), or null.
+  const option* find_reply(std::string_view reply) const;
 };
 
 struct stack {

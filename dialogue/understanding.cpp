@@ -700,7 +700,8 @@ intent understanding::command_in(const words& w, const state& s) const {
   };
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
-      const bool single = tokenize(p).size() == 1;
+      const auto phrase = tokenize(p);
+      const bool single = phrase.size() == 1;
       for (const auto& sp : spans_of(w, p)) {
         if (negated_before(lang_, w, sp.begin) || in_filler(sp)) continue;
         // "I'll be sharing it with colleagues": a command verb in the progressive tells what
@@ -713,7 +714,7 @@ intent understanding::command_in(const words& w, const state& s) const {
         // subject tells what happened.
         if (const auto& verb = w.tokens[sp.begin];
             sp.begin > 0 && verb.size() > 4 && verb.ends_with("ed") &&
-            !tokenize(p).front().ends_with("ed") &&
+            !phrase.front().ends_with("ed") &&
             (contains(lang_.grammar.past_subjects, w.tokens[sp.begin - 1]) ||
              contains(lang_.grammar.subjects, w.tokens[sp.begin - 1])))
           continue;
@@ -726,7 +727,7 @@ intent understanding::command_in(const words& w, const state& s) const {
         // "nobody writes JS beyond copy-pasting snippets": a command phrase turned into a
         // gerund inside a sentence names an activity; it asks for nothing.
         if (const auto& last_word = w.tokens[sp.end - 1];
-            last_word.size() > 4 && last_word.ends_with("ing") && !p.ends_with("ing") &&
+            last_word.size() > 4 && last_word.ends_with("ing") && !phrase.back().ends_with("ing") &&
             sp.begin > 0 && !opens_message(sp))
           continue;
         // "i don't know js": not knowing a language is an answer, not a skip.
@@ -880,10 +881,7 @@ understanding::polarity_reading understanding::polarity(const words& w) const {
 
 const option* understanding::by_polarity(const question& q, int sign) const {
   if (sign == 0) return nullptr;
-  std::string_view word = sign > 0 ? "yes" : "no";
-  for (const auto& o : q.options)
-    if (contains(o.replies, word)) return &o;
-  return nullptr;
+  return q.find_reply(sign > 0 ? "yes" : "no");
 }
 
 std::optional<int> understanding::ordinal(const words& said) const {
@@ -1366,9 +1364,7 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
 }
 
 const option* understanding::by_head_counts(const question& q, const words& w) const {
-  const option* both = nullptr;
-  for (const auto& o : q.options)
-    if (std::find(o.replies.begin(), o.replies.end(), "both") != o.replies.end()) both = &o;
+  const option* both = q.find_reply("both");
   if (!both) return nullptr;
   auto count_in = [&](const words& part) -> std::optional<double> {
     std::optional<double> n;
