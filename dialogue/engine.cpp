@@ -401,17 +401,24 @@ struct sourced_answer {
 // second fact is on that topic and its first is not, the classifier breaks the near tie ("is
 // python code shorter than js" is about the code, not the language's history). It reaches no
 // further down: a fact the search ranks low shares too little with the question to lead.
-sourced_answer search_sources(const context& c, const std::string& query,
-                              const std::string& topic) {
+// `reach`: how far down the ranking a fact on that topic may come from to lead; further when
+// the topic is that of a question set apart from the rest of the message ("does python even
+// have types? the client's devs are all java people").
+// `by_topic`: when the full-text search finds nothing, the topic's facts answer.
+sourced_answer search_sources(const context& c, const std::string& query, const std::string& topic,
+                              std::size_t reach = 2, bool by_topic = true) {
   sourced_answer out;
   auto hits = c.kb.search(query, 4);
   // Words the facts never use made the search give up, but the classifier trained on the
   // project's example questions is sure what the question is about ("can django do live
   // notifications decently"): the facts on that topic answer it.
-  if (hits.empty() && !topic.empty()) hits = c.kb.search_on(topic, query, 4);
-  if (!topic.empty() && hits.size() > 1 && hits[0].fact.topic != topic &&
-      hits[1].fact.topic == topic)
-    std::swap(hits[0], hits[1]);
+  if (hits.empty() && !topic.empty() && by_topic) hits = c.kb.search_on(topic, query, 4);
+  if (!topic.empty() && !hits.empty() && hits[0].fact.topic != topic) {
+    const auto end = hits.begin() + static_cast<std::ptrdiff_t>(std::min(reach, hits.size()));
+    const auto on = std::find_if(
+        hits.begin(), end, [&](const knowledge::search_hit& h) { return h.fact.topic == topic; });
+    if (on != end) std::rotate(hits.begin(), on, on + 1);
+  }
   std::vector<std::string> disputed;
   for (const auto& h : hits) {
     out.said.facts.push_back(view_of(c.kb, h.fact));
@@ -1019,7 +1026,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   };
   // "the one before the last" is a position in the list, not a step back.
   const bool from_the_end = pending && understanding_.ordinal(w).value_or(0) < -1;
-  const intent said = from_the_end ? intent{} : understanding_.command_in(w, c.s);
+  intent said = from_the_end ? intent{} : understanding_.command_in(w, c.s);
   const auto yes_no = understanding_.polarity(w);
   // "what about Go?", "php vs node?": a subject the sources never mention. A tool a backend runs
   // with ("postgres", "k8s") beside one of the stacks is no such subject: the question is about
@@ -1035,6 +1042,20 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool uncovered_subject = std::any_of(
       unknown_subjects.begin(), unknown_subjects.end(),
       [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
+  // Command words in a question about the stacks: "in a nutshell why would you pick node?",
+  // before any recommendation, asks what speaks for Node.js, not why the advisor asks its
+  // question; in "what are the downsides of node? boss wants the cons in writing" the summary
+  // words after the question say what the asker will do with the answer.
+  if (names_a_stack && !uncovered_subject) {
+    if (said.command == command::why && !finished && !understanding_.named_question(w, c.s)) {
+      said = {};
+    } else if (said.command == command::summary) {
+      if (const auto mark = text.find('?'); mark != std::string::npos && mark + 1 < text.size())
+        if (const words before = understanding_.read(std::string_view(text).substr(0, mark + 1));
+            said.begin + 1 >= before.tokens.size() && understanding_.asks(before))
+          said = {};
+    }
+  }
 
   // A proposal waits for a yes or a no.
   if (proposing) {
@@ -1127,10 +1148,16 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "change" of the question asked is its answer, read below.
     if (said.target && said.target != pending)
       return b.inform(part::not_answered_yet{said.target->short_label});
-    if (reviewing || finished) {
+    // "I need to change one of my earlier answers", mid-way: which one, unless the words
+    // answer the question asked.
+    const bool answers_pending = pending && !proposing &&
+                                 ((reply_to_pending().chosen && !reply_to_pending().fuzzy) ||
+                                  understanding_.by_polarity(*pending, yes_no.sign));
+    if ((reviewing || finished || (pending && !proposing && !said.target && !answers_pending)) &&
+        !c.s.answers.empty()) {
       b.understood(command::change);
-      return b.inform(
-          part::which_to_change{fw_.find_question(c.s.answers.front().question)->short_label});
+      return b.inform(part::which_to_change{
+          fw_.find_question(c.s.answers.front().question)->short_label, reviewing || finished});
     }
   }
   if (said.command == command::skip && pending && !proposing) {
@@ -1268,13 +1295,24 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto m = match_reply(*pending, before);
     return (m.chosen && !m.fuzzy) || understanding_.classify_answer(*pending, before, {}, 1);
   };
+  // The words before a '?' that more words follow ask on their own, naming a stack.
+  auto asks_before_mark = [&] {
+    const auto mark = text.find('?');
+    if (mark == std::string::npos || !names_a_stack) return false;
+    const words before = understanding_.read(std::string_view(text).substr(0, mark + 1));
+    const words after = understanding_.read(std::string_view(text).substr(mark + 1));
+    return !understanding_.core(after).empty() && understanding_.asks(before) &&
+           !understanding_.mixed(before);
+  };
   const bool asks =
       (understanding_.asks(w) || (question_mark && !understanding_.other_subjects(w).empty()) ||
        (question_mark && !replies_to_pending() && !hesitates()) ||
-       (question_mark && stack_outside_reply())) &&
+       (question_mark && stack_outside_reply()) || asks_before_mark()) &&
       // "endpoints mostly but also websocket stuff, idk which one counts more": torn between
-      // the question's options, not asking the sources.
-      !(understanding_.mixed(w) && unknown_subjects.empty() && replies_to_pending());
+      // the question's options, not asking the sources. But in "main weaknesses of python?
+      // boss wants both sides" the mix is after a question that asks on its own.
+      !(understanding_.mixed(w) && unknown_subjects.empty() && replies_to_pending() &&
+        !asks_before_mark());
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
   auto classified_command = [&]() -> std::optional<outcome> {
     command cmd = understanding_.classify_command(w);
@@ -1306,18 +1344,26 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // The words as corrected ("pyhton" is searched as "python").
     std::string corrected = understanding_.search_query(asked);
     if (text.find('?') != std::string::npos) corrected += "?";
-    sourced_answer answer = search_sources(c, corrected, understanding_.topic_of(asked));
-    // "what are the downsides of node? want to warn the client upfront": what is said after
-    // the question may be about the asker, not the stacks; the question alone is searched too
-    // when it opens like one ("kinda both? ..." does not).
+    // "does python even have types? the client's devs are all java people": what is said after
+    // the question may be about the asker, not what is asked. The whole message is searched
+    // (the words after the question often say what it means: "is npm safe? heard horror
+    // stories about bloat"), but the topic is the question's own when it opens like one
+    // ("kinda both? ..." does not) and the classifier is sure of it. When the whole finds
+    // nothing, the question's topic answers; without one, the question alone is searched
+    // ("main weaknesses of python? boss wants both sides": the rest is about the boss).
+    std::optional<words> first;
     if (const auto mark = text.find('?');
-        answer.facts.empty() && mark != std::string::npos &&
-        !understanding_.core(understanding_.read(text.substr(mark + 1))).empty()) {
-      const words first = understanding_.read(text.substr(0, mark + 1));
-      if (understanding_.asks(first))
-        answer = search_sources(c, understanding_.search_query(first) + "?",
-                                understanding_.topic_of(first));
-    }
+        mark != std::string::npos &&
+        !understanding_.core(understanding_.read(text.substr(mark + 1))).empty())
+      if (words q = understanding_.read(text.substr(0, mark + 1)); understanding_.asks(q))
+        first = std::move(q);
+    std::string topic = first ? understanding_.topic_of(*first) : std::string();
+    const bool own_topic = !topic.empty();
+    if (!own_topic) topic = understanding_.topic_of(asked);
+    sourced_answer answer =
+        search_sources(c, corrected, topic, own_topic ? 3 : 2, !first || own_topic);
+    if (answer.facts.empty() && first)
+      answer = search_sources(c, understanding_.search_query(*first) + "?", topic, 4);
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
     // "why do u need to know that": a command asked as a question.
     if (auto out = classified_command()) return *out;

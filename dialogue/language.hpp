@@ -98,6 +98,9 @@ struct grammar {
       cleft_verbs;  // "what matters is readable code": "what", one of these, "is" says, not asks
   std::vector<std::string>
       people_both;  // "we both write js": "both" before one of these is about people, no answer
+  // "main weaknesses of python?", "node's upsides?": with a question mark, one of these nouns
+  // (a stack's strengths or weaknesses) asks for them, though no question word does.
+  std::vector<std::string> asked_nouns;
   // "give me the recommendation", "what do you recommend": the advisor's own word, after one of
   // `own_noun_before` and not before one of `own_noun_not_before` ("a recommendation engine" is
   // a product), is about the advisor: no evidence for an answer that shares its stem.

@@ -119,9 +119,12 @@ std::string words(const part::not_answered_yet& p) {
   return "You haven't answered " + bold(p.question) + " yet, so there's nothing to change.";
 }
 std::string words(const part::which_to_change& p) {
-  return "Which answer should I change? Pick one of the buttons, or say for example \"change "
-         "the " +
-         p.example + "\".";
+  const std::string example = "\"change the " + p.example + "\"";
+  if (!p.buttons)
+    return "Which answer should I change? Name it, for example " + example +
+           "; `status` lists your answers so far.";
+  return "Which answer should I change? Pick one of the buttons, or say for example " + example +
+         ".";
 }
 std::string words(const part::why_question& p) {
   std::string t = "**Why I ask about " + p.question + ":** " + p.why;

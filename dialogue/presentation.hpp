@@ -88,8 +88,9 @@ struct not_answered_yet {
   std::string question;
 };
 struct which_to_change {
-  std::string example;
-};  // a question's short label, as an example
+  std::string example;  // a question's short label, as an example
+  bool buttons = true;  // the answers are shown as buttons (the review, the recommendation)
+};
 struct why_question {
   std::string question;
   std::string why;

@@ -689,6 +689,16 @@ intent understanding::command_in(const words& w, const state& s) const {
         return false;
     return true;
   };
+  // "I need to change one of my earlier answers": an answer noun after the change word, in
+  // its clause, makes it a change with no answer named yet.
+  auto answer_after = [&](std::size_t from) {
+    for (std::size_t k = from; k < w.tokens.size() && k < from + 5; ++k) {
+      if (w.tokens[k] == clause_break) return false;
+      if (contains(lang_.grammar.answer_nouns, w.tokens[k]) && w.tokens[k] != "question")
+        return true;
+    }
+    return false;
+  };
   std::map<command, std::map<std::string, found_span>> inside;  // single words inside a sentence
   // "medium I suppose": a command word inside a filler ("i suppose") is the filler's.
   std::vector<found_span> filler_spans;
@@ -698,6 +708,12 @@ intent understanding::command_in(const words& w, const state& s) const {
     return std::any_of(filler_spans.begin(), filler_spans.end(),
                        [&](const found_span& f) { return f.begin <= sp.begin && sp.end <= f.end; });
   };
+  struct kept_phrase {
+    command cmd;
+    found_span sp;
+    std::size_t len;
+  };
+  std::vector<kept_phrase> kept;
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const auto phrase = tokenize(p);
@@ -743,7 +759,7 @@ intent understanding::command_in(const words& w, const state& s) const {
           // A change names what it changes: "change the team", "the load answer is off".
           if (!target.q) {
             if (!loose) loose = answer_described(w, sp.end, s);
-            if (*loose)
+            if (*loose || answer_after(sp.end))
               len += 2;
             else if (c.size() > 3)
               continue;  // a bare "change": a command only as the message
@@ -767,11 +783,19 @@ intent understanding::command_in(const words& w, const state& s) const {
           inside[cmd].emplace(w.stems[sp.begin], sp);
           continue;
         }
-        consider(cmd, sp.begin, sp.end, len);
+        kept.push_back({cmd, sp, len});
       }
     }
     if (!plain_no && whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
   }
+  // "would it change if they didn't need anything real-time?": a phrase inside a longer phrase
+  // of another command ("change" inside "would it change if") is that phrase's word.
+  for (const auto& k : kept)
+    if (std::none_of(kept.begin(), kept.end(), [&](const kept_phrase& o) {
+          return o.cmd != k.cmd && o.sp.begin <= k.sp.begin && k.sp.end <= o.sp.end &&
+                 o.sp.end - o.sp.begin > k.sp.end - k.sp.begin;
+        }))
+      consider(k.cmd, k.sp.begin, k.sp.end, k.len);
   for (const auto& [cmd, found] : inside)
     if (found.size() >= 2)
       for (const auto& [stem, sp] : found) consider(cmd, sp.begin, sp.end, 1);
@@ -1067,6 +1091,9 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
     if (!have) {
       auto m = multiplier(i, used);
       if (!m) continue;
+      // "thousands of users" is a count on its own; "grand", "k" or "thousand" needs a number
+      // before it ("request/response is grand for them" counts nothing).
+      if (!t[i + used - 1].ends_with('s')) continue;
       value = *m;
       have = true;
       j = i + used;
@@ -1507,6 +1534,10 @@ bool understanding::asks(const words& w) const {
                   }))
     return true;
   if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front()) && !no_subject(0))
+    return true;
+  // "main weaknesses of python?": what is asked for, named before a question mark.
+  if (w.question_mark && std::any_of(gr.asked_nouns.begin(), gr.asked_nouns.end(),
+                                     [&](const std::string& p) { return !spans_of(w, p).empty(); }))
     return true;
   // "and for node, which frameworks do people use?": a question may open after a few lead words.
   std::size_t i = 0;

@@ -1093,3 +1093,95 @@ TEST_CASE("a rewrite later says a small codebase - not a large one") {
   // "we'll" is a function word: it leans towards no size.
   CHECK(size_after("we'll rewrite it").find("Large") == std::string::npos);
 }
+
+TEST_CASE("a question before a question mark is what is searched - the rest is about the asker") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  const auto first_fact = [&](const std::string& q) {
+    auto t = f.say(q);
+    return t.out.facts.empty() ? std::string() : t.out.facts.front();
+  };
+  CHECK(first_fact("does python even have types? the client's devs are all java people")
+            .rfind("typing-python", 0) == 0);
+  CHECK(first_fact("who's behind node? boss wants to know it'll still be around in ten years") ==
+        "backers-node");
+  CHECK(first_fact("who looks after python, is there a foundation or what?") == "backers-python");
+  // "behind" on speed is no backer.
+  CHECK(first_fact("ok node is faster, but how far behind is python really? numbers pls")
+            .rfind("perf-", 0) == 0);
+  // Words after the question still say what it means when the question alone is vague.
+  CHECK(first_fact("is npm safe? heard horror stories about dependency bloat") == "npm-bloat");
+  // A stack's strengths, asked with "why" before any recommendation.
+  CHECK(first_fact("in a nutshell why would you pick node?").rfind("pros-node", 0) == 0);
+  // Summary words after the question say what the asker will do with the answer.
+  auto t = f.say("what are the downsides of node? boss wants the cons in writing");
+  CHECK(t.out.action != dialogue::command::summary);
+  REQUIRE_FALSE(t.out.facts.empty());
+  CHECK(t.out.facts.front().rfind("cons-node", 0) == 0);
+}
+
+TEST_CASE("a stack's weaknesses asked at the team question are asked - not the team's skills") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "analytics", "data"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  for (const char* said : {"downsides of python?",
+                           "main weaknesses of python? boss wants both sides before he signs "
+                           "anything off"}) {
+    CAPTURE(said);
+    auto t = f.say(said);
+    REQUIRE_FALSE(t.out.facts.empty());
+    CHECK(t.out.facts.front().rfind("cons-python", 0) == 0);
+    CHECK(f.svc.current(f.key)->out.question == "team");
+  }
+}
+
+TEST_CASE("a change of an answer not yet named is asked which - mid-way too") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "know_js", "realtime"}) f.pick(o);
+  const std::string at = f.svc.current(f.key)->out.question;
+  auto t = f.say("I need to change one of my earlier answers");
+  CHECK(t.out.action == dialogue::command::change);
+  CHECK(t.out.text.find("Which answer should I change? Name it") != std::string::npos);
+  CHECK(t.out.text.find("buttons") == std::string::npos);  // none are shown mid-way
+  CHECK(f.svc.current(f.key)->out.question == at);
+  // "not right now" answers a yes/no question; it changes nothing.
+  f.pick("data");
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "data_career", "data"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+  t = f.say("nope not rn");
+  CHECK(t.out.text.find("**real-time needs** = No") != std::string::npos);
+}
+
+TEST_CASE("a command inside a longer phrase of another is that phrase's word") {
+  fixture f;
+  f.to_review();
+  f.say("confirm");
+  REQUIRE(f.svc.current(f.key)->out.recommendation);
+  // "change" inside "would it change if": a what-if, not a change.
+  auto t = f.say("would it change if they didn't need anything real-time?");
+  CHECK(t.out.action == dialogue::command::whatif);
+  t = f.say("say the load was massive, what would you say then?");
+  CHECK(t.out.action == dialogue::command::whatif);
+}
+
+TEST_CASE("approval words confirm the review - undecided people leave the question open") {
+  fixture f;
+  f.to_review();
+  CHECK(f.say("grand, that's all accurate as far as the client's concerned").out.recommendation);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "none", "compute", "neither"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "realtime");
+  auto t = g.say("they haven't made their minds up on that one yet");
+  CHECK(t.out.action == dialogue::command::skip);
+  // "grand" is a thousand only after a number.
+  g.say("back");
+  REQUIRE(g.svc.current(g.key)->out.question == "realtime");
+  t = g.say("request/response is grand for them, nothing needs to be live");
+  CHECK(t.out.text.find("**real-time needs** = No") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+  CHECK(g.svc.current(g.key)->out.question != "realtime");
+}

@@ -728,3 +728,16 @@ TEST_CASE("commands by their shape - a what-if - a why - two words of one comman
   CHECK(said("That is an accurate record of what I said, as far as I can tell. Please proceed.")
             .command == command::confirm);
 }
+
+TEST_CASE(
+    "a stack's strengths or weaknesses with a question mark ask - a bare multiplier counts "
+    "nothing") {
+  CHECK(plain().asks(plain().read("main weaknesses of python?")));
+  CHECK(plain().asks(plain().read("node's upsides?")));
+  // Without the mark, the same words may be talk.
+  CHECK_FALSE(plain().asks(plain().read("the downsides of python scare us")));
+  // "grand", "k", "thousand" count only after a number; "thousands" counts on its own.
+  CHECK(quantity("request/response is grand for them") == nullptr);
+  CHECK(quantity("5 grand users")->id == "moderate");
+  CHECK(quantity("thousands of users") != nullptr);
+}
