@@ -310,8 +310,12 @@ bool someone_elses(const words& text, std::size_t begin, const std::vector<std::
 bool said_not(const std::vector<std::string>& tokens, std::size_t begin,
               const std::vector<std::string>& softeners) {
   if (begin > 0 && tokens[begin - 1] == "not") return true;
-  return begin > 1 && tokens[begin - 2] == "not" &&
-         std::find(softeners.begin(), softeners.end(), tokens[begin - 1]) != softeners.end();
+  // "not really X", "not a data play": a softener or an article may stand between.
+  const auto between = [&](const std::string& t) {
+    return t == "a" || t == "an" ||
+           std::find(softeners.begin(), softeners.end(), t) != softeners.end();
+  };
+  return begin > 1 && tokens[begin - 2] == "not" && between(tokens[begin - 1]);
 }
 
 // "we're not crunching any data", "no real-time stuff": the question's own subject, denied, is

@@ -961,6 +961,8 @@ std::optional<int> understanding::ordinal(const words& said) const {
     const bool hashed = t.size() == 2 && t[0] == '#' && t[1] >= '1' && t[1] <= '9' &&
                         (i + 1 == w.tokens.size() || w.tokens[i + 1] == clause_break ||
                          contains(lang_.reference_nouns, w.tokens[i + 1]));
+    // "every last one of them", "every second week": an idiom or how often, no position.
+    if (i > 0 && w.tokens[i - 1] == "every") continue;
     int value = 0;
     if (auto it = lang_.ordinals.find(t); it != lang_.ordinals.end())
       value = it->second;

@@ -1185,3 +1185,35 @@ TEST_CASE("approval words confirm the review - undecided people leave the questi
   CHECK(t.out.text.find("expected load") == std::string::npos);
   CHECK(g.svc.current(g.key)->out.question != "realtime");
 }
+
+TEST_CASE("what a startup is not denies that option - it answers no other question") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  REQUIRE(f.svc.current(f.key)->out.question == "startup_goal");
+  auto t = f.say(
+      "Honestly none of them fit. They've already got paying customers so they're not testing an "
+      "idea anymore, and it's not a data play either");
+  CHECK(t.out.text.find("**startup focus** = None of these really") != std::string::npos);
+  CHECK(t.out.text.find("data and ML") == std::string::npos);
+  f.say("back");
+  REQUIRE(f.svc.current(f.key)->out.question == "startup_goal");
+  // The words that answer the focus are its own, not the team's.
+  t = f.say(
+      "they want the one small crew doing the lot, front end and back end, all of it in "
+      "javascript");
+  CHECK(t.out.text.find("**startup focus** = A full-stack JavaScript team") != std::string::npos);
+  CHECK(t.out.text.find("team skills") == std::string::npos);
+}
+
+TEST_CASE("idioms with a position word name no position - chit-chat is not covered") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  auto t = f.say("all typescript devs, every last one of them");
+  CHECK(t.out.text.find("**team skills** = JavaScript or TypeScript") != std::string::npos);
+  t = f.say("did you see the rugby at the weekend?");
+  CHECK(t.out.notice == dialogue::notice::not_covered);
+  CHECK(t.out.text.find("Got it") == std::string::npos);
+}
