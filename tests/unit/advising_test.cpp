@@ -1217,3 +1217,25 @@ TEST_CASE("idioms with a position word name no position - chit-chat is not cover
   CHECK(t.out.notice == dialogue::notice::not_covered);
   CHECK(t.out.text.find("Got it") == std::string::npos);
 }
+
+TEST_CASE("two options weighed the same are asked back - an established business is a company") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "none", "low", "small"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  auto t = f.say(
+      "clean readable code matters to them, but so does getting prototypes out quick, "
+      "they rate both the same");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(f.svc.current(f.key)->out.question == "priority");
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "data_product", "data", "python", "no"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "scale");
+  t = g.say(
+      "a few thousand. also the client rang, they're not really a startup anymore, more of "
+      "an established business these days");
+  CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
+  CHECK(t.out.text.find("You said **A startup or new product team**") != std::string::npos);
+}
