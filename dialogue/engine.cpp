@@ -1232,10 +1232,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.ask({part::got_it{{{pending->short_label, o.label, false}}}});
   };
   if (pending && !proposing) {
-    if (yes_no.whole)
+    // "the 3rd sounds right for us": a position with a yes is that position.
+    const auto position = understanding_.ordinal(w);
+    if (yes_no.whole && !position)
       if (const option* o = understanding_.by_polarity(*pending, yes_no.sign))
         return answer_with(*o, "text");
-    if (auto n = understanding_.ordinal(w)) {
+    if (const auto& n = position) {
       int count = static_cast<int>(pending->options.size());
       if (*n == 0) return clarify(*pending);  // "the first or the third"
       if (*n == -1) {

@@ -101,6 +101,9 @@ struct grammar {
   // "main weaknesses of python?", "node's upsides?": with a question mark, one of these nouns
   // (a stack's strengths or weaknesses) asks for them, though no question word does.
   std::vector<std::string> asked_nouns;
+  // "the 3rd sounds right", "the second fits": after "the" and a position word, one of these
+  // makes it a position in the list.
+  std::vector<std::string> fitting_verbs;
   // "give me the recommendation", "what do you recommend": the advisor's own word, after one of
   // `own_noun_before` and not before one of `own_noun_not_before` ("a recommendation engine" is
   // a product), is about the advisor: no evidence for an answer that shares its stem.

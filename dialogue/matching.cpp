@@ -309,13 +309,20 @@ bool someone_elses(const words& text, std::size_t begin, const std::vector<std::
 // "we don't crunch data").
 bool said_not(const std::vector<std::string>& tokens, std::size_t begin,
               const std::vector<std::string>& softeners) {
-  if (begin > 0 && tokens[begin - 1] == "not") return true;
-  // "not really X", "not a data play": a softener or an article may stand between.
-  const auto between = [&](const std::string& t) {
-    return t == "a" || t == "an" ||
-           std::find(softeners.begin(), softeners.end(), t) != softeners.end();
+  const auto is_not = [](const std::string& t) {
+    return t == "not" || t == "isn't" || t == "isnt" || t == "aren't" || t == "arent";
   };
-  return begin > 1 && tokens[begin - 2] == "not" && between(tokens[begin - 1]);
+  if (begin > 0 && is_not(tokens[begin - 1])) return true;
+  // "not really X", "not a data play", "it isn't about data": a softener, an article or
+  // "about" may stand between; "not chasing a data job": a verb and an article too. ("not
+  // crunching any data" denies that there is any.)
+  const auto article = [](const std::string& t) { return t == "a" || t == "an" || t == "about"; };
+  const auto between = [&](const std::string& t) {
+    return article(t) || std::find(softeners.begin(), softeners.end(), t) != softeners.end();
+  };
+  if (begin > 1 && is_not(tokens[begin - 2]) && between(tokens[begin - 1])) return true;
+  return begin > 2 && is_not(tokens[begin - 3]) && article(tokens[begin - 1]) &&
+         tokens[begin - 2] != clause_break;
 }
 
 // "we're not crunching any data", "no real-time stuff": the question's own subject, denied, is

@@ -972,9 +972,15 @@ std::optional<int> understanding::ordinal(const words& said) const {
       value = t[1] - '0';
     else
       continue;
+    // "the 3rd sounds right for us": "the" before a position word (not a number word) that
+    // a verb of fitting follows.
+    const bool the_before = i > 0 && w.tokens[i - 1] == "the" && !lang_.numbers.count(t) &&
+                            i + 1 < w.tokens.size() &&
+                            contains(lang_.grammar.fitting_verbs, w.tokens[i + 1]);
     const bool position = (!lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
                            contains(lang_.reference_nouns, w.tokens[i + 1])) ||
-                          noun_before || hashed || (!lang_.numbers.count(t) && of_list.count(i));
+                          the_before || noun_before || hashed ||
+                          (!lang_.numbers.count(t) && of_list.count(i));
     if (!position) {
       // Only "one" (a number word that is also a filler, as in "the 3rd one") is no position.
       if (!(lang_.numbers.count(t) && contains(lang_.fillers, t))) other_positions.insert(value);

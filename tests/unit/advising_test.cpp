@@ -1239,3 +1239,25 @@ TEST_CASE("two options weighed the same are asked back - an established business
   CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
   CHECK(t.out.text.find("You said **A startup or new product team**") != std::string::npos);
 }
+
+TEST_CASE("what something is not describes it - a position that fits is that position") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  REQUIRE(f.svc.current(f.key)->out.question == "startup_goal");
+  // "not about data", "not chasing a data job": what the thing is not; no answer to the data
+  // question.
+  auto t = f.say(
+      "We're not testing an idea, it's not about data, and our devs aren't JavaScript "
+      "people. So none I guess");
+  CHECK(t.out.text.find("**startup focus** = None of these really") != std::string::npos);
+  CHECK(t.out.text.find("data and ML") == std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o :
+       {"startup", "fullstack", "realtime", "javascript", "none", "moderate", "medium"})
+    g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "priority");
+  t = g.say("the 3rd sounds right for us");
+  CHECK(t.out.text.find("**what you value** = Fast iteration") != std::string::npos);
+}
