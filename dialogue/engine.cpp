@@ -1046,6 +1046,21 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // before any recommendation, asks what speaks for Node.js, not why the advisor asks its
   // question; in "what are the downsides of node? boss wants the cons in writing" the summary
   // words after the question say what the asker will do with the answer.
+  // "django vs flask?", "the difference between Django and Flask": two things set against
+  // each other, neither of them a stack, are a question for the sources, not the side by side
+  // of the two stacks.
+  if (said.command == command::compare && !names_a_stack) {
+    const auto& t = w.tokens;
+    const auto thing = [&](std::size_t i) {
+      return i < t.size() && t[i] != "," && !understanding_.core(understanding_.read(t[i])).empty();
+    };
+    for (std::size_t k = 1; k + 1 < t.size(); ++k) {
+      if ((t[k] == "vs" || t[k] == "versus") && thing(k - 1) && thing(k + 1)) said = {};
+      if (t[k] == "between")
+        for (std::size_t a = k + 2; a < t.size() && a <= k + 4; ++a)
+          if (t[a] == "and" && thing(a - 1) && thing(a + 1)) said = {};
+    }
+  }
   if (names_a_stack && !uncovered_subject) {
     if (said.command == command::why && !finished && !understanding_.named_question(w, c.s)) {
       said = {};

@@ -1070,6 +1070,11 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
       if (suffix.empty() && grouped_thousands(digits)) std::erase(digits, '.');
       value = std::atof(digits.c_str());
       if (suffix == "%") continue;
+      // "a vendor built it back in 2010", "since 1998": a year, not a count.
+      if (suffix.empty() && digits.size() == 4 && value >= 1950 && value <= 2099 && i > 0 &&
+          (t[i - 1] == "in" || t[i - 1] == "since" || t[i - 1] == "from" || t[i - 1] == "of" ||
+           t[i - 1] == "by" || t[i - 1] == "until"))
+        continue;
       if (!suffix.empty()) {
         auto it = lang_.multipliers.find(suffix);
         if (it == lang_.multipliers.end()) continue;

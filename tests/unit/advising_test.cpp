@@ -1261,3 +1261,42 @@ TEST_CASE("what something is not describes it - a position that fits is that pos
   t = g.say("the 3rd sounds right for us");
   CHECK(t.out.text.find("**what you value** = Fast iteration") != std::string::npos);
 }
+
+TEST_CASE("two things that are not stacks set against each other are asked of the sources") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* said :
+       {"What's the actual difference between Django and Flask?", "django vs flask?"}) {
+    CAPTURE(said);
+    auto t = f.say(said);
+    CHECK(t.out.action != dialogue::command::compare);
+    REQUIRE_FALSE(t.out.facts.empty());
+    CHECK(t.out.facts.front() == "frameworks-python-esg");
+  }
+  // With nothing named, the stacks are compared.
+  CHECK(f.say("what's the difference between them?").out.action == dialogue::command::compare);
+  auto t = f.say(
+      "Which one gets a first rough version built the fastest? We need a demo for "
+      "investors in 6 weeks");
+  REQUIRE_FALSE(t.out.facts.empty());
+  CHECK(t.out.facts.front() != "lts-node");
+}
+
+TEST_CASE("a year is no count - 'both our devs' are people - what did you write down is status") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "legacy"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "legacy_stack");
+  auto t = f.say(
+      "The old patient records thing is some Microsoft dot net setup a vendor built for us back in "
+      "2010");
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate", "api"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "team");
+  t = g.say("javascript and typescript, both our devs are front end people");
+  CHECK(t.out.text.find("**team skills** = JavaScript or TypeScript") != std::string::npos);
+  CHECK(g.say("what answers did you write down for me again?").out.action ==
+        dialogue::command::status);
+}
