@@ -1042,10 +1042,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool uncovered_subject = std::any_of(
       unknown_subjects.begin(), unknown_subjects.end(),
       [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
-  // Command words in a question about the stacks: "in a nutshell why would you pick node?",
-  // before any recommendation, asks what speaks for Node.js, not why the advisor asks its
-  // question; in "what are the downsides of node? boss wants the cons in writing" the summary
-  // words after the question say what the asker will do with the answer.
+  // "does python even have types? the client's devs are all java people": the words before a
+  // '?' that more words follow, when they ask on their own (read once, for the commands, the
+  // question test and the search below).
+  std::optional<words> question_part;
+  if (const auto mark = text.find('?'); mark != std::string::npos)
+    if (!understanding_.core(understanding_.read(std::string_view(text).substr(mark + 1))).empty())
+      if (words q = understanding_.read(std::string_view(text).substr(0, mark + 1));
+          understanding_.asks(q))
+        question_part = std::move(q);
   // "django vs flask?", "the difference between Django and Flask": two things set against
   // each other, neither of them a stack, are a question for the sources, not the side by side
   // of the two stacks.
@@ -1061,15 +1066,16 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
           if (t[a] == "and" && thing(a - 1) && thing(a + 1)) said = {};
     }
   }
+  // Command words in a question about the stacks: "in a nutshell why would you pick node?",
+  // before any recommendation, asks what speaks for Node.js, not why the advisor asks its
+  // question; in "what are the downsides of node? boss wants the cons in writing" the summary
+  // words after the question say what the asker will do with the answer.
   if (names_a_stack && !uncovered_subject) {
-    if (said.command == command::why && !finished && !understanding_.named_question(w, c.s)) {
+    if (said.command == command::why && !finished && !understanding_.named_question(w, c.s))
       said = {};
-    } else if (said.command == command::summary) {
-      if (const auto mark = text.find('?'); mark != std::string::npos && mark + 1 < text.size())
-        if (const words before = understanding_.read(std::string_view(text).substr(0, mark + 1));
-            said.begin + 1 >= before.tokens.size() && understanding_.asks(before))
-          said = {};
-    }
+    else if (said.command == command::summary && question_part &&
+             said.begin + 1 >= question_part->tokens.size())
+      said = {};
   }
 
   // A proposal waits for a yes or a no.
@@ -1312,24 +1318,18 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto m = match_reply(*pending, before);
     return (m.chosen && !m.fuzzy) || understanding_.classify_answer(*pending, before, {}, 1);
   };
-  // The words before a '?' that more words follow ask on their own, naming a stack.
-  auto asks_before_mark = [&] {
-    const auto mark = text.find('?');
-    if (mark == std::string::npos || !names_a_stack) return false;
-    const words before = understanding_.read(std::string_view(text).substr(0, mark + 1));
-    const words after = understanding_.read(std::string_view(text).substr(mark + 1));
-    return !understanding_.core(after).empty() && understanding_.asks(before) &&
-           !understanding_.mixed(before);
-  };
+  // A question about a stack before the '?', torn between nothing.
+  const bool asks_before_mark =
+      names_a_stack && question_part && !understanding_.mixed(*question_part);
   const bool asks =
       (understanding_.asks(w) || (question_mark && !understanding_.other_subjects(w).empty()) ||
        (question_mark && !replies_to_pending() && !hesitates()) ||
-       (question_mark && stack_outside_reply()) || asks_before_mark()) &&
+       (question_mark && stack_outside_reply()) || asks_before_mark) &&
       // "endpoints mostly but also websocket stuff, idk which one counts more": torn between
       // the question's options, not asking the sources. But in "main weaknesses of python?
       // boss wants both sides" the mix is after a question that asks on its own.
       !(understanding_.mixed(w) && unknown_subjects.empty() && replies_to_pending() &&
-        !asks_before_mark());
+        !asks_before_mark);
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
   auto classified_command = [&]() -> std::optional<outcome> {
     command cmd = understanding_.classify_command(w);
@@ -1368,12 +1368,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // ("kinda both? ..." does not) and the classifier is sure of it. When the whole finds
     // nothing, the question's topic answers; without one, the question alone is searched
     // ("main weaknesses of python? boss wants both sides": the rest is about the boss).
-    std::optional<words> first;
-    if (const auto mark = text.find('?');
-        mark != std::string::npos &&
-        !understanding_.core(understanding_.read(text.substr(mark + 1))).empty())
-      if (words q = understanding_.read(text.substr(0, mark + 1)); understanding_.asks(q))
-        first = std::move(q);
+    const std::optional<words>& first = question_part;
     std::string topic = first ? understanding_.topic_of(*first) : std::string();
     const bool own_topic = !topic.empty();
     if (!own_topic) topic = understanding_.topic_of(asked);
