@@ -76,13 +76,27 @@ inline bool until_lock_waiters(storage::pg::connection& watch, const std::string
   return false;
 }
 
-// Ends those sessions on the server's side (as if their client's host went away).
+// Ends those sessions on the server's side (as if their client's host went away), and waits
+// (at most 20 s) until they are gone: a session being ended can still be listed as waiting for
+// a moment, and a later until_lock_waiters must not take it for its client's next try.
 inline void terminate_lock_waiters(storage::pg::connection& watch, const std::string& name,
                                    const std::string& like) {
-  watch.query(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND "
-      "wait_event_type = 'Lock' AND query LIKE $2",
+  auto ended = watch.query(
+      "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND "
+      "query LIKE $2 AND pg_terminate_backend(pid)",
       {name, like});
+  std::string pids;
+  for (int i = 0; i < ended.rows(); ++i) pids += (pids.empty() ? "" : ",") + ended.text(i, 0);
+  if (pids.empty()) return;
+  for (int i = 0; i < 800; ++i) {
+    if (watch
+            .query("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(string_to_array($1, "
+                   "',')::int[])",
+                   {pids})
+            .integer(0, 0) == 0)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
 }
 
 }  // namespace advisor::test

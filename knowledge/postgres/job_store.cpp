@@ -4,39 +4,44 @@ namespace advisor::storage {
 
 pg_job_store::pg_job_store(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 
-pg::connection& pg_job_store::conn() {
-  if (conn_ && !conn_->ok()) conn_.reset();
-  if (!conn_) {
-    conn_.emplace(conninfo_);
-    conn_->prepare("record",
-                   "INSERT INTO jobs (id, payload, token, owner, lease_until) "
-                   "VALUES ($1, $2, $3, $4, $5::bigint) ON CONFLICT (id) DO NOTHING");
-    conn_->prepare("claim",
-                   "UPDATE jobs SET owner = $1, lease_until = $3::bigint WHERE id IN ("
-                   "SELECT id FROM jobs WHERE lease_until <= $2::bigint ORDER BY lease_until "
-                   "LIMIT $4::bigint FOR UPDATE SKIP LOCKED) RETURNING id, payload, token");
-    conn_->prepare("update", "UPDATE jobs SET payload = $2 WHERE id = $1");
-    conn_->prepare("done", "DELETE FROM jobs WHERE id = $1");
-    // One statement, one transaction: the key (a live one wins, an expired one is taken over,
-    // as pg_seen_store's "remember") and, only when it was new, the job.
-    conn_->prepare("remember_with",
-                   "WITH s AS (INSERT INTO seen (key, expires_at) VALUES ($1, $2::bigint) "
-                   "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
-                   "WHERE seen.expires_at <= $3::bigint RETURNING 1), "
-                   "j AS (INSERT INTO jobs (id, payload, token, owner, lease_until) "
-                   "SELECT $4, $5, $6, $7, $8::bigint WHERE EXISTS (SELECT 1 FROM s) "
-                   "ON CONFLICT (id) DO NOTHING RETURNING 1) "
-                   "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM j)");
+pg::connection& pg_job_store::conn(lane& l) {
+  auto& c = l.conn;
+  if (c && !c->ok()) c.reset();
+  if (c) return *c;
+  c.emplace(conninfo_);
+  // Each connection prepares only its own statements (preparing one takes the locks its
+  // tables need, so the sweep's connection never waits to prepare a request's statement).
+  if (&l == &sweep_) {
+    c->prepare("claim",
+               "UPDATE jobs SET owner = $1, lease_until = $3::bigint WHERE id IN ("
+               "SELECT id FROM jobs WHERE lease_until <= $2::bigint ORDER BY lease_until "
+               "LIMIT $4::bigint FOR UPDATE SKIP LOCKED) RETURNING id, payload, token");
+    return *c;
   }
-  return *conn_;
+  c->prepare("record",
+             "INSERT INTO jobs (id, payload, token, owner, lease_until) "
+             "VALUES ($1, $2, $3, $4, $5::bigint) ON CONFLICT (id) DO NOTHING");
+  c->prepare("update", "UPDATE jobs SET payload = $2 WHERE id = $1");
+  c->prepare("done", "DELETE FROM jobs WHERE id = $1");
+  // One statement, one transaction: the key (a live one wins, an expired one is taken over,
+  // as pg_seen_store's "remember") and, only when it was new, the job.
+  c->prepare("remember_with",
+             "WITH s AS (INSERT INTO seen (key, expires_at) VALUES ($1, $2::bigint) "
+             "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
+             "WHERE seen.expires_at <= $3::bigint RETURNING 1), "
+             "j AS (INSERT INTO jobs (id, payload, token, owner, lease_until) "
+             "SELECT $4, $5, $6, $7, $8::bigint WHERE EXISTS (SELECT 1 FROM s) "
+             "ON CONFLICT (id) DO NOTHING RETURNING 1) "
+             "SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM j)");
+  return *c;
 }
 
-pg::result pg_job_store::run(const std::string& name, const pg::params& p) {
+pg::result pg_job_store::run(lane& l, const std::string& name, const pg::params& p) {
   for (int attempt = 0;; ++attempt) {
     try {
-      return conn().run(name, p);
+      return conn(l).run(name, p);
     } catch (const pg::error& e) {
-      conn_.reset();
+      l.conn.reset();
       // A dropped connection (a server restart): once more on a new one.
       if (!e.connection_lost() || attempt == 1) throw;
     }
@@ -45,9 +50,9 @@ pg::result pg_job_store::run(const std::string& name, const pg::params& p) {
 
 bool pg_job_store::record(const dialogue::job& j, const std::string& owner,
                           std::int64_t lease_until) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(requests_.mutex);
   try {
-    run("record", {j.id, j.payload, j.token, owner, std::to_string(lease_until)});
+    run(requests_, "record", {j.id, j.payload, j.token, owner, std::to_string(lease_until)});
     return true;
   } catch (const pg::error&) {
     return false;
@@ -57,10 +62,10 @@ bool pg_job_store::record(const dialogue::job& j, const std::string& owner,
 std::vector<dialogue::job> pg_job_store::claim_expired(const std::string& owner, std::int64_t now,
                                                        std::int64_t lease_until,
                                                        std::size_t limit) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(sweep_.mutex);
   std::vector<dialogue::job> out;
   try {
-    auto r = run("claim",
+    auto r = run(sweep_, "claim",
                  {owner, std::to_string(now), std::to_string(lease_until), std::to_string(limit)});
     for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
   } catch (const pg::error&) {
@@ -70,9 +75,9 @@ std::vector<dialogue::job> pg_job_store::claim_expired(const std::string& owner,
 }
 
 bool pg_job_store::update(const std::string& id, const std::string& payload) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(requests_.mutex);
   try {
-    run("update", {id, payload});
+    run(requests_, "update", {id, payload});
     return true;
   } catch (const pg::error&) {
     return false;
@@ -85,12 +90,13 @@ dialogue::seen_store::outcome pg_job_store::remember_with(const std::string& key
                                                           const std::string& owner,
                                                           std::int64_t lease_until) {
   using outcome = dialogue::seen_store::outcome;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(requests_.mutex);
   try {
     // Run again after a dropped connection: a first try that committed makes it say seen,
     // and its job is there for whoever claims it once its lease runs out.
-    auto r = run("remember_with", {key, std::to_string(expires_at), std::to_string(now), j.id,
-                                   j.payload, j.token, owner, std::to_string(lease_until)});
+    auto r = run(requests_, "remember_with",
+                 {key, std::to_string(expires_at), std::to_string(now), j.id, j.payload, j.token,
+                  owner, std::to_string(lease_until)});
     return r.integer(0, 0) > 0 ? outcome::first : outcome::seen;
   } catch (const pg::error&) {
     return outcome::unavailable;
@@ -98,9 +104,9 @@ dialogue::seen_store::outcome pg_job_store::remember_with(const std::string& key
 }
 
 void pg_job_store::done(const std::string& id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(requests_.mutex);
   try {
-    run("done", {id});
+    run(requests_, "done", {id});
   } catch (const pg::error&) {
     // The job stays: once its lease runs out it is finished again, and its token says that
     // its turn is already stored.

@@ -2,6 +2,10 @@
 // PostgreSQL, shared by every instance on the database: a job whose owner died is claimed by
 // another one (FOR UPDATE SKIP LOCKED: two claimers never get the same job). Its table comes
 // with the session store's migrations.
+//
+// Two connections: the sweep's claim has its own, so a claim that waits in the database (a
+// table another client holds) never holds up a request recording its event, and the other
+// way round.
 #pragma once
 
 #include <mutex>
@@ -30,12 +34,18 @@ class pg_job_store final : public dialogue::job_store {
                                               const std::string& owner, std::int64_t lease_until);
 
  private:
-  pg::connection& conn();
-  // Runs a prepared statement, once more on a new connection when the old one was dropped.
-  pg::result run(const std::string& name, const pg::params& p);
+  // One connection and the lock that guards it.
+  struct lane {
+    std::mutex mutex;
+    std::optional<pg::connection> conn;
+  };
+  pg::connection& conn(lane& l);
+  // Runs a prepared statement on `l` (whose mutex the caller holds), once more on a new
+  // connection when the old one was dropped.
+  pg::result run(lane& l, const std::string& name, const pg::params& p);
   std::string conninfo_;
-  std::mutex mutex_;  // guards conn_
-  std::optional<pg::connection> conn_;
+  lane requests_;  // record, update, done, remember_with
+  lane sweep_;     // claim_expired
 };
 
 }  // namespace advisor::storage

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "bot/infra/config.hpp"
 #include "bot/service/service.hpp"
@@ -463,6 +464,36 @@ TEST_CASE("pg: an event's key and its job are written together - both or neither
   // Unreachable: unavailable, as the seen store says.
   storage::pg_job_store nowhere("host=/nonexistent-advisor-dir user=advisor dbname=x");
   CHECK(nowhere.remember_with("k", 5000, 100, {"k", "{}", "t"}, "a", 500) == outcome::unavailable);
+}
+
+TEST_CASE("pg: a sweep's claim that waits in the database does not hold up recording an event") {
+  test::pg_database db;
+  storage::pg_session_store sessions(db.url());
+  storage::pg_job_store jobs(db.url());
+  storage::pg::connection blocker(db.url());
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE jobs IN EXCLUSIVE MODE");
+  std::vector<dialogue::job> claimed;
+  std::thread sweep([&] { claimed = jobs.claim_expired("a", 550, 900, 10); });
+  storage::pg::connection watch(db.admin_url());
+  REQUIRE(test::until_lock_waiters(watch, db.name(), "%UPDATE jobs%"));
+  // The event's write reaches the database beside the waiting claim (not behind it in the
+  // store): both wait for the table, and both finish once it is let go.
+  using outcome = dialogue::seen_store::outcome;
+  outcome recorded = outcome::unavailable;
+  std::thread request([&] {
+    recorded =
+        jobs.remember_with("slack/event/Ev9", 1000, 100, {"slack/event/Ev9", "{}", "t9"}, "a", 500);
+  });
+  const bool both_waited = test::until_lock_waiters(watch, db.name(), "%INSERT INTO jobs%");
+  blocker.exec("ROLLBACK");
+  sweep.join();
+  request.join();
+  CHECK(both_waited);
+  CHECK(recorded == outcome::first);
+  CHECK(claimed.empty());
+  storage::pg::connection c(db.url());
+  CHECK(c.query("SELECT count(*) FROM jobs WHERE id = 'slack/event/Ev9'").integer(0, 0) == 1);
 }
 
 namespace {
