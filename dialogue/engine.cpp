@@ -1031,26 +1031,46 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "what about Go?", "php vs node?": a subject the sources never mention. A tool a backend runs
   // with ("postgres", "k8s") beside one of the stacks is no such subject: the question is about
   // the stack ("microservices on k8s, is node a fit?"), and the search leaves the tool out.
-  const bool names_a_stack = std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
-    return std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
-      return std::find(st.names.begin(), st.names.end(), t) != st.names.end();
+  const auto stack_in = [&](const words& of) {
+    return std::any_of(fw_.stacks.begin(), fw_.stacks.end(), [&](const auto& st) {
+      return std::any_of(of.tokens.begin(), of.tokens.end(), [&](const std::string& t) {
+        return std::find(st.names.begin(), st.names.end(), t) != st.names.end();
+      });
     });
-  });
-  std::vector<std::string> unknown_subjects;  // named, and in no fact
-  for (const auto& subject : understanding_.other_subjects(w))
-    if (kb_.search(subject, 1).empty()) unknown_subjects.push_back(subject);
-  const bool uncovered_subject = std::any_of(
-      unknown_subjects.begin(), unknown_subjects.end(),
-      [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
+  };
+  const bool names_a_stack = stack_in(w);
   // "does python even have types? the client's devs are all java people": the words before a
-  // '?' that more words follow, when they ask on their own (read once, for the commands, the
-  // question test and the search below).
+  // '?' that more words follow, when they ask on their own (read once, for the subjects, the
+  // commands, the question test and the search below).
   std::optional<words> question_part;
   if (const auto mark = text.find('?'); mark != std::string::npos)
     if (!understanding_.core(understanding_.read(std::string_view(text).substr(mark + 1))).empty())
       if (words q = understanding_.read(std::string_view(text).substr(0, mark + 1));
           understanding_.asks(q))
         question_part = std::move(q);
+  // "How does Node cope with CPU-heavy work? In Go I would ...", "does python have types, like
+  // PHP 5?": a subject named in passing, beside a question about a stack or a subject the
+  // sources cover ("django, the way rails does"), is no subject asked.
+  const auto covered_in = [&](const words& of) {
+    if (stack_in(of)) return true;
+    const auto named = understanding_.other_subjects(of);
+    return std::any_of(named.begin(), named.end(),
+                       [&](const std::string& sub) { return !kb_.search(sub, 1).empty(); });
+  };
+  const bool asked_of_a_stack = covered_in(question_part ? *question_part : w);
+  std::vector<std::string> unknown_subjects;  // named, and in no fact
+  for (const auto& subject : understanding_.other_subjects(w)) {
+    if (!kb_.search(subject, 1).empty()) continue;
+    const bool in_passing =
+        asked_of_a_stack &&
+        (understanding_.aside(w, subject) ||
+         (question_part && std::find(question_part->tokens.begin(), question_part->tokens.end(),
+                                     subject) == question_part->tokens.end()));
+    if (!in_passing) unknown_subjects.push_back(subject);
+  }
+  const bool uncovered_subject = std::any_of(
+      unknown_subjects.begin(), unknown_subjects.end(),
+      [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
   // "django vs flask?", "the difference between Django and Flask": two things set against
   // each other, neither of them a stack, are a question for the sources, not the side by side
   // of the two stacks.
@@ -1069,11 +1089,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // Command words in a question about the stacks: "in a nutshell why would you pick node?",
   // before any recommendation, asks what speaks for Node.js, not why the advisor asks its
   // question; in "what are the downsides of node? boss wants the cons in writing" the summary
-  // words after the question say what the asker will do with the answer.
+  // words after the question say what the asker will do with the answer, and in "how do I get
+  // type safety in node? I refuse to go back to untyped code" no step back is asked.
   if (names_a_stack && !uncovered_subject) {
     if (said.command == command::why && !finished && !understanding_.named_question(w, c.s))
       said = {};
-    else if (said.command == command::summary && question_part &&
+    else if ((said.command == command::summary || said.command == command::back) && question_part &&
              said.begin + 1 >= question_part->tokens.size())
       said = {};
   }
@@ -1318,6 +1339,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto m = match_reply(*pending, before);
     return (m.chosen && !m.fuzzy) || understanding_.classify_answer(*pending, before, {}, 1);
   };
+  const auto last_char = text.find_last_not_of(" \t\r\n");
+  const bool opens_and_ends_asking = last_char != std::string::npos && text[last_char] == '?' &&
+                                     w.tokens.size() >= 6 && understanding_.opens_question(w);
   // A question about a stack before the '?', torn between nothing.
   const bool asks_before_mark =
       names_a_stack && question_part && !understanding_.mixed(*question_part);
@@ -1328,8 +1352,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       // "endpoints mostly but also websocket stuff, idk which one counts more": torn between
       // the question's options, not asking the sources. But in "main weaknesses of python?
       // boss wants both sides" the mix is after a question that asks on its own.
+      // And "is asynchronous programming hard to pick up for java people?" opens and ends
+      // like a question, long enough to be more than a hesitant reply ("is it both?").
       !(understanding_.mixed(w) && unknown_subjects.empty() && replies_to_pending() &&
-        !asks_before_mark);
+        !asks_before_mark && !opens_and_ends_asking);
   // A command no rule caught, read by the classifier ("i need something to show the CTO").
   auto classified_command = [&]() -> std::optional<outcome> {
     command cmd = understanding_.classify_command(w);

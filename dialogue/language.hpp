@@ -104,6 +104,11 @@ struct grammar {
   // "the 3rd sounds right", "the second fits": after "the" and a position word, one of these
   // makes it a position in the list.
   std::vector<std::string> fitting_verbs;
+  // "like PHP 5", "the way Rails does", "coming from Spring": before a subject outside the
+  // sources, one of these (within two words) compares with it rather than asks about it...
+  std::vector<std::string> aside_markers;
+  // ...unless one of these stands before the marker: "something like celery" asks for it.
+  std::vector<std::string> likeness_asks;
   // "give me the recommendation", "what do you recommend": the advisor's own word, after one of
   // `own_noun_before` and not before one of `own_noun_not_before` ("a recommendation engine" is
   // a product), is about the advisor: no evidence for an answer that shares its stem.

@@ -974,9 +974,14 @@ std::optional<int> understanding::ordinal(const words& said) const {
       continue;
     // "the 3rd sounds right for us": "the" before a position word (not a number word) that
     // a verb of fitting follows.
+    // "the third of those describes us": the list named between them.
+    const std::size_t verb_at = i + 2 < w.tokens.size() && w.tokens[i + 1] == "of" &&
+                                        contains(lang_.grammar.list_determiners, w.tokens[i + 2])
+                                    ? i + 3
+                                    : i + 1;
     const bool the_before = i > 0 && w.tokens[i - 1] == "the" && !lang_.numbers.count(t) &&
-                            i + 1 < w.tokens.size() &&
-                            contains(lang_.grammar.fitting_verbs, w.tokens[i + 1]);
+                            verb_at < w.tokens.size() &&
+                            contains(lang_.grammar.fitting_verbs, w.tokens[verb_at]);
     const bool position = (!lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
                            contains(lang_.reference_nouns, w.tokens[i + 1])) ||
                           the_before || noun_before || hashed ||
@@ -1316,6 +1321,25 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
   return out;
 }
 
+bool understanding::opens_question(const words& w) const {
+  return !w.tokens.empty() && contains(lang_.question_starts, w.tokens.front());
+}
+
+bool understanding::aside(const words& w, std::string_view subject) const {
+  const auto& gr = lang_.grammar;
+  bool seen = false;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    if (w.tokens[i] != subject) continue;
+    seen = true;
+    bool compared = false;
+    for (std::size_t k = i >= 2 ? i - 2 : 0; k < i && !compared; ++k)
+      compared = contains(gr.aside_markers, w.tokens[k]) &&
+                 !(k > 0 && contains(gr.likeness_asks, w.tokens[k - 1]));
+    if (!compared) return false;
+  }
+  return seen;
+}
+
 bool understanding::surrounding(std::string_view subject) const {
   return contains(lang_.surroundings, subject);
 }
@@ -1533,8 +1557,15 @@ bool understanding::asks(const words& w) const {
   // "daily batches are fine for everyone who uses it": without a '?', a phrase opening with a
   // question word right after a word of the sentence is a relative clause, not a question.
   auto relative = [&](const found_span& sp) {
-    if (w.question_mark || sp.begin == 0 || !contains(gr.wh_words, w.tokens[sp.begin]))
-      return false;
+    if (w.question_mark || sp.begin == 0) return false;
+    // "..., which is to say me": "which is" after a word, comparing nothing, goes on about it.
+    if (w.tokens[sp.begin] == "which" && sp.begin + 1 < w.tokens.size() &&
+        contains(gr.inversions, w.tokens[sp.begin + 1]))
+      return std::none_of(w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin), w.tokens.end(),
+                          [&](const std::string& t) {
+                            return contains(gr.comparatives, t) || contains(gr.comparing_words, t);
+                          });
+    if (!contains(gr.wh_words, w.tokens[sp.begin])) return false;
     const std::string& before = w.tokens[sp.begin - 1];
     return before != clause_break && !contains(lang_.fillers, before) &&
            !contains(lang_.leads, before);
@@ -1598,15 +1629,20 @@ bool understanding::asks(const words& w) const {
       return contains(gr.subjects, t) || names_stack(fw_, t);
     };
     if (next && contains(gr.inversions, first) && subject(*next)) return true;
-    // "what we need is chat" opens a statement; "what do banks go with" asks.
-    if (next && contains(gr.wh_words, first) && !contains(gr.subjects, *next)) return true;
     // "which plays nicer with it", "which should we start with"; not "which is great".
-    if (first == "which") {
-      if (next && contains(gr.asking_modals, *next)) return true;
-      for (std::size_t k = last + 1; k < w.tokens.size(); ++k)
-        if (contains(gr.comparatives, w.tokens[k]) || contains(gr.comparing_words, w.tokens[k]))
-          return true;
-    }
+    const bool compares =
+        std::any_of(w.tokens.begin() + static_cast<std::ptrdiff_t>(last) + 1, w.tokens.end(),
+                    [&](const std::string& t) {
+                      return contains(gr.comparatives, t) || contains(gr.comparing_words, t);
+                    });
+    // "..., which is to say me", "..., which is both gratifying and alarming": without a '?',
+    // "which" and a verb that compares nothing goes on about what came before.
+    const bool goes_on =
+        first == "which" && !w.question_mark && next && contains(gr.inversions, *next) && !compares;
+    // "what we need is chat" opens a statement; "what do banks go with" asks.
+    if (next && contains(gr.wh_words, first) && !contains(gr.subjects, *next) && !goes_on)
+      return true;
+    if (first == "which" && ((next && contains(gr.asking_modals, *next)) || compares)) return true;
   }
   // "django vs flask, who's right?": a question mark after a question word of the last clause.
   if (w.question_mark && last < w.tokens.size()) {

@@ -123,7 +123,12 @@ class understanding {
   // "python. i mean typescript", "python, scratch that, ts": a reply to `q` that the same
   // message corrects with another reply to it; the words after the last marker, as text.
   std::optional<std::string> corrected_reply(const question& q, const words& w) const;
+  // True when the first word opens a question ("is", "how", "does", ...).
+  bool opens_question(const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
+  // True when every mention of `subject` in `w` is a comparison in passing ("like PHP 5", "the
+  // way Rails does"), not what is asked about.
+  bool aside(const words& w, std::string_view subject) const;
   // True when an other subject is a tool a backend runs with (`surroundings`): "k8s".
   bool surrounding(std::string_view subject) const;
   // The words as the sources would put them, for a search: corrected, with chat words

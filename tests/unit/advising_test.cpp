@@ -1300,3 +1300,76 @@ TEST_CASE("a year is no count - 'both our devs' are people - what did you write 
   CHECK(g.say("what answers did you write down for me again?").out.action ==
         dialogue::command::status);
 }
+
+TEST_CASE("a 'which is' clause without a '?' goes on about the answer - it asks nothing") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "other", "web", "both"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+  auto t = f.say(
+      "Yes. Drivers need to see new orders the moment they land, or they phone the office, "
+      "which is to say my desk.");
+  CHECK(t.out.text.find("**real-time needs** = Yes") != std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "yes", "none"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "scale");
+  t = g.say("Growing. Paying customers we've never met are signing up, which is new for us.");
+  CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
+  // With a comparison it still asks.
+  CHECK(g.say("we need to push lots of files, which is better at that?").out.text.find("Got it") ==
+        std::string::npos);
+}
+
+TEST_CASE("a language named in passing beside a question about a stack is not what is asked") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  const auto first_fact = [&](const std::string& q) {
+    auto t = f.say(q);
+    return t.out.facts.empty() ? std::string() : t.out.facts.front();
+  };
+  // After the question, or "like X" / "the way X does" inside it.
+  CHECK_FALSE(
+      first_fact("Is node any good at CPU-bound work? In Go we'd just spawn goroutines.").empty());
+  CHECK_FALSE(
+      first_fact("Which frameworks do Python teams reach for? I'm used to Spring.").empty());
+  CHECK(first_fact("does django give you an ORM and an admin out of the box, the way rails does?")
+            .rfind("frameworks-python", 0) == 0);
+  // Asked about, it is still not covered.
+  auto t = f.say("what about Go?");
+  CHECK(t.out.facts.empty());
+  CHECK(t.out.text.find("don't cover") != std::string::npos);
+  t = f.say("is there something like rails for node?");
+  CHECK(t.out.facts.empty());
+  // "go back to" after the question is no step back.
+  t = f.say("How do you get type safety in node? I won't go back to untyped code.");
+  CHECK(t.out.action != dialogue::command::back);
+  REQUIRE_FALSE(t.out.facts.empty());
+  CHECK(t.out.facts.front().rfind("typing-node", 0) == 0);
+}
+
+TEST_CASE("a question that opens and ends as one is asked - though it names both stacks' words") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "legacy", "other", "api"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  auto t = f.say("Is asynchronous code hard to learn for developers used to blocking Java calls?");
+  REQUIRE_FALSE(t.out.facts.empty());
+  CHECK(t.out.facts.front() == "learn-node-async");
+  CHECK(f.svc.current(f.key)->out.question == "team");
+}
+
+TEST_CASE("a position with the list named or an item noun is a position") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  REQUIRE(f.svc.current(f.key)->out.question == "startup_goal");
+  auto t = f.say("The third of those describes our team well enough.");
+  CHECK(t.out.text.find("**startup focus** = A full-stack") != std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"enterprise", "other"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "workload");
+  t = g.say("The fourth item on your list.");
+  CHECK(t.out.text.find("**main workload** = Heavy computation") != std::string::npos);
+}
