@@ -1241,6 +1241,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       if (said.command != command::whatif || finished) return false;
       words after;
       for (std::size_t i = said.end; i < w.tokens.size(); ++i) after.tokens.push_back(w.tokens[i]);
+      // "if the workload were data, what would you recommend": what it asks after is the
+      // what-if's own question.
+      intent tail = said;
+      tail.begin = said.end;
+      tail.end = w.tokens.size();
+      if (understanding_.names_recommendation(w, tail)) return false;
       return understanding_.has_wh_word(after) ||
              std::find(after.tokens.begin(), after.tokens.end(), "which") != after.tokens.end();
     }();

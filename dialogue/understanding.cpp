@@ -809,11 +809,23 @@ intent understanding::command_in(const words& w, const state& s) const {
   // "what would the recommendation be if I said no to the live features", "how would the
   // advice differ had the dataset been a side feature": the advisor's result, a "would", then
   // a condition (what follows it is the what-if).
+  // "if the workload were data processing, what would you recommend instead": the condition
+  // first (what lies between it and the "would" is the what-if).
+  std::size_t whatif_from = n, whatif_until = n;
   if (const std::size_t h = at(lang_.grammar.hypotheticals, 0); h < n) {
     const std::size_t o =
         std::min(at(lang_.grammar.outcome_nouns, 0), at(lang_.grammar.own_nouns, 0));
     const std::size_t k = at(lang_.grammar.conditionals, std::max(h, o) + 1);
     if (o < n && k < n && k + 1 < n) consider(command::whatif, k, k + 1, 4);
+    const std::size_t first = at(lang_.grammar.conditionals, 0);
+    if (o < n && k == n && first + 1 < h && h < o && first < 3) {
+      consider(command::whatif, first, first + 1, 4);
+      whatif_from = first + 1;
+      // Up to the clause that asks ("..., what would you recommend").
+      whatif_until = h;
+      for (std::size_t j = first + 1; j < h; ++j)
+        if (w.tokens[j] == clause_break) whatif_until = j;
+    }
   }
   // "why does the number of customers matter?": "why", one of the questions named or
   // described, then a weighing word. "why are you recommending that?": "why", "you" and the
@@ -847,7 +859,14 @@ intent understanding::command_in(const words& w, const state& s) const {
     if (best.target) best.command = command::change;
   }
   if (best.command == command::whatif) {
-    for (std::size_t i = best.end; i < w.tokens.size(); ++i)
+    // The condition: after the what-if's words, or, when it came first, before the question
+    // ("if our team knew javascript, what would you recommend then").
+    std::size_t from = best.end, until = w.tokens.size();
+    if (whatif_until < w.tokens.size()) {
+      from = std::min(best.end, whatif_from);
+      until = whatif_until;
+    }
+    for (std::size_t i = from; i < until; ++i)
       if (w.tokens[i] != clause_break) best.rest += (best.rest.empty() ? "" : " ") + w.tokens[i];
   }
   return best;
@@ -1375,6 +1394,10 @@ bool understanding::mixed(const words& w) const {
       // "the DS folks write half the prod code", "rewrite half of it": a share of a thing.
       if (h == "half" && (next == "of" || contains(lang_.grammar.list_determiners, next)))
         return false;
+      // "half a million lines": a number.
+      if (h == "half" && next == "a" && sp.end + 1 < w.tokens.size() &&
+          lang_.multipliers.count(w.tokens[sp.end + 1]))
+        return false;
       return !contains(lang_.grammar.wh_words, next);
     });
   });
@@ -1642,7 +1665,14 @@ bool understanding::asks(const words& w) const {
     // "what we need is chat" opens a statement; "what do banks go with" asks.
     if (next && contains(gr.wh_words, first) && !contains(gr.subjects, *next) && !goes_on)
       return true;
-    if (first == "which" && ((next && contains(gr.asking_modals, *next)) || compares)) return true;
+    // "which should we start with" asks; "..., which could mean tens of thousands" (no '?',
+    // no subject after the modal) goes on.
+    const bool modal_asks =
+        next && contains(gr.asking_modals, *next) &&
+        (w.question_mark ||
+         (last + 2 < w.tokens.size() &&
+          (contains(gr.subjects, w.tokens[last + 2]) || names_stack(fw_, w.tokens[last + 2]))));
+    if (first == "which" && (modal_asks || compares)) return true;
   }
   // "django vs flask, who's right?": a question mark after a question word of the last clause.
   if (w.question_mark && last < w.tokens.size()) {

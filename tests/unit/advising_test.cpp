@@ -1316,6 +1316,11 @@ TEST_CASE("a 'which is' clause without a '?' goes on about the answer - it asks 
   REQUIRE(g.svc.current(g.key)->out.question == "scale");
   t = g.say("Growing. Paying customers we've never met are signing up, which is new for us.");
   CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
+  CHECK(g.say("back").out.action == dialogue::command::back);
+  t = g.say(
+      "A big client may sign next month, which could mean tens of thousands of people "
+      "connected at once.");
+  CHECK(t.out.text.find("**expected load** = Very high") != std::string::npos);
   // With a comparison it still asks.
   CHECK(g.say("we need to push lots of files, which is better at that?").out.text.find("Got it") ==
         std::string::npos);
@@ -1372,4 +1377,50 @@ TEST_CASE("a position with the list named or an item noun is a position") {
   REQUIRE(g.svc.current(g.key)->out.question == "workload");
   t = g.say("The fourth item on your list.");
   CHECK(t.out.text.find("**main workload** = Heavy computation") != std::string::npos);
+}
+
+TEST_CASE("a what-if with its condition first - then the question - replays that condition") {
+  fixture f;
+  f.to_review();
+  REQUIRE(f.say("confirm").out.recommendation);
+  auto t = f.say("If our team knew JavaScript, what would you recommend then?");
+  CHECK(t.out.action == dialogue::command::whatif);
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**team skills** were **JavaScript or TypeScript**") != std::string::npos);
+  // Before the recommendation it says what-if waits for one.
+  fixture g;
+  g.to_review();
+  t = g.say("If we had no data work at all, what would you recommend instead?");
+  CHECK(t.out.action == dialogue::command::whatif);
+}
+
+TEST_CASE("a summary given for people in a hurry is the decision record") {
+  fixture f;
+  f.to_review();
+  REQUIRE(f.say("confirm").out.recommendation);
+  auto t = f.say("Give me a written summary, short enough for people who only skim.");
+  CHECK(t.out.action == dialogue::command::summary);
+  CHECK(t.out.text.find("Decision record") != std::string::npos);
+}
+
+TEST_CASE("'half a million' is a number - 'remains to be seen' leaves the question open") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "yes", "none", "moderate"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  auto t = f.say("Half a million lines, give or take, by the time we're done.");
+  CHECK(t.out.text.find("**project size** = Large") != std::string::npos);
+  // Lines of code are the codebase's size, not a load.
+  f.say("back");
+  t = f.say("maybe 5k lines of code all told");
+  CHECK(t.out.text.find("**project size** = Small") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "realtime");
+  t = g.say("That remains to be seen, honestly.");
+  CHECK(t.out.action == dialogue::command::skip);
+  CHECK(g.svc.current(g.key)->out.question != "realtime");
 }
