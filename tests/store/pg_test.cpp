@@ -481,9 +481,10 @@ TEST_CASE("pg: a sweep's claim that waits in the database does not hold up recor
   // store): both wait for the table, and both finish once it is let go.
   using outcome = dialogue::seen_store::outcome;
   outcome recorded = outcome::unavailable;
+  // Its lease outlasts the claim's "now" (550): whichever commits first, it is not claimed.
   std::thread request([&] {
-    recorded =
-        jobs.remember_with("slack/event/Ev9", 1000, 100, {"slack/event/Ev9", "{}", "t9"}, "a", 500);
+    recorded = jobs.remember_with("slack/event/Ev9", 1000, 100, {"slack/event/Ev9", "{}", "t9"},
+                                  "a", 5000);
   });
   const bool both_waited = test::until_lock_waiters(watch, db.name(), "%INSERT INTO jobs%");
   blocker.exec("ROLLBACK");
