@@ -1058,8 +1058,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                        [&](const std::string& sub) { return !kb_.search(sub, 1).empty(); });
   };
   const bool asked_of_a_stack = covered_in(question_part ? *question_part : w);
+  const std::vector<std::string> subjects = understanding_.other_subjects(w);  // read once
   std::vector<std::string> unknown_subjects;  // named, and in no fact
-  for (const auto& subject : understanding_.other_subjects(w)) {
+  for (const auto& subject : subjects) {
     if (!kb_.search(subject, 1).empty()) continue;
     const bool in_passing =
         asked_of_a_stack &&
@@ -1352,7 +1353,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool asks_before_mark =
       names_a_stack && question_part && !understanding_.mixed(*question_part);
   const bool asks =
-      (understanding_.asks(w) || (question_mark && !understanding_.other_subjects(w).empty()) ||
+      (understanding_.asks(w) || (question_mark && !subjects.empty()) ||
        (question_mark && !replies_to_pending() && !hesitates()) ||
        (question_mark && stack_outside_reply()) || asks_before_mark) &&
       // "endpoints mostly but also websocket stuff, idk which one counts more": torn between
@@ -1414,7 +1415,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // A question the sources cannot answer is not read as an answer either, unless only its
     // question mark made it one: "maybe later?", "kinda both?" hesitate over the answer asked.
     if (!pending || proposing || understanding_.asks(w) || !unknown_subjects.empty() ||
-        !understanding_.other_subjects(w).empty())
+        !subjects.empty())
       return b.refuse(notice::not_covered, part::not_covered{});
   }
 
