@@ -1027,6 +1027,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "the one before the last" is a position in the list, not a step back.
   const bool from_the_end = pending && understanding_.ordinal(w).value_or(0) < -1;
   intent said = from_the_end ? intent{} : understanding_.command_in(w, c.s);
+  // "is there an overall winner or does it depend?": "it depends" inside a question that opens
+  // and ends as one is what it asks, not a skip.
+  if (said.command == command::skip && said.begin > 0 && w.question_mark &&
+      understanding_.opens_question(w) &&
+      std::any_of(w.stems.begin() + static_cast<std::ptrdiff_t>(said.begin),
+                  w.stems.begin() + static_cast<std::ptrdiff_t>(std::min(said.end, w.stems.size())),
+                  [](const std::string& t) { return t.starts_with("depend"); }))
+    said = {};
   const auto yes_no = understanding_.polarity(w);
   // "what about Go?", "php vs node?": a subject the sources never mention. A tool a backend runs
   // with ("postgres", "k8s") beside one of the stacks is no such subject: the question is about
@@ -1206,18 +1214,22 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   if (said.command == command::skip && pending && !proposing) {
     // "no idea" is a skip, but "I don't care" may be an option of the question itself.
     const auto& m = reply_to_pending();
-    // "some APIs, a lot of ML, hard to say", "hard to say, could be 500 could be 50k"
-    if (m.candidates.size() > 1 || understanding_.by_each_quantity(*pending, w).size() > 1)
-      return clarify(*pending);
     // "no idea, need to ask our PM": the "no" of "no idea" is inside a skip phrase, though
     // not inside the longest one.
-    const auto skip_phrases = understanding_.phrases_of(w, command::skip);
-    bool option_outside =
-        m.chosen && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
-          return std::none_of(skip_phrases.begin(), skip_phrases.end(), [&](const auto& k) {
-            return k.first <= sp.first && sp.second <= k.second;
-          });
-        });
+    // "dunno, product hasn't decided whether we do any analytics": an option named inside the
+    // question left open is no answer either.
+    auto skip_phrases = understanding_.phrases_of(w, command::skip);
+    for (const auto& open : understanding_.open_questions(w)) skip_phrases.push_back(open);
+    const bool named_outside = std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
+      return std::none_of(skip_phrases.begin(), skip_phrases.end(), [&](const auto& k) {
+        return k.first <= sp.first && sp.second <= k.second;
+      });
+    });
+    // "some APIs, a lot of ML, hard to say", "hard to say, could be 500 could be 50k"
+    if ((m.candidates.size() > 1 && named_outside) ||
+        understanding_.by_each_quantity(*pending, w).size() > 1)
+      return clarify(*pending);
+    bool option_outside = m.chosen && named_outside;
     // "don't care either way" for "what do you value": the question's own "no preference".
     bool option_is_skip =
         m.chosen && !m.fuzzy && std::any_of(m.spans.begin(), m.spans.end(), [&](const auto& sp) {
@@ -1281,6 +1293,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     return b.ask({part::got_it{{{pending->short_label, o.label, false}}}});
   };
   if (pending && !proposing) {
+    // "small-to-medium?", "so... 1 and 2?": between two options (named, when the question has
+    // none for both, or by their places in the list); asked back, not guessed.
+    if (understanding_.between_options(*pending, w)) return clarify(*pending);
     // "the 3rd sounds right for us": a position with a yes is that position.
     const auto position = understanding_.ordinal(w);
     if (yes_no.whole && !position)
@@ -1521,6 +1536,34 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
           if (!clause.empty() && clause.front() == clause.back()) found.clear();
           found.push_back({pending->id, o->id, normalize(text), false, {}});
         }
+  }
+
+  // "no realtime stuff, no AI, just a site with a few forms", asked what the backend does:
+  // denials before the answer strike out the question's other options; they are no "no" to
+  // the questions about live features or data, which come later and are asked then. After
+  // the answer they add to it ("REST APIs, no realtime at all").
+  if (pending && !proposing && !reply_to_pending().denied.empty()) {
+    const auto asked = std::find_if(found.begin(), found.end(), [&](const found_answer& f) {
+      return f.question == pending->id && !f.option.empty();
+    });
+    if (asked != found.end()) {
+      // Where the answer starts; the classifier's answer has no words of its own, so the last
+      // clause stands for it ("..., just customers filling forms").
+      std::size_t first_asked = w.tokens.size();
+      for (const auto& a : asked->spans) first_asked = std::min(first_asked, a.first);
+      if (asked->spans.empty()) {
+        const auto clause = understanding_.clauses(w);
+        while (first_asked > 0 && !clause.empty() && clause[first_asked - 1] == clause.back())
+          --first_asked;
+      }
+      std::erase_if(found, [&](const found_answer& f) {
+        const question* q = fw_.find_question(f.question);
+        return f.question != pending->id && q && !f.spans.empty() &&
+               understanding_.by_polarity(*q, -1) == q->find_option(f.option) &&
+               std::all_of(f.spans.begin(), f.spans.end(),
+                           [&](const auto& sp) { return sp.second <= first_asked; });
+      });
+    }
   }
 
   // "we're a brand-new company and the product is all about predicting churn": once the

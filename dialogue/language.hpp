@@ -104,6 +104,9 @@ struct grammar {
   // "the 3rd sounds right", "the second fits": after "the" and a position word, one of these
   // makes it a position in the list.
   std::vector<std::string> fitting_verbs;
+  // "hasn't decided whether we do any analytics": a question left open inside a sentence; the
+  // words after it up to the clause's end answer nothing.
+  std::vector<std::string> open_questions;
   // "like PHP 5", "the way Rails does", "coming from Spring": before a subject outside the
   // sources, one of these (within two words) compares with it rather than asks about it...
   std::vector<std::string> aside_markers;

@@ -1403,6 +1403,80 @@ bool understanding::mixed(const words& w) const {
   });
 }
 
+bool understanding::between_options(const question& q, const words& w) const {
+  // The question's options by their one-word names ("small", "medium", "low", "moderate").
+  auto option_of = [&](const std::string& word) -> const option* {
+    for (const auto& o : q.options) {
+      if (o.id == word) return &o;
+      for (const auto* names : {&o.replies, &o.synonyms})
+        for (const auto& n : *names)
+          if (n == word) return &o;
+    }
+    return nullptr;
+  };
+  // Tokens with their hyphens and slashes as words of their own ("small-to-medium").
+  std::vector<std::string> parts;
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    std::string piece;
+    for (char c : w.tokens[i]) {
+      if (c == '-' || c == '/') {
+        if (!piece.empty()) parts.push_back(piece), owner.push_back(i);
+        parts.emplace_back(1, c), owner.push_back(i);
+        piece.clear();
+      } else {
+        piece += c;
+      }
+    }
+    if (!piece.empty()) parts.push_back(piece), owner.push_back(i);
+  }
+  auto joins = [&](const std::string& t) { return t == "/" || contains(lang_.range_words, t); };
+  // A question with an option for both reads "python/ts" as that option.
+  for (std::size_t k = 0; !q.find_reply("both") && k + 2 < parts.size(); ++k) {
+    const option* a = option_of(parts[k]);
+    const option* b = option_of(parts[k + 2]);
+    if (!a || !b || a == b || !joins(parts[k + 1])) continue;
+    // "not small or medium": a denial, not an answer between the two.
+    if (negated_before(lang_, w, owner[k])) continue;
+    return true;
+  }
+  // "so... 1 and 2?", "somewhere between the 2nd and 3rd option?", "options 1 or 3": two
+  // positions in the list, at the end of the message or after a list word.
+  auto position = [&](std::size_t i) {
+    const std::string& t = w.tokens[i];
+    if (auto it = lang_.ordinals.find(t); it != lang_.ordinals.end() && !lang_.numbers.count(t))
+      return it->second >= 1 && it->second <= static_cast<int>(q.options.size());
+    return t.size() == 1 && t[0] >= '1' && t[0] - '0' <= static_cast<int>(q.options.size());
+  };
+  const auto& tk = w.tokens;
+  for (std::size_t i = 0; i + 2 < tk.size(); ++i) {
+    if (!position(i) || !position(i + 2) || tk[i] == tk[i + 2]) continue;
+    if (!(tk[i + 1] == "and" || joins(tk[i + 1]))) continue;
+    std::size_t after = i + 3;
+    while (after < tk.size() && contains(lang_.reference_nouns, tk[after])) ++after;
+    const bool at_end = after == tk.size();
+    std::size_t before = i;
+    while (before > 0 && tk[before - 1] == "the") --before;
+    const bool listed = before > 0 && (contains(lang_.reference_nouns, tk[before - 1]) ||
+                                       tk[before - 1] == "between");
+    if (at_end || listed) return true;
+  }
+  return false;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
+    const words& w) const {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const auto clause = clauses(w);
+  for (const auto& p : lang_.grammar.open_questions)
+    for (const auto& sp : spans_of(w, p)) {
+      std::size_t end = sp.end;
+      while (end < w.tokens.size() && clause[end] == clause[sp.begin]) ++end;
+      out.emplace_back(sp.begin, end);
+    }
+  return out;
+}
+
 bool understanding::changes_over_time(const words& w) const {
   auto said = [&](const std::vector<std::string>& phrases) {
     return std::any_of(phrases.begin(), phrases.end(),

@@ -93,6 +93,13 @@ class understanding {
   bool hedges_between(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").
   bool mixed(const words& w) const;
+  // "small-to-medium?", "low or moderate": two options of `q` named one after the other, joined
+  // by a range word (not when `q` has an option for both); "so... 1 and 2?": two places in its
+  // list. The answer lies between them.
+  bool between_options(const question& q, const words& w) const;
+  // "product hasn't decided whether we do any analytics": where a question is left open inside
+  // the message, from its marker to the end of its clause, as token ranges [begin, end).
+  std::vector<std::pair<std::size_t, std::size_t>> open_questions(const words& w) const;
   // The message gives one answer for the start and another for later ("not at launch but the
   // roadmap has live chat").
   bool changes_over_time(const words& w) const;

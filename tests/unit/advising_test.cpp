@@ -1424,3 +1424,71 @@ TEST_CASE("'half a million' is a number - 'remains to be seen' leaves the questi
   CHECK(t.out.action == dialogue::command::skip);
   CHECK(g.svc.current(g.key)->out.question != "realtime");
 }
+
+TEST_CASE("denials before the answer to what the backend does strike out its options only") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t = f.say("no live updates, no machine learning, only a site where members fill in forms");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = A classic web app") != std::string::npos);
+  CHECK(t.out.text.find("real-time needs") == std::string::npos);
+  CHECK(t.out.text.find("data and ML") == std::string::npos);
+  // Said after the answer, a denial adds to it.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate"}) g.pick(o);
+  t = g.say("JSON endpoints for the mobile app, nothing real-time whatsoever");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = APIs") != std::string::npos);
+  CHECK(t.out.text.find("**real-time needs** = No") != std::string::npos);
+}
+
+TEST_CASE("an answer between two options is asked back - by name or by place in the list") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "none", "low"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  for (const char* text :
+       {"medium-to-large?", "small or medium, hard to say which", "small to medium"}) {
+    CAPTURE(text);
+    auto t = f.say(text);
+    CHECK(t.out.notice == dialogue::notice::ambiguous);
+    CHECK(f.svc.current(f.key)->out.question == "size");
+  }
+  // Denied, the two are no answer between them.
+  auto t = f.say("not small or medium, it will be huge");
+  CHECK(t.out.text.find("**project size** = Large") != std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  g.pick("startup");
+  REQUIRE(g.svc.current(g.key)->out.question == "startup_goal");
+  t = g.say("we want to move quickly, though the whole thing is about our data... so 1 or 2?");
+  CHECK(t.out.notice == dialogue::notice::ambiguous);
+  CHECK(g.svc.current(g.key)->out.question == "startup_goal");
+  // A question with an option for both reads "python/ts" as it.
+  g.pick("validate");
+  g.pick("api");
+  REQUIRE(g.svc.current(g.key)->out.question == "team");
+  t = g.say("python/typescript");
+  CHECK(t.out.text.find("**team skills** = Both") != std::string::npos);
+}
+
+TEST_CASE("a question left open in the message is no answer - 'it depends' inside a question") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "data");
+  auto t = f.say("no clue, the board still hasn't decided whether we'll need machine learning");
+  CHECK(t.out.action == dialogue::command::skip);
+  CHECK(f.svc.current(f.key)->out.question == "scale");
+  t = f.say("honestly we can't really predict that");
+  CHECK(t.out.action == dialogue::command::skip);
+  CHECK(f.svc.current(f.key)->out.question == "size");
+  // A question that opens and ends as one asks, though "it depends" stands in it.
+  t = f.say("Is one of them simply better, or does it depend on the project?");
+  CHECK(t.out.action != dialogue::command::skip);
+  CHECK_FALSE(t.out.facts.empty());
+  CHECK(f.svc.current(f.key)->out.question == "size");
+}
