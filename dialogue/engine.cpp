@@ -1484,6 +1484,25 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (f.question == q.id) spans = f.spans;
       std::erase_if(found, [&](const found_answer& f) { return f.question == q.id; });
       found.push_back({q.id, o->id, normalize(text), false, spans});
+      // "~100 users and a tiny codebase": the number answered the load, so the words that
+      // answered it too ("tiny") are free for a later question the message names beside them.
+      for (const auto& sp : spans)
+        for (const auto& later : fw_.questions) {
+          if (&later == &q || !may_hold(fw_, later.ask_if, c.s) ||
+              std::any_of(found.begin(), found.end(),
+                          [&](const found_answer& f) { return f.question == later.id; }))
+            continue;
+          words part;
+          const std::size_t end = std::min(sp.second + near_words, w.tokens.size());
+          part.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.first),
+                             w.tokens.begin() + static_cast<std::ptrdiff_t>(end));
+          part.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(sp.first),
+                            w.stems.begin() + static_cast<std::ptrdiff_t>(end));
+          if (!understanding_.names(part, later)) continue;
+          const auto m = match_reply(later, part);
+          if (m.chosen && !m.fuzzy && (!allowed || allowed(later, *m.chosen)))
+            found.push_back({later.id, m.chosen->id, normalize(text), false, {sp}});
+        }
     }
   }
   // "a bank, few thousand engineers": a head count says how big the company is; its "thousand"

@@ -1492,3 +1492,15 @@ TEST_CASE("a question left open in the message is no answer - 'it depends' insid
   CHECK_FALSE(t.out.facts.empty());
   CHECK(f.svc.current(f.key)->out.question == "size");
 }
+
+TEST_CASE("a count answers the load - the size word beside the codebase answers its size") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "web"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  auto t = f.say("typescript folks. around 300 users, small codebase");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**team skills** = JavaScript") != std::string::npos);
+  CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
+  CHECK(t.out.text.find("**project size** = Small") != std::string::npos);
+}
