@@ -840,8 +840,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "👍" alone says "yes"; ":shrug:" (as Slack sends it) "not sure".
   const std::string said_by_emoji =
       in.type == input::kind::text ? understanding_.emoji_words(in.text) : std::string{};
+  // "> who is this decision for?" and the answer below it: the quoted lines are the advisor's.
+  const std::string unquoted =
+      in.type == input::kind::text ? without_quoted_lines(in.text) : std::string{};
   const std::string& text = in.type == input::kind::choose ? in.option
-                            : said_by_emoji.empty()        ? in.text
+                            : said_by_emoji.empty()        ? unquoted
                                                            : said_by_emoji;
   if (text.size() > max_message_bytes)
     return b.refuse(notice::too_long, part::too_long{max_message_bytes});

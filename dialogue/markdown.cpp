@@ -33,6 +33,27 @@ std::string unescape_markdown(std::string_view text) {
   return out;
 }
 
+std::string without_quoted_lines(std::string_view text) {
+  if (text.find('>') == std::string_view::npos) return std::string(text);
+  std::string out;
+  bool quoted = false;
+  for (std::size_t at = 0; at <= text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(at, end - at);
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first != std::string_view::npos && line[first] == '>') {
+      quoted = true;
+    } else {
+      if (!out.empty()) out += '\n';
+      out.append(line);
+    }
+    at = end + 1;
+  }
+  const bool words_left = out.find_first_not_of(" \t\r\n") != std::string::npos;
+  return quoted && words_left ? out : std::string(text);
+}
+
 std::optional<markdown_link> link_at(std::string_view text, std::size_t i) {
   if (i >= text.size() || text[i] != '[') return std::nullopt;
   auto close = text.find("](", i);

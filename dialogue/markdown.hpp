@@ -24,6 +24,10 @@ std::string quote_user_text(std::string_view text);
 // Reply text with the escapes resolved: what the user typed, for channels that show plain text.
 std::string unescape_markdown(std::string_view text);
 
+// A message without the lines it quotes ("> who is this decision for?" and the answer below
+// it): the words the user wrote. A message that is nothing but a quote is kept whole.
+std::string without_quoted_lines(std::string_view text);
+
 // A link of the advisor's own ("[label](http...)", as cite() writes one) starting at text[i]:
 // its label, its address and the index just past it. A span holding a backslash (a user's
 // escaped character) or a second "[" in its label is no link.

@@ -201,6 +201,30 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
     std::erase_if(kept, [&](const span_match& m) {
       return is_neither(m.opt) && is_one_of(negators, m.phrase);
     });
+  // "don't care about sharing code with the frontend, maintainable code pls": a phrase that says
+  // "no" itself ("don't care") and reaches an option denied after it is that denial, not an
+  // answer of its own, when another option is kept.
+  auto says_no = [](const span_match& m) {
+    std::size_t from = 0;
+    while (from <= m.phrase.size()) {
+      const std::size_t to = std::min(m.phrase.find(' ', from), m.phrase.size());
+      if (is_one_of(negators, std::string_view(m.phrase).substr(from, to - from))) return true;
+      from = to + 1;
+    }
+    return false;
+  };
+  auto denies_after = [&](const span_match& m) {
+    return std::any_of(matches.begin(), matches.end(), [&](const span_match& d) {
+      return d.negated && d.begin >= m.end && d.begin <= m.end + 2;
+    });
+  };
+  std::erase_if(kept, [&](const span_match& m) {
+    return says_no(m) && denies_after(m) &&
+           std::any_of(kept.begin(), kept.end(), [&](const span_match& o) {
+             return o.opt != m.opt && !says_no(o) &&
+                    std::find(denied.begin(), denied.end(), o.opt) == denied.end();
+           });
+  });
   // Two or more options denied and nothing else said: "we don't know python or js" is the
   // question's "neither", when it has one; "not small, not huge" is the one option left.
   if (kept.empty() && denied.size() >= 2) {

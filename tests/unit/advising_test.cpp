@@ -1504,3 +1504,22 @@ TEST_CASE("a count answers the load - the size word beside the codebase answers 
   CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
   CHECK(t.out.text.find("**project size** = Small") != std::string::npos);
 }
+
+TEST_CASE("a reply under a quote of the question answers it - the quote is not read") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say("> Which of these describes you?\n\nme, on my own, learning to code");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**who is choosing** = Just me") != std::string::npos);
+}
+
+TEST_CASE("'don't care about' an option denies it - the one kept is the answer") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "python", "no", "none", "low", "small"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  auto t = f.say("we don't care about sharing code with the browser; code that's easy to maintain");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**what you value** = Readable") != std::string::npos);
+}

@@ -185,3 +185,13 @@ TEST_CASE("every place the user's words come back is inert on Slack and Discord"
     check_inert_everywhere(svc.message(key, hostile).out.text);
   }
 }
+
+TEST_CASE("quoted lines are left out of what the user wrote - a quote alone is kept whole") {
+  using dialogue::without_quoted_lines;
+  CHECK(without_quoted_lines("> who is this decision for?\n\nour platform team") ==
+        "our platform team");
+  CHECK(without_quoted_lines("  > quoted\nmine\n> again") == "mine");
+  CHECK(without_quoted_lines("> just a quote") == "> just a quote");
+  CHECK(without_quoted_lines("python -> node") == "python -> node");
+  CHECK(without_quoted_lines("") == "");
+}
