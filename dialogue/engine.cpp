@@ -1714,6 +1714,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (const option* o =
             m.candidates.size() > 1 ? understanding_.by_head_counts(*pending, w) : nullptr)
       return answer_with(*o, "text");
+    // "pipelines + model training, the API part is tiny": the one option not called small.
+    if (m.candidates.size() > 1) {
+      const auto lesser = understanding_.lesser_options(*pending, w);
+      std::vector<const option*> main;
+      for (const auto* o : m.candidates)
+        if (std::find(lesser.begin(), lesser.end(), o) == lesser.end()) main.push_back(o);
+      if (!lesser.empty() && main.size() == 1 && (!allowed || allowed(*pending, *main.front())))
+        return answer_with(*main.front(), "text");
+    }
     if (m.candidates.size() > 1) {
       part::ambiguous could_mean;
       for (const auto* o : m.candidates) could_mean.options.push_back(o->label);

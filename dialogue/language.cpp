@@ -133,6 +133,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.asked_nouns = strings(g, "asked_nouns", file_name);
     gr.fitting_verbs = strings(g, "fitting_verbs", file_name);
     gr.open_questions = strings(g, "open_questions", file_name);
+    gr.lesser = strings(g, "lesser", file_name);
     gr.aside_markers = strings(g, "aside_markers", file_name);
     gr.likeness_asks = strings(g, "likeness_asks", file_name);
     gr.cleft_verbs = strings(g, "cleft_verbs", file_name);

@@ -107,6 +107,9 @@ struct grammar {
   // "hasn't decided whether we do any analytics": a question left open inside a sentence; the
   // words after it up to the clause's end answer nothing.
   std::vector<std::string> open_questions;
+  // "pipelines + model training, the API part is tiny": what a clause says is small beside
+  // the rest, so not the main answer.
+  std::vector<std::string> lesser;
   // "like PHP 5", "the way Rails does", "coming from Spring": before a subject outside the
   // sources, one of these (within two words) compares with it rather than asks about it...
   std::vector<std::string> aside_markers;

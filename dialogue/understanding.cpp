@@ -1477,6 +1477,19 @@ std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
   return out;
 }
 
+std::vector<const option*> understanding::lesser_options(const question& q, const words& w) const {
+  std::vector<const option*> out;
+  for (const words& part : clause_parts(w)) {
+    const bool lesser =
+        std::any_of(lang_.grammar.lesser.begin(), lang_.grammar.lesser.end(),
+                    [&](const std::string& p) { return !spans_of(part, p).empty(); });
+    if (!lesser) continue;
+    const auto m = match_reply(q, part);
+    if (m.chosen && !m.fuzzy) out.push_back(m.chosen);
+  }
+  return out;
+}
+
 bool understanding::changes_over_time(const words& w) const {
   auto said = [&](const std::vector<std::string>& phrases) {
     return std::any_of(phrases.begin(), phrases.end(),
@@ -1515,7 +1528,8 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
   for (const words& part : clause_parts(w)) {
     const auto m = match_reply(q, part);
     if (!m.chosen && m.candidates.empty()) continue;
-    if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities))
+    if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities) ||
+        says_any(part, lang_.grammar.lesser))
       continue;
     if (!m.chosen || m.fuzzy || (main && main != m.chosen)) return nullptr;
     main = m.chosen;

@@ -100,6 +100,9 @@ class understanding {
   // "product hasn't decided whether we do any analytics": where a question is left open inside
   // the message, from its marker to the end of its clause, as token ranges [begin, end).
   std::vector<std::pair<std::size_t, std::size_t>> open_questions(const words& w) const;
+  // "pipelines + model training, the API part is tiny": the options of `q` named in a clause
+  // that calls them small beside the rest.
+  std::vector<const option*> lesser_options(const question& q, const words& w) const;
   // The message gives one answer for the start and another for later ("not at launch but the
   // roadmap has live chat").
   bool changes_over_time(const words& w) const;

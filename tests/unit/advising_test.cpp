@@ -1523,3 +1523,19 @@ TEST_CASE("'don't care about' an option denies it - the one kept is the answer")
   CAPTURE(t.out.text);
   CHECK(t.out.text.find("**what you value** = Readable") != std::string::npos);
 }
+
+TEST_CASE("what a clause calls small beside the rest is not the main answer") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "data_product"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t = f.say("feature pipelines and model training; the API bit is minor");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = Data processing") != std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate"}) g.pick(o);
+  t = g.say("live chat for our users, the REST side is secondary");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = Real-time") != std::string::npos);
+}
