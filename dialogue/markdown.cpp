@@ -1,5 +1,7 @@
 #include "dialogue/markdown.hpp"
 
+#include <cctype>
+
 namespace advisor::dialogue {
 
 namespace {
@@ -42,7 +44,10 @@ std::string without_quoted_lines(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(at, end - at);
     const std::size_t first = line.find_first_not_of(" \t");
-    if (first != std::string_view::npos && line[first] == '>') {
+    // ">100 users" and ">= 2k rps" compare; "> who is this for?" quotes.
+    const auto next = first + 1 < line.size() ? static_cast<unsigned char>(line[first + 1]) : ' ';
+    if (first != std::string_view::npos && line[first] == '>' && !std::isdigit(next) &&
+        next != '=') {
       quoted = true;
     } else {
       if (!out.empty()) out += '\n';

@@ -1453,8 +1453,18 @@ bool understanding::between_options(const question& q, const words& w) const {
     if (!position(i) || !position(i + 2) || tk[i] == tk[i + 2]) continue;
     if (!(tk[i + 1] == "and" || joins(tk[i + 1]))) continue;
     std::size_t after = i + 3;
-    while (after < tk.size() && contains(lang_.reference_nouns, tk[after])) ++after;
+    while (after < tk.size()) {
+      if (contains(lang_.reference_nouns, tk[after])) {
+        ++after;
+      } else if (const std::size_t n = filler_at(w, after); n > 0) {
+        after += n;  // "... between 2 and 3 tbh?"
+      } else {
+        break;
+      }
+    }
+    // The pair ends its clause: "between 1 and 2 million users" is a count, no places.
     const bool at_end = after == tk.size();
+    if (!at_end && tk[after] != std::string(clause_break)) continue;
     std::size_t before = i;
     while (before > 0 && tk[before - 1] == "the") --before;
     const bool listed = before > 0 && (contains(lang_.reference_nouns, tk[before - 1]) ||
@@ -1477,16 +1487,32 @@ std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
   return out;
 }
 
+const option* understanding::lesser_in(const question& q, const words& part) const {
+  // The clause without the words that call something small: "the codebase is small" names no
+  // lesser thing, it answers the size.
+  std::vector<char> drop(part.tokens.size(), 0);
+  bool lesser = false;
+  for (const auto& p : lang_.grammar.lesser)
+    for (const auto& sp : spans_of(part, p)) {
+      lesser = true;
+      std::fill(drop.begin() + static_cast<std::ptrdiff_t>(sp.begin),
+                drop.begin() + static_cast<std::ptrdiff_t>(sp.end), 1);
+    }
+  if (!lesser) return nullptr;
+  words rest;
+  for (std::size_t i = 0; i < part.tokens.size(); ++i)
+    if (!drop[i]) {
+      rest.tokens.push_back(part.tokens[i]);
+      rest.stems.push_back(part.stems[i]);
+    }
+  const auto m = match_reply(q, rest);
+  return m.chosen && !m.fuzzy ? m.chosen : nullptr;
+}
+
 std::vector<const option*> understanding::lesser_options(const question& q, const words& w) const {
   std::vector<const option*> out;
-  for (const words& part : clause_parts(w)) {
-    const bool lesser =
-        std::any_of(lang_.grammar.lesser.begin(), lang_.grammar.lesser.end(),
-                    [&](const std::string& p) { return !spans_of(part, p).empty(); });
-    if (!lesser) continue;
-    const auto m = match_reply(q, part);
-    if (m.chosen && !m.fuzzy) out.push_back(m.chosen);
-  }
+  for (const words& part : clause_parts(w))
+    if (const option* o = lesser_in(q, part)) out.push_back(o);
   return out;
 }
 
@@ -1529,7 +1555,7 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
     const auto m = match_reply(q, part);
     if (!m.chosen && m.candidates.empty()) continue;
     if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities) ||
-        says_any(part, lang_.grammar.lesser))
+        lesser_in(q, part))
       continue;
     if (!m.chosen || m.fuzzy || (main && main != m.chosen)) return nullptr;
     main = m.chosen;

@@ -196,6 +196,9 @@ class understanding {
   // Whether `q`'s names stand as typed in the message: -1 when one is negated ("no live
   // features"), 1 when named, 0 when not named.
   int named_sign(const words& w, const question& q) const;
+  // The option of `q` a clause calls small beside the rest ("the API part is tiny"), named by
+  // words other than the ones that call it small; null when the clause calls nothing small.
+  const option* lesser_in(const question& q, const words& part) const;
   // How many tokens from `i` on are a filler ("i suppose"), the longest; 0 when none is.
   std::size_t filler_at(const words& w, std::size_t i) const;
   // The largest count in the message; with `speakers` false, counts of the speakers themselves

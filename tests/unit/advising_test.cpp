@@ -1457,6 +1457,13 @@ TEST_CASE("an answer between two options is asked back - by name or by place in 
     CHECK(t.out.notice == dialogue::notice::ambiguous);
     CHECK(f.svc.current(f.key)->out.question == "size");
   }
+  // A count between two numbers is no pair of places in the list.
+  fixture h;
+  h.svc.start(h.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "none"}) h.pick(o);
+  REQUIRE(h.svc.current(h.key)->out.question == "scale");
+  CHECK(h.say("between 1 and 2 million users").out.text.find("**expected load** = Very high") !=
+        std::string::npos);
   // Denied, the two are no answer between them.
   auto t = f.say("not small or medium, it will be huge");
   CHECK(t.out.text.find("**project size** = Large") != std::string::npos);

@@ -194,4 +194,6 @@ TEST_CASE("quoted lines are left out of what the user wrote - a quote alone is k
   CHECK(without_quoted_lines("> just a quote") == "> just a quote");
   CHECK(without_quoted_lines("python -> node") == "python -> node");
   CHECK(without_quoted_lines("") == "");
+  // A comparison is no quote.
+  CHECK(without_quoted_lines("yes\n>100 users at peak") == "yes\n>100 users at peak");
 }
