@@ -840,12 +840,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "👍" alone says "yes"; ":shrug:" (as Slack sends it) "not sure".
   const std::string said_by_emoji =
       in.type == input::kind::text ? understanding_.emoji_words(in.text) : std::string{};
-  // "> who is this decision for?" and the answer below it: the quoted lines are the advisor's.
+  // "> who is this decision for?" and the answer below it: the quoted lines are the advisor's
+  // (most messages quote nothing, and are read as they are, without a copy).
   const std::string unquoted =
       in.type == input::kind::text ? without_quoted_lines(in.text) : std::string{};
   const std::string& text = in.type == input::kind::choose ? in.option
-                            : said_by_emoji.empty()        ? unquoted
-                                                           : said_by_emoji;
+                            : !said_by_emoji.empty()       ? said_by_emoji
+                            : !unquoted.empty()            ? unquoted
+                                                           : in.text;
   if (text.size() > max_message_bytes)
     return b.refuse(notice::too_long, part::too_long{max_message_bytes});
   if (normalize(text).empty() && in.type == input::kind::text)
@@ -1030,14 +1032,6 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "the one before the last" is a position in the list, not a step back.
   const bool from_the_end = pending && understanding_.ordinal(w).value_or(0) < -1;
   intent said = from_the_end ? intent{} : understanding_.command_in(w, c.s);
-  // "is there an overall winner or does it depend?": "it depends" inside a question that opens
-  // and ends as one is what it asks, not a skip.
-  if (said.command == command::skip && said.begin > 0 && w.question_mark &&
-      understanding_.opens_question(w) &&
-      std::any_of(w.stems.begin() + static_cast<std::ptrdiff_t>(said.begin),
-                  w.stems.begin() + static_cast<std::ptrdiff_t>(std::min(said.end, w.stems.size())),
-                  [](const std::string& t) { return t.starts_with("depend"); }))
-    said = {};
   const auto yes_no = understanding_.polarity(w);
   // "what about Go?", "php vs node?": a subject the sources never mention. A tool a backend runs
   // with ("postgres", "k8s") beside one of the stacks is no such subject: the question is about
@@ -1495,12 +1489,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
               std::any_of(found.begin(), found.end(),
                           [&](const found_answer& f) { return f.question == later.id; }))
             continue;
-          words part;
-          const std::size_t end = std::min(sp.second + near_words, w.tokens.size());
-          part.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.first),
-                             w.tokens.begin() + static_cast<std::ptrdiff_t>(end));
-          part.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(sp.first),
-                            w.stems.begin() + static_cast<std::ptrdiff_t>(end));
+          const words part = slice(w, sp.first, std::min(sp.second + near_words, w.tokens.size()));
           if (!understanding_.names(part, later)) continue;
           const auto m = match_reply(later, part);
           if (m.chosen && !m.fuzzy && (!allowed || allowed(later, *m.chosen)))
@@ -1722,8 +1711,6 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         if (std::find(lesser.begin(), lesser.end(), o) == lesser.end()) main.push_back(o);
       if (!lesser.empty() && main.size() == 1 && (!allowed || allowed(*pending, *main.front())))
         return answer_with(*main.front(), "text");
-    }
-    if (m.candidates.size() > 1) {
       part::ambiguous could_mean;
       for (const auto* o : m.candidates) could_mean.options.push_back(o->label);
       return b.refuse(notice::ambiguous, std::move(could_mean));

@@ -36,7 +36,7 @@ std::string unescape_markdown(std::string_view text) {
 }
 
 std::string without_quoted_lines(std::string_view text) {
-  if (text.find('>') == std::string_view::npos) return std::string(text);
+  if (text.find('>') == std::string_view::npos) return {};
   std::string out;
   bool quoted = false;
   for (std::size_t at = 0; at <= text.size();) {
@@ -56,7 +56,7 @@ std::string without_quoted_lines(std::string_view text) {
     at = end + 1;
   }
   const bool words_left = out.find_first_not_of(" \t\r\n") != std::string::npos;
-  return quoted && words_left ? out : std::string(text);
+  return quoted && words_left ? out : std::string{};
 }
 
 std::optional<markdown_link> link_at(std::string_view text, std::size_t i) {

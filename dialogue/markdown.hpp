@@ -25,7 +25,8 @@ std::string quote_user_text(std::string_view text);
 std::string unescape_markdown(std::string_view text);
 
 // A message without the lines it quotes ("> who is this decision for?" and the answer below
-// it): the words the user wrote. A message that is nothing but a quote is kept whole.
+// it): the words the user wrote. Empty when there is nothing to drop: a message that quotes
+// nothing, or nothing but a quote, is read whole as it is.
 std::string without_quoted_lines(std::string_view text);
 
 // A link of the advisor's own ("[label](http...)", as cite() writes one) starting at text[i]:

@@ -504,6 +504,15 @@ option_match match_reply(const question& q, const words& text) { return reply_in
 
 bool mentions(const words& text, std::string_view phrase) { return contains_phrase(text, phrase); }
 
+words slice(const words& w, std::size_t begin, std::size_t end) {
+  words out;
+  out.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(begin),
+                    w.tokens.begin() + static_cast<std::ptrdiff_t>(end));
+  out.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(begin),
+                   w.stems.begin() + static_cast<std::ptrdiff_t>(end));
+  return out;
+}
+
 namespace {
 
 std::string joined(const std::vector<std::string>& tokens) {

@@ -30,6 +30,8 @@ struct words {
   std::vector<char> stops;
 };
 words read_words(std::string_view text);
+// The words in [begin, end), with their stems.
+words slice(const words& w, std::size_t begin, std::size_t end);
 
 // True when the phrase (or its stems, or a near miss) stands in the words.
 bool mentions(const words& text, std::string_view phrase);

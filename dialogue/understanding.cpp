@@ -118,16 +118,6 @@ std::size_t last_clause(const words& w) {
   return last;
 }
 
-// The words in [begin, end), with their stems.
-words slice(const words& w, std::size_t begin, std::size_t end) {
-  words out;
-  out.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(begin),
-                    w.tokens.begin() + static_cast<std::ptrdiff_t>(end));
-  out.stems.assign(w.stems.begin() + static_cast<std::ptrdiff_t>(begin),
-                   w.stems.begin() + static_cast<std::ptrdiff_t>(end));
-  return out;
-}
-
 // Words [at, at + n) read as one clause break.
 void to_break(words& w, std::size_t at, std::size_t n) {
   auto from = static_cast<std::ptrdiff_t>(at) + 1, to = static_cast<std::ptrdiff_t>(at + n);
@@ -750,6 +740,13 @@ intent understanding::command_in(const words& w, const state& s) const {
         if (cmd == command::skip && w.tokens[sp.end - 1] == "know" && sp.end < w.tokens.size() &&
             (names_stack(fw_, w.tokens[sp.end]) ||
              contains(lang_.grammar.known_things, w.tokens[sp.end])))
+          continue;
+        // "is there an overall winner or does it depend?": "it depends" inside a question that
+        // opens and ends as one is what it asks, not a skip.
+        if (cmd == command::skip && sp.begin > 0 && w.question_mark && opens_question(w) &&
+            std::any_of(w.stems.begin() + static_cast<std::ptrdiff_t>(sp.begin),
+                        w.stems.begin() + static_cast<std::ptrdiff_t>(sp.end),
+                        [](const std::string& t) { return t.starts_with("depend"); }))
           continue;
         // "ship small changes often", "a handful of daily summaries": a command word in the
         // plural is a noun, not a command.
@@ -1432,7 +1429,8 @@ bool understanding::between_options(const question& q, const words& w) const {
   }
   auto joins = [&](const std::string& t) { return t == "/" || contains(lang_.range_words, t); };
   // A question with an option for both reads "python/ts" as that option.
-  for (std::size_t k = 0; !q.find_reply("both") && k + 2 < parts.size(); ++k) {
+  const bool has_both = q.find_reply("both") != nullptr;
+  for (std::size_t k = 0; !has_both && k + 2 < parts.size(); ++k) {
     const option* a = option_of(parts[k]);
     const option* b = option_of(parts[k + 2]);
     if (!a || !b || a == b || !joins(parts[k + 1])) continue;

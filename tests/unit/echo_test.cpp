@@ -191,9 +191,9 @@ TEST_CASE("quoted lines are left out of what the user wrote - a quote alone is k
   CHECK(without_quoted_lines("> who is this decision for?\n\nour platform team") ==
         "our platform team");
   CHECK(without_quoted_lines("  > quoted\nmine\n> again") == "mine");
-  CHECK(without_quoted_lines("> just a quote") == "> just a quote");
-  CHECK(without_quoted_lines("python -> node") == "python -> node");
-  CHECK(without_quoted_lines("") == "");
+  CHECK(without_quoted_lines("> just a quote").empty());
+  CHECK(without_quoted_lines("python -> node").empty());
+  CHECK(without_quoted_lines("").empty());
   // A comparison is no quote.
-  CHECK(without_quoted_lines("yes\n>100 users at peak") == "yes\n>100 users at peak");
+  CHECK(without_quoted_lines("yes\n>100 users at peak").empty());
 }
