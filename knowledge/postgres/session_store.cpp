@@ -118,8 +118,12 @@ void prepare_all(pg::connection& c) {
   c.prepare("insert_event",
             "INSERT INTO events (conversation_id, seq, kind, question, option, turn, via, phrase, "
             "token) VALUES ($1, $2::bigint, $3, $4, $5, $6::integer, $7, $8, $9)");
+  // The time of the last change moves once a minute at most (idle expiry counts in days): an
+  // unchanged `updated_at` leaves its index alone, so a turn's update can stay in its page
+  // (a heap-only tuple) instead of adding an index entry every turn.
   c.prepare("move_on",
-            "UPDATE conversations SET seq = $2::bigint, updated_at = now(), "
+            "UPDATE conversations SET seq = $2::bigint, updated_at = CASE WHEN updated_at < "
+            "now() - interval '1 minute' THEN now() ELSE updated_at END, "
             "restart_seq = CASE WHEN $3::bigint > 0 THEN $3::bigint ELSE restart_seq END "
             "WHERE id = $1");
   c.prepare("find",

@@ -95,6 +95,32 @@ TEST_CASE("pg: a turn's token tells whether its commit happened") {
   CHECK(!store.turn_stored("c", 1, w.token));
 }
 
+TEST_CASE("pg: a conversation's last change is written once a minute at most") {
+  test::pg_database db;
+  storage::pg_session_store store(db.url());
+  store.create({"web", "k"}, "c", "fw@1");
+  storage::pg::connection c(db.url());
+  auto updated = [&] {
+    return c.query("SELECT updated_at::text FROM conversations WHERE id = 'c'").text(0, 0);
+  };
+  auto turn = [&](std::uint64_t seq) {
+    dialogue::write_op w;
+    w.conversation = "c";
+    w.expected_seq = seq;
+    w.events = {{dialogue::event_kind::answer, "q", "o", 1, "choice", ""}};
+    return store.apply({w}).front();
+  };
+  const std::string first = updated();
+  REQUIRE(turn(0) == write_status::applied);
+  REQUIRE(turn(1) == write_status::applied);
+  CHECK(updated() == first);  // within the minute: unchanged
+  c.query("UPDATE conversations SET updated_at = '2000-01-01T00:00:00Z' WHERE id = 'c'");
+  REQUIRE(turn(2) == write_status::applied);
+  CHECK(updated() > std::string("2000-01-02"));  // an older time moves on with the turn
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24);
+  CHECK(store.expire_idle(cutoff, 10).conversations == 0);
+}
+
 namespace {
 
 // Cuts this process's connections to the test cluster, except `keep`, on our side only (as a
