@@ -1365,6 +1365,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool asks_before_mark =
       names_a_stack && question_part && !understanding_.mixed(*question_part);
   const bool asks =
+      // "sort of the first and the second? ...": torn between two places in the list.
+      !(pending && !proposing && understanding_.between_options(*pending, w)) &&
       (understanding_.asks(w) || (question_mark && !subjects.empty()) ||
        (question_mark && !replies_to_pending() && !hesitates()) ||
        (question_mark && stack_outside_reply()) || asks_before_mark) &&
@@ -1557,7 +1559,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto asked = std::find_if(found.begin(), found.end(), [&](const found_answer& f) {
       return f.question == pending->id && !f.option.empty();
     });
-    if (asked != found.end()) {
+    // "Not busy, no analytics, no ancient systems to hook into", asked the system's main job:
+    // with the question asked not answered, its options denied are all the denials say.
+    if (asked == found.end())
+      std::erase_if(found, [&](const found_answer& f) {
+        const question* q = fw_.find_question(f.question);
+        return f.question != pending->id && q && !f.spans.empty() &&
+               understanding_.by_polarity(*q, -1) == q->find_option(f.option);
+      });
+    else {
       // Where the answer starts; the classifier's answer has no words of its own, so the last
       // clause stands for it ("..., just customers filling forms").
       std::size_t first_asked = w.tokens.size();
@@ -1653,18 +1663,32 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // question asked is answered, words that would change an earlier answer in passing change
     // nothing unless the message names that question, denies the answer given ("not a
     // startup"), marks a correction ("we pivoted", "after all") or a number says it.
+    // "roughly 300 staff will use it", asked the load of an established company: an answer
+    // given before, said again, is no news; it is left out when the message says more.
+    auto restates = [&](const found_answer& f) {
+      const answer* before = c.s.find(f.question);
+      return (!pending || f.question != pending->id) && before && before->option == f.option &&
+             !f.option.empty();
+    };
+    const bool restated_any = std::any_of(fresh.begin(), fresh.end(), restates);
+    // At the review, words that restate an answer given are about that answer: "shipping fast
+    // and sharing the types with the React app" restates what matters most, and its "shipping
+    // fast" is no change of the startup's focus in passing.
     const bool answers_pending =
-        pending && std::any_of(fresh.begin(), fresh.end(),
-                               [&](const found_answer& f) { return f.question == pending->id; });
+        pending ? std::any_of(fresh.begin(), fresh.end(),
+                              [&](const found_answer& f) { return f.question == pending->id; })
+                : restated_any;
     if (answers_pending && !understanding_.correction_in(w))
       std::erase_if(proposed, [&](const found_answer& f) {
         const question* q = fw_.find_question(f.question);
         const answer* before = c.s.find(f.question);
         const option* old = q && before ? q->find_option(before->option) : nullptr;
-        return f.question != pending->id && q && !understanding_.names(w, *q) &&
+        return (!pending || f.question != pending->id) && q && !understanding_.names(w, *q) &&
                !(old && understanding_.denies(w, *old)) &&
                std::find(by_number.begin(), by_number.end(), f.question) == by_number.end();
       });
+    if (restated_any && (!proposed.empty() || !std::all_of(fresh.begin(), fresh.end(), restates)))
+      std::erase_if(fresh, restates);
     for (const auto& f : fresh)
       b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text",
              f.phrase});
@@ -1716,10 +1740,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }
     // "not tiny": an option denied, nothing else said - which of the others is it?
-    if (!m.denied.empty() && m.denied.size() + 1 < pending->options.size()) {
+    if (!m.negated.empty() && m.negated.size() + 1 < pending->options.size()) {
       part::ambiguous could_mean;
       for (const auto& o : pending->options)
-        if (std::find(m.denied.begin(), m.denied.end(), &o) == m.denied.end())
+        if (std::find(m.negated.begin(), m.negated.end(), &o) == m.negated.end())
           could_mean.options.push_back(o.label);
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }

@@ -225,6 +225,7 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
                     std::find(denied.begin(), denied.end(), o.opt) == denied.end();
            });
   });
+  result.negated = denied;
   // Two or more options denied and nothing else said: "we don't know python or js" is the
   // question's "neither", when it has one; "not small, not huge" is the one option left.
   if (kept.empty() && denied.size() >= 2) {

@@ -47,6 +47,8 @@ struct option_match {
       spans;           // token ranges that gave `chosen` (or the candidates)
   bool fuzzy = false;  // only a typo of two or more letters gave it: to be confirmed, not taken
   std::vector<const option*> denied;  // options the text denies ("not tiny"): no guess gives them
+  // Options whose words stand in a negation's reach ("no ancient systems to hook into").
+  std::vector<const option*> negated;
 };
 
 // A direct reply to question `q`.

@@ -741,6 +741,29 @@ intent understanding::command_in(const words& w, const state& s) const {
             (names_stack(fw_, w.tokens[sp.end]) ||
              contains(lang_.grammar.known_things, w.tokens[sp.end])))
           continue;
+        // "scores update as the goals go in": a command verb right after a plural noun is that
+        // noun's verb ("pls", "let's" and the like ask; they are no nouns).
+        if (single && sp.begin > 0 && w.tokens[sp.begin].back() != 's') {
+          const std::string& before = w.tokens[sp.begin - 1];
+          if (before.size() > 3 && before.back() == 's' && !before.ends_with("ss") &&
+              before.find('\'') == std::string::npos && !contains(lang_.fillers, before) &&
+              !contains(lang_.leads, before) && !contains(lang_.grammar.subjects, before) &&
+              !contains(lang_.grammar.asking_modals, before) && before != "lets" &&
+              before != "thanks" && before != "please" && before != "plus")
+            continue;
+        }
+        // "code I can actually read back later": a command phrase after a subject and a modal,
+        // inside a sentence that opens with what it describes, is a relative clause.
+        if (std::size_t at = sp.begin; at >= 3 && !w.question_mark && !opens_question(w)) {
+          while (at > 0 && contains(lang_.fillers, w.tokens[at - 1])) --at;
+          if (at >= 3 && contains(lang_.grammar.asking_modals, w.tokens[at - 1]) &&
+              (w.tokens[at - 2] == "i" || w.tokens[at - 2] == "we" || w.tokens[at - 2] == "you") &&
+              w.tokens[at - 3] != clause_break && !contains(lang_.fillers, w.tokens[at - 3]) &&
+              !contains(lang_.leads, w.tokens[at - 3]) &&
+              !contains(lang_.question_starts, w.tokens[at - 3]) &&
+              !contains(lang_.grammar.wh_words, w.tokens[at - 3]))
+            continue;
+        }
         // "is there an overall winner or does it depend?": "it depends" inside a question that
         // opens and ends as one is what it asks, not a skip.
         if (cmd == command::skip && sp.begin > 0 && w.question_mark && opens_question(w) &&
@@ -1448,9 +1471,19 @@ bool understanding::between_options(const question& q, const words& w) const {
   };
   const auto& tk = w.tokens;
   for (std::size_t i = 0; i + 2 < tk.size(); ++i) {
-    if (!position(i) || !position(i + 2) || tk[i] == tk[i + 2]) continue;
+    // "somewhere between your first two", "between the last 2": two places in one.
+    if (tk[i] == "between") {
+      std::size_t k = i + 1;
+      if (k < tk.size() && (tk[k] == "the" || tk[k] == "your" || tk[k] == "these")) ++k;
+      if (k + 1 < tk.size() && (tk[k] == "first" || tk[k] == "last" || tk[k] == "top") &&
+          (tk[k + 1] == "two" || tk[k + 1] == "2"))
+        return true;
+    }
+    // "the second or the third one": an article may stand before the second place.
+    const std::size_t j = tk[i + 2] == "the" ? i + 3 : i + 2;
+    if (j >= tk.size() || !position(i) || !position(j) || tk[i] == tk[j]) continue;
     if (!(tk[i + 1] == "and" || joins(tk[i + 1]))) continue;
-    std::size_t after = i + 3;
+    std::size_t after = j + 1;
     while (after < tk.size()) {
       if (contains(lang_.reference_nouns, tk[after])) {
         ++after;
@@ -1467,7 +1500,21 @@ bool understanding::between_options(const question& q, const words& w) const {
     while (before > 0 && tk[before - 1] == "the") --before;
     const bool listed = before > 0 && (contains(lang_.reference_nouns, tk[before - 1]) ||
                                        tk[before - 1] == "between");
-    if (at_end || listed) return true;
+    // "sort of the first and the second? ...", "the second or the third one, I keep
+    // flip-flopping": the pair opens the message (fillers aside).
+    std::size_t lead = 0;
+    auto hedge_at = [&](std::size_t at) -> std::size_t {
+      for (const auto& h : lang_.hedges)
+        for (const auto& sp : spans_of(w, h))
+          if (sp.begin == at) return sp.end - sp.begin;
+      return 0;
+    };
+    while (lead < before)
+      if (const std::size_t n = std::max(filler_at(w, lead), hedge_at(lead)); n > 0)
+        lead += n;
+      else
+        break;
+    if (at_end || listed || lead >= before) return true;
   }
   return false;
 }
@@ -1637,6 +1684,15 @@ bool understanding::asks(const words& w) const {
         said = said || contains(gr.cleft_verbs, t) || contains(gr.subjects, t);
       }
     }
+  }
+  // "when results are declared 2 lakh students log in at once": without a '?', "when" and no
+  // inverted verb after it opens a clause of time, not a question ("when is python better").
+  if (!w.question_mark && w.tokens.size() > 2 &&
+      (w.tokens[0] == "when" || w.tokens[0] == "whenever") &&
+      !contains(gr.inversions, w.tokens[1])) {
+    // "when we launch, is node faster" still asks, in its later clause.
+    const std::size_t last = last_clause(w);
+    return last > 0 && asks(slice(w, last, w.tokens.size()));
   }
   // "could be tens of thousands", "will be around for years", "won't be tiny", "will not be
   // huge": a statement that opens like a question.

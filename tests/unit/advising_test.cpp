@@ -1546,3 +1546,80 @@ TEST_CASE("what a clause calls small beside the rest is not the main answer") {
   CAPTURE(t.out.text);
   CHECK(t.out.text.find("**main workload** = Real-time") != std::string::npos);
 }
+
+TEST_CASE("'yeah nah' says no and 'nah yeah' says yes") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+  auto t = f.say("yeah nah");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**real-time needs** = No") != std::string::npos);
+}
+
+TEST_CASE("a count in lakh is a count - a clause of time opened by 'when' asks nothing") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "web", "python", "no", "some"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("when the results come out about 2 lakh students log in at once");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**expected load** = Very high") != std::string::npos);
+  // A later clause may still ask.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "web", "python", "no", "some"}) g.pick(o);
+  t = g.say("when we launch, is node faster");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("Here's what the sources say") != std::string::npos);
+}
+
+TEST_CASE("an answer said again beside a new one is no news - only the new one is taken") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "legacy", "python", "web", "both", "no", "some"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("roughly 300 staff will use it. that's the number");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("Got it: **expected load** = Modest") != std::string::npos);
+  CHECK(t.out.text.find("**who is choosing**") == std::string::npos);
+}
+
+TEST_CASE("two places in the list opening the message are asked back - with articles or hedges") {
+  for (const char* said : {"the second or the third one, I keep flip-flopping",
+                           "sort of the first and the second? we need both really",
+                           "more than a few reports, somewhere between your first two"}) {
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "validate", "api", "javascript", "no"}) f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "data");
+    auto t = f.say(said);
+    CAPTURE(said);
+    CAPTURE(t.out.text);
+    CHECK(t.out.notice == dialogue::notice::ambiguous);
+  }
+}
+
+TEST_CASE("a command word that is a noun's verb or in a relative clause is no command") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "first_language", "web", "no", "none"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  auto t = f.say("code I can actually read back later without crying");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**what you value** = Readable") != std::string::npos);
+  // A question still asks for it.
+  t = f.say("what have i told you so far?");
+  CHECK(t.out.action == dialogue::command::status);
+}
+
+TEST_CASE("denials while the question asked is unanswered are about its options") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("enterprise");
+  REQUIRE(f.svc.current(f.key)->out.question == "enterprise_focus");
+  auto t = f.say("not a busy website, no analytics, no ancient systems to hook into");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**system's main job** = Something else") != std::string::npos);
+  CHECK(t.out.text.find("**data and ML**") == std::string::npos);
+}
