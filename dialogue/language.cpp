@@ -176,6 +176,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   if (auto it = j.find("subject_verbs"); it != j.end() && it->is_object())
     for (const auto& [word, after] : it->items())
       if (word != "about") lang.subject_verbs[word] = strings(it.value(), word.c_str(), file_name);
+  if (j.contains("subject_idioms")) lang.subject_idioms = strings(j, "subject_idioms", file_name);
   if (j.contains("surroundings")) lang.surroundings = strings(j, "surroundings", file_name);
   lang.search_terms = string_map(j, "search_terms", file_name);
   lang.abbreviations = string_map(j, "abbreviations", file_name);

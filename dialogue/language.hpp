@@ -179,6 +179,8 @@ struct language {
       other_subjects;  // subjects people ask about that may lie outside the sources
   // Of those, words that are verbs before these words or a stack's name ("go with python").
   std::map<std::string, std::vector<std::string>> subject_verbs;
+  // Idioms that hold such a word and name no subject ("in one go", "good to go").
+  std::vector<std::string> subject_idioms;
   // Of those, tools a backend runs with ("postgres", "k8s"): a question naming one is still
   // for the sources when it also asks about something they cover.
   std::vector<std::string> surroundings;

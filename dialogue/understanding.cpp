@@ -1347,9 +1347,13 @@ std::vector<const option*> understanding::by_each_quantity(const question& q,
 
 std::vector<std::string> understanding::other_subjects(const words& w) const {
   std::vector<std::string> out;
+  std::vector<bool> idiom(w.tokens.size(), false);  // "every point in one go"
+  for (const auto& p : lang_.subject_idioms)
+    for (const auto& sp : spans_of(w, p))
+      for (std::size_t k = sp.begin; k < sp.end; ++k) idiom[k] = true;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     const auto& t = w.tokens[i];
-    if (!contains(lang_.other_subjects, t)) continue;
+    if (idiom[i] || !contains(lang_.other_subjects, t)) continue;
     // "should we just go node": a verb, not the language.
     if (auto verb = lang_.subject_verbs.find(t);
         verb != lang_.subject_verbs.end() && i + 1 < w.tokens.size() &&

@@ -1623,3 +1623,16 @@ TEST_CASE("denials while the question asked is unanswered are about its options"
   CHECK(t.out.text.find("**system's main job** = Something else") != std::string::npos);
   CHECK(t.out.text.find("**data and ML**") == std::string::npos);
 }
+
+TEST_CASE("'in one go' names no language - 'what about go?' still does") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "some", "low", "small",
+                        "iteration", "confirm"})
+    f.pick(o);
+  auto t = f.say("python vs node side by side, every point in one go");
+  CAPTURE(t.out.text);
+  CHECK(t.out.action == dialogue::command::compare);
+  t = f.say("what about go?");
+  CHECK(t.out.notice == dialogue::notice::not_covered);
+}
