@@ -64,6 +64,7 @@ struct compiled_phrase {
   std::size_t words = 0;
   std::string target;
   std::string stemmed;
+  std::vector<std::string> parts;  // each word, squashed
 };
 
 const compiled_phrase& compile(std::string_view phrase) {
@@ -77,6 +78,7 @@ const compiled_phrase& compile(std::string_view phrase) {
   for (const auto& w : words) {
     c.target += w;
     c.stemmed += stem(w);
+    c.parts.push_back(squash(w));
   }
   c.target = squash(c.target);
   c.stemmed = squash(c.stemmed);
@@ -143,6 +145,12 @@ void find_phrase(const words& text, std::string_view phrase, const option* opt,
           continue;
         d = edit_distance(window, target);
         if (d > allowance) continue;
+        // "talk to both" is no typo of "talk to our": each word of a phrase is near its own.
+        bool words_near = true;
+        for (std::size_t k = 0; n > 1 && k < n && words_near; ++k)
+          words_near = edit_distance(squash(tokens[i + k]), p.parts[k]) <=
+                       std::max<std::size_t>(1, typo_allowance(p.parts[k].size()));
+        if (!words_near) continue;
       }
       span_match m;
       m.opt = opt;

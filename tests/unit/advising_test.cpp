@@ -1636,3 +1636,13 @@ TEST_CASE("'in one go' names no language - 'what about go?' still does") {
   t = f.say("what about go?");
   CHECK(t.out.notice == dialogue::notice::not_covered);
 }
+
+TEST_CASE("a rhetorical question after the answer asks nothing") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  auto t = f.say("python. what else would we use?");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
+}

@@ -46,6 +46,13 @@ TEST_CASE("replies tolerate small typos but not big ones") {
   CHECK(reply("context", "banana") == "");
 }
 
+TEST_CASE("a typo of a phrase keeps each word near its own - another word is no typo") {
+  // "talk to both" is two letters from "talk to our", but "both" is no typo of "our".
+  auto m = match_reply(*shipped().find_question("enterprise_focus"), "it has to talk to both");
+  CHECK(m.chosen == nullptr);
+  CHECK(reply("enterprise_focus", "it has to tlak to our billing system") == "legacy");
+}
+
 TEST_CASE("negation switches or drops an answer") {
   CHECK(reply("realtime", "no real-time needs") == "no");
   CHECK(reply("realtime", "we don't need live updates") == "no");
