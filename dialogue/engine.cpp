@@ -1365,8 +1365,6 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool asks_before_mark =
       names_a_stack && question_part && !understanding_.mixed(*question_part);
   const bool asks =
-      // "sort of the first and the second? ...": torn between two places in the list.
-      !(pending && !proposing && understanding_.between_options(*pending, w)) &&
       (understanding_.asks(w) || (question_mark && !subjects.empty()) ||
        (question_mark && !replies_to_pending() && !hesitates()) ||
        (question_mark && stack_outside_reply()) || asks_before_mark) &&
