@@ -753,6 +753,9 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
       to = understanding_.by_quantity(*target, fix.asserted, from_old);
       if (!to) to = understanding_.changed_to(*target, fix.asserted);
       if (!to) to = reading(*target, fix.asserted, from_old);
+      // "they run on a mainframe, the python bits were only thin wrappers": torn between the
+      // answer given and one other option, the words change it to the other.
+      if (!to) to = other_than(match_reply(*target, fix.asserted), s.find(target->id)->option);
       // "we're more of a JS team, the python guy left": the new answer comes first, and the
       // reason may name the old one; when the whole reads two ways, its first clause decides.
       if (!to) {
@@ -1125,7 +1128,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // asked that the message ends on is the answer; the one it corrects is not (nor is it a step
   // back).
   if (pending && !proposing && in.type == input::kind::text)
-    if (auto corrected = understanding_.corrected_reply(*pending, w)) {
+    if (auto corrected = understanding_.corrected_reply(*pending, w, c.s)) {
       input alone = in;
       alone.text = std::move(*corrected);
       return step(history, now, alone);
@@ -1142,7 +1145,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       auto changes = corrections(c.s, *fix, normalize(text), sure);
       // "turns out we do need live push notifications": words the question asked reads as its
       // answer correct nothing, unless they name what they correct.
-      if (!sure && pending)
+      // Nor when the rest of the message answers that question: "they're all python folk.
+      // correction on the old systems: a mainframe, the python bits were thin wrappers".
+      const auto rest_answers = [&] {
+        const auto r = match_reply(*pending, understanding_.read(fix->rest));
+        return r.chosen && !r.fuzzy;
+      };
+      if (!sure && pending && !rest_answers())
         if (const auto m = match_reply(*pending, fix->said);
             (m.chosen && !m.fuzzy) || understanding_.by_quantity(*pending, fix->said, true) ||
             understanding_.affirms(fix->said, *pending))

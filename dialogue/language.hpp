@@ -85,7 +85,10 @@ struct grammar {
   std::vector<std::string> size_units;        // "a 12-person startup": a team's size, no user count
   std::vector<std::string> list_determiners;  // "the second of the four": the list counted
   std::vector<std::string> admissions;  // "i picked the wrong one": the sentence they end corrects
-  std::vector<std::string> others;      // "another team's problem": a name said of someone else
+  // "got wrong": "i got the team wrong earlier", the first word, at most three words of its
+  // clause, the last; an admission too.
+  std::vector<std::string> admission_frames;
+  std::vector<std::string> others;  // "another team's problem": a name said of someone else
   std::vector<std::string>
       past_answers;  // "my last answer", "that last answer": a turn already taken, no option
   std::vector<std::string>

@@ -611,6 +611,13 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
   return extract_answers(fw, s, read_words(text), pending, {});
 }
 
+const option* other_than(const option_match& m, std::string_view current) {
+  if (m.chosen || m.fuzzy || m.candidates.size() != 2) return nullptr;
+  if (m.candidates[0]->id == current) return m.candidates[1];
+  if (m.candidates[1]->id == current) return m.candidates[0];
+  return nullptr;
+}
+
 void keep_allowed(const question& q, const answer_filter& allowed, option_match& m) {
   if (!allowed || m.candidates.empty()) return;
   std::erase_if(m.candidates, [&](const option* o) { return !allowed(q, *o); });
@@ -747,10 +754,13 @@ std::vector<found_answer> extract_answers(
     // "number crunching on policy data and ML", asked for the workload: words that leave the
     // question asked torn between options are its, to ask about; no other question takes them.
     if (!m.chosen && is_pending) claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
+    const answer* before = s.find(q.id);
+    // "our JS contractor quit so the team's really Python now": words that name an answered
+    // question's answer and one other option change it to the other (the old one is why).
+    if (!m.chosen && !is_pending && before) m.chosen = other_than(m, before->option);
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
-    const answer* before = s.find(q.id);
     if (before && before->option == m.chosen->id) {  // already so: nothing new
       if (restated) restated->insert(restated->end(), m.spans.begin(), m.spans.end());
       continue;

@@ -51,6 +51,10 @@ struct option_match {
   std::vector<const option*> negated;
 };
 
+// Words torn between an answer given (`current`) and one other option: the other, the answer
+// it changes to ("our JS contractor quit so the team's really Python now"); else null.
+const option* other_than(const option_match& m, std::string_view current);
+
 // A direct reply to question `q`.
 option_match match_reply(const question& q, std::string_view text);
 option_match match_reply(const question& q, const words& text);

@@ -1938,7 +1938,8 @@ std::vector<std::size_t> understanding::clauses(const words& w) const {
   return out;
 }
 
-std::optional<std::string> understanding::corrected_reply(const question& q, const words& w) const {
+std::optional<std::string> understanding::corrected_reply(const question& q, const words& w,
+                                                          const state& s) const {
   std::optional<found_span> marker;
   for (const auto& p : lang_.grammar.self_corrections)
     for (const auto& sp : typed_spans_of(w, p))
@@ -1950,6 +1951,9 @@ std::optional<std::string> understanding::corrected_reply(const question& q, con
   const auto now = match_reply(q, after);
   if (!old.chosen || !now.chosen || old.fuzzy || now.fuzzy || old.chosen == now.chosen)
     return std::nullopt;
+  // "python people. correction on the existing systems: all java": the words after the marker
+  // name the answer of another question they correct.
+  if (const question* named = named_question(after, s); named && named != &q) return std::nullopt;
   std::string text;
   for (const auto& t : after.tokens) {
     if (t == clause_break && text.empty()) continue;
@@ -1978,13 +1982,28 @@ std::optional<understanding::correction> understanding::correction_in(const word
   for (const auto& p : gr.admissions)
     for (const auto& sp : typed_spans_of(w, p))
       if (!admission || sp.begin < admission->begin) admission = sp;
+  // "i got the team wrong earlier": a frame's first word, a few words of its clause, its last.
+  // Only the first word is the marker: the words inside name what is corrected.
+  const auto clause = clauses(w);
+  for (const auto& frame : gr.admission_frames) {
+    const auto space = frame.find(' ');
+    const std::string_view opens = std::string_view(frame).substr(0, space);
+    const std::string_view closes = std::string_view(frame).substr(space + 1);
+    for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+      if (w.tokens[i] != opens) continue;
+      for (std::size_t j = i + 2; j < w.tokens.size() && j <= i + 4 && clause[j] == clause[i]; ++j)
+        if (w.tokens[j] == closes && (!admission || i < admission->begin)) {
+          admission = found_span{i, i + 1};
+          break;
+        }
+    }
+  }
   const bool admits = admission && (!marker || marker->begin >= admission->begin);
   if (admits) {
     if (quote && quote->begin >= admission->begin) quote.reset();
     marker = admission;
   }
   if (!marker) return std::nullopt;
-  const auto clause = clauses(w);
   std::size_t begin = marker->begin;
   while (begin > 0 && clause[begin - 1] == clause[marker->begin]) --begin;
   if (admits)

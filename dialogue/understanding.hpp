@@ -132,7 +132,8 @@ class understanding {
 
   // "python. i mean typescript", "python, scratch that, ts": a reply to `q` that the same
   // message corrects with another reply to it; the words after the last marker, as text.
-  std::optional<std::string> corrected_reply(const question& q, const words& w) const;
+  std::optional<std::string> corrected_reply(const question& q, const words& w,
+                                             const state& s) const;
   // True when the first word opens a question ("is", "how", "does", ...).
   bool opens_question(const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;

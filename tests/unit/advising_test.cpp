@@ -1646,3 +1646,51 @@ TEST_CASE("a rhetorical question after the answer asks nothing") {
   CAPTURE(t.out.text);
   CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
 }
+
+TEST_CASE("a change in passing that names the old answer beside the new one - the new one") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "api", "javascript", "no", "some"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  // No marker: the answer given is why, the other language is the change.
+  auto t = f.say(
+      "a couple hundred people. our node dev left last week so the team is basically python "
+      "people now");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **Python**?") != std::string::npos);
+  CHECK(t.out.stage == dialogue::stage::confirming);
+}
+
+TEST_CASE("'i got the X wrong' admits a correction of X - 'scrap' quotes an old answer") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "realtime", "both"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "data");
+  auto t =
+      f.say("hardly any. oh and i had the team skills wrong, it's pretty much only typescript");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**data and ML** = Little or none") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **JavaScript or TypeScript**?") != std::string::npos);
+
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"individual", "first_language", "web", "no", "none"}) f.pick(o);
+  t = f.say("speed. also scrap the web app bit, it's going to be a plain API");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("Change it to **APIs") != std::string::npos);
+}
+
+TEST_CASE("a correction beside the answer of the question asked - it names what it corrects") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "legacy", "python", "web"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  // Its words name Python too, which the question asked would take: the first sentence answers
+  // that question, so the correction is about the old systems.
+  auto t = f.say(
+      "python people mostly. correction on the existing systems: it's all java, the python was "
+      "a few glue scripts");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **Something else") != std::string::npos);
+}
