@@ -1694,3 +1694,13 @@ TEST_CASE("a correction beside the answer of the question asked - it names what 
   CHECK(t.out.text.find("**team skills** = Python") != std::string::npos);
   CHECK(t.out.text.find("Change it to **Something else") != std::string::npos);
 }
+
+TEST_CASE("'nowhere near' denies the count it comes before") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "other", "web", "python", "no", "none"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("nowhere near tens of thousands, it's a single depot with 80 drivers");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
+}
