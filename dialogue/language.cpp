@@ -122,6 +122,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.self_corrections = strings(g, "self_corrections", file_name);
     gr.admissions = strings(g, "admissions", file_name);
     gr.admission_frames = strings(g, "admission_frames", file_name);
+    gr.change_signals = strings(g, "change_signals", file_name);
+    gr.keep_signals = strings(g, "keep_signals", file_name);
     gr.list_determiners = strings(g, "list_determiners", file_name);
     gr.progressive_aux = strings(g, "progressive_aux", file_name);
     gr.past_subjects = strings(g, "past_subjects", file_name);

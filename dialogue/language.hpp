@@ -88,6 +88,10 @@ struct grammar {
   // "got wrong": "i got the team wrong earlier", the first word, at most three words of its
   // clause, the last; an admission too.
   std::vector<std::string> admission_frames;
+  // "now": a sentence that names an answer given and one other option, with one of these and
+  // none of `keep_signals` ("still"), changes it to the other.
+  std::vector<std::string> change_signals;
+  std::vector<std::string> keep_signals;
   std::vector<std::string> others;  // "another team's problem": a name said of someone else
   std::vector<std::string>
       past_answers;  // "my last answer", "that last answer": a turn already taken, no option

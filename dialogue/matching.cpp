@@ -611,6 +611,33 @@ std::vector<found_answer> extract_answers(const framework& fw, const state& s,
   return extract_answers(fw, s, read_words(text), pending, {});
 }
 
+namespace {
+
+// True when a sentence holding one of `at` has a change signal and no keep signal.
+bool says_change(const words& text, const std::vector<std::pair<std::size_t, std::size_t>>& at,
+                 const reply_words& language_words) {
+  auto has = [](const std::vector<std::string>& list, const std::string& t) {
+    return std::find(list.begin(), list.end(), t) != list.end();
+  };
+  auto ends_sentence = [&](std::size_t i) { return i < text.stops.size() && text.stops[i]; };
+  for (const auto& [b, e] : at) {
+    std::size_t from = b;
+    std::size_t to = e;
+    while (from > 0 && !ends_sentence(from - 1)) --from;
+    while (to < text.tokens.size() && !ends_sentence(to)) ++to;
+    bool change = false;
+    bool keep = false;
+    for (std::size_t i = from; i < to; ++i) {
+      change = change || has(language_words.change_signals, text.tokens[i]);
+      keep = keep || has(language_words.keep_signals, text.tokens[i]);
+    }
+    if (change && !keep) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 const option* other_than(const option_match& m, std::string_view current) {
   if (m.chosen || m.fuzzy || m.candidates.size() != 2) return nullptr;
   if (m.candidates[0]->id == current) return m.candidates[1];
@@ -756,8 +783,12 @@ std::vector<found_answer> extract_answers(
     if (!m.chosen && is_pending) claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());
     const answer* before = s.find(q.id);
     // "our JS contractor quit so the team's really Python now": words that name an answered
-    // question's answer and one other option change it to the other (the old one is why).
-    if (!m.chosen && !is_pending && before) m.chosen = other_than(m, before->option);
+    // question's answer and one other option change it to the other (the old one is why), in
+    // a sentence that says so ("now") and keeps nothing ("still python, though node tempts"),
+    // or in a correction (`answered_first`), which says so itself.
+    if (!m.chosen && !is_pending && before &&
+        (answered_first || says_change(text, m.spans, language_words)))
+      m.chosen = other_than(m, before->option);
     if (!m.chosen) continue;
     if (allowed && !allowed(q, *m.chosen)) continue;
     claimed.insert(claimed.end(), m.spans.begin(), m.spans.end());

@@ -93,6 +93,9 @@ struct reply_words {
   std::vector<std::string> joiners;          // "and", "but": open a clause that adds something new
   std::vector<std::string> softeners;  // "really": "not really X" denies X as what the thing is
   std::vector<std::string> others;     // "another": "another team's problem" names no question
+  // "now": "the team's really python now", an answer given changed; "still" keeps it.
+  std::vector<std::string> change_signals;
+  std::vector<std::string> keep_signals;
 };
 
 std::vector<found_answer> extract_answers(const framework& fw, const state& s,

@@ -284,6 +284,8 @@ understanding::understanding(const framework& fw, const language& lang, const ex
   reply_words_.joiners = lang.grammar.joiners;
   reply_words_.softeners = lang.grammar.softeners;
   reply_words_.others = lang.grammar.others;
+  reply_words_.change_signals = lang.grammar.change_signals;
+  reply_words_.keep_signals = lang.grammar.keep_signals;
   auto add = [&](std::string_view phrase) {
     for (const auto& t : tokenize(phrase))
       if (t != clause_break && !has_digit(t) && known_.insert(t).second) vocabulary_.push_back(t);
@@ -1984,6 +1986,13 @@ std::optional<understanding::correction> understanding::correction_in(const word
       if (!admission || sp.begin < admission->begin) admission = sp;
   // "i got the team wrong earlier": a frame's first word, a few words of its clause, its last.
   // Only the first word is the marker: the words inside name what is corrected.
+  const bool framed = std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
+    return std::any_of(gr.admission_frames.begin(), gr.admission_frames.end(),
+                       [&](const std::string& f) {
+                         return f.size() > t.size() && f.starts_with(t) && f[t.size()] == ' ';
+                       });
+  });
+  if (!marker && !admission && !framed) return std::nullopt;  // most messages: no clauses read
   const auto clause = clauses(w);
   for (const auto& frame : gr.admission_frames) {
     const auto space = frame.find(' ');

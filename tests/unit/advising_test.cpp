@@ -1660,6 +1660,21 @@ TEST_CASE("a change in passing that names the old answer beside the new one - th
   CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
   CHECK(t.out.text.find("Change it to **Python**?") != std::string::npos);
   CHECK(t.out.stage == dialogue::stage::confirming);
+  f.say("no");
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  // The answer given said again beside another language, with nothing that says it changed:
+  // no change.
+  for (const char* kept : {"small. the team is still javascript even though python tempts us",
+                           "small. the team is javascript but a couple of us know python too",
+                           "small, our team of javascript devs can't stand python"}) {
+    t = f.say(kept);
+    CAPTURE(t.out.text);
+    CHECK(t.out.text.find("Change it to") == std::string::npos);
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "validate", "api", "javascript", "no", "some", "low"})
+      f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "size");
+  }
 }
 
 TEST_CASE("'i got the X wrong' admits a correction of X - 'scrap' quotes an old answer") {

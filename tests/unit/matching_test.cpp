@@ -141,7 +141,7 @@ TEST_CASE("a question the message names takes its short replies - not bare yes o
   CHECK(extract_answers(fw, s, "medium", "").empty());
   // "no" is not read as the real-time answer because "live" is said: the yes and no words
   // (from the language file in the engine) are bare replies, which only the question asked takes.
-  const reply_words bare{{"yes", "no"}, {}, {}, {}, {}};
+  const reply_words bare{{"yes", "no"}, {}, {}, {}, {}, {}, {}};
   for (const auto& f :
        extract_answers(fw, s, read_words("no, the live demo is next week"), "", {}, bare))
     CHECK(f.question != "realtime");
@@ -151,7 +151,7 @@ TEST_CASE("'not the data one' refers to a listed option - it is no 'no' to anoth
   const auto& fw = shipped();
   state s;
   s.answers.push_back({"context", "startup", 0, "choice", ""});
-  const reply_words refs{{"yes", "no"}, {"one", "option"}, {}, {}, {}};
+  const reply_words refs{{"yes", "no"}, {"one", "option"}, {}, {}, {}, {}, {}};
   const auto found =
       extract_answers(fw, s, read_words("not the data one. we want to validate an idea fast"),
                       "startup_goal", {}, refs);
@@ -170,7 +170,7 @@ TEST_CASE("'not really X' said while answering another question denies X as that
   const auto& fw = shipped();
   state s;
   s.answers.push_back({"context", "startup", 0, "choice", ""});
-  const reply_words soft{{"yes", "no"}, {}, {}, {"really"}, {}};
+  const reply_words soft{{"yes", "no"}, {}, {}, {"really"}, {}, {}, {}};
   auto questions = [&](std::string_view text, std::string_view pending) {
     std::vector<std::string> out;
     for (const auto& f : extract_answers(fw, s, read_words(text), pending, {}, soft))
