@@ -752,10 +752,14 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
     if (!to && !fix.asserted.tokens.empty()) {
       to = understanding_.by_quantity(*target, fix.asserted, from_old);
       if (!to) to = understanding_.changed_to(*target, fix.asserted);
-      if (!to) to = reading(*target, fix.asserted, from_old);
       // "they run on a mainframe, the python bits were only thin wrappers": torn between the
-      // answer given and one other option, the words change it to the other.
-      if (!to) to = other_than(match_reply(*target, fix.asserted), s.find(target->id)->option);
+      // answer given and one other option, the words change it to the other. (by_quantity has
+      // read these words above, so the phrases' reading is all `reading` would add.)
+      if (!to) {
+        const auto m = match_reply(*target, fix.asserted);
+        to = m.fuzzy ? nullptr : m.chosen;
+        if (!to) to = other_than(m, s.find(target->id)->option);
+      }
       // "we're more of a JS team, the python guy left": the new answer comes first, and the
       // reason may name the old one; when the whole reads two ways, its first clause decides.
       if (!to) {

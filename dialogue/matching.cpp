@@ -513,6 +513,19 @@ option_match match_reply(const question& q, const words& text) { return reply_in
 
 bool mentions(const words& text, std::string_view phrase) { return contains_phrase(text, phrase); }
 
+bool ends_sentence(const words& w, std::size_t i) { return i < w.stops.size() && w.stops[i]; }
+
+std::pair<std::size_t, std::size_t> sentence_of(const words& w, std::size_t begin,
+                                                std::size_t end) {
+  while (begin > 0 && !ends_sentence(w, begin - 1)) --begin;
+  while (end < w.tokens.size() && !ends_sentence(w, end)) ++end;
+  return {begin, end};
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view w) {
+  return std::find(list.begin(), list.end(), w) != list.end();
+}
+
 words slice(const words& w, std::size_t begin, std::size_t end) {
   words out;
   out.tokens.assign(w.tokens.begin() + static_cast<std::ptrdiff_t>(begin),
@@ -616,20 +629,13 @@ namespace {
 // True when a sentence holding one of `at` has a change signal and no keep signal.
 bool says_change(const words& text, const std::vector<std::pair<std::size_t, std::size_t>>& at,
                  const reply_words& language_words) {
-  auto has = [](const std::vector<std::string>& list, const std::string& t) {
-    return std::find(list.begin(), list.end(), t) != list.end();
-  };
-  auto ends_sentence = [&](std::size_t i) { return i < text.stops.size() && text.stops[i]; };
   for (const auto& [b, e] : at) {
-    std::size_t from = b;
-    std::size_t to = e;
-    while (from > 0 && !ends_sentence(from - 1)) --from;
-    while (to < text.tokens.size() && !ends_sentence(to)) ++to;
+    const auto [from, to] = sentence_of(text, b, e);
     bool change = false;
     bool keep = false;
     for (std::size_t i = from; i < to; ++i) {
-      change = change || has(language_words.change_signals, text.tokens[i]);
-      keep = keep || has(language_words.keep_signals, text.tokens[i]);
+      change = change || contains(language_words.change_signals, text.tokens[i]);
+      keep = keep || contains(language_words.keep_signals, text.tokens[i]);
     }
     if (change && !keep) return true;
   }
@@ -717,9 +723,8 @@ std::vector<found_answer> extract_answers(
         // ("medium. thousands of users" answers two questions).
         const bool alone = (m.begin == 0 || text.tokens[m.begin - 1] == clause_break) &&
                            m.end + 1 < text.tokens.size() && text.tokens[m.end] == clause_break &&
-                           !(m.end < text.stops.size() && text.stops[m.end]) &&
-                           std::find(language_words.joiners.begin(), language_words.joiners.end(),
-                                     text.tokens[m.end + 1]) == language_words.joiners.end();
+                           !ends_sentence(text, m.end) &&
+                           !contains(language_words.joiners, text.tokens[m.end + 1]);
         bool named_here = false;
         for (const auto* list : {&q.names, &q.phrases})
           for (const auto& n : *list) {

@@ -32,6 +32,12 @@ struct words {
 words read_words(std::string_view text);
 // The words in [begin, end), with their stems.
 words slice(const words& w, std::size_t begin, std::size_t end);
+// True when token i is a break that ends a sentence.
+bool ends_sentence(const words& w, std::size_t i);
+// The sentence that holds the tokens [begin, end): [first token, its closing break or the end).
+std::pair<std::size_t, std::size_t> sentence_of(const words& w, std::size_t begin, std::size_t end);
+// True when the word is one of the list's.
+bool contains(const std::vector<std::string>& list, std::string_view w);
 
 // True when the phrase (or its stems, or a near miss) stands in the words.
 bool mentions(const words& text, std::string_view phrase);

@@ -45,10 +45,6 @@ bool has_digit(std::string_view t) {
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
-bool contains(const std::vector<std::string>& list, std::string_view w) {
-  return std::find(list.begin(), list.end(), w) != list.end();
-}
-
 // "node", "js", "python": the framework's stack a word names, if any.
 const stack* names_stack(const framework& fw, std::string_view w) {
   for (const auto& st : fw.stacks)
@@ -2015,10 +2011,8 @@ std::optional<understanding::correction> understanding::correction_in(const word
   if (!marker) return std::nullopt;
   std::size_t begin = marker->begin;
   while (begin > 0 && clause[begin - 1] == clause[marker->begin]) --begin;
-  if (admits)
-    while (begin > 0 && !(begin - 1 < w.stops.size() && w.stops[begin - 1])) --begin;
-  std::size_t end = marker->end;
-  while (end < w.tokens.size() && !(end < w.stops.size() && w.stops[end])) ++end;
+  if (admits) begin = sentence_of(w, begin, begin).first;
+  const std::size_t end = sentence_of(w, marker->end, marker->end).second;
   if (quote && quote->begin >= end) quote.reset();
   // "i said thousands of users but": the quoted old answer runs to the end of its clause.
   std::size_t quote_begin = quote ? quote->end : end, quote_end = quote_begin;
@@ -2076,7 +2070,7 @@ std::optional<understanding::correction> understanding::correction_in(const word
   }
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     if (i >= begin && i < end) continue;
-    const bool stop = i < w.stops.size() && w.stops[i];
+    const bool stop = ends_sentence(w, i);
     if (w.tokens[i] == clause_break)
       fix.rest += stop ? ". " : ", ";
     else
