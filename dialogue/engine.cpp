@@ -734,6 +734,14 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
     if (quoted.empty()) continue;
     target = quoted.front();
     from_old = true;
+    // "also correction, the team is actually js not python": the question the correction
+    // names, when the old words are its answer too (the old systems were Python as well).
+    if (const question* named =
+            quoted.size() > 1 ? understanding_.named_question(fix.said, s) : nullptr;
+        named && std::find(quoted.begin(), quoted.end(), named) != quoted.end()) {
+      target = named;
+      break;
+    }
     if (quoted.size() > 1 && !fix.asserted.tokens.empty())
       for (const question* q : quoted)
         if (const option* now = reading(*q, fix.asserted, true);
@@ -1435,8 +1443,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     if (answer.facts.empty() && first)
       answer = search_sources(c, understanding_.search_query(*first) + "?", topic, 4);
     if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
-    // "why do u need to know that": a command asked as a question.
-    if (auto out = classified_command()) return *out;
+    // "why do u need to know that": a command asked as a question. Not one about things the
+    // advisor has never heard of ("how do i hook python up to a zebra label printer"): the
+    // classifier reads only the words it knows.
+    if (understanding_.unknown_words(w) < 2)
+      if (auto out = classified_command()) return *out;
     // A question the sources cannot answer is not read as an answer either, unless only its
     // question mark made it one: "maybe later?", "kinda both?" hesitate over the answer asked.
     if (!pending || proposing || understanding_.asks(w) || !unknown_subjects.empty() ||

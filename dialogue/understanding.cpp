@@ -1117,6 +1117,8 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
           (t[i - 1] == "in" || t[i - 1] == "since" || t[i - 1] == "from" || t[i - 1] == "of" ||
            t[i - 1] == "by" || t[i - 1] == "until"))
         continue;
+      // "express running on node 10", "python 3.11 scripts": a version, not a count.
+      if (suffix.empty() && i > 0 && names_stack(fw_, t[i - 1])) continue;
       if (!suffix.empty()) {
         auto it = lang_.multipliers.find(suffix);
         if (it == lang_.multipliers.end()) continue;
@@ -1364,6 +1366,13 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
 
 bool understanding::opens_question(const words& w) const {
   return !w.tokens.empty() && contains(lang_.question_starts, w.tokens.front());
+}
+
+std::size_t understanding::unknown_words(const words& w) const {
+  return static_cast<std::size_t>(
+      std::count_if(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
+        return t != clause_break && t.size() >= 3 && !has_digit(t) && !known_.count(t);
+      }));
 }
 
 bool understanding::aside(const words& w, std::string_view subject) const {

@@ -136,6 +136,9 @@ class understanding {
                                              const state& s) const;
   // True when the first word opens a question ("is", "how", "does", ...).
   bool opens_question(const words& w) const;
+  // How many words the advisor has never met (not in its framework, language file or examples):
+  // "zebra" and "printer" in "how do i hook python up to a zebra label printer".
+  std::size_t unknown_words(const words& w) const;
   std::vector<std::string> other_subjects(const words& w) const;
   // True when every mention of `subject` in `w` is a comparison in passing ("like PHP 5", "the
   // way Rails does"), not what is asked about.

@@ -1719,3 +1719,61 @@ TEST_CASE("'nowhere near' denies the count it comes before") {
   CAPTURE(t.out.text);
   CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
 }
+
+TEST_CASE("a correction that names its question - when the old words answered two") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  // Python is both the old systems' stack and the team's skills.
+  for (const char* o : {"enterprise", "legacy", "python", "web", "python", "no", "some"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("oh, correction: the team is really typescript people, not python");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**team skills**") != std::string::npos);
+  CHECK(t.out.text.find("Change it to **JavaScript or TypeScript**?") != std::string::npos);
+}
+
+TEST_CASE("a question about things the advisor never heard of is no command") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t = f.say("how do i hook node up to a thermal receipt printer");
+  CAPTURE(t.out.text);
+  CHECK(t.out.action == dialogue::command::none);
+  CHECK(t.out.question == "workload");
+  CHECK(t.out.text.find("How would you") == std::string::npos);
+}
+
+TEST_CASE("a number after a stack's name is its version - not a count") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "legacy"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "legacy_stack");
+  auto t = f.say("the stock order system is plain express on node 10");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**legacy systems' stack** = JavaScript") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+}
+
+TEST_CASE("going live is a launch date - not a live feature") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t = f.say("mostly a json api for the mobile app, we go live in june");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = APIs") != std::string::npos);
+  CHECK(t.out.text.find("real-time needs") == std::string::npos);
+}
+
+TEST_CASE("plugging into old systems names the old systems' stack") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say(
+      "we're a long-established insurer and this has to plug into our .net claims "
+      "platform");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**who is choosing** = An established company") != std::string::npos);
+  CHECK(t.out.text.find("Integrating with legacy systems") != std::string::npos);
+  CHECK(t.out.text.find("Something else") != std::string::npos);
+}
