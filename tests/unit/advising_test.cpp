@@ -1777,3 +1777,14 @@ TEST_CASE("plugging into old systems names the old systems' stack") {
   CHECK(t.out.text.find("Integrating with legacy systems") != std::string::npos);
   CHECK(t.out.text.find("Something else") != std::string::npos);
 }
+
+TEST_CASE("'what would it say if' asks a what-if about the advisor's pick") {
+  fixture f;
+  f.start_saying({"a startup", "validating an idea fast", "a classic web app", "python",
+                  "no live stuff", "no data work", "hundreds of users", "small", "readable code",
+                  "confirm"});
+  auto t = f.say("what would it say if the team was typescript people");
+  CAPTURE(t.out.text);
+  CHECK(t.out.action == dialogue::command::whatif);
+  CHECK(t.out.text.find("JavaScript or TypeScript") != std::string::npos);
+}
