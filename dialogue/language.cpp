@@ -213,6 +213,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
       rule.concurrent_words = strings(jq, "concurrent_words", file_name);
       rule.requires_unit = jq.value("requires_unit", false);
       rule.share = jq.value("share", false);
+      rule.only_when_asked = jq.value("only_when_asked", false);
       rule.units_at_once = strings(jq, "units_at_once", file_name);
       for (const auto& jb : jq.value("bands", json::array()))
         rule.bands.push_back(

@@ -50,6 +50,9 @@ struct quantity_rule {
   // The number is a share in percent ("5% of the work is analytics", "10 percent"): `units`
   // are the words after it that say so; the sentence must also name the question (its phrases).
   bool share = false;
+  // Read only while its question is asked: "~40 endpoints, all REST" answers the workload when
+  // that is asked, and says nothing sure of the codebase's size.
+  bool only_when_asked = false;
 };
 
 // Small words the reading leans on, whatever the framework (language.json "grammar").

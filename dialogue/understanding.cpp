@@ -1256,7 +1256,7 @@ bool understanding::counts_elsewhere(const words& w, const quantity_rule& rule) 
 
 const option* understanding::by_quantity(const question& q, const words& w, bool pending) const {
   for (const auto& rule : lang_.quantities) {
-    if (rule.question != q.id) continue;
+    if (rule.question != q.id || (rule.only_when_asked && !pending)) continue;
     if (rule.share) {
       // "like 5% of the work is analytics": a share of the work the question is about.
       auto value = share(w, rule);
@@ -1269,7 +1269,7 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     }
     // "we're 4 students": how many they are is no load, though it may say how big the company is.
     auto value = quantity(w, rule.requires_unit);
-    if (!value) return nullptr;
+    if (!value) continue;
     // "the client is an insurer with ~5k staff": every number's own unit (the word after it or
     // after its multiplier) is another question's, so it counts that, not this question's
     // ("client" elsewhere in the sentence is no unit of the 5k). Asked this question, a number
@@ -1302,7 +1302,8 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
     // "tens of thousands of people at once" is a load; "4 people in a garage" is not.
     unit = unit || (at_once && std::any_of(rule.units_at_once.begin(), rule.units_at_once.end(),
                                            [&](const std::string& u) { return mentions(w, u); }));
-    if (!unit && (!pending || rule.requires_unit)) return nullptr;
+    // A question may count in more than one unit (lines of code, endpoints): the next rule.
+    if (!unit && (!pending || rule.requires_unit)) continue;
     for (const auto& band : rule.bands) {
       double bound = at_once && band.concurrent_below > 0 ? band.concurrent_below : band.below;
       if (bound == 0 || *value < bound) return q.find_option(band.option);

@@ -1788,3 +1788,32 @@ TEST_CASE("'what would it say if' asks a what-if about the advisor's pick") {
   CHECK(t.out.action == dialogue::command::whatif);
   CHECK(t.out.text.find("JavaScript or TypeScript") != std::string::npos);
 }
+
+TEST_CASE("a count of endpoints or screens answers the codebase size only when it is asked") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "data_product", "data", "python", "no", "core", "moderate"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  // Endpoints name no change of the workload here: they count the codebase.
+  auto t = f.say("honestly a handful, probably 4 or 5 endpoints in total");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**project size** = Small") != std::string::npos);
+  CHECK(t.out.text.find("Change it to") == std::string::npos);
+
+  f.svc.start(f.key, {}, true);
+  for (const char* o :
+       {"enterprise", "high_traffic", "realtime", "javascript", "no", "some", "high"})
+    f.pick(o);
+  t = f.say("around 250 screens across the back office by the end");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**project size** = Large") != std::string::npos);
+
+  // Asked about the workload, a count of endpoints says nothing sure about size.
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate"}) f.pick(o);
+  t = f.say("a REST backend, maybe 30 endpoints");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = APIs") != std::string::npos);
+  CHECK(t.out.text.find("project size") == std::string::npos);
+}
