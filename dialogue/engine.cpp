@@ -1555,7 +1555,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // reads the pending question's answer from the words no other answer used.
   // Not when a number answered another question: "tens of thousands of people at peak" says
   // nothing of the codebase's size.
-  if (pending && !proposing && !counted_elsewhere &&
+  // Not a bare "for sure" to a question with no yes among its options: it picks none of them.
+  if (pending && !proposing && !counted_elsewhere && !yes_no.whole &&
       std::none_of(found.begin(), found.end(),
                    [&](const found_answer& f) { return f.question == pending->id; })) {
     std::vector<std::pair<std::size_t, std::size_t>> used = restated;

@@ -114,6 +114,8 @@ struct grammar {
   // "the 3rd sounds right", "the second fits": after "the" and a position word, one of these
   // makes it a position in the list.
   std::vector<std::string> fitting_verbs;
+  // "our number one worry": a noun after a position that makes it a rank, not an option.
+  std::vector<std::string> rank_nouns;
   // "hasn't decided whether we do any analytics": a question left open inside a sentence; the
   // words after it up to the clause's end answer nothing.
   std::vector<std::string> open_questions;

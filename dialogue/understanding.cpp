@@ -804,7 +804,23 @@ intent understanding::command_in(const words& w, const state& s) const {
         kept.push_back({cmd, sp, len});
       }
     }
-    if (!plain_no && whole_is(c, phrases.whole)) consider(cmd, 0, w.tokens.size(), w.tokens.size());
+    if (!plain_no && whole_is(c, phrases.whole)) {
+      consider(cmd, 0, w.tokens.size(), w.tokens.size());
+    } else if (!plain_no) {
+      // "pass, next one": each clause on its own is the whole of one command's phrases.
+      bool every = false;
+      for (std::size_t from = 0; from < w.tokens.size();) {
+        std::size_t to = from;
+        while (to < w.tokens.size() && w.tokens[to] != clause_break) ++to;
+        const auto part = core(slice(w, from, to));
+        if (!part.empty()) {
+          every = whole_is(part, phrases.whole);
+          if (!every) break;
+        }
+        from = to + 1;
+      }
+      if (every) consider(cmd, 0, w.tokens.size(), w.tokens.size());
+    }
   }
   // "would it change if they didn't need anything real-time?": a phrase inside a longer phrase
   // of another command ("change" inside "would it change if") is that phrase's word.
@@ -995,11 +1011,22 @@ std::optional<int> understanding::ordinal(const words& said) const {
         i > 0 && w.tokens[i - 1] != "one" && contains(lang_.reference_nouns, w.tokens[i - 1]);
     // "going w/ #2": a number marked with '#' is a position too.
     // Not "p99 under peak load is our #1 risk": a word after it makes it a rank of that word.
-    const bool hashed = t.size() == 2 && t[0] == '#' && t[1] >= '1' && t[1] <= '9' &&
-                        (i + 1 == w.tokens.size() || w.tokens[i + 1] == clause_break ||
-                         contains(lang_.reference_nouns, w.tokens[i + 1]));
+    // "#2 for sure lah, that's us": only fillers, yes words and hedges after it in its clause
+    // leave it a position.
+    const auto rest_of_clause_empty = [&] {
+      std::size_t end = i + 1;
+      while (end < w.tokens.size() && w.tokens[end] != clause_break) ++end;
+      const auto rest = core(slice(w, i + 1, end));
+      return rest.empty() || whole_is(rest, lang_.yes) || whole_is(rest, lang_.hedges);
+    };
+    const bool hashed =
+        t.size() == 2 && t[0] == '#' && t[1] >= '1' && t[1] <= '9' &&
+        (i + 1 == w.tokens.size() || w.tokens[i + 1] == clause_break ||
+         contains(lang_.reference_nouns, w.tokens[i + 1]) || rest_of_clause_empty());
     // "every last one of them", "every second week": an idiom or how often, no position.
     if (i > 0 && w.tokens[i - 1] == "every") continue;
+    // "heavy load is our number one worry", "the first thing we need": a rank, no option.
+    if (i + 1 < w.tokens.size() && contains(lang_.grammar.rank_nouns, w.tokens[i + 1])) continue;
     int value = 0;
     if (auto it = lang_.ordinals.find(t); it != lang_.ordinals.end())
       value = it->second;

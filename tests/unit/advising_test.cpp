@@ -1817,3 +1817,61 @@ TEST_CASE("a count of endpoints or screens answers the codebase size only when i
   CHECK(t.out.text.find("**main workload** = APIs") != std::string::npos);
   CHECK(t.out.text.find("project size") == std::string::npos);
 }
+
+TEST_CASE("a marked position with a yes after it picks that option - and a bare yes picks none") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  REQUIRE(f.svc.current(f.key)->out.question == "startup_goal");
+  auto t = f.say("#2 for sure lah, that's us");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**startup focus** = A product built around data") != std::string::npos);
+
+  // "for sure" to a question without a yes among its options is no answer.
+  f.svc.start(f.key, {}, true);
+  f.pick("startup");
+  t = f.say("for sure");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("startup focus** =") == std::string::npos);
+  CHECK(f.svc.current(f.key)->out.question == "startup_goal");
+}
+
+TEST_CASE("two clauses that each say skip are a skip") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "analytics", "data", "python", "yes", "moderate"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "size");
+  auto t = f.say("pass, next one");
+  CAPTURE(t.out.text);
+  CHECK(t.out.action == dialogue::command::skip);
+  CHECK(t.out.text.find("project size** =") == std::string::npos);
+}
+
+TEST_CASE("'our number one worry' is a rank - not the first option") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"enterprise", "high_traffic", "realtime", "javascript", "no", "none"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t = f.say("if heavy load is our number one worry, which one should we go for?");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("expected load** =") == std::string::npos);
+  CHECK(f.svc.current(f.key)->out.question == "scale");
+  // "number one" alone is still the first option.
+  t = f.say("number one");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**expected load** = Modest") != std::string::npos);
+}
+
+TEST_CASE("maintenance requests are a feature - not a wish for readable code") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "none"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t = f.say(
+      "It's a normal website really. Tenants log in, submit maintenance requests, landlords "
+      "see a list and pay invoices");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**main workload** = A classic web app") != std::string::npos);
+  CHECK(t.out.text.find("what you value") == std::string::npos);
+}
