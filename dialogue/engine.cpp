@@ -1071,17 +1071,28 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "How does Node cope with CPU-heavy work? In Go I would ...", "does python have types, like
   // PHP 5?": a subject named in passing, beside a question about a stack or a subject the
   // sources cover ("django, the way rails does"), is no subject asked.
+  // "how does C# compare": the full-text search drops the '#' and finds the facts on C; a
+  // subject written with a mark ("c#", ".net") is covered only by a fact that writes it so.
+  const auto covered = [&](const std::string& sub) {
+    const auto hits = kb_.search(sub, 3);
+    if (std::all_of(sub.begin(), sub.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '\'';
+        }))
+      return !hits.empty();
+    return std::any_of(hits.begin(), hits.end(), [&](const knowledge::search_hit& h) {
+      return normalize(h.fact.claim).find(sub) != std::string::npos;
+    });
+  };
   const auto covered_in = [&](const words& of) {
     if (stack_in(of)) return true;
     const auto named = understanding_.other_subjects(of);
-    return std::any_of(named.begin(), named.end(),
-                       [&](const std::string& sub) { return !kb_.search(sub, 1).empty(); });
+    return std::any_of(named.begin(), named.end(), covered);
   };
   const bool asked_of_a_stack = covered_in(question_part ? *question_part : w);
   const std::vector<std::string> subjects = understanding_.other_subjects(w);  // read once
   std::vector<std::string> unknown_subjects;  // named, and in no fact
   for (const auto& subject : subjects) {
-    if (!kb_.search(subject, 1).empty()) continue;
+    if (covered(subject)) continue;
     const bool in_passing =
         asked_of_a_stack &&
         (understanding_.aside(w, subject) ||

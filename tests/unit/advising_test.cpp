@@ -1875,3 +1875,38 @@ TEST_CASE("maintenance requests are a feature - not a wish for readable code") {
   CHECK(t.out.text.find("**main workload** = A classic web app") != std::string::npos);
   CHECK(t.out.text.find("what you value") == std::string::npos);
 }
+
+TEST_CASE(
+    "questions about longevity - number crunching - next steps and automation find their facts") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  const auto first_fact = [&](const std::string& q) {
+    auto t = f.say(q);
+    return t.out.facts.empty() ? std::string() : t.out.facts.front();
+  };
+  CHECK(first_fact("who's behind Node.js, is it going to be around in 10 years? we can't bet on "
+                   "a fad") == "backers-node");
+  CHECK(first_fact("for heavy number crunching, like our actuarial models, which one holds up "
+                   "better?") == "task-python-cpu");
+  CHECK(first_fact("sorry newbie question, is Node.js a language or something else?") ==
+        "runtime-vs-language");
+  CHECK(first_fact("What should we actually do next to be sure before committing?") ==
+        "next-steps");
+  CHECK(first_fact("how much time can automating stuff with Python save, is there a figure on "
+                   "that?") == "automation-python");
+  CHECK(first_fact("for a really big long-lived system, which of the two do the sources lean "
+                   "towards?") == "large-python");
+}
+
+TEST_CASE("C# - .NET and certifications are not covered - though the facts mention C") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  CHECK(f.say("we're a .NET shop mostly, how does C# compare to both of these?").out.notice ==
+        dialogue::notice::not_covered);
+  CHECK(f.say("which one is easier to get SOC 2 certified with?").out.notice ==
+        dialogue::notice::not_covered);
+  // A fact that writes the subject as it is asked still covers it.
+  auto t = f.say("is python good with C extensions?");
+  CHECK(t.out.notice != dialogue::notice::not_covered);
+  CHECK_FALSE(t.out.facts.empty());
+}
