@@ -14,11 +14,12 @@ namespace advisor::dialogue {
 namespace {
 
 constexpr std::string_view clause_break = ",";
-// Words that negate what follows them in the same clause.
-constexpr std::array<std::string_view, 24> negators{
-    "no",    "not",  "don't", "dont",   "doesn't", "doesnt", "didn't", "without",
-    "never", "nor",  "isn't", "aren't", "won't",   "wont",   "cannot", "can't",
-    "cant",  "zero", "lack",  "hardly", "nothing", "nobody", "none",   "neither"};
+// Words that negate what follows them in the same clause. "than": "more than a small office",
+// "rather than a big platform" set the answer against what follows.
+constexpr std::array<std::string_view, 25> negators{
+    "no",   "not",    "don't",   "dont",   "doesn't", "doesnt",  "didn't", "without", "never",
+    "nor",  "isn't",  "aren't",  "won't",  "wont",    "cannot",  "can't",  "cant",    "zero",
+    "lack", "hardly", "nothing", "nobody", "none",    "neither", "than"};
 // Words that negate what stands just before them ("real-time is not needed").
 constexpr std::array<std::string_view, 7> post_negators{
     "not", "isn't", "aren't", "unnecessary", "unneeded", "irrelevant", "optional"};
@@ -304,6 +305,19 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
     if (as_reply) {
       const std::size_t before = matches.size();
       for (const auto& r : o.replies) find_phrase(text, r, &o, matches);
+      // "a bunch of other ancient stuff": "other" between a determiner and more words of its
+      // clause describes them; it is no reply.
+      const auto& t = text.tokens;
+      static constexpr std::array<std::string_view, 10> determiners{
+          "of", "the", "our", "their", "any", "many", "all", "few", "several", "some"};
+      matches.erase(
+          std::remove_if(matches.begin() + static_cast<std::ptrdiff_t>(before), matches.end(),
+                         [&](const span_match& m) {
+                           return m.end == m.begin + 1 && t[m.begin] == "other" && m.begin > 0 &&
+                                  m.end < t.size() && t[m.end] != clause_break &&
+                                  is_one_of(determiners, t[m.begin - 1]);
+                         }),
+          matches.end());
       for (std::size_t i = before; i < matches.size(); ++i) matches[i].reply = true;
       find_phrase(text, o.label, &o, matches);
     }

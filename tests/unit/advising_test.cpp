@@ -1910,3 +1910,32 @@ TEST_CASE("C# - .NET and certifications are not covered - though the facts menti
   CHECK(t.out.notice != dialogue::notice::not_covered);
   CHECK_FALSE(t.out.facts.empty());
 }
+
+TEST_CASE("'more than a small office' sets the answer against small") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "web", "javascript", "no", "none"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "scale");
+  auto t =
+      f.say("growing steadily I'd say, not massive but definitely more than a small office worth");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
+}
+
+TEST_CASE("'a bunch of other ancient stuff' does not answer 'something else'") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("enterprise");
+  REQUIRE(f.svc.current(f.key)->out.question == "enterprise_focus");
+  auto t = f.say(
+      "the main job is that it has to hook into our old policy admin system and a bunch of "
+      "other ancient stuff");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("= Integrating with legacy systems") != std::string::npos);
+  // "other" on its own still is.
+  f.svc.start(f.key, {}, true);
+  f.pick("enterprise");
+  t = f.say("other");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("= Something else") != std::string::npos);
+}
