@@ -1639,9 +1639,19 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "a count of active users somewhere" says nothing of how many: a count is read from its
     // number (above), not guessed from the words of a sentence about something else.
     // "not huge, maybe 200 ppl": words beside a count asked for say how big that count is.
+    // "yes, a little bit", asked about live features: one of the next question's short replies
+    // ("a little bit" of data) answers it only once it is asked.
+    const auto by_reply = [&](const option& o) {
+      // "And yes, we'll need live stock updates": a yes or a no says more than a reply's word.
+      if (understanding_.by_polarity(*next, 1) == &o || understanding_.by_polarity(*next, -1) == &o)
+        return false;
+      const auto m = match_reply(*next, w);
+      return m.chosen == &o &&
+             std::find(o.replies.begin(), o.replies.end(), m.phrase) != o.replies.end();
+    };
     if (next && next != pending && !understanding_.counted(*next) && !counted_here)
       if (const option* o = understanding_.classify_answer(*next, w, used, reused ? 2 : 1))
-        if (!allowed || allowed(*next, *o))
+        if ((!allowed || allowed(*next, *o)) && !by_reply(*o))
           found.push_back({next->id, o->id, normalize(text), false, {}});
   }
 

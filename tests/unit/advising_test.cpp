@@ -1939,3 +1939,26 @@ TEST_CASE("'a bunch of other ancient stuff' does not answer 'something else'") {
   CAPTURE(t.out.text);
   CHECK(t.out.text.find("= Something else") != std::string::npos);
 }
+
+TEST_CASE("a yes with 'a little bit' answers live features - not the data question after it") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "web", "javascript"}) f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "realtime");
+  auto t = f.say("I'd say yes, a little bit, like a notification bell that lights up");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**real-time needs** = Yes") != std::string::npos);
+  CHECK(t.out.text.find("data and ML") == std::string::npos);
+  CHECK(f.svc.current(f.key)->out.question == "data");
+}
+
+TEST_CASE("enormous amounts of traffic name the high-traffic job beside the company") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  auto t = f.say(
+      "It's for my employer, a large established real estate group, and the main job is coping "
+      "with enormous amounts of traffic");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**who is choosing** = An established company") != std::string::npos);
+  CHECK(t.out.text.find("= A high-traffic web application") != std::string::npos);
+}
