@@ -323,6 +323,22 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
     }
   }
   std::erase_if(matches, [&](const span_match& m) { return overlaps(claimed, m); });
+  // "I don't care much about sharing code with the front end or prototyping speed": an option
+  // joined by "or" to one denied before it, in the same clause, is denied too, however long the
+  // first one's words were.
+  const auto& t = text.tokens;
+  for (auto& m : matches) {
+    if (m.negated) continue;
+    m.negated = std::any_of(matches.begin(), matches.end(), [&](const span_match& n) {
+      if (!n.negated || n.end > m.begin || m.begin - n.end > 8) return false;
+      bool joined = false;
+      for (std::size_t k = n.end; k < m.begin; ++k) {
+        if (t[k] == clause_break || is_one_of(scope_breaks, t[k])) return false;
+        joined = joined || t[k] == "or" || t[k] == "nor";
+      }
+      return joined;
+    });
+  }
   return matches;
 }
 
@@ -360,10 +376,12 @@ bool said_not(const std::vector<std::string>& tokens, std::size_t begin,
     return t == "not" || t == "isn't" || t == "isnt" || t == "aren't" || t == "arent";
   };
   if (begin > 0 && is_not(tokens[begin - 1])) return true;
-  // "not really X", "not a data play", "it isn't about data": a softener, an article or
-  // "about" may stand between; "not chasing a data job": a verb and an article too. ("not
-  // crunching any data" denies that there is any.)
-  const auto article = [](const std::string& t) { return t == "a" || t == "an" || t == "about"; };
+  // "not really X", "not a data play", "not the analytics side", "it isn't about data": a
+  // softener, an article or "about" may stand between; "not chasing a data job": a verb and an
+  // article too. ("not crunching any data" denies that there is any.)
+  const auto article = [](const std::string& t) {
+    return t == "a" || t == "an" || t == "the" || t == "about";
+  };
   const auto between = [&](const std::string& t) {
     return article(t) || std::find(softeners.begin(), softeners.end(), t) != softeners.end();
   };

@@ -1962,3 +1962,27 @@ TEST_CASE("enormous amounts of traffic name the high-traffic job beside the comp
   CHECK(t.out.text.find("**who is choosing** = An established company") != std::string::npos);
   CHECK(t.out.text.find("= A high-traffic web application") != std::string::npos);
 }
+
+TEST_CASE("options denied in a list joined by or leave the one wanted") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "web", "javascript", "no", "none", "low", "small"})
+    f.pick(o);
+  REQUIRE(f.svc.current(f.key)->out.question == "priority");
+  auto t = f.say(
+      "I don't care much about sharing code with the front end or prototyping speed. What I "
+      "want is code that stays clean to maintain.");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("= Readable code that is easy to maintain") != std::string::npos);
+
+  // "not the analytics side", asked the system's job: a denied option of the question asked,
+  // no "none" for the data question.
+  f.svc.start(f.key, {}, true);
+  f.pick("enterprise");
+  t = f.say(
+      "it's not about traffic and not the analytics side, it's about talking to our old "
+      "mainframe systems");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("= Integrating with legacy systems") != std::string::npos);
+  CHECK(t.out.text.find("data and ML") == std::string::npos);
+}

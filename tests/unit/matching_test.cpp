@@ -159,10 +159,15 @@ TEST_CASE("'not the data one' refers to a listed option - it is no 'no' to anoth
   CHECK(found.front().question == "startup_goal");
   CHECK(found.front().option == "validate");
   for (const auto& f : found) CHECK(f.question != "data");
-  // Without the reference words, "not ... data" denies data processing.
+  // Without the reference words, "not the data ..." still denies data as what the startup is
+  // (an article may stand between "not" and the words); "we have no data" denies that there
+  // is any.
   const auto plain = extract_answers(
       fw, s, read_words("not the data one. we want to validate an idea fast"), "startup_goal", {});
-  CHECK(std::any_of(plain.begin(), plain.end(),
+  for (const auto& f : plain) CHECK(f.question != "data");
+  const auto none = extract_answers(
+      fw, s, read_words("we have no data. we want to validate an idea fast"), "startup_goal", {});
+  CHECK(std::any_of(none.begin(), none.end(),
                     [](const found_answer& f) { return f.question == "data"; }));
 }
 
