@@ -1986,3 +1986,23 @@ TEST_CASE("options denied in a list joined by or leave the one wanted") {
   CHECK(t.out.text.find("= Integrating with legacy systems") != std::string::npos);
   CHECK(t.out.text.find("data and ML") == std::string::npos);
 }
+
+TEST_CASE("what you value is taken early only when said as a value") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("individual");
+  REQUIRE(f.svc.current(f.key)->out.question == "individual_goal");
+  // Prototypes they build are their work, not what they value in development.
+  auto t = f.say(
+      "Hi! I do a fair bit of JS already, I build clickable front-end prototypes for our design "
+      "team at work");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**your goal** = I already know JavaScript") != std::string::npos);
+  CHECK(t.out.text.find("what you value") == std::string::npos);
+
+  f.svc.start(f.key, {}, true);
+  f.pick("individual");
+  t = f.say("I already know JavaScript, and what I value most is rapid prototyping");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("**what you value** = Rapid prototyping") != std::string::npos);
+}
