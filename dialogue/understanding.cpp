@@ -1095,7 +1095,8 @@ std::optional<int> understanding::strict_ordinal(const words& w) const {
   return found;
 }
 
-std::optional<double> understanding::quantity(const words& w, bool speakers) const {
+std::optional<double> understanding::quantity(const words& w, bool speakers,
+                                              const std::vector<std::string>* units) const {
   std::optional<double> best;
   const auto& t = w.tokens;
   // "we're 4 students", "a team of 6": the phrase ends right before the number.
@@ -1167,6 +1168,8 @@ std::optional<double> understanding::quantity(const words& w, bool speakers) con
       std::size_t used = 0;
       if (j < t.size() && multiplier(j, used)) {
         have = true;
+      } else if (units && j < t.size() && contains(*units, t[j])) {
+        have = true;  // "a dozen endpoints": the unit counted is said
       } else {
         continue;  // "a few" on its own is no quantity
       }
@@ -1295,7 +1298,7 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
       continue;
     }
     // "we're 4 students": how many they are is no load, though it may say how big the company is.
-    auto value = quantity(w, rule.requires_unit);
+    auto value = quantity(w, rule.requires_unit, rule.requires_unit ? &rule.units : nullptr);
     if (!value) continue;
     // "the client is an insurer with ~5k staff": every number's own unit (the word after it or
     // after its multiplier) is another question's, so it counts that, not this question's
@@ -1313,7 +1316,8 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
       const auto at = spans_of(w, u);
       return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
         return std::find(counted_clauses.begin(), counted_clauses.end(), clause[sp.begin]) !=
-               counted_clauses.end();
+                   counted_clauses.end() ||
+               (sp.begin > 0 && lang_.numbers.count(w.tokens[sp.begin - 1]));
       });
     });
     // "they won't all be on at once": concurrency denied in its clause is none.

@@ -207,7 +207,10 @@ class understanding {
   std::size_t filler_at(const words& w, std::size_t i) const;
   // The largest count in the message; with `speakers` false, counts of the speakers themselves
   // ("we're 4 students") are left out.
-  std::optional<double> quantity(const words& w, bool speakers = true) const;
+  // `units`: a number word right before one of them counts without a multiplier ("a dozen
+  // endpoints", "twelve screens").
+  std::optional<double> quantity(const words& w, bool speakers = true,
+                                 const std::vector<std::string>* units = nullptr) const;
   std::optional<double> share(const words& w, const quantity_rule& rule) const;
   // A position with nothing but list words around it ("option 2", "the first one please").
   std::optional<int> strict_ordinal(const words& w) const;

@@ -2006,3 +2006,18 @@ TEST_CASE("what you value is taken early only when said as a value") {
   CAPTURE(t.out.text);
   CHECK(t.out.text.find("**what you value** = Rapid prototyping") != std::string::npos);
 }
+
+TEST_CASE("number words count endpoints and screens - 'a dozen' and 'two dozen' too") {
+  fixture f;
+  const auto size_for = [&](const std::string& text) {
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "validate", "api", "javascript", "no", "none", "low"})
+      f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "size");
+    return f.say(text).out.text;
+  };
+  CHECK(size_for("maybe a dozen endpoints").find("**project size** = Small") != std::string::npos);
+  CHECK(size_for("about twelve endpoints").find("**project size** = Small") != std::string::npos);
+  CHECK(size_for("two dozen screens, give or take").find("**project size** = Medium") !=
+        std::string::npos);
+}
