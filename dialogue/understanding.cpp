@@ -702,6 +702,15 @@ intent understanding::command_in(const words& w, const state& s) const {
     std::size_t len;
   };
   std::vector<kept_phrase> kept;
+  // Each clause's words without fillers, read once for every command below.
+  std::vector<std::vector<std::string>> clause_cores;
+  for (std::size_t from = 0; from < w.tokens.size();) {
+    std::size_t to = from;
+    while (to < w.tokens.size() && w.tokens[to] != clause_break) ++to;
+    if (auto part = core(slice(w, from, to)); !part.empty())
+      clause_cores.push_back(std::move(part));
+    from = to + 1;
+  }
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const auto phrase = tokenize(p);
@@ -804,23 +813,14 @@ intent understanding::command_in(const words& w, const state& s) const {
         kept.push_back({cmd, sp, len});
       }
     }
-    if (!plain_no && whole_is(c, phrases.whole)) {
+    // "pass, next one": each clause on its own is the whole of one command's phrases.
+    const auto whole = [&](const std::vector<std::string>& part) {
+      return whole_is(part, phrases.whole);
+    };
+    if (!plain_no &&
+        (whole_is(c, phrases.whole) ||
+         (clause_cores.size() > 1 && std::all_of(clause_cores.begin(), clause_cores.end(), whole))))
       consider(cmd, 0, w.tokens.size(), w.tokens.size());
-    } else if (!plain_no) {
-      // "pass, next one": each clause on its own is the whole of one command's phrases.
-      bool every = false;
-      for (std::size_t from = 0; from < w.tokens.size();) {
-        std::size_t to = from;
-        while (to < w.tokens.size() && w.tokens[to] != clause_break) ++to;
-        const auto part = core(slice(w, from, to));
-        if (!part.empty()) {
-          every = whole_is(part, phrases.whole);
-          if (!every) break;
-        }
-        from = to + 1;
-      }
-      if (every) consider(cmd, 0, w.tokens.size(), w.tokens.size());
-    }
   }
   // "would it change if they didn't need anything real-time?": a phrase inside a longer phrase
   // of another command ("change" inside "would it change if") is that phrase's word.
