@@ -814,8 +814,9 @@ intent understanding::command_in(const words& w, const state& s) const {
       }
     }
     // "pass, next one": each clause on its own is the whole of one command's phrases.
-    const auto whole = [&](const std::vector<std::string>& part) {
-      return whole_is(part, phrases.whole);
+    const auto whole = [this,
+                        &whole_phrases = phrases.whole](const std::vector<std::string>& part) {
+      return whole_is(part, whole_phrases);
     };
     if (!plain_no &&
         (whole_is(c, phrases.whole) ||
