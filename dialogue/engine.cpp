@@ -1103,7 +1103,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   const bool uncovered_subject = std::any_of(
       unknown_subjects.begin(), unknown_subjects.end(),
       [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
-  // "django vs flask?", "the difference between Django and Flask": two things set against
+  // "django vs flask?", "the difference between Django and Flask", "Django or Flask, what is the
+  // difference?": two things set against
   // each other, neither of them a stack, are a question for the sources, not the side by side
   // of the two stacks.
   if (said.command == command::compare && !names_a_stack) {
@@ -1112,7 +1113,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return i < t.size() && t[i] != "," && !understanding_.core(understanding_.read(t[i])).empty();
     };
     for (std::size_t k = 1; k + 1 < t.size(); ++k) {
-      if ((t[k] == "vs" || t[k] == "versus") && thing(k - 1) && thing(k + 1)) said = {};
+      // "Django or Flask, what is the difference between them?"
+      if ((t[k] == "vs" || t[k] == "versus" || t[k] == "or") && thing(k - 1) && thing(k + 1))
+        said = {};
       if (t[k] == "between")
         for (std::size_t a = k + 2; a < t.size() && a <= k + 4; ++a)
           if (t[a] == "and" && thing(a - 1) && thing(a + 1)) said = {};

@@ -136,6 +136,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.asked_nouns = strings(g, "asked_nouns", file_name);
     gr.fitting_verbs = strings(g, "fitting_verbs", file_name);
     gr.rank_nouns = strings(g, "rank_nouns", file_name);
+    gr.subject_prepositions = strings(g, "subject_prepositions", file_name);
     gr.open_questions = strings(g, "open_questions", file_name);
     gr.lesser = strings(g, "lesser", file_name);
     gr.aside_markers = strings(g, "aside_markers", file_name);

@@ -116,6 +116,9 @@ struct grammar {
   std::vector<std::string> fitting_verbs;
   // "our number one worry": a noun after a position that makes it a rank, not an option.
   std::vector<std::string> rank_nouns;
+  // "numbers on X for python vs node": words that tie the stacks compared to a subject named
+  // before them.
+  std::vector<std::string> subject_prepositions;
   // "hasn't decided whether we do any analytics": a question left open inside a sentence; the
   // words after it up to the clause's end answer nothing.
   std::vector<std::string> open_questions;

@@ -362,6 +362,30 @@ words understanding::read(std::string_view text) const {
     if (cleaned[i] == ',' && std::isdigit(static_cast<unsigned char>(cleaned[i - 1])) &&
         std::isdigit(static_cast<unsigned char>(cleaned[i + 1])))
       cleaned.erase(i, 1);
+  // "3 000 users": a space before a group of exactly three digits, after a number of one to
+  // three digits, is a thousands separator.
+  const auto digit_at = [&](std::size_t i) {
+    return i < cleaned.size() && std::isdigit(static_cast<unsigned char>(cleaned[i]));
+  };
+  for (std::size_t i = 1; i + 3 < cleaned.size(); ++i) {
+    if (cleaned[i] != ' ' || !digit_at(i - 1) || !digit_at(i + 1) || !digit_at(i + 2) ||
+        !digit_at(i + 3) || digit_at(i + 4) ||
+        (i + 4 < cleaned.size() &&
+         (std::isalpha(static_cast<unsigned char>(cleaned[i + 4])) || cleaned[i + 4] == '%')))
+      continue;
+    std::size_t run = 0;
+    while (run < i && digit_at(i - 1 - run)) ++run;
+    const char before = run < i ? cleaned[i - 1 - run] : ' ';
+    if (run > 3 || std::isalnum(static_cast<unsigned char>(before)) || before == '.' ||
+        before == '#')
+      continue;
+    cleaned.erase(i, 1);
+  }
+  // "10^3": a power of ten is its number.
+  for (auto at = cleaned.find("10^"); at != std::string::npos; at = cleaned.find("10^", at + 1)) {
+    if (!digit_at(at + 3) || digit_at(at + 4) || (at > 0 && digit_at(at - 1))) continue;
+    cleaned.replace(at, 4, "1" + std::string(static_cast<std::size_t>(cleaned[at + 3] - '0'), '0'));
+  }
   // "5️⃣": a keycap is its digit (the variation selector U+FE0F is optional before U+20E3).
   for (std::string_view keycap : {"\xEF\xB8\x8F\xE2\x83\xA3", "\xE2\x83\xA3"})
     for (auto at = cleaned.find(keycap); at != std::string::npos; at = cleaned.find(keycap, at))
@@ -711,6 +735,13 @@ intent understanding::command_in(const words& w, const state& s) const {
       clause_cores.push_back(std::move(part));
     from = to + 1;
   }
+  // "do you have numbers on Stack Overflow questions for Python vs Node?": a question whose two
+  // stacks, set against each other at its end, qualify a subject named before them asks the
+  // sources about that subject.
+  const auto of_a_subject = [&](const found_span& sp) {
+    return opens_question(w) && sp.begin >= 3 && sp.end + 1 == w.tokens.size() &&
+           contains(lang_.grammar.subject_prepositions, w.tokens[sp.begin - 2]);
+  };
   for (const auto& [cmd, phrases] : lang_.intents) {
     for (const auto& p : phrases.anywhere) {
       const auto phrase = tokenize(p);
@@ -801,7 +832,8 @@ intent understanding::command_in(const words& w, const state& s) const {
                    2;  // a named target makes the change the likelier reading
           }
         } else if (single && c.size() > 4 && !opens_message(sp) &&
-                   !(between_stacks(fw_, w, sp) && !has_wh_word(w)) && !stands_alone(cmd, sp)) {
+                   !(between_stacks(fw_, w, sp) && !has_wh_word(w) && !of_a_subject(sp)) &&
+                   !stands_alone(cmd, sp)) {
           // A single command word inside a longer sentence is more likely talk than a command
           // ("the restart time of node"), unless it opens the message ("compare them on speed")
           // or sets the stacks against each other ("node vs python for the learning curve"; but
@@ -1321,19 +1353,26 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
                (sp.begin > 0 && lang_.numbers.count(w.tokens[sp.begin - 1]));
       });
     });
-    // "they won't all be on at once": concurrency denied in its clause is none.
-    bool at_once = std::any_of(
-        rule.concurrent_words.begin(), rule.concurrent_words.end(), [&](const std::string& u) {
-          const auto at = spans_of(w, u);
-          return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
-            for (std::size_t k = sp.begin; k-- > 0 && clause[k] == clause[sp.begin];)
-              if (contains(lang_.grammar.negators, w.tokens[k])) return false;
-            return true;
+    // "they won't all be on at once": concurrency denied in its clause is none. `counted`: the
+    // concurrency word stands in a clause with a number.
+    const auto at_once_word = [&](bool counted) {
+      return std::any_of(
+          rule.concurrent_words.begin(), rule.concurrent_words.end(), [&](const std::string& u) {
+            const auto at = spans_of(w, u);
+            return std::any_of(at.begin(), at.end(), [&](const found_span& sp) {
+              for (std::size_t k = sp.begin; k-- > 0 && clause[k] == clause[sp.begin];)
+                if (contains(lang_.grammar.negators, w.tokens[k])) return false;
+              return !counted || std::find(counted_clauses.begin(), counted_clauses.end(),
+                                           clause[sp.begin]) != counted_clauses.end();
+            });
           });
-        });
-    // "tens of thousands of people at once" is a load; "4 people in a garage" is not.
-    unit = unit || (at_once && std::any_of(rule.units_at_once.begin(), rule.units_at_once.end(),
-                                           [&](const std::string& u) { return mentions(w, u); }));
+    };
+    const bool at_once = at_once_word(false);
+    // "tens of thousands of people at once" is a load; "4 people in a garage" is not, nor is
+    // "a startup of 3 people, making an app for live chat" (the "live" counts nobody).
+    unit = unit || (at_once_word(true) &&
+                    std::any_of(rule.units_at_once.begin(), rule.units_at_once.end(),
+                                [&](const std::string& u) { return mentions(w, u); }));
     // A question may count in more than one unit (lines of code, endpoints): the next rule.
     if (!unit && (!pending || rule.requires_unit)) continue;
     for (const auto& band : rule.bands) {

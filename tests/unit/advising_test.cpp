@@ -2021,3 +2021,72 @@ TEST_CASE("number words count endpoints and screens - 'a dozen' and 'two dozen' 
   CHECK(size_for("two dozen screens, give or take").find("**project size** = Medium") !=
         std::string::npos);
 }
+
+TEST_CASE("a number grouped by spaces or written as a power of ten is one number - '3 000 users'") {
+  for (const char* said : {"maybe 3 000, 4 000 users in the first year", "order of magnitude 10^3",
+                           "somewhere around 1 500 to 2 000 people"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "data_product", "data", "python", "yes"}) f.pick(o);
+    CHECK(f.say(said).out.text.find("**expected load** = Growing") != std::string::npos);
+  }
+}
+
+TEST_CASE("people counted in one clause are no load because another clause says live - a team") {
+  fixture f;
+  auto t = f.svc.start(f.key,
+                       "We're a startup of 3 people, making an app for live chat between patients "
+                       "and their therapists",
+                       true);
+  CHECK(t.out.text.find("who is choosing = A startup") != std::string::npos);
+  CHECK(t.out.text.find("expected load") == std::string::npos);
+  // In one clause with the number, "at once" still makes people a load.
+  fixture g;
+  t = g.svc.start(g.key, "we are a startup expecting tens of thousands of people at once", true);
+  CHECK(t.out.text.find("expected load") != std::string::npos);
+}
+
+TEST_CASE("page views name a high-traffic system - analysing data names analytics - past denials") {
+  const auto main_job = [](const char* said) {
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    f.pick("enterprise");
+    return f.say(said).out.text;
+  };
+  CHECK(main_job("It's the public portal of the national library, millions of page views each "
+                 "month")
+            .find("**system's main job** = A high-traffic web application") != std::string::npos);
+  CHECK(main_job("It is not about traffic and not legacy. The main thing is analysing clinical "
+                 "trial data")
+            .find("**system's main job** = Data analytics") != std::string::npos);
+}
+
+TEST_CASE("leaving this one open is a skip") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  CHECK(f.say("can we leave this open and go further?").out.action == dialogue::command::skip);
+}
+
+TEST_CASE(
+    "Julia - CUDA - HDF5 and licences are not covered - two named things or two stacks "
+    "qualifying a subject ask the sources") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* said : {"What about Julia? Many in our group use it for the ODE models",
+                           "can you tell me how to install the CUDA drivers on Ubuntu 22.04?",
+                           "Which has better support for HDF5 and NetCDF files?",
+                           "Under which licence is Node.js released? Our legal department asks"}) {
+    CAPTURE(said);
+    CHECK(f.say(said).out.notice == dialogue::notice::not_covered);
+  }
+  auto t = f.say("Django or Flask, what is the difference between them in few words?");
+  CHECK(t.out.action != dialogue::command::compare);
+  REQUIRE_FALSE(t.out.facts.empty());
+  t = f.say("Do you have numbers on Stack Overflow questions for Python vs Node?");
+  CHECK(t.out.action != dialogue::command::compare);
+  REQUIRE_FALSE(t.out.facts.empty());
+  CHECK(t.out.facts.front() == "community-so");
+  // With nothing named before them, the two stacks set against each other are a side by side.
+  CHECK(f.say("can you put python vs node side by side?").out.action == dialogue::command::compare);
+}
