@@ -2090,3 +2090,18 @@ TEST_CASE(
   // With nothing named before them, the two stacks set against each other are a side by side.
   CHECK(f.say("can you put python vs node side by side?").out.action == dialogue::command::compare);
 }
+
+TEST_CASE(
+    "learning without a programming background and the libraries for data analysis find "
+    "their facts") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  const auto first_fact = [&](const std::string& q) {
+    auto t = f.say(q);
+    return t.out.facts.empty() ? std::string() : t.out.facts.front();
+  };
+  CHECK(first_fact("Which is easier to learn for a biologist without any programming "
+                   "background?") == "learn-python-easy");
+  CHECK(first_fact("Which Python libraries are the standard ones for data analysis? our students "
+                   "ask") == "libraries-python-ds");
+}
