@@ -1497,9 +1497,10 @@ bool understanding::mixed(const words& w) const {
       // "the DS folks write half the prod code", "rewrite half of it": a share of a thing.
       if (h == "half" && (next == "of" || contains(lang_.grammar.list_determiners, next)))
         return false;
-      // "half a million lines": a number.
-      if (h == "half" && next == "a" && sp.end + 1 < w.tokens.size() &&
-          lang_.multipliers.count(w.tokens[sp.end + 1]))
+      // "half a million lines": a number; "in half a year": a time.
+      if (h == "half" && (next == "a" || next == "an") && sp.end + 1 < w.tokens.size() &&
+          (lang_.multipliers.count(w.tokens[sp.end + 1]) ||
+           contains(lang_.durations, w.tokens[sp.end + 1])))
         return false;
       return !contains(lang_.grammar.wh_words, next);
     });

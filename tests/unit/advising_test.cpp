@@ -2105,3 +2105,26 @@ TEST_CASE(
   CHECK(first_fact("Which Python libraries are the standard ones for data analysis? our students "
                    "ask") == "libraries-python-ds");
 }
+
+TEST_CASE("half a year is a time - not a mix") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "data_product", "data", "python", "yes", "moderate", "medium"})
+    f.pick(o);
+  CHECK(f.say("code that I still understand in half a year").out.text.find("= Readable code") !=
+        std::string::npos);
+}
+
+TEST_CASE("two options said to apply both are asked back - 'so two of them apply'") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  f.pick("individual");
+  CHECK(f.say("I know some JavaScript already but I'm also moving towards a data science career, "
+              "so two of them apply")
+            .out.notice == dialogue::notice::ambiguous);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  g.pick("enterprise");
+  CHECK(g.say("high traffic and also the connection to the old SAP, both are the main job honestly")
+            .out.notice == dialogue::notice::ambiguous);
+}
