@@ -2128,3 +2128,16 @@ TEST_CASE("two options said to apply both are asked back - 'so two of them apply
   CHECK(g.say("high traffic and also the connection to the old SAP, both are the main job honestly")
             .out.notice == dialogue::notice::ambiguous);
 }
+
+TEST_CASE("'I remember now' marks a correction of an earlier answer beside the answer asked for") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "data_product", "data", "python", "no"}) f.pick(o);
+  auto t = f.say(
+      "moderate, some thousands. Also I remember now we DO need live updates, for the "
+      "experiment monitor");
+  CHECK(t.out.text.find("**expected load** = Growing") != std::string::npos);
+  CHECK(std::any_of(t.out.events.begin(), t.out.events.end(), [](const dialogue::event& e) {
+    return e.kind == dialogue::event_kind::propose && e.question == "realtime" && e.option == "yes";
+  }));
+}
