@@ -1104,9 +1104,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       unknown_subjects.begin(), unknown_subjects.end(),
       [&](const std::string& sub) { return !understanding_.surrounding(sub) || !names_a_stack; });
   // "django vs flask?", "the difference between Django and Flask", "Django or Flask, what is the
-  // difference?": two things set against
-  // each other, neither of them a stack, are a question for the sources, not the side by side
-  // of the two stacks.
+  // difference?": two things set against each other, neither of them a stack, are a question for
+  // the sources, not the side by side of the two stacks.
   if (said.command == command::compare && !names_a_stack) {
     const auto& t = w.tokens;
     const auto thing = [&](std::size_t i) {

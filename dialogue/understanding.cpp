@@ -362,24 +362,33 @@ words understanding::read(std::string_view text) const {
     if (cleaned[i] == ',' && std::isdigit(static_cast<unsigned char>(cleaned[i - 1])) &&
         std::isdigit(static_cast<unsigned char>(cleaned[i + 1])))
       cleaned.erase(i, 1);
-  // "3 000 users": a space before a group of exactly three digits, after a number of one to
-  // three digits, is a thousands separator.
+  // "3 000 users", "1 000 000": groups of exactly three digits, each after a space, following a
+  // number of one to three digits, are one number.
   const auto digit_at = [&](std::size_t i) {
     return i < cleaned.size() && std::isdigit(static_cast<unsigned char>(cleaned[i]));
   };
-  for (std::size_t i = 1; i + 3 < cleaned.size(); ++i) {
-    if (cleaned[i] != ' ' || !digit_at(i - 1) || !digit_at(i + 1) || !digit_at(i + 2) ||
-        !digit_at(i + 3) || digit_at(i + 4) ||
-        (i + 4 < cleaned.size() &&
-         (std::isalpha(static_cast<unsigned char>(cleaned[i + 4])) || cleaned[i + 4] == '%')))
+  for (std::size_t i = 0; i < cleaned.size(); ++i) {
+    if (!digit_at(i) || (i > 0 && (std::isalnum(static_cast<unsigned char>(cleaned[i - 1])) ||
+                                   cleaned[i - 1] == '.' || cleaned[i - 1] == '#')))
       continue;
-    std::size_t run = 0;
-    while (run < i && digit_at(i - 1 - run)) ++run;
-    const char before = run < i ? cleaned[i - 1 - run] : ' ';
-    if (run > 3 || std::isalnum(static_cast<unsigned char>(before)) || before == '.' ||
-        before == '#')
+    std::size_t end = i;
+    while (digit_at(end)) ++end;
+    if (end - i > 3) {
+      i = end;
       continue;
-    cleaned.erase(i, 1);
+    }
+    std::vector<std::size_t> spaces;
+    while (end + 3 < cleaned.size() && cleaned[end] == ' ' && digit_at(end + 1) &&
+           digit_at(end + 2) && digit_at(end + 3) && !digit_at(end + 4)) {
+      spaces.push_back(end);
+      end += 4;
+    }
+    const bool unit_glued =
+        end < cleaned.size() &&
+        (std::isalpha(static_cast<unsigned char>(cleaned[end])) || cleaned[end] == '%');
+    if (!spaces.empty() && !unit_glued)
+      for (auto at = spaces.rbegin(); at != spaces.rend(); ++at) cleaned.erase(*at, 1);
+    i = end - spaces.size() * (unit_glued ? 0 : 1);
   }
   // "10^3": a power of ten is its number.
   for (auto at = cleaned.find("10^"); at != std::string::npos; at = cleaned.find("10^", at + 1)) {

@@ -170,6 +170,16 @@ TEST_CASE("numbers and quantities pick a load band") {
   CHECK(quantity("300k daily users")->id == "high");
   CHECK(quantity("like 50 users")->id == "low");
   CHECK(quantity("5,000 users")->id == "moderate");
+  // Groups of three digits after spaces are one number; a power of ten is its number.
+  CHECK(quantity("3 000 users")->id == "moderate");
+  CHECK(quantity("1 000 000 users")->id == "high");
+  CHECK(quantity("10^3")->id == "moderate");
+  CHECK(quantity("10^6 users")->id == "high");
+  // Not a number with its unit glued on ("2 100%"), nor a group of four digits ("2 1000").
+  for (const char* apart : {"option 2 100%", "option 2 1000 users"}) {
+    const auto tokens = plain().read(apart).tokens;
+    CHECK(std::count(tokens.begin(), tokens.end(), "2") == 1);
+  }
   CHECK(quantity("10k concurrent connections")->id == "high");  // at once: a lower bar
   CHECK(quantity("half a million visitors")->id == "high");
   CHECK(quantity("no idea") == nullptr);
