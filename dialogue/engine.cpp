@@ -1461,6 +1461,28 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // classifier reads only the words it knows.
     if (understanding_.unknown_words(w) < 2)
       if (auto out = classified_command()) return *out;
+    // "Yes of course, what is a lab tool today without notifications": a yes or a no that is
+    // the whole first clause answers a yes/no question when what follows asks the sources
+    // nothing they answer.
+    if (pending && !proposing && !names_a_stack && unknown_subjects.empty() && subjects.empty()) {
+      const auto comma = std::find(w.tokens.begin(), w.tokens.end(), ",");
+      if (comma != w.tokens.begin() && comma != w.tokens.end()) {
+        const auto n = comma - w.tokens.begin();
+        const auto part = [&](std::ptrdiff_t from, std::ptrdiff_t to) {
+          words out;
+          out.tokens.assign(w.tokens.begin() + from, w.tokens.begin() + to);
+          out.stems.assign(w.stems.begin() + from, w.stems.begin() + to);
+          return understanding_.polarity(out);
+        };
+        // The whole clause, or two wholes of one sign ("yes of course").
+        int sign = part(0, n).whole ? part(0, n).sign : 0;
+        for (std::ptrdiff_t k = 1; k < n && sign == 0; ++k)
+          if (const auto a = part(0, k), b2 = part(k, n); a.whole && b2.whole && a.sign == b2.sign)
+            sign = a.sign;
+        if (const option* o = understanding_.by_polarity(*pending, sign))
+          return answer_with(*o, "text");
+      }
+    }
     // A question the sources cannot answer is not read as an answer either, unless only its
     // question mark made it one: "maybe later?", "kinda both?" hesitate over the answer asked.
     if (!pending || proposing || understanding_.asks(w) || !unknown_subjects.empty() ||

@@ -2141,3 +2141,19 @@ TEST_CASE("'I remember now' marks a correction of an earlier answer beside the a
     return e.kind == dialogue::event_kind::propose && e.question == "realtime" && e.option == "yes";
   }));
 }
+
+TEST_CASE(
+    "a yes that is the whole first clause answers - though a question the sources cannot "
+    "answer follows") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "data_product", "data", "python"}) f.pick(o);
+  CHECK(f.say("Yes of course, what is a lab tool today without notifications 🙂")
+            .out.text.find("**real-time needs** = Yes") != std::string::npos);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "data_product", "data", "python"}) g.pick(o);
+  // "no idea" is no "no".
+  CHECK(g.say("no idea, what is a lab tool anyway?").out.text.find("**real-time needs** = No") ==
+        std::string::npos);
+}
