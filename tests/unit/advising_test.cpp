@@ -2157,3 +2157,15 @@ TEST_CASE(
   CHECK(g.say("no idea, what is a lab tool anyway?").out.text.find("**real-time needs** = No") ==
         std::string::npos);
 }
+
+TEST_CASE("'but also' adds a second option - asked back, not a contrast that keeps the later") {
+  for (const char* said :
+       {"i know a bit of js but i also want to get into data science eventually",
+        "I know a fair bit of JS from frontend work but I'm also aiming for DS jobs eventually"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    f.pick("individual");
+    CHECK(f.say(said).out.notice == dialogue::notice::ambiguous);
+  }
+}
