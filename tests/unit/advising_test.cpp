@@ -2158,7 +2158,7 @@ TEST_CASE(
         std::string::npos);
 }
 
-TEST_CASE("'but also' adds a second option - asked back, not a contrast that keeps the later") {
+TEST_CASE("'but also' adds a second option - asked back and not a contrast that keeps the later") {
   for (const char* said :
        {"i know a bit of js but i also want to get into data science eventually",
         "I know a fair bit of JS from frontend work but I'm also aiming for DS jobs eventually"}) {
