@@ -20,6 +20,11 @@ struct fixture {
 
   bot::turn say(const std::string& text) { return svc.message(key, text); }
   bot::turn pick(const std::string& option) { return svc.choose(key, option); }
+  // The id of the first fact a question's answer cites, or "" when it cites none.
+  std::string first_fact(const std::string& question) {
+    auto t = say(question);
+    return t.out.facts.empty() ? std::string() : t.out.facts.front();
+  }
 
   // A fresh conversation, then each reply typed in turn.
   void start_saying(std::initializer_list<const char*> replies) {
@@ -557,22 +562,18 @@ TEST_CASE("a hedge weighs one option - another added with too is no mix but with
 TEST_CASE("knowledge questions in chat words find their facts first") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  const auto first_fact = [&](const std::string& q) {
-    auto t = f.say(q);
-    return t.out.facts.empty() ? std::string() : t.out.facts.front();
-  };
-  CHECK(first_fact("and the bad sides of python?").rfind("cons-python", 0) == 0);
-  CHECK(first_fact("django or flask, what's the actual difference") == "frameworks-python-esg");
-  CHECK(first_fact("is python backed by any big companies") == "backers-python");
-  CHECK(first_fact("what are node's strong points").rfind("pros-node", 0) == 0);
-  CHECK(first_fact("is python hard to pick up? only ever done C# in unity")
+  CHECK(f.first_fact("and the bad sides of python?").rfind("cons-python", 0) == 0);
+  CHECK(f.first_fact("django or flask, what's the actual difference") == "frameworks-python-esg");
+  CHECK(f.first_fact("is python backed by any big companies") == "backers-python");
+  CHECK(f.first_fact("what are node's strong points").rfind("pros-node", 0) == 0);
+  CHECK(f.first_fact("is python hard to pick up? only ever done C# in unity")
             .rfind("learn-python", 0) == 0);
-  CHECK(first_fact("what's the node version of django?") == "frameworks-node-wb");
-  CHECK(first_fact("is there a company backing python or is it just volunteers") ==
+  CHECK(f.first_fact("what's the node version of django?") == "frameworks-node-wb");
+  CHECK(f.first_fact("is there a company backing python or is it just volunteers") ==
         "backers-python");
   // Tools the sources never mention are not covered.
   CHECK(f.say("best ORM for node, prisma or typeorm?").out.notice == dialogue::notice::not_covered);
-  const auto mvp = first_fact("whats quickest to hack together an mvp");
+  const auto mvp = f.first_fact("whats quickest to hack together an mvp");
   CHECK((mvp == "prototype-python" || mvp == "iterate-node" || mvp == "small-node-less-code" ||
          mvp == "startup-node-validate"));
 }
@@ -1097,22 +1098,18 @@ TEST_CASE("a rewrite later says a small codebase - not a large one") {
 TEST_CASE("a question before a question mark is what is searched - the rest is about the asker") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  const auto first_fact = [&](const std::string& q) {
-    auto t = f.say(q);
-    return t.out.facts.empty() ? std::string() : t.out.facts.front();
-  };
-  CHECK(first_fact("does python even have types? the client's devs are all java people")
+  CHECK(f.first_fact("does python even have types? the client's devs are all java people")
             .rfind("typing-python", 0) == 0);
-  CHECK(first_fact("who's behind node? boss wants to know it'll still be around in ten years") ==
+  CHECK(f.first_fact("who's behind node? boss wants to know it'll still be around in ten years") ==
         "backers-node");
-  CHECK(first_fact("who looks after python, is there a foundation or what?") == "backers-python");
+  CHECK(f.first_fact("who looks after python, is there a foundation or what?") == "backers-python");
   // "behind" on speed is no backer.
-  CHECK(first_fact("ok node is faster, but how far behind is python really? numbers pls")
+  CHECK(f.first_fact("ok node is faster, but how far behind is python really? numbers pls")
             .rfind("perf-", 0) == 0);
   // Words after the question still say what it means when the question alone is vague.
-  CHECK(first_fact("is npm safe? heard horror stories about dependency bloat") == "npm-bloat");
+  CHECK(f.first_fact("is npm safe? heard horror stories about dependency bloat") == "npm-bloat");
   // A stack's strengths, asked with "why" before any recommendation.
-  CHECK(first_fact("in a nutshell why would you pick node?").rfind("pros-node", 0) == 0);
+  CHECK(f.first_fact("in a nutshell why would you pick node?").rfind("pros-node", 0) == 0);
   // Summary words after the question say what the asker will do with the answer.
   auto t = f.say("what are the downsides of node? boss wants the cons in writing");
   CHECK(t.out.action != dialogue::command::summary);
@@ -1329,16 +1326,12 @@ TEST_CASE("a 'which is' clause without a '?' goes on about the answer - it asks 
 TEST_CASE("a language named in passing beside a question about a stack is not what is asked") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  const auto first_fact = [&](const std::string& q) {
-    auto t = f.say(q);
-    return t.out.facts.empty() ? std::string() : t.out.facts.front();
-  };
   // After the question, or "like X" / "the way X does" inside it.
+  CHECK_FALSE(f.first_fact("Is node any good at CPU-bound work? In Go we'd just spawn goroutines.")
+                  .empty());
   CHECK_FALSE(
-      first_fact("Is node any good at CPU-bound work? In Go we'd just spawn goroutines.").empty());
-  CHECK_FALSE(
-      first_fact("Which frameworks do Python teams reach for? I'm used to Spring.").empty());
-  CHECK(first_fact("does django give you an ORM and an admin out of the box, the way rails does?")
+      f.first_fact("Which frameworks do Python teams reach for? I'm used to Spring.").empty());
+  CHECK(f.first_fact("does django give you an ORM and an admin out of the box, the way rails does?")
             .rfind("frameworks-python", 0) == 0);
   // Asked about, it is still not covered.
   auto t = f.say("what about Go?");
@@ -1880,22 +1873,18 @@ TEST_CASE(
     "questions about longevity - number crunching - next steps and automation find their facts") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  const auto first_fact = [&](const std::string& q) {
-    auto t = f.say(q);
-    return t.out.facts.empty() ? std::string() : t.out.facts.front();
-  };
-  CHECK(first_fact("who's behind Node.js, is it going to be around in 10 years? we can't bet on "
-                   "a fad") == "backers-node");
-  CHECK(first_fact("for heavy number crunching, like our actuarial models, which one holds up "
-                   "better?") == "task-python-cpu");
-  CHECK(first_fact("sorry newbie question, is Node.js a language or something else?") ==
+  CHECK(f.first_fact("who's behind Node.js, is it going to be around in 10 years? we can't bet on "
+                     "a fad") == "backers-node");
+  CHECK(f.first_fact("for heavy number crunching, like our actuarial models, which one holds up "
+                     "better?") == "task-python-cpu");
+  CHECK(f.first_fact("sorry newbie question, is Node.js a language or something else?") ==
         "runtime-vs-language");
-  CHECK(first_fact("What should we actually do next to be sure before committing?") ==
+  CHECK(f.first_fact("What should we actually do next to be sure before committing?") ==
         "next-steps");
-  CHECK(first_fact("how much time can automating stuff with Python save, is there a figure on "
-                   "that?") == "automation-python");
-  CHECK(first_fact("for a really big long-lived system, which of the two do the sources lean "
-                   "towards?") == "large-python");
+  CHECK(f.first_fact("how much time can automating stuff with Python save, is there a figure on "
+                     "that?") == "automation-python");
+  CHECK(f.first_fact("for a really big long-lived system, which of the two do the sources lean "
+                     "towards?") == "large-python");
 }
 
 TEST_CASE("C# - .NET and certifications are not covered - though the facts mention C") {
@@ -2096,14 +2085,10 @@ TEST_CASE(
     "their facts") {
   fixture f;
   f.svc.start(f.key, {}, true);
-  const auto first_fact = [&](const std::string& q) {
-    auto t = f.say(q);
-    return t.out.facts.empty() ? std::string() : t.out.facts.front();
-  };
-  CHECK(first_fact("Which is easier to learn for a biologist without any programming "
-                   "background?") == "learn-python-easy");
-  CHECK(first_fact("Which Python libraries are the standard ones for data analysis? our students "
-                   "ask") == "libraries-python-ds");
+  CHECK(f.first_fact("Which is easier to learn for a biologist without any programming "
+                     "background?") == "learn-python-easy");
+  CHECK(f.first_fact("Which Python libraries are the standard ones for data analysis? our students "
+                     "ask") == "libraries-python-ds");
 }
 
 TEST_CASE("half a year is a time - not a mix") {
