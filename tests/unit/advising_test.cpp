@@ -2154,3 +2154,22 @@ TEST_CASE("'but also' adds a second option - asked back and not a contrast that 
     CHECK(f.say(said).out.notice == dialogue::notice::ambiguous);
   }
 }
+
+TEST_CASE("a shrug about which way it goes is asked back - not the option the sentence named") {
+  const std::vector<std::pair<std::string, std::vector<const char*>>> cases{
+      {"live updates would be nice, could go either way though",
+       {"startup", "validate", "web", "javascript"}},
+      {"a handful of users at first but who knows, it could get huge",
+       {"startup", "validate", "web", "javascript", "no", "none"}},
+      {"depends whether the pilot gets funded, so hundreds or thousands",
+       {"startup", "validate", "web", "javascript", "no", "none"}},
+      {"honestly a coin flip between tiny and massive",
+       {"startup", "validate", "web", "javascript", "no", "none", "low"}}};
+  for (const auto& [said, picks] : cases) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : picks) f.pick(o);
+    CHECK(f.say(said).out.notice == dialogue::notice::ambiguous);
+  }
+}
