@@ -444,6 +444,20 @@ words understanding::read(std::string_view text) const {
     }
     i += parts.size() - 1;
   }
+  // "the codebase'll stay small": the word, then "will".
+  for (std::size_t i = 0; i < w.tokens.size(); ++i) {
+    const std::string& t = w.tokens[i];
+    if (t.size() < 5 || !t.ends_with("'ll") || contains(lang_.grammar.whole_contractions, t))
+      continue;
+    const std::string base = t.substr(0, t.size() - 3);
+    const auto at = static_cast<std::ptrdiff_t>(i);
+    w.tokens[i] = base;
+    w.stems[i] = stem(base);
+    w.tokens.insert(w.tokens.begin() + at + 1, "will");
+    w.stems.insert(w.stems.begin() + at + 1, stem("will"));
+    w.stops.insert(w.stops.begin() + at + 1, 0);
+    ++i;
+  }
   // "me and my cofounder both write js", "both of us know python": "both" about people says
   // nothing of the options.
   for (std::size_t i = 0; i + 1 < w.tokens.size();) {

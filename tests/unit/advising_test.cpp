@@ -2173,3 +2173,12 @@ TEST_CASE("a shrug about which way it goes is asked back - not the option the se
     CHECK(f.say(said).out.notice == dialogue::notice::ambiguous);
   }
 }
+
+TEST_CASE("'the codebase'll stay small' answers the size - and 'd'you' asks why") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "web", "javascript", "no", "none", "low"}) f.pick(o);
+  CHECK(f.say("the codebase'll stay small, it's one feed and a player")
+            .out.text.find("**project size** = Small") != std::string::npos);
+  CHECK(f.say("why d'you need to know what we value?").out.action == dialogue::command::why);
+}

@@ -752,3 +752,11 @@ TEST_CASE(
   CHECK(quantity("5 grand users")->id == "moderate");
   CHECK(quantity("thousands of users") != nullptr);
 }
+
+TEST_CASE(
+    "a word with 'll is the word and 'will' - a pronoun's stays whole as the phrases name it") {
+  CHECK(joined(plain().read("the codebase'll stay small")) == "the codebase will stay small");
+  CHECK(joined(plain().read("the app’ll be tiny")) == "the app will be tiny");
+  CHECK(joined(plain().read("it'll balloon")) == "it'll balloon");
+  CHECK(joined(plain().read("we'll see")) == "we'll see");
+}
