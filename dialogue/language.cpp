@@ -139,6 +139,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.subject_prepositions = strings(g, "subject_prepositions", file_name);
     gr.open_questions = strings(g, "open_questions", file_name);
     gr.whole_contractions = strings(g, "whole_contractions", file_name);
+    gr.bare_polarity = strings(g, "bare_polarity", file_name);
     gr.lesser = strings(g, "lesser", file_name);
     gr.aside_markers = strings(g, "aside_markers", file_name);
     gr.likeness_asks = strings(g, "likeness_asks", file_name);

@@ -125,6 +125,9 @@ struct grammar {
   // "the codebase'll stay small": a word with "'ll" is the word and "will", except these,
   // which the phrases name whole ("it'll balloon").
   std::vector<std::string> whole_contractions;
+  // "no, an old company": a yes or a no alone, which says nothing of the options of a question
+  // without a yes and a no, however often one option's examples hold it ("no funding yet").
+  std::vector<std::string> bare_polarity;
   // "pipelines + model training, the API part is tiny": what a clause says is small beside
   // the rest, so not the main answer.
   std::vector<std::string> lesser;

@@ -211,7 +211,12 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   for (const auto& [qid, options] : ex.answers) {
     const question* q = fw.find_question(qid);
     if (!q) continue;
-    classifier& c = t->answers.emplace(qid, classifier(ignored_words(lang))).first->second;
+    // "no, an old company": on a question without a yes and a no, a bare yes or no says nothing
+    // of the options, however often the examples of one option hold it ("no funding yet").
+    auto ignored = ignored_words(lang);
+    if (!q->find_reply("yes") || !q->find_reply("no"))
+      ignored.insert(lang.grammar.bare_polarity.begin(), lang.grammar.bare_polarity.end());
+    classifier& c = t->answers.emplace(qid, classifier(std::move(ignored))).first->second;
     for (const auto& [oid, sentences] : options) {
       if (!q->find_option(oid)) continue;
       for (const auto& sentence : sentences) {
@@ -253,11 +258,16 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   // For a question not asked yet, a second classifier also learns what answers something
   // else, so that "a 50 year old logistics firm" is not forced onto one of the options of
   // "what is the system's main job" just because "old" leans towards legacy systems.
-  for (const auto& [qid, asked] : t->answers) {
-    classifier& c = t->unasked.emplace(qid, asked).first->second;
-    for (const auto& [other, options] : ex.answers) {
+  // It keeps the yes and the no: "yup, a few bits" answers a yes/no question, not this one.
+  for (const auto& [qid, options] : ex.answers) {
+    if (!fw.find_question(qid)) continue;
+    classifier& c = t->unasked.emplace(qid, classifier(ignored_words(lang))).first->second;
+    for (const auto& [oid, sentences] : options)
+      if (fw.find_question(qid)->find_option(oid))
+        for (const auto& sentence : sentences) c.add(oid, example_words(sentence, lang));
+    for (const auto& [other, others] : ex.answers) {
       if (other == qid || !fw.find_question(other)) continue;
-      for (const auto& [oid, sentences] : options)
+      for (const auto& [oid, sentences] : others)
         for (const auto& sentence : sentences)
           c.add(std::string(elsewhere), example_words(sentence, lang));
     }

@@ -2182,3 +2182,13 @@ TEST_CASE("'the codebase'll stay small' answers the size - and 'd'you' asks why"
             .out.text.find("**project size** = Small") != std::string::npos);
   CHECK(f.say("why d'you need to know what we value?").out.action == dialogue::command::why);
 }
+
+TEST_CASE("a bare no on a question without a yes and a no says nothing of its options") {
+  for (const char* said : {"no, an old company", "Not a startup, no. We are 90 years old"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    CHECK(f.say(said).out.text.find("**who is choosing** = An established company") !=
+          std::string::npos);
+  }
+}
