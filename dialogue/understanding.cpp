@@ -1010,7 +1010,7 @@ understanding::polarity_reading understanding::polarity(const words& w) const {
   if (!w.tokens.empty() && contains(lang_.question_starts, w.tokens.front()) &&
       !contains(lang_.yes, w.tokens.front()))
     return r;
-  for (std::size_t len = std::min<std::size_t>(c.size() - 1, 3); len >= 1; --len) {
+  for (std::size_t len = std::min<std::size_t>(c.size() - 1, 4); len >= 1; --len) {
     std::vector<std::string> head(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(len));
     // "absolutely not", "of course not": a yes word whose only other word denies it is a no.
     if (whole_is(head, lang_.yes) && c.size() == len + 1 &&

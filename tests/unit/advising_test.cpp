@@ -2192,3 +2192,23 @@ TEST_CASE("a bare no on a question without a yes and a no says nothing of its op
           std::string::npos);
   }
 }
+
+TEST_CASE(
+    "'can't see why we would' is a no - 'don't see why not' a yes - 'not meant to last' no undo") {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"Can't see why we would", "**real-time needs** = No"},
+      {"can't see why not, users would love it", "**real-time needs** = Yes"}};
+  for (const auto& [said, stored] : cases) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "validate", "web", "javascript"}) f.pick(o);
+    CHECK(f.say(said).out.text.find(stored) != std::string::npos);
+  }
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate", "web", "javascript", "no", "none", "low"}) f.pick(o);
+  const auto t = f.say("Won't be big. It's not meant to last, it's for the one festival");
+  CHECK(t.out.action != dialogue::command::back);
+  CHECK(t.out.text.find("**project size** = Small") != std::string::npos);
+}
