@@ -2212,3 +2212,16 @@ TEST_CASE(
   CHECK(t.out.action != dialogue::command::back);
   CHECK(t.out.text.find("**project size** = Small") != std::string::npos);
 }
+
+TEST_CASE("asking whether to pick from the list or type is help - not a question on typing") {
+  for (const char* said : {"help, am I picking from the list or just typing whatever?",
+                           "do I have to click one or can I type anything?"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    CHECK(f.say(said).out.action == dialogue::command::help);
+  }
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  CHECK(g.say("is python's typing any good?").out.action != dialogue::command::help);
+}
