@@ -19,7 +19,10 @@ k = json.load(open(os.path.join(ROOT, 'config', 'knowledge.json')))
 out = ["## The framework: the questions, in asking order\n",
        "A question is asked only when its `ask_if` holds (the answer given to the named question "
        "is one of the listed options). Questions without `ask_if` are always asked. Every "
-       "question can also be left open ('not sure', written as null).\n"]
+       "question can also be left open ('not sure', written as null). The advisor shows each "
+       "question's options numbered in the order below, followed by one more, numbered last: "
+       "'Not sure'. A user who answers by position counts in that list as shown: 'the last "
+       "one' is 'Not sure' (null), 'the one before last' is the question's last option.\n"]
 for q in f['questions']:
     cond = q.get('ask_if')
     cs = "always" if not cond else " and ".join(f"{a} is one of {v}" for a, v in cond.items())
