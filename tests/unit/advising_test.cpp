@@ -2225,3 +2225,18 @@ TEST_CASE("asking whether to pick from the list or type is help - not a question
   g.svc.start(g.key, {}, true);
   CHECK(g.say("is python's typing any good?").out.action != dialogue::command::help);
 }
+
+TEST_CASE(
+    "'still working out what it does' leaves the question open - an option named beside it "
+    "answers") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  for (const char* o : {"startup", "validate"}) f.pick(o);
+  CHECK(f.say("that's the million-dollar question, we're still working out what the thing does")
+            .out.action == dialogue::command::skip);
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate"}) g.pick(o);
+  CHECK(g.say("still working out the details but it's mostly an API")
+            .out.text.find("**main workload** = APIs") != std::string::npos);
+}
