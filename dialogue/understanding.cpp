@@ -217,12 +217,15 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
     if (!q->find_reply("yes") || !q->find_reply("no"))
       ignored.insert(lang.grammar.bare_polarity.begin(), lang.grammar.bare_polarity.end());
     classifier& c = t->answers.emplace(qid, classifier(std::move(ignored))).first->second;
+    // For the question not asked yet, the yes and the no are kept (see below).
+    classifier& unasked = t->unasked.emplace(qid, classifier(ignored_words(lang))).first->second;
     for (const auto& [oid, sentences] : options) {
       if (!q->find_option(oid)) continue;
       for (const auto& sentence : sentences) {
         t->sentences.push_back(sentence);
         words w = example_words(sentence, lang);
         c.add(oid, w);
+        unasked.add(oid, w);
         t->commands.add("answer", w);
       }
     }
@@ -259,15 +262,10 @@ std::shared_ptr<const understanding::trained> understanding::train(const framewo
   // else, so that "a 50 year old logistics firm" is not forced onto one of the options of
   // "what is the system's main job" just because "old" leans towards legacy systems.
   // It keeps the yes and the no: "yup, a few bits" answers a yes/no question, not this one.
-  for (const auto& [qid, options] : ex.answers) {
-    if (!fw.find_question(qid)) continue;
-    classifier& c = t->unasked.emplace(qid, classifier(ignored_words(lang))).first->second;
-    for (const auto& [oid, sentences] : options)
-      if (fw.find_question(qid)->find_option(oid))
-        for (const auto& sentence : sentences) c.add(oid, example_words(sentence, lang));
-    for (const auto& [other, others] : ex.answers) {
+  for (auto& [qid, c] : t->unasked) {
+    for (const auto& [other, options] : ex.answers) {
       if (other == qid || !fw.find_question(other)) continue;
-      for (const auto& [oid, sentences] : others)
+      for (const auto& [oid, sentences] : options)
         for (const auto& sentence : sentences)
           c.add(std::string(elsewhere), example_words(sentence, lang));
     }
