@@ -198,6 +198,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   if (auto it = j.find("group_excludes"); it != j.end() && it->is_object())
     for (const auto& [q, opts] : it->items())
       lang.group_excludes[q] = strings(it.value(), q.c_str(), file_name);
+  lang.alone_words = strings(j, "alone_words", file_name);
   lang.numbers = numbers(j, "numbers", file_name);
   lang.multipliers = numbers(j, "multipliers", file_name);
   lang.range_words = strings(j, "range_words", file_name);

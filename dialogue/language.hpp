@@ -171,6 +171,8 @@ struct language {
   std::vector<std::string> group_words;
   std::map<std::string, std::vector<std::string>>
       group_excludes;  // question id -> options a group cannot mean
+  // "it's just me": said in the same message, a group word speaks of others ("our church group").
+  std::vector<std::string> alone_words;
   std::map<std::string, double> numbers;
   std::map<std::string, double> multipliers;
   std::vector<std::string> range_words;

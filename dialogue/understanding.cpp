@@ -2017,6 +2017,14 @@ answer_filter understanding::filter(const words& w, const state& s) const {
   // their own, a group word speaks of others.
   for (const auto& [qid, opts] : lang_.group_excludes)
     if (const answer* a = s.find(qid); a && contains(opts, a->option)) return {};
+  // "it's only me doing this for our church youth group": the user says they are on their own,
+  // so the group word is the people the thing is for. ("just me and two others" is a group.)
+  for (const auto& phrase : lang_.alone_words)
+    for (const auto& sp : spans_of(w, phrase))
+      if (!negated_before(lang_, w, sp.begin) &&
+          (sp.end == w.tokens.size() ||
+           (w.tokens[sp.end] != "with" && !contains(lang_.grammar.joiners, w.tokens[sp.end]))))
+        return {};
   // "not a company or anything, just me": a group word denied does not make a group.
   bool group = false;
   for (std::size_t i = 0; i < w.tokens.size() && !group; ++i)

@@ -383,6 +383,18 @@ TEST_CASE("'we' rules out 'just me' - a count of the speakers is no load") {
   CHECK(t.out.text.find("Growing: thousands of users") != std::string::npos);
 }
 
+TEST_CASE("'just me' said beside 'our' - the group is who the thing is for") {
+  for (std::string said : {"um it's just me, I want to make a little app for our shift swaps",
+                           "it's not for a company, it's only me doing this for our youth group"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    auto t = f.say(said);
+    CHECK(t.out.text.find("Just me, as an individual developer") != std::string::npos);
+    CHECK(t.out.question != "context");
+  }
+}
+
 TEST_CASE("words that leave the question asked torn answer no other question") {
   fixture f;
   f.svc.start(f.key, {}, true);

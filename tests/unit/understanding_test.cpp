@@ -217,6 +217,11 @@ TEST_CASE("hedges and who is speaking") {
   state alone;
   alone.answers.push_back({"context", "individual", 1, "choice", {}});
   CHECK_FALSE(plain().filter(plain().read("a small website for our parish council"), alone));
+  // ... and so it does when they say so in the same message; "just me and two others" is a group.
+  CHECK_FALSE(plain().filter(plain().read("it's only me doing this for our church group"), {}));
+  CHECK_FALSE(plain().filter(plain().read("just me, an app for our shift swaps"), {}));
+  CHECK(plain().filter(plain().read("our team is just me and two others"), {}));
+  CHECK(plain().filter(plain().read("we're not solo, our team builds it"), {}));
 }
 
 TEST_CASE("the classifier answers only when the words it knows point one way") {
