@@ -128,6 +128,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.progressive_aux = strings(g, "progressive_aux", file_name);
     gr.past_subjects = strings(g, "past_subjects", file_name);
     gr.size_units = strings(g, "size_units", file_name);
+    gr.compound_heads = strings(g, "compound_heads", file_name);
+    gr.object_particles = strings(g, "object_particles", file_name);
+    gr.object_determiners = strings(g, "object_determiners", file_name);
     gr.count_softeners = strings(g, "count_softeners", file_name);
     gr.past_answers = strings(g, "past_answers", file_name);
     gr.no_subjects = strings(g, "no_subjects", file_name);

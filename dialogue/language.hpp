@@ -78,14 +78,18 @@ struct grammar {
       inversions;                     // "is he right", "does it matter": a verb before its subject
   std::vector<std::string> subjects;  // "he", "it", "we": who or what a clause is about
   std::vector<std::string> wh_words;  // "what", "how": open a question, unless a subject follows
-  std::vector<std::string> comparatives;      // "quicker", "nicer": "which ... nicer" compares
-  std::vector<std::string> corrections;       // "scratch that", "turns out": a correction follows
-  std::vector<std::string> quotes;            // "i said": the old answer follows, then the new one
-  std::vector<std::string> replacing;         // "than", "instead of": the old answer follows
-  std::vector<std::string> count_softeners;   // "not even thousands": between a negator and a count
-  std::vector<std::string> progressive_aux;   // "i'll be sharing it": a statement, no request
-  std::vector<std::string> past_subjects;     // "has everyone moved on": a past tense, no request
-  std::vector<std::string> size_units;        // "a 12-person startup": a team's size, no user count
+  std::vector<std::string> comparatives;     // "quicker", "nicer": "which ... nicer" compares
+  std::vector<std::string> corrections;      // "scratch that", "turns out": a correction follows
+  std::vector<std::string> quotes;           // "i said": the old answer follows, then the new one
+  std::vector<std::string> replacing;        // "than", "instead of": the old answer follows
+  std::vector<std::string> count_softeners;  // "not even thousands": between a negator and a count
+  std::vector<std::string> progressive_aux;  // "i'll be sharing it": a statement, no request
+  std::vector<std::string> past_subjects;    // "has everyone moved on": a past tense, no request
+  std::vector<std::string> size_units;       // "a 12-person startup": a team's size, no user count
+  std::vector<std::string> compound_heads;   // "a summary spreadsheet": a command word as modifier
+  // "watch the bus move on the map": a command's particle followed by its object is another verb.
+  std::vector<std::string> object_particles;
+  std::vector<std::string> object_determiners;
   std::vector<std::string> list_determiners;  // "the second of the four": the list counted
   std::vector<std::string> admissions;  // "i picked the wrong one": the sentence they end corrects
   // "got wrong": "i got the team wrong earlier", the first word, at most three words of its

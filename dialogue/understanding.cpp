@@ -757,6 +757,16 @@ intent understanding::command_in(const words& w, const state& s) const {
     std::size_t len;
   };
   std::vector<kept_phrase> kept;
+  std::vector<found_span> polarity_spans;
+  for (const auto* list : {&lang_.yes, &lang_.no})
+    for (const auto& p : *list)
+      if (p.find(' ') != std::string::npos || p.find('-') != std::string::npos)
+        for (const auto& sp : spans_of(w, p)) polarity_spans.push_back(sp);
+  auto inside_polarity = [&](const found_span& sp) {
+    return std::any_of(polarity_spans.begin(), polarity_spans.end(), [&](const found_span& f) {
+      return f.begin <= sp.begin && sp.end <= f.end && f.end - f.begin > sp.end - sp.begin;
+    });
+  };
   // Each clause's words without fillers, read once for every command below.
   std::vector<std::vector<std::string>> clause_cores;
   for (std::size_t from = 0; from < w.tokens.size();) {
@@ -779,6 +789,17 @@ intent understanding::command_in(const words& w, const state& s) const {
       const bool single = phrase.size() == 1;
       for (const auto& sp : spans_of(w, p)) {
         if (negated_before(lang_, w, sp.begin) || in_filler(sp)) continue;
+        // "uh huh": a command word inside a yes or a no is that word's.
+        if (inside_polarity(sp)) continue;
+        // "maybe a summary spreadsheet", "a status page": a command word that modifies the
+        // noun after it names a thing; "the bus moves on the map": a particle with an object.
+        if (sp.end < w.tokens.size()) {
+          const std::string& next = w.tokens[sp.end];
+          if (contains(lang_.grammar.compound_heads, next)) continue;
+          if (contains(lang_.grammar.object_particles, w.tokens[sp.end - 1]) &&
+              contains(lang_.grammar.object_determiners, next))
+            continue;
+        }
         // "I'll be sharing it with colleagues": a command verb in the progressive tells what
         // will happen; it asks for nothing.
         if (const auto& verb = w.tokens[sp.begin];

@@ -87,6 +87,11 @@ TEST_CASE("commands are found anywhere in a sentence - in natural wording") {
   CHECK(cmd("what if our team knew javascript") == command::whatif);
   CHECK(cmd("compare them on performance") == command::compare);
   CHECK(cmd("looks good to me") == command::confirm);
+  CHECK(cmd("can we start the whole thing over, wrong project") == command::restart);
+  CHECK(cmd("before I say yes can you show me again everything you have down for me") ==
+        command::status);
+  CHECK(cmd("can you explain how you came up with that recommendation") == command::why);
+  CHECK(cmd("um I'm a bit lost, what all can I do in this chat?") == command::help);
   SUBCASE("a change names what it changes") {
     state s;
     s.answers.push_back({"team", "python", 1, "choice", {}});
@@ -329,6 +334,22 @@ TEST_CASE("a command verb in the past tense after its subject is a statement") {
   CHECK(cmd("is express still the default or has everyone moved on to fastify / nest") ==
         command::none);
   CHECK(cmd("let's move on") == command::skip);
+}
+
+TEST_CASE("a command word that names a thing asks for nothing") {
+  // Modifying the noun after it: "a summary spreadsheet", "a status page".
+  CHECK(cmd("maybe a summary spreadsheet at the end of the month") == command::none);
+  CHECK(cmd("a status page for the outages") == command::none);
+  CHECK(cmd("a summary please") == command::summary);
+  // A particle with an object: "the bus moves on the map"; "move on to the next one" asks.
+  CHECK(cmd("people can watch their bus move on the map") == command::none);
+  CHECK(cmd("move on to the next one") == command::skip);
+  // Inside a yes: "uh huh" is no "huh?".
+  CHECK(cmd("uh huh, a little bit") == command::none);
+  CHECK(cmd("huh?") == command::why);
+  // "figure it out" asked of someone able to is no "still figuring it out".
+  CHECK(cmd("I want whoever comes after me to be able to figure it out") == command::none);
+  CHECK(cmd("we're figuring it out") == command::skip);
 }
 
 TEST_CASE("a summary of two things set against each other asks the sources") {
