@@ -270,7 +270,8 @@ TEST_CASE("a subject the sources never mention is not covered - in a comparison 
   f.pick("startup");
   f.pick("validate");
   REQUIRE(f.svc.current(f.key)->out.question == "workload");
-  for (const char* text : {"php vs node?", "random q but whats the weather in berlin rn"}) {
+  for (const char* text : {"php vs node?", "random q but whats the weather in berlin rn",
+                           "can I just use wordpress instead of all this"}) {
     CAPTURE(text);
     auto t = f.say(text);
     CHECK(t.out.notice == dialogue::notice::not_covered);
@@ -278,6 +279,13 @@ TEST_CASE("a subject the sources never mention is not covered - in a comparison 
   }
   // "go" before a stack's name is a verb: the question is about the team's skills.
   auto t = f.say("our team knows js really well, should we just go node?");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK_FALSE(t.out.facts.empty());
+  // So is "go" before "wrong": the question is about Node's downsides.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  t = g.say("what are the downsides of node, I want to know what could go wrong before we commit");
+  CAPTURE(t.out.text);
   CHECK(t.out.notice == dialogue::notice::none);
   CHECK_FALSE(t.out.facts.empty());
 }
