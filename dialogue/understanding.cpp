@@ -1383,7 +1383,8 @@ const option* understanding::by_quantity(const question& q, const words& w, bool
       continue;
     }
     // "we're 4 students": how many they are is no load, though it may say how big the company is.
-    auto value = quantity(w, rule.requires_unit, rule.requires_unit ? &rule.units : nullptr);
+    // "eighty kids": a number in words counts with its unit right after it.
+    auto value = quantity(w, rule.requires_unit, &rule.units);
     if (!value) continue;
     // "the client is an insurer with ~5k staff": every number's own unit (the word after it or
     // after its multiplier) is another question's, so it counts that, not this question's

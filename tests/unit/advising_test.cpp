@@ -517,6 +517,20 @@ TEST_CASE("one answer for the start and another for later is asked back - one ba
   CHECK(t.out.question == "size");
 }
 
+TEST_CASE("many users at once is a high load - with no number said") {
+  for (std::string said : {"pretty hi, lots of concurent users all at once during flu season",
+                           "lots of concurrent users"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    for (const char* o : {"startup", "validate", "api", "javascript", "no", "none"}) f.pick(o);
+    REQUIRE(f.svc.current(f.key)->out.question == "scale");
+    auto t = f.say(said);
+    CHECK(t.out.text.find("Very high") != std::string::npos);
+    CHECK(t.out.question == "size");
+  }
+}
+
 TEST_CASE(
     "a change of the question asked is its answer - a stack asked about outside it is a question") {
   fixture f;

@@ -175,6 +175,10 @@ TEST_CASE("numbers and quantities pick a load band") {
   CHECK(quantity("about 50k requests per day")->id == "low");
   CHECK(quantity("300k daily users")->id == "high");
   CHECK(quantity("like 50 users")->id == "low");
+  // A number in words counts with its unit right after it; alone it is no count.
+  REQUIRE(quantity("like eighty kids and their parents"));
+  CHECK(quantity("like eighty kids and their parents")->id == "low");
+  CHECK(quantity("eighty, give or take") == nullptr);
   CHECK(quantity("5,000 users")->id == "moderate");
   // Groups of three digits after spaces are one number; a power of ten is its number.
   CHECK(quantity("3 000 users")->id == "moderate");
