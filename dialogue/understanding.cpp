@@ -757,13 +757,17 @@ intent understanding::command_in(const words& w, const state& s) const {
     std::size_t len;
   };
   std::vector<kept_phrase> kept;
-  std::vector<found_span> polarity_spans;
-  for (const auto* list : {&lang_.yes, &lang_.no})
-    for (const auto& p : *list)
-      if (p.find(' ') != std::string::npos || p.find('-') != std::string::npos)
-        for (const auto& sp : spans_of(w, p)) polarity_spans.push_back(sp);
+  // The yes and no phrases of more than one word, found once a command phrase asks for them.
+  std::optional<std::vector<found_span>> polarity_spans;
   auto inside_polarity = [&](const found_span& sp) {
-    return std::any_of(polarity_spans.begin(), polarity_spans.end(), [&](const found_span& f) {
+    if (!polarity_spans) {
+      polarity_spans.emplace();
+      for (const auto* list : {&lang_.yes, &lang_.no})
+        for (const auto& p : *list)
+          if (p.find(' ') != std::string::npos || p.find('-') != std::string::npos)
+            for (const auto& f : spans_of(w, p)) polarity_spans->push_back(f);
+    }
+    return std::any_of(polarity_spans->begin(), polarity_spans->end(), [&](const found_span& f) {
       return f.begin <= sp.begin && sp.end <= f.end && f.end - f.begin > sp.end - sp.begin;
     });
   };
@@ -792,12 +796,13 @@ intent understanding::command_in(const words& w, const state& s) const {
         // "uh huh": a command word inside a yes or a no is that word's.
         if (inside_polarity(sp)) continue;
         // "maybe a summary spreadsheet", "a status page": a command word that modifies the
-        // noun after it names a thing; "the bus moves on the map": a particle with an object.
+        // noun after it names a thing; "the bus moves on the map": a particle with an object,
+        // inside a sentence ("can we pass on the team question" opens with the request).
         if (sp.end < w.tokens.size()) {
           const std::string& next = w.tokens[sp.end];
           if (contains(lang_.grammar.compound_heads, next)) continue;
           if (contains(lang_.grammar.object_particles, w.tokens[sp.end - 1]) &&
-              contains(lang_.grammar.object_determiners, next))
+              contains(lang_.grammar.object_determiners, next) && !opens_message(sp))
             continue;
         }
         // "I'll be sharing it with colleagues": a command verb in the progressive tells what
