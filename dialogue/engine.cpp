@@ -1757,6 +1757,20 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       });
     if (restated_any && (!proposed.empty() || !std::all_of(fresh.begin(), fresh.end(), restates)))
       std::erase_if(fresh, restates);
+    // "I'm a data analyst at the hospital, but this one is just for me": an answer to a question
+    // that the message's other answers rule out ("system's main job" is asked of companies)
+    // was said of something else.
+    if (fresh.size() > 1) {
+      state with = c.s;
+      for (const auto& f : fresh) {
+        std::erase_if(with.answers, [&](const answer& a) { return a.question == f.question; });
+        with.answers.push_back({f.question, f.option, 0, "text", f.phrase});
+      }
+      std::erase_if(fresh, [&](const found_answer& f) {
+        const question* q = fw_.find_question(f.question);
+        return q && !may_hold(fw_, q->ask_if, with);
+      });
+    }
     for (const auto& f : fresh)
       b.add({event_kind::answer, f.question, f.option, 0, found.size() > 1 ? "sentence" : "text",
              f.phrase});

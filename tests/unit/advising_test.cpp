@@ -403,6 +403,19 @@ TEST_CASE("'just me' said beside 'our' - the group is who the thing is for") {
   }
 }
 
+TEST_CASE("an answer the message's other answers rule out is not taken") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  // "system's main job" is asked of established companies; this user is on their own.
+  auto t = f.say(
+      "I'm a data analyst at the hospital but this one is just for me personally, "
+      "I want to get into data science as a career eventually");
+  CAPTURE(t.out.text);
+  CHECK(t.out.text.find("Just me, as an individual developer") != std::string::npos);
+  CHECK(t.out.text.find("career in data science") != std::string::npos);
+  CHECK(t.out.text.find("Data analytics") == std::string::npos);
+}
+
 TEST_CASE("words that leave the question asked torn answer no other question") {
   fixture f;
   f.svc.start(f.key, {}, true);
