@@ -1694,6 +1694,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         both = m.chosen;
       if (!both) return clarify(*pending);
       found.push_back({pending->id, both->id, normalize(text), false, {}});
+    } else if (understanding_.both_of_two(*pending, w)) {
+      // "both the traffic one and the old systems one": two options, and none for both.
+      return clarify(*pending);
     } else if (const auto bands = understanding_.by_each_quantity(*pending, w);
                understanding_.hedged(w) &&
                (m.candidates.size() > 1 || bands.size() > 1 ||

@@ -131,6 +131,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.compound_heads = strings(g, "compound_heads", file_name);
     gr.object_particles = strings(g, "object_particles", file_name);
     gr.object_determiners = strings(g, "object_determiners", file_name);
+    gr.both_words = strings(g, "both_words", file_name);
     gr.count_softeners = strings(g, "count_softeners", file_name);
     gr.past_answers = strings(g, "past_answers", file_name);
     gr.no_subjects = strings(g, "no_subjects", file_name);

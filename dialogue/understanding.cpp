@@ -1711,6 +1711,30 @@ bool understanding::changes_over_time(const words& w) const {
   return said(lang_.phases_now) && said(lang_.phases_later);
 }
 
+bool understanding::both_of_two(const question& q, const words& w) const {
+  if (q.find_reply("both")) return false;
+  const auto& t = w.tokens;
+  for (std::size_t b = 0; b < t.size(); ++b) {
+    if (!contains(lang_.grammar.both_words, t[b]) || negated_before(lang_, w, b)) continue;
+    // The "and" of "both ... and", in the same clause.
+    std::size_t a = b + 1;
+    while (a < t.size() && t[a] != "and" && t[a] != clause_break) ++a;
+    if (a >= t.size() || t[a] != "and") continue;
+    std::size_t end = a + 1;
+    while (end < t.size() && t[end] != clause_break) ++end;
+    // Each side by its words, or by what the examples make of them ("the traffic one").
+    const auto option_in = [&](const words& part) -> const option* {
+      const auto m = match_reply(q, part);
+      if (m.chosen && !m.fuzzy) return m.chosen;
+      return m.chosen || !m.candidates.empty() ? nullptr : classify_answer(q, part, {});
+    };
+    const option* first = option_in(slice(w, b + 1, a));
+    const option* second = option_in(slice(w, a + 1, end));
+    if (first && second && first != second) return true;
+  }
+  return false;
+}
+
 bool understanding::hedged(const words& w) const {
   return std::any_of(lang_.hedges.begin(), lang_.hedges.end(),
                      [&](const std::string& h) { return !spans_of(w, h).empty(); });

@@ -85,6 +85,9 @@ class understanding {
   const option* by_head_counts(const question& q, const words& w) const;
 
   bool hedged(const words& w) const;
+  // "both high traffic and legacy integration": "both", then two of the question's options
+  // joined by "and" (for a question with no option for both).
+  bool both_of_two(const question& q, const words& w) const;
   // "mostly rest apis, and we'll need live notifications too": the option a hedge weighs in its
   // own clause, when every other option named is in a clause that adds to it ("too", "also")
   // rather than weighing against it; null otherwise.

@@ -403,6 +403,28 @@ TEST_CASE("'just me' said beside 'our' - the group is who the thing is for") {
   }
 }
 
+TEST_CASE("'both' and two options of a question with none for both - asked back") {
+  for (std::string said : {"both high traffic and legacy integration",
+                           "both the traffic one and the old systems one really"}) {
+    CAPTURE(said);
+    fixture f;
+    f.svc.start(f.key, {}, true);
+    f.pick("enterprise");
+    REQUIRE(f.svc.current(f.key)->out.question == "enterprise_focus");
+    auto t = f.say(said);
+    CHECK(t.out.notice == dialogue::notice::ambiguous);
+    CHECK(t.out.question == "enterprise_focus");
+  }
+  // A question with an option for both takes it.
+  fixture g;
+  g.svc.start(g.key, {}, true);
+  for (const char* o : {"startup", "validate", "api"}) g.pick(o);
+  REQUIRE(g.svc.current(g.key)->out.question == "team");
+  auto t = g.say("both python and javascript");
+  CHECK(t.out.notice == dialogue::notice::none);
+  CHECK(t.out.text.find("Both, about equally") != std::string::npos);
+}
+
 TEST_CASE("an answer the message's other answers rule out is not taken") {
   fixture f;
   f.svc.start(f.key, {}, true);
