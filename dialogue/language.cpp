@@ -132,6 +132,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.object_particles = strings(g, "object_particles", file_name);
     gr.object_determiners = strings(g, "object_determiners", file_name);
     gr.both_words = strings(g, "both_words", file_name);
+    gr.both_pairs = strings(g, "both_pairs", file_name);
+    gr.company_words = strings(g, "company_words", file_name);
     gr.count_softeners = strings(g, "count_softeners", file_name);
     gr.past_answers = strings(g, "past_answers", file_name);
     gr.no_subjects = strings(g, "no_subjects", file_name);

@@ -91,6 +91,8 @@ struct grammar {
   std::vector<std::string> object_particles;
   std::vector<std::string> object_determiners;
   std::vector<std::string> both_words;        // "both the traffic one and the old systems one"
+  std::vector<std::string> both_pairs;        // the "and" of "both ... and"
+  std::vector<std::string> company_words;     // "just me with two others": alone no more
   std::vector<std::string> list_determiners;  // "the second of the four": the list counted
   std::vector<std::string> admissions;  // "i picked the wrong one": the sentence they end corrects
   // "got wrong": "i got the team wrong earlier", the first word, at most three words of its

@@ -1718,8 +1718,8 @@ bool understanding::both_of_two(const question& q, const words& w) const {
     if (!contains(lang_.grammar.both_words, t[b]) || negated_before(lang_, w, b)) continue;
     // The "and" of "both ... and", in the same clause.
     std::size_t a = b + 1;
-    while (a < t.size() && t[a] != "and" && t[a] != clause_break) ++a;
-    if (a >= t.size() || t[a] != "and") continue;
+    while (a < t.size() && !contains(lang_.grammar.both_pairs, t[a]) && t[a] != clause_break) ++a;
+    if (a >= t.size() || t[a] == clause_break) continue;
     std::size_t end = a + 1;
     while (end < t.size() && t[end] != clause_break) ++end;
     // Each side by its words, or by what the examples make of them ("the traffic one").
@@ -2068,19 +2068,19 @@ answer_filter understanding::filter(const words& w, const state& s) const {
   // their own, a group word speaks of others.
   for (const auto& [qid, opts] : lang_.group_excludes)
     if (const answer* a = s.find(qid); a && contains(opts, a->option)) return {};
-  // "it's only me doing this for our church youth group": the user says they are on their own,
-  // so the group word is the people the thing is for. ("just me and two others" is a group.)
-  for (const auto& phrase : lang_.alone_words)
-    for (const auto& sp : spans_of(w, phrase))
-      if (!negated_before(lang_, w, sp.begin) &&
-          (sp.end == w.tokens.size() ||
-           (w.tokens[sp.end] != "with" && !contains(lang_.grammar.joiners, w.tokens[sp.end]))))
-        return {};
   // "not a company or anything, just me": a group word denied does not make a group.
   bool group = false;
   for (std::size_t i = 0; i < w.tokens.size() && !group; ++i)
     group = contains(lang_.group_words, w.tokens[i]) && !negated_before(lang_, w, i);
   if (!group || lang_.group_excludes.empty()) return {};
+  // "it's only me doing this for our church youth group": the user says they are on their own,
+  // so the group word is the people the thing is for. ("just me and two others" is a group.)
+  for (const auto& phrase : lang_.alone_words)
+    for (const auto& sp : spans_of(w, phrase))
+      if (!negated_before(lang_, w, sp.begin) &&
+          (sp.end == w.tokens.size() || (!contains(lang_.grammar.company_words, w.tokens[sp.end]) &&
+                                         !contains(lang_.grammar.joiners, w.tokens[sp.end]))))
+        return {};
   return [this](const question& q, const option& o) {
     if (auto it = lang_.group_excludes.find(q.id);
         it != lang_.group_excludes.end() && contains(it->second, o.id))

@@ -405,7 +405,8 @@ TEST_CASE("'just me' said beside 'our' - the group is who the thing is for") {
 
 TEST_CASE("'both' and two options of a question with none for both - asked back") {
   for (std::string said : {"both high traffic and legacy integration",
-                           "both the traffic one and the old systems one really"}) {
+                           "both the traffic one and the old systems one really",
+                           "both heavy traffic plus the legacy stuff"}) {
     CAPTURE(said);
     fixture f;
     f.svc.start(f.key, {}, true);

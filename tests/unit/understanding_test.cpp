@@ -230,6 +230,7 @@ TEST_CASE("hedges and who is speaking") {
   CHECK_FALSE(plain().filter(plain().read("it's only me doing this for our church group"), {}));
   CHECK_FALSE(plain().filter(plain().read("just me, an app for our shift swaps"), {}));
   CHECK(plain().filter(plain().read("our team is just me and two others"), {}));
+  CHECK(plain().filter(plain().read("our shop, just me with my two cousins"), {}));
   CHECK(plain().filter(plain().read("we're not solo, our team builds it"), {}));
 }
 
