@@ -1485,8 +1485,12 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     }
     // A question the sources cannot answer is not read as an answer either, unless only its
     // question mark made it one: "maybe later?", "kinda both?" hesitate over the answer asked.
-    if (!pending || proposing || understanding_.asks(w) || !unknown_subjects.empty() ||
-        !subjects.empty())
+    // Nor one with no '?' that names an option of the question asked: "any of them is fine"
+    // opens like a question ("any tips?") and answers it.
+    const bool names_option = !question_mark && pending && !proposing &&
+                              reply_to_pending().chosen && !reply_to_pending().fuzzy;
+    if (!pending || proposing || (understanding_.asks(w) && !names_option) ||
+        !unknown_subjects.empty() || !subjects.empty())
       return b.refuse(notice::not_covered, part::not_covered{});
   }
 
@@ -1596,9 +1600,23 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                    [&](const found_answer& f) { return f.question == pending->id; })) {
     std::vector<std::pair<std::size_t, std::size_t>> used = restated;
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
+    // "no heavy number crunching, just pages and a db": what the message denies is not what its
+    // other words mean.
+    // When the words read as that option, they are read again without the denial, and what the
+    // rest says counts ("not fussed either way" says nothing more, and is what it says).
     const auto& denied = reply_to_pending().denied;
+    const auto& negated = reply_to_pending().negated;
+    const auto classified = [&]() -> const option* {
+      const option* o = understanding_.classify_answer(*pending, w, used);
+      if (!o || std::find(negated.begin(), negated.end(), o) == negated.end()) return o;
+      auto outside = used;
+      outside.insert(outside.end(), reply_to_pending().negated_spans.begin(),
+                     reply_to_pending().negated_spans.end());
+      const option* rest = understanding_.classify_answer(*pending, w, outside);
+      return rest && std::find(negated.begin(), negated.end(), rest) == negated.end() ? rest : o;
+    };
     if (found.empty() || !used.empty())
-      if (const option* o = understanding_.classify_answer(*pending, w, used))
+      if (const option* o = classified())
         if ((!allowed || allowed(*pending, *o)) &&
             std::find(denied.begin(), denied.end(), o) == denied.end()) {
           // "trying to move into ML / data jobs": a one-clause sentence the classifier read as

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -57,6 +58,7 @@ struct span_match {
   bool fuzzy = false;        // found only through a typo of two or more letters
   bool reply = false;        // found through one of the option's short replies ("a bit", "some")
   bool denied_here = false;  // negated right before it: "not tiny", "won't be huge"
+  std::size_t negated_from = 0;  // where its negation starts ("no" in "no heavy maths")
   std::string phrase;
 };
 
@@ -87,26 +89,29 @@ const compiled_phrase& compile(std::string_view phrase) {
   return cache.emplace(std::string(phrase), std::move(c)).first->second;
 }
 
-bool negated_at(const std::vector<std::string>& tokens, std::size_t begin, std::size_t end) {
+// Where the negation of the phrase at [begin, end) starts (its negator, or the phrase itself
+// for one negated after it), if it is negated.
+std::optional<std::size_t> negated_at(const std::vector<std::string>& tokens, std::size_t begin,
+                                      std::size_t end) {
   // "nothing live", "no ml": a phrase that says no itself is not denied again by a "not" of the
   // next clause ("nothing live and we're not crunching any data").
   if (std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(begin),
                   tokens.begin() + static_cast<std::ptrdiff_t>(end),
                   [](const std::string& t) { return is_one_of(negators, t); }))
-    return false;
+    return std::nullopt;
   // "we don't do any data science or analytics": a list joined by "or" stays in the reach.
   for (std::size_t k = 0, reach = 0; reach < negation_reach && k < begin; ++k) {
     const auto& w = tokens[begin - 1 - k];
     if (is_one_of(scope_breaks, w)) break;
-    if (is_one_of(negators, w)) return true;
+    if (is_one_of(negators, w)) return begin - 1 - k;
     if (w != "or" && w != "nor" && !is_one_of(reach_fillers, w)) ++reach;
   }
   for (std::size_t k = end; k < tokens.size() && k < end + 3; ++k) {
     const auto& w = tokens[k];
     if (is_one_of(scope_breaks, w)) break;
-    if (is_one_of(post_negators, w)) return true;
+    if (is_one_of(post_negators, w)) return begin;
   }
-  return false;
+  return std::nullopt;
 }
 
 // Every place where `phrase` (or a near miss of it) stands in the words.
@@ -157,7 +162,9 @@ void find_phrase(const words& text, std::string_view phrase, const option* opt,
       m.opt = opt;
       m.begin = i;
       m.end = i + len;
-      m.negated = negated_at(tokens, m.begin, m.end);
+      const auto negator = negated_at(tokens, m.begin, m.end);
+      m.negated = negator.has_value();
+      m.negated_from = negator.value_or(m.begin);
       // "not tiny", "won't be huge", "not too big": the negation words the option itself; in
       // "don't really care either way" it does not.
       m.denied_here =
@@ -191,6 +198,7 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
       result.denied.push_back(m.opt);
     if (m.negated) {
       if (std::find(denied.begin(), denied.end(), m.opt) == denied.end()) denied.push_back(m.opt);
+      result.negated_spans.emplace_back(m.negated_from, m.end);
       denied_span = {std::min(denied_span.first, m.begin), std::max(denied_span.second, m.end)};
       if (m.opt->if_negated.empty()) continue;
       m.opt = q.find_option(m.opt->if_negated);

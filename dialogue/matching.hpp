@@ -55,6 +55,8 @@ struct option_match {
   std::vector<const option*> denied;  // options the text denies ("not tiny"): no guess gives them
   // Options whose words stand in a negation's reach ("no ancient systems to hook into").
   std::vector<const option*> negated;
+  // The words of those negations, negator included ("no heavy number crunching").
+  std::vector<std::pair<std::size_t, std::size_t>> negated_spans;
 };
 
 // Words torn between an answer given (`current`) and one other option: the other, the answer

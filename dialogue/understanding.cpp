@@ -1225,6 +1225,8 @@ std::optional<double> understanding::quantity(const words& w, bool speakers,
       std::string digits(tok.substr(0, k));
       std::string suffix(tok.substr(k));
       while (!suffix.empty() && (suffix.back() == '+' || suffix.back() == '.')) suffix.pop_back();
+      // "150ish", "5kish": about that many.
+      if (suffix.ends_with("ish")) suffix.resize(suffix.size() - 3);
       // "100.000 users": dots between groups of three digits, and no unit after them, group
       // thousands (as written in much of Europe); "1.5k" and "3.12" keep their decimal point.
       if (suffix.empty() && grouped_thousands(digits)) std::erase(digits, '.');

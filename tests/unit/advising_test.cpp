@@ -2310,3 +2310,33 @@ TEST_CASE(
   CHECK(g.say("still working out the details but it's mostly an API")
             .out.text.find("**main workload** = APIs") != std::string::npos);
 }
+
+TEST_CASE("an option denied is not what the rest of the words mean - the rest is read alone") {
+  fixture f;
+  f.start_saying({"just me", "learning my first language"});
+  REQUIRE(f.svc.current(f.key)->out.question == "workload");
+  auto t =
+      f.say("no heavy number crunching or anything live, just pages and a db for the stock list");
+  CHECK(t.out.text.find("A classic web app") != std::string::npos);
+  CHECK(t.out.text.find("Heavy computation") == std::string::npos);
+}
+
+TEST_CASE("'any of them is fine' opens like a question and answers the one asked") {
+  for (std::string said : {"honestly any of them is fine by me, dont mind", "any is fine by me"}) {
+    CAPTURE(said);
+    fixture f;
+    f.to_review();
+    f.pick("change:priority");
+    REQUIRE(f.svc.current(f.key)->out.question == "priority");
+    auto t = f.say(said);
+    CHECK(t.out.notice != dialogue::notice::not_covered);
+    CHECK(t.out.text.find("No strong preference") != std::string::npos);
+  }
+}
+
+TEST_CASE("'sweet as - go' (Australian and New Zealand for yes) confirms the review") {
+  fixture f;
+  f.to_review();
+  auto t = f.say("sweet as, go");
+  CHECK(t.out.recommendation);
+}

@@ -175,6 +175,10 @@ TEST_CASE("numbers and quantities pick a load band") {
   CHECK(quantity("about 50k requests per day")->id == "low");
   CHECK(quantity("300k daily users")->id == "high");
   CHECK(quantity("like 50 users")->id == "low");
+  // "150ish": about that many.
+  REQUIRE(quantity("150ish, just our drivers and dispatchers"));
+  CHECK(quantity("150ish, just our drivers and dispatchers")->id == "low");
+  CHECK(quantity("5kish users")->id == "moderate");
   // A number in words counts with its unit right after it; alone it is no count.
   REQUIRE(quantity("like eighty kids and their parents"));
   CHECK(quantity("like eighty kids and their parents")->id == "low");
