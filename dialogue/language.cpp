@@ -133,6 +133,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.object_determiners = strings(g, "object_determiners", file_name);
     gr.both_words = strings(g, "both_words", file_name);
     gr.both_pairs = strings(g, "both_pairs", file_name);
+    gr.asking_contractions = strings(g, "asking_contractions", file_name);
     gr.company_words = strings(g, "company_words", file_name);
     gr.count_softeners = strings(g, "count_softeners", file_name);
     gr.past_answers = strings(g, "past_answers", file_name);

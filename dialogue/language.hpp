@@ -90,10 +90,11 @@ struct grammar {
   // "watch the bus move on the map": a command's particle followed by its object is another verb.
   std::vector<std::string> object_particles;
   std::vector<std::string> object_determiners;
-  std::vector<std::string> both_words;        // "both the traffic one and the old systems one"
-  std::vector<std::string> both_pairs;        // the "and" of "both ... and"
-  std::vector<std::string> company_words;     // "just me with two others": alone no more
-  std::vector<std::string> list_determiners;  // "the second of the four": the list counted
+  std::vector<std::string> both_words;           // "both the traffic one and the old systems one"
+  std::vector<std::string> both_pairs;           // the "and" of "both ... and"
+  std::vector<std::string> asking_contractions;  // "whats": after a noun, a new question
+  std::vector<std::string> company_words;        // "just me with two others": alone no more
+  std::vector<std::string> list_determiners;     // "the second of the four": the list counted
   std::vector<std::string> admissions;  // "i picked the wrong one": the sentence they end corrects
   // "got wrong": "i got the team wrong earlier", the first word, at most three words of its
   // clause, the last; an admission too.

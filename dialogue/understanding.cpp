@@ -1926,6 +1926,11 @@ bool understanding::asks(const words& w) const {
                           });
     if (!contains(gr.wh_words, w.tokens[sp.begin])) return false;
     const std::string& before = w.tokens[sp.begin - 1];
+    // "django vs flask whats the difference": "what's" after a noun opens a new question; after
+    // a verb ("that's what's needed") it is the verb's object.
+    if (contains(gr.asking_contractions, w.tokens[sp.begin]) && !contains(gr.inversions, before) &&
+        !contains(gr.softeners, before) && !contains(gr.subjects, before))
+      return false;
     return before != clause_break && !contains(lang_.fillers, before) &&
            !contains(lang_.leads, before);
   };

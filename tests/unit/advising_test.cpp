@@ -2340,3 +2340,23 @@ TEST_CASE("'sweet as - go' (Australian and New Zealand for yes) confirms the rev
   auto t = f.say("sweet as, go");
   CHECK(t.out.recommendation);
 }
+
+TEST_CASE(
+    "knowledge questions in chat words - 'good things about' - 'its own language' - 'a big jump'") {
+  fixture f;
+  f.svc.start(f.key, {}, true);
+  CHECK(f.first_fact("good things about python? convince me") == "pros-python");
+  CHECK(f.first_fact("wait whats node exactly, is it its own language or what") ==
+        "runtime-vs-language");
+  const auto jump = f.first_fact("i only ever did frontend js, is node a big jump for me");
+  CHECK(jump.starts_with("learn-node"));
+}
+
+TEST_CASE("'whats the difference' after a noun asks - it opens no relative clause") {
+  fixture f;
+  f.start_saying({"startup", "validate", "an api for our mobile app"});
+  REQUIRE(f.svc.current(f.key)->out.question == "team");
+  auto t = f.say("django vs flask whats the actual difference");
+  CHECK_FALSE(t.out.facts.empty());
+  CHECK(t.out.text.find("team skills") == std::string::npos);
+}
