@@ -1600,10 +1600,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                    [&](const found_answer& f) { return f.question == pending->id; })) {
     std::vector<std::pair<std::size_t, std::size_t>> used = restated;
     for (const auto& f : found) used.insert(used.end(), f.spans.begin(), f.spans.end());
-    // "no heavy number crunching, just pages and a db": what the message denies is not what its
-    // other words mean.
-    // When the words read as that option, they are read again without the denial, and what the
-    // rest says counts ("not fussed either way" says nothing more, and is what it says).
+    // "no heavy number crunching, just pages and a db": words read as an option the message
+    // denies are read again without the denial, and what the rest says counts; when the rest
+    // says nothing ("not fussed either way"), the first reading stands.
     const auto& denied = reply_to_pending().denied;
     const auto& negated = reply_to_pending().negated;
     const auto classified = [&]() -> const option* {
