@@ -1455,7 +1455,45 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         search_sources(c, corrected, topic, own_topic ? 3 : 2, !first || own_topic);
     if (answer.facts.empty() && first)
       answer = search_sources(c, understanding_.search_query(*first) + "?", topic, 4);
-    if (!answer.facts.empty()) return b.inform(std::move(answer.said), std::move(answer.facts));
+    // "We're 3 devs who do React and want one language. Is that silly?": sentences that answer
+    // the question asked, then a question about that answer. The answer is recorded, and the
+    // question answered before the next one is asked.
+    std::optional<outcome> answered_first;
+    if (pending && !proposing) {
+      const auto last = text.find_last_not_of(" \t\r\n");
+      std::size_t end = std::string::npos;  // the end of the sentences before the question
+      for (std::size_t i = last; i-- > 0;) {
+        const char ch = text[i];
+        if (ch == '\n' ||
+            ((ch == '.' || ch == '!') && (text[i + 1] == ' ' || text[i + 1] == '\n'))) {
+          end = i + 1;
+          break;
+        }
+      }
+      if (text[last] == '?' && end != std::string::npos && text.find('?') > end) {
+        input statement = in;
+        statement.text = text.substr(0, end);
+        const words said_first = understanding_.read(statement.text);
+        if (!understanding_.core(said_first).empty() && !understanding_.asks(said_first)) {
+          outcome out = step(history, now, statement);
+          const bool records =
+              std::any_of(out.events.begin(), out.events.end(), [](const event& e) {
+                return e.kind == event_kind::answer || e.kind == event_kind::propose;
+              });
+          if (records && out.notice == notice::none && out.action == command::none)
+            answered_first = std::move(out);
+        }
+      }
+    }
+    if (!answer.facts.empty()) {
+      if (!answered_first) return b.inform(std::move(answer.said), std::move(answer.facts));
+      outcome out = std::move(*answered_first);
+      out.parts.insert(out.parts.end() - 1, std::move(answer.said));
+      out.facts = std::move(answer.facts);
+      out.text = present(out.parts);
+      return out;
+    }
+    if (answered_first) return std::move(*answered_first);
     // "why do u need to know that": a command asked as a question. Not one about things the
     // advisor has never heard of ("how do i hook python up to a zebra label printer"): the
     // classifier reads only the words it knows.
@@ -1608,9 +1646,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto classified = [&]() -> const option* {
       const option* o = understanding_.classify_answer(*pending, w, used);
       if (!o || std::find(negated.begin(), negated.end(), o) == negated.end()) return o;
+      // The denial reaches the end of its clause: "not bothered about sharing code with the
+      // front end" denies the front end too.
       auto outside = used;
-      outside.insert(outside.end(), reply_to_pending().negated_spans.begin(),
-                     reply_to_pending().negated_spans.end());
+      const auto clause = understanding_.clauses(w);
+      for (auto [from, to] : reply_to_pending().negated_spans) {
+        while (to < clause.size() && clause[to] == clause[from] && w.tokens[to] != ",") ++to;
+        outside.emplace_back(from, to);
+      }
       const option* rest = understanding_.classify_answer(*pending, w, outside);
       return rest && std::find(negated.begin(), negated.end(), rest) == negated.end() ? rest : o;
     };

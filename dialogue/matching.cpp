@@ -333,13 +333,14 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
   std::erase_if(matches, [&](const span_match& m) { return overlaps(claimed, m); });
   // "I don't care much about sharing code with the front end or prototyping speed": an option
   // joined by "or" to one denied before it, in the same clause, is denied too, however long the
-  // first one's words were.
+  // first one's words were. "not bothered about sharing code with the front end": more words of
+  // the option denied, a few words on, go on with what is denied.
   const auto& t = text.tokens;
   for (auto& m : matches) {
     if (m.negated) continue;
     m.negated = std::any_of(matches.begin(), matches.end(), [&](const span_match& n) {
       if (!n.negated || n.end > m.begin || m.begin - n.end > 8) return false;
-      bool joined = false;
+      bool joined = n.opt == m.opt && m.begin - n.end <= 3;
       for (std::size_t k = n.end; k < m.begin; ++k) {
         if (t[k] == clause_break || is_one_of(scope_breaks, t[k])) return false;
         joined = joined || t[k] == "or" || t[k] == "nor";

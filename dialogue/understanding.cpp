@@ -653,6 +653,22 @@ named name_in_words(const framework& fw, const words& w, const state& s) {
 // As name_in_words, and if no name is there word for word, once more without the hedges in it:
 // "what the system mainly does" names what the system does.
 named name_in(const framework& fw, const language& lang, const words& w, const state& s) {
+  // "change the very first answer": an answer named by its place among those given, before any
+  // name said in passing ("... we're not really a startup"). "the first one" is an option of
+  // the question asked, not an answer.
+  for (std::size_t k = 0; k + 1 < w.tokens.size() && !s.answers.empty(); ++k) {
+    const auto n = lang.ordinals.find(w.tokens[k]);
+    if (n == lang.ordinals.end() || w.tokens[k + 1] == "one" ||
+        !contains(lang.grammar.question_nouns, w.stems[k + 1]))
+      continue;
+    const int place = n->second;
+    // Counted in the order the questions come. "the last answer" is left to the commands: "undo
+    // that last answer" steps back.
+    if (place < 0) continue;
+    int seen = 0;
+    for (const auto& q : fw.questions)
+      if (s.answered(q.id) && ++seen == place) return {&q, {k, k + 2}};
+  }
   named found = name_in_words(fw, w, s);
   if (found.q) return found;
   words plain;
@@ -807,10 +823,13 @@ intent understanding::command_in(const words& w, const state& s) const {
         }
         // "I'll be sharing it with colleagues": a command verb in the progressive tells what
         // will happen; it asks for nothing.
+        // "I'm basically starting from scratch": fillers may stand between them.
         if (const auto& verb = w.tokens[sp.begin];
-            sp.begin > 0 && verb.size() > 4 && verb.ends_with("ing") &&
-            contains(lang_.grammar.progressive_aux, w.tokens[sp.begin - 1]))
-          continue;
+            sp.begin > 0 && verb.size() > 4 && verb.ends_with("ing")) {
+          std::size_t aux = sp.begin - 1;
+          while (aux > 0 && contains(lang_.fillers, w.tokens[aux])) --aux;
+          if (contains(lang_.grammar.progressive_aux, w.tokens[aux])) continue;
+        }
         // "has everyone moved on to fastify": a command verb in the past tense after its
         // subject tells what happened.
         if (const auto& verb = w.tokens[sp.begin];

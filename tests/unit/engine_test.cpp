@@ -297,3 +297,62 @@ TEST_CASE("a correction said in passing is proposed - the rest of the message an
   CHECK(of_kind(out, dialogue::event_kind::propose) ==
         std::map<std::string, std::string>{{"individual_goal", "know_js"}});
 }
+
+TEST_CASE("an answer then a question about it - the answer is recorded and the question answered") {
+  corrections_bench b;
+  auto out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+                   "Our devs are Python people through and through, pandas every day. Does that "
+                   "rule Node out completely?");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"team", "python"}});
+  CHECK(!out.facts.empty());
+  CHECK(out.stage == dialogue::stage::asking);
+  CHECK(out.question == "realtime");
+  CHECK(out.text.find("Here's what the sources say") != std::string::npos);
+  // Both said, the recorded answer first.
+  CHECK(out.text.find("Python") < out.text.find("Here's what the sources say"));
+  // A question alone still only asks.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "Does a python team rule Node out completely?");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  CHECK(!out.facts.empty());
+}
+
+TEST_CASE("an answer named by its place - the first answer is the first question's") {
+  corrections_bench b;
+  auto out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+                   "can I change the very first answer? we're not really a startup");
+  CHECK(out.action == dialogue::command::change);
+  CHECK(of_kind(out, dialogue::event_kind::change) ==
+        std::map<std::string, std::string>{{"context", ""}});
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "change the second answer please");
+  CHECK(of_kind(out, dialogue::event_kind::change) ==
+        std::map<std::string, std::string>{{"startup_goal", ""}});
+  // "the last answer" steps back.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "undo that last answer");
+  CHECK(out.action == dialogue::command::back);
+}
+
+TEST_CASE("a denial reaches the rest of its option's words - what follows answers") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_priority{
+      {"context", "startup"}, {"startup_goal", "validate"},
+      {"workload", "api"},    {"team", "python"},
+      {"realtime", "no"},     {"data", "none"},
+      {"scale", "low"},       {"size", "small"}};
+  auto out = b.say(before_priority,
+                   "not bothered about sharing code with the front end, I'd rather the next "
+                   "volunteer can read it easily");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "readability"}});
+}
+
+TEST_CASE("describing oneself is no command - starting from scratch restarts nothing") {
+  corrections_bench b;
+  auto out = b.say({{"context", "individual"}},
+                   "did a bit of JS at uni but I'm basically starting from scratch");
+  CHECK(out.action != dialogue::command::restart);
+  CHECK(of_kind(out, dialogue::event_kind::restart).empty());
+}
