@@ -829,6 +829,26 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   return changes;
 }
 
+namespace {
+
+// Where each sentence but the last ends: just past a '.', '!' or '?' that a space or a line
+// break follows ("node.js" and "5.5k" go on; "!!" ends once), or a line break. An ellipsis
+// trails off inside the sentence ("internal only... so the high traffic thing was wrong").
+std::vector<std::size_t> sentence_ends(std::string_view text) {
+  std::vector<std::size_t> out;
+  const auto last = text.find_last_not_of(" \t\r\n");
+  for (std::size_t i = 0; last != std::string_view::npos && i < last; ++i) {
+    const char ch = text[i];
+    if (ch == '.' && i > 0 && text[i - 1] == '.') continue;
+    if (ch == '\n' ||
+        ((ch == '.' || ch == '!' || ch == '?') && (text[i + 1] == ' ' || text[i + 1] == '\n')))
+      out.push_back(i + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 outcome engine::step(const std::vector<event>& history, const state& now, const input& in) const {
   // The events of this turn share a number one past the history's last.
   context c{fw_, kb_, branching_, *memo_, now, now.last_turn + 1};
@@ -1029,6 +1049,46 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       if (text == to_string(cmd))
         if (auto out = run(cmd, {})) return *out;
     return b.refuse(notice::unknown_option, part::unknown_option{text});
+  }
+
+  // "All JavaScript here! Oh and actually we're past testing the idea now, the product is the
+  // match data": a sentence that answers the question asked, then a later one that corrects an
+  // earlier answer. Each is read on its own: the answer is recorded, the correction proposed.
+  if (pending && !proposing) {
+    for (const std::size_t end : sentence_ends(text)) {
+      const std::string_view rest = std::string_view(text).substr(end);
+      if (!understanding_.correction_in(understanding_.read(rest))) continue;
+      input first = in;
+      first.text = text.substr(0, end);
+      outcome one = step(history, now, first);
+      if (one.notice != notice::none || one.action != command::none || one.events.empty() ||
+          !std::all_of(one.events.begin(), one.events.end(),
+                       [](const event& e) { return e.kind == event_kind::answer; }))
+        break;
+      input second = in;
+      second.text = std::string(rest);
+      outcome two = step(history, one.state, second);
+      // Only the correction: what the rest would answer of the next question is not asked yet,
+      // and what it says of the answer just given ("none of them fit. they're not testing an
+      // idea anymore") explains that answer.
+      if (two.notice != notice::none || two.events.empty() ||
+          !std::all_of(two.events.begin(), two.events.end(), [&](const event& e) {
+            return e.kind == event_kind::propose && e.question != pending->id;
+          }))
+        break;
+      // One turn: the second part's events share the first's number.
+      for (auto& e : two.events) {
+        e.turn = c.turn;
+        one.events.push_back(std::move(e));
+      }
+      one.parts.pop_back();  // the question the first part would ask next
+      for (auto& p : two.parts) one.parts.push_back(std::move(p));
+      two.events = std::move(one.events);
+      two.parts = std::move(one.parts);
+      two.text = present(two.parts);
+      two.state = advance(fw_, now, two.events);
+      return two;
+    }
   }
 
   // Typed text: read it, then find what it does.
@@ -1459,18 +1519,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // the question asked, then a question about that answer. The answer is recorded, and the
     // question answered before the next one is asked.
     std::optional<outcome> answered_first;
-    if (pending && !proposing) {
+    if (const auto ends = sentence_ends(text); pending && !proposing && !ends.empty()) {
       const auto last = text.find_last_not_of(" \t\r\n");
-      std::size_t end = std::string::npos;  // the end of the sentences before the question
-      for (std::size_t i = last; i-- > 0;) {
-        const char ch = text[i];
-        if (ch == '\n' ||
-            ((ch == '.' || ch == '!') && (text[i + 1] == ' ' || text[i + 1] == '\n'))) {
-          end = i + 1;
-          break;
-        }
-      }
-      if (text[last] == '?' && end != std::string::npos && text.find('?') > end) {
+      const std::size_t end = ends.back();  // the end of the sentences before the question
+      if (text[last] == '?' && text.find('?') >= end) {
         input statement = in;
         statement.text = text.substr(0, end);
         const words said_first = understanding_.read(statement.text);

@@ -356,3 +356,26 @@ TEST_CASE("describing oneself is no command - starting from scratch restarts not
   CHECK(out.action != dialogue::command::restart);
   CHECK(of_kind(out, dialogue::event_kind::restart).empty());
 }
+
+TEST_CASE(
+    "an answer then a correction in a later sentence - the answer is recorded and the change "
+    "proposed") {
+  corrections_bench b;
+  auto out = b.say({{"context", "enterprise"},
+                    {"enterprise_focus", "high_traffic"},
+                    {"workload", "web"},
+                    {"team", "javascript"}},
+                   "Yes, the lift status must update live! Sorry, I said classic web app earlier "
+                   "but really it's mostly APIs for the partner apps");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"realtime", "yes"}});
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"workload", "api"}});
+  CHECK(out.stage == dialogue::stage::confirming);
+  // One turn: every event carries the same number, and the state is the history's replay.
+  REQUIRE(!out.events.empty());
+  for (const auto& e : out.events) CHECK(e.turn == out.events.front().turn);
+  CHECK(out.state.answered("realtime"));
+  CHECK(out.state.proposals.size() == 1);
+  CHECK(out.text.find("real-time needs") < out.text.find("Change it to"));
+}
