@@ -112,6 +112,9 @@ struct grammar {
       no_subjects;  // "is for me only": a verb followed by one of these has no subject to invert
   std::vector<std::string>
       minorities;  // "mostly python, a few java holdouts": the few do not weigh against the most
+  // "APIs mainly, so the partner websites can pull listings": a clause opened by one of these
+  // with a modal in it says what the answer is for, not another answer.
+  std::vector<std::string> purposes;
   std::vector<std::string>
       cleft_verbs;  // "what matters is readable code": "what", one of these, "is" says, not asks
   std::vector<std::string>

@@ -1695,6 +1695,20 @@ std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
   return out;
 }
 
+// "..., so the partner websites can pull listings": a clause that says what the answer is for.
+bool says_purpose(const language& lang, const words& part) {
+  const auto& gr = lang.grammar;
+  std::size_t first = 0;  // the clause's break may open it
+  while (first < part.tokens.size() && part.tokens[first] == clause_break) ++first;
+  return std::any_of(gr.purposes.begin(), gr.purposes.end(),
+                     [&](const std::string& p) {
+                       const auto at = spans_of(part, p);
+                       return !at.empty() && at.front().begin == first;
+                     }) &&
+         std::any_of(part.tokens.begin(), part.tokens.end(),
+                     [&](const std::string& t) { return contains(gr.asking_modals, t); });
+}
+
 const option* understanding::lesser_in(const question& q, const words& part) const {
   // The clause without the words that call something small: "the codebase is small" names no
   // lesser thing, it answers the size.
@@ -1719,8 +1733,12 @@ const option* understanding::lesser_in(const question& q, const words& part) con
 
 std::vector<const option*> understanding::lesser_options(const question& q, const words& w) const {
   std::vector<const option*> out;
-  for (const words& part : clause_parts(w))
+  for (const words& part : clause_parts(w)) {
     if (const option* o = lesser_in(q, part)) out.push_back(o);
+    // What the answer is for is no answer beside it.
+    if (says_purpose(lang_, part))
+      if (const auto m = match_reply(q, part); m.chosen && !m.fuzzy) out.push_back(m.chosen);
+  }
   return out;
 }
 
@@ -1789,6 +1807,7 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
     if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities) ||
         lesser_in(q, part))
       continue;
+    if (says_purpose(lang_, part)) continue;
     if (!m.chosen || m.fuzzy || (main && main != m.chosen)) return nullptr;
     main = m.chosen;
     if (says_any(part, lang_.hedges) && ++hedged > 1) return nullptr;
@@ -1820,8 +1839,11 @@ const option* understanding::by_head_counts(const question& q, const words& w) c
   for (const words& part : clause_parts(w)) {
     const auto m = match_reply(q, part);
     if (!m.chosen && m.candidates.empty()) continue;
-    if (!m.chosen || m.fuzzy || m.chosen == both) return nullptr;
     const auto n = count_in(part);
+    // "we've got a mix, two python folk and two js folk": a clause that only names the mix
+    // leaves the counts to say how it splits.
+    if (m.chosen == both && !m.fuzzy && !n) continue;
+    if (!m.chosen || m.fuzzy || m.chosen == both) return nullptr;
     if (!n || *n <= 0) return nullptr;
     counted.emplace_back(m.chosen, *n);
   }

@@ -379,3 +379,23 @@ TEST_CASE(
   CHECK(out.state.proposals.size() == 1);
   CHECK(out.text.find("real-time needs") < out.text.find("Change it to"));
 }
+
+TEST_CASE("what an answer is for names no second option - a mix said with equal counts is both") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> legacy{
+      {"context", "enterprise"}, {"enterprise_focus", "legacy"}, {"legacy_stack", "other"}};
+  auto out = b.say(legacy, "APIs mainly, so the partner websites can pull listings");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}});
+  out = b.say(legacy, "APIs, so the partner websites can pull listings");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}});
+  // Without the purpose, both are named: asked back.
+  out = b.say(legacy, "APIs and websites");
+  CHECK(out.notice == dialogue::notice::ambiguous);
+  out =
+      b.say({{"context", "enterprise"}, {"enterprise_focus", "high_traffic"}, {"workload", "web"}},
+            "We've got a mix, two Python folk and two JS folk");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"team", "both"}});
+}
