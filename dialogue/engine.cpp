@@ -1343,6 +1343,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // nothing to replay, but a question asked after the what-if is one for the sources.
     const bool asks_after = [&] {
       if (said.command != command::whatif || finished) return false;
+      // "is it easy to get into node if I already know JavaScript?": a question asked first, on
+      // a condition, is one for the sources too.
+      // Not when a condition comes before ("what if i said ..., would that flip the result?"),
+      // nor when the condition is all it asks ("what if ...", "and if ...").
+      if (said.begin > 2 && text.find('?') != std::string::npos &&
+          understanding_.opens_question(w) &&
+          std::find(w.tokens.begin(), w.tokens.begin() + static_cast<std::ptrdiff_t>(said.begin),
+                    "if") == w.tokens.begin() + static_cast<std::ptrdiff_t>(said.begin))
+        return true;
       words after;
       for (std::size_t i = said.end; i < w.tokens.size(); ++i) after.tokens.push_back(w.tokens[i]);
       // "if the workload were data, what would you recommend": what it asks after is the

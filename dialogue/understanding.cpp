@@ -1940,9 +1940,13 @@ bool understanding::asks(const words& w) const {
   };
   // "hello, is for me only": a verb followed by a preposition has no subject after it; the
   // writer dropped the one before it ("it is for me only").
+  // "Can! Definitely want": a verb that ends its clause asks nothing of a subject (in Singapore
+  // English, "can" alone says yes).
   auto no_subject = [&](std::size_t at) {
-    return contains(gr.inversions, w.tokens[at]) && at + 1 < w.tokens.size() &&
-           contains(gr.no_subjects, w.tokens[at + 1]);
+    return contains(gr.inversions, w.tokens[at]) &&
+           (at + 1 == w.tokens.size() ? !w.question_mark
+                                      : contains(gr.no_subjects, w.tokens[at + 1]) ||
+                                            (w.tokens[at + 1] == clause_break && !w.question_mark));
   };
   auto first_left = [&] {
     for (std::size_t k = 0; k < w.tokens.size(); ++k)

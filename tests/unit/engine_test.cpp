@@ -399,3 +399,30 @@ TEST_CASE("what an answer is for names no second option - a mix said with equal 
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"team", "both"}});
 }
+
+TEST_CASE(
+    "a question on a condition before the recommendation asks the sources - 'can!' says yes") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}};
+  auto out = b.say(startup,
+                   "Is it easy to get into Node if I already know JavaScript from the front end?");
+  CHECK(out.action != dialogue::command::whatif);
+  CHECK(!out.facts.empty());
+  // A what-if asked as such still waits for the recommendation.
+  out = b.say(startup, "what if we had ten times the traffic, would that flip it?");
+  CHECK(out.action == dialogue::command::whatif);
+  // Singapore English: "can" alone is a yes.
+  out = b.say({{"context", "startup"},
+               {"startup_goal", "validate"},
+               {"workload", "api"},
+               {"team", "javascript"}},
+              "Can! Definitely want");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"realtime", "yes"}});
+  // "can't tell which" between two options named asks back.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}},
+              "APIs for the partner apps plus crunching the heart-rate data, can't tell which is "
+              "bigger");
+  CHECK(out.notice == dialogue::notice::ambiguous);
+}
