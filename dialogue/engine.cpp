@@ -1835,11 +1835,18 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
                bands.size() != 1 && understanding_.changes_over_time(w)) {
       // "small for the MVP but if it works it'll balloon": one answer now, another later.
       return clarify(*pending);
-    } else if (m.chosen && understanding_.hedges_between(w)) {
+    } else if (m.chosen && (understanding_.hedges_between(w) || understanding_.weighs_alike(w))) {
       // "a bit of analytics but mostly it has to talk to the old billing system": one option
-      // named, another described in the rest; asked back, not guessed.
+      // named, another described in the rest; asked back, not guessed. So is "sharing code would
+      // be nice, but a quick prototype is also important".
       const option* other = understanding_.classify_answer(*pending, w, m.spans);
       if (other && other != m.chosen) return clarify(*pending);
+    } else if (m.candidates.size() > 1 && understanding_.weighs_alike(w)) {
+      // "readable code matters, but sharing code with the react app is also important": two
+      // options named, the later one weighing as much as the first: which of the two?
+      part::ambiguous could_mean;
+      for (const auto* o : m.candidates) could_mean.options.push_back(o->label);
+      return b.refuse(notice::ambiguous, std::move(could_mean));
     }
   }
 

@@ -115,6 +115,9 @@ struct grammar {
   // "APIs mainly, so the partner websites can pull listings": a clause opened by one of these
   // with a modal in it says what the answer is for, not another answer.
   std::vector<std::string> purposes;
+  // "sharing code would be nice, but a fast prototype is also important": one option named,
+  // another said to weigh as much.
+  std::vector<std::string> equal_weights;
   std::vector<std::string>
       cleft_verbs;  // "what matters is readable code": "what", one of these, "is" says, not asks
   std::vector<std::string>

@@ -1855,6 +1855,11 @@ const option* understanding::by_head_counts(const question& q, const words& w) c
   return nullptr;
 }
 
+bool understanding::weighs_alike(const words& w) const {
+  return std::any_of(lang_.grammar.equal_weights.begin(), lang_.grammar.equal_weights.end(),
+                     [&](const std::string& p) { return !spans_of(w, p).empty(); });
+}
+
 bool understanding::hedges_between(const words& w) const {
   std::vector<std::size_t> starts;
   for (const auto& h : lang_.hedges)

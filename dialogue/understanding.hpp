@@ -94,6 +94,8 @@ class understanding {
   const option* hedged_main(const question& q, const words& w) const;
   // Two hedges weigh parts of the answer against each other ("a bit of X but mostly Y").
   bool hedges_between(const words& w) const;
+  // "..., but a fast prototype is also important": something else weighs as much.
+  bool weighs_alike(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").
   bool mixed(const words& w) const;
   // "small-to-medium?", "low or moderate": two options of `q` named one after the other, joined

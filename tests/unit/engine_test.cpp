@@ -426,3 +426,29 @@ TEST_CASE(
               "bigger");
   CHECK(out.notice == dialogue::notice::ambiguous);
 }
+
+TEST_CASE(
+    "two things said to weigh alike are asked back - so is one now and another that may come") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_priority{
+      {"context", "startup"}, {"startup_goal", "validate"},
+      {"workload", "api"},    {"team", "javascript"},
+      {"realtime", "no"},     {"data", "none"},
+      {"scale", "low"},       {"size", "small"}};
+  auto out = b.say(before_priority,
+                   "readable code matters, but sharing code with the react app is also important");
+  CHECK(out.notice == dialogue::notice::ambiguous);
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  CHECK(out.text.find("Readable code") != std::string::npos);
+  out = b.say(before_priority, "sharing code with the react app matters most to us");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "iteration"}});
+  out = b.say({{"context", "startup"},
+               {"startup_goal", "validate"},
+               {"workload", "api"},
+               {"team", "javascript"},
+               {"realtime", "no"}},
+              "Reports for the board for now, but the coaches want a prediction model that might "
+              "end up being the main thing");
+  CHECK(out.notice == dialogue::notice::ambiguous);
+}
