@@ -244,6 +244,13 @@ std::map<std::string, std::string> of_kind(const dialogue::outcome& out, dialogu
   return got;
 }
 
+// A startup's answers up to the last question, what it values.
+const std::vector<std::pair<std::string, std::string>> before_priority{
+    {"context", "startup"}, {"startup_goal", "validate"},
+    {"workload", "api"},    {"team", "javascript"},
+    {"realtime", "no"},     {"data", "none"},
+    {"scale", "low"},       {"size", "small"}};
+
 }  // namespace
 
 TEST_CASE("a correction said in passing is proposed - the rest of the message answers") {
@@ -337,11 +344,6 @@ TEST_CASE("an answer named by its place - the first answer is the first question
 
 TEST_CASE("a denial reaches the rest of its option's words - what follows answers") {
   corrections_bench b;
-  const std::vector<std::pair<std::string, std::string>> before_priority{
-      {"context", "startup"}, {"startup_goal", "validate"},
-      {"workload", "api"},    {"team", "python"},
-      {"realtime", "no"},     {"data", "none"},
-      {"scale", "low"},       {"size", "small"}};
   auto out = b.say(before_priority,
                    "not bothered about sharing code with the front end, I'd rather the next "
                    "volunteer can read it easily");
@@ -430,11 +432,6 @@ TEST_CASE(
 TEST_CASE(
     "two things said to weigh alike are asked back - so is one now and another that may come") {
   corrections_bench b;
-  const std::vector<std::pair<std::string, std::string>> before_priority{
-      {"context", "startup"}, {"startup_goal", "validate"},
-      {"workload", "api"},    {"team", "javascript"},
-      {"realtime", "no"},     {"data", "none"},
-      {"scale", "low"},       {"size", "small"}};
   auto out = b.say(before_priority,
                    "readable code matters, but sharing code with the react app is also important");
   CHECK(out.notice == dialogue::notice::ambiguous);
