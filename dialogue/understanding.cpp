@@ -656,7 +656,8 @@ named name_in(const framework& fw, const language& lang, const words& w, const s
   // "change the very first answer": an answer named by its place among those given, before any
   // name said in passing ("... we're not really a startup"). "the first one" is an option of
   // the question asked, not an answer.
-  for (std::size_t k = 0; k + 1 < w.tokens.size() && !s.answers.empty(); ++k) {
+  for (std::size_t k = 0; k + 1 < w.tokens.size() && k + 1 < w.stems.size() && !s.answers.empty();
+       ++k) {
     const auto n = lang.ordinals.find(w.tokens[k]);
     if (n == lang.ordinals.end() || w.tokens[k + 1] == "one" ||
         !contains(lang.grammar.question_nouns, w.stems[k + 1]))
