@@ -831,6 +831,9 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
 
 namespace {
 
+// At most this many sentence breaks for a message to be read sentence by sentence.
+constexpr std::size_t max_split_sentences = 8;
+
 // Where each sentence but the last ends: just past a '.', '!' or '?' that a space or a line
 // break follows ("node.js" and "5.5k" go on; "!!" ends once), or a line break. An ellipsis
 // trails off inside the sentence ("internal only... so the high traffic thing was wrong").
@@ -1054,8 +1057,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "All JavaScript here! Oh and actually we're past testing the idea now, the product is the
   // match data": a sentence that answers the question asked, then a later one that corrects an
   // earlier answer. Each is read on its own: the answer is recorded, the correction proposed.
-  if (pending && !proposing) {
-    for (const std::size_t end : sentence_ends(text)) {
+  // A long message is read whole: each split reads its parts again, and a part may split again.
+  if (const auto ends = sentence_ends(text);
+      pending && !proposing && ends.size() <= max_split_sentences) {
+    for (const std::size_t end : ends) {
       const std::string_view rest = std::string_view(text).substr(end);
       if (!understanding_.correction_in(understanding_.read(rest))) continue;
       input first = in;
@@ -1528,7 +1533,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // the question asked, then a question about that answer. The answer is recorded, and the
     // question answered before the next one is asked.
     std::optional<outcome> answered_first;
-    if (const auto ends = sentence_ends(text); pending && !proposing && !ends.empty()) {
+    if (const auto ends = sentence_ends(text);
+        pending && !proposing && !ends.empty() && ends.size() <= max_split_sentences) {
       const auto last = text.find_last_not_of(" \t\r\n");
       const std::size_t end = ends.back();  // the end of the sentences before the question
       if (text[last] == '?' && text.find('?') >= end) {

@@ -449,3 +449,14 @@ TEST_CASE(
               "end up being the main thing");
   CHECK(out.notice == dialogue::notice::ambiguous);
 }
+
+TEST_CASE(
+    "a message of many sentences with corrections is read whole - one reply, no deep reading") {
+  corrections_bench b;
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "python. actually javascript. ";
+  auto out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+                   text.substr(0, 3900));
+  CHECK(!out.text.empty());
+  CHECK(out.state.proposals.size() <= 1);
+}
