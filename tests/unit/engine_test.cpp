@@ -451,7 +451,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a message of many sentences with corrections is read whole - one reply, no deep reading") {
+    "a message of many sentences with corrections is read whole - one reply and no deep reading") {
   corrections_bench b;
   std::string text;
   for (int i = 0; i < 200; ++i) text += "python. actually javascript. ";
