@@ -1949,10 +1949,10 @@ bool understanding::asks(const words& w) const {
   // "Can! Definitely want": a verb that ends its clause asks nothing of a subject (in Singapore
   // English, "can" alone says yes).
   auto no_subject = [&](std::size_t at) {
-    return contains(gr.inversions, w.tokens[at]) &&
-           (at + 1 == w.tokens.size() ? !w.question_mark
-                                      : contains(gr.no_subjects, w.tokens[at + 1]) ||
-                                            (w.tokens[at + 1] == clause_break && !w.question_mark));
+    if (!contains(gr.inversions, w.tokens[at])) return false;
+    const bool ends_clause = at + 1 == w.tokens.size() || w.tokens[at + 1] == clause_break;
+    return (ends_clause && !w.question_mark) ||
+           (at + 1 < w.tokens.size() && contains(gr.no_subjects, w.tokens[at + 1]));
   };
   auto first_left = [&] {
     for (std::size_t k = 0; k < w.tokens.size(); ++k)
