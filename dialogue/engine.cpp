@@ -1736,6 +1736,23 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         }
   }
 
+  // "This is for me personally. I already know javascript", asked who is choosing: an answer
+  // to a question asked only after one option of the question asked says that option.
+  if (pending && !proposing && std::none_of(found.begin(), found.end(), [&](const found_answer& f) {
+        return f.question == pending->id;
+      }))
+    for (const auto& f : found) {
+      const question* q = fw_.find_question(f.question);
+      if (!q || f.option.empty() || q->ask_if.any_of.size() != 1) continue;
+      const auto it = q->ask_if.any_of.find(pending->id);
+      if (it == q->ask_if.any_of.end() || it->second.size() != 1) continue;
+      const option* o = pending->find_option(it->second.front());
+      if (o && (!allowed || allowed(*pending, *o))) {
+        found.push_back({pending->id, o->id, normalize(text), false, {}});
+        break;
+      }
+    }
+
   // "no realtime stuff, no AI, just a site with a few forms", asked what the backend does:
   // denials before the answer strike out the question's other options; they are no "no" to
   // the questions about live features or data, which come later and are asked then. After

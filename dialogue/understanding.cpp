@@ -857,13 +857,14 @@ intent understanding::command_in(const words& w, const state& s) const {
              contains(lang_.grammar.known_things, w.tokens[sp.end])))
           continue;
         // "scores update as the goals go in": a command verb right after a plural noun is that
-        // noun's verb ("pls", "let's" and the like ask; they are no nouns).
+        // noun's verb ("pls", "let's" and the like ask, "oops" corrects; they are no nouns).
         if (single && sp.begin > 0 && w.tokens[sp.begin].back() != 's') {
           const std::string& before = w.tokens[sp.begin - 1];
           if (before.size() > 3 && before.back() == 's' && !before.ends_with("ss") &&
               before.find('\'') == std::string::npos && !contains(lang_.fillers, before) &&
               !contains(lang_.leads, before) && !contains(lang_.grammar.subjects, before) &&
-              !contains(lang_.grammar.asking_modals, before) && before != "lets" &&
+              !contains(lang_.grammar.asking_modals, before) &&
+              !contains(lang_.grammar.self_corrections, before) && before != "lets" &&
               before != "thanks" && before != "please" && before != "plus")
             continue;
         }
@@ -885,6 +886,25 @@ intent understanding::command_in(const words& w, const state& s) const {
             std::any_of(w.stems.begin() + static_cast<std::ptrdiff_t>(sp.begin),
                         w.stems.begin() + static_cast<std::ptrdiff_t>(sp.end),
                         [](const std::string& t) { return t.starts_with("depend"); }))
+          continue;
+        // "second from the top": a place in the list counted from its start, no restart.
+        if (cmd == command::restart && sp.begin > 0 && lang_.ordinals.count(w.tokens[sp.begin - 1]))
+          continue;
+        // "we need to know that a foundation backs it": the writer's own need to know is no
+        // "why do you need to know that".
+        if (cmd == command::why && phrase.front() == "need" && sp.begin > 0 &&
+            (w.tokens[sp.begin - 1] == "we" || w.tokens[sp.begin - 1] == "i"))
+          continue;
+        // "we do so much copy paste between sheets": a command phrase after a quantity of it
+        // names an activity.
+        if (std::any_of(lang_.grammar.mass_quantifiers.begin(),
+                        lang_.grammar.mass_quantifiers.end(), [&](const std::string& q) {
+                          const auto& qw = phrase_words(q).tokens;
+                          return qw.size() <= sp.begin &&
+                                 std::equal(qw.begin(), qw.end(),
+                                            w.tokens.begin() +
+                                                static_cast<std::ptrdiff_t>(sp.begin - qw.size()));
+                        }))
           continue;
         // "ship small changes often", "a handful of daily summaries": a command word in the
         // plural is a noun, not a command.

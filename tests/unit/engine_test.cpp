@@ -460,3 +460,55 @@ TEST_CASE(
   CHECK(!out.text.empty());
   CHECK(out.state.proposals.size() <= 1);
 }
+
+TEST_CASE("an answer that only follows one option of the question asked gives that option too") {
+  corrections_bench b;
+  auto out = b.say({}, "This is for me personally. I already know javascript");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"context", "individual"},
+                                           {"individual_goal", "know_js"}});
+  out = b.say({}, "Not for the company, this is my own thing after hours");
+  CHECK(of_kind(out, dialogue::event_kind::answer).count("context") == 1);
+  CHECK(of_kind(out, dialogue::event_kind::answer)["context"] == "individual");
+  // Asked what the startup is after, "Python all the way" answers the team's skills, a question
+  // asked after every option of who is choosing but one: it says nothing of the startup.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "python all the way");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"team", "python"}});
+}
+
+TEST_CASE("command words that belong to other words are no commands") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> enterprise{
+      {"context", "enterprise"},
+      {"enterprise_focus", "high_traffic"},
+      {"workload", "realtime"},
+      {"team", "javascript"},
+      {"data", "none"}};
+  // "oops" corrects: the verb after it is a command, not a plural noun's verb.
+  auto out = b.say(enterprise, "oops undo that last one");
+  CHECK(out.action == dialogue::command::back);
+  // A place in the list counted from the top is no restart.
+  out = b.say({{"context", "enterprise"}, {"enterprise_focus", "legacy"}}, "second from the top");
+  CHECK(out.action == dialogue::command::none);
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"legacy_stack", "javascript"}});
+  // A career change is no change of an answer.
+  out = b.say({{"context", "individual"}}, "I want to change career to data scientist");
+  CHECK(out.action == dialogue::command::none);
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"individual_goal", "data_career"}});
+  // Copy and paste as an activity is no request for the decision record.
+  out = b.say({{"context", "enterprise"}},
+              "we do so much copy paste between excel sheets every shift end, could python "
+              "automate that kind of thing?");
+  CHECK(out.action != dialogue::command::summary);
+  CHECK(!out.facts.empty());
+  // The writer's own need to know is no "why do you need to know that".
+  out = b.say(enterprise,
+              "Who is behind node.js? we need to know that a foundation or big company supports "
+              "it, for the procurement form");
+  CHECK(out.action != dialogue::command::why);
+  CHECK(!out.facts.empty());
+}
