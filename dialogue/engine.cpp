@@ -1368,9 +1368,20 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return understanding_.has_wh_word(after) ||
              std::find(after.tokens.begin(), after.tokens.end(), "which") != after.tokens.end();
     }();
-    // "can i see the recommendation now?" with questions still open: how many are left.
+    // "can i see the recommendation now?" with questions still open: how many are left. So for
+    // "all good, confirm", said of nothing but a confirmation: it picks none of the options.
+    const auto only_confirms = [&] {
+      if (yes_no.sign != 0) return false;
+      std::vector<bool> confirming(w.tokens.size(), false);
+      for (const auto& [from, to] : understanding_.phrases_of(w, command::confirm))
+        for (std::size_t i = from; i < to; ++i) confirming[i] = true;
+      words others;
+      for (std::size_t i = 0; i < w.tokens.size(); ++i)
+        if (!confirming[i]) others.tokens.push_back(w.tokens[i]);
+      return understanding_.core(others).empty();
+    };
     if (said.command == command::confirm && pending && !proposing &&
-        understanding_.names_recommendation(w, said)) {
+        (understanding_.names_recommendation(w, said) || only_confirms())) {
       b.understood(command::confirm);
       const progress p = progress_of(fw_, c.branching, c.memo, c.s);
       return b.inform(part::not_yet{p.total - p.step + 1});
@@ -1423,6 +1434,14 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         return answer_with(pending->options[static_cast<std::size_t>(*n - 1)], "choice");
       if (*n == count + 1) return skip();
     }
+    // "it will grow, is our main product for many years, so large": what the message closes on
+    // is the answer, whatever the clauses before it seemed to ask or weigh.
+    if (said.command == command::none && text.find('?') == std::string::npos)
+      if (const auto closing = understanding_.conclusion(w)) {
+        const auto m = match_reply(*pending, *closing);
+        if (m.chosen && !m.fuzzy && m.denied.empty() && (!allowed || allowed(*pending, *m.chosen)))
+          return answer_with(*m.chosen, "text");
+      }
   }
 
   // A question ("how fast is Node.js?") is answered from the knowledge store; it is not read

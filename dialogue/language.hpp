@@ -87,6 +87,8 @@ struct grammar {
   std::vector<std::string> past_subjects;    // "has everyone moved on": a past tense, no request
   std::vector<std::string> size_units;       // "a 12-person startup": a team's size, no user count
   std::vector<std::string> compound_heads;   // "a summary spreadsheet": a command word as modifier
+  // "..., so large": a closing clause opened by one of these says what the rest leads to.
+  std::vector<std::string> conclusions;
   // "so much copy paste": a command phrase after a quantity of it names an activity.
   std::vector<std::string> mass_quantifiers;
   // "watch the bus move on the map": a command's particle followed by its object is another verb.

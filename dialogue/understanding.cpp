@@ -1716,6 +1716,23 @@ std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
   return out;
 }
 
+std::optional<words> understanding::conclusion(const words& w) const {
+  std::size_t end = w.tokens.size();
+  while (end > 0 && w.tokens[end - 1] == clause_break) --end;
+  std::size_t from = end;
+  while (from > 0 && w.tokens[from - 1] != clause_break) --from;
+  if (from == 0) return std::nullopt;  // one clause: nothing leads to it
+  for (const auto& p : lang_.grammar.conclusions) {
+    const auto& pw = phrase_words(p).tokens;
+    if (pw.size() >= end - from ||
+        !std::equal(pw.begin(), pw.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(from)))
+      continue;
+    words rest = slice(w, from + pw.size(), end);
+    if (const auto c = core(rest); !c.empty() && c.size() <= 3) return rest;
+  }
+  return std::nullopt;
+}
+
 // "..., so the partner websites can pull listings": a clause that says what the answer is for.
 bool says_purpose(const language& lang, const words& part) {
   const auto& gr = lang.grammar;

@@ -512,3 +512,41 @@ TEST_CASE("command words that belong to other words are no commands") {
   CHECK(out.action != dialogue::command::why);
   CHECK(!out.facts.empty());
 }
+
+TEST_CASE("a confirmation before the review picks no option - a closing so-clause is the answer") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_size{
+      {"context", "startup"}, {"startup_goal", "fullstack"},
+      {"workload", "web"},    {"team", "javascript"},
+      {"realtime", "no"},     {"data", "some"},
+      {"scale", "moderate"}};
+  auto out = b.say(before_size, "all good, confirm");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  CHECK(out.action == dialogue::command::confirm);
+  CHECK(out.question == "size");
+  CHECK(out.text.find("once the questions are done") != std::string::npos);
+  out = b.say(before_size, "it will grow, is our main product for many years, so large");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"size", "large"}});
+  // "what you mean with" asks what the question means.
+  out = b.say(before_size, "what you mean with size exactly? lines of code or modules");
+  CHECK(out.action == dialogue::command::why);
+}
+
+TEST_CASE(
+    "said to be for oneself a group word names others - rain and PLC protocols are not covered") {
+  corrections_bench b;
+  auto out = b.say({},
+                   "This is for me personally. I already know javascript from doing our co-op "
+                   "website");
+  CHECK(of_kind(out, dialogue::event_kind::answer)["context"] == "individual");
+  const std::vector<std::pair<std::string, std::string>> startup{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}};
+  for (const char* text : {"off topic but will it rain tomorrow in Cork? need to know if we spray",
+                           "which of them has better Modbus and OPC UA libraries for the PLCs?"}) {
+    CAPTURE(text);
+    out = b.say(startup, text);
+    CHECK(out.notice == dialogue::notice::not_covered);
+    CHECK(out.facts.empty());
+  }
+}
