@@ -1435,11 +1435,18 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       if (*n == count + 1) return skip();
     }
     // "it will grow, is our main product for many years, so large": what the message closes on
-    // is the answer, whatever the clauses before it seemed to ask or weigh.
+    // is the answer, whatever the clauses before it seemed to ask or weigh. Not when they
+    // answer another question ("we need live updates, so python"): that is read below.
     if (said.command == command::none && text.find('?') == std::string::npos)
       if (const auto closing = understanding_.conclusion(w)) {
-        const auto m = match_reply(*pending, *closing);
-        if (m.chosen && !m.fuzzy && m.denied.empty() && (!allowed || allowed(*pending, *m.chosen)))
+        const auto m = match_reply(*pending, slice(w, closing->first, closing->second));
+        const words before = slice(w, 0, closing->first);
+        const auto others = extract_answers(fw_, c.s, before, pending->id, allowed,
+                                            understanding_.reply_words(), false, nullptr);
+        if (m.chosen && !m.fuzzy && m.denied.empty() &&
+            (!allowed || allowed(*pending, *m.chosen)) &&
+            std::all_of(others.begin(), others.end(),
+                        [&](const found_answer& f) { return f.question == pending->id; }))
           return answer_with(*m.chosen, "text");
       }
   }

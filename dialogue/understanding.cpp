@@ -1716,7 +1716,7 @@ std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
   return out;
 }
 
-std::optional<words> understanding::conclusion(const words& w) const {
+std::optional<std::pair<std::size_t, std::size_t>> understanding::conclusion(const words& w) const {
   std::size_t end = w.tokens.size();
   while (end > 0 && w.tokens[end - 1] == clause_break) --end;
   std::size_t from = end;
@@ -1727,8 +1727,8 @@ std::optional<words> understanding::conclusion(const words& w) const {
     if (pw.size() >= end - from ||
         !std::equal(pw.begin(), pw.end(), w.tokens.begin() + static_cast<std::ptrdiff_t>(from)))
       continue;
-    words rest = slice(w, from + pw.size(), end);
-    if (const auto c = core(rest); !c.empty() && c.size() <= 3) return rest;
+    if (const auto c = core(slice(w, from + pw.size(), end)); !c.empty() && c.size() <= 3)
+      return std::pair{from + pw.size(), end};
   }
   return std::nullopt;
 }

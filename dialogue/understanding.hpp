@@ -98,9 +98,9 @@ class understanding {
   bool weighs_alike(const words& w) const;
   // The message says its answer lies between options ("half startup half agency").
   bool mixed(const words& w) const;
-  // "it will grow, our main product for years, so large": the closing clause's few words after
-  // a conclusion word ("so"), when other clauses lead to it.
-  std::optional<words> conclusion(const words& w) const;
+  // "it will grow, our main product for years, so large": where the closing clause's few words
+  // after a conclusion word ("so") stand, when other clauses lead to it.
+  std::optional<std::pair<std::size_t, std::size_t>> conclusion(const words& w) const;
   // "small-to-medium?", "low or moderate": two options of `q` named one after the other, joined
   // by a range word (not when `q` has an option for both); "so... 1 and 2?": two places in its
   // list. The answer lies between them.

@@ -528,6 +528,11 @@ TEST_CASE("a confirmation before the review picks no option - a closing so-claus
   out = b.say(before_size, "it will grow, is our main product for many years, so large");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"size", "large"}});
+  // Unless the clauses before it answer another question: both answers are read.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "we need live updates for the drivers, so python");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"realtime", "yes"}, {"team", "python"}});
   // "what you mean with" asks what the question means.
   out = b.say(before_size, "what you mean with size exactly? lines of code or modules");
   CHECK(out.action == dialogue::command::why);
