@@ -444,6 +444,14 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
     }
   };
   auto flush = [&] {
+    // A dash between words ("before I say yes - what would ...", "yes — python") ends a
+    // clause, as a comma does.
+    if (!cur.empty() && (cur.find_first_not_of('-') == std::string::npos || cur == "\xE2\x80\x93" ||
+                         cur == "\xE2\x80\x94")) {
+      cur.clear();
+      if (!tokens.empty()) add_break(false);
+      return;
+    }
     // A full stop ends a sentence, and so a clause: "retail chain here. our devs write ts".
     const bool full_stop = !cur.empty() && cur.back() == '.';
     while (!cur.empty() && (cur.back() == '.' || cur.back() == '\'' || cur.back() == '-'))

@@ -555,3 +555,22 @@ TEST_CASE(
     CHECK(out.facts.empty());
   }
 }
+
+TEST_CASE("a dash between words ends a clause - a reply put off before a question is no topic") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"},
+                                                                 {"startup_goal", "none"}};
+  for (const char* text :
+       {"not forms and pages, not realtime \xE2\x80\x94 it's all number crunching on the CPU",
+        "not forms and pages, not realtime - it's all number crunching on the CPU"}) {
+    CAPTURE(text);
+    auto out = b.say(startup, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"workload", "compute"}});
+  }
+  // "before I answer" says when the writer answers, not what about: the question is who made
+  // Python, not where answers are found.
+  auto out = b.say({}, "Before I answer - who actually created Python?");
+  REQUIRE(!out.facts.empty());
+  CHECK(out.facts.front() == "history-python");
+}
