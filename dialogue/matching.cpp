@@ -59,6 +59,7 @@ struct span_match {
   bool reply = false;        // found through one of the option's short replies ("a bit", "some")
   bool denied_here = false;  // negated right before it: "not tiny", "won't be huge"
   std::size_t negated_from = 0;  // where its negation starts ("no" in "no heavy maths")
+  bool inverted = false;         // an option reached by denying another ("nothing heavy")
   std::string phrase;
 };
 
@@ -204,6 +205,7 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
       m.opt = q.find_option(m.opt->if_negated);
       if (!m.opt) continue;
       m.negated = false;
+      m.inverted = true;
     }
     kept.push_back(std::move(m));
   }
@@ -242,6 +244,28 @@ option_match resolve(const question& q, std::vector<span_match> matches) {
                     std::find(denied.begin(), denied.end(), o.opt) == denied.end();
            });
   });
+  // "no ML, nothing heavy, just a few reports", "some reporting, not much": what is denied
+  // bounds the answer, and the option said outright is it. An option reached only by denying
+  // another, or by a phrase that says "no" about something ("no ML", "not much"), gives way to
+  // one said outright. A bare "none" first is the reply itself ("none, analytics is another
+  // team's problem").
+  auto bare_first = [&](const span_match& m) {
+    return m.begin == 0 && m.phrase.find(' ') == std::string::npos &&
+           std::none_of(kept.begin(), kept.end(), [&](const span_match& o) {
+             return o.begin <= m.begin && m.end <= o.end && o.end - o.begin > m.end - m.begin;
+           });
+  };
+  auto outright = [&](const span_match& m) {
+    return !m.inverted && (!says_no(m) || bare_first(m));
+  };
+  if (std::any_of(kept.begin(), kept.end(), outright))
+    std::erase_if(kept, [&](const span_match& m) {
+      return !outright(m) && std::none_of(kept.begin(), kept.end(), [&](const span_match& o) {
+        return outright(o) && o.opt == m.opt;
+      }) && std::any_of(kept.begin(), kept.end(), [&](const span_match& o) {
+        return outright(o) && !is_neither(o.opt);
+      });
+    });
   result.negated = denied;
   // Two or more options denied and nothing else said: "we don't know python or js" is the
   // question's "neither", when it has one; "not small, not huge" is the one option left.

@@ -574,3 +574,42 @@ TEST_CASE("a dash between words ends a clause - a reply put off before a questio
   REQUIRE(!out.facts.empty());
   CHECK(out.facts.front() == "history-python");
 }
+
+TEST_CASE("a head count answers who is choosing - what is denied gives way to what is said") {
+  corrections_bench b;
+  // Asked who is choosing, "900 people" is the size of the company, and "3 guys" no size of code.
+  auto out = b.say({}, "We are a parts supplier in Bursa, 900 people");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"context", "enterprise"}});
+  out = b.say({}, "3 guys who quit the same logistics line, we started our own thing");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"context", "startup"}});
+  // "no ML, nothing heavy" bounds the answer; the reports said outright are it.
+  const std::vector<std::pair<std::string, std::string>> before_data{{"context", "startup"},
+                                                                     {"startup_goal", "fullstack"},
+                                                                     {"workload", "web"},
+                                                                     {"team", "javascript"},
+                                                                     {"realtime", "no"}};
+  for (const char* text : {"no machine learning and nothing heavy, only some monthly reports",
+                           "a bit of reporting for the managers, not much"}) {
+    CAPTURE(text);
+    out = b.say(before_data, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"data", "some"}});
+  }
+  // A bare "none" first is the reply itself.
+  out = b.say(before_data, "none, analytics is done by another department");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"data", "none"}});
+  // "difficult to say" leaves the question open.
+  out = b.say({{"context", "startup"},
+               {"startup_goal", "fullstack"},
+               {"workload", "web"},
+               {"team", "javascript"},
+               {"realtime", "no"},
+               {"data", "none"},
+               {"scale", "low"}},
+              "difficult to say right now");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"size", ""}});
+}
