@@ -1228,8 +1228,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // passing. What it changes is proposed, to be confirmed; the rest of the message is read as
   // it would be alone, and what it answers is recorded first.
   // "start over from scratch, I want to do it for my company this time": starting over
-  // corrects nothing; the reason given with it is no answer to keep.
-  if (!proposing && said.command != command::restart)
+  // corrects nothing; the reason given with it is no answer to keep. Nor does a what-if:
+  // "suppose we do need live updates after all, does the answer change?".
+  if (!proposing && said.command != command::restart && said.command != command::whatif)
     if (auto fix = understanding_.correction_in(w)) {
       bool sure = false;
       auto changes = corrections(c.s, *fix, normalize(text), sure);

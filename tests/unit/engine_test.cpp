@@ -613,3 +613,30 @@ TEST_CASE("a head count answers who is choosing - what is denied gives way to wh
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"size", ""}});
 }
+
+TEST_CASE("a what-if corrects nothing - quoted asides and unknown formats are no topic") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_data{
+      {"context", "enterprise"},
+      {"enterprise_focus", "analytics"},
+      {"workload", "data"},
+      {"team", "python"},
+      {"realtime", "no"}};
+  // "after all" says a change, but "suppose" makes it a question about another answer.
+  auto out = b.say(before_data, "suppose we need a live feed after all, does the answer change?");
+  CHECK(out.action == dialogue::command::whatif);
+  CHECK(of_kind(out, dialogue::event_kind::propose).empty());
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  // "yes or no" asks for the form of the answer, not about yes or no.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "does being a JavaScript shop argue for Node, yes or no?");
+  CHECK(!out.facts.empty());
+  // Message formats and protocols the sources never mention are not covered.
+  for (const char* text : {"can flask parse our SOAP responses without extra work?",
+                           "which node package reads EDIFACT invoices best?"}) {
+    CAPTURE(text);
+    out = b.say(before_data, text);
+    CHECK(out.notice == dialogue::notice::not_covered);
+    CHECK(out.facts.empty());
+  }
+}
