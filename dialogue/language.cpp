@@ -142,6 +142,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.no_subjects = strings(g, "no_subjects", file_name);
     gr.minorities = strings(g, "minorities", file_name);
     gr.purposes = strings(g, "purposes", file_name);
+    gr.callers = strings(g, "callers", file_name);
     gr.equal_weights = strings(g, "equal_weights", file_name);
     gr.people_both = strings(g, "people_both", file_name);
     gr.asked_nouns = strings(g, "asked_nouns", file_name);

@@ -119,6 +119,9 @@ struct grammar {
   // "APIs mainly, so the partner websites can pull listings": a clause opened by one of these
   // with a modal in it says what the answer is for, not another answer.
   std::vector<std::string> purposes;
+  // "mostly APIs, the mobile app and the dealer websites call us": a clause in which one of
+  // these follows what it names says who uses the answer, not another answer.
+  std::vector<std::string> callers;
   // "sharing code would be nice, but a fast prototype is also important": one option named,
   // another said to weigh as much.
   std::vector<std::string> equal_weights;

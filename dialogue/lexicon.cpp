@@ -55,6 +55,8 @@ dictionary& shared_dictionary() {
 
 std::string stem(std::string_view word) {
   thread_local stemmer s;
+  // "thousands of nodes" are machines or points of a network; Node.js is never plural.
+  if (word == "nodes") return std::string(word);
   if (word.find_first_of("-/") == std::string_view::npos) return s(word);
   std::string out;
   std::size_t start = 0;

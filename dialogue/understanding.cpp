@@ -1846,6 +1846,8 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
         lesser_in(q, part))
       continue;
     if (says_purpose(lang_, part)) continue;
+    // "the mobile app and the dealer websites call us": who calls the backend, not what it is.
+    if (says_any(part, lang_.grammar.callers) && clause_parts(w).size() > 1) continue;
     if (!m.chosen || m.fuzzy || (main && main != m.chosen)) return nullptr;
     main = m.chosen;
     if (says_any(part, lang_.hedges) && ++hedged > 1) return nullptr;

@@ -640,3 +640,19 @@ TEST_CASE("a what-if corrects nothing - quoted asides and unknown formats are no
     CHECK(out.facts.empty());
   }
 }
+
+TEST_CASE("who calls the backend is no second workload - nodes of a network are no Node.js") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"},
+                                                                 {"startup_goal", "validate"}};
+  auto out = b.say(startup, "mainly APIs, the phone app and the partner websites call us");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}});
+  // Without a caller, the two are asked back.
+  out = b.say(startup, "mainly APIs, plus the partner websites");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  // An English word is no typo of a technical name.
+  out = b.say(startup, "heavy number crunching for the sensor nodes");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "compute"}});
+}
