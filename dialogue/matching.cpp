@@ -775,9 +775,25 @@ std::vector<found_answer> extract_answers(
         }
     }
   }
+  // "team is python. and sorry, the main job is analytics, not traffic": an answered question
+  // the message names by name reads it before the new ones; its words change that answer.
+  for (const auto& q : fw.questions) {
+    if (q.id == pending || !s.answered(q.id) || answered_first) continue;
+    const bool named_by_name = std::any_of(q.names.begin(), q.names.end(), [&](const auto& n) {
+      if (n.find(' ') == std::string::npos) return false;  // "focus", "data": too common alone
+      std::vector<span_match> at;
+      find_phrase(text, n, nullptr, at);
+      return std::any_of(at.begin(), at.end(), [&](const span_match& a) {
+        return !a.fuzzy && !someone_elses(text, a.begin, language_words.others);
+      });
+    });
+    if (named_by_name) order.push_back(&q);
+  }
   for (bool answered : {answered_first, !answered_first})
     for (const auto& q : fw.questions)
-      if (q.id != pending && s.answered(q.id) == answered) order.push_back(&q);
+      if (q.id != pending && s.answered(q.id) == answered &&
+          std::find(order.begin(), order.end(), &q) == order.end())
+        order.push_back(&q);
   // "100k concurrent, and the codebase will be massive too", asked about load: a short reply
   // ("massive") in a clause that names another question ("codebase") answers that question,
   // when it is one of its replies too; the question asked does not take it.

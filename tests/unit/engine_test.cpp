@@ -656,3 +656,14 @@ TEST_CASE("who calls the backend is no second workload - nodes of a network are 
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"workload", "compute"}});
 }
+
+TEST_CASE("an answered question named by name takes the words that change it") {
+  corrections_bench b;
+  auto out = b.say(
+      {{"context", "enterprise"}, {"enterprise_focus", "high_traffic"}, {"workload", "realtime"}},
+      "we mostly know python. oh and the main job is analytics really, not traffic");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"team", "python"}});
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"enterprise_focus", "analytics"}});
+}
