@@ -1487,7 +1487,14 @@ std::vector<const option*> understanding::by_each_quantity(const question& q,
                                                            const words& w) const {
   std::vector<const option*> out;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
-    if (!has_digit(w.tokens[i])) continue;
+    // "could be fifty, could be fifty thousand": a number in words counts too, when it is no
+    // mere "one" or "two" (a count of anything) or a multiplier follows it.
+    if (!has_digit(w.tokens[i])) {
+      const auto n = lang_.numbers.find(w.tokens[i]);
+      if (n == lang_.numbers.end()) continue;
+      const bool multiplied = i + 1 < w.tokens.size() && lang_.multipliers.count(w.tokens[i + 1]);
+      if (n->second < 10 && !multiplied) continue;
+    }
     words one;
     // The number with the multiplier and the unit after it: "500 thousand users".
     for (std::size_t k = i; k < w.tokens.size() && k < i + 3; ++k) {

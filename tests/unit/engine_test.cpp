@@ -667,3 +667,17 @@ TEST_CASE("an answered question named by name takes the words that change it") {
   CHECK(of_kind(out, dialogue::event_kind::propose) ==
         std::map<std::string, std::string>{{"enterprise_focus", "analytics"}});
 }
+
+TEST_CASE("numbers in words count as numbers do - two loads in words are asked back") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_scale{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"},
+      {"team", "javascript"}, {"realtime", "yes"},          {"data", "some"}};
+  auto out =
+      b.say(before_scale, "two hundred shops now but if the merger happens could be thousands");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  out =
+      b.say(before_scale, "we hope to reach a few thousands farmers next year, now only the pilot");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"scale", "moderate"}});
+}
