@@ -681,3 +681,20 @@ TEST_CASE("numbers in words count as numbers do - two loads in words are asked b
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"scale", "moderate"}});
 }
+
+TEST_CASE("chat phrases for the sources - the first place is no first language") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> individual{{"context", "individual"},
+                                                                    {"individual_goal", "project"}};
+  const std::vector<std::pair<const char*, const char*>> asked{
+      {"who built python in the first place?", "history-python"},
+      {"and node.js came out which year?", "history-node"},
+      {"what python tools are there for making charts from our sales data?", "libraries-python-ds"},
+      {"and who supports it, will python still be maintained in ten years?", "backers-python"}};
+  for (const auto& [text, first] : asked) {
+    CAPTURE(text);
+    auto out = b.say(individual, text);
+    REQUIRE(!out.facts.empty());
+    CHECK(out.facts.front() == first);
+  }
+}
