@@ -2118,10 +2118,14 @@ bool understanding::asks(const words& w) const {
     for (std::size_t k = last; k < w.tokens.size(); ++k)
       if (contains(gr.wh_words, w.tokens[k])) return true;
   }
-  // "and for node, which …": or after a short lead-in clause.
+  // "and for node, which …": or after a short lead-in clause; "and for node what frameworks
+  // ...?" needs no comma after the stack it is about.
   for (std::size_t k = 0; k + 1 < w.tokens.size() && k < 5; ++k)
-    if (w.tokens[k] == clause_break && contains(lang_.question_starts, w.tokens[k + 1]) &&
-        !contains(lang_.yes, w.tokens[k + 1]) && k > 0 && contains(lang_.leads, w.tokens[0]))
+    if ((w.tokens[k] == clause_break ||
+         (w.question_mark && k > 0 && names_stack(fw_, w.tokens[k]) &&
+          contains(lang_.grammar.wh_words, w.tokens[k + 1]))) &&
+        contains(lang_.question_starts, w.tokens[k + 1]) && !contains(lang_.yes, w.tokens[k + 1]) &&
+        k > 0 && contains(lang_.leads, w.tokens[0]))
       return true;
   return false;
 }

@@ -672,6 +672,12 @@ TEST_CASE("two stacks set against each other before a question mark ask") {
   CHECK_FALSE(plain().asks(plain().read("chat app backend in node or py")));
 }
 
+TEST_CASE("a lead-in about one stack and a question word ask - with or without a comma") {
+  CHECK(plain().asks(plain().read("and for node what frameworks do people use, express only?")));
+  CHECK(plain().asks(plain().read("and for node, what frameworks do people use?")));
+  CHECK_FALSE(plain().asks(plain().read("and for node what we need is speed")));
+}
+
 TEST_CASE("chat shorthand for data science - 'ds / ml roles'") {
   CHECK(joined(plain().read("switch into ds roles")) == "switch into data science roles");
 }
