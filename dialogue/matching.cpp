@@ -472,11 +472,15 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
   };
   auto flush = [&] {
     // A dash between words ("before I say yes - what would ...", "yes — python") ends a
-    // clause, as a comma does.
+    // clause, as a comma does; after a number it joins a range ("2 - 5 thousand").
     if (!cur.empty() && (cur.find_first_not_of('-') == std::string::npos || cur == "\xE2\x80\x93" ||
                          cur == "\xE2\x80\x94")) {
       cur.clear();
-      if (!tokens.empty()) add_break(false);
+      const bool after_number =
+          !tokens.empty() && std::any_of(tokens.back().begin(), tokens.back().end(), [](char ch) {
+            return std::isdigit(static_cast<unsigned char>(ch));
+          });
+      if (!tokens.empty() && !after_number) add_break(false);
       return;
     }
     // A full stop ends a sentence, and so a clause: "retail chain here. our devs write ts".

@@ -672,6 +672,12 @@ TEST_CASE("two stacks set against each other before a question mark ask") {
   CHECK_FALSE(plain().asks(plain().read("chat app backend in node or py")));
 }
 
+TEST_CASE("a spaced dash ends a clause - after a number it joins a range") {
+  CHECK(joined(plain().read("no forms - just number crunching")) ==
+        joined(plain().read("no forms, just number crunching")));
+  CHECK(joined(plain().read("2 - 5 thousand users")) == "2 5 thousand users");
+}
+
 TEST_CASE("a lead-in about one stack and a question word ask - with or without a comma") {
   CHECK(plain().asks(plain().read("and for node what frameworks do people use, express only?")));
   CHECK(plain().asks(plain().read("and for node, what frameworks do people use?")));
