@@ -476,11 +476,7 @@ std::vector<std::string> tokenize(std::string_view text, std::vector<char>& stop
     if (!cur.empty() && (cur.find_first_not_of('-') == std::string::npos || cur == "\xE2\x80\x93" ||
                          cur == "\xE2\x80\x94")) {
       cur.clear();
-      const bool after_number =
-          !tokens.empty() && std::any_of(tokens.back().begin(), tokens.back().end(), [](char ch) {
-            return std::isdigit(static_cast<unsigned char>(ch));
-          });
-      if (!tokens.empty() && !after_number) add_break(false);
+      if (!tokens.empty() && !has_digit(tokens.back())) add_break(false);
       return;
     }
     // A full stop ends a sentence, and so a clause: "retail chain here. our devs write ts".
@@ -604,6 +600,11 @@ std::pair<std::size_t, std::size_t> sentence_of(const words& w, std::size_t begi
 
 bool contains(const std::vector<std::string>& list, std::string_view w) {
   return std::find(list.begin(), list.end(), w) != list.end();
+}
+
+bool has_digit(std::string_view t) {
+  return std::any_of(t.begin(), t.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 words slice(const words& w, std::size_t begin, std::size_t end) {

@@ -38,6 +38,8 @@ bool ends_sentence(const words& w, std::size_t i);
 std::pair<std::size_t, std::size_t> sentence_of(const words& w, std::size_t begin, std::size_t end);
 // True when the word is one of the list's.
 bool contains(const std::vector<std::string>& list, std::string_view w);
+// True when the token has a digit in it ("5k", "10^3").
+bool has_digit(std::string_view t);
 
 // True when the phrase (or its stems, or a near miss) stands in the words.
 bool mentions(const words& text, std::string_view phrase);

@@ -40,11 +40,6 @@ constexpr std::size_t max_corrections = 12;
 // the commands and the questions for the sources.
 constexpr std::string_view elsewhere = "~elsewhere";
 
-bool has_digit(std::string_view t) {
-  return std::any_of(t.begin(), t.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
-
 // "node", "js", "python": the framework's stack a word names, if any.
 const stack* names_stack(const framework& fw, std::string_view w) {
   for (const auto& st : fw.stacks)
@@ -1846,7 +1841,8 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
   // bit of python"). At most one of the clauses left may hedge, and they must agree.
   const option* main = nullptr;
   int hedged = 0;
-  for (const words& part : clause_parts(w)) {
+  const std::vector<words> parts = clause_parts(w);
+  for (const words& part : parts) {
     const auto m = match_reply(q, part);
     if (!m.chosen && m.candidates.empty()) continue;
     if (says_any(part, lang_.grammar.additions) || says_any(part, lang_.grammar.minorities) ||
@@ -1854,7 +1850,7 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
       continue;
     if (says_purpose(lang_, part)) continue;
     // "the mobile app and the dealer websites call us": who calls the backend, not what it is.
-    if (says_any(part, lang_.grammar.callers) && clause_parts(w).size() > 1) continue;
+    if (says_any(part, lang_.grammar.callers) && parts.size() > 1) continue;
     if (!m.chosen || m.fuzzy || (main && main != m.chosen)) return nullptr;
     main = m.chosen;
     if (says_any(part, lang_.hedges) && ++hedged > 1) return nullptr;
