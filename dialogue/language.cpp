@@ -150,6 +150,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.rank_nouns = strings(g, "rank_nouns", file_name);
     gr.subject_prepositions = strings(g, "subject_prepositions", file_name);
     gr.open_questions = strings(g, "open_questions", file_name);
+    gr.take_backs = strings(g, "take_backs", file_name);
     gr.whole_contractions = strings(g, "whole_contractions", file_name);
     gr.bare_polarity = strings(g, "bare_polarity", file_name);
     gr.lesser = strings(g, "lesser", file_name);
@@ -215,6 +216,10 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.multipliers = numbers(j, "multipliers", file_name);
   lang.range_words = strings(j, "range_words", file_name);
   lang.speaker_counts = strings(j, "speaker_counts", file_name);
+  if (auto it = j.find("far_above"); it != j.end() && it->is_object()) {
+    lang.far_above.phrases = strings(*it, "phrases", file_name);
+    lang.far_above.factor = it->value("factor", 1.0);
+  }
   if (j.contains("durations")) lang.durations = strings(j, "durations", file_name);
   if (auto it = j.find("rates"); it != j.end() && it->is_object()) {
     lang.rates.units = strings(*it, "units", file_name);

@@ -143,6 +143,9 @@ struct grammar {
   // "hasn't decided whether we do any analytics": a question left open inside a sentence; the
   // words after it up to the clause's end answer nothing.
   std::vector<std::string> open_questions;
+  // "maybe later I add some charts, maybe not": a clause of its own that takes back the clause
+  // before it, which is then left open like a question.
+  std::vector<std::string> take_backs;
   // "the codebase'll stay small": a word with "'ll" is the word and "will", except these,
   // which the phrases name whole ("it'll balloon").
   std::vector<std::string> whole_contractions;
@@ -200,6 +203,12 @@ struct language {
   // A number after one of these counts the speakers themselves ("we're 4 students", "a team of
   // 6"): how many they are, never how many users they will have.
   std::vector<std::string> speaker_counts;
+  // "way past a few thousand", "well over 50k": a count said to be far exceeded is read as
+  // `factor` times itself.
+  struct far_above_words {
+    std::vector<std::string> phrases;
+    double factor = 1;
+  } far_above;
   // A number followed by one of these is a time, not a count ("in like 6 weeks").
   std::vector<std::string> durations;
   // "300k requests a day": a count of things done over a period, read as a load by dividing by

@@ -152,8 +152,10 @@ void find_phrase(const words& text, std::string_view phrase, const option* opt,
           continue;
         d = edit_distance(window, target);
         if (d > allowance) continue;
-        // An English word is no typo of a technical name: "thousands of nodes" is no "nodejs".
-        if (len == 1 && n == 1 && dictionary_word(tokens[i]) && !dictionary_word(p.parts[0]))
+        // An English word is no typo of a technical name ("thousands of nodes" is no "nodejs"),
+        // nor of a short English word one letter away ("at night" is no "light").
+        if (len == 1 && n == 1 && dictionary_word(tokens[i]) &&
+            (allowance == 1 || !dictionary_word(p.parts[0])))
           continue;
         // "talk to both" is no typo of "talk to our": each word of a phrase is near its own.
         bool words_near = true;

@@ -686,6 +686,22 @@ bool names_a_question(const language& lang, const words& w, const found_span& at
   return at.end < w.tokens.size() && contains(lang.grammar.question_nouns, w.stems[at.end]);
 }
 
+namespace {
+
+// "a monthly report", "a summary per flight", "one recap a week": a period word right before the
+// span, or a "per"/"each"/"every" (or "a" and a period) right after it in its clause.
+bool recurring(const language& lang, const words& w, const found_span& sp) {
+  const auto& periods = lang.rates.periods;
+  if (sp.begin > 0 && periods.count(w.tokens[sp.begin - 1])) return true;
+  if (sp.end >= w.tokens.size()) return false;
+  const std::string& next = w.tokens[sp.end];
+  if (next == "per" || next == "each" || next == "every") return true;
+  return (next == "a" || next == "an") && sp.end + 1 < w.tokens.size() &&
+         periods.count(w.tokens[sp.end + 1]);
+}
+
+}  // namespace
+
 intent understanding::command_in(const words& w, const state& s) const {
   intent best;
   std::size_t best_len = 0;
@@ -840,6 +856,9 @@ intent understanding::command_in(const words& w, const state& s) const {
             std::any_of(w.tokens.begin(), w.tokens.end(),
                         [](const std::string& t) { return t == "vs" || t == "versus"; }))
           continue;
+        // "a monthly report of corrosion findings", "a summary per flight": a summary that
+        // recurs is something the system makes; the decision record is written once.
+        if (cmd == command::summary && recurring(lang_, w, sp)) continue;
         // "nobody writes JS beyond copy-pasting snippets": a command phrase turned into a
         // gerund inside a sentence names an activity; it asks for nothing.
         if (const auto& last_word = w.tokens[sp.end - 1];
@@ -1343,6 +1362,14 @@ std::optional<double> understanding::quantity(const words& w, bool speakers,
     // 2": how often, not how many.
     const bool sized = (j < t.size() && contains(lang_.grammar.size_units, t[j])) ||
                        (i > 0 && t[i - 1] == "every");
+    // "way past a few thousand at once": far more than the count said.
+    if (have && std::any_of(lang_.far_above.phrases.begin(), lang_.far_above.phrases.end(),
+                            [&](const std::string& p) {
+                              const auto at = spans_of(w, p);
+                              return std::any_of(at.begin(), at.end(),
+                                                 [&](const found_span& sp) { return sp.end == i; });
+                            }))
+      value *= lang_.far_above.factor;
     if (have && !duration && !denied && !sized && (speakers || !counts_speakers(i)) &&
         (!best || value > *best))
       best = value;
@@ -1714,6 +1741,17 @@ std::vector<std::pair<std::size_t, std::size_t>> understanding::open_questions(
       std::size_t end = sp.end;
       while (end < w.tokens.size() && clause[end] == clause[sp.begin]) ++end;
       out.emplace_back(sp.begin, end);
+    }
+  // "maybe later i add some charts, maybe not": the clause before a take-back is left open.
+  for (const auto& p : lang_.grammar.take_backs)
+    for (const auto& sp : spans_of(w, p)) {
+      if (sp.begin == 0 || w.tokens[sp.begin - 1] != clause_break) continue;
+      std::size_t end = sp.end;
+      while (end < w.tokens.size() && clause[end] == clause[sp.begin]) ++end;
+      if (core(slice(w, sp.begin, end)).size() > sp.end - sp.begin) continue;
+      std::size_t begin = sp.begin - 1;
+      while (begin > 0 && w.tokens[begin - 1] != clause_break) --begin;
+      out.emplace_back(begin, end);
     }
   return out;
 }

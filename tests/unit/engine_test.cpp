@@ -698,3 +698,79 @@ TEST_CASE("chat phrases for the sources - the first place is no first language")
     CHECK(out.facts.front() == first);
   }
 }
+
+TEST_CASE("a report the system makes again and again is no decision record") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_data{{"context", "startup"},
+                                                                     {"startup_goal", "validate"},
+                                                                     {"workload", "api"},
+                                                                     {"team", "javascript"},
+                                                                     {"realtime", "yes"}};
+  for (const char* text : {"a little. a summary per flight, km covered, number of findings",
+                           "maybe a monthly report of corrosion findings per km of pipe"}) {
+    CAPTURE(text);
+    auto out = b.say(before_data, text);
+    CHECK(out.action != dialogue::command::summary);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"data", "some"}});
+  }
+  // Asked for once, it is one.
+  auto out = b.say(before_data, "can I get a summary for my boss first?");
+  CHECK(out.action == dialogue::command::summary);
+}
+
+TEST_CASE("option numbers in other languages - a short English word is no typo of another") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> enterprise{{"context", "enterprise"}};
+  for (const char* text : {"nr 2 pls", "número 2"}) {
+    CAPTURE(text);
+    auto out = b.say(enterprise, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"enterprise_focus", "analytics"}});
+  }
+  // "night" is no typo of "light" (some light analysis).
+  auto out = b.say({{"context", "individual"}},
+                   "I want to be a data scientist, doing the courses at night");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"individual_goal", "data_career"}});
+}
+
+TEST_CASE(
+    "a count far exceeded is more than the count - a load that waits on a contract is asked") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_scale{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"},
+      {"team", "javascript"}, {"realtime", "yes"},          {"data", "some"}};
+  auto out =
+      b.say(before_scale, "definitely not hundreds. promo day is way past a few thousand at once");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"scale", "high"}});
+  out = b.say(before_scale, "well over 100 users");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"scale", "low"}});
+  // Now one load, another if a contract comes through: asked back.
+  out =
+      b.say(before_scale,
+            "hundreds now, but if the ministry contract comes through its many thousands at once");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  out = b.say({{"context", "individual"}, {"individual_goal", "know_js"}, {"workload", "realtime"}},
+              "depends, if the mvp works we might add a ton of ML");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+}
+
+TEST_CASE("an answer taken back in the next clause is left open - why do you care asks why") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_data{
+      {"context", "individual"}, {"individual_goal", "project"}, {"workload", "realtime"}};
+  auto out = b.say(before_data, "not sure honestly. maybe later i add some charts, maybe not");
+  CHECK(out.action == dialogue::command::skip);
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"data", ""}});
+  // Not taken back: the charts are the answer.
+  out = b.say(before_data, "not sure honestly. maybe later i add some charts");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"data", "some"}});
+  out = b.say({{"context", "enterprise"}, {"enterprise_focus", "other"}, {"workload", "api"}},
+              "why do you care what the team knows? we can hire");
+  CHECK(out.action == dialogue::command::why);
+}
