@@ -1879,6 +1879,22 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       if (!main) return clarify(*pending);
       std::erase_if(found, [&](const found_answer& f) { return f.question == pending->id; });
       found.push_back({pending->id, main->id, normalize(text), false, {}});
+      // "mostly APIs, plus we need live alerts too": a clause that names a lesser option answers
+      // a later question that asks about it ("will you also need live features?").
+      state after = c.s;
+      after.answers.push_back({pending->id, main->id, 0, "text", {}});
+      for (const auto& part : understanding_.clause_parts(w)) {
+        const auto lesser = match_reply(*pending, part);
+        if (!lesser.chosen || lesser.fuzzy || lesser.chosen == main) continue;
+        for (auto& f : extract_answers(fw_, after, part, {}, allowed, understanding_.reply_words(),
+                                       false, nullptr))
+          if (!f.fuzzy && !after.answered(f.question) &&
+              std::none_of(found.begin(), found.end(),
+                           [&](const found_answer& g) { return g.question == f.question; })) {
+            f.spans.clear();  // the clause's own token numbers, not the message's
+            found.push_back(std::move(f));
+          }
+      }
     } else if ((m.chosen || !m.candidates.empty() ||
                 std::any_of(found.begin(), found.end(),
                             [&](const found_answer& f) { return f.question == pending->id; })) &&

@@ -774,3 +774,27 @@ TEST_CASE("an answer taken back in the next clause is left open - why do you car
               "why do you care what the team knows? we can hire");
   CHECK(out.action == dialogue::command::why);
 }
+
+TEST_CASE("a live map or live alerts are live features - training models is data work") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"},
+                                                                 {"startup_goal", "validate"}};
+  auto out = b.say(startup, "mostly APIs. and we need live alerts too");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}, {"realtime", "yes"}});
+  // A lesser option's clause answers a later question by its words, not by a bare reply ("a
+  // little" is no amount of data).
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "mostly js, one or two can do a little python");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"team", "javascript"}});
+  out = b.say(startup, "buyers on shore watch the boats come in on a live map");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "realtime"}});
+  out = b.say({{"context", "individual"}},
+              "I want to be a data scientist, so the backend will mostly be crunching data and "
+              "training models");
+  CHECK(
+      of_kind(out, dialogue::event_kind::answer) ==
+      std::map<std::string, std::string>{{"individual_goal", "data_career"}, {"workload", "data"}});
+}
