@@ -1413,6 +1413,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // "small-to-medium?", "so... 1 and 2?": between two options (named, when the question has
     // none for both, or by their places in the list); asked back, not guessed.
     if (understanding_.between_options(*pending, w)) return clarify(*pending);
+    // "our 2 seniors are python, the 5 juniors only know JS. what is 'best' here?": the answer
+    // is asked back; the options are shown, not a guess.
+    if (understanding_.asks_back(w)) return clarify(*pending);
     // "the 3rd sounds right for us": a position with a yes is that position.
     const auto position = understanding_.ordinal(w);
     if (yes_no.whole && !position)

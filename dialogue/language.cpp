@@ -151,6 +151,8 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.subject_prepositions = strings(g, "subject_prepositions", file_name);
     gr.open_questions = strings(g, "open_questions", file_name);
     gr.take_backs = strings(g, "take_backs", file_name);
+    gr.asks_back = strings(g, "asks_back", file_name);
+    gr.asks_back_whole = strings(g, "asks_back_whole", file_name);
     gr.whole_contractions = strings(g, "whole_contractions", file_name);
     gr.bare_polarity = strings(g, "bare_polarity", file_name);
     gr.lesser = strings(g, "lesser", file_name);

@@ -146,6 +146,10 @@ struct grammar {
   // "maybe later I add some charts, maybe not": a clause of its own that takes back the clause
   // before it, which is then left open like a question.
   std::vector<std::string> take_backs;
+  // "does 'nice to have' count as yes?", "what is best here?": the last clause of a message asks
+  // back which option is meant; so does a clause of nothing but one of `asks_back_whole` ("so..?").
+  std::vector<std::string> asks_back;
+  std::vector<std::string> asks_back_whole;
   // "the codebase'll stay small": a word with "'ll" is the word and "will", except these,
   // which the phrases name whole ("it'll balloon").
   std::vector<std::string> whole_contractions;

@@ -1636,6 +1636,20 @@ bool understanding::mixed(const words& w) const {
   });
 }
 
+bool understanding::asks_back(const words& w) const {
+  if (!w.question_mark) return false;
+  // The last clause with words in it.
+  std::size_t end = w.tokens.size();
+  while (end > 0 && w.tokens[end - 1] == clause_break) --end;
+  std::size_t begin = end;
+  while (begin > 0 && w.tokens[begin - 1] != clause_break) --begin;
+  if (begin == 0) return false;  // one clause: no answer given before the question
+  const words last = slice(w, begin, end);
+  if (whole_is(last.tokens, lang_.grammar.asks_back_whole)) return true;
+  return std::any_of(lang_.grammar.asks_back.begin(), lang_.grammar.asks_back.end(),
+                     [&](const std::string& p) { return !spans_of(last, p).empty(); });
+}
+
 bool understanding::between_options(const question& q, const words& w) const {
   // The question's options by their one-word names ("small", "medium", "low", "moderate").
   auto option_of = [&](const std::string& word) -> const option* {

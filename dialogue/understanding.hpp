@@ -105,6 +105,9 @@ class understanding {
   // by a range word (not when `q` has an option for both); "so... 1 and 2?": two places in its
   // list. The answer lies between them.
   bool between_options(const question& q, const words& w) const;
+  // "the backend guy is python, the two frontend ones do TS. so..?", "does 'nice to have' count
+  // as yes?": a message whose last clause asks the advisor back which option its words make.
+  bool asks_back(const words& w) const;
   // "product hasn't decided whether we do any analytics": where a question is left open inside
   // the message, from its marker to the end of its clause, as token ranges [begin, end).
   std::vector<std::pair<std::size_t, std::size_t>> open_questions(const words& w) const;

@@ -798,3 +798,32 @@ TEST_CASE("a live map or live alerts are live features - training models is data
       of_kind(out, dialogue::event_kind::answer) ==
       std::map<std::string, std::string>{{"individual_goal", "data_career"}, {"workload", "data"}});
 }
+
+TEST_CASE("an answer asked back is shown its options - not guessed or searched") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_team{
+      {"context", "enterprise"}, {"enterprise_focus", "other"}, {"workload", "api"}};
+  for (const char* text :
+       {"our 2 seniors are python, the 5 juniors only know JS. what is 'best' here?",
+        "hmm, the backend guy is python, the two frontend ones do TS. so..?"}) {
+    CAPTURE(text);
+    auto out = b.say(before_team, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+    CHECK(out.facts.empty());
+    CHECK(out.question == "team");
+  }
+  auto out = b.say({{"context", "enterprise"},
+                    {"enterprise_focus", "analytics"},
+                    {"workload", "data"},
+                    {"team", "python"}},
+                   "would be nice but not required... does 'nice to have' count as yes?");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  // A question for the sources after an answer is still one.
+  out = b.say({{"context", "enterprise"},
+               {"enterprise_focus", "analytics"},
+               {"workload", "data"},
+               {"team", "python"}},
+              "Our team knows Python very well. Does that count for something according to your "
+              "sources?");
+  CHECK(!out.facts.empty());
+}
