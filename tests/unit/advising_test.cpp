@@ -1947,6 +1947,9 @@ TEST_CASE(
                      "a fad") == "backers-node");
   CHECK(f.first_fact("for heavy number crunching, like our actuarial models, which one holds up "
                      "better?") == "task-python-cpu");
+  CHECK(
+      f.first_fact("heavy CPU stuff like pit optimisation, which of the two handles it better?") ==
+      "task-python-cpu");
   CHECK(f.first_fact("sorry newbie question, is Node.js a language or something else?") ==
         "runtime-vs-language");
   CHECK(f.first_fact("What should we actually do next to be sure before committing?") ==
