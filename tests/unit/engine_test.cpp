@@ -633,7 +633,8 @@ TEST_CASE("a what-if corrects nothing - quoted asides and unknown formats are no
   CHECK(!out.facts.empty());
   // Message formats and protocols the sources never mention are not covered.
   for (const char* text : {"can flask parse our SOAP responses without extra work?",
-                           "which node package reads EDIFACT invoices best?"}) {
+                           "which node package reads EDIFACT invoices best?",
+                           "is there a good library to read LAS files from the lidar flights?"}) {
     CAPTURE(text);
     out = b.say(before_data, text);
     CHECK(out.notice == dialogue::notice::not_covered);
