@@ -789,6 +789,12 @@ TEST_CASE("a live map or live alerts are live features - training models is data
               "mostly js, one or two can do a little python");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"team", "javascript"}});
+  // Alerts pushed to people are notifications.
+  out = b.say({},
+              "we're a 5 person startup doing leak alerts for pipelines, the alerts have to "
+              "push to the operators' phones the second a sensor trips");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"context", "startup"}, {"workload", "realtime"}});
   out = b.say(startup, "buyers on shore watch the boats come in on a live map");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"workload", "realtime"}});
