@@ -160,6 +160,8 @@ TEST_CASE(
     CHECK(has(ids("is node good for real-time?"), "realtime-node"));
     CHECK(has(ids("is node good for realtime?"), "realtime-node"));
     CHECK(has(ids("is node good for real time?"), "realtime-node"));
+    // A preposition is no subject the sources lack: only "boats" is unknown here.
+    CHECK(has(ids("is node good for a chat between the boats?"), "realtime-node"));
     CHECK(has(ids("e-commerce"), "ecommerce-node"));
     CHECK(has(ids("is node good for ecommerce?"), "ecommerce-node"));
     CHECK(has(ids("full-stack team"), "startup-node-fullstack"));
