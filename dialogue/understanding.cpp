@@ -1167,6 +1167,13 @@ std::optional<int> understanding::ordinal(const words& said) const {
         t.size() == 2 && t[0] == '#' && t[1] >= '1' && t[1] <= '9' &&
         (i + 1 == w.tokens.size() || w.tokens[i + 1] == clause_break ||
          contains(lang_.reference_nouns, w.tokens[i + 1]) || rest_of_clause_empty());
+    // "3. obviously. what else would it be", "2 I think. Yeah, 2": a bare digit that opens the
+    // message as a clause of its own is a position, as the digit alone is.
+    const bool opening_digit = t.size() == 1 && t[0] >= '1' && t[0] <= '9' &&
+                               (i == 0 || (w.tokens[i - 1] == clause_break && named)) &&
+                               rest_of_clause_empty() &&
+                               std::all_of(w.tokens.begin(), w.tokens.end(),
+                                           [&](const auto& o) { return !has_digit(o) || o == t; });
     // "every last one of them", "every second week": an idiom or how often, no position.
     if (i > 0 && w.tokens[i - 1] == "every") continue;
     // "heavy load is our number one worry", "the first thing we need": a rank, no option.
@@ -1178,6 +1185,8 @@ std::optional<int> understanding::ordinal(const words& said) const {
       value = t[0] - '0';
     else if (hashed)
       value = t[1] - '0';
+    else if (opening_digit)
+      value = t[0] - '0';
     else
       continue;
     // "the 3rd sounds right for us": "the" before a position word (not a number word) that
@@ -1192,7 +1201,7 @@ std::optional<int> understanding::ordinal(const words& said) const {
                             contains(lang_.grammar.fitting_verbs, w.tokens[verb_at]);
     const bool position = (!lang_.numbers.count(t) && i + 1 < w.tokens.size() &&
                            contains(lang_.reference_nouns, w.tokens[i + 1])) ||
-                          the_before || noun_before || hashed ||
+                          the_before || noun_before || hashed || opening_digit ||
                           (!lang_.numbers.count(t) && of_list.count(i));
     if (!position) {
       // Only "one" (a number word that is also a filler, as in "the 3rd one") is no position.

@@ -811,3 +811,12 @@ TEST_CASE(
   CHECK(joined(plain().read("it'll balloon")) == "it'll balloon");
   CHECK(joined(plain().read("we'll see")) == "we'll see");
 }
+
+TEST_CASE("a bare digit opening the message as its own clause is a position - not a count") {
+  CHECK(ord("3. obviously. what else would it be") == 3);
+  CHECK(ord("2 I think. Yeah, 2") == 2);
+  CHECK(ord("nr 2 pls") == 2);
+  CHECK(ord("número 2") == 2);
+  CHECK_FALSE(ord("3, maybe 4 of us").has_value());
+  CHECK_FALSE(ord("3 devs, all python").has_value());
+}
