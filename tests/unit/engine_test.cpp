@@ -834,3 +834,18 @@ TEST_CASE("an answer asked back is shown its options - not guessed or searched")
               "sources?");
   CHECK(!out.facts.empty());
 }
+
+TEST_CASE("an option named in a decision still to be made is no answer to a skip") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_data{
+      {"context", "individual"}, {"individual_goal", "project"}, {"workload", "realtime"}};
+  for (const char* text : {"not sure yet, boss hasnt decided on the reporting side",
+                           "I honestly can't say yet, we haven't figured out the reporting side",
+                           "Not sure. The product owner changes her mind about analytics weekly"}) {
+    CAPTURE(text);
+    auto out = b.say(before_data, text);
+    CHECK(out.action == dialogue::command::skip);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"data", ""}});
+  }
+}
