@@ -1533,6 +1533,12 @@ std::vector<const option*> understanding::by_each_quantity(const question& q,
       one.tokens.push_back(w.tokens[k]);
       one.stems.push_back(w.stems[k]);
     }
+    // "could be fifty, could be fifty thousand": a number word counts as its digits do, alone
+    // (not "ten" in "ten or fifteen thousand", the first end of a range).
+    if (!has_digit(one.tokens.front()) &&
+        !(i + 1 < w.tokens.size() && contains(lang_.range_words, w.tokens[i + 1])))
+      if (const auto n = lang_.numbers.find(one.tokens.front()); n != lang_.numbers.end())
+        one.tokens.front() = one.stems.front() = std::to_string(static_cast<long long>(n->second));
     // "2 or 3 thousand users", "5 to 10 million": a bare number before a range word takes the
     // multiplier (and the unit) of the number after it.
     const auto bare = [&](std::size_t k) {

@@ -746,6 +746,12 @@ TEST_CASE(
       b.say(before_scale, "definitely not hundreds. promo day is way past a few thousand at once");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"scale", "high"}});
+  // Two loads in words, one of them far bigger: asked back, not guessed.
+  out = b.say(before_scale, "could be fifty people, could be fifty thousand if a DJ shares it");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  out = b.say(before_scale, "ten or fifteen thousand people could be connected at once");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"scale", "high"}});
   out = b.say(before_scale, "well over 100 users");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"scale", "low"}});
