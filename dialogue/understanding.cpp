@@ -689,15 +689,14 @@ bool names_a_question(const language& lang, const words& w, const found_span& at
 namespace {
 
 // "a monthly report", "a summary per flight", "one recap a week": a period word right before the
-// span, or a "per"/"each"/"every" (or "a" and a period) right after it in its clause.
+// span, or one of the rates' "per" words right after it (an article only with a period after it).
 bool recurring(const language& lang, const words& w, const found_span& sp) {
   const auto& periods = lang.rates.periods;
   if (sp.begin > 0 && periods.count(w.tokens[sp.begin - 1])) return true;
-  if (sp.end >= w.tokens.size()) return false;
+  if (sp.end >= w.tokens.size() || !contains(lang.rates.per, w.tokens[sp.end])) return false;
   const std::string& next = w.tokens[sp.end];
-  if (next == "per" || next == "each" || next == "every") return true;
-  return (next == "a" || next == "an") && sp.end + 1 < w.tokens.size() &&
-         periods.count(w.tokens[sp.end + 1]);
+  return (next != "a" && next != "an") ||
+         (sp.end + 1 < w.tokens.size() && periods.count(w.tokens[sp.end + 1]));
 }
 
 }  // namespace
@@ -1372,12 +1371,13 @@ std::optional<double> understanding::quantity(const words& w, bool speakers,
     const bool sized = (j < t.size() && contains(lang_.grammar.size_units, t[j])) ||
                        (i > 0 && t[i - 1] == "every");
     // "way past a few thousand at once": far more than the count said.
-    if (have && std::any_of(lang_.far_above.phrases.begin(), lang_.far_above.phrases.end(),
-                            [&](const std::string& p) {
-                              const auto at = spans_of(w, p);
-                              return std::any_of(at.begin(), at.end(),
-                                                 [&](const found_span& sp) { return sp.end == i; });
-                            }))
+    if (have && i > 0 &&
+        std::any_of(lang_.far_above.phrases.begin(), lang_.far_above.phrases.end(),
+                    [&](const std::string& p) {
+                      const auto at = spans_of(w, p);
+                      return std::any_of(at.begin(), at.end(),
+                                         [&](const found_span& sp) { return sp.end == i; });
+                    }))
       value *= lang_.far_above.factor;
     if (have && !duration && !denied && !sized && (speakers || !counts_speakers(i)) &&
         (!best || value > *best))
