@@ -98,6 +98,10 @@ void worker_pool::run() {
     } catch (...) {
       failed("an exception that is not a std::exception");
     }
+    // What the job holds (a connection, say) is released before it stops counting as busy:
+    // once drain() returns, no job's captures are left to be destroyed on a worker thread after
+    // the things they point into (an I/O loop being torn down) are gone.
+    job = nullptr;
     {
       std::lock_guard lock(mutex_);
       --busy_;

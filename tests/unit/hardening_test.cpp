@@ -2,11 +2,16 @@
 // body limits, security headers, connection caps, the open-origins warning, their config.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <memory>
+#include <thread>
 
 #include "adapters/common/protocol.hpp"
+#include "adapters/common/worker_pool.hpp"
 #include "adapters/web/connection_limits.hpp"
 #include "adapters/web/routes.hpp"
 #include "adapters/web/server.hpp"
@@ -181,4 +186,32 @@ TEST_CASE("turn queue: addresses take turns - and one never holds more than its 
   while (!posted.empty()) pump();
   CHECK(ran == std::vector<std::string>{"a1", "b1", "a2", "a3"});
   CHECK(q.waiting() == 0);
+}
+
+TEST_CASE("worker pool: drain returns only once a finished job's captures are released") {
+  // A request's job holds its connection; the server tears its I/O loops down once the pool is
+  // drained, so the connection must not be released on a worker thread after that (ASan saw a
+  // socket closed on a freed reactor at shutdown).
+  struct holder {
+    explicit holder(std::atomic<bool>& f) : released(f) {}
+    holder(const holder&) = delete;
+    holder& operator=(const holder&) = delete;
+    ~holder() {
+      // Slow to let go, as closing a socket may be: the race drain() must not lose.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      released = true;
+    }
+    std::atomic<bool>& released;
+  };
+  for (int round = 0; round < 3; ++round) {
+    adapters::worker_pool pool(2);
+    std::atomic<bool> released{false};
+    pool.post([h = std::make_shared<holder>(released)] {});
+    pool.drain();
+    CHECK(released);
+    std::atomic<bool> keyed_released{false};
+    pool.post("conversation", [h = std::make_shared<holder>(keyed_released)] {});
+    pool.drain();
+    CHECK(keyed_released);
+  }
 }
