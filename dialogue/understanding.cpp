@@ -530,6 +530,9 @@ words understanding::read(std::string_view text) const {
     if (corrections_left == 0) break;
     --corrections_left;
     if (dictionary_word(t)) continue;
+    // "API's", "URL's": a known word with an apostrophe s is that word (its stem drops the "'s"),
+    // not a typo of another ("app's").
+    if (t.size() > 3 && t.ends_with("'s") && known_.count(t.substr(0, t.size() - 2))) continue;
     // The nearest vocabulary word, if exactly one is nearest.
     const std::size_t allowance = allowance_for(t.size());
     // Nearest first; between words as near, one of the typed length, then one with the same

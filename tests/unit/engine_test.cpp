@@ -855,3 +855,15 @@ TEST_CASE("an option named in a decision still to be made is no answer to a skip
           std::map<std::string, std::string>{{"data", ""}});
   }
 }
+
+TEST_CASE("a known word with an apostrophe s is that word - no typo of another") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"},
+                                                                 {"startup_goal", "validate"}};
+  for (const char* text : {"API's", "mostly APi's, some microservis for the field app"}) {
+    CAPTURE(text);
+    auto out = b.say(startup, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"workload", "api"}});
+  }
+}
