@@ -1153,16 +1153,41 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     const auto named = understanding_.other_subjects(of);
     return std::any_of(named.begin(), named.end(), covered);
   };
-  const bool asked_of_a_stack = covered_in(question_part ? *question_part : w);
+  // "Which is better for microservices in containers? everything here goes to k8s ...": a
+  // question the sources answer on its own words, before a sentence that names the subject.
+  const bool asked_of_a_stack =
+      covered_in(question_part ? *question_part : w) ||
+      (question_part && understanding_.other_subjects(*question_part).empty() &&
+       !kb_.search(understanding_.search_query(*question_part), 1).empty());
   const std::vector<std::string> subjects = understanding_.other_subjects(w);  // read once
   std::vector<std::string> unknown_subjects;  // named, and in no fact
+  // "we keep whole BIM models (IFC, 800 MB) in memory. which stack?": a subject named only
+  // inside parentheses is said in passing.
+  std::string lowered(text);
+  for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto in_parentheses = [&](const std::string& subject) {
+    const auto letter = [&](std::size_t i) {
+      return i < lowered.size() && std::isalnum(static_cast<unsigned char>(lowered[i]));
+    };
+    bool seen = false;
+    for (auto at = lowered.find(subject); at != std::string::npos;
+         at = lowered.find(subject, at + 1)) {
+      if ((at > 0 && letter(at - 1)) || letter(at + subject.size())) continue;
+      const auto open = lowered.rfind('(', at);
+      const auto close = lowered.rfind(')', at);
+      if (open == std::string::npos || (close != std::string::npos && close > open)) return false;
+      seen = true;
+    }
+    return seen;
+  };
   for (const auto& subject : subjects) {
     if (covered(subject)) continue;
     const bool in_passing =
-        asked_of_a_stack &&
-        (understanding_.aside(w, subject) ||
-         (question_part && std::find(question_part->tokens.begin(), question_part->tokens.end(),
-                                     subject) == question_part->tokens.end()));
+        in_parentheses(subject) ||
+        (asked_of_a_stack &&
+         (understanding_.aside(w, subject) ||
+          (question_part && std::find(question_part->tokens.begin(), question_part->tokens.end(),
+                                      subject) == question_part->tokens.end())));
     if (!in_passing) unknown_subjects.push_back(subject);
   }
   const bool uncovered_subject = std::any_of(
@@ -2029,6 +2054,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
           could_mean.options.push_back(o.label);
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }
+    // "both, really", "honestly both": more than one option, none of them named - which?
+    if (const auto said_core = understanding_.core(w);
+        said_core.size() <= 2 &&
+        std::find(said_core.begin(), said_core.end(), "both") != said_core.end())
+      return clarify(*pending);
     return b.reprompt(notice::no_match, part::no_match{in.text, pending->text});
   }
   return b.refuse(notice::no_match, part::review_unclear{});

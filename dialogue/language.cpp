@@ -130,6 +130,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.size_units = strings(g, "size_units", file_name);
     gr.compound_heads = strings(g, "compound_heads", file_name);
     gr.mass_quantifiers = strings(g, "mass_quantifiers", file_name);
+    gr.own_verbs = strings(g, "own_verbs", file_name);
     gr.conclusions = strings(g, "conclusions", file_name);
     gr.object_particles = strings(g, "object_particles", file_name);
     gr.object_determiners = strings(g, "object_determiners", file_name);

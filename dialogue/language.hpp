@@ -91,6 +91,9 @@ struct grammar {
   std::vector<std::string> conclusions;
   // "so much copy paste": a command phrase after a quantity of it names an activity.
   std::vector<std::string> mass_quantifiers;
+  // "I'll forget everything between sessions": a command verb of the writer's own mind, after a
+  // subject, tells what happens to them.
+  std::vector<std::string> own_verbs;
   // "watch the bus move on the map": a command's particle followed by its object is another verb.
   std::vector<std::string> object_particles;
   std::vector<std::string> object_determiners;

@@ -316,6 +316,10 @@ understanding::understanding(const framework& fw, const language& lang, const ex
     for (const auto& u : rule.units) add(u);
     for (const auto& u : rule.concurrent_words) add(u);
   }
+  // "parsing IFC files": a subject the sources never mention is that subject, no typo of a
+  // known word ("idc"); it is no word typos are fixed to either.
+  for (const auto& s : lang.other_subjects)
+    for (const auto& t : tokenize(s)) known_.insert(t);
   for (const auto& f : lang.fillers) fillers_.push_back(tokenize(f));
   std::sort(fillers_.begin(), fillers_.end(),
             [](const auto& a, const auto& b) { return a.size() > b.size(); });
@@ -898,7 +902,15 @@ intent understanding::command_in(const words& w, const state& s) const {
         }
         // "is there an overall winner or does it depend?": "it depends" inside a question that
         // opens and ends as one is what it asks, not a skip.
-        if (cmd == command::skip && sp.begin > 0 && w.question_mark && opens_question(w) &&
+        // "so is there an overall winner, or is it 'it depends' again...": the other side of a
+        // question's "or" too.
+        if (cmd == command::skip && sp.begin > 0 &&
+            (opens_question(w) ||
+             (w.tokens.size() > 1 && contains(lang_.fillers, w.tokens.front()) &&
+              contains(lang_.question_starts, w.tokens[1]))) &&
+            (w.question_mark ||
+             std::find(w.tokens.begin(), w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin),
+                       "or") != w.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin)) &&
             std::any_of(w.stems.begin() + static_cast<std::ptrdiff_t>(sp.begin),
                         w.stems.begin() + static_cast<std::ptrdiff_t>(sp.end),
                         [](const std::string& t) { return t.starts_with("depend"); }))
@@ -923,8 +935,19 @@ intent understanding::command_in(const words& w, const state& s) const {
                         }))
           continue;
         // "ship small changes often", "a handful of daily summaries": a command word in the
-        // plural is a noun, not a command.
+        // plural is a noun, not a command; "one Flask service that exports the plate data": a
+        // phrase's verb with an "s" is its subject's verb.
         if (single && w.tokens[sp.begin] != p && w.tokens[sp.begin].back() == 's') continue;
+        if (!single && sp.begin > 0 && w.tokens[sp.begin] == phrase.front() + "s") continue;
+        // "I'll forget everything between sessions": a verb of the writer's own mind after its
+        // subject ("can we forget everything" still asks).
+        if (contains(lang_.grammar.own_verbs, phrase.front()) && sp.begin > 0) {
+          const std::string& subject = w.tokens[sp.begin - 1];
+          if ((contains(lang_.grammar.subjects, subject) || subject.ends_with("'ll") ||
+               subject == "will") &&
+              (sp.begin < 2 || !contains(lang_.grammar.asking_modals, w.tokens[sp.begin - 2])))
+            continue;
+        }
         std::size_t len = sp.end - sp.begin;
         if (cmd == command::change) {
           // A change names what it changes: "change the team", "the load answer is off".
@@ -1253,6 +1276,9 @@ std::optional<int> understanding::strict_ordinal(const words& w) const {
 std::optional<double> understanding::quantity(const words& w, bool speakers,
                                               const std::vector<std::string>* units) const {
   std::optional<double> best;
+  // "definitely not thousands, we're a 12-person practice": a count of a few thousand or
+  // fewer denied, with no other count said, is below it ("no way it's millions" says less).
+  std::optional<double> below;
   const auto& t = w.tokens;
   // "we're 4 students", "a team of 6": the phrase ends right before the number.
   auto counts_speakers = [&](std::size_t i) {
@@ -1385,9 +1411,11 @@ std::optional<double> understanding::quantity(const words& w, bool speakers,
     if (have && !duration && !denied && !sized && (speakers || !counts_speakers(i)) &&
         (!best || value > *best))
       best = value;
+    if (have && !duration && denied && !sized && value <= 3000 && (!below || value / 10 < *below))
+      below = value / 10;
     i = j > i ? j - 1 : i;
   }
-  return best;
+  return best ? best : below;
 }
 
 std::optional<double> understanding::share(const words& w, const quantity_rule& rule) const {

@@ -867,3 +867,109 @@ TEST_CASE("a known word with an apostrophe s is that word - no typo of another")
           std::map<std::string, std::string>{{"workload", "api"}});
   }
 }
+
+TEST_CASE("a command phrase said of something else asks for nothing") {
+  corrections_bench b;
+  // A service that exports data is no request for the decision record.
+  auto out = b.say({{"context", "enterprise"}, {"enterprise_focus", "legacy"}},
+                   "the old bits are a pile of Python scripts (migrated 2→3, mostly...) and one "
+                   "Flask service that exports the plate data");
+  CHECK(out.action != dialogue::command::summary);
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"legacy_stack", "python"}});
+  // Forgetting between sessions is no restart; asking to forget everything still is one.
+  const std::vector<std::pair<std::string, std::string>> before_priority{
+      {"context", "individual"},
+      {"individual_goal", "first_language"},
+      {"workload", "web"},
+      {"realtime", "no"},
+      {"data", "some"}};
+  out = b.say(before_priority,
+              "easy-to-read code, I'll forget everything between sessions (weekends only...)");
+  CHECK(out.action != dialogue::command::restart);
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "readability"}});
+  out = b.say(before_priority, "can we forget everything and start fresh");
+  CHECK(out.action == dialogue::command::restart);
+  // A question about "this GIL thing" asks the sources, not for help.
+  out = b.say({{"context", "startup"}, {"startup_goal", "fullstack"}},
+              "what is this \"GIL\" thing people complain about, is it a problem for Python "
+              "concurrency?");
+  CHECK(out.action != dialogue::command::help);
+  REQUIRE(!out.facts.empty());
+  CHECK(out.facts.front() == "cons-python");
+  out = b.say({{"context", "startup"}}, "what is this bot");
+  CHECK(out.action == dialogue::command::help);
+  // "it depends" on the other side of a question's "or" is what it asks.
+  out = b.say({{"context", "enterprise"}, {"enterprise_focus", "legacy"}},
+              "so is there an overall winner, or is it \"it depends\" again...");
+  CHECK(out.action != dialogue::command::skip);
+  CHECK(!out.facts.empty());
+  // "ask me something else" asks for the next question.
+  out = b.say({{"context", "individual"}, {"individual_goal", "project"}},
+              "pass — ask me something else");
+  CHECK(out.action == dialogue::command::skip);
+}
+
+TEST_CASE("a few thousand denied is fewer - both with no option named is asked back") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_scale{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "web"},
+      {"team", "javascript"}, {"realtime", "no"},           {"data", "none"}};
+  for (const char* text :
+       {"definitely not thousands, we're a 12-person practice", "not even thousands"}) {
+    CAPTURE(text);
+    auto out = b.say(before_scale, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"scale", "low"}});
+  }
+  // Millions are not read as fewer.
+  auto out = b.say(before_scale, "no way it's millions");
+  CHECK(of_kind(out, dialogue::event_kind::answer) !=
+        std::map<std::string, std::string>{{"scale", "low"}});
+  for (const char* text : {"both, really", "honestly both"}) {
+    CAPTURE(text);
+    out = b.say({{"context", "startup"}, {"startup_goal", "data_product"}}, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+    CHECK(out.notice == dialogue::notice::ambiguous);
+    CHECK(out.question == "workload");
+  }
+  out = b.say({},
+              "We're a 4-person spin-out but legally still inside the university (big, old "
+              "institution)... so which one are we?");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  CHECK(out.facts.empty());
+  CHECK(out.question == "context");
+}
+
+TEST_CASE("questions for the sources in passing words - who backs it and a prototype out faster") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> individual{{"context", "individual"},
+                                                                    {"individual_goal", "project"}};
+  const std::vector<std::pair<const char*, const char*>> asked{
+      {"quick one before I answer — who actually made Python? (pub quiz at the library on "
+       "Friday, don't judge)",
+       "history-python"},
+      {"same question for Python: who backs it? (procurement again, sorry)", "backers-python"},
+      {"What does Node do badly? the cons, please, no marketing", "cons-node"},
+      {"in short, what's good about Python? I need 3 bullets for the steering committee",
+       "pros-python"},
+      {"which gets a first version out faster, a prototype I mean?", "prototype-python"},
+      {"Which is better for microservices in containers? everything here goes to k8s whether "
+       "it wants to or not",
+       "microservices-node"}};
+  for (const auto& [text, first] : asked) {
+    CAPTURE(text);
+    auto out = b.say(individual, text);
+    REQUIRE(!out.facts.empty());
+    CHECK(out.facts.front().starts_with(first));
+  }
+  // A file format the sources never mention is not covered, and no typo of a known word; named
+  // in parentheses, it is said in passing.
+  auto out =
+      b.say(individual, "is there a good library for parsing IFC files, in either language?");
+  CHECK(out.notice == dialogue::notice::not_covered);
+  out = b.say(individual,
+              "memory-heavy work — we keep whole BIM models (IFC, 800 MB) in memory. which stack?");
+  CHECK(!out.facts.empty());
+}
