@@ -1669,13 +1669,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     for (const auto& f : found)
       if (f.question == pending->id)
         asked_spans.insert(asked_spans.end(), f.spans.begin(), f.spans.end());
-    // Near it, that is: "a seed stage startup building a realtime chat app" says what it builds.
+    // Near it, that is: "a seed stage startup building a realtime chat app" says what it builds;
+    // a version between them is no word apart ("a .NET Framework 4.x monolith").
     auto describes = [&](const std::pair<std::size_t, std::size_t>& sp) {
       return std::any_of(asked_spans.begin(), asked_spans.end(), [&](const auto& a) {
         if (clause[a.first] != clause[sp.first]) return false;
-        const std::size_t gap = sp.first >= a.second   ? sp.first - a.second
-                                : a.first >= sp.second ? a.first - sp.second
-                                                       : 0;
+        const std::size_t from = std::min(a.second, sp.second), to = std::max(a.first, sp.first);
+        std::size_t gap = 0;
+        for (std::size_t k = from; k < to; ++k)
+          if (!has_digit(w.tokens[k]) && w.tokens[k] != "x") ++gap;
         return gap <= near_words;
       });
     };
@@ -1684,6 +1686,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         return f.question != pending->id && !f.spans.empty() &&
                std::all_of(f.spans.begin(), f.spans.end(), describes);
       });
+    // "I already know JS from doing the practice website": where the skill was learned is no
+    // answer of the project's.
+    std::erase_if(found, [&](const found_answer& f) {
+      return f.question != pending->id && !f.spans.empty() &&
+             std::all_of(f.spans.begin(), f.spans.end(),
+                         [&](const auto& sp) { return understanding_.learned_on(w, sp.first); });
+    });
   }
   // Numbers ("maybe 5k users") answer the questions that count things.
   // The number says more than a word beside it ("tens of thousands of open sockets" is very

@@ -131,6 +131,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.compound_heads = strings(g, "compound_heads", file_name);
     gr.mass_quantifiers = strings(g, "mass_quantifiers", file_name);
     gr.own_verbs = strings(g, "own_verbs", file_name);
+    gr.experience = strings(g, "experience", file_name);
     gr.conclusions = strings(g, "conclusions", file_name);
     gr.object_particles = strings(g, "object_particles", file_name);
     gr.object_determiners = strings(g, "object_determiners", file_name);
@@ -196,6 +197,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
   lang.greetings = strings(j, "greetings", file_name);
   lang.question_phrases = strings(j, "question_phrases", file_name);
   lang.other_subjects = strings(j, "other_subjects", file_name);
+  lang.uncovered_phrases = strings(j, "uncovered_phrases", file_name);
   if (auto it = j.find("subject_verbs"); it != j.end() && it->is_object())
     for (const auto& [word, after] : it->items())
       if (word != "about") lang.subject_verbs[word] = strings(it.value(), word.c_str(), file_name);

@@ -94,6 +94,9 @@ struct grammar {
   // "I'll forget everything between sessions": a command verb of the writer's own mind, after a
   // subject, tells what happens to them.
   std::vector<std::string> own_verbs;
+  // "I already know JS from doing the practice website": where a skill was learned is no answer
+  // of the project's.
+  std::vector<std::string> experience;
   // "watch the bus move on the map": a command's particle followed by its object is another verb.
   std::vector<std::string> object_particles;
   std::vector<std::string> object_determiners;
@@ -241,6 +244,8 @@ struct language {
   std::map<std::string, std::vector<std::string>> subject_verbs;
   // Idioms that hold such a word and name no subject ("in one go", "good to go").
   std::vector<std::string> subject_idioms;
+  // "what's the latest python version number": things of several words no source says.
+  std::vector<std::string> uncovered_phrases;
   // Of those, tools a backend runs with ("postgres", "k8s"): a question naming one is still
   // for the sources when it also asks about something they cover.
   std::vector<std::string> surroundings;

@@ -1608,6 +1608,8 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
       continue;
     out.push_back(t);
   }
+  for (const auto& p : lang_.uncovered_phrases)
+    if (!spans_of(w, p).empty()) out.push_back(p);
   return out;
 }
 
@@ -2297,6 +2299,18 @@ answer_filter understanding::filter(const words& w, const state& s) const {
     }
     return true;
   };
+}
+
+bool understanding::learned_on(const words& w, std::size_t at) const {
+  const auto clause = clauses(w);
+  return at < clause.size() &&
+         std::any_of(lang_.grammar.experience.begin(), lang_.grammar.experience.end(),
+                     [&](const std::string& p) {
+                       const auto found = spans_of(w, p);
+                       return std::any_of(found.begin(), found.end(), [&](const found_span& sp) {
+                         return sp.end <= at && clause[sp.begin] == clause[at];
+                       });
+                     });
 }
 
 std::vector<std::size_t> understanding::clauses(const words& w) const {

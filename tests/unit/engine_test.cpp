@@ -973,3 +973,49 @@ TEST_CASE("questions for the sources in passing words - who backs it and a proto
               "memory-heavy work — we keep whole BIM models (IFC, 800 MB) in memory. which stack?");
   CHECK(!out.facts.empty());
 }
+
+TEST_CASE("where a skill was learned is no answer of the project - a version is no word apart") {
+  corrections_bench b;
+  auto out = b.say({}, "it's for me — I already know JS from doing the practice website");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"context", "individual"},
+                                           {"individual_goal", "know_js"}});
+  // Said without where it was learned, the website is the project.
+  out = b.say({{"context", "individual"}}, "I already know JS and want to build a website");
+  CHECK(of_kind(out, dialogue::event_kind::answer).count("workload") == 1);
+  // The monolith is the legacy system, with its version between them.
+  out = b.say({{"context", "enterprise"}, {"enterprise_focus", "legacy"}},
+              "Mostly a .NET Framework 4.x monolith, plus an AS/400 that nobody dares to touch");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"legacy_stack", "other"}});
+}
+
+TEST_CASE("comments that appear live are live features - building the whole app is full stack") {
+  corrections_bench b;
+  auto out = b.say({{"context", "startup"}, {"startup_goal", "fullstack"}},
+                   "multi-user model review — comments and mark-ups appear live for everyone in "
+                   "the session (that's the whole selling point, like)");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "realtime"}});
+  out = b.say({{"context", "startup"}},
+              "We're not validating anything — we have paying customers already. Not a data "
+              "product either. We're all JS devs building the whole app");
+  CHECK(of_kind(out, dialogue::event_kind::answer).at("startup_goal") == "fullstack");
+}
+
+TEST_CASE("the current version number is not covered - node is just javascript asks what it is") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> individual{{"context", "individual"},
+                                                                    {"individual_goal", "project"}};
+  for (const char* text : {"what's the latest Python version number right now?",
+                           "what is the newest python version and when does it go end of life?"}) {
+    CAPTURE(text);
+    auto out = b.say(individual, text);
+    CHECK(out.notice == dialogue::notice::not_covered);
+  }
+  auto out = b.say(individual,
+                   "Is Node a language or what? our IT lead says \"Node is just JavaScript\" and "
+                   "walks away");
+  REQUIRE(!out.facts.empty());
+  CHECK(out.facts.front() == "runtime-vs-language");
+}
