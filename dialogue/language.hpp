@@ -94,6 +94,9 @@ struct grammar {
   // "I'll forget everything between sessions": a command verb of the writer's own mind, after a
   // subject, tells what happens to them.
   std::vector<std::string> own_verbs;
+  // "mostly an API, and ...": a clause with one of these names the main option.
+  std::vector<std::string> main_markers;
+  std::vector<std::string> contrasts;  // "but", "though": another option set against the main
   // "I already know JS from doing the practice website": where a skill was learned is no answer
   // of the project's.
   std::vector<std::string> experience;

@@ -1939,9 +1939,29 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
   // Each clause that names an option says the main one, unless it only adds ("python too") or
   // speaks of a few ("mostly python, a few java holdouts", "all of us do js, one guy knows a
   // bit of python"). At most one of the clauses left may hedge, and they must agree.
+  const std::vector<words> parts = clause_parts(w);
+  // "mostly an API, and yeah we'd want live notifications": the one clause that says which
+  // option is the main one says it for all - unless another is set against it ("mostly
+  // python but the new hires are js people").
+  // It opens its clause ("1 python guy who mostly babysits the data stuff" says nothing of the
+  // team); and where the question has an option for both ("Mostly JavaScript, with a decent
+  // minority who'd rather be writing Python"), the mix may be that option.
+  const bool contrasted = q.find_reply("both") ||
+                          std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
+                            return contains(lang_.grammar.contrasts, t);
+                          });
+  const option* marked = nullptr;
+  int marks = 0;
+  for (const words& part : parts)
+    if (!contrasted && !part.tokens.empty() &&
+        contains(lang_.grammar.main_markers, part.tokens.front())) {
+      const auto m = match_reply(q, part);
+      ++marks;
+      if (m.chosen && !m.fuzzy && m.candidates.size() <= 1) marked = m.chosen;
+    }
+  if (marks == 1 && marked) return marked;
   const option* main = nullptr;
   int hedged = 0;
-  const std::vector<words> parts = clause_parts(w);
   for (const words& part : parts) {
     const auto m = match_reply(q, part);
     if (!m.chosen && m.candidates.empty()) continue;

@@ -649,9 +649,12 @@ TEST_CASE("who calls the backend is no second workload - nodes of a network are 
   auto out = b.say(startup, "mainly APIs, the phone app and the partner websites call us");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"workload", "api"}});
-  // Without a caller, the two are asked back.
-  out = b.say(startup, "mainly APIs, plus the partner websites");
+  // Without a caller, the two are asked back; unless one is said to be the main one.
+  out = b.say(startup, "kind of APIs, plus the partner websites");
   CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  out = b.say(startup, "mainly APIs, plus the partner websites");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}});
   // An English word is no typo of a technical name.
   out = b.say(startup, "heavy number crunching for the sensor nodes");
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
@@ -980,6 +983,15 @@ TEST_CASE("where a skill was learned is no answer of the project - a version is 
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"context", "individual"},
                                            {"individual_goal", "know_js"}});
+  for (const char* text :
+       {"I do the clinic website in plain JS already (jQuery, sorry) so javascript I know, more "
+        "or less",
+        "i do a fair bit of js already, built the shop website with vanilla js and jquery"}) {
+    CAPTURE(text);
+    out = b.say({{"context", "individual"}}, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"individual_goal", "know_js"}});
+  }
   // Said without where it was learned, the website is the project.
   out = b.say({{"context", "individual"}}, "I already know JS and want to build a website");
   CHECK(of_kind(out, dialogue::event_kind::answer).count("workload") == 1);
@@ -1018,4 +1030,20 @@ TEST_CASE("the current version number is not covered - node is just javascript a
                    "walks away");
   REQUIRE(!out.facts.empty());
   CHECK(out.facts.front() == "runtime-vs-language");
+}
+
+TEST_CASE("the one clause that says mostly names the main option - not where both is an option") {
+  corrections_bench b;
+  auto out = b.say({{"context", "startup"}, {"startup_goal", "validate"}},
+                   "mostly an API, and yeah we'd want live notifications to when a shift opens up");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}, {"realtime", "yes"}});
+  // The team may be both: a mix there is asked back.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"}},
+              "Mostly JavaScript, with a decent minority who'd rather be writing Python.");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  // Set against the main one, another option makes a mix.
+  out = b.say({{"context", "startup"}, {"startup_goal", "validate"}},
+              "mostly an API, but the live notifications are the whole point");
+  CHECK(of_kind(out, dialogue::event_kind::answer).count("workload") == 0);
 }
