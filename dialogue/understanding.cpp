@@ -1277,7 +1277,7 @@ std::optional<double> understanding::quantity(const words& w, bool speakers,
                                               const std::vector<std::string>* units) const {
   std::optional<double> best;
   // "definitely not thousands, we're a 12-person practice": a count of a few thousand or
-  // fewer denied, with no other count said, is below it ("no way it's millions" says less).
+  // fewer denied, with no other count said, is below it ("not millions" says less).
   std::optional<double> below;
   const auto& t = w.tokens;
   // "we're 4 students", "a team of 6": the phrase ends right before the number.
@@ -1936,16 +1936,12 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
     return std::any_of(phrases.begin(), phrases.end(),
                        [&](const std::string& p) { return !spans_of(part, p).empty(); });
   };
-  // Each clause that names an option says the main one, unless it only adds ("python too") or
-  // speaks of a few ("mostly python, a few java holdouts", "all of us do js, one guy knows a
-  // bit of python"). At most one of the clauses left may hedge, and they must agree.
   const std::vector<words> parts = clause_parts(w);
-  // "mostly an API, and yeah we'd want live notifications": the one clause that says which
-  // option is the main one says it for all - unless another is set against it ("mostly
-  // python but the new hires are js people").
-  // It opens its clause ("1 python guy who mostly babysits the data stuff" says nothing of the
-  // team); and where the question has an option for both ("Mostly JavaScript, with a decent
-  // minority who'd rather be writing Python"), the mix may be that option.
+  // "mostly an API, and yeah we'd want live notifications": the one clause that opens by saying
+  // which option is the main one says it for all ("1 python guy who mostly babysits the data
+  // stuff" says nothing of the team). Not when another is set against it ("mostly python but
+  // the new hires are js people"), nor where the question has an option for both ("Mostly
+  // JavaScript, with a decent minority who'd rather be writing Python" may be that option).
   const bool contrasted = q.find_reply("both") ||
                           std::any_of(w.tokens.begin(), w.tokens.end(), [&](const std::string& t) {
                             return contains(lang_.grammar.contrasts, t);
@@ -1960,6 +1956,9 @@ const option* understanding::hedged_main(const question& q, const words& w) cons
       if (m.chosen && !m.fuzzy && m.candidates.size() <= 1) marked = m.chosen;
     }
   if (marks == 1 && marked) return marked;
+  // Each clause that names an option says the main one, unless it only adds ("python too") or
+  // speaks of a few ("mostly python, a few java holdouts", "all of us do js, one guy knows a
+  // bit of python"). At most one of the clauses left may hedge, and they must agree.
   const option* main = nullptr;
   int hedged = 0;
   for (const words& part : parts) {
