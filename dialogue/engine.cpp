@@ -1163,8 +1163,11 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   std::vector<std::string> unknown_subjects;  // named, and in no fact
   // "we keep whole BIM models (IFC, 800 MB) in memory. which stack?": a subject named only
   // inside parentheses is said in passing.
-  std::string lowered(text);
-  for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string lowered;  // read only when a subject is named
+  if (!subjects.empty()) {
+    lowered = text;
+    for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
   const auto in_parentheses = [&](const std::string& subject) {
     const auto letter = [&](std::size_t i) {
       return i < lowered.size() && std::isalnum(static_cast<unsigned char>(lowered[i]));
@@ -1690,8 +1693,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // answer of the project's.
     std::erase_if(found, [&](const found_answer& f) {
       return f.question != pending->id && !f.spans.empty() &&
-             std::all_of(f.spans.begin(), f.spans.end(),
-                         [&](const auto& sp) { return understanding_.learned_on(w, sp.first); });
+             std::all_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) {
+               return understanding_.learned_on(w, clause, sp.first);
+             });
     });
   }
   // Numbers ("maybe 5k users") answer the questions that count things.

@@ -2320,8 +2320,8 @@ answer_filter understanding::filter(const words& w, const state& s) const {
   };
 }
 
-bool understanding::learned_on(const words& w, std::size_t at) const {
-  const auto clause = clauses(w);
+bool understanding::learned_on(const words& w, const std::vector<std::size_t>& clause,
+                               std::size_t at) const {
   return at < clause.size() &&
          std::any_of(lang_.grammar.experience.begin(), lang_.grammar.experience.end(),
                      [&](const std::string& p) {

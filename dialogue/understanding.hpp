@@ -123,8 +123,8 @@ class understanding {
   // words give once the question's own name and the change words are left out. Null if none.
   const option* changed_to(const question& q, const words& w) const;
   // "I already know JS from doing the practice website": the word at `at` follows, in its
-  // clause, where a skill was learned.
-  bool learned_on(const words& w, std::size_t at) const;
+  // clause (`clause` as clauses() gives it), where a skill was learned.
+  bool learned_on(const words& w, const std::vector<std::size_t>& clause, std::size_t at) const;
   // For each token, the clause it stands in, counting from 0: commas and the like, and "and",
   // "but", "also", "plus", "though" between words, start a new one.
   std::vector<std::size_t> clauses(const words& w) const;
