@@ -1906,7 +1906,8 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         both = m.chosen;
       if (!both) return clarify(*pending);
       found.push_back({pending->id, both->id, normalize(text), false, {}});
-    } else if (understanding_.both_of_two(*pending, w)) {
+    } else if (understanding_.both_of_two(*pending, w) ||
+               understanding_.torn_across_but(*pending, w)) {
       // "both the traffic one and the old systems one": two options, and none for both.
       return clarify(*pending);
     } else if (const auto bands = understanding_.by_each_quantity(*pending, w);

@@ -133,6 +133,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.own_verbs = strings(g, "own_verbs", file_name);
     gr.main_markers = strings(g, "main_markers", file_name);
     gr.contrasts = strings(g, "contrasts", file_name);
+    gr.elsewhere = strings(g, "elsewhere", file_name);
     gr.experience = strings(g, "experience", file_name);
     gr.conclusions = strings(g, "conclusions", file_name);
     gr.object_particles = strings(g, "object_particles", file_name);

@@ -97,6 +97,8 @@ struct grammar {
   // "mostly an API, and ...": a clause with one of these names the main option.
   std::vector<std::string> main_markers;
   std::vector<std::string> contrasts;  // "but", "though": another option set against the main
+  // "... but the actuaries do the heavy analysis elsewhere": what is done away from the project.
+  std::vector<std::string> elsewhere;
   // "I already know JS from doing the practice website": where a skill was learned is no answer
   // of the project's.
   std::vector<std::string> experience;

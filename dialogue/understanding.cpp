@@ -1914,6 +1914,32 @@ bool understanding::both_of_two(const question& q, const words& w) const {
   return false;
 }
 
+bool understanding::torn_across_but(const question& q, const words& w) const {
+  const auto& t = w.tokens;
+  if (std::any_of(t.begin(), t.end(),
+                  [&](const std::string& x) { return contains(lang_.grammar.main_markers, x); }))
+    return false;
+  const auto option_in = [&](const words& part) -> const option* {
+    const auto m = match_reply(q, part);
+    return m.chosen && !m.fuzzy && m.candidates.size() <= 1 ? m.chosen : nullptr;
+  };
+  for (std::size_t i = 1; i + 1 < t.size(); ++i) {
+    if (t[i] != "but") continue;
+    const words rest = slice(w, i + 1, t.size());
+    // "reports, but no real analysis beyond that", "but the heavy analysis is done elsewhere":
+    // the rest limits the answer rather than giving another.
+    if (std::any_of(rest.tokens.begin(), rest.tokens.end(),
+                    [&](const std::string& x) { return contains(lang_.grammar.negators, x); }) ||
+        std::any_of(lang_.grammar.elsewhere.begin(), lang_.grammar.elsewhere.end(),
+                    [&](const std::string& p) { return !spans_of(rest, p).empty(); }))
+      continue;
+    const option* before = option_in(slice(w, 0, i));
+    const option* after = option_in(rest);
+    if (before && after && before != after) return true;
+  }
+  return false;
+}
+
 bool understanding::hedged(const words& w) const {
   return std::any_of(lang_.hedges.begin(), lang_.hedges.end(),
                      [&](const std::string& h) { return !spans_of(w, h).empty(); });

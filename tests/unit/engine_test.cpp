@@ -1047,3 +1047,26 @@ TEST_CASE("the one clause that says mostly names the main option - not where bot
               "mostly an API, but the live notifications are the whole point");
   CHECK(of_kind(out, dialogue::event_kind::answer).count("workload") == 0);
 }
+
+TEST_CASE("an option on each side of a but is asked back - not where the rest limits the first") {
+  corrections_bench b;
+  auto out = b.say({{"context", "individual"}},
+                   "I know some JavaScript already, but what I'm really after is a job in data "
+                   "science");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  CHECK(out.question == "individual_goal");
+  const std::vector<std::pair<std::string, std::string>> before_data{
+      {"context", "enterprise"},
+      {"enterprise_focus", "high_traffic"},
+      {"workload", "web"},
+      {"team", "javascript"},
+      {"realtime", "no"}};
+  for (const char* text :
+       {"a handful of monthly reports for management, but no real analysis past that",
+        "some reporting per region, but the heavy analysis is done elsewhere by the actuaries"}) {
+    CAPTURE(text);
+    out = b.say(before_data, text);
+    CHECK(of_kind(out, dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"data", "some"}});
+  }
+}
