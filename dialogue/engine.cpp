@@ -1587,6 +1587,18 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         search_sources(c, corrected, topic, own_topic ? 3 : 2, !first || own_topic);
     if (answer.facts.empty() && first)
       answer = search_sources(c, understanding_.search_query(*first) + "?", topic, 4);
+    // "is node a language or a framework?? my boss keeps calling it a language on client calls":
+    // the words after the question led to a fact on another topic; the question alone, on its
+    // own topic, answers what was asked.
+    const auto on_topic = [&](const sourced_answer& a) {
+      const auto f = a.facts.empty() ? std::nullopt : c.kb.find_fact(a.facts.front());
+      return f && f->topic == topic;
+    };
+    if (own_topic && first && !answer.facts.empty() && !on_topic(answer)) {
+      sourced_answer alone =
+          search_sources(c, understanding_.search_query(*first) + "?", topic, 3, false);
+      if (on_topic(alone)) answer = std::move(alone);
+    }
     // "We're 3 devs who do React and want one language. Is that silly?": sentences that answer
     // the question asked, then a question about that answer. The answer is recorded, and the
     // question answered before the next one is asked.

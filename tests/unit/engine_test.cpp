@@ -1070,3 +1070,22 @@ TEST_CASE("an option on each side of a but is asked back - not where the rest li
           std::map<std::string, std::string>{{"data", "some"}});
   }
 }
+
+TEST_CASE("a question asked first is answered on its own topic - whatever the words after it") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"}};
+  const std::vector<std::pair<const char*, const char*>> asked{
+      {"hold on, is node a language or a framework?? our CEO keeps calling it a language when "
+       "he calls clients",
+       "runtime-vs-language"},
+      {"does python do static types at all? our tech lead can't stand untyped code",
+       "typing-python"},
+      {"who stands behind node.js? we can't bet the business on something that gets dropped",
+       "backers-node"}};
+  for (const auto& [text, first] : asked) {
+    CAPTURE(std::string(text));
+    auto out = b.say(startup, text);
+    REQUIRE(!out.facts.empty());
+    CHECK(out.facts.front() == std::string(first));
+  }
+}
