@@ -1089,3 +1089,34 @@ TEST_CASE("a question asked first is answered on its own topic - whatever the wo
     CHECK(out.facts.front() == std::string(first));
   }
 }
+
+TEST_CASE("the whole thing redone for another client starts over - a tool never named is covered") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_priority{
+      {"context", "individual"},
+      {"individual_goal", "first_language"},
+      {"workload", "web"},
+      {"realtime", "no"},
+      {"data", "some"}};
+  for (const char* text : {"thanks! could we redo the whole thing, this time for another client?",
+                           "right, same questions for a different client please"}) {
+    CAPTURE(std::string(text));
+    CHECK(b.say(before_priority, text).action == dialogue::command::restart);
+  }
+  for (const char* text : {"what's the nicest way to do gettext translations in a Flask app?",
+                           "which ATS has an API that's easy to hook into?"}) {
+    CAPTURE(std::string(text));
+    CHECK(b.say(before_priority, text).notice == dialogue::notice::not_covered);
+  }
+}
+
+TEST_CASE("saying none of the options fits is the question's own none") {
+  corrections_bench b;
+  for (const char* text : {"hmm, doesn't really match any of these", "none of them fit tbh"}) {
+    CAPTURE(std::string(text));
+    CHECK(of_kind(b.say({{"context", "startup"}}, text), dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"startup_goal", "none"}});
+    CHECK(of_kind(b.say({{"context", "individual"}}, text), dialogue::event_kind::answer) ==
+          std::map<std::string, std::string>{{"individual_goal", "project"}});
+  }
+}
