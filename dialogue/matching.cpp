@@ -347,13 +347,21 @@ std::vector<span_match> scan(const question& q, const words& text, bool as_reply
       const auto& t = text.tokens;
       static constexpr std::array<std::string_view, 10> determiners{
           "of", "the", "our", "their", "any", "many", "all", "few", "several", "some"};
+      // "whatever the next hire can read on day one": "whatever" before a noun of its own opens
+      // what is wanted; it says no indifference.
+      static constexpr std::array<std::string_view, 2> free_relatives{"whatever", "whichever"};
+      static constexpr std::array<std::string_view, 6> noun_openers{"the", "a",     "an",
+                                                                    "our", "their", "my"};
       matches.erase(
-          std::remove_if(matches.begin() + static_cast<std::ptrdiff_t>(before), matches.end(),
-                         [&](const span_match& m) {
-                           return m.end == m.begin + 1 && t[m.begin] == "other" && m.begin > 0 &&
-                                  m.end < t.size() && t[m.end] != clause_break &&
-                                  is_one_of(determiners, t[m.begin - 1]);
-                         }),
+          std::remove_if(
+              matches.begin() + static_cast<std::ptrdiff_t>(before), matches.end(),
+              [&](const span_match& m) {
+                if (m.end != m.begin + 1 || m.end >= t.size()) return false;
+                if (is_one_of(free_relatives, t[m.begin]) && is_one_of(noun_openers, t[m.end]))
+                  return true;
+                return t[m.begin] == "other" && m.begin > 0 && t[m.end] != clause_break &&
+                       is_one_of(determiners, t[m.begin - 1]);
+              }),
           matches.end());
       for (std::size_t i = before; i < matches.size(); ++i) matches[i].reply = true;
       find_phrase(text, o.label, &o, matches);

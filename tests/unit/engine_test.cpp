@@ -1120,3 +1120,19 @@ TEST_CASE("saying none of the options fits is the question's own none") {
           std::map<std::string, std::string>{{"individual_goal", "project"}});
   }
 }
+
+TEST_CASE("whatever before a noun of its own says what is wanted - alone it is no preference") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_priority{
+      {"context", "individual"},
+      {"individual_goal", "first_language"},
+      {"workload", "web"},
+      {"realtime", "no"},
+      {"data", "some"}};
+  CHECK(of_kind(b.say(before_priority,
+                      "whatever the new hire can read on day one without me explaining it"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "readability"}});
+  CHECK(of_kind(b.say(before_priority, "whatever, really"), dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "none"}});
+}
