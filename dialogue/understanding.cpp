@@ -1352,6 +1352,8 @@ std::optional<double> understanding::quantity(const words& w, bool speakers,
       if (j < t.size() && multiplier(j, used)) {
         have = true;
       } else if (units && j < t.size() && contains(*units, t[j])) {
+        // "an orders table", "a users table": an article before a plural names a thing.
+        if (j == i + 1 && value == 1 && t[j].ends_with('s')) continue;
         have = true;  // "a dozen endpoints": the unit counted is said
       } else {
         continue;  // "a few" on its own is no quantity

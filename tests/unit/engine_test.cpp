@@ -1136,3 +1136,17 @@ TEST_CASE("whatever before a noun of its own says what is wanted - alone it is n
   CHECK(of_kind(b.say(before_priority, "whatever, really"), dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"priority", "none"}});
 }
+
+TEST_CASE("an article before a plural names a thing - millions of visits a day is a busy site") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "startup"}, {"startup_goal", "fullstack"}},
+                      "not live stuff, no number crunching. product pages, a basket, an orders "
+                      "table in postgres"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "web"}});
+  const auto out = b.say({{"context", "enterprise"}},
+                         "not the reporting side - the storefront, which sees millions of visitors "
+                         "a day");
+  CHECK(of_kind(out, dialogue::event_kind::answer).count("enterprise_focus") == 1);
+  CHECK(of_kind(out, dialogue::event_kind::answer)["enterprise_focus"] == "high_traffic");
+}
