@@ -1150,3 +1150,14 @@ TEST_CASE("an article before a plural names a thing - millions of visits a day i
   CHECK(of_kind(out, dialogue::event_kind::answer).count("enterprise_focus") == 1);
   CHECK(of_kind(out, dialogue::event_kind::answer)["enterprise_focus"] == "high_traffic");
 }
+
+TEST_CASE("not new to coding is no first language - years of JS is knowing it") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "individual"}},
+                      "nah I'm not new to coding, been doing JS for six years already"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"individual_goal", "know_js"}});
+  CHECK(of_kind(b.say({{"context", "individual"}}, "I'm not new to coding"),
+                dialogue::event_kind::answer)
+            .count("individual_goal") == 0);
+}
