@@ -1161,3 +1161,27 @@ TEST_CASE("not new to coding is no first language - years of JS is knowing it") 
                 dialogue::event_kind::answer)
             .count("individual_goal") == 0);
 }
+
+TEST_CASE("what brought me here names the goal - a huge platform is a large project") {
+  corrections_bench b;
+  auto out = b.say({{"context", "individual"},
+                    {"individual_goal", "first_language"},
+                    {"workload", "web"},
+                    {"realtime", "no"},
+                    {"data", "some"},
+                    {"priority", "readability"}},
+                   "I'd like to change what I said brought me here: it's data science really");
+  CHECK(out.action == dialogue::command::change);
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"individual_goal", "data_career"}});
+  CHECK(of_kind(b.say({{"context", "startup"},
+                       {"startup_goal", "fullstack"},
+                       {"workload", "web"},
+                       {"team", "javascript"},
+                       {"realtime", "yes"},
+                       {"data", "none"},
+                       {"scale", "moderate"}},
+                      "honestly it's going to be a huge platform in a couple of years"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"size", "large"}});
+}
