@@ -1970,6 +1970,20 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     }
   }
 
+  // "all four of us write React and Express, we'd build the front and the back ourselves",
+  // asked the startup's focus: a full-stack JavaScript team is the answer; what it says of the
+  // team is part of it, not a second answer (the team question is still asked).
+  if (pending)
+    for (const auto& f : found)
+      if (const option* o = f.question == pending->id ? pending->find_option(f.option) : nullptr;
+          o && !o->speaks_for.empty()) {
+        std::erase_if(found, [&](const found_answer& g) {
+          return g.question != pending->id && std::find(o->speaks_for.begin(), o->speaks_for.end(),
+                                                        g.question) != o->speaks_for.end();
+        });
+        break;
+      }
+
   if (!found.empty()) {
     std::vector<found_answer> fresh, proposed;
     for (auto& f : found) {

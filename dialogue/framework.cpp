@@ -294,6 +294,7 @@ framework read(std::string_view text, reader& r) {
         o.reason = r.str(jo, "reason", opos, owhere, false);
         o.facts = r.strings(jo, "facts", opos, owhere);
         o.if_negated = r.str(jo, "if_negated", opos, owhere, false);
+        o.speaks_for = r.strings(jo, "speaks_for", opos, owhere);
         if (!jo.contains("scores"))
           r.fail(opos, owhere + " has no \"scores\" (write {} for an option that moves nothing)");
         o.scores = r.numbers(jo, "scores", opos, owhere);
@@ -323,6 +324,12 @@ framework read(std::string_view text, reader& r) {
   for (std::size_t i = 0; i < fw.questions.size(); ++i) {
     const auto& q = fw.questions[i];
     std::size_t qpos = find_member(text, "id", q.id, 0);
+    for (const auto& o : q.options)
+      for (const auto& other : o.speaks_for)
+        if (fw.question_index(other) < 0 || other == q.id)
+          r.fail(find_quoted(text, other, qpos), "option \"" + o.id + "\" of question \"" + q.id +
+                                                     "\" speaks for unknown question \"" + other +
+                                                     "\"");
     bool ok = true;
     for (const auto& [dep, opts] : q.ask_if.any_of) {
       int di = fw.question_index(dep);

@@ -30,6 +30,10 @@ struct option {
   std::string reason;              // our words: why this answer moves the scores
   std::vector<std::string> facts;  // knowledge fact ids behind the reason
   std::string if_negated;          // option meant when a synonym is negated ("no real-time")
+  // Questions whose answer this option says in its own words ("a full-stack JavaScript team"
+  // says what the team knows): the same message's answer to them is this answer again, not a
+  // second one; they are still asked.
+  std::vector<std::string> speaks_for;
 };
 
 struct question {

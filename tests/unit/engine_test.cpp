@@ -1185,3 +1185,15 @@ TEST_CASE("what brought me here names the goal - a huge platform is a large proj
                 dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"size", "large"}});
 }
+
+TEST_CASE("a full-stack JavaScript team is one answer - the team is still asked") {
+  corrections_bench b;
+  const auto out = b.say({{"context", "startup"}},
+                         "all three of us write React and Express daily, and we'll build the "
+                         "front and the back ourselves, JS top to bottom");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"startup_goal", "fullstack"}});
+  CHECK(b.say({{"context", "startup"}, {"startup_goal", "fullstack"}, {"workload", "web"}},
+              "JS, like I said")
+            .question != "team");
+}
