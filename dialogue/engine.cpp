@@ -1983,6 +1983,30 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         });
         break;
       }
+  // "I want to move into people analytics, a real data scientist job": the goal hints at data
+  // work, and the classifier's guess at the backend's workload from the same words is that hint,
+  // not an answer. Words that say it ("so the backend will mostly crunch data") still answer.
+  if (const auto asked =
+          std::find_if(found.begin(), found.end(),
+                       [&](const found_answer& f) { return pending && f.question == pending->id; });
+      asked != found.end())
+    if (const option* o = pending->find_option(asked->option); o && !o->hints_at.empty()) {
+      const auto clause = understanding_.clauses(w);
+      const auto clauses_of = [&](const found_answer& f) {
+        std::set<std::size_t> out;
+        for (const auto& sp : f.spans)
+          if (sp.first < clause.size()) out.insert(clause[sp.first]);
+        return out;
+      };
+      const auto answer_clauses = clauses_of(*asked);
+      std::erase_if(found, [&](const found_answer& g) {
+        if (std::find(o->hints_at.begin(), o->hints_at.end(), g.question) == o->hints_at.end())
+          return false;
+        const auto own = clauses_of(g);
+        return own.empty() || answer_clauses.empty() ||
+               std::includes(answer_clauses.begin(), answer_clauses.end(), own.begin(), own.end());
+      });
+    }
 
   if (!found.empty()) {
     std::vector<found_answer> fresh, proposed;

@@ -295,6 +295,7 @@ framework read(std::string_view text, reader& r) {
         o.facts = r.strings(jo, "facts", opos, owhere);
         o.if_negated = r.str(jo, "if_negated", opos, owhere, false);
         o.speaks_for = r.strings(jo, "speaks_for", opos, owhere);
+        o.hints_at = r.strings(jo, "hints_at", opos, owhere);
         if (!jo.contains("scores"))
           r.fail(opos, owhere + " has no \"scores\" (write {} for an option that moves nothing)");
         o.scores = r.numbers(jo, "scores", opos, owhere);
@@ -325,11 +326,13 @@ framework read(std::string_view text, reader& r) {
     const auto& q = fw.questions[i];
     std::size_t qpos = find_member(text, "id", q.id, 0);
     for (const auto& o : q.options)
-      for (const auto& other : o.speaks_for)
-        if (fw.question_index(other) < 0 || other == q.id)
-          r.fail(find_quoted(text, other, qpos), "option \"" + o.id + "\" of question \"" + q.id +
-                                                     "\" speaks for unknown question \"" + other +
-                                                     "\"");
+      for (const auto& [list, says] :
+           {std::pair{&o.speaks_for, "speaks for"}, std::pair{&o.hints_at, "hints at"}})
+        for (const auto& other : *list)
+          if (fw.question_index(other) < 0)
+            r.fail(find_quoted(text, other, qpos), "option \"" + o.id + "\" of question \"" + q.id +
+                                                       "\" " + says + " unknown question \"" +
+                                                       other + "\"");
     bool ok = true;
     for (const auto& [dep, opts] : q.ask_if.any_of) {
       int di = fw.question_index(dep);

@@ -34,6 +34,9 @@ struct option {
   // says what the team knows): the same message's answer to them is this answer again, not a
   // second one; they are still asked.
   std::vector<std::string> speaks_for;
+  // Questions this option makes a guess at ("a career in data science" hints at data work): a
+  // guess at them from the same message is no answer; words that say it still are.
+  std::vector<std::string> hints_at;
 };
 
 struct question {

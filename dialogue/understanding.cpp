@@ -1676,6 +1676,8 @@ bool understanding::mixed(const words& w) const {
       // "the DS folks write half the prod code", "rewrite half of it": a share of a thing.
       if (h == "half" && (next == "of" || contains(lang_.grammar.list_determiners, next)))
         return false;
+      // "halfway through a bootcamp": how far along, not between two options.
+      if (h == "halfway" && (next == "through" || next == "into" || next == "done")) return false;
       // "half a million lines": a number; "in half a year": a time.
       if (h == "half" && (next == "a" || next == "an") && sp.end + 1 < w.tokens.size() &&
           (lang_.multipliers.count(w.tokens[sp.end + 1]) ||

@@ -1197,3 +1197,22 @@ TEST_CASE("a full-stack JavaScript team is one answer - the team is still asked"
               "JS, like I said")
             .question != "team");
 }
+
+TEST_CASE("a data career hints at data work - only words of their own say the workload") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "individual"}},
+                      "trying to move into ML and data roles, doing an evening course right now"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"individual_goal", "data_career"}});
+  CHECK(
+      of_kind(b.say({{"context", "individual"}},
+                    "I'm after a data science job. The backend would mostly crunch datasets "
+                    "and train models"),
+              dialogue::event_kind::answer) ==
+      std::map<std::string, std::string>{{"individual_goal", "data_career"}, {"workload", "data"}});
+  // Halfway through a course is how far along, not a mix of two answers.
+  CHECK(of_kind(b.say({{"context", "individual"}},
+                      "switching careers into data science, I'm halfway through a bootcamp"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"individual_goal", "data_career"}});
+}

@@ -78,6 +78,15 @@ TEST_CASE("bad framework files name the file - the line and the problem") {
     CHECK(problems[0].problem() ==
           "option \"y\" of question \"q1\" speaks for unknown question \"q7\"");
   }
+  SUBCASE("an option hinting at an unknown question") {
+    auto problems = validate_framework(
+        replace(small, "{\"id\": \"y\", \"label\": \"Y\", \"scores\": {}}",
+                "{\"id\": \"y\", \"label\": \"Y\", \"scores\": {}, \"hints_at\": [\"q7\"]}"),
+        "f.json");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].problem() ==
+          "option \"y\" of question \"q1\" hints at unknown question \"q7\"");
+  }
   SUBCASE("a branch on an unknown option") {
     auto problems =
         validate_framework(replace(small, "{\"q1\": [\"x\"]}", "{\"q1\": [\"w\"]}"), "f.json");
