@@ -1612,6 +1612,16 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
   }
   for (const auto& p : lang_.uncovered_phrases)
     if (!spans_of(w, p).empty()) out.push_back(p);
+  // "does python 3.13 remove the GIL?": the sources speak of the stacks, not of their releases.
+  for (std::size_t i = 1; i < w.tokens.size(); ++i) {
+    const auto& t = w.tokens[i];
+    const auto dot = t.find('.');
+    if (dot != std::string::npos && dot > 0 && dot + 1 < t.size() &&
+        names_stack(fw_, w.tokens[i - 1]) && std::all_of(t.begin(), t.end(), [](char ch) {
+          return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.';
+        }))
+      out.push_back(t);
+  }
   return out;
 }
 

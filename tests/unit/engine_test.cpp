@@ -1216,3 +1216,15 @@ TEST_CASE("a data career hints at data work - only words of their own say the wo
                 dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"individual_goal", "data_career"}});
 }
+
+TEST_CASE("a release of a stack is not covered - the stack itself is") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"}};
+  CHECK(b.say(startup, "does python 3.14 finally get rid of the GIL?").notice ==
+        dialogue::notice::not_covered);
+  CHECK(b.say(startup, "should we go with node 22.11 or wait for the next LTS?").notice ==
+        dialogue::notice::not_covered);
+  const auto out = b.say(startup, "is python slower than node for APIs?");
+  CHECK(out.notice != dialogue::notice::not_covered);
+  CHECK(!out.facts.empty());
+}
