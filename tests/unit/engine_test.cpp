@@ -1228,3 +1228,11 @@ TEST_CASE("a release of a stack is not covered - the stack itself is") {
   CHECK(out.notice != dialogue::notice::not_covered);
   CHECK(!out.facts.empty());
 }
+
+TEST_CASE("how hard node is for a front-end developer is answered by the front-end fact") {
+  corrections_bench b;
+  const auto out = b.say({{"context", "startup"}, {"startup_goal", "validate"}},
+                         "how hard is node to learn when all you've done is frontend JS in vue?");
+  REQUIRE(!out.facts.empty());
+  CHECK(out.facts.front() == "learn-node-frontend");
+}
