@@ -1973,24 +1973,15 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
   // "all four of us write React and Express, we'd build the front and the back ourselves",
   // asked the startup's focus: a full-stack JavaScript team is the answer; what it says of the
   // team is part of it, not a second answer (the team question is still asked).
-  if (pending)
-    for (const auto& f : found)
-      if (const option* o = f.question == pending->id ? pending->find_option(f.option) : nullptr;
-          o && !o->speaks_for.empty()) {
-        std::erase_if(found, [&](const found_answer& g) {
-          return g.question != pending->id && std::find(o->speaks_for.begin(), o->speaks_for.end(),
-                                                        g.question) != o->speaks_for.end();
-        });
-        break;
-      }
   // "I want to move into people analytics, a real data scientist job": the goal hints at data
-  // work, and the classifier's guess at the backend's workload from the same words is that hint,
-  // not an answer. Words that say it ("so the backend will mostly crunch data") still answer.
+  // work, and a workload read from the same clauses is that hint, not an answer; a clause of its
+  // own ("so the backend will mostly crunch data") still answers.
   if (const auto asked =
           std::find_if(found.begin(), found.end(),
                        [&](const found_answer& f) { return pending && f.question == pending->id; });
       asked != found.end())
-    if (const option* o = pending->find_option(asked->option); o && !o->hints_at.empty()) {
+    if (const option* o = pending->find_option(asked->option);
+        o && (!o->speaks_for.empty() || !o->hints_at.empty())) {
       const auto clause = understanding_.clauses(w);
       const auto clauses_of = [&](const found_answer& f) {
         std::set<std::size_t> out;
@@ -1999,9 +1990,13 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         return out;
       };
       const auto answer_clauses = clauses_of(*asked);
+      const auto among = [](const std::vector<std::string>& ids, const std::string& id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+      };
       std::erase_if(found, [&](const found_answer& g) {
-        if (std::find(o->hints_at.begin(), o->hints_at.end(), g.question) == o->hints_at.end())
-          return false;
+        if (g.question == pending->id) return false;
+        if (among(o->speaks_for, g.question)) return true;
+        if (!among(o->hints_at, g.question)) return false;
         const auto own = clauses_of(g);
         return own.empty() || answer_clauses.empty() ||
                std::includes(answer_clauses.begin(), answer_clauses.end(), own.begin(), own.end());
