@@ -251,6 +251,14 @@ const std::vector<std::pair<std::string, std::string>> before_priority{
     {"realtime", "no"},     {"data", "none"},
     {"scale", "low"},       {"size", "small"}};
 
+// A first-time learner's answers up to the last question, what they value.
+const std::vector<std::pair<std::string, std::string>> learner_before_priority{
+    {"context", "individual"},
+    {"individual_goal", "first_language"},
+    {"workload", "web"},
+    {"realtime", "no"},
+    {"data", "some"}};
+
 }  // namespace
 
 TEST_CASE("a correction said in passing is proposed - the rest of the message answers") {
@@ -881,12 +889,7 @@ TEST_CASE("a command phrase said of something else asks for nothing") {
   CHECK(of_kind(out, dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"legacy_stack", "python"}});
   // Forgetting between sessions is no restart; asking to forget everything still is one.
-  const std::vector<std::pair<std::string, std::string>> before_priority{
-      {"context", "individual"},
-      {"individual_goal", "first_language"},
-      {"workload", "web"},
-      {"realtime", "no"},
-      {"data", "some"}};
+  const auto& before_priority = learner_before_priority;
   out = b.say(before_priority,
               "easy-to-read code, I'll forget everything between sessions (weekends only...)");
   CHECK(out.action != dialogue::command::restart);
@@ -1092,12 +1095,7 @@ TEST_CASE("a question asked first is answered on its own topic - whatever the wo
 
 TEST_CASE("the whole thing redone for another client starts over - a tool never named is covered") {
   corrections_bench b;
-  const std::vector<std::pair<std::string, std::string>> before_priority{
-      {"context", "individual"},
-      {"individual_goal", "first_language"},
-      {"workload", "web"},
-      {"realtime", "no"},
-      {"data", "some"}};
+  const auto& before_priority = learner_before_priority;
   for (const char* text : {"thanks! could we redo the whole thing, this time for another client?",
                            "right, same questions for a different client please"}) {
     CAPTURE(std::string(text));
@@ -1123,12 +1121,7 @@ TEST_CASE("saying none of the options fits is the question's own none") {
 
 TEST_CASE("whatever before a noun of its own says what is wanted - alone it is no preference") {
   corrections_bench b;
-  const std::vector<std::pair<std::string, std::string>> before_priority{
-      {"context", "individual"},
-      {"individual_goal", "first_language"},
-      {"workload", "web"},
-      {"realtime", "no"},
-      {"data", "some"}};
+  const auto& before_priority = learner_before_priority;
   CHECK(of_kind(b.say(before_priority,
                       "whatever the new hire can read on day one without me explaining it"),
                 dialogue::event_kind::answer) ==
