@@ -389,6 +389,11 @@ part::why_recommendation why_recommendation_part(const context& c, const recomme
   return p;
 }
 
+// An answer shows this many facts at most.
+constexpr std::size_t shown_facts = 4;
+// A full-text rank this close to the first's (bm25, lower is better) counts as a near tie.
+constexpr double near_rank = 0.85;
+
 // An answer from the sources: the best fact first, then up to three more, and where the
 // sources disagree on the point, the disagreement. No facts when the sources cover nothing.
 struct sourced_answer {
@@ -408,16 +413,33 @@ struct sourced_answer {
 sourced_answer search_sources(const context& c, const std::string& query, const std::string& topic,
                               std::size_t reach = 2, bool by_topic = true) {
   sourced_answer out;
-  auto hits = c.kb.search(query, 4);
+  auto hits = c.kb.search(query, shown_facts);
   // Words the facts never use made the search give up, but the classifier trained on the
   // project's example questions is sure what the question is about ("can django do live
   // notifications decently"): the facts on that topic answer it.
-  if (hits.empty() && !topic.empty() && by_topic) hits = c.kb.search_on(topic, query, 4);
+  if (hits.empty() && !topic.empty() && by_topic) hits = c.kb.search_on(topic, query, shown_facts);
   if (!topic.empty() && !hits.empty() && hits[0].fact.topic != topic) {
     const auto end = hits.begin() + static_cast<std::ptrdiff_t>(std::min(reach, hits.size()));
-    const auto on = std::find_if(
-        hits.begin(), end, [&](const knowledge::search_hit& h) { return h.fact.topic == topic; });
-    if (on != end) std::rotate(hits.begin(), on, on + 1);
+    auto on = std::find_if(hits.begin(), end,
+                           [&](const knowledge::search_hit& h) { return h.fact.topic == topic; });
+    if (on != end) {
+      std::rotate(hits.begin(), on, on + 1);
+    } else {
+      // Further down, a fact on the first's stack that the full-text search ranks nearly as
+      // high ("how hard is node for a frontend dev": the downsides say "hard", the learning
+      // fact "front end").
+      const auto more = c.kb.search(query, 2 * shown_facts);
+      const auto near = std::find_if(more.begin(), more.end(), [&](const knowledge::search_hit& h) {
+        return h.fact.topic == topic && h.fact.tech == hits[0].fact.tech &&
+               h.rank <= near_rank * hits[0].rank;
+      });
+      if (near != more.end()) {
+        std::erase_if(hits,
+                      [&](const knowledge::search_hit& h) { return h.fact.id == near->fact.id; });
+        hits.insert(hits.begin(), *near);
+        if (hits.size() > shown_facts) hits.pop_back();
+      }
+    }
   }
   std::vector<std::string> disputed;
   for (const auto& h : hits) {
@@ -1802,7 +1824,19 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         outside.emplace_back(from, to);
       }
       const option* rest = understanding_.classify_answer(*pending, w, outside);
-      return rest && std::find(negated.begin(), negated.end(), rest) == negated.end() ? rest : o;
+      if (rest && std::find(negated.begin(), negated.end(), rest) == negated.end()) return rest;
+      // "not a startup, we're a company up north": the one option neither denied nor ruled out
+      // by the rest (a group is no individual) answers.
+      std::vector<const option*> left;
+      bool ruled_out = false;
+      for (const auto& opt : pending->options) {
+        if (std::find(negated.begin(), negated.end(), &opt) != negated.end()) continue;
+        if (allowed && !allowed(*pending, opt))
+          ruled_out = true;
+        else
+          left.push_back(&opt);
+      }
+      return ruled_out && left.size() == 1 ? left.front() : o;
     };
     if (found.empty() || !used.empty())
       if (const option* o = classified())
@@ -2106,12 +2140,20 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }
     // "not tiny": an option denied, nothing else said - which of the others is it?
+    // "not a startup, we're a textile mill": the others, less those the rest rules out (a
+    // group is no individual); the one left is the answer.
     if (!m.negated.empty() && m.negated.size() + 1 < pending->options.size()) {
-      part::ambiguous could_mean;
+      std::vector<const option*> left;
       for (const auto& o : pending->options)
-        if (std::find(m.negated.begin(), m.negated.end(), &o) == m.negated.end())
-          could_mean.options.push_back(o.label);
-      return b.refuse(notice::ambiguous, std::move(could_mean));
+        if (std::find(m.negated.begin(), m.negated.end(), &o) == m.negated.end() &&
+            (!allowed || allowed(*pending, o)))
+          left.push_back(&o);
+      if (left.size() == 1) return answer_with(*left.front(), "text");
+      if (!left.empty()) {
+        part::ambiguous could_mean;
+        for (const auto* o : left) could_mean.options.push_back(o->label);
+        return b.refuse(notice::ambiguous, std::move(could_mean));
+      }
     }
     // "both, really", "honestly both": more than one option, none of them named - which?
     if (const auto said_core = understanding_.core(w);

@@ -1460,6 +1460,10 @@ bool understanding::counts_elsewhere(const words& w, const quantity_rule& rule) 
   auto own_unit = [&](std::size_t i) -> const std::string* {
     std::size_t k = i + 1;
     if (k < w.tokens.size() && lang_.multipliers.count(w.tokens[k])) ++k;
+    // "all 300 of our shops": the unit after "of" and its determiner.
+    if (k + 2 < w.tokens.size() && w.tokens[k] == "of" &&
+        contains(lang_.grammar.object_determiners, w.tokens[k + 1]))
+      k += 2;
     return k < w.tokens.size() ? &w.tokens[k] : nullptr;
   };
   bool any = false;
@@ -1601,7 +1605,9 @@ std::vector<std::string> understanding::other_subjects(const words& w) const {
     for (const auto& sp : spans_of(w, p))
       for (std::size_t k = sp.begin; k < sp.end; ++k) idiom[k] = true;
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
-    const auto& t = w.tokens[i];
+    // "what's Rust's async story like": the subject with an apostrophe s.
+    std::string t = w.tokens[i];
+    if (t.size() > 2 && t.ends_with("'s")) t.resize(t.size() - 2);
     if (idiom[i] || !contains(lang_.other_subjects, t)) continue;
     // "should we just go node": a verb, not the language.
     if (auto verb = lang_.subject_verbs.find(t);

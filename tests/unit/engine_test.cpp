@@ -1229,3 +1229,83 @@ TEST_CASE("how hard node is for a front-end developer is answered by the front-e
   REQUIRE(!out.facts.empty());
   CHECK(out.facts.front() == "learn-node-frontend");
 }
+
+TEST_CASE("a near tie in the search goes to the topic asked - small talk leaves the search") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"}};
+  const std::vector<std::pair<const char*, std::vector<std::string>>> asked{
+      {"how tough is node for someone who has only ever done frontend work?",
+       {"learn-node-frontend"}},
+      {"why is node meant to be so quick anyway?", {"perf-node-v8", "node-single-thread"}},
+      {"can python handle a live chat feature, or is that a bad idea?",
+       {"realtime-python-weak", "realtime-node-jam"}}};
+  for (const auto& [text, firsts] : asked) {
+    CAPTURE(std::string(text));
+    const auto out = b.say(startup, text);
+    REQUIRE(!out.facts.empty());
+    CHECK(std::find(firsts.begin(), firsts.end(), out.facts.front()) != firsts.end());
+  }
+}
+
+TEST_CASE("a subject with an apostrophe s is not covered - nor single sign-on or tenancy") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"}};
+  for (const char* text : {"and how is Go's concurrency, compared?",
+                           "does node have decent SAML libraries for our SSO?",
+                           "can Django do multi-tenancy for all our client schools?"}) {
+    CAPTURE(std::string(text));
+    CHECK(b.say(startup, text).notice == dialogue::notice::not_covered);
+  }
+}
+
+TEST_CASE("an option denied by a group leaves the one a group can be - counted shops are no load") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({}, "no, not a startup. we're a sawmill up north"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"context", "enterprise"}});
+  CHECK(b.say({}, "not a startup").notice == dialogue::notice::ambiguous);
+  const auto answers =
+      of_kind(b.say({{"context", "enterprise"}}, "the ordering website for all 300 of our shops"),
+              dialogue::event_kind::answer);
+  CHECK(answers.count("scale") == 0);
+}
+
+TEST_CASE("a number with a regret picks the option - report back is no reporting") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "startup"}, {"startup_goal", "none"}, {"workload", "web"}},
+                      "#4 sadly"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"team", "neither"}});
+  const auto answers =
+      of_kind(b.say({{"context", "enterprise"}},
+                    "no clue, I'm only here to compare the stacks and report back to my manager"),
+              dialogue::event_kind::answer);
+  REQUIRE(answers.count("enterprise_focus") == 1);
+  CHECK(answers.at("enterprise_focus").empty());
+}
+
+TEST_CASE("what trumps everything is what you value - give me something with it is an answer") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "startup"},
+                       {"startup_goal", "validate"},
+                       {"workload", "api"},
+                       {"team", "python"},
+                       {"realtime", "no"},
+                       {"data", "some"},
+                       {"scale", "low"}},
+                      "Small. For us maintainability beats everything"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"size", "small"}, {"priority", "readability"}});
+  CHECK(of_kind(b.say(learner_before_priority,
+                      "give me something that gets a prototype out the door quickly"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "prototyping"}});
+}
+
+TEST_CASE("a full-stack team hints at what it values - the same words are no second answer") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "startup"}},
+                      "we all write React, and we want the server in the same language too"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"startup_goal", "fullstack"}});
+}
