@@ -1844,8 +1844,17 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
             std::find(denied.begin(), denied.end(), o) == denied.end()) {
           // "trying to move into ML / data jobs": a one-clause sentence the classifier read as
           // the answer asked for describes that answer; its words answer nothing else.
+          // Not the answer to a question asked only after that answer: "connect to the old
+          // payroll system which is all java" says what the legacy systems run on.
           const auto clause = understanding_.clauses(w);
-          if (!clause.empty() && clause.front() == clause.back()) found.clear();
+          if (!clause.empty() && clause.front() == clause.back())
+            std::erase_if(found, [&](const found_answer& f) {
+              const question* q = fw_.find_question(f.question);
+              if (!q) return true;
+              const auto it = q->ask_if.any_of.find(pending->id);
+              return it == q->ask_if.any_of.end() ||
+                     std::find(it->second.begin(), it->second.end(), o->id) == it->second.end();
+            });
           found.push_back({pending->id, o->id, normalize(text), false, {}});
         }
   }
@@ -2019,8 +2028,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       const auto clause = understanding_.clauses(w);
       const auto clauses_of = [&](const found_answer& f) {
         std::set<std::size_t> out;
-        for (const auto& sp : f.spans)
-          if (sp.first < clause.size()) out.insert(clause[sp.first]);
+        for (const auto& sp : f.spans)  // "front end and back end" spans its "and"
+          for (std::size_t k = sp.first; k < sp.second && k < clause.size(); ++k)
+            out.insert(clause[k]);
         return out;
       };
       const auto answer_clauses = clauses_of(*asked);

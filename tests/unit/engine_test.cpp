@@ -1308,4 +1308,56 @@ TEST_CASE("a full-stack team hints at what it values - the same words are no sec
                       "we all write React, and we want the server in the same language too"),
                 dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"startup_goal", "fullstack"}});
+  // The answer's words span the "and" that splits its clauses.
+  CHECK(
+      of_kind(
+          b.say(
+              {{"context", "startup"}},
+              "the three of us want to write frontend and backend ourselves in the same language"),
+          dialogue::event_kind::answer) ==
+      std::map<std::string, std::string>{{"startup_goal", "fullstack"}});
+}
+
+TEST_CASE("a size or a value said in a clause of its own is taken - so is who the devs are") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_scale{
+      {"context", "startup"}, {"startup_goal", "validate"}, {"workload", "api"},
+      {"team", "python"},     {"realtime", "no"},           {"data", "some"}};
+  CHECK(
+      of_kind(b.say(before_scale, "a couple hundred users, and it'll stay small, just the one app"),
+              dialogue::event_kind::answer) ==
+      std::map<std::string, std::string>{{"scale", "low"}, {"size", "small"}});
+  auto with_scale = before_scale;
+  with_scale.emplace_back("scale", "low");
+  CHECK(of_kind(b.say(with_scale,
+                      "medium, and what counts for us is that the next person can read the code"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"size", "medium"}, {"priority", "readability"}});
+  CHECK(of_kind(b.say({{"context", "startup"}, {"startup_goal", "validate"}},
+                      "a REST api for the app, and the devs are all django folks"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"workload", "api"}, {"team", "python"}});
+}
+
+TEST_CASE("a sentence read as the answer keeps what it says of the question asked after it") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "enterprise"}},
+                      "we have to connect to the old billing system which is all cobol"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"enterprise_focus", "legacy"},
+                                           {"legacy_stack", "other"}});
+}
+
+TEST_CASE("who relies on a stack and too many packages find their facts") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> startup{{"context", "startup"}};
+  const std::vector<std::pair<const char*, const char*>> asked{
+      {"which well-known organisations rely on node.js?", "adopters-node"},
+      {"is there any danger in pulling in too many npm packages?", "npm-bloat"}};
+  for (const auto& [text, first] : asked) {
+    CAPTURE(std::string(text));
+    const auto out = b.say(startup, text);
+    REQUIRE(!out.facts.empty());
+    CHECK(out.facts.front() == std::string(first));
+  }
 }
