@@ -1723,6 +1723,25 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
         return f.question != pending->id && !f.spans.empty() &&
                std::all_of(f.spans.begin(), f.spans.end(), describes);
       });
+    // "not trying to become a data scientist, I just want a thing for my own use": words that
+    // deny an option of the question asked say what the answer is not; they answer none of the
+    // questions that option hints at ("data and ML"). "we don't do any ML" for the workload
+    // still says how much data work there is.
+    const auto& denied_here = reply_to_pending().negated_spans;
+    const auto& denied_options = reply_to_pending().negated;
+    std::erase_if(found, [&](const found_answer& f) {
+      const bool hinted =
+          std::any_of(denied_options.begin(), denied_options.end(), [&](const option* o) {
+            return std::find(o->hints_at.begin(), o->hints_at.end(), f.question) !=
+                   o->hints_at.end();
+          });
+      return hinted && f.question != pending->id && !f.spans.empty() &&
+             std::all_of(f.spans.begin(), f.spans.end(), [&](const auto& sp) {
+               return std::any_of(denied_here.begin(), denied_here.end(), [&](const auto& d) {
+                 return sp.first < d.second && d.first < sp.second;
+               });
+             });
+    });
     // "I already know JS from doing the practice website": where the skill was learned is no
     // answer of the project's.
     std::erase_if(found, [&](const found_answer& f) {

@@ -2094,8 +2094,13 @@ bool understanding::asks(const words& w) const {
   // "what matters most to us is readable code", "what we need is speed": without a '?', a
   // first question word "what" followed by a verb or a subject and then "is" says what counts.
   if (!w.question_mark) {
+    // The first that opens a clause: "not in a hurry, we are not. What counts is ..." ("are"
+    // inside a clause opens nothing).
     std::size_t at = 0;
-    while (at < w.tokens.size() && !contains(lang_.question_starts, w.tokens[at])) ++at;
+    while (at < w.tokens.size() &&
+           !(contains(lang_.question_starts, w.tokens[at]) &&
+             (at == 0 || w.tokens[at - 1] == clause_break || w.tokens[at] == "what")))
+      ++at;
     if (at + 2 < w.tokens.size() && w.tokens[at] == "what" &&
         !contains(gr.inversions, w.tokens[at + 1])) {
       bool said = false;

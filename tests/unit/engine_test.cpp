@@ -1361,3 +1361,26 @@ TEST_CASE("who relies on a stack and too many packages find their facts") {
     CHECK(out.facts.front() == std::string(first));
   }
 }
+
+TEST_CASE("a denied career says nothing of the data - what counts is after a statement") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "individual"}},
+                      "I'm not trying to become a data scientist, I want to build a recipe "
+                      "tracker for myself"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"individual_goal", "project"}});
+  CHECK(of_kind(b.say(learner_before_priority,
+                      "Not speed of prototyping, we are in no rush. What counts is maintaining it "
+                      "later."),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "readability"}});
+}
+
+TEST_CASE("thinking it over again starts nothing over") {
+  corrections_bench b;
+  const auto out = b.say(learner_before_priority,
+                         "Readable code. Though thinking it over again, I'm not sure about that");
+  CHECK(out.action != dialogue::command::restart);
+  CHECK(b.say(learner_before_priority, "can we do the whole thing over again?").action ==
+        dialogue::command::restart);
+}
