@@ -1944,7 +1944,8 @@ bool understanding::torn_across_but(const question& q, const words& w) const {
     return m.chosen && !m.fuzzy && m.candidates.size() <= 1 ? m.chosen : nullptr;
   };
   for (std::size_t i = 1; i + 1 < t.size(); ++i) {
-    if (t[i] != "but") continue;
+    // "the busy storefront that also has to pull from the old ERP": so is "also".
+    if (t[i] != "but" && t[i] != "also") continue;
     const words rest = slice(w, i + 1, t.size());
     // "reports, but no real analysis beyond that", "but the heavy analysis is done elsewhere":
     // the rest limits the answer rather than giving another.

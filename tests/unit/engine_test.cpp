@@ -1384,3 +1384,12 @@ TEST_CASE("thinking it over again starts nothing over") {
   CHECK(b.say(learner_before_priority, "can we do the whole thing over again?").action ==
         dialogue::command::restart);
 }
+
+TEST_CASE("an option on each side of an also is asked back") {
+  corrections_bench b;
+  const auto out = b.say({{"context", "enterprise"}},
+                         "the public booking site with heavy traffic, which also has to hook into "
+                         "the old ERP");
+  CHECK(of_kind(out, dialogue::event_kind::answer).count("enterprise_focus") == 0);
+  CHECK(out.question == "enterprise_focus");
+}
