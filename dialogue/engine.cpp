@@ -123,6 +123,22 @@ struct context {
   int turn;        // the number this turn's events get
 };
 
+// The options of `q` the message leaves: neither denied nor ruled out by the rest of it ("not a
+// startup, we're a textile mill": a group is no individual). `ruled_out`: some option was.
+std::vector<const option*> options_left(const question& q, const std::vector<const option*>& denied,
+                                        const answer_filter& allowed, bool& ruled_out) {
+  std::vector<const option*> left;
+  ruled_out = false;
+  for (const auto& o : q.options) {
+    if (std::find(denied.begin(), denied.end(), &o) != denied.end()) continue;
+    if (allowed && !allowed(q, o))
+      ruled_out = true;
+    else
+      left.push_back(&o);
+  }
+  return left;
+}
+
 const question* next_question(const framework& fw, const state& s) {
   for (const auto& q : fw.questions)
     if (!s.answered(q.id) && holds(q.ask_if, s)) return &q;
@@ -1844,17 +1860,9 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       }
       const option* rest = understanding_.classify_answer(*pending, w, outside);
       if (rest && std::find(negated.begin(), negated.end(), rest) == negated.end()) return rest;
-      // "not a startup, we're a company up north": the one option neither denied nor ruled out
-      // by the rest (a group is no individual) answers.
-      std::vector<const option*> left;
+      // "not a startup, we're a company up north": the one option left answers.
       bool ruled_out = false;
-      for (const auto& opt : pending->options) {
-        if (std::find(negated.begin(), negated.end(), &opt) != negated.end()) continue;
-        if (allowed && !allowed(*pending, opt))
-          ruled_out = true;
-        else
-          left.push_back(&opt);
-      }
+      const auto left = options_left(*pending, negated, allowed, ruled_out);
       return ruled_out && left.size() == 1 ? left.front() : o;
     };
     if (found.empty() || !used.empty())
@@ -2169,14 +2177,10 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       return b.refuse(notice::ambiguous, std::move(could_mean));
     }
     // "not tiny": an option denied, nothing else said - which of the others is it?
-    // "not a startup, we're a textile mill": the others, less those the rest rules out (a
-    // group is no individual); the one left is the answer.
+    // "not a startup, we're a textile mill": the one option left is the answer.
     if (!m.negated.empty() && m.negated.size() + 1 < pending->options.size()) {
-      std::vector<const option*> left;
-      for (const auto& o : pending->options)
-        if (std::find(m.negated.begin(), m.negated.end(), &o) == m.negated.end() &&
-            (!allowed || allowed(*pending, o)))
-          left.push_back(&o);
+      bool ruled_out = false;
+      const auto left = options_left(*pending, m.negated, allowed, ruled_out);
       if (left.size() == 1) return answer_with(*left.front(), "text");
       if (!left.empty()) {
         part::ambiguous could_mean;

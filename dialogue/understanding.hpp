@@ -89,7 +89,7 @@ class understanding {
   // joined by "and" (for a question with no option for both).
   bool both_of_two(const question& q, const words& w) const;
   // "I know some JS already, but the actual goal is a data science job": one of the question's
-  // options on each side of a "but", neither weighed as the main one.
+  // options on each side of a "but" (or an "also"), neither weighed as the main one.
   bool torn_across_but(const question& q, const words& w) const;
   // "mostly rest apis, and we'll need live notifications too": the option a hedge weighs in its
   // own clause, when every other option named is in a clause that adds to it ("too", "also")
