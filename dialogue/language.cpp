@@ -194,6 +194,7 @@ language parse_language(std::string_view text, const std::string& file_name) {
       throw load_error(file_name, 0, "\"phases\" must be an object with \"now\" and \"later\"");
     lang.phases_now = strings(*it, "now", file_name);
     lang.phases_later = strings(*it, "later", file_name);
+    if (it->contains("open")) lang.phases_open = strings(*it, "open", file_name);
   }
   lang.question_starts = strings(j, "question_starts", file_name);
   lang.leads = strings(j, "leads", file_name);

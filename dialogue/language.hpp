@@ -207,6 +207,8 @@ struct language {
   // one message say the answer changes over time.
   std::vector<std::string> phases_now;
   std::vector<std::string> phases_later;
+  // Words that leave later open ("maybe", "who knows"): with a word for later alone, no answer.
+  std::vector<std::string> phases_open;
   std::vector<std::string> group_words;
   std::map<std::string, std::vector<std::string>>
       group_excludes;  // question id -> options a group cannot mean

@@ -1907,7 +1907,31 @@ bool understanding::changes_over_time(const words& w) const {
     return std::any_of(phrases.begin(), phrases.end(),
                        [&](const std::string& p) { return !spans_of(w, p).empty(); });
   };
-  return said(lang_.phases_now) && said(lang_.phases_later);
+  if (!said(lang_.phases_now)) return false;
+  // "none for now, maybe later": a clause with only a word for later and words that leave it
+  // open says no other answer; "but it'll balloon later" says one.
+  const auto& t = w.tokens;
+  for (const auto& p : lang_.phases_later)
+    for (const auto& sp : spans_of(w, p)) {
+      std::size_t from = sp.begin, to = sp.end;
+      while (from > 0 && t[from - 1] != clause_break) --from;
+      while (to < t.size() && t[to] != clause_break) ++to;
+      std::vector<bool> said_here(to - from, true);
+      for (std::size_t k = sp.begin; k < sp.end; ++k) said_here[k - from] = false;
+      for (const auto& o : lang_.phases_open)
+        for (const auto& at : spans_of(w, o))
+          for (std::size_t k = std::max(at.begin, from); k < std::min(at.end, to); ++k)
+            said_here[k - from] = false;
+      for (std::size_t k = from; k < to;)
+        if (const std::size_t skip = said_here[k - from] ? filler_at(w, k) : 0) {
+          for (std::size_t x = k; x < k + skip && x < to; ++x) said_here[x - from] = false;
+          k += skip;
+        } else {
+          ++k;
+        }
+      if (std::find(said_here.begin(), said_here.end(), true) != said_here.end()) return true;
+    }
+  return false;
 }
 
 bool understanding::both_of_two(const question& q, const words& w) const {
@@ -2406,8 +2430,15 @@ std::optional<std::string> understanding::corrected_reply(const question& q, con
   const words after = slice(w, marker->end, w.tokens.size());
   const auto old = match_reply(q, before);
   const auto now = match_reply(q, after);
-  if (!old.chosen || !now.chosen || old.fuzzy || now.fuzzy || old.chosen == now.chosen)
+  // "2nd. no wait, 3rd": a position in the list says an answer as well as its words do.
+  const auto position = [&](const words& part) {
+    const auto n = ordinal(part);
+    return n && *n != 0 ? n : std::nullopt;
+  };
+  const auto old_at = position(before), now_at = position(after);
+  if (!(old_at || (old.chosen && !old.fuzzy)) || !(now_at || (now.chosen && !now.fuzzy)))
     return std::nullopt;
+  if (old_at || now_at ? old_at == now_at : old.chosen == now.chosen) return std::nullopt;
   // "python people. correction on the existing systems: all java": the words after the marker
   // name the answer of another question they correct.
   if (const question* named = named_question(after, s); named && named != &q) return std::nullopt;

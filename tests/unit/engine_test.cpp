@@ -1393,3 +1393,39 @@ TEST_CASE("an option on each side of an also is asked back") {
   CHECK(of_kind(out, dialogue::event_kind::answer).count("enterprise_focus") == 0);
   CHECK(out.question == "enterprise_focus");
 }
+
+TEST_CASE("none for now maybe later is none - a later that says more is asked back") {
+  corrections_bench b;
+  const std::vector<std::pair<std::string, std::string>> before_data{{"context", "startup"},
+                                                                     {"startup_goal", "validate"},
+                                                                     {"workload", "api"},
+                                                                     {"team", "javascript"},
+                                                                     {"realtime", "no"}};
+  CHECK(of_kind(b.say(before_data, "basically none for now, maybe later"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"data", "none"}});
+  const auto out = b.say(before_data, "none for now, maybe some reports later");
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  CHECK(out.question == "data");
+}
+
+TEST_CASE("a product all about data - a local word of approval confirms the review") {
+  corrections_bench b;
+  CHECK(of_kind(b.say({{"context", "startup"}},
+                      "Product is all about data - we predict which medicines will run out in "
+                      "which pharmacy, before it happens"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"startup_goal", "data_product"}});
+  auto all = before_priority;
+  all.emplace_back("priority", "iteration");
+  CHECK(b.say(all, "lekker, that's all correct").action == dialogue::command::confirm);
+}
+
+TEST_CASE("a position corrected by another position is the later one") {
+  corrections_bench b;
+  CHECK(of_kind(b.say(before_priority, "2nd. no wait, 3rd"), dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "iteration"}});
+  CHECK(of_kind(b.say(before_priority, "readable code, i mean the 3rd"),
+                dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"priority", "iteration"}});
+}
