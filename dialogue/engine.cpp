@@ -1954,6 +1954,17 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
     // Words the classifier already read for the question asked count once more only when it is
     // very sure.
     bool reused = used.empty();
+    // "yes sort of... only notifications, nothing like a chat", asked about live features: a
+    // clause that denies an option of the question asked describes that answer; its "nothing"
+    // says nothing of the data.
+    if (const auto clause = understanding_.clauses(w); !clause.empty())
+      for (std::size_t from = 0; from < clause.size();) {
+        std::size_t to = from;
+        while (to < clause.size() && clause[to] == clause[from]) ++to;
+        const auto m = match_reply(*pending, slice(w, from, to));
+        if (!m.negated.empty()) used.emplace_back(from, to);
+        from = to;
+      }
     // "a count of active users somewhere" says nothing of how many: a count is read from its
     // number (above), not guessed from the words of a sentence about something else.
     // "not huge, maybe 200 ppl": words beside a count asked for say how big that count is.

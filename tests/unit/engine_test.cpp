@@ -1429,3 +1429,12 @@ TEST_CASE("a position corrected by another position is the later one") {
                 dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"priority", "iteration"}});
 }
+
+TEST_CASE("a clause that denies an option of the question asked says nothing of the next") {
+  corrections_bench b;
+  CHECK(of_kind(
+            b.say({{"context", "individual"}, {"individual_goal", "know_js"}, {"workload", "api"}},
+                  "yes sort of... only notifications, nothing like a chat"),
+            dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"realtime", "yes"}});
+}
