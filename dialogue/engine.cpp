@@ -791,6 +791,13 @@ std::vector<found_answer> engine::corrections(const state& s, const understandin
   }
   // Or the question it names: "correction on the data bit: a fair amount of reports".
   if (!target) target = understanding_.named_question(fix.said, s);
+  // "about the data question, actually we WILL do a lot of it": a clause before it that names a
+  // question and gives none of its answers.
+  if (!target && !fix.lead.tokens.empty())
+    if (const question* named = understanding_.named_question(fix.lead, s)) {
+      const auto m = match_reply(*named, fix.lead);
+      if (!m.chosen && m.candidates.empty()) target = named;
+    }
   if (!target && !fix.quoted.tokens.empty()) target = understanding_.named_question(fix.quoted, s);
   if (target && s.answered(target->id)) {
     const option* to = understanding_.mixed(fix.said) ? target->find_reply("both") : nullptr;

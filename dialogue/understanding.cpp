@@ -2558,6 +2558,18 @@ std::optional<understanding::correction> understanding::correction_in(const word
                        part->tokens.begin() + static_cast<std::ptrdiff_t>(lead));
     part->stems.erase(part->stems.begin(), part->stems.begin() + static_cast<std::ptrdiff_t>(lead));
   }
+  // "about the data question, actually we WILL do a lot of it": the clause before the
+  // correction's, in its sentence, may name what it corrects.
+  // Not a question that runs on ("does the one-language-front-and-back thing actually help").
+  // The correction's clause opens on the break between the two.
+  if (const std::size_t from = sentence_of(w, begin, begin).first;
+      begin > from && w.tokens[begin] == clause_break) {
+    std::size_t k = begin;
+    while (k > from && clause[k - 1] == clause[begin - 1]) --k;
+    for (; k < begin; ++k)
+      if (w.tokens[k] != clause_break) take(fix.lead, k);
+    if (opens_question(fix.lead)) fix.lead = {};
+  }
   for (std::size_t i = 0; i < w.tokens.size(); ++i) {
     if (i >= begin && i < end) continue;
     const bool stop = ends_sentence(w, i);

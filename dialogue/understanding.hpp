@@ -144,6 +144,7 @@ class understanding {
     std::vector<words> denied;
     words asserted;    // the correcting words without what they deny: the new answer
     std::string rest;  // the message's other words, to be read as they would be alone
+    words lead;        // the clause before the correction's in its sentence ("about the data")
   };
   std::optional<correction> correction_in(const words& w) const;
 

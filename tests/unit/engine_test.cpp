@@ -1438,3 +1438,19 @@ TEST_CASE("a clause that denies an option of the question asked says nothing of 
             dialogue::event_kind::answer) ==
         std::map<std::string, std::string>{{"realtime", "yes"}});
 }
+
+TEST_CASE("a clause that names a question before a correction is what it corrects") {
+  corrections_bench b;
+  const auto out =
+      b.say({{"context", "startup"},
+             {"startup_goal", "fullstack"},
+             {"workload", "realtime"},
+             {"team", "javascript"},
+             {"data", "none"}},
+            "a few hundred. as for the data one, actually it'll be a lot, the recommendations are "
+            "the core");
+  CHECK(of_kind(out, dialogue::event_kind::answer) ==
+        std::map<std::string, std::string>{{"scale", "low"}});
+  CHECK(of_kind(out, dialogue::event_kind::propose) ==
+        std::map<std::string, std::string>{{"data", "core"}});
+}
