@@ -1413,9 +1413,7 @@ outcome engine::step(const std::vector<event>& history, const state& now, const 
       // "php vs node?": no side by side for a subject the sources never mention.
       if (uncovered_subject) return b.refuse(notice::not_covered, part::not_covered{});
       // The topic: what follows the command word.
-      rest.clear();
-      for (std::size_t i = said.end; i < w.tokens.size(); ++i)
-        if (w.tokens[i] != ",") rest += (rest.empty() ? "" : " ") + w.tokens[i];
+      rest = understanding_.compare_topic(w, said.end);
     }
     if (said.command == command::whatif) rest = said.rest;
     // "what if we get tons of traffic, which one holds up": before the recommendation there is

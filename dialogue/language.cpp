@@ -120,6 +120,9 @@ language parse_language(std::string_view text, const std::string& file_name) {
     gr.replacing = strings(g, "replacing", file_name);
     gr.others = strings(g, "others", file_name);
     gr.self_corrections = strings(g, "self_corrections", file_name);
+    if (g.contains("compare_pair")) gr.compare_pair = strings(g, "compare_pair", file_name);
+    if (g.contains("command_modifiers"))
+      gr.command_modifiers = strings(g, "command_modifiers", file_name);
     gr.admissions = strings(g, "admissions", file_name);
     gr.admission_frames = strings(g, "admission_frames", file_name);
     gr.change_signals = strings(g, "change_signals", file_name);

@@ -123,6 +123,12 @@ struct grammar {
       past_answers;  // "my last answer", "that last answer": a turn already taken, no option
   std::vector<std::string>
       self_corrections;  // "python. i mean typescript": the reply said next replaces this one
+  // "a quick compare of both stacks on everything": words for the two stacks and the whole
+  // comparison, no topic of it ("both" alone would be the topic of a mixed setup).
+  std::vector<std::string> compare_pair;
+  // "quick compare of both stacks ...": words that size a command and keep it opening the
+  // message.
+  std::vector<std::string> command_modifiers;
   std::vector<std::string>
       no_subjects;  // "is for me only": a verb followed by one of these has no subject to invert
   std::vector<std::string>

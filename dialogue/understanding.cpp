@@ -762,7 +762,8 @@ intent understanding::command_in(const words& w, const state& s) const {
   auto opens_message = [&](const found_span& sp) {
     for (const auto& t : core(slice(w, 0, sp.begin)))
       if (!contains(lang_.grammar.asking_modals, t) && !contains(lang_.grammar.subjects, t) &&
-          !contains(lang_.grammar.self_corrections, t))
+          !contains(lang_.grammar.self_corrections, t) &&
+          !contains(lang_.grammar.command_modifiers, t))
         return false;
     return true;
   };
@@ -2416,6 +2417,23 @@ std::vector<std::size_t> understanding::clauses(const words& w) const {
     if (t == clause_break || contains(lang_.grammar.joiners, t)) ++n;
     out[i] = n;
   }
+  return out;
+}
+
+std::string understanding::compare_topic(const words& w, std::size_t from) const {
+  words rest = slice(w, std::min(from, w.tokens.size()), w.tokens.size());
+  std::vector<bool> pair(rest.tokens.size(), false);
+  for (const auto& p : lang_.grammar.compare_pair)
+    for (const auto& sp : typed_spans_of(rest, p))
+      for (std::size_t k = sp.begin; k < sp.end; ++k) pair[k] = true;
+  words kept;
+  for (std::size_t k = 0; k < rest.tokens.size(); ++k)
+    if (!pair[k]) {
+      kept.tokens.push_back(rest.tokens[k]);
+      kept.stems.push_back(rest.stems[k]);
+    }
+  std::string out;
+  for (const auto& t : core(kept)) out += (out.empty() ? "" : " ") + t;
   return out;
 }
 

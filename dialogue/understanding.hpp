@@ -150,6 +150,9 @@ class understanding {
 
   // "python. i mean typescript", "python, scratch that, ts": a reply to `q` that the same
   // message corrects with another reply to it; the words after the last marker, as text.
+  // "a quick compare of both stacks on data science": what a comparison is of, from token
+  // `from` on, without the words for the two stacks, the whole or fillers ("data science").
+  std::string compare_topic(const words& w, std::size_t from) const;
   std::optional<std::string> corrected_reply(const question& q, const words& w,
                                              const state& s) const;
   // True when the first word opens a question ("is", "how", "does", ...).

@@ -1454,3 +1454,17 @@ TEST_CASE("a clause that names a question before a correction is what it correct
   CHECK(of_kind(out, dialogue::event_kind::propose) ==
         std::map<std::string, std::string>{{"data", "core"}});
 }
+
+TEST_CASE("a quick compare of both stacks is the comparison - both stacks is no topic") {
+  corrections_bench b;
+  auto out = b.say({}, "quick compare of both stacks on everything pls");
+  CHECK(out.action == dialogue::command::compare);
+  CHECK(of_kind(out, dialogue::event_kind::answer).empty());
+  out = b.say({}, "a quick compare of both stacks");
+  CHECK(out.action == dialogue::command::compare);
+  CHECK(out.text.find("**hybrid**") == std::string::npos);
+  // A topic named after them still leads.
+  out = b.say({}, "compare both stacks on the learning curve");
+  CHECK(out.action == dialogue::command::compare);
+  CHECK(out.text.find("**learning**") != std::string::npos);
+}
