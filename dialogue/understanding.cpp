@@ -90,6 +90,17 @@ std::vector<found_span> spans_of(const words& w, std::string_view phrase) {
   return out;
 }
 
+// The words of `w` from `from` to `to` that `marked` leaves out (indexed as `w`).
+words unmarked(const words& w, std::size_t from, std::size_t to, const std::vector<bool>& marked) {
+  words kept;
+  for (std::size_t k = from; k < to; ++k)
+    if (!marked[k]) {
+      kept.tokens.push_back(w.tokens[k]);
+      kept.stems.push_back(w.stems[k]);
+    }
+  return kept;
+}
+
 // Where `phrase` stands as typed, not by stem ("correct" is no "correction", "lived" no "live").
 std::vector<found_span> typed_spans_of(const words& w, std::string_view phrase) {
   auto out = spans_of(w, phrase);
@@ -1917,20 +1928,12 @@ bool understanding::changes_over_time(const words& w) const {
       std::size_t from = sp.begin, to = sp.end;
       while (from > 0 && t[from - 1] != clause_break) --from;
       while (to < t.size() && t[to] != clause_break) ++to;
-      std::vector<bool> said_here(to - from, true);
-      for (std::size_t k = sp.begin; k < sp.end; ++k) said_here[k - from] = false;
+      std::vector<bool> open(t.size(), false);
+      for (std::size_t k = sp.begin; k < sp.end; ++k) open[k] = true;
       for (const auto& o : lang_.phases_open)
         for (const auto& at : spans_of(w, o))
-          for (std::size_t k = std::max(at.begin, from); k < std::min(at.end, to); ++k)
-            said_here[k - from] = false;
-      for (std::size_t k = from; k < to;)
-        if (const std::size_t skip = said_here[k - from] ? filler_at(w, k) : 0) {
-          for (std::size_t x = k; x < k + skip && x < to; ++x) said_here[x - from] = false;
-          k += skip;
-        } else {
-          ++k;
-        }
-      if (std::find(said_here.begin(), said_here.end(), true) != said_here.end()) return true;
+          for (std::size_t k = at.begin; k < at.end; ++k) open[k] = true;
+      if (!core(unmarked(w, from, to, open)).empty()) return true;
     }
   return false;
 }
@@ -2421,19 +2424,14 @@ std::vector<std::size_t> understanding::clauses(const words& w) const {
 }
 
 std::string understanding::compare_topic(const words& w, std::size_t from) const {
-  words rest = slice(w, std::min(from, w.tokens.size()), w.tokens.size());
+  const words rest = slice(w, std::min(from, w.tokens.size()), w.tokens.size());
   std::vector<bool> pair(rest.tokens.size(), false);
   for (const auto& p : lang_.grammar.compare_pair)
     for (const auto& sp : typed_spans_of(rest, p))
       for (std::size_t k = sp.begin; k < sp.end; ++k) pair[k] = true;
-  words kept;
-  for (std::size_t k = 0; k < rest.tokens.size(); ++k)
-    if (!pair[k]) {
-      kept.tokens.push_back(rest.tokens[k]);
-      kept.stems.push_back(rest.stems[k]);
-    }
   std::string out;
-  for (const auto& t : core(kept)) out += (out.empty() ? "" : " ") + t;
+  for (const auto& t : core(unmarked(rest, 0, rest.tokens.size(), pair)))
+    out += (out.empty() ? "" : " ") + t;
   return out;
 }
 
